@@ -1,0 +1,49 @@
+"""igegraph: a knowledge graph of IgE-mediated allergic disease and anti-IgE therapy.
+
+Heavy libraries (rdflib, networkx, pyvis) are imported only when a function needs them, so
+``import igegraph`` and ``igegraph --help`` stay instant.
+
+Examples
+--------
+>>> import igegraph
+>>> kg = igegraph.load()
+>>> igegraph.resolve(kg, "Xolair")
+'ig:omalizumab'
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from .errors import DataError, IgegraphError, OutputExists, QueryError, StoreError, UnknownEntity
+
+__version__ = "0.1.0"
+
+# public name -> defining module, imported on first use
+_LAZY = {
+    "KnowledgeGraph": "kg",
+    "load": "kg",
+    "resolve": "resolve",
+    "search": "resolve",
+    "SearchHit": "resolve",
+    "build_projection": "project",
+}
+
+__all__ = [
+    "IgegraphError", "UnknownEntity", "QueryError", "DataError", "OutputExists", "StoreError",
+    *_LAZY,
+]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'igegraph' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

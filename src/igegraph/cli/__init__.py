@@ -1,0 +1,48 @@
+"""The ``igegraph`` command line: a thin click layer over the library.
+
+Each command parses its arguments, calls its same-named library function and formats the
+result; library errors become one line on stderr and exit code 1, bad options exit code 2.
+"""
+
+from __future__ import annotations
+
+import click
+
+from ..errors import IgegraphError
+
+__all__ = ["main"]
+
+
+class _Group(click.Group):
+    """A group that turns library errors into one clear line (never a traceback)."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except IgegraphError as exc:
+            raise click.ClickException(str(exc)) from None
+        except KeyboardInterrupt:
+            raise click.Abort() from None
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="igegraph")
+def main() -> None:
+    """igegraph: a knowledge graph of IgE-mediated allergic disease and anti-IgE therapy.
+
+    Ask SPARQL questions, follow pathways from allergen to symptom, find what blocks them,
+    and export interactive HTML graphs.
+
+    Example: igegraph blocks --pathway ige-fceri-degranulation
+    """
+
+
+def _register() -> None:
+    from . import kb, query, traverse, export, store, demo
+
+    for module in (kb, query, traverse, export, store, demo):
+        for command in module.COMMANDS:
+            main.add_command(command)
+
+
+_register()

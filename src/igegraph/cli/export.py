@@ -1,0 +1,3 @@
+"""export commands (being written)."""
+
+COMMANDS: list = []

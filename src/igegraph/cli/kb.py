@@ -1,0 +1,3 @@
+"""kb commands."""
+
+COMMANDS: list = []

@@ -1,0 +1,3 @@
+"""query commands."""
+
+COMMANDS: list = []

@@ -1,0 +1,3 @@
+"""store commands (being written)."""
+
+COMMANDS: list = []

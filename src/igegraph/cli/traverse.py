@@ -1,0 +1,3 @@
+"""traverse commands."""
+
+COMMANDS: list = []

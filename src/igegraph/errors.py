@@ -1,0 +1,77 @@
+"""The one error hierarchy of igegraph.
+
+The library raises these; the CLI turns each into a one-line message and exit code 1.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "IgegraphError",
+    "UnknownEntity",
+    "QueryError",
+    "DataError",
+    "OutputExists",
+    "StoreError",
+]
+
+
+class IgegraphError(Exception):
+    """Base class of every error igegraph raises on purpose."""
+
+
+class UnknownEntity(IgegraphError):
+    """A term names no entity (or several).
+
+    Parameters
+    ----------
+    term : str
+        What the user typed.
+    suggestions : list of str
+        Labels of the closest entities, best first.
+    ambiguous : bool
+        True when the term matches several entities equally well.
+    """
+
+    def __init__(self, term: str, suggestions: list[str] | None = None, ambiguous: bool = False):
+        self.term = term
+        self.suggestions = list(suggestions or [])
+        self.ambiguous = ambiguous
+        if ambiguous:
+            msg = f"'{term}' is ambiguous: it names {', '.join(self.suggestions)}; use one of those labels or an id"
+        elif self.suggestions:
+            msg = f"unknown entity '{term}'; did you mean: {', '.join(self.suggestions)}?"
+        else:
+            msg = f"unknown entity '{term}'; try 'igegraph search {term}'"
+        super().__init__(msg)
+
+
+class QueryError(IgegraphError):
+    """A SPARQL query is malformed, refused or failed."""
+
+    def __init__(self, message: str, line: int | None = None, column: int | None = None):
+        self.line = line
+        self.column = column
+        where = f" at line {line}, column {column}" if line is not None else ""
+        super().__init__(f"{message}{where}")
+
+
+class DataError(IgegraphError):
+    """An RDF file is missing, unreadable or malformed."""
+
+    def __init__(self, path: str, message: str, line: int | None = None):
+        self.path = path
+        self.line = line
+        where = f"{path}:{line}" if line is not None else str(path)
+        super().__init__(f"{where}: {message}")
+
+
+class StoreError(IgegraphError):
+    """A persistent store directory cannot be used."""
+
+
+class OutputExists(IgegraphError):
+    """An output file exists and overwriting was not asked for."""
+
+    def __init__(self, path: str):
+        self.path = path
+        super().__init__(f"{path} exists; pass --force to overwrite it")

@@ -1,0 +1,246 @@
+"""The KnowledgeGraph object: loading the curated graph, merging user files, backends.
+
+Examples
+--------
+>>> import igegraph
+>>> kg = igegraph.load()
+>>> kg.backend
+'oxigraph'
+>>> kg.label("ig:omalizumab")
+'omalizumab'
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Iterable
+from xml.sax import SAXParseException
+
+from .errors import DataError
+from .resources import curated_files
+from .vocab import PREFIXES, compact, expand_curie, local_name
+
+if TYPE_CHECKING:  # heavy imports stay lazy so that `igegraph --help` is instant
+    import networkx as nx
+    import rdflib
+
+__all__ = ["KnowledgeGraph", "load", "BACKENDS", "rdf_format"]
+
+BACKENDS = ("oxigraph", "memory")
+
+# file extension -> rdflib format name; the Oxigraph backend uses the "ox-" variant
+_FORMATS = {
+    ".ttl": "turtle",
+    ".turtle": "turtle",
+    ".nt": "nt",
+    ".ntriples": "nt",
+    ".rdf": "xml",
+    ".owl": "xml",
+    ".xml": "xml",
+    ".jsonld": "json-ld",
+    ".json": "json-ld",
+    ".n3": "n3",
+}
+
+
+def rdf_format(path: str | Path) -> str:
+    """The rdflib format name for a file, from its extension.
+
+    >>> rdf_format("mine.nt")
+    'nt'
+    """
+    suffix = Path(path).suffix.lower()
+    try:
+        return _FORMATS[suffix]
+    except KeyError:
+        known = ", ".join(sorted(_FORMATS))
+        raise DataError(str(path), f"unknown RDF file extension '{suffix}'; use one of {known}") from None
+
+
+def _check_jsonld_offline(path: Path, text: str) -> None:
+    """Refuse JSON-LD that would make the parser fetch a remote @context."""
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise DataError(str(path), f"malformed JSON: {exc.msg}", exc.lineno) from None
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            ctx = node.get("@context")
+            for item in ctx if isinstance(ctx, list) else [ctx]:
+                if isinstance(item, str):
+                    raise DataError(
+                        str(path),
+                        f"remote JSON-LD @context '{item}' is not fetched (no network); inline the context",
+                    )
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(doc)
+
+
+def _error_line(exc: BaseException) -> int | None:
+    """The 1-based line of a parser error, whatever parser raised it."""
+    if isinstance(exc, SAXParseException):
+        return exc.getLineNumber()
+    lines = getattr(exc, "lines", None)  # rdflib's notation3 BadSyntax: 0-based
+    if isinstance(lines, int):
+        return lines + 1
+    lineno = getattr(exc, "lineno", None)
+    return lineno if isinstance(lineno, int) else None
+
+
+def _error_text(exc: BaseException) -> str:
+    text = getattr(exc, "why", None) or getattr(exc, "msg", None) or str(exc)
+    text = str(text).strip().splitlines()[0] if str(text).strip() else type(exc).__name__
+    return text
+
+
+def parse_into(graph: "rdflib.Graph", path: str | Path, backend: str) -> None:
+    """Parse one RDF file into ``graph``; any failure becomes a DataError naming file and line."""
+    path = Path(path)
+    fmt = rdf_format(path)
+    if not path.is_file():
+        raise DataError(str(path), "no such file")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DataError(str(path), f"cannot read file: {exc}") from None
+    if fmt == "json-ld":
+        _check_jsonld_offline(path, text)
+    parse_format = f"ox-{fmt}" if backend == "oxigraph" else fmt
+    try:
+        graph.parse(data=text, format=parse_format, publicID=path.resolve().as_uri())
+    except Exception as exc:  # parsers raise many unrelated types
+        raise DataError(str(path), f"malformed {fmt}: {_error_text(exc)}", _error_line(exc)) from None
+
+
+def new_graph(backend: str) -> "rdflib.Graph":
+    """An empty rdflib Graph on the chosen backend, with the project's prefixes bound."""
+    import rdflib
+    from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+
+    if backend not in BACKENDS:
+        raise ValueError(f"unknown backend {backend!r}; use one of {', '.join(BACKENDS)}")
+    if backend == "oxigraph":
+        graph = rdflib.Graph(store="Oxigraph", identifier=DATASET_DEFAULT_GRAPH_ID)
+    else:
+        graph = rdflib.Graph()
+    for prefix, ns in PREFIXES.items():
+        graph.bind(prefix, ns, override=True)
+    return graph
+
+
+class KnowledgeGraph:
+    """The curated graph plus any merged user data, with its networkx projection.
+
+    Parameters
+    ----------
+    graph : rdflib.Graph
+        The RDF graph (Oxigraph or Memory store).
+    backend : str
+        ``"oxigraph"`` or ``"memory"``.
+    sources : list of Path
+        The files that were loaded, in order.
+
+    Examples
+    --------
+    >>> import igegraph
+    >>> kg = igegraph.load(backend="memory")
+    >>> kg.projection.has_edge("ig:omalizumab", "ig:free_IgE")
+    True
+    """
+
+    def __init__(self, graph: "rdflib.Graph", backend: str, sources: list[Path] | None = None):
+        self.graph = graph
+        self.backend = backend
+        self.sources = list(sources or [])
+
+    def __len__(self) -> int:
+        return len(self.graph)
+
+    def __repr__(self) -> str:
+        return f"<KnowledgeGraph {self.backend} {len(self)} triples from {len(self.sources)} files>"
+
+    @cached_property
+    def projection(self) -> "nx.MultiDiGraph":
+        """The networkx MultiDiGraph of entities and relations (see :mod:`igegraph.project`)."""
+        from .project import build_projection
+
+        return build_projection(self)
+
+    @cached_property
+    def labels(self) -> dict[str, str]:
+        """Compact id -> rdfs:label for every labelled IRI."""
+        from rdflib.namespace import RDFS
+
+        out: dict[str, str] = {}
+        for s, o in self.graph.subject_objects(RDFS.label):
+            key = compact(s)
+            if key not in out or (getattr(o, "language", None) in (None, "en")):
+                out[key] = str(o)
+        return out
+
+    def label(self, node: str) -> str:
+        """The label of a node (compact id, CURIE or IRI); falls back to the local name."""
+        key = compact(expand_curie(node) or node)
+        return self.labels.get(key) or local_name(key.split(":", 1)[-1])
+
+    def query(self, sparql: str, **kwargs):
+        """Run a SPARQL query; see :func:`igegraph.sparql.run_query`."""
+        from .sparql import run_query
+
+        return run_query(self, sparql, **kwargs)
+
+    def resolve(self, term: str) -> str:
+        """The compact id of the entity a term names; see :func:`igegraph.resolve.resolve`."""
+        from .resolve import resolve
+
+        return resolve(self, term)
+
+
+def load(
+    data: Iterable[str | Path] = (),
+    *,
+    backend: str = "oxigraph",
+    curated: bool = True,
+) -> KnowledgeGraph:
+    """Load the curated ontology and data, then merge user RDF files.
+
+    Parameters
+    ----------
+    data : iterable of path
+        User files to merge (Turtle, N-Triples, RDF/XML, JSON-LD; chosen by extension).
+    backend : {"oxigraph", "memory"}
+        rdflib over an in-memory Oxigraph store (fast, default) or rdflib's pure-Python store.
+        Both give identical answers.
+    curated : bool
+        Load the shipped ontology and data first (default True).
+
+    Returns
+    -------
+    KnowledgeGraph
+
+    Raises
+    ------
+    DataError
+        A file is missing, has an unknown extension or is malformed (message names file and line).
+
+    Examples
+    --------
+    >>> import igegraph
+    >>> kg = igegraph.load()
+    >>> len(kg) > 1000
+    True
+    """
+    graph = new_graph(backend)
+    sources = (curated_files() if curated else []) + [Path(p) for p in data]
+    for path in sources:
+        parse_into(graph, path, backend)
+    return KnowledgeGraph(graph, backend, sources)
+

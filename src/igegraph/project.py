@@ -1,0 +1,157 @@
+"""RDF -> networkx: the MultiDiGraph projection that every traversal runs on.
+
+Nodes are entities (compact ids such as ``ig:mast_cell``) with ``label``, ``category``,
+``category_label``, ``synonyms``, ``identifiers`` and ``definition``. Edges are the triples
+whose predicate declares ``ige:polarity`` (the ontology's relations, or a user's own property
+annotated the same way), keyed by the predicate's compact id, with ``predicate``,
+``predicate_label``, ``polarity``, ``causal``, ``assertion``, ``references``, ``evidence``,
+``evidence_rank``, ``quote`` and ``section``.
+
+Examples
+--------
+>>> import igegraph
+>>> g = igegraph.load().projection
+>>> g.edges["ig:omalizumab", "ig:free_IgE", "ige:neutralizes"]["polarity"]
+-1
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import TYPE_CHECKING
+
+from .vocab import IGE, compact
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from .kg import KnowledgeGraph
+
+__all__ = ["build_projection", "entity_classes", "relation_properties"]
+
+
+def entity_classes(kg: "KnowledgeGraph") -> dict[str, str]:
+    """Every class below ``ige:Entity`` (compact id -> label), the root included."""
+    from rdflib.namespace import RDFS
+
+    children: dict[str, set[str]] = defaultdict(set)
+    for sub, sup in kg.graph.subject_objects(RDFS.subClassOf):
+        children[compact(sup)].add(compact(sub))
+    found: dict[str, str] = {}
+    todo = ["ige:Entity"]
+    while todo:
+        cls = todo.pop()
+        if cls in found:
+            continue
+        found[cls] = kg.label(cls)
+        todo.extend(children.get(cls, ()))
+    return found
+
+
+def relation_properties(kg: "KnowledgeGraph") -> dict[str, dict]:
+    """Properties that declare a polarity: compact id -> {iri, label, polarity, causal}."""
+    props: dict[str, dict] = {}
+    for prop, pol in kg.graph.subject_objects(IGE.polarity):
+        causal = kg.graph.value(prop, IGE.causal)
+        props[compact(prop)] = {
+            "iri": prop,
+            "label": kg.label(compact(prop)),
+            "polarity": int(pol),
+            "causal": bool(causal.toPython()) if causal is not None else int(pol) != 0,
+        }
+    return props
+
+
+def _assertions(kg: "KnowledgeGraph") -> dict[tuple[str, str, str], dict]:
+    """(subject, predicate, object) -> provenance of the claim's Assertion node."""
+    rows = kg.graph.query(
+        """
+        SELECT ?a ?s ?p ?o ?n ?levelLabel ?rank ?quote ?section ?note WHERE {
+          ?a a ige:Assertion ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o .
+          OPTIONAL { ?a ige:reference ?r . ?r ige:referenceNumber ?n }
+          OPTIONAL { ?a ige:evidenceLevel ?lv . ?lv rdfs:label ?levelLabel . OPTIONAL { ?lv ige:rank ?rank } }
+          OPTIONAL { ?a ige:evidenceQuote ?quote }
+          OPTIONAL { ?a ige:section ?section }
+          OPTIONAL { ?a ige:curatorNote ?note }
+        }""",
+        initNs={"ige": IGE, "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+                "rdfs": "http://www.w3.org/2000/01/rdf-schema#"},
+    )
+    out: dict[tuple[str, str, str], dict] = {}
+    for a, s, p, o, n, level, rank, quote, section, note in rows:
+        key = (compact(s), compact(p), compact(o))
+        info = out.setdefault(key, {
+            "assertion": compact(a), "references": set(), "evidence": None, "evidence_rank": None,
+            "quote": None, "section": None, "note": None,
+        })
+        if n is not None:
+            info["references"].add(int(n))
+        if level is not None:
+            info["evidence"] = str(level)
+            info["evidence_rank"] = int(rank) if rank is not None else None
+        for field, value in (("quote", quote), ("section", section), ("note", note)):
+            if value is not None:
+                info[field] = str(value)
+    return out
+
+
+def build_projection(kg: "KnowledgeGraph") -> "nx.MultiDiGraph":
+    """Build the MultiDiGraph projection of a knowledge graph.
+
+    Parameters
+    ----------
+    kg : KnowledgeGraph
+
+    Returns
+    -------
+    networkx.MultiDiGraph
+        One node per entity, one edge per relation triple, keyed by predicate.
+    """
+    import networkx as nx
+    from rdflib import URIRef
+    from rdflib.namespace import RDF, SKOS
+
+    g = nx.MultiDiGraph()
+    classes = entity_classes(kg)
+    for node, cls in kg.graph.subject_objects(RDF.type):
+        ccls = compact(cls)
+        if ccls in classes and isinstance(node, URIRef):
+            g.add_node(compact(node), category=ccls, category_label=classes[ccls])
+
+    provenance = _assertions(kg)
+    for pid, prop in relation_properties(kg).items():
+        for s, o in kg.graph.subject_objects(prop["iri"]):
+            if not (isinstance(s, URIRef) and isinstance(o, URIRef)):
+                continue
+            cs, co = compact(s), compact(o)
+            info = provenance.get((cs, pid, co), {})
+            g.add_edge(
+                cs, co, key=pid,
+                predicate=pid,
+                predicate_label=prop["label"],
+                polarity=prop["polarity"],
+                causal=prop["causal"],
+                assertion=info.get("assertion"),
+                references=sorted(info.get("references", ())),
+                evidence=info.get("evidence"),
+                evidence_rank=info.get("evidence_rank"),
+                quote=info.get("quote"),
+                section=info.get("section"),
+            )
+
+    synonyms: dict[str, list[str]] = defaultdict(list)
+    for s, o in kg.graph.subject_objects(SKOS.altLabel):
+        synonyms[compact(s)].append(str(o))
+    identifiers: dict[str, list[str]] = defaultdict(list)
+    for prop in (SKOS.exactMatch, SKOS.closeMatch):
+        for s, o in kg.graph.subject_objects(prop):
+            identifiers[compact(s)].append(compact(o))
+    definitions = {compact(s): str(o) for s, o in kg.graph.subject_objects(SKOS.definition)}
+    for node, attrs in g.nodes(data=True):
+        attrs["label"] = kg.label(node)
+        attrs.setdefault("category", "ige:Entity")
+        attrs.setdefault("category_label", kg.label(attrs["category"]))
+        attrs["synonyms"] = sorted(set(synonyms.get(node, ())))
+        attrs["identifiers"] = sorted(set(identifiers.get(node, ())))
+        attrs["definition"] = definitions.get(node, "")
+    return g

@@ -1,0 +1,170 @@
+"""Name, synonym or CURIE -> entity; and ranked search.
+
+Matching folds case, spaces, hyphens, punctuation, the registered/trademark signs and Greek
+letters written as letters or words, so that FcεRI = FceRI = Fc epsilon RI = "FcεR I".
+
+Examples
+--------
+>>> import igegraph
+>>> kg = igegraph.load()
+>>> resolve(kg, "Fc epsilon RI")
+'ig:FcERI'
+>>> resolve(kg, "Xolair")
+'ig:omalizumab'
+>>> resolve(kg, "DRUGBANK:DB00043")
+'ig:omalizumab'
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from .errors import UnknownEntity
+from .vocab import compact, expand_curie
+
+if TYPE_CHECKING:
+    from .kg import KnowledgeGraph
+
+__all__ = ["normalize", "resolve", "search", "SearchHit", "entity_index"]
+
+_GREEK = {
+    "α": "a", "β": "b", "γ": "g", "δ": "d", "ε": "e", "ɛ": "e", "κ": "k", "λ": "l", "μ": "m",
+}
+_GREEK_WORDS = re.compile(r"(alpha|beta|gamma|delta|epsilon|kappa|lambda)")
+_WORD_TO_LETTER = {"alpha": "a", "beta": "b", "gamma": "g", "delta": "d", "epsilon": "e", "kappa": "k", "lambda": "l"}
+
+
+def normalize(text: str) -> str:
+    """Fold a name to its matching key.
+
+    >>> normalize("Fc epsilon R I") == normalize("FcεRI") == normalize("FCERI")
+    True
+    >>> normalize("IgE+ B cells")
+    'igebcells'
+    """
+    text = "".join(_GREEK.get(ch, ch) for ch in text.lower())
+    text = _GREEK_WORDS.sub(lambda m: _WORD_TO_LETTER[m.group(1)], text)
+    text = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in text if ch.isalnum() and ch.isascii())
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One search result: the entity, what matched and how well (0-100)."""
+
+    id: str
+    label: str
+    category: str
+    matched: str
+    score: int
+
+
+def entity_index(kg: "KnowledgeGraph") -> dict[str, dict[str, set[str]]]:
+    """Matching keys of every entity: {"label"|"synonym"|"id": {key: {entity ids}}}, cached on kg."""
+    cached = kg.__dict__.get("_entity_index")
+    if cached is not None:
+        return cached
+    index: dict[str, dict[str, set[str]]] = {"label": defaultdict(set), "synonym": defaultdict(set), "id": defaultdict(set)}
+    for node, attrs in kg.projection.nodes(data=True):
+        index["label"][normalize(attrs["label"])].add(node)
+        for syn in attrs["synonyms"]:
+            index["synonym"][normalize(syn)].add(node)
+        index["id"][normalize(node.split(":", 1)[-1])].add(node)
+        for ident in attrs["identifiers"]:
+            index["id"][normalize(ident)].add(node)
+    kg.__dict__["_entity_index"] = index
+    return index
+
+
+def _by_identifier(kg: "KnowledgeGraph", term: str) -> str | None:
+    iri = expand_curie(term)
+    if iri is None:
+        return None
+    node = compact(iri)
+    g = kg.projection
+    if node in g:
+        return node
+    for candidate, attrs in g.nodes(data=True):
+        if node in attrs["identifiers"]:
+            return candidate
+    return None
+
+
+def resolve(kg: "KnowledgeGraph", term: str) -> str:
+    """The compact id of the entity that ``term`` names.
+
+    Parameters
+    ----------
+    kg : KnowledgeGraph
+    term : str
+        A label, synonym, local id (``mast_cell``), project CURIE (``ig:mast_cell``), standard
+        CURIE (``CL:0000097``, ``HGNC:3609``, ``DRUGBANK:DB00043``) or full IRI.
+
+    Raises
+    ------
+    UnknownEntity
+        No entity matches (with "did you mean" suggestions), or several match equally well.
+    """
+    found = _by_identifier(kg, term)
+    if found:
+        return found
+    key = normalize(term)
+    index = entity_index(kg)
+    for kind in ("label", "id", "synonym"):
+        hits = index[kind].get(key, set())
+        if not hits and key.endswith("s"):
+            hits = index[kind].get(key[:-1], set())
+        if len(hits) == 1:
+            return next(iter(hits))
+        if len(hits) > 1:
+            raise UnknownEntity(term, sorted(kg.label(h) for h in hits), ambiguous=True)
+    raise UnknownEntity(term, [hit.label for hit in search(kg, term, limit=5)])
+
+
+def search(kg: "KnowledgeGraph", text: str, limit: int = 10) -> list[SearchHit]:
+    """Ranked look-up over labels, synonyms and identifiers.
+
+    Exact label matches score 100, exact identifiers 95, exact synonyms 90, prefixes 70,
+    substrings 50, and close spellings up to 40.
+
+    >>> import igegraph
+    >>> [h.id for h in search(igegraph.load(), "omalizumab", limit=1)]
+    ['ig:omalizumab']
+    """
+    key = normalize(text)
+    if not key:
+        return []
+    g = kg.projection
+    best: dict[str, tuple[int, str]] = {}
+
+    def offer(node: str, score: int, matched: str) -> None:
+        if score > best.get(node, (-1, ""))[0]:
+            best[node] = (score, matched)
+
+    for node, attrs in g.nodes(data=True):
+        names = [("label", attrs["label"])] + [("synonym", s) for s in attrs["synonyms"]]
+        names += [("id", node)] + [("id", i) for i in attrs["identifiers"]]
+        for kind, name in names:
+            nkey = normalize(name.split(":", 1)[-1] if kind == "id" and name.startswith("ig:") else name)
+            if not nkey:
+                continue
+            if nkey == key:
+                offer(node, {"label": 100, "id": 95, "synonym": 90}[kind], name)
+            elif nkey.startswith(key):
+                offer(node, 70, name)
+            elif key in nkey:
+                offer(node, 50, name)
+            else:
+                ratio = difflib.SequenceMatcher(None, key, nkey).ratio()
+                if ratio >= 0.6:
+                    offer(node, int(40 * ratio), name)
+    ranked = sorted(best.items(), key=lambda item: (-item[1][0], g.nodes[item[0]]["label"].lower()))
+    return [
+        SearchHit(node, g.nodes[node]["label"], g.nodes[node]["category"], matched, score)
+        for node, (score, matched) in ranked[:limit]
+    ]
