@@ -4,7 +4,7 @@ Nodes are entities (compact ids such as ``ig:mast_cell``) with ``label``, ``cate
 ``category_label``, ``synonyms``, ``identifiers`` and ``definition``. Edges are the triples
 whose predicate declares ``ige:polarity`` (the ontology's relations, or a user's own property
 annotated the same way), keyed by the predicate's compact id, with ``predicate``,
-``predicate_label``, ``polarity``, ``causal``, ``assertion``, ``references``, ``evidence``,
+``predicate_label``, ``polarity``, ``causal``, ``dependency``, ``assertion``, ``references``, ``evidence``,
 ``evidence_rank``, ``quote`` and ``section``.
 
 Examples
@@ -49,15 +49,17 @@ def entity_classes(kg: "KnowledgeGraph") -> dict[str, str]:
 
 
 def relation_properties(kg: "KnowledgeGraph") -> dict[str, dict]:
-    """Properties that declare a polarity: compact id -> {iri, label, polarity, causal}."""
+    """Properties that declare a polarity: compact id -> {iri, label, polarity, causal, dependency}."""
     props: dict[str, dict] = {}
     for prop, pol in kg.graph.subject_objects(IGE.polarity):
         causal = kg.graph.value(prop, IGE.causal)
+        dependency = kg.graph.value(prop, IGE.dependency)
         props[compact(prop)] = {
             "iri": prop,
             "label": kg.label(compact(prop)),
             "polarity": int(pol),
             "causal": bool(causal.toPython()) if causal is not None else int(pol) != 0,
+            "dependency": bool(dependency.toPython()) if dependency is not None else False,
         }
     return props
 
@@ -131,6 +133,7 @@ def build_projection(kg: "KnowledgeGraph") -> "nx.MultiDiGraph":
                 predicate_label=prop["label"],
                 polarity=prop["polarity"],
                 causal=prop["causal"],
+                dependency=prop["dependency"],
                 assertion=info.get("assertion"),
                 references=sorted(info.get("references", ())),
                 evidence=info.get("evidence"),

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
-import sys
 from typing import Any, Callable
 
 import click
+
+from ..table import render_table
 
 __all__ = ["graph_options", "format_option", "load_graph", "emit_json", "render_table"]
 
@@ -47,22 +48,3 @@ def emit_json(value: Any) -> None:
     """Print a value as indented JSON (non-ASCII kept readable)."""
     click.echo(json.dumps(value, indent=2, ensure_ascii=False, default=str))
 
-
-def render_table(headers: list[str], rows: list[list[Any]], max_width: int = 60) -> str:
-    """A plain-text table with a header rule; long cells are cut with an ellipsis."""
-
-    def cell(value: Any) -> str:
-        text = "" if value is None else (", ".join(map(str, value)) if isinstance(value, (list, tuple)) else str(value))
-        text = " ".join(text.split())
-        return text if len(text) <= max_width else text[: max_width - 1] + "…"
-
-    cells = [[cell(v) for v in row] for row in rows]
-    widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(headers)]
-    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths)).rstrip()]
-    lines.append("  ".join("-" * w for w in widths))
-    lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in cells]
-    return "\n".join(lines)
-
-
-def stdout_is_tty() -> bool:
-    return sys.stdout.isatty()

@@ -1,3 +1,78 @@
-"""query commands."""
+"""SPARQL commands: query and queries."""
 
-COMMANDS: list = []
+from __future__ import annotations
+
+import sys
+
+import click
+
+from .options import emit_json, format_option, graph_options, load_graph, render_table
+
+
+def _parse_binds(values: tuple[str, ...]) -> dict[str, str]:
+    out = {}
+    for item in values:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise click.BadParameter(f"'{item}' is not VAR=VALUE (e.g. --bind drug=omalizumab)", param_hint="--bind")
+        out[name.strip().lstrip("?$")] = value
+    return out
+
+
+@click.command()
+@click.argument("sparql", required=False)
+@click.option("--file", "file_", type=click.Path(exists=True, dir_okay=False), help="Read the query from a file.")
+@click.option("--name", help="Run a named query from queries/ (see 'igegraph queries').")
+@click.option("--bind", "binds", multiple=True, metavar="VAR=VALUE",
+              help="Bind ?VAR to an entity name, a CURIE, <IRI>, a number or a \"quoted literal\"; repeatable.")
+@click.option("--labels", is_flag=True, help="Show labels instead of IRIs.")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True,
+              help="Stop the query after this many seconds.")
+@click.option("--allow-network", is_flag=True, help="Permit SERVICE and FROM, which open network connections.")
+@graph_options
+@format_option("table", "json", "csv", "tsv", "sparql-json")
+def query(sparql, file_, name, binds, labels, timeout, allow_network, data, backend, store, fmt):
+    """Run a SPARQL query (SELECT, ASK, CONSTRUCT, DESCRIBE) on the graph.
+
+    The query is an argument, '-' for stdin, --file FILE or --name NAME. Prefixes ige:, ig:,
+    rdfs:, skos:, obo: and the identifier prefixes are predeclared. CONSTRUCT and DESCRIBE
+    print Turtle.
+
+    Example: igegraph query --name cq01-ce3-binders --labels
+    """
+    from ..sparql import format_result, named_query, run_query
+
+    given = [x for x in (sparql, file_, name) if x is not None]
+    if len(given) != 1:
+        raise click.UsageError("give exactly one of: a query argument, '-' (stdin), --file or --name")
+    if name is not None:
+        text = named_query(name).text
+    elif file_ is not None:
+        with open(file_, encoding="utf-8") as fh:
+            text = fh.read()
+    elif sparql == "-":
+        text = sys.stdin.read()
+    else:
+        text = sparql
+    kg = load_graph(data, backend, store)
+    result = run_query(kg, text, _parse_binds(binds), timeout=timeout, allow_network=allow_network)
+    click.echo(format_result(result, fmt, kg.labels if labels else None))
+
+
+@click.command()
+@format_option("table", "json")
+def queries(fmt):
+    """List the named queries shipped in queries/ with their one-line descriptions.
+
+    Example: igegraph queries
+    """
+    from ..sparql import named_queries
+
+    found = named_queries()
+    if fmt == "json":
+        emit_json([{"name": q.name, "title": q.title, "description": q.description} for q in found])
+        return
+    click.echo(render_table(["name", "question"], [[q.name, q.title] for q in found], max_width=90))
+
+
+COMMANDS = [query, queries]

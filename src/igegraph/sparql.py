@@ -1,0 +1,450 @@
+"""Running SPARQL safely: predeclared prefixes, bindings, timeouts, refusals, named queries.
+
+Queries are checked before they run: malformed text is reported with line and column,
+updates (``INSERT``, ``LOAD`` …) are refused, and ``SERVICE`` or ``FROM <…>`` (which make the
+engines open network connections) are refused unless ``allow_network=True``. Values from users
+are bound through the store's binding mechanism (rdflib ``initBindings``, Oxigraph
+``substitutions``), never pasted into the query text.
+
+Examples
+--------
+>>> import igegraph
+>>> from igegraph.sparql import run_query
+>>> kg = igegraph.load()
+>>> r = run_query(kg, "SELECT ?l WHERE { ?d rdfs:label ?l }", bindings={"d": "omalizumab"})
+>>> [str(row[0]) for row in r.rows]
+['omalizumab']
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Mapping
+
+from .errors import QueryError
+from .resources import resource_dir
+from .vocab import PREFIXES, compact, expand_curie
+
+if TYPE_CHECKING:
+    import rdflib
+
+    from .kg import KnowledgeGraph
+
+__all__ = [
+    "QueryResult", "NamedQuery", "run_query", "check_query", "parse_binding",
+    "named_queries", "named_query", "format_result", "RESULT_FORMATS", "DEFAULT_TIMEOUT",
+]
+
+DEFAULT_TIMEOUT = 30.0
+RESULT_FORMATS = ("table", "json", "csv", "tsv", "sparql-json", "turtle")
+
+
+@dataclass
+class QueryResult:
+    """The answer to a query as plain data.
+
+    ``kind`` is SELECT, ASK, CONSTRUCT or DESCRIBE; SELECT fills ``vars`` and ``rows`` (rdflib
+    terms, None where unbound), ASK fills ``boolean``, CONSTRUCT/DESCRIBE fill ``triples``.
+    """
+
+    kind: str
+    vars: list[str] = field(default_factory=list)
+    rows: list[tuple] = field(default_factory=list)
+    boolean: bool | None = None
+    triples: list[tuple] = field(default_factory=list)
+
+    @property
+    def graph(self) -> "rdflib.Graph":
+        """CONSTRUCT/DESCRIBE triples as an rdflib Graph with the project prefixes bound."""
+        import rdflib
+
+        g = rdflib.Graph()
+        for prefix, ns in PREFIXES.items():
+            g.bind(prefix, ns, override=True)
+        for triple in self.triples:
+            g.add(triple)
+        return g
+
+    def records(self) -> list[dict[str, Any]]:
+        """SELECT rows as dicts of Python values (IRIs compacted), for JSON and notebooks."""
+        return [
+            {var: _plain(value) for var, value in zip(self.vars, row)}
+            for row in self.rows
+        ]
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    """A query shipped in ``queries/``: its name, one-line title, description and text."""
+
+    name: str
+    title: str
+    description: str
+    text: str
+    path: Path
+
+
+def _plain(value: Any) -> Any:
+    from rdflib import Literal, URIRef
+
+    if value is None:
+        return None
+    if isinstance(value, URIRef):
+        return compact(value)
+    if isinstance(value, Literal):
+        py = value.toPython()
+        return py if isinstance(py, (int, float, bool, str)) else str(value)
+    return str(value)
+
+
+# ------------------------------------------------------------------ checking
+
+_PREFIX_DECL = re.compile(r"(?im)^\s*PREFIX\s+([A-Za-z][\w.-]*)?:")
+
+
+def _walk(node: Any, seen: set[int] | None = None):
+    """Every CompValue in a pyparsing parse tree."""
+    seen = seen if seen is not None else set()
+    if id(node) in seen:
+        return
+    seen.add(id(node))
+    name = getattr(node, "name", None)
+    if name:
+        yield node
+    if isinstance(node, dict):
+        for value in node.values():
+            yield from _walk(value, seen)
+    elif isinstance(node, (list, tuple)) or type(node).__name__ == "ParseResults":
+        for value in node:
+            yield from _walk(value, seen)
+
+
+def check_query(text: str, allow_network: bool = False) -> str:
+    """Check a query and return its kind (SELECT, ASK, CONSTRUCT, DESCRIBE).
+
+    Raises
+    ------
+    QueryError
+        Malformed (with line and column), an update, or a network access not allowed.
+
+    Examples
+    --------
+    >>> check_query("ASK { ?s ?p ?o }")
+    'ASK'
+    >>> check_query("SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }")
+    Traceback (most recent call last):
+    ...
+    igegraph.errors.QueryError: SERVICE reaches the network and is refused; pass --allow-network (allow_network=True) to permit it
+    """
+    from pyparsing import ParseException
+    from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+
+    try:
+        tree = parseQuery(text)
+    except ParseException as exc:
+        try:
+            parseUpdate(text)
+        except ParseException:
+            raise QueryError(f"malformed SPARQL: {exc.msg}", exc.lineno, exc.col) from None
+        raise QueryError("SPARQL updates (INSERT, DELETE, LOAD, CLEAR …) are refused: igegraph queries are read-only") from None
+    kind = ""
+    for node in _walk(tree):
+        if node.name in {"SelectQuery", "AskQuery", "ConstructQuery", "DescribeQuery"} and not kind:
+            kind = node.name[: -len("Query")].upper()
+        if allow_network:
+            continue
+        if node.name == "ServiceGraphPattern":
+            raise QueryError("SERVICE reaches the network and is refused; pass --allow-network (allow_network=True) to permit it")
+        if node.name == "DatasetClause":
+            raise QueryError("FROM / FROM NAMED load graphs from the network and are refused; pass --allow-network (allow_network=True) to permit it")
+    if not kind:
+        raise QueryError("not a SELECT, ASK, CONSTRUCT or DESCRIBE query")
+    return kind
+
+
+# ------------------------------------------------------------------ bindings
+
+_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?([eE][+-]?\d+)?$")
+
+
+def parse_binding(kg: "KnowledgeGraph", value: str) -> "rdflib.term.Identifier":
+    """Turn a ``--bind`` value into an RDF term.
+
+    ``<IRI>`` and CURIEs (``ig:mast_cell``, ``CL:0000097``) are IRIs; ``"text"`` (optionally
+    ``"text"@en``) is a literal; numbers and true/false are typed literals; anything else is an
+    entity name resolved like ``describe`` does (unknown names raise UnknownEntity).
+
+    >>> import igegraph
+    >>> kg = igegraph.load()
+    >>> str(parse_binding(kg, "Xolair"))
+    'https://w3id.org/igegraph/id/omalizumab'
+    >>> parse_binding(kg, '"5"').toPython()
+    '5'
+    """
+    from rdflib import Literal, URIRef
+    from rdflib.namespace import XSD
+
+    text = value.strip()
+    if text.startswith("<") and text.endswith(">"):
+        return URIRef(text[1:-1])
+    m = re.match(r'^(["\'])(.*)\1(?:@([A-Za-z-]+))?$', text, re.S)
+    if m:
+        return Literal(m.group(2), lang=m.group(3))
+    if _NUMBER.match(text):
+        return Literal(text, datatype=XSD.integer if re.match(r"^[+-]?\d+$", text) else XSD.decimal)
+    if text in ("true", "false"):
+        return Literal(text == "true")
+    if re.match(r"^[A-Za-z][\w.]*:\S+$", text):
+        iri = expand_curie(text)
+        if iri is not None:
+            return URIRef(iri)
+    node = kg.resolve(text)
+    return URIRef(expand_curie(node) or node)
+
+
+# ------------------------------------------------------------------ running
+
+def _with_prefixes(text: str) -> tuple[str, int]:
+    """Prepend PREFIX lines the query does not declare itself; return text and lines added."""
+    declared = {m.group(1) or "" for m in _PREFIX_DECL.finditer(text)}
+    lines = [f"PREFIX {p}: <{ns}>" for p, ns in PREFIXES.items() if p not in declared]
+    return "\n".join(lines + [text]), len(lines)
+
+
+def _execute(kg: "KnowledgeGraph", text: str, bindings: Mapping[str, Any]) -> QueryResult:
+    from rdflib.plugins.sparql.processor import SPARQLProcessor
+
+    try:
+        result = kg.graph.query(text, initBindings=dict(bindings))
+    except (ValueError, SyntaxError, OSError, TypeError) as exc:
+        if kg.backend != "oxigraph" or not bindings:
+            raise QueryError(f"query failed: {exc}") from None
+        # Oxigraph refuses substitutions of variables outside the SELECT clause: evaluate
+        # with rdflib's own engine over the same store instead.
+        result = SPARQLProcessor(kg.graph).query(text, initBindings=dict(bindings))
+    kind = result.type
+    if kind == "ASK":
+        return QueryResult(kind, boolean=bool(result.askAnswer))
+    if kind == "SELECT":
+        names = [str(v) for v in result.vars]
+        return QueryResult(kind, vars=names, rows=[tuple(row) for row in result])
+    return QueryResult(kind, triples=list(result.graph))
+
+
+def _run_with_timeout(func: Callable[[], QueryResult], timeout: float) -> QueryResult:
+    """Run ``func`` in a forked child that is killed when ``timeout`` seconds pass.
+
+    Neither rdflib nor pyoxigraph can interrupt an embedded query, so the query runs in a
+    copy-on-write fork of this process and its result comes back through a pipe.
+    """
+    import multiprocessing as mp
+
+    ctx = mp.get_context("fork")
+    receiver, sender = ctx.Pipe(duplex=False)
+
+    def child() -> None:
+        try:
+            sender.send(("ok", func()))
+        except BaseException as exc:  # the parent re-raises it
+            sender.send(("error", exc if isinstance(exc, QueryError) else QueryError(f"query failed: {exc}")))
+        finally:
+            sender.close()
+
+    proc = ctx.Process(target=child, daemon=True)
+    proc.start()
+    sender.close()
+    try:
+        if not receiver.poll(timeout):
+            raise QueryError(f"query timed out after {timeout:g} s; narrow it or raise --timeout")
+        status, payload = receiver.recv()
+    except EOFError:
+        raise QueryError("query process ended without an answer") from None
+    finally:
+        receiver.close()
+        if proc.is_alive():
+            proc.kill()
+        proc.join()
+    if status == "error":
+        raise payload
+    return payload
+
+
+def run_query(
+    kg: "KnowledgeGraph",
+    text: str,
+    bindings: Mapping[str, Any] | None = None,
+    *,
+    timeout: float | None = None,
+    allow_network: bool = False,
+) -> QueryResult:
+    """Run a SPARQL query on a knowledge graph.
+
+    Parameters
+    ----------
+    kg : KnowledgeGraph
+    text : str
+        SELECT, ASK, CONSTRUCT or DESCRIBE. The project's prefixes (``ige:``, ``ig:``, ``rdfs:``,
+        ``skos:``, ``obo:`` …) are predeclared.
+    bindings : mapping, optional
+        Variable name (without ``?``) -> value. Strings are parsed with :func:`parse_binding`;
+        rdflib terms are used as they are. Always bound, never formatted into the text.
+    timeout : float, optional
+        Seconds before the query is stopped (QueryError). None runs it without a limit.
+    allow_network : bool
+        Permit SERVICE and FROM, which open network connections.
+
+    Returns
+    -------
+    QueryResult
+
+    Examples
+    --------
+    >>> import igegraph
+    >>> kg = igegraph.load()
+    >>> run_query(kg, "ASK { ig:omalizumab ige:neutralizes ig:free_IgE }").boolean
+    True
+    """
+    from rdflib import Variable
+    from rdflib.term import Identifier
+
+    full, added = _with_prefixes(text)
+    try:
+        check_query(full, allow_network=allow_network)
+    except QueryError as exc:
+        if exc.line is not None:
+            raise QueryError(str(exc).rsplit(" at line", 1)[0], exc.line - added, exc.column) from None
+        raise
+    bound = {
+        Variable(name.lstrip("?$")): value if isinstance(value, Identifier) else parse_binding(kg, str(value))
+        for name, value in (bindings or {}).items()
+    }
+
+    def work() -> QueryResult:
+        return _execute(kg, full, bound)
+
+    if timeout is None:
+        return work()
+    if timeout <= 0:
+        raise QueryError(f"timeout must be positive, not {timeout:g}")
+    return _run_with_timeout(work, timeout)
+
+
+# ------------------------------------------------------------------ named queries
+
+def _parse_header(path: Path) -> NamedQuery:
+    text = path.read_text(encoding="utf-8")
+    comments = []
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            break
+        comments.append(line.lstrip("#").strip())
+    title = comments[0] if comments else path.stem
+    description = " ".join(c for c in comments[1:] if c)
+    return NamedQuery(path.stem, title, description, text, path)
+
+
+def named_queries() -> list[NamedQuery]:
+    """The queries shipped in ``queries/``, sorted by name.
+
+    >>> any(q.name == "cq01-ce3-binders" for q in named_queries())
+    True
+    """
+    return [_parse_header(p) for p in sorted(resource_dir("queries").glob("*.rq"))]
+
+
+def named_query(name: str) -> NamedQuery:
+    """One shipped query by name (file stem); unknown names raise QueryError with suggestions."""
+    import difflib
+
+    queries = {q.name: q for q in named_queries()}
+    if name in queries:
+        return queries[name]
+    close = difflib.get_close_matches(name, list(queries), n=3, cutoff=0.4)
+    hint = f"did you mean: {', '.join(close)}?" if close else "run 'igegraph queries' to list them"
+    raise QueryError(f"no named query '{name}'; {hint}")
+
+
+# ------------------------------------------------------------------ formatting
+
+def _cell(value: Any, labels: Mapping[str, str] | None) -> str:
+    from rdflib import Literal, URIRef
+
+    if value is None:
+        return ""
+    if isinstance(value, URIRef):
+        short = compact(value)
+        return labels.get(short, short) if labels is not None else short
+    if isinstance(value, Literal):
+        return str(value)
+    return str(value)
+
+
+def _sparql_json(result: QueryResult) -> dict:
+    from rdflib import BNode, Literal, URIRef
+
+    def term(value: Any) -> dict:
+        if isinstance(value, URIRef):
+            return {"type": "uri", "value": str(value)}
+        if isinstance(value, BNode):
+            return {"type": "bnode", "value": str(value)}
+        out = {"type": "literal", "value": str(value)}
+        if isinstance(value, Literal) and value.language:
+            out["xml:lang"] = value.language
+        elif isinstance(value, Literal) and value.datatype:
+            out["datatype"] = str(value.datatype)
+        return out
+
+    if result.kind == "ASK":
+        return {"head": {}, "boolean": result.boolean}
+    return {
+        "head": {"vars": result.vars},
+        "results": {"bindings": [
+            {var: term(value) for var, value in zip(result.vars, row) if value is not None}
+            for row in result.rows
+        ]},
+    }
+
+
+def format_result(result: QueryResult, fmt: str = "table", labels: Mapping[str, str] | None = None) -> str:
+    """Render a result as text: table, json, csv, tsv, sparql-json; graphs as Turtle.
+
+    ``labels`` (compact id -> label) shows labels instead of IRIs in table/csv/tsv output.
+
+    >>> print(format_result(QueryResult("ASK", boolean=True)))
+    true
+    """
+    from .table import render_table
+
+    if fmt not in RESULT_FORMATS:
+        raise QueryError(f"unknown result format '{fmt}'; use one of {', '.join(RESULT_FORMATS)}")
+    if result.kind in ("CONSTRUCT", "DESCRIBE"):
+        if fmt == "sparql-json" or fmt == "json":
+            return result.graph.serialize(format="json-ld", indent=2)
+        return result.graph.serialize(format="turtle").rstrip()
+    if result.kind == "ASK":
+        if fmt in ("json", "sparql-json"):
+            return json.dumps(_sparql_json(result) if fmt == "sparql-json" else {"boolean": result.boolean})
+        return "true" if result.boolean else "false"
+    if fmt == "sparql-json":
+        return json.dumps(_sparql_json(result), indent=2, ensure_ascii=False)
+    if fmt == "json":
+        records = result.records()
+        if labels is not None:
+            records = [{k: labels.get(v, v) if isinstance(v, str) else v for k, v in r.items()} for r in records]
+        return json.dumps(records, indent=2, ensure_ascii=False, default=str)
+    rows = [[_cell(v, labels) for v in row] for row in result.rows]
+    if fmt in ("csv", "tsv"):
+        buf = io.StringIO()
+        writer = csv.writer(buf, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")
+        writer.writerow(result.vars)
+        writer.writerows(rows)
+        return buf.getvalue().rstrip("\n")
+    if not rows:
+        return render_table(result.vars, []) + "\n(no results)"
+    return render_table(result.vars, rows, max_width=70) + f"\n({len(rows)} row{'s' if len(rows) != 1 else ''})"
+
