@@ -150,8 +150,9 @@ def _write_atomic(path: Path, payload: bytes) -> None:
         raise
 
 
-def _prune(folder: Path, keep: int = MAX_ENTRIES) -> None:
-    """Drop all but the ``keep`` most recently written entries (and stray temp files)."""
+def _prune(folder: Path, keep: int | None = None) -> None:
+    """Drop all but the ``keep`` (default :data:`MAX_ENTRIES`) most recently written entries."""
+    keep = MAX_ENTRIES if keep is None else keep
     try:
         entries = sorted(folder.glob(f"*{_GRAPH_SUFFIX}"), key=lambda p: p.stat().st_mtime, reverse=True)
         for old in entries[keep:]:

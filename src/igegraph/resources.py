@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["resource_dir", "curated_files"]
+__all__ = ["resource_dir", "curated_files", "shapes_file"]
 
 _PACKAGE = Path(__file__).resolve().parent
 
@@ -29,5 +29,11 @@ def curated_files() -> list[Path]:
     """The ontology and data Turtle files loaded by default, in a stable order."""
     files: list[Path] = []
     for name in ("ontology", "data"):
-        files.extend(sorted(resource_dir(name).glob("*.ttl")))
+        # SHACL shapes describe the data; they are read by validate, not loaded as knowledge
+        files.extend(p for p in sorted(resource_dir(name).glob("*.ttl")) if p.name != "shapes.ttl")
     return files
+
+
+def shapes_file() -> Path:
+    """The SHACL shapes that ``igegraph validate`` checks the graph against."""
+    return resource_dir("ontology") / "shapes.ttl"

@@ -220,13 +220,22 @@ def _execute(kg: "KnowledgeGraph", text: str, bindings: Mapping[str, Any]) -> Qu
     from rdflib.plugins.sparql.processor import SPARQLProcessor
 
     try:
-        result = kg.graph.query(text, initBindings=dict(bindings))
-    except (ValueError, SyntaxError, OSError, TypeError) as exc:
-        if kg.backend != "oxigraph" or not bindings:
-            raise QueryError(f"query failed: {exc}") from None
-        # Oxigraph refuses substitutions of variables outside the SELECT clause: evaluate
-        # with rdflib's own engine over the same store instead.
-        result = SPARQLProcessor(kg.graph).query(text, initBindings=dict(bindings))
+        try:
+            result = kg.graph.query(text, initBindings=dict(bindings))
+        except (ValueError, SyntaxError, TypeError):
+            if kg.backend != "oxigraph" or not bindings:
+                raise
+            # Oxigraph refuses substitutions of variables outside the SELECT clause: evaluate
+            # with rdflib's own engine over the same store instead.
+            result = SPARQLProcessor(kg.graph).query(text, initBindings=dict(bindings))
+        return _collect(result)
+    except QueryError:
+        raise
+    except Exception as exc:  # evaluation errors of either engine, whatever their type
+        raise QueryError(f"query failed: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
+
+
+def _collect(result) -> QueryResult:
     kind = result.type
     if kind == "ASK":
         return QueryResult(kind, boolean=bool(result.askAnswer))

@@ -42,6 +42,7 @@ import os
 import pickle
 import shutil
 import tempfile
+import traceback
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import cached_property
@@ -507,6 +508,8 @@ def build_store(
         _cleanup(None, created)
         raise StoreError(f"cannot write the store in {directory}: {exc.strerror or exc}") from None
 
+    db: Any = None
+    staged: Any = None
     try:
         sources = []
         for path, kind in files:
@@ -526,7 +529,7 @@ def build_store(
             _load_file(db, path, on_bytes)
         triples = len(db)
         db.flush()
-        del db  # closes the database (releases its lock) before it is moved
+        db = None  # closes the database (releases its lock) before it is moved
 
         manifest = {
             "igegraph_store": _STORE_FORMAT,
@@ -544,7 +547,7 @@ def build_store(
         staged = StoreKnowledgeGraph(_wrap(ox.Store.read_only(str(staging / _DB))), [], staging, manifest, digest)
         projection = build_store_projection(staged, manifest["projection"] == "causal")
         _write_projection(staging / _PROJECTION, projection, digest)
-        del staged, projection
+        staged = projection = None
 
         # Swap in: the manifest goes first (the directory stops being a store) and comes back last.
         (directory / MANIFEST).unlink(missing_ok=True)
@@ -558,6 +561,10 @@ def build_store(
         tmp.write_bytes(raw)
         os.replace(tmp, directory / MANIFEST)
     except BaseException as exc:
+        # The open database must be closed before its files can be removed: drop every
+        # reference to it, including those held by the frames of the traceback.
+        db = staged = None
+        traceback.clear_frames(exc.__traceback__)
         _cleanup(staging, created)
         if isinstance(exc, OSError):
             raise StoreError(f"cannot write the store in {directory}: {exc.strerror or _first_line(exc)}") from None

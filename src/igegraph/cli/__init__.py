@@ -38,9 +38,9 @@ def main() -> None:
 
 
 def _register() -> None:
-    from . import kb, query, traverse, export, store, demo
+    from . import demo, export, kb, query, store, traverse, validate_cmd
 
-    for module in (kb, query, traverse, export, store, demo):
+    for module in (kb, validate_cmd, query, traverse, export, store, demo):
         for command in module.COMMANDS:
             main.add_command(command)
 

@@ -1,3 +1,206 @@
-"""export commands (being written)."""
+"""``igegraph export FORMAT OUT``: write the graph, or a view of it, to a file.
 
-COMMANDS: list = []
+One subcommand per format. html, png and svg draw a view (whole graph, ``--pathway``,
+``--from/--to``, ``--focus/--depth`` or ``--query``); graphml, cytoscape and kgx write the same
+views as data; turtle, ntriples and jsonld write the whole RDF graph.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+import click
+
+from .options import graph_options, load_graph
+
+__all__ = ["export", "COMMANDS"]
+
+
+def _force(func: Callable) -> Callable:
+    return click.option("--force", "-f", is_flag=True, help="Overwrite existing output.")(func)
+
+
+def _view_options(func: Callable) -> Callable:
+    """``--pathway`` | ``--from/--to`` | ``--focus/--depth`` | ``--query``: which view to draw."""
+    for option in reversed([
+        click.option("--pathway", metavar="NAME", help="A named pathway, with its blockers (see 'igegraph pathways')."),
+        click.option("--from", "source", metavar="TERM", help="Routes from this entity (with --to), with their blockers."),
+        click.option("--to", "target", metavar="TERM", help="Routes to this entity (with --from)."),
+        click.option("--focus", metavar="TERM", help="The neighbourhood of one entity."),
+        click.option("--depth", type=click.IntRange(0, 10), default=1, show_default=True,
+                     help="Radius of the --focus neighbourhood, in relations."),
+        click.option("--query", "query_file", type=click.Path(exists=True, dir_okay=False), metavar="FILE",
+                     help="Draw the result of a CONSTRUCT query read from FILE."),
+    ]):
+        func = option(func)
+    return func
+
+
+def _view_kwargs(pathway, source, target, focus, depth, query_file) -> dict:
+    chosen = [flag for flag, on in (("--pathway", pathway), ("--from/--to", source or target),
+                                    ("--focus", focus), ("--query", query_file)) if on]
+    if len(chosen) > 1:
+        raise click.UsageError(f"choose one view: {' and '.join(chosen)} cannot be combined")
+    if (source is None) != (target is None):
+        raise click.UsageError("--from and --to go together")
+    if depth != 1 and not focus:
+        raise click.UsageError("--depth needs --focus")
+    query = Path(query_file).read_text(encoding="utf-8") if query_file else None
+    return {"pathway": pathway, "source": source, "target": target, "focus": focus, "depth": depth, "query": query}
+
+
+def _run(fmt: str, out: str, force: bool, data, backend, store, view: dict | None = None, **extra) -> None:
+    from ..export import export as export_
+
+    kg = load_graph(data, backend, store)
+    if view is not None and fmt in ("html", "png", "svg", "graphml", "cytoscape", "kgx"):
+        from ..viz import make_view
+
+        built = make_view(kg, **view)
+        written = export_(kg, fmt, out, force=force, view=built, **extra)
+        size = f" ({built.graph.number_of_nodes()} entities, {built.graph.number_of_edges()} relations: {built.title})"
+    else:
+        written = export_(kg, fmt, out, force=force, **extra)
+        size = f" ({len(kg)} triples)"
+    for path in written:
+        click.echo(f"wrote {path}{size}")
+
+
+@click.group()
+def export() -> None:
+    """Write the graph, or a view of it, as HTML, PNG, SVG, RDF, GraphML, Cytoscape or KGX.
+
+    Outputs are written atomically and never overwritten without --force.
+
+    Example: igegraph export html graph.html --pathway ige-fceri-degranulation
+    """
+
+
+@export.command()
+@click.argument("out", type=click.Path(dir_okay=False))
+@_view_options
+@graph_options
+@_force
+def html(out, pathway, source, target, focus, depth, query_file, data, backend, store, force):
+    """Write a self-contained interactive HTML page (works offline, from file://).
+
+    The whole graph by default; --pathway draws its routes left to right with every
+    blocking drug at the step it acts on; --focus draws a neighbourhood; --query a CONSTRUCT
+    result. Hover for identifiers, evidence and references; type in the box to find a node.
+
+    Example: igegraph export html omalizumab.html --focus omalizumab --depth 2
+    """
+    _run("html", out, force, data, backend, store, _view_kwargs(pathway, source, target, focus, depth, query_file))
+
+
+@export.command()
+@click.argument("out", type=click.Path(dir_okay=False))
+@_view_options
+@click.option("--width", type=click.IntRange(400, 8000), default=1600, show_default=True, help="Picture width in pixels.")
+@click.option("--height", type=click.IntRange(300, 8000), default=1000, show_default=True, help="Picture height in pixels.")
+@graph_options
+@_force
+def png(out, pathway, source, target, focus, depth, query_file, width, height, data, backend, store, force):
+    """Write a PNG picture of a view, rendered offline in headless Chromium.
+
+    Needs Chromium (apt-get install chromium, or IGEGRAPH_CHROMIUM=/path) and playwright.
+
+    Example: igegraph export png docs/demo.png --pathway ige-fceri-degranulation --force
+    """
+    _run("png", out, force, data, backend, store, _view_kwargs(pathway, source, target, focus, depth, query_file),
+         png_size=(width, height))
+
+
+@export.command()
+@click.argument("out", type=click.Path(dir_okay=False))
+@_view_options
+@graph_options
+@_force
+def svg(out, pathway, source, target, focus, depth, query_file, data, backend, store, force):
+    """Write a static SVG picture of a view (no browser needed).
+
+    Example: igegraph export svg pathway.svg --pathway ige-fceri-degranulation
+    """
+    _run("svg", out, force, data, backend, store, _view_kwargs(pathway, source, target, focus, depth, query_file))
+
+
+@export.command()
+@click.argument("out", type=click.Path(dir_okay=False))
+@graph_options
+@_force
+def turtle(out, data, backend, store, force):
+    """Write the whole RDF graph (curated data plus --data files) as Turtle.
+
+    Example: igegraph export turtle igegraph.ttl --data mine.ttl
+    """
+    _run("turtle", out, force, data, backend, store)
+
+
+@export.command()
+@click.argument("out", type=click.Path(dir_okay=False))
+@graph_options
+@_force
+def ntriples(out, data, backend, store, force):
+    """Write the whole RDF graph as sorted N-Triples.
+
+    Example: igegraph export ntriples igegraph.nt
+    """
+    _run("ntriples", out, force, data, backend, store)
+
+
+@export.command()
+@click.argument("out", type=click.Path(dir_okay=False))
+@graph_options
+@_force
+def jsonld(out, data, backend, store, force):
+    """Write the whole RDF graph as compact JSON-LD with an inline @context.
+
+    Example: igegraph export jsonld igegraph.jsonld
+    """
+    _run("jsonld", out, force, data, backend, store)
+
+
+@export.command()
+@click.argument("out", type=click.Path(dir_okay=False))
+@_view_options
+@graph_options
+@_force
+def graphml(out, pathway, source, target, focus, depth, query_file, data, backend, store, force):
+    """Write a view's graph as GraphML (for Gephi, yEd, Cytoscape desktop); lists become text.
+
+    Example: igegraph export graphml igegraph.graphml
+    """
+    _run("graphml", out, force, data, backend, store, _view_kwargs(pathway, source, target, focus, depth, query_file))
+
+
+@export.command()
+@click.argument("out", type=click.Path(dir_okay=False))
+@_view_options
+@graph_options
+@_force
+def cytoscape(out, pathway, source, target, focus, depth, query_file, data, backend, store, force):
+    """Write a view's graph as Cytoscape.js JSON elements.
+
+    Example: igegraph export cytoscape pathway.json --pathway ige-fceri-degranulation
+    """
+    _run("cytoscape", out, force, data, backend, store, _view_kwargs(pathway, source, target, focus, depth, query_file))
+
+
+@export.command()
+@click.argument("out", type=click.Path())
+@_view_options
+@graph_options
+@_force
+def kgx(out, pathway, source, target, focus, depth, query_file, data, backend, store, force):
+    """Write KGX TSV files (nodes and edges, Biolink categories and predicates).
+
+    OUT is a directory (OUT/nodes.tsv, OUT/edges.tsv; an existing one, or a name ending in
+    '/') or a prefix (OUT_nodes.tsv, OUT_edges.tsv).
+
+    Example: igegraph export kgx kgx/
+    """
+    _run("kgx", out, force, data, backend, store, _view_kwargs(pathway, source, target, focus, depth, query_file))
+
+
+COMMANDS = [export]

@@ -42,13 +42,15 @@ def build(directory: str, data: tuple[str, ...], force: bool) -> None:
     from ..store import build_store
 
     started = time.perf_counter()
-    # The bar goes to stderr and only shows on a terminal (click hides it otherwise).
-    with click.progressbar(length=1, label="Loading", file=sys.stderr, show_eta=True) as bar:
-        def progress(done: int, total: int) -> None:
-            bar.length = max(total, 1)
-            bar.update(done - bar.pos)
+    if sys.stderr.isatty():
+        with click.progressbar(length=1, label="Loading", file=sys.stderr, show_eta=True) as bar:
+            def progress(done: int, total: int) -> None:
+                bar.length = max(total, 1)
+                bar.update(done - bar.pos)
 
-        info = build_store(directory, data=data, force=force, progress=progress)
+            info = build_store(directory, data=data, force=force, progress=progress)
+    else:  # no bar in pipes and logs
+        info = build_store(directory, data=data, force=force)
     seconds = time.perf_counter() - started
     click.echo(
         f"Built {info.directory}: {info.triples:,} triples from {len(info.sources)} files "

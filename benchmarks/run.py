@@ -1,0 +1,400 @@
+"""Scale benchmark: igegraph (Oxigraph in memory, persistent store) against plain rdflib Memory.
+
+For each size the synthetic graph of :mod:`generate` is merged with the curated graph and each
+engine is measured in a fresh subprocess (so peak memory is per engine):
+
+``rdflib Memory``
+    The baseline: rdflib's pure-Python store and parsers (``igegraph.load(backend="memory")``).
+``igegraph Oxigraph``
+    The default backend: rdflib over an in-memory Oxigraph store, ``ox-*`` parsers.
+``igegraph store``
+    ``build_store`` once (timed in its own process), then a fresh process opens the store
+    and answers the first query; the projection comes from the store's pickle.
+
+Measured: load time, peak RSS, every named query in ``queries/*.rq`` (median of ``--repeat``
+runs; answers compared across engines), the projection, ``blocks`` on pathway
+``ige-fceri-degranulation`` and the HTML export of a 300-node view. Writes
+``benchmarks/RESULTS.md`` (medians, igegraph/baseline ratios, targets, machine, date) and the
+raw numbers to ``benchmarks/.work/results.json``.
+
+Usage::
+
+    python benchmarks/run.py                   # 10k and 100k (a few minutes)
+    python benchmarks/run.py --sizes 10k,100k,1m
+    python benchmarks/run.py --full            # same as adding 1m
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+WORK = HERE / ".work"
+PATHWAY = "ige-fceri-degranulation"
+ENGINES = ("memory", "oxigraph", "store")
+NAMES = {"memory": "rdflib Memory (baseline)", "oxigraph": "igegraph Oxigraph (in memory)", "store": "igegraph store"}
+SLOW = 10.0  # seconds: a query slower than this is not repeated
+
+
+# ------------------------------------------------------------------ worker (runs in a subprocess)
+
+
+def _rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
+
+
+def _median_time(func, repeat: int) -> tuple[float, object]:
+    times, result = [], None
+    for _ in range(repeat):
+        t = time.perf_counter()
+        result = func()
+        times.append(time.perf_counter() - t)
+        if times[-1] > SLOW:
+            break
+    return statistics.median(times), result
+
+
+def _fingerprint(result) -> dict:
+    """Row count and a hash of the sorted answers, with literals compared by lexical form."""
+    rows = getattr(result, "rows", None) or getattr(result, "triples", None) or []
+    if getattr(result, "kind", "") == "ASK":
+        rows = [(result.boolean,)]
+    text = sorted("|".join("" if v is None else (f"_:b" if type(v).__name__ == "BNode" else str(v)) for v in row)
+                  for row in rows)
+    return {"rows": len(rows), "hash": hashlib.sha1("\n".join(text).encode()).hexdigest()[:12]}
+
+
+def _view_300(kg):
+    """A 300-node neighbourhood of the mast cell (breadth first, either direction)."""
+    from collections import deque
+
+    g = kg.projection
+    start = "ig:mast_cell" if "ig:mast_cell" in g else next(iter(g))
+    seen, todo = {start}, deque([start])
+    while todo and len(seen) < 300:
+        node = todo.popleft()
+        for nxt in list(g.successors(node)) + list(g.predecessors(node)):
+            if nxt not in seen and len(seen) < 300:
+                seen.add(nxt)
+                todo.append(nxt)
+    return g.subgraph(seen).copy()
+
+
+def worker(args: argparse.Namespace) -> dict:
+    started = time.perf_counter()
+    out: dict = {"engine": args.worker, "notes": []}
+    data = [Path(args.data)]
+    if args.worker == "store-build":
+        from igegraph.store import build_store
+
+        t = time.perf_counter()
+        info = build_store(args.store_dir, data=data, force=True)
+        out.update(build_s=time.perf_counter() - t, triples=info.triples, disk_mb=info.disk_bytes / 1e6,
+                   projection=info.projection, peak_mb=_rss_mb())
+        return out
+
+    if args.worker == "store":
+        from igegraph.sparql import named_queries, run_query
+        from igegraph.store import open_store
+
+        queries = named_queries()
+        t = time.perf_counter()
+        kg = open_store(args.store_dir)
+        out["open_s"] = time.perf_counter() - t
+        first = run_query(kg, queries[0].text)
+        out["open_first_query_s"] = time.perf_counter() - t
+        out["open_first_query_with_imports_s"] = time.perf_counter() - started
+        out["first_query"] = queries[0].name
+        out["first_query_rows"] = len(first.rows)
+        out["load_s"] = None
+    else:
+        import igegraph.kg
+        from igegraph.sparql import named_queries, run_query
+
+        queries = named_queries()
+        t = time.perf_counter()
+        kg = igegraph.kg.load(data, backend=args.worker)
+        out["load_s"] = time.perf_counter() - t
+    out["triples"] = len(kg)
+    out["peak_after_load_mb"] = _rss_mb()
+
+    t = time.perf_counter()
+    proj = kg.projection
+    out["projection_s"] = time.perf_counter() - t
+    out["projection_edges"] = proj.number_of_edges()
+
+    out["queries"] = {}
+    for q in queries:
+        try:
+            med, result = _median_time(lambda: run_query(kg, q.text), args.repeat)
+            out["queries"][q.name] = {"median_s": med, **_fingerprint(result)}
+        except Exception as exc:  # a query the engine cannot run is reported, not fatal
+            out["queries"][q.name] = {"error": f"{type(exc).__name__}: {str(exc)[:120]}"}
+
+    try:
+        from igegraph.pathways import blocks_pathway
+    except ImportError:
+        out["notes"].append("blocks skipped: igegraph.pathways.blocks_pathway not available")
+    else:
+        try:
+            med, report = _median_time(lambda: blocks_pathway(kg, PATHWAY), max(1, min(args.repeat, 3)))
+            out["blocks_s"] = med
+            out["blockers"] = len(getattr(report, "blockers", []))
+        except Exception as exc:
+            out["notes"].append(f"blocks failed: {type(exc).__name__}: {str(exc)[:160]}")
+
+    try:
+        from igegraph import viz
+    except ImportError:
+        out["notes"].append("export html skipped: igegraph.viz not available")
+    else:
+        try:
+            def export():
+                view = viz.View("graph", "300-node view", _view_300(kg))
+                return viz.render_html(viz._finish(view, kg))
+
+            med, html = _median_time(export, max(1, min(args.repeat, 3)))
+            out["html_s"], out["html_kb"] = med, len(html) / 1024
+        except Exception as exc:
+            out["notes"].append(f"export html failed: {type(exc).__name__}: {str(exc)[:160]}")
+    out["peak_mb"] = _rss_mb()
+    return out
+
+
+# ------------------------------------------------------------------ driver
+
+
+def machine() -> dict:
+    info = {"nproc": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()}
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                info["cpu"] = line.split(":", 1)[1].strip()
+                break
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                info["ram_gb"] = round(int(line.split()[1]) / 1024 / 1024, 1)
+    except OSError:
+        pass
+    from importlib.metadata import PackageNotFoundError, version
+
+    for pkg in ("igegraph", "rdflib", "pyoxigraph", "oxrdflib", "networkx", "pyvis"):
+        try:
+            info[pkg] = version(pkg)
+        except PackageNotFoundError:
+            info[pkg] = "-"
+    return info
+
+
+def run_worker(kind: str, data: Path, store_dir: Path, repeat: int) -> dict:
+    out = WORK / f"result-{kind}.json"
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", kind, "--data", str(data),
+           "--store-dir", str(store_dir), "--repeat", str(repeat), "--out", str(out)]
+    t = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    wall = time.perf_counter() - t
+    if proc.returncode != 0:
+        tail = (proc.stderr.strip().splitlines() or ["?"])[-1]
+        return {"engine": kind, "error": tail, "wall_s": wall, "notes": []}
+    result = json.loads(out.read_text())
+    result["wall_s"] = wall
+    return result
+
+
+def synthetic(label: str) -> Path:
+    sys.path.insert(0, str(HERE))
+    from generate import generate, parse_size
+
+    path = WORK / f"synthetic-{label}.nt"
+    if not path.exists():
+        tmp = path.with_suffix(".tmp")
+        with open(tmp, "w", encoding="utf-8") as fh:
+            generate(parse_size(label), fh)
+        tmp.replace(path)
+    return path
+
+
+def bench_size(label: str, repeat: int) -> dict:
+    data = synthetic(label)
+    store_dir = WORK / f"store-{label}"
+    results: dict = {"size": label, "file_mb": data.stat().st_size / 1e6}
+    for kind in ("memory", "oxigraph", "store-build", "store"):
+        print(f"  {label}: {kind} …", file=sys.stderr, flush=True)
+        results[kind] = run_worker(kind, data, store_dir, repeat)
+        if "error" in results[kind]:
+            print(f"    failed: {results[kind]['error']}", file=sys.stderr)
+    return results
+
+
+# ------------------------------------------------------------------ report
+
+
+def _fmt_s(value) -> str:
+    if value is None:
+        return "–"
+    return f"{value * 1000:.1f} ms" if value < 1 else f"{value:.2f} s"
+
+
+def _ratio(value, base) -> str:
+    if value is None or base in (None, 0):
+        return "–"
+    r = value / base
+    return f"{r:.2f} ({base / value:.1f}x faster)" if value and r < 1 else f"{r:.2f}"
+
+
+def _ratio_mem(value, base) -> str:
+    if value is None or not base:
+        return "–"
+    return f"{value / base:.2f}"
+
+
+def report(runs: list[dict], info: dict, started: str) -> str:
+    lines = ["# igegraph scale benchmark", ""]
+    lines.append(f"Run {started} with `python benchmarks/run.py {' '.join(sys.argv[1:])}`.".replace("  ", " "))
+    lines.append("")
+    lines.append("Machine: " + ", ".join([
+        f"{info.get('nproc')} CPUs ({info.get('cpu', '?')})", f"{info.get('ram_gb', '?')} GB RAM",
+        f"Python {info['python']}", f"igegraph {info['igegraph']}", f"rdflib {info['rdflib']}",
+        f"pyoxigraph {info['pyoxigraph']}", f"oxrdflib {info['oxrdflib']}", f"networkx {info['networkx']}",
+    ]) + ".")
+    lines += ["", "Each engine runs in a fresh process; times are medians of repeated runs (queries that",
+              f"take over {SLOW:.0f} s run once). The synthetic graph (`benchmarks/generate.py`) is merged with the",
+              "curated graph. Ratios are igegraph / baseline: below 1 is better.", ""]
+    for run in runs:
+        mem, ox, build, st = run["memory"], run["oxigraph"], run["store-build"], run["store"]
+        triples = next((r.get("triples") for r in (mem, ox, st) if r.get("triples")), None)
+        lines.append(f"## {run['size']} synthetic triples ({triples:,} in total, {run['file_mb']:.1f} MB N-Triples)"
+                     if triples else f"## {run['size']} synthetic triples")
+        lines.append("")
+        for r in (mem, ox, build, st):
+            if "error" in r:
+                lines.append(f"- **{r['engine']} failed**: `{r['error']}`")
+        lines += ["| measure | rdflib Memory (baseline) | igegraph Oxigraph | igegraph store | Oxigraph / baseline | store / baseline |",
+                  "|---|---|---|---|---|---|"]
+
+        def row(name, key, fmt=_fmt_s, ratio=_ratio, st_value=None):
+            b, o = mem.get(key), ox.get(key)
+            s = st.get(key) if st_value is None else st_value
+            lines.append(f"| {name} | {fmt(b)} | {fmt(o)} | {fmt(s)} | {ratio(o, b)} | {ratio(s, b)} |")
+
+        row("load (parse files)", "load_s", st_value=build.get("build_s"))
+        lines.append(f"| open store + first query (`{st.get('first_query', '?')}`) | – | – | "
+                     f"{_fmt_s(st.get('open_first_query_s'))} (with imports {_fmt_s(st.get('open_first_query_with_imports_s'))}) | | |")
+        mb = lambda v: "–" if v is None else f"{v:,.0f} MB"  # noqa: E731
+        row("peak RSS after load", "peak_after_load_mb", fmt=mb, ratio=_ratio_mem,
+            st_value=st.get("peak_after_load_mb"))
+        row("peak RSS (whole run)", "peak_mb", fmt=mb, ratio=_ratio_mem)
+        lines.append(f"| store build peak RSS / disk | – | – | {mb(build.get('peak_mb'))} / {mb(build.get('disk_mb'))} | | |")
+        row("projection (build, or load from store)", "projection_s")
+        row(f"blocks `{PATHWAY}`", "blocks_s")
+        row("export html, 300-node view", "html_s")
+        names = sorted(set(mem.get("queries", {})) | set(ox.get("queries", {})) | set(st.get("queries", {})))
+        totals = {"m": 0.0, "o": 0.0, "s": 0.0}
+        mismatches = []
+        for name in names:
+            qm, qo, qs = (r.get("queries", {}).get(name, {}) for r in (mem, ox, st))
+            vals = [q.get("median_s") for q in (qm, qo, qs)]
+            for k, v in zip("mos", vals):
+                totals[k] += v or 0.0
+            cells = [(_fmt_s(v) if v is not None else ("error" if q.get("error") else "–")) for v, q in zip(vals, (qm, qo, qs))]
+            lines.append(f"| query `{name}` | {cells[0]} | {cells[1]} | {cells[2]} | {_ratio(vals[1], vals[0])} | {_ratio(vals[2], vals[0])} |")
+            hashes = {q.get("hash") for q in (qm, qo, qs) if q.get("hash")}
+            if len(hashes) > 1:
+                mismatches.append(f"`{name}` ({', '.join(str(q.get('rows')) for q in (qm, qo, qs))} rows)")
+        if names:
+            lines.append(f"| **all named queries (sum of medians)** | {_fmt_s(totals['m'])} | {_fmt_s(totals['o'])} | "
+                         f"{_fmt_s(totals['s'])} | {_ratio(totals['o'], totals['m'])} | {_ratio(totals['s'], totals['m'])} |")
+        lines.append("")
+        if mismatches:
+            lines.append("Answers differ between engines for: " + "; ".join(mismatches) + ".")
+        elif names:
+            lines.append(f"All {len(names)} named queries gave identical answers on the three engines.")
+        notes = sorted({n for r in (mem, ox, st) for n in r.get("notes", [])})
+        for note in notes:
+            lines.append(f"- Note: {note}")
+        lines.append("")
+        run["_totals"] = totals
+    lines += targets(runs[-1]) if runs else []
+    return "\n".join(lines) + "\n"
+
+
+def targets(run: dict) -> list[str]:
+    """The targets of the design (stated for 1M triples), checked on the largest size run."""
+    mem, ox, build, st = run["memory"], run["oxigraph"], run["store-build"], run["store"]
+    out = [f"## Targets (checked at {run['size']}; the targets are stated for 1M triples)", "",
+           "| target | measured | verdict |", "|---|---|---|"]
+
+    def verdict(ok: bool | None, miss: str) -> str:
+        return "–" if ok is None else ("met" if ok else f"**missed** — {miss}")
+
+    lm, lo = mem.get("load_s"), ox.get("load_s")
+    sp = lm / lo if lm and lo else None
+    out.append(f"| load ≥ 5x faster than rdflib Memory | {sp:.1f}x |" if sp else "| load ≥ 5x faster | – |")
+    out[-1] += " " + verdict(None if sp is None else sp >= 5, f"by {5 / sp:.1f}x" if sp else "") + " |"
+    of = st.get("open_first_query_s")
+    out.append(f"| open store + first query ≤ 1 s | {_fmt_s(of)} (with Python imports {_fmt_s(st.get('open_first_query_with_imports_s'))}) | "
+               + verdict(None if of is None else of <= 1, f"by {_fmt_s(of - 1) if of else ''}") + " |")
+    t = run.get("_totals", {})
+    qs = t.get("m") / t.get("o") if t.get("o") else None
+    per = [(n, q["median_s"], ox.get("queries", {}).get(n, {}).get("median_s")) for n, q in mem.get("queries", {}).items()
+           if q.get("median_s") and ox.get("queries", {}).get(n, {}).get("median_s")]
+    under = [n for n, b, o in per if b / o < 5]
+    out.append(f"| named queries ≥ 5x faster | {qs:.1f}x in total; {len(per) - len(under)}/{len(per)} queries ≥ 5x | "
+               + verdict(qs >= 5 if qs else None, f"slower ones: {', '.join(under)}") + " |" if qs else "| named queries ≥ 5x faster | – | – |")
+    bl = [v for v in (ox.get("blocks_s"), st.get("blocks_s")) if v is not None]
+    out.append(f"| blocks ≤ 2 s | Oxigraph {_fmt_s(ox.get('blocks_s'))}, store {_fmt_s(st.get('blocks_s'))} (+ projection "
+               f"{_fmt_s(ox.get('projection_s'))} / {_fmt_s(st.get('projection_s'))} once) | "
+               + verdict(max(bl) <= 2 if bl else None, f"by {max(bl) - 2:.1f} s" if bl else "") + " |")
+    pm, po = mem.get("peak_mb"), ox.get("peak_mb")
+    out.append(f"| peak memory ≤ half of rdflib Memory | {po / pm:.2f} of baseline ({po:,.0f} vs {pm:,.0f} MB) | " if pm and po
+               else "| peak memory ≤ half | – | ")
+    out[-1] += verdict(None if not (pm and po) else po <= pm / 2, f"by {po / (pm / 2):.2f}x" if pm and po else "") + " |"
+    out.append("")
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="10k,100k", help="comma-separated: 10k,100k,1m (default 10k,100k)")
+    parser.add_argument("--full", action="store_true", help="add 1m to the sizes")
+    parser.add_argument("--repeat", type=int, default=5, help="runs per query (median)")
+    parser.add_argument("--output", type=Path, default=HERE / "RESULTS.md")
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    parser.add_argument("--data", help=argparse.SUPPRESS)
+    parser.add_argument("--store-dir", help=argparse.SUPPRESS)
+    parser.add_argument("--out", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.worker:
+        Path(args.out).write_text(json.dumps(worker(args)))
+        return 0
+
+    sizes = [s.strip().lower() for s in args.sizes.split(",") if s.strip()]
+    if args.full and "1m" not in sizes:
+        sizes.append("1m")
+    WORK.mkdir(parents=True, exist_ok=True)
+    started = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    info = machine()
+    runs = []
+    for label in sizes:
+        t = time.perf_counter()
+        runs.append(bench_size(label, args.repeat))
+        print(f"  {label}: done in {time.perf_counter() - t:.0f} s", file=sys.stderr)
+    (WORK / "results.json").write_text(json.dumps({"machine": info, "started": started, "runs": runs}, indent=1))
+    args.output.write_text(report(runs, info, started))
+    print(f"wrote {args.output}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,672 @@
+"""Exports: RDF (Turtle, N-Triples, JSON-LD), graphs (GraphML, Cytoscape.js, KGX) and pictures.
+
+Every writer is atomic: the content goes to a temporary file in the target's directory and
+is moved into place with :func:`os.replace`, so a reader never sees half a file. An existing
+output is only replaced with ``force=True`` (else :class:`~igegraph.errors.OutputExists`).
+
+The graph formats and the pictures (HTML, PNG, SVG) draw a *view* (see :mod:`igegraph.viz`):
+the whole graph by default, a pathway, a neighbourhood or a CONSTRUCT query's result. The RDF
+formats always write the whole RDF graph (curated data plus merged user files).
+
+Examples
+--------
+>>> import igegraph, tempfile, pathlib
+>>> from igegraph.export import export
+>>> kg = igegraph.load()
+>>> out = pathlib.Path(tempfile.mkdtemp()) / "graph.ttl"
+>>> [p.name for p in export(kg, "turtle", out)]
+['graph.ttl']
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Iterator
+
+from .errors import IgegraphError, OutputExists
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from .kg import KnowledgeGraph
+    from .viz import View
+
+__all__ = [
+    "FORMATS",
+    "VIEW_FORMATS",
+    "export",
+    "atomic_write",
+    "to_turtle",
+    "to_ntriples",
+    "to_jsonld",
+    "to_graphml",
+    "to_cytoscape",
+    "to_kgx",
+    "to_svg",
+    "render_png",
+    "chromium_path",
+    "kgx_paths",
+]
+
+#: Formats ``igegraph export`` writes, with their usual file extension.
+FORMATS: dict[str, str] = {
+    "html": ".html",
+    "turtle": ".ttl",
+    "ntriples": ".nt",
+    "jsonld": ".jsonld",
+    "graphml": ".graphml",
+    "cytoscape": ".json",
+    "kgx": "",
+    "png": ".png",
+    "svg": ".svg",
+}
+#: Formats that draw a view (the others write the whole RDF graph).
+VIEW_FORMATS = ("html", "png", "svg", "graphml", "cytoscape", "kgx")
+
+#: Chromium flags for headless rendering without any network traffic of its own.
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+# ---------------------------------------------------------------------------------- writing
+
+
+def _check_target(path: Path, force: bool) -> None:
+    if path.exists() and not force:
+        raise OutputExists(str(path))
+    if path.is_dir():
+        raise IgegraphError(f"{path} is a directory; give a file name")
+    if not path.parent.is_dir():
+        raise IgegraphError(f"{path.parent} does not exist; create the directory first")
+
+
+@contextlib.contextmanager
+def _atomic_path(path: str | Path, force: bool = False) -> Iterator[Path]:
+    """Yield a temporary path next to ``path``; move it onto ``path`` when the block succeeds."""
+    path = Path(path)
+    _check_target(path, force)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def atomic_write(path: str | Path, content: str | bytes, force: bool = False) -> Path:
+    """Write text (UTF-8) or bytes to ``path`` atomically.
+
+    Parameters
+    ----------
+    path : path
+    content : str or bytes
+    force : bool
+        Replace an existing file (else :class:`OutputExists`).
+
+    Returns
+    -------
+    Path
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "a.txt"
+    >>> atomic_write(p, "hello").read_text()
+    'hello'
+    >>> atomic_write(p, "again")
+    Traceback (most recent call last):
+    ...
+    igegraph.errors.OutputExists: ... exists; pass --force to overwrite it
+    """
+    path = Path(path)
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    with _atomic_path(path, force) as tmp:
+        tmp.write_bytes(data)
+    return path
+
+
+# ---------------------------------------------------------------------------------- RDF
+
+
+def to_turtle(kg: "KnowledgeGraph") -> str:
+    """The whole RDF graph as Turtle with the project prefixes.
+
+    Oxigraph's serialiser writes it (milliseconds, and literals keep their exact lexical form:
+    rdflib's would rewrite ``"10"^^xsd:decimal`` as ``10.0``, a different literal).
+
+    >>> import igegraph
+    >>> "@prefix ige:" in to_turtle(igegraph.load())
+    True
+    """
+    graph = kg.graph
+    if kg.backend != "oxigraph":
+        from .kg import new_graph
+
+        graph = new_graph("oxigraph")
+        for triple in kg.graph:
+            graph.add(triple)
+    text = graph.serialize(format="ox-turtle")
+    return text if isinstance(text, str) else text.decode("utf-8")
+
+
+def to_ntriples(kg: "KnowledgeGraph") -> str:
+    """The whole RDF graph as N-Triples, sorted (stable diffs)."""
+    text = _plain_graph(kg).serialize(format="nt")
+    return "".join(sorted(line + "\n" for line in text.splitlines() if line.strip()))
+
+
+def to_jsonld(kg: "KnowledgeGraph") -> str:
+    """The whole RDF graph as compact JSON-LD with an inline ``@context`` of the project prefixes.
+
+    >>> import igegraph, json
+    >>> doc = json.loads(to_jsonld(igegraph.load()))
+    >>> doc["@context"]["ig"]
+    'https://w3id.org/igegraph/id/'
+    """
+    from .vocab import PREFIXES
+
+    return _plain_graph(kg).serialize(format="json-ld", context=dict(PREFIXES), auto_compact=True, indent=1)
+
+
+def _plain_graph(kg: "KnowledgeGraph"):
+    """A Memory-store copy of the triples for rdflib's serialisers.
+
+    Oxigraph hands plain literals to rdflib typed ``xsd:string`` (the same literal in RDF 1.1);
+    they are written back as plain literals so the output stays idiomatic.
+    """
+    import rdflib
+    from rdflib.namespace import XSD
+
+    from .vocab import PREFIXES
+
+    g = rdflib.Graph()
+    for prefix, ns in PREFIXES.items():
+        g.bind(prefix, ns, override=True)
+    for s, p, o in kg.graph:
+        if isinstance(o, rdflib.Literal) and o.datatype == XSD.string:
+            o = rdflib.Literal(str(o))
+        g.add((s, p, o))
+    return g
+
+
+# ---------------------------------------------------------------------------------- graphs
+
+
+def _flat(value: Any) -> Any:
+    """GraphML-safe value: lists become ``; ``-joined strings, None an empty string."""
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple, set)):
+        return "; ".join(str(v) for v in value)
+    if isinstance(value, bool) or isinstance(value, (int, float, str)):
+        return value
+    return str(value)
+
+
+_NODE_FIELDS = ("label", "category", "category_label", "synonyms", "identifiers", "definition")
+_EDGE_FIELDS = ("predicate", "predicate_label", "polarity", "causal", "assertion", "references",
+                "evidence", "evidence_rank", "quote", "section")
+
+
+def to_graphml(graph: "nx.MultiDiGraph") -> str:
+    """A view's graph as GraphML; list attributes are flattened to ``; ``-joined strings.
+
+    >>> import igegraph
+    >>> text = to_graphml(igegraph.load().projection)
+    >>> text.count("<node ") > 10
+    True
+    """
+    import networkx as nx
+
+    flat = nx.MultiDiGraph()
+    for node, attrs in graph.nodes(data=True):
+        flat.add_node(node, **{k: _flat(attrs.get(k)) for k in _NODE_FIELDS})
+    for u, v, key, attrs in graph.edges(keys=True, data=True):
+        flat.add_edge(u, v, key=key, **{k: _flat(attrs.get(k)) for k in _EDGE_FIELDS})
+    return "\n".join(nx.generate_graphml(flat, prettyprint=True)) + "\n"
+
+
+def to_cytoscape(graph: "nx.MultiDiGraph", title: str = "igegraph") -> str:
+    """A view's graph as Cytoscape.js JSON (``elements.nodes`` / ``elements.edges``).
+
+    The document also reloads with :func:`networkx.cytoscape_graph` (it carries
+    ``directed``, ``multigraph`` and each node's ``value``).
+
+    >>> import igegraph, json
+    >>> doc = json.loads(to_cytoscape(igegraph.load().projection))
+    >>> sorted(doc["elements"])
+    ['edges', 'nodes']
+    """
+    nodes = []
+    for node, attrs in graph.nodes(data=True):
+        data = {"id": node, "value": node, "name": attrs.get("label") or node}
+        data.update({k: attrs.get(k) for k in _NODE_FIELDS})
+        nodes.append({"data": data, "classes": (attrs.get("category") or "").replace(":", "_")})
+    edges = []
+    for u, v, key, attrs in graph.edges(keys=True, data=True):
+        data = {"id": f"{u}|{key}|{v}", "source": u, "target": v, "key": key,
+                "label": attrs.get("predicate_label") or key}
+        data.update({k: attrs.get(k) for k in _EDGE_FIELDS})
+        pol = attrs.get("polarity") or 0
+        edges.append({"data": data, "classes": {1: "activating", -1: "inhibiting"}.get(pol, "neutral")})
+    doc = {"data": {"name": title}, "directed": True, "multigraph": True,
+           "elements": {"nodes": nodes, "edges": edges}}
+    return json.dumps(doc, indent=1, ensure_ascii=False, default=str) + "\n"
+
+
+KGX_NODE_COLUMNS = ["id", "category", "name", "description", "synonym", "xref", "provided_by"]
+KGX_EDGE_COLUMNS = ["id", "subject", "predicate", "object", "category", "original_predicate",
+                    "polarity", "has_evidence", "publications", "knowledge_level", "agent_type",
+                    "primary_knowledge_source"]
+
+
+def _biolink_map(kg: "KnowledgeGraph") -> dict[str, str]:
+    """Compact class/property id -> Biolink CURIE (``ige:biolinkCategory`` annotations)."""
+    from .vocab import IGE, compact
+
+    return {compact(s): compact(o) for s, o in kg.graph.subject_objects(IGE.biolinkCategory)}
+
+
+def _biolink_category(cls: str, biolink: dict[str, str], parents: dict[str, list[str]]) -> str:
+    todo, seen = [cls], set()
+    while todo:
+        c = todo.pop(0)
+        if c in biolink:
+            return biolink[c]
+        if c not in seen:
+            seen.add(c)
+            todo.extend(parents.get(c, ()))
+    return "biolink:NamedThing"
+
+
+def kgx_paths(out: str | Path) -> tuple[Path, Path]:
+    """Where KGX files go: ``DIR/nodes.tsv`` and ``DIR/edges.tsv`` for a directory (existing or
+    ending in ``/``), else ``PREFIX_nodes.tsv`` and ``PREFIX_edges.tsv``.
+
+    >>> [p.name for p in kgx_paths("out/igegraph")]
+    ['igegraph_nodes.tsv', 'igegraph_edges.tsv']
+    """
+    text = str(out)
+    path = Path(out)
+    if path.is_dir() or text.endswith(("/", os.sep)):
+        return path / "nodes.tsv", path / "edges.tsv"
+    return path.with_name(f"{path.name}_nodes.tsv"), path.with_name(f"{path.name}_edges.tsv")
+
+
+def to_kgx(kg: "KnowledgeGraph", graph: "nx.MultiDiGraph") -> tuple[str, str]:
+    """KGX TSV (nodes, edges) of a view's graph with Biolink categories and predicates.
+
+    Node categories come from the ontology's ``ige:biolinkCategory`` on the node's class (or
+    the nearest superclass), edge predicates from the same annotation on the property.
+    Multivalued fields are ``|``-separated, as KGX expects.
+
+    >>> import igegraph
+    >>> kg = igegraph.load()
+    >>> nodes, edges = to_kgx(kg, kg.projection)
+    >>> nodes.splitlines()[0].split("\\t")[:3]
+    ['id', 'category', 'name']
+    """
+    from .viz import _class_parents
+
+    biolink = _biolink_map(kg)
+    parents = _class_parents(kg)
+
+    def table(columns: list[str], rows: list[dict[str, Any]]) -> str:
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, columns, delimiter="\t", lineterminator="\n", extrasaction="ignore")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: _tsv(v) for k, v in row.items()})
+        return buf.getvalue()
+
+    node_rows = [{
+        "id": node,
+        "category": _biolink_category(attrs.get("category", "ige:Entity"), biolink, parents),
+        "name": attrs.get("label") or node,
+        "description": attrs.get("definition") or "",
+        "synonym": "|".join(attrs.get("synonyms") or []),
+        "xref": "|".join(attrs.get("identifiers") or []),
+        "provided_by": "infores:igegraph",
+    } for node, attrs in graph.nodes(data=True)]
+    edge_rows = [{
+        "id": attrs.get("assertion") or f"{u}|{key}|{v}",
+        "subject": u,
+        "predicate": biolink.get(key, "biolink:related_to"),
+        "object": v,
+        "category": "biolink:Association",
+        "original_predicate": key,
+        "polarity": attrs.get("polarity", 0),
+        "has_evidence": attrs.get("evidence") or "",
+        "publications": "|".join(f"ig:ref_{r}" for r in attrs.get("references") or []),
+        "knowledge_level": "knowledge_assertion",
+        "agent_type": "manual_agent",
+        "primary_knowledge_source": "infores:igegraph",
+    } for u, v, key, attrs in graph.edges(keys=True, data=True)]
+    return table(KGX_NODE_COLUMNS, node_rows), table(KGX_EDGE_COLUMNS, edge_rows)
+
+
+def _tsv(value: Any) -> str:
+    """One TSV cell: no tabs or line breaks inside."""
+    return " ".join(str(value if value is not None else "").split())
+
+
+# ---------------------------------------------------------------------------------- pictures
+
+
+def chromium_path() -> str | None:
+    """The Chromium executable to render with: ``$IGEGRAPH_CHROMIUM``, else the first found on PATH.
+
+    >>> chromium_path() is None or chromium_path().startswith("/")
+    True
+    """
+    env = os.environ.get("IGEGRAPH_CHROMIUM")
+    if env:
+        return env
+    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return "/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else None
+
+
+def render_png(page: str, width: int = 1600, height: int = 1000, scale: float = 1.0,
+               timeout: float = 60.0) -> bytes:
+    """Screenshot an igegraph HTML page in headless Chromium (offline) and return PNG bytes.
+
+    The page is opened from a ``file://`` URL with every http(s) request aborted; the picture
+    is taken once the page sets ``window.__igegraphReady`` (layout finished, graph fitted).
+
+    Raises
+    ------
+    IgegraphError
+        Playwright or Chromium is not available, or the page did not finish drawing.
+    """
+    import asyncio
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        pass
+    else:  # inside an event loop (Jupyter, a playwright session): the sync API needs its own thread
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(1) as pool:
+            return pool.submit(render_png, page, width, height, scale, timeout).result()
+    try:
+        from playwright.sync_api import Error as PlaywrightError
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        raise IgegraphError("PNG export needs the 'playwright' Python package (pip install playwright)") from None
+    exe = chromium_path()
+    if exe is None or not os.path.exists(exe):
+        raise IgegraphError("PNG export needs Chromium: install it (apt-get install chromium) "
+                            "or set IGEGRAPH_CHROMIUM to its path")
+    with tempfile.TemporaryDirectory(prefix="igegraph-png-") as tmp:
+        html_path = Path(tmp) / "view.html"
+        html_path.write_text(page, encoding="utf-8")
+        try:
+            with sync_playwright() as pw:
+                browser = pw.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS)
+                try:
+                    ctx = browser.new_context(viewport={"width": width, "height": height},
+                                              device_scale_factor=scale)
+                    pg = ctx.new_page()
+                    pg.route("http*://**/*", lambda route: route.abort())
+                    pg.goto(html_path.as_uri())
+                    pg.wait_for_function("window.__igegraphReady === true", timeout=timeout * 1000)
+                    return pg.screenshot(full_page=False, type="png")
+                finally:
+                    browser.close()
+        except PlaywrightError as exc:
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise IgegraphError(f"Chromium could not render the page: {first}") from None
+
+
+def to_svg(view: "View", width: int = 1600, height: int = 1000) -> str:
+    """A static SVG picture of a view, drawn from its layout (every text escaped).
+
+    Uses the view's fixed positions (pathway, big graphs) or :func:`igegraph.viz.spring_layout`.
+
+    >>> import igegraph
+    >>> from igegraph.viz import focus_view
+    >>> svg = to_svg(focus_view(igegraph.load(), "omalizumab"))
+    >>> svg.startswith("<?xml") and "<title>" in svg
+    True
+    """
+    import math
+    from html import escape
+
+    from .viz import _POLARITY_STYLES, node_style, spring_layout
+
+    g = view.graph
+    pos = view.positions or spring_layout(g)
+    side = 290
+    top, margin = 80, 110
+    area_w, area_h = width - side - 2 * margin, height - top - 2 * margin
+    xs = [p[0] for p in pos.values()] or [0.0]
+    ys = [p[1] for p in pos.values()] or [0.0]
+    span_x = (max(xs) - min(xs)) or 1.0
+    span_y = (max(ys) - min(ys)) or 1.0
+    s = min(area_w / span_x, area_h / span_y, 1.6)
+    off_x = margin + (area_w - span_x * s) / 2 - min(xs) * s
+    off_y = top + margin + (area_h - span_y * s) / 2 - min(ys) * s
+
+    def xy(node: str) -> tuple[float, float]:
+        x, y = pos[node]
+        return x * s + off_x, y * s + off_y
+
+    e = lambda text: escape(str(text), quote=True)  # noqa: E731
+    out = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" font-family="Arial, Helvetica, sans-serif">',
+        f"<title>{e(view.title)}</title>",
+        "<defs>",
+    ]
+    for pol, (color, _d, head, _t) in _POLARITY_STYLES.items():
+        name = {1: "pos", -1: "neg", 0: "neu"}[pol]
+        if head == "bar":
+            out.append(f'<marker id="m-{name}" viewBox="0 0 4 12" refX="2" refY="6" markerWidth="4" '
+                       f'markerHeight="12" orient="auto" markerUnits="userSpaceOnUse">'
+                       f'<rect x="0" y="0" width="4" height="12" fill="{color}"/></marker>')
+        else:
+            out.append(f'<marker id="m-{name}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="9" '
+                       f'markerHeight="9" orient="auto" markerUnits="userSpaceOnUse">'
+                       f'<path d="M0,0 L10,5 L0,10 z" fill="{color}"/></marker>')
+    out.append("</defs>")
+    out.append(f'<rect width="{width}" height="{height}" fill="#ffffff"/>')
+    out.append(f'<text x="20" y="34" font-size="22" font-weight="bold">{e(view.title)}</text>')
+    out.append(f'<text x="20" y="58" font-size="14" fill="#555">{e(view.subtitle)}</text>')
+    radius = 14 * min(max(s, 0.6), 1.2)
+    pair_count: dict[tuple[str, str], int] = {}
+    out.append('<g id="edges">')
+    for u, v, key, attrs in g.edges(keys=True, data=True):
+        pol = int(attrs.get("polarity") or 0)
+        color, dashes, _head, _t = _POLARITY_STYLES.get(pol, _POLARITY_STYLES[0])
+        name = {1: "pos", -1: "neg", 0: "neu"}.get(pol, "neu")
+        (x1, y1), (x2, y2) = xy(u), xy(v)
+        pair = (min(u, v), max(u, v))
+        k = pair_count.get(pair, 0)
+        pair_count[pair] = k + 1
+        dx, dy = x2 - x1, y2 - y1
+        d = math.hypot(dx, dy) or 1.0
+        # stop short of the target node so the arrow head shows
+        x2s, y2s = x2 - dx / d * (radius + 4), y2 - dy / d * (radius + 4)
+        bend = 0.0 if k == 0 else (1 if k % 2 else -1) * 18.0 * ((k + 1) // 2)
+        cx, cy = (x1 + x2s) / 2 - dy / d * bend, (y1 + y2s) / 2 + dx / d * bend
+        dash = ' stroke-dasharray="7 4"' if dashes else ""
+        tip = f"{g.nodes[u].get('label', u)} {attrs.get('predicate_label') or key} {g.nodes[v].get('label', v)}"
+        out.append(f'<path d="M{x1:.1f},{y1:.1f} Q{cx:.1f},{cy:.1f} {x2s:.1f},{y2s:.1f}" fill="none" '
+                   f'stroke="{color}" stroke-width="{2.2 if pol else 1.2}"{dash} marker-end="url(#m-{name})">'
+                   f"<title>{e(tip)}</title></path>")
+        if g.number_of_edges() <= 400:
+            mx, my = (x1 + 2 * cx + x2s) / 4, (y1 + 2 * cy + y2s) / 4
+            out.append(f'<text x="{mx:.1f}" y="{my:.1f}" font-size="10" fill="#444" text-anchor="middle" '
+                       f'stroke="#fff" stroke-width="3" paint-order="stroke">'
+                       f"{e(attrs.get('predicate_label') or key)}</text>")
+    out.append("</g>")
+    out.append('<g id="nodes">')
+    for node, attrs in g.nodes(data=True):
+        color, shape, font_color = node_style(attrs.get("category", "ige:Entity"), view.class_parents)
+        x, y = xy(node)
+        full = str(attrs.get("label") or node)
+        label = full if len(full) <= 28 else full[:27] + "…"  # the whole label is in <title>
+        tip = f"{full} ({attrs.get('category_label') or 'entity'}, {node})"
+        stroke = "#d62728" if view.roles.get(node) == "blocker" else "#333"
+        sw = 3 if node == view.center or view.roles.get(node) == "blocker" else 1
+        out.append(f"<g><title>{e(tip)}</title>")
+        if shape in ("box", "ellipse"):
+            w = max(40.0, 7.2 * len(label) + 16)
+            h = 26.0
+            rx = 5 if shape == "box" else h / 2
+            out.append(f'<rect x="{x - w / 2:.1f}" y="{y - h / 2:.1f}" width="{w:.1f}" height="{h:.1f}" '
+                       f'rx="{rx:.1f}" fill="{color}" stroke="{stroke}" stroke-width="{sw}"/>')
+            out.append(f'<text x="{x:.1f}" y="{y + 4.5:.1f}" font-size="13" text-anchor="middle" '
+                       f'fill="{font_color}">{e(label)}</text>')
+        else:
+            r = radius
+            if shape in ("diamond", "square"):
+                pts = ([(x, y - r), (x + r, y), (x, y + r), (x - r, y)] if shape == "diamond"
+                       else [(x - r * .8, y - r * .8), (x + r * .8, y - r * .8), (x + r * .8, y + r * .8), (x - r * .8, y + r * .8)])
+            elif shape == "triangle":
+                pts = [(x, y - r), (x + r, y + r * .8), (x - r, y + r * .8)]
+            elif shape == "triangleDown":
+                pts = [(x - r, y - r * .8), (x + r, y - r * .8), (x, y + r)]
+            elif shape == "hexagon":
+                pts = [(x + r * math.cos(a), y + r * math.sin(a)) for a in [i * math.pi / 3 for i in range(6)]]
+            elif shape == "star":
+                pts = [(x + (r if i % 2 == 0 else r * .45) * math.sin(i * math.pi / 5),
+                        y - (r if i % 2 == 0 else r * .45) * math.cos(i * math.pi / 5)) for i in range(10)]
+            else:
+                pts = []
+            if pts:
+                out.append('<polygon points="' + " ".join(f"{px:.1f},{py:.1f}" for px, py in pts)
+                           + f'" fill="{color}" stroke="{stroke}" stroke-width="{sw}"/>')
+            else:
+                out.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}" fill="{color}" stroke="{stroke}" '
+                           f'stroke-width="{sw}"/>')
+            out.append(f'<text x="{x:.1f}" y="{y + r + 14:.1f}" font-size="13" text-anchor="middle" '
+                       f'fill="#222" stroke="#fff" stroke-width="3" paint-order="stroke">{e(label)}</text>')
+        out.append("</g>")
+    out.append("</g>")
+    # legend
+    lx, ly = width - side + 10, top + 20
+    out.append(f'<g id="legend"><rect x="{lx - 10}" y="{top}" width="{side}" height="{height - top}" '
+               f'fill="#fafafa" stroke="#ddd"/>')
+    out.append(f'<text x="{lx}" y="{ly + 4}" font-size="15" font-weight="bold">Legend</text>')
+    ly += 26
+    cats: dict[str, str] = {}
+    for _, attrs in g.nodes(data=True):
+        cats.setdefault(attrs.get("category", "ige:Entity"), attrs.get("category_label") or "entity")
+    for cat, label in sorted(cats.items(), key=lambda kv: kv[1].lower()):
+        color, shape, _ = node_style(cat, view.class_parents)
+        if shape in ("box", "ellipse"):
+            out.append(f'<rect x="{lx}" y="{ly - 8}" width="22" height="14" rx="{3 if shape == "box" else 7}" '
+                       f'fill="{color}" stroke="#333"/>')
+        else:
+            out.append(f'<circle cx="{lx + 11}" cy="{ly - 1}" r="7" fill="{color}" stroke="#333"/>')
+        out.append(f'<text x="{lx + 30}" y="{ly + 4}" font-size="13">{e(label)}</text>')
+        ly += 22
+    ly += 8
+    for pol, (color, dashes, head, text) in _POLARITY_STYLES.items():
+        name = {1: "pos", -1: "neg", 0: "neu"}[pol]
+        dash = ' stroke-dasharray="7 4"' if dashes else ""
+        out.append(f'<line x1="{lx}" y1="{ly - 1}" x2="{lx + 24}" y2="{ly - 1}" stroke="{color}" '
+                   f'stroke-width="2.2"{dash} marker-end="url(#m-{name})"/>')
+        out.append(f'<text x="{lx + 34}" y="{ly + 4}" font-size="13">{e(text)}</text>')
+        ly += 22
+    out.append("</g></svg>")
+    return "\n".join(out) + "\n"
+
+
+# ---------------------------------------------------------------------------------- dispatch
+
+
+def export(kg: "KnowledgeGraph", fmt: str, out: str | Path, *, force: bool = False,
+           view: "View | None" = None, png_size: tuple[int, int] = (1600, 1000),
+           **view_options: Any) -> list[Path]:
+    """Write the knowledge graph (or a view of it) in one format; return the files written.
+
+    Parameters
+    ----------
+    kg : KnowledgeGraph
+    fmt : str
+        One of :data:`FORMATS`: html, turtle, ntriples, jsonld, graphml, cytoscape, kgx, png, svg.
+    out : path
+        The output file; for ``kgx`` a directory (``DIR/nodes.tsv``, ``DIR/edges.tsv``) or a
+        prefix (``PREFIX_nodes.tsv``, ``PREFIX_edges.tsv``).
+    force : bool
+        Replace existing files (else :class:`OutputExists`, and nothing is written).
+    view : View, optional
+        What to draw for the view formats; built with :func:`igegraph.viz.make_view` from
+        ``view_options`` (``pathway``, ``source``, ``target``, ``focus``, ``depth``, ``query``)
+        when not given.
+    png_size : (int, int)
+        Width and height of a PNG picture, in pixels.
+
+    Returns
+    -------
+    list of Path
+
+    Examples
+    --------
+    >>> import igegraph, tempfile, pathlib
+    >>> kg = igegraph.load()
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> [p.name for p in export(kg, "kgx", d / "ige")]
+    ['ige_nodes.tsv', 'ige_edges.tsv']
+    >>> [p.name for p in export(kg, "html", d / "omalizumab.html", focus="omalizumab")]
+    ['omalizumab.html']
+    """
+    if fmt not in FORMATS:
+        raise IgegraphError(f"unknown export format '{fmt}'; use one of {', '.join(FORMATS)}")
+    raw, out = str(out), Path(out)
+    if fmt in VIEW_FORMATS:
+        if view is None:
+            from .viz import make_view
+
+            view = make_view(kg, **view_options)
+    elif any(v for v in view_options.values() if v not in (None, 1)):
+        raise IgegraphError(f"{fmt} writes the whole RDF graph; view options apply to {', '.join(VIEW_FORMATS)}")
+
+    if fmt == "kgx":
+        nodes_path, edges_path = kgx_paths(raw)
+        if raw.endswith(("/", os.sep)):
+            if out.is_file():
+                raise IgegraphError(f"{out} is a file; give a directory or a file-name prefix for KGX")
+            out.mkdir(parents=True, exist_ok=True)
+        for p in (nodes_path, edges_path):
+            _check_target(p, force)
+        nodes, edges = to_kgx(kg, view.graph)
+        return [atomic_write(nodes_path, nodes, force), atomic_write(edges_path, edges, force)]
+
+    _check_target(out, force)  # fail before any expensive work
+    producers: dict[str, Callable[[], str | bytes]] = {
+        "turtle": lambda: to_turtle(kg),
+        "ntriples": lambda: to_ntriples(kg),
+        "jsonld": lambda: to_jsonld(kg),
+        "graphml": lambda: to_graphml(view.graph),
+        "cytoscape": lambda: to_cytoscape(view.graph, view.title),
+        "html": lambda: _html(view),
+        "svg": lambda: to_svg(view),
+        "png": lambda: render_png(_html(view), width=png_size[0], height=png_size[1]),
+    }
+    return [atomic_write(out, producers[fmt](), force)]
+
+
+def _html(view: "View") -> str:
+    from .viz import render_html
+
+    return render_html(view)

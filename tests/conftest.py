@@ -1,0 +1,114 @@
+"""Shared fixtures: the curated graph is loaded once per session on each backend."""
+
+from __future__ import annotations
+
+import pytest
+
+import igegraph
+
+
+@pytest.fixture(scope="session")
+def kg():
+    """The curated graph on the default backend (rdflib over Oxigraph)."""
+    return igegraph.load()
+
+
+@pytest.fixture(scope="session")
+def kg_memory():
+    """The curated graph on rdflib's pure-Python Memory store."""
+    return igegraph.load(backend="memory")
+
+
+@pytest.fixture(scope="session", params=["oxigraph", "memory"])
+def any_kg(request, kg, kg_memory):
+    """Each backend in turn: tests using it must give identical answers on both."""
+    return kg if request.param == "oxigraph" else kg_memory
+
+
+@pytest.fixture
+def cli():
+    """Invoke the CLI in-process; returns click's Result."""
+    from click.testing import CliRunner
+
+    from igegraph.cli import main
+
+    runner = CliRunner()
+
+    def run(*args: str, input: str | None = None):
+        return runner.invoke(main, list(args), input=input, catch_exceptions=False)
+
+    return run
+
+
+# ---------------------------------------------------------------- export / viz fixtures
+
+XSS_IMG = '<img src=x onerror="window.__xss=1">'
+XSS_SCRIPT = "<script>window.__xss=1</script>"
+XSS_HREF = '<a href="javascript:window.__xss=1" onclick="window.__xss=1">href</a>'
+
+_XSS_TTL = f'''
+@prefix ige: <https://w3id.org/igegraph/vocab#> .
+@prefix ig: <https://w3id.org/igegraph/id/> .
+@prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix ex: <https://example.org/evil/> .
+
+ex:EvilCell rdfs:subClassOf ige:Cell ; rdfs:label """<b onmouseover="window.__xss=1">evil class</b>""" .
+
+ig:xss_node a ex:EvilCell ;
+    rdfs:label """{XSS_IMG}""" ;
+    skos:altLabel """{XSS_SCRIPT}""" ;
+    skos:definition """{XSS_HREF} {XSS_SCRIPT}""" .
+
+ig:xss_node ige:activates ig:mast_cell .
+
+ex:a1 a ige:Assertion ; rdf:subject ig:xss_node ; rdf:predicate ige:activates ; rdf:object ig:mast_cell ;
+    ige:evidenceQuote """{XSS_SCRIPT} {XSS_IMG}""" ; ige:section """{XSS_HREF}""" .
+'''
+
+
+@pytest.fixture(scope="session")
+def xss_ttl(tmp_path_factory):
+    """A user Turtle file whose label, synonym, definition, class and quote carry script payloads."""
+    path = tmp_path_factory.mktemp("xss") / "xss.ttl"
+    path.write_text(_XSS_TTL, encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="session")
+def xss_kg(xss_ttl):
+    """The curated graph merged with the script-payload file."""
+    return igegraph.load([xss_ttl])
+
+
+@pytest.fixture(scope="session")
+def big_ttl(tmp_path_factory):
+    """A synthetic user file that adds 400 linked cells (a view of more than 300 nodes)."""
+    import random
+
+    rng = random.Random(3)
+    lines = ["@prefix ige: <https://w3id.org/igegraph/vocab#> .",
+             "@prefix ig: <https://w3id.org/igegraph/id/> .",
+             "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> ."]
+    n = 400
+    for i in range(n):
+        lines.append(f'ig:syn_{i} a ige:Cell ; rdfs:label "synthetic cell {i}" .')
+        lines.append(f"ig:syn_{i} ige:activates ig:syn_{(i + 1) % n} .")
+        lines.append(f"ig:syn_{i} ige:inhibits ig:syn_{rng.randrange(n)} .")
+    lines.append("ig:syn_0 ige:activates ig:mast_cell .")
+    path = tmp_path_factory.mktemp("big") / "big.ttl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="session")
+def big_kg(big_ttl):
+    """The curated graph plus 400 synthetic cells."""
+    return igegraph.load([big_ttl])
+
+
+@pytest.fixture(scope="session")
+def xss_payloads():
+    """The script payloads written into ``xss_ttl`` (img onerror, script element, href link)."""
+    return (XSS_IMG, XSS_SCRIPT, XSS_HREF)

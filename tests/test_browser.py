@@ -1,0 +1,197 @@
+"""The HTML pages in a real headless Chromium, offline, from file://.
+
+Skipped only when Chromium is absent and CI is not set; with CI=true they must run.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from igegraph.export import export
+from igegraph.viz import focus_view, graph_view, make_view, pathway_view, query_view, render_html
+
+CHROMIUM = os.environ.get("IGEGRAPH_CHROMIUM") or shutil.which("chromium") or (
+    "/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else None)
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+if CHROMIUM is None and not os.environ.get("CI"):
+    pytest.skip("Chromium is not installed (set CI=true to make this a failure)", allow_module_level=True)
+
+
+def test_png_export(kg, tmp_path):
+    (out,) = export(kg, "png", tmp_path / "p.png", pathway="ige-fceri-degranulation", png_size=(900, 600))
+    data = out.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    assert (width, height) == (900, 600)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    assert CHROMIUM is not None, "CI is set but Chromium is missing: install it (apt-get install chromium)"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+class Opened:
+    """A page opened offline; ``requests`` lists every http(s) request it tried."""
+
+    def __init__(self, page, requests, seconds):
+        self.page, self.requests, self.seconds = page, requests, seconds
+
+    def node_count(self) -> int:
+        return self.page.evaluate("network.body.data.nodes.length")
+
+    def hover_node(self, node: str) -> str:
+        """Move the mouse onto a node; return the tooltip's text."""
+        x, y = self.page.evaluate(
+            """(id) => { const p = network.canvasToDOM(network.getPositions([id])[id]);
+                         const r = document.getElementById('mynetwork').getBoundingClientRect();
+                         return [r.left + p.x, r.top + p.y]; }""", node)
+        return self._hover(x, y)
+
+    def hover_edge(self, edge_id: str) -> str:
+        """Move the mouse onto the middle of an edge (straight edges only)."""
+        x, y = self.page.evaluate(
+            """(id) => { const e = network.body.edges[id];
+                         const a = network.getPositions([e.fromId])[e.fromId], b = network.getPositions([e.toId])[e.toId];
+                         const p = network.canvasToDOM({x: a.x + (b.x - a.x) * 0.3, y: a.y + (b.y - a.y) * 0.3});
+                         const r = document.getElementById('mynetwork').getBoundingClientRect();
+                         return [r.left + p.x, r.top + p.y]; }""", edge_id)
+        return self._hover(x, y)
+
+    def _hover(self, x: float, y: float) -> str:
+        self.page.mouse.move(x - 30, y - 30)
+        self.page.mouse.move(x, y, steps=4)
+        self.page.wait_for_function(
+            "(() => { const t = document.querySelector('.vis-tooltip'); "
+            "return t && t.style.visibility !== 'hidden' && t.innerText.length > 0; })()", timeout=5000)
+        return self.page.evaluate("document.querySelector('.vis-tooltip').innerText")
+
+
+@pytest.fixture
+def open_page(browser, tmp_path):
+    pages = []
+
+    def run(html: str, width: int = 1400, height: int = 900) -> Opened:
+        path = tmp_path / f"view{len(pages)}.html"
+        path.write_text(html, encoding="utf-8")
+        page = browser.new_page(viewport={"width": width, "height": height})
+        pages.append(page)
+        requests: list[str] = []
+
+        def block(route):
+            requests.append(route.request.url)
+            route.abort()
+
+        page.route("**/*", lambda route: block(route) if route.request.url.startswith(("http:", "https:"))
+                   else route.continue_())
+        start = time.perf_counter()
+        page.goto(path.as_uri())
+        page.wait_for_function("typeof network !== 'undefined' && network.body.data.nodes.length > 0", timeout=20000)
+        page.wait_for_function("window.__igegraphReady === true", timeout=30000)
+        return Opened(page, requests, time.perf_counter() - start)
+
+    yield run
+    for page in pages:
+        page.close()
+
+
+def test_whole_graph_renders_offline(kg, open_page):
+    view = graph_view(kg)
+    opened = open_page(render_html(view))
+    assert opened.node_count() == view.graph.number_of_nodes()
+    assert opened.page.evaluate("network.body.data.edges.length") == view.graph.number_of_edges()
+    assert opened.requests == []
+    assert opened.page.title() == view.title
+    print(f"\nwhole graph ({view.graph.number_of_nodes()} nodes): ready in {opened.seconds:.2f} s")
+
+
+def test_pathway_view_and_tooltips(kg, open_page):
+    view = pathway_view(kg, "ige-fceri-degranulation")
+    opened = open_page(render_html(view))
+    assert opened.node_count() == view.graph.number_of_nodes()
+    assert opened.requests == []
+    # fixed layout: the browser keeps the positions computed in Python
+    x_allergen = opened.page.evaluate("network.getPositions(['ig:allergen'])['ig:allergen'].x")
+    assert x_allergen == pytest.approx(view.positions["ig:allergen"][0])
+    tip = opened.hover_node("ig:omalizumab")
+    assert "omalizumab" in tip and "references: [30]" in tip and "Marketed" in tip
+    edge_tip = opened.hover_edge("ig:omalizumab|ige:neutralizes|ig:free_IgE")
+    assert "omalizumab — neutralizes → free IgE" in edge_tip
+    assert "evidence: marketed" in edge_tip and "references: [30]" in edge_tip
+
+
+def test_focus_view_and_search_box(kg, open_page):
+    view = focus_view(kg, "omalizumab", depth=2)
+    opened = open_page(render_html(view))
+    assert opened.node_count() == view.graph.number_of_nodes()
+    tip = opened.hover_node("ig:omalizumab")
+    assert "DRUGBANK:DB00043" in tip and "references of its relations here:" in tip
+    assert opened.page.evaluate("igegraphFind('free IgE')") == "1 match"
+    assert opened.page.evaluate("network.getSelectedNodes()") == ["ig:free_IgE"]
+    assert opened.page.evaluate("igegraphFind('no such entity')") == "no match"
+    assert opened.requests == []
+
+
+def test_query_view(kg, open_page):
+    view = query_view(kg, "CONSTRUCT { ?d ige:neutralizes ?t } WHERE { ?d ige:neutralizes ?t }")
+    opened = open_page(render_html(view))
+    assert opened.node_count() == view.graph.number_of_nodes()
+    assert opened.requests == []
+
+
+def test_big_synthetic_view_uses_python_layout(big_kg, open_page):
+    view = graph_view(big_kg)
+    assert view.graph.number_of_nodes() > 300
+    opened = open_page(render_html(view))
+    assert opened.node_count() == view.graph.number_of_nodes()
+    assert opened.page.evaluate("network.physics.physicsEnabled") is False
+    assert opened.seconds < 15
+    print(f"\nsynthetic graph ({view.graph.number_of_nodes()} nodes, layout in Python): ready in {opened.seconds:.2f} s")
+
+
+def test_script_in_user_data_stays_inert(xss_kg, open_page, xss_payloads):
+    img, script, _href = xss_payloads
+    for view in (focus_view(xss_kg, "ig:xss_node", depth=1), graph_view(xss_kg)):
+        opened = open_page(render_html(view))
+        page = opened.page
+        assert opened.node_count() == view.graph.number_of_nodes()
+        tip = opened.hover_node("ig:xss_node")
+        assert img in tip and script in tip  # shown as text
+        if view.kind == "focus":  # two nodes, one edge: its middle is easy to hit
+            edge_tip = opened.hover_edge("ig:xss_node|ige:activates|ig:mast_cell")
+            assert script in edge_tip
+        page.evaluate("(t) => igegraphFind(t)", img)
+        page.fill("#ig-search", script)
+        page.keyboard.press("Enter")
+        page.wait_for_timeout(100)
+        assert page.evaluate("typeof window.__xss") == "undefined"
+        assert page.evaluate("document.querySelectorAll('#ig-side img, #ig-header img, .vis-tooltip img').length") == 0
+        assert opened.requests == []
+
+
+def test_page_from_cli_with_user_data(cli, tmp_path, xss_ttl, open_page):
+    out = tmp_path / "x.html"
+    result = cli("export", "html", str(out), "--data", str(xss_ttl), "--focus", "ig:xss_node")
+    assert result.exit_code == 0, result.output
+    opened = open_page(Path(out).read_text(encoding="utf-8"))
+    opened.hover_node("ig:xss_node")
+    assert opened.page.evaluate("typeof window.__xss") == "undefined"
+    assert opened.requests == []
+
+
+def test_make_view_pages_match_subgraph(kg, open_page):
+    view = make_view(kg, source="allergen", target="mast cell degranulation")
+    opened = open_page(render_html(view))
+    assert opened.node_count() == view.graph.number_of_nodes()

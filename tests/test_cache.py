@@ -1,0 +1,183 @@
+"""The parse-once cache behind every CLI command (igegraph.cache)."""
+
+from __future__ import annotations
+
+import pickle
+from pathlib import Path
+
+import pytest
+
+import igegraph.cache
+import igegraph.kg
+import igegraph.project
+from igegraph.cache import cache_dir, cache_key, clear_cache, load_cached
+from igegraph.errors import DataError
+
+FIXTURE = """\
+@prefix ige: <https://w3id.org/igegraph/vocab#> .
+@prefix ig:  <https://w3id.org/igegraph/id/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+ig:test_cell_a a ige:Cell ; rdfs:label "test cell A" .
+ig:test_cell_b a ige:Cell ; rdfs:label "test cell B" .
+ig:test_cell_a ige:activates ig:test_cell_b .
+"""
+EXTRA = "ig:test_cell_b ige:inhibits ig:test_cell_a .\n"
+
+
+@pytest.fixture(autouse=True)
+def isolated_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("IGEGRAPH_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("IGEGRAPH_NO_CACHE", raising=False)
+    return tmp_path / "cache"
+
+
+@pytest.fixture
+def mine(tmp_path) -> Path:
+    path = tmp_path / "mine.ttl"
+    path.write_text(FIXTURE, encoding="utf-8")
+    return path
+
+
+def _entries(folder: Path, suffix: str = ".graph.pickle") -> list[Path]:
+    return sorted(folder.glob(f"*{suffix}"))
+
+
+def _ground(graph) -> set:
+    from rdflib import BNode
+
+    return {t for t in graph if not any(isinstance(term, BNode) for term in t)}
+
+
+def _forbid(monkeypatch, module, name):
+    def boom(*args, **kwargs):
+        raise AssertionError(f"{name} was called although the cache should answer")
+
+    monkeypatch.setattr(module, name, boom)
+
+
+def test_cache_dir_from_environment(isolated_cache):
+    assert cache_dir() == isolated_cache
+
+
+def test_cache_dir_defaults_to_xdg(monkeypatch, tmp_path):
+    monkeypatch.delenv("IGEGRAPH_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert cache_dir() == tmp_path / "xdg" / "igegraph"
+
+
+@pytest.mark.parametrize("backend", ["oxigraph", "memory"])
+def test_second_load_reads_the_cache(backend, isolated_cache, mine, monkeypatch):
+    first = load_cached([mine], backend=backend)
+    assert len(_entries(isolated_cache)) == 1
+    _forbid(monkeypatch, igegraph.kg, "load")  # a warm load must not parse
+    second = load_cached([mine], backend=backend)
+    assert second.backend == backend
+    # blank node labels are fresh on every parse; everything else must be identical
+    assert len(second.graph) == len(first.graph)
+    assert _ground(second.graph) == _ground(first.graph)
+    assert second.sources == first.sources
+    assert second.label("ig:test_cell_a") == "test cell A"
+
+
+def test_projection_is_cached(isolated_cache, mine, monkeypatch):
+    first = load_cached([mine]).projection
+    assert len(_entries(isolated_cache, ".projection.pickle")) == 1
+    _forbid(monkeypatch, igegraph.project, "build_projection")
+    second = load_cached([mine]).projection
+    assert set(second.edges(keys=True)) == set(first.edges(keys=True))
+    assert dict(second.nodes(data=True)) == dict(first.nodes(data=True))
+    assert second.has_edge("ig:test_cell_a", "ig:test_cell_b", "ige:activates")
+
+
+def test_changing_a_data_file_invalidates_the_cache(mine):
+    before = load_cached([mine])
+    assert not before.projection.has_edge("ig:test_cell_b", "ig:test_cell_a")
+    mine.write_text(FIXTURE + EXTRA, encoding="utf-8")  # new size and mtime
+    after = load_cached([mine])
+    assert len(after) == len(before) + 1
+    assert after.projection.has_edge("ig:test_cell_b", "ig:test_cell_a", "ige:inhibits")
+
+
+def test_key_covers_backend_and_files(mine, tmp_path):
+    other = tmp_path / "other.ttl"
+    other.write_text(FIXTURE, encoding="utf-8")
+    keys = {cache_key([mine]), cache_key([mine], "memory"), cache_key([other]), cache_key([])}
+    assert len(keys) == 4
+    assert cache_key([mine]) == cache_key([str(mine)])
+
+
+@pytest.mark.parametrize("damage", [b"", b"not a pickle", b"\x80\x05garbage"])
+def test_corrupt_entry_is_rebuilt(damage, isolated_cache, mine):
+    expected = len(load_cached([mine]))
+    (entry,) = _entries(isolated_cache)
+    entry.write_bytes(damage)
+    assert len(load_cached([mine])) == expected
+    assert pickle.loads(entry.read_bytes())["count"] == expected  # rewritten whole
+
+
+def test_truncated_entry_is_rebuilt(isolated_cache, mine):
+    expected = len(load_cached([mine]))
+    (entry,) = _entries(isolated_cache)
+    raw = entry.read_bytes()
+    entry.write_bytes(raw[: len(raw) // 2])
+    assert len(load_cached([mine])) == expected
+
+
+def test_entry_with_wrong_count_is_rejected(isolated_cache, mine):
+    expected = len(load_cached([mine]))
+    (entry,) = _entries(isolated_cache)
+    payload = pickle.loads(entry.read_bytes())
+    payload["count"] += 1
+    entry.write_bytes(pickle.dumps(payload))
+    assert len(load_cached([mine])) == expected
+
+
+def test_corrupt_projection_is_rebuilt(isolated_cache, mine):
+    edges = set(load_cached([mine]).projection.edges(keys=True))
+    (entry,) = _entries(isolated_cache, ".projection.pickle")
+    entry.write_bytes(b"junk")
+    assert set(load_cached([mine]).projection.edges(keys=True)) == edges
+
+
+def test_unwritable_cache_directory_is_ignored(monkeypatch, tmp_path, mine):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    monkeypatch.setenv("IGEGRAPH_CACHE_DIR", str(blocker / "cache"))
+    kg = load_cached([mine])
+    assert kg.projection.has_edge("ig:test_cell_a", "ig:test_cell_b")
+
+
+def test_no_cache_switch(monkeypatch, isolated_cache, mine):
+    monkeypatch.setenv("IGEGRAPH_NO_CACHE", "1")
+    load_cached([mine])
+    assert not isolated_cache.exists()
+
+
+def test_missing_data_file_is_a_data_error(tmp_path, isolated_cache):
+    with pytest.raises(DataError, match="nope.ttl: no such file"):
+        load_cached([tmp_path / "nope.ttl"])
+    assert not isolated_cache.exists() or not _entries(isolated_cache)
+
+
+def test_malformed_data_file_is_not_cached(tmp_path, isolated_cache):
+    bad = tmp_path / "bad.ttl"
+    bad.write_text("@prefix ig: <https://w3id.org/igegraph/id/> .\nig:a ig:b .\n", encoding="utf-8")
+    with pytest.raises(DataError, match=r"bad.ttl:2: malformed turtle"):
+        load_cached([bad])
+    assert not isolated_cache.exists() or not _entries(isolated_cache)
+
+
+def test_old_entries_are_pruned(isolated_cache, tmp_path, monkeypatch):
+    monkeypatch.setattr(igegraph.cache, "MAX_ENTRIES", 2)
+    for i in range(3):
+        path = tmp_path / f"f{i}.ttl"
+        path.write_text(FIXTURE, encoding="utf-8")
+        load_cached([path])
+    assert len(_entries(isolated_cache)) == 2
+    assert load_cached([tmp_path / "f2.ttl"]).label("ig:test_cell_b") == "test cell B"
+
+
+def test_clear_cache(isolated_cache, mine):
+    load_cached([mine]).projection
+    assert clear_cache() == 2
+    assert not _entries(isolated_cache)

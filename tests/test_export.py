@@ -1,0 +1,220 @@
+"""Exports: RDF round trips, GraphML / Cytoscape / KGX reloads, SVG, atomic writes, the CLI."""
+
+from __future__ import annotations
+
+import csv
+import json
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from igegraph.errors import IgegraphError, OutputExists
+from igegraph.export import (
+    KGX_EDGE_COLUMNS,
+    KGX_NODE_COLUMNS,
+    atomic_write,
+    export,
+    kgx_paths,
+    to_cytoscape,
+    to_graphml,
+    to_svg,
+)
+from igegraph.viz import focus_view, pathway_view
+
+
+def _memory_copy(kg):
+    """kg's triples in a Memory graph; xsd:string literals written plain (the same in RDF 1.1)."""
+    import rdflib
+    from rdflib.namespace import XSD
+
+    g = rdflib.Graph()
+    for s, p, o in kg.graph:
+        if isinstance(o, rdflib.Literal) and o.datatype == XSD.string:
+            o = rdflib.Literal(str(o))
+        g.add((s, p, o))
+    return g
+
+
+@pytest.mark.parametrize("fmt,parse_as", [("turtle", "turtle"), ("jsonld", "json-ld"), ("ntriples", "nt")])
+def test_rdf_exports_reload_isomorphic(any_kg, tmp_path, fmt, parse_as):
+    import rdflib
+    from rdflib.compare import isomorphic
+
+    (out,) = export(any_kg, fmt, tmp_path / f"graph.{fmt}")
+    back = rdflib.Graph().parse(out, format=parse_as)
+    assert len(back) == len(any_kg)
+    assert isomorphic(back, _memory_copy(any_kg))
+
+
+def test_rdf_export_includes_user_data(xss_kg, tmp_path):
+    import rdflib
+
+    (out,) = export(xss_kg, "turtle", tmp_path / "merged.ttl")
+    back = rdflib.Graph().parse(out, format="turtle")
+    assert (rdflib.URIRef("https://w3id.org/igegraph/id/xss_node"), None, None) in back
+
+
+def test_jsonld_is_compact_with_inline_context(kg, tmp_path):
+    (out,) = export(kg, "jsonld", tmp_path / "g.jsonld")
+    doc = json.loads(out.read_text())
+    assert doc["@context"]["ige"] == "https://w3id.org/igegraph/vocab#"
+    assert all(isinstance(v, str) for v in doc["@context"].values())  # nothing to fetch
+    ids = {node.get("@id") for node in doc["@graph"]}
+    assert "ig:omalizumab" in ids
+
+
+def _edge_set(g):
+    return {(u, v, k) for u, v, k in g.edges(keys=True)}
+
+
+def test_graphml_reloads_with_same_nodes_and_edges(kg, tmp_path):
+    import networkx as nx
+
+    (out,) = export(kg, "graphml", tmp_path / "g.graphml")
+    back = nx.read_graphml(out, force_multigraph=True)
+    assert set(back) == set(kg.projection)
+    assert _edge_set(back) == _edge_set(kg.projection)
+    node = back.nodes["ig:omalizumab"]
+    assert node["label"] == "omalizumab" and "Xolair" in node["synonyms"]  # list flattened to text
+    edge = back.edges["ig:omalizumab", "ig:free_IgE", "ige:neutralizes"]
+    assert edge["polarity"] == -1 and isinstance(edge["references"], str)
+
+
+def test_cytoscape_reloads_with_same_nodes_and_edges(kg, tmp_path):
+    import networkx as nx
+
+    (out,) = export(kg, "cytoscape", tmp_path / "g.json")
+    doc = json.loads(out.read_text())
+    assert {"nodes", "edges"} <= set(doc["elements"])
+    first = doc["elements"]["edges"][0]["data"]
+    assert {"id", "source", "target", "label", "predicate", "polarity"} <= set(first)
+    back = nx.cytoscape_graph(doc)
+    assert set(back) == set(kg.projection)
+    assert _edge_set(back) == _edge_set(kg.projection)
+
+
+def test_kgx_files(kg, tmp_path):
+    nodes_path, edges_path = export(kg, "kgx", str(tmp_path / "kgx") + "/")
+    assert (nodes_path.name, edges_path.name) == ("nodes.tsv", "edges.tsv")
+    with nodes_path.open(newline="") as f:
+        reader = csv.DictReader(f, delimiter="\t")
+        nodes = list(reader)
+        assert reader.fieldnames == KGX_NODE_COLUMNS
+    with edges_path.open(newline="") as f:
+        reader = csv.DictReader(f, delimiter="\t")
+        edges = list(reader)
+        assert reader.fieldnames == KGX_EDGE_COLUMNS
+    assert len(nodes) == kg.projection.number_of_nodes()
+    assert len(edges) == kg.projection.number_of_edges()
+    by_id = {row["id"]: row for row in nodes}
+    assert by_id["ig:mast_cell"]["category"] == "biolink:Cell"
+    assert by_id["ig:omalizumab"]["category"] == "biolink:Drug"
+    assert "CL:0000097" in by_id["ig:mast_cell"]["xref"].split("|")
+    assert all(row["category"].startswith("biolink:") for row in nodes)
+    neut = [e for e in edges if e["subject"] == "ig:omalizumab" and e["original_predicate"] == "ige:neutralizes"]
+    assert neut and neut[0]["predicate"] == "biolink:regulates" and neut[0]["polarity"] == "-1"
+    assert all(e["predicate"].startswith("biolink:") for e in edges)
+
+
+def test_kgx_prefix_and_view(kg, tmp_path):
+    view = focus_view(kg, "omalizumab")
+    paths = export(kg, "kgx", tmp_path / "omalizumab", view=view)
+    assert [p.name for p in paths] == ["omalizumab_nodes.tsv", "omalizumab_edges.tsv"]
+    assert len(paths[0].read_text().splitlines()) == view.graph.number_of_nodes() + 1
+    assert kgx_paths("a/b") == (paths[0].parent.__class__("a/b_nodes.tsv"), paths[0].parent.__class__("a/b_edges.tsv"))
+
+
+def test_existing_output_needs_force(kg, tmp_path):
+    out = tmp_path / "g.ttl"
+    out.write_text("keep me")
+    with pytest.raises(OutputExists, match="g.ttl exists; pass --force to overwrite it"):
+        export(kg, "turtle", out)
+    assert out.read_text() == "keep me"
+    export(kg, "turtle", out, force=True)
+    assert out.read_text().startswith("@prefix")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["g.ttl"]  # no temporary files left
+    nodes, _ = kgx_paths(tmp_path / "k")
+    nodes.write_text("x")
+    with pytest.raises(OutputExists):
+        export(kg, "kgx", tmp_path / "k")
+    assert not (tmp_path / "k_edges.tsv").exists()  # nothing written when one file exists
+
+
+def test_atomic_write_cleans_up_on_failure(tmp_path):
+    class Boom(Exception):
+        pass
+
+    from igegraph import export as ex
+
+    with pytest.raises(Boom):
+        with ex._atomic_path(tmp_path / "x.txt") as tmp:
+            tmp.write_text("half")
+            raise Boom
+    assert list(tmp_path.iterdir()) == []
+    assert atomic_write(tmp_path / "y.bin", b"\x00\x01").read_bytes() == b"\x00\x01"
+    with pytest.raises(IgegraphError, match="does not exist"):
+        atomic_write(tmp_path / "missing" / "y.txt", "x")
+
+
+def test_rdf_formats_refuse_view_options(kg, tmp_path):
+    with pytest.raises(IgegraphError, match="writes the whole RDF graph"):
+        export(kg, "turtle", tmp_path / "x.ttl", focus="omalizumab")
+    with pytest.raises(IgegraphError, match="unknown export format 'xls'"):
+        export(kg, "xls", tmp_path / "x.xls")
+
+
+def test_graph_formats_flatten_user_data(xss_kg):
+    import networkx as nx
+
+    text = to_graphml(xss_kg.projection)
+    assert "<script>" not in text  # XML-escaped
+    nx.parse_graphml(text)
+    doc = json.loads(to_cytoscape(xss_kg.projection))
+    assert any(n["data"]["id"] == "ig:xss_node" for n in doc["elements"]["nodes"])
+
+
+def test_svg_is_valid_and_escaped(kg, xss_kg, xss_payloads):
+    svg = to_svg(pathway_view(kg, "ige-fceri-degranulation"))
+    root = ET.fromstring(svg.encode())
+    ns = "{http://www.w3.org/2000/svg}"
+    assert root.find(f"{ns}title").text.startswith("Pathway: Allergen")
+    texts = {t.text for t in root.iter(f"{ns}text")}
+    assert {"omalizumab", "mast cell", "neutralizes"} <= texts
+    assert 'stroke-dasharray="7 4"' in svg  # blocking edges dashed
+    bad = to_svg(focus_view(xss_kg, "ig:xss_node"))
+    ET.fromstring(bad.encode())
+    for payload in xss_payloads:
+        assert payload not in bad
+
+
+def test_cli_exports(cli, tmp_path):
+    out = tmp_path / "p.svg"
+    result = cli("export", "svg", str(out), "--pathway", "ige-fceri-degranulation")
+    assert result.exit_code == 0
+    assert result.output.startswith(f"wrote {out} (")
+    again = cli("export", "svg", str(out), "--pathway", "ige-fceri-degranulation")
+    assert again.exit_code == 1 and "exists; pass --force" in again.output
+    assert cli("export", "svg", str(out), "--pathway", "ige-fceri-degranulation", "--force").exit_code == 0
+    mixed = cli("export", "html", str(tmp_path / "x.html"), "--focus", "omalizumab", "--pathway", "x")
+    assert mixed.exit_code == 2 and "cannot be combined" in mixed.output
+    unknown = cli("export", "html", str(tmp_path / "y.html"), "--focus", "no such thing")
+    assert unknown.exit_code == 1 and "unknown entity 'no such thing'" in unknown.output
+    kgx = cli("export", "kgx", str(tmp_path / "kgx") + "/")
+    assert kgx.exit_code == 0 and kgx.output.count("wrote ") == 2
+
+
+def test_cli_query_view(cli, tmp_path):
+    q = tmp_path / "q.rq"
+    q.write_text("CONSTRUCT { ?d ige:neutralizes ?t } WHERE { ?d ige:neutralizes ?t }")
+    out = tmp_path / "q.json"
+    result = cli("export", "cytoscape", str(out), "--query", str(q))
+    assert result.exit_code == 0, result.output
+    doc = json.loads(out.read_text())
+    assert {e["data"]["predicate"] for e in doc["elements"]["edges"]} == {"ige:neutralizes"}
+
+
+def test_cli_data_merges_user_file(cli, tmp_path, xss_ttl):
+    out = tmp_path / "x.graphml"
+    result = cli("export", "graphml", str(out), "--data", str(xss_ttl), "--focus", "ig:xss_node")
+    assert result.exit_code == 0, result.output
+    assert "ig:xss_node" in out.read_text()

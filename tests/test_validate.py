@@ -1,0 +1,250 @@
+"""Tests of igegraph.validate and the `igegraph validate` command."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import igegraph
+from igegraph.cli.validate_cmd import validate as validate_command
+from igegraph.validate import ValidationReport, Violation, check_identifier, validate
+
+FIXTURES = Path(__file__).parent / "fixtures" / "validate"
+
+
+@pytest.fixture(scope="session")
+def shipped_report() -> ValidationReport:
+    """The report on the curated graph, computed once."""
+    return validate(igegraph.load())
+
+
+@lru_cache(maxsize=None)
+def _fixture_report(name: str) -> ValidationReport:
+    """The report on the curated graph plus one fixture, computed once per fixture."""
+    return validate(igegraph.load(data=[FIXTURES / name]))
+
+
+def _new_pairs(report: ValidationReport, baseline: ValidationReport) -> set[tuple[str, str]]:
+    """(focus, rule) pairs a fixture adds to the shipped graph's report."""
+    return report.pairs() - baseline.pairs()
+
+
+def _format(violations: list[Violation]) -> str:
+    return "\n".join(f"{v.focus}  {v.rule}  {v.message}" for v in violations)
+
+
+# ---------------------------------------------------------------- shipped data
+
+
+def test_shipped_data_is_valid(shipped_report: ValidationReport) -> None:
+    assert shipped_report.violations == [], _format(shipped_report.violations)
+    assert shipped_report.conforms is True
+
+
+def test_shipped_data_counts(shipped_report: ValidationReport) -> None:
+    assert shipped_report.triples > 1000
+    assert shipped_report.entities > 100
+    assert shipped_report.assertions > 100
+
+
+def test_validation_is_fast(shipped_report: ValidationReport) -> None:
+    assert shipped_report.seconds < 3.0
+
+
+# ---------------------------------------------------------------- broken fixtures
+
+CASES = {
+    "entity_without_label.ttl": {
+        ("ig:fixture_unlabelled_cell", "entity-label"): r"^an entity needs exactly one rdfs:label$",
+    },
+    "undefined_entity.ttl": {
+        ("ig:fixture_undefined_molecule", "entity-typed"):
+            r"^used in a claim \(ige:neutralizes\) but has no rdf:type below ige:Entity$",
+        ("ig:fixture_undefined_molecule", "entity-label"):
+            r"^used in a claim \(ige:neutralizes\) but has no rdfs:label$",
+    },
+    "claim_without_assertion.ttl": {
+        ("ig:fixture_antibody", "claim-assertion"):
+            r"^claim ig:fixture_antibody ige:inhibits ig:mast_cell has no ige:Assertion "
+            r"\(expected ig:a_fixture_antibody_inhibits_mast_cell\)$",
+    },
+    "assertion_without_claim.ttl": {
+        ("ig:a_fixture_antibody_depletes_basophil", "assertion-claim"):
+            r"^asserts ig:fixture_antibody ige:depletes ig:basophil but that triple is not in the graph$",
+    },
+    "assertion_without_reference.ttl": {
+        ("ig:a_fixture_antibody_neutralizes_free_IgE", "assertion-reference"):
+            r"^an assertion needs at least one ige:reference",
+    },
+    "malformed_identifier.ttl": {
+        ("ig:fixture_bad_ids_cell", "identifier-pattern"):
+            r"^skos:exactMatch: malformed OBO identifier obo:CL_abc \(expected CL_ and digits",
+        ("ig:fixture_bad_ids_cell", "entity-closematch-iri"):
+            r'^skos:closeMatch must be an IRI .*\(got "CL:0000097"\)$',
+        ("ig:fixture_bad_ids_drug", "identifier-pattern"):
+            r"^skos:exactMatch: malformed DrugBank identifier drugbank:XYZ \(expected like drugbank:DB00043\)$",
+    },
+    "unknown_predicate.ttl": {
+        ("ig:fixture_typo_antibody", "unknown-property"):
+            r"^uses property ige:neutralises, which the ontology does not define; did you mean ige:neutralizes\?$",
+        ("ig:a_fixture_typo_antibody_neutralises_free_IgE", "unknown-property"):
+            r"^rdf:predicate ige:neutralises is not a property of the ontology; did you mean ige:neutralizes\?$",
+        ("ig:fixture_typo_antibody", "unknown-class"):
+            r"^rdf:type ige:MonoclonalAntibdy is not a class of the ontology; did you mean ige:MonoclonalAntibody\?$",
+    },
+}
+
+
+def test_every_fixture_has_a_case() -> None:
+    assert sorted(p.name for p in FIXTURES.glob("*.ttl")) == sorted(CASES)
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_fixture_reports_exact_pairs(name: str, shipped_report: ValidationReport) -> None:
+    report = _fixture_report(name)
+    assert report.conforms is False
+    assert _new_pairs(report, shipped_report) == set(CASES[name]), _format(report.violations)
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_fixture_messages(name: str) -> None:
+    report = _fixture_report(name)
+    for (focus, rule), pattern in CASES[name].items():
+        messages = [v.message for v in report.violations if (v.focus, v.rule) == (focus, rule)]
+        assert messages, f"no {rule} on {focus}"
+        assert any(re.search(pattern, m) for m in messages), messages
+
+
+def test_malformed_identifier_reports_each_bad_id() -> None:
+    report = _fixture_report("malformed_identifier.ttl")
+    bad = [v for v in report.violations if v.rule == "identifier-pattern" and v.focus.startswith("ig:fixture_")]
+    assert len(bad) == 2
+
+
+def test_assertion_without_reference_is_reported_once() -> None:
+    report = _fixture_report("assertion_without_reference.ttl")
+    focus = "ig:a_fixture_antibody_neutralizes_free_IgE"
+    assert [v.rule for v in report.violations if v.focus == focus] == ["assertion-reference"]
+
+
+@pytest.mark.parametrize("name", ["undefined_entity.ttl", "unknown_predicate.ttl", "malformed_identifier.ttl"])
+def test_backends_agree(name: str) -> None:
+    fixture = FIXTURES / name
+    ox = validate(igegraph.load(data=[fixture]))
+    mem = validate(igegraph.load(data=[fixture], backend="memory"))
+    assert ox.violations == mem.violations
+    assert (ox.triples, ox.entities, ox.assertions) == (mem.triples, mem.entities, mem.assertions)
+
+
+def test_shacl_and_integrity_can_run_alone() -> None:
+    kg = igegraph.load(data=[FIXTURES / "malformed_identifier.ttl"])
+    assert {v.rule for v in validate(kg, integrity=False).violations} >= {"entity-closematch-iri"}
+    assert "identifier-pattern" not in {v.rule for v in validate(kg, integrity=False).violations}
+    assert "entity-closematch-iri" not in {v.rule for v in validate(kg, shacl=False).violations}
+
+
+def test_missing_file_is_a_data_error() -> None:
+    with pytest.raises(igegraph.DataError, match=r"nope\.ttl: no such file"):
+        validate(igegraph.load(data=[FIXTURES / "nope.ttl"]))
+
+
+# ---------------------------------------------------------------- identifier patterns
+
+
+@pytest.mark.parametrize(
+    "iri",
+    [
+        "http://purl.obolibrary.org/obo/CL_0000097",
+        "http://purl.obolibrary.org/obo/NCBITaxon_9606",
+        "https://identifiers.org/hgnc:3609",
+        "https://identifiers.org/ncbigene:2205",
+        "https://identifiers.org/uniprot:P12319",
+        "https://identifiers.org/drugbank:DB00043",
+        "https://identifiers.org/chembl.compound:CHEMBL1201589",
+        "https://identifiers.org/mesh:D000069444",
+        "https://identifiers.org/mesh:C050414",
+        "https://identifiers.org/pubchem.compound:774",
+        "https://identifiers.org/clinicaltrials:NCT01703312",
+        "https://identifiers.org/interpro:IPR003597",
+        "https://identifiers.org/cas:242138-07-4",
+    ],
+)
+def test_well_formed_identifiers(iri: str) -> None:
+    assert check_identifier(iri) is None
+
+
+@pytest.mark.parametrize(
+    ("iri", "reason"),
+    [
+        ("http://purl.obolibrary.org/obo/CL_abc", r"^malformed OBO identifier obo:CL_abc"),
+        ("http://purl.obolibrary.org/obo/PR_000001", r"^OBO identifier obo:PR_000001 is not from a known ontology"),
+        ("https://identifiers.org/drugbank:XYZ", r"^malformed DrugBank identifier drugbank:XYZ"),
+        ("https://identifiers.org/drugbank:DB0043", r"^malformed DrugBank identifier"),
+        ("https://identifiers.org/clinicaltrials:NCT123", r"^malformed ClinicalTrials.gov identifier nct:NCT123"),
+        ("https://identifiers.org/uniprot:p12319", r"^malformed UniProt identifier"),
+        ("https://identifiers.org/mesh:Q000001", r"^malformed MeSH identifier"),
+        ("http://identifiers.org/hgnc:3609", r"^identifiers.org IRIs use https"),
+        ("https://www.wikidata.org/wiki/Q1", r"^unknown identifier namespace"),
+    ],
+)
+def test_malformed_identifiers(iri: str, reason: str) -> None:
+    assert re.search(reason, check_identifier(iri) or "")
+
+
+# ---------------------------------------------------------------- CLI
+
+
+def _table_lines(output: str) -> list[list[str]]:
+    return [re.split(r"\s{2,}", line.strip(), maxsplit=2) for line in output.splitlines()]
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_cli_exit_1_with_message_line(name: str) -> None:
+    result = CliRunner().invoke(validate_command, ["--data", str(FIXTURES / name)])
+    assert result.exit_code == 1, result.output
+    rows = _table_lines(result.stdout)
+    assert rows[0] == ["entity", "rule", "message"]
+    for (focus, rule), pattern in CASES[name].items():
+        assert any(r[:2] == [focus, rule] and re.search(pattern, r[2]) for r in rows if len(r) == 3), result.stdout
+    assert re.fullmatch(
+        r"invalid: \d+ violations on \d+ nodes \(\d+ triples, \d+ entities, \d+ assertions checked\)",
+        result.stdout.splitlines()[-1],
+    )
+
+
+def test_cli_json() -> None:
+    import json
+
+    result = CliRunner().invoke(
+        validate_command, ["--data", str(FIXTURES / "entity_without_label.ttl"), "--format", "json"]
+    )
+    assert result.exit_code == 1
+    report = json.loads(result.stdout)
+    assert report["conforms"] is False
+    assert {
+        "focus": "ig:fixture_unlabelled_cell",
+        "rule": "entity-label",
+        "message": "an entity needs exactly one rdfs:label",
+        "severity": "Violation",
+    } in report["violations"]
+
+
+def test_cli_valid_on_shipped_data() -> None:
+    result = CliRunner().invoke(validate_command, [])
+    assert result.exit_code == 0, result.output
+    assert re.fullmatch(r"valid: \d+ triples, \d+ entities, \d+ assertions checked\n", result.stdout)
+
+
+def test_cli_missing_file() -> None:
+    result = CliRunner().invoke(validate_command, ["--data", str(FIXTURES / "nope.ttl")])
+    assert result.exit_code == 1
+    assert "nope.ttl: no such file" in result.output
+
+
+def test_cli_bad_format_is_usage_error() -> None:
+    result = CliRunner().invoke(validate_command, ["--format", "xml"])
+    assert result.exit_code == 2

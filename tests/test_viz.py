@@ -1,0 +1,166 @@
+"""Views (whole graph, pathway, neighbourhood, query) and the HTML page (no browser here)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from igegraph.errors import IgegraphError, QueryError, UnknownEntity
+from igegraph.viz import (
+    LAYOUT_THRESHOLD,
+    edge_style,
+    focus_view,
+    graph_view,
+    make_view,
+    node_style,
+    pathway_view,
+    query_view,
+    render_html,
+    spring_layout,
+)
+
+PATHWAY = "ige-fceri-degranulation"
+
+
+@pytest.fixture(scope="module")
+def pathway(kg):
+    return pathway_view(kg, PATHWAY)
+
+
+def test_styles_by_class_and_polarity():
+    assert node_style("ige:Drug") == ("#7b3fa0", "box", "#ffffff")
+    assert node_style("ige:Cell")[1] == "ellipse"
+    assert node_style("ex:Mine", {"ex:Mine": ["ige:Receptor"]}) == node_style("ige:Receptor")
+    assert node_style("ex:Unknown") == node_style("ige:Entity")
+    neg, pos, neutral = edge_style(-1), edge_style(1), edge_style(0)
+    assert (neg["color"]["color"], neg["dashes"] is not False, neg["arrows"]["to"]["type"]) == ("#d62728", True, "bar")
+    assert (pos["color"]["color"], pos["dashes"], pos["arrows"]["to"]["type"]) == ("#2e8b57", False, "arrow")
+    assert neutral["color"]["color"] == "#9e9e9e"
+
+
+def test_whole_graph_view(kg):
+    view = graph_view(kg)
+    assert view.kind == "graph"
+    assert set(view.graph) == set(kg.projection)
+    assert view.graph.number_of_edges() == kg.projection.number_of_edges()
+    assert view.physics  # small enough for the browser to lay out
+    assert view.graph is not kg.projection
+
+
+def test_focus_view(kg):
+    view = focus_view(kg, "Xolair", depth=1)
+    assert view.center == "ig:omalizumab"
+    assert view.title == "Neighbourhood of omalizumab (depth 1)"
+    expected = {"ig:omalizumab"} | set(kg.projection.successors("ig:omalizumab")) | set(
+        kg.projection.predecessors("ig:omalizumab"))
+    assert set(view.graph) == expected
+    assert set(focus_view(kg, "omalizumab", depth=0).graph) == {"ig:omalizumab"}
+    with pytest.raises(UnknownEntity, match="unknown entity 'no such drug'"):
+        focus_view(kg, "no such drug")
+
+
+def test_pathway_view_routes_left_to_right(kg, pathway):
+    from igegraph.pathways import blocks_pathway
+
+    report = blocks_pathway(kg, PATHWAY)
+    assert pathway.title == "Pathway: " + report.title
+    pos = pathway.positions
+    for route in report.routes:
+        xs = [pos[n][0] for n in route.nodes]
+        assert xs == sorted(xs) and len(set(xs)) == len(xs), route.nodes
+        for node in route.nodes:
+            assert pathway.roles[node] == "route"
+    route_ys = [pos[n][1] for r in report.routes for n in r.nodes]
+    for b in report.blockers:
+        assert pathway.roles[b.id] == "blocker"
+        # each blocker is tied to what it acts on by its negative relation
+        assert pathway.graph.has_edge(b.id, b.acts_on, b.predicate)
+        assert pathway.graph.edges[b.id, b.acts_on, b.predicate]["polarity"] == -1
+        # drawn off the routes' band, above or below
+        assert pos[b.id][1] < min(route_ys) or pos[b.id][1] > max(route_ys)
+    assert {"ig:omalizumab", "ig:ligelizumab", "ig:quilizumab"} <= set(pathway.graph)
+
+
+def test_pathway_blockers_sit_near_their_step(kg, pathway):
+    report = pathway.report
+    pos = pathway.positions
+    span = max(x for x, _ in pos.values()) - min(x for x, _ in pos.values())
+    for b in report.blockers:
+        if b.acts_on in pos:
+            assert abs(pos[b.id][0] - pos[b.acts_on][0]) < span / 2, b.label
+
+
+def test_pathway_from_to_is_the_same_as_named(kg, pathway):
+    view = make_view(kg, source="allergen", target="mast cell degranulation")
+    assert set(view.graph) == set(pathway.graph)
+
+
+def test_query_view(kg):
+    view = query_view(kg, "# Drugs that neutralize\nCONSTRUCT { ?d ige:neutralizes ?t } WHERE { ?d ige:neutralizes ?t }")
+    assert view.title == "Query result: Drugs that neutralize"
+    assert view.graph.has_edge("ig:omalizumab", "ig:free_IgE", "ige:neutralizes")
+    assert all(k == "ige:neutralizes" for *_, k in view.graph.edges(keys=True))
+    attrs = view.graph.edges["ig:omalizumab", "ig:free_IgE", "ige:neutralizes"]
+    assert attrs["polarity"] == -1 and attrs["references"]
+    with pytest.raises(QueryError, match="CONSTRUCT or DESCRIBE"):
+        query_view(kg, "SELECT ?s WHERE { ?s a ige:Drug }")
+    with pytest.raises(QueryError, match="names no entity"):
+        query_view(kg, "CONSTRUCT { <http://x.org/a> <http://x.org/b> <http://x.org/c> } WHERE {}")
+
+
+def test_make_view_refuses_mixed_options(kg):
+    with pytest.raises(IgegraphError, match="cannot be combined"):
+        make_view(kg, pathway=PATHWAY, focus="omalizumab")
+    with pytest.raises(IgegraphError, match="--from and --to go together"):
+        make_view(kg, source="allergen")
+    assert make_view(kg, focus="omalizumab").kind == "focus"
+
+
+def test_page_is_self_contained(kg, pathway):
+    for view in (graph_view(kg), pathway):
+        page = render_html(view)
+        assert page.startswith("<!DOCTYPE html>")
+        assert "bootstrap" not in page.lower()
+        assert not re.search(r"<(script|link|img)[^>]*(src|href)\s*=\s*[\"']?(https?:)?//", page, re.I)
+        assert "vis.Network" in page  # vis-network inlined
+        assert "popup.innerHTML" not in page
+        assert f"<title>{view.title.replace('&', '&amp;')}</title>" in page
+        assert 'id="ig-search"' in page and "Legend" in page
+
+
+def test_pathway_page_lists_blockers_by_step(pathway):
+    page = render_html(pathway)
+    assert "What blocks this pathway" in page
+    assert "at IgE+ B cell" in page and "at IgE → FcεRI" in page
+    assert "omalizumab" in page and "cuts every route" in page
+
+
+def test_user_text_is_escaped(xss_kg, xss_payloads):
+    for view in (graph_view(xss_kg), focus_view(xss_kg, "ig:xss_node", depth=1)):
+        page = render_html(view)
+        for payload in (*xss_payloads, 'onmouseover="window.__xss=1"'):
+            assert payload not in page
+        assert "&lt;b onmouseover=&quot;window.__xss=1&quot;&gt;evil class&lt;/b&gt;" in page  # legend
+    title_page = render_html(focus_view(xss_kg, "ig:xss_node"))
+    assert "<title>Neighbourhood of &lt;img src=x onerror=&quot;window.__xss=1&quot;&gt; (depth 1)</title>" in title_page
+
+
+def test_big_views_get_a_python_layout(big_kg):
+    view = graph_view(big_kg)
+    assert view.graph.number_of_nodes() > LAYOUT_THRESHOLD
+    assert view.positions is not None and set(view.positions) == set(view.graph)
+    page = render_html(view)
+    assert '"physics": {"enabled": false}' in page
+
+
+def test_spring_layout_is_deterministic_and_spread():
+    import networkx as nx
+
+    g = nx.grid_2d_graph(6, 6)
+    a, b = spring_layout(g), spring_layout(g)
+    assert a == b
+    pts = list(a.values())
+    closest = min(((x1 - x2) ** 2 + (y1 - y2) ** 2) ** 0.5
+                  for i, (x1, y1) in enumerate(pts) for (x2, y2) in pts[i + 1:])
+    assert closest > 20  # pixels: no two nodes on top of each other
