@@ -65,13 +65,53 @@ def _median_time(func, repeat: int) -> tuple[float, object]:
     return statistics.median(times), result
 
 
+class Timeout(Exception):
+    """A measurement ran past the time limit."""
+
+
+def _guarded(func, timeout: float) -> dict:
+    """Run ``func`` (returning a small dict) in a forked child killed after ``timeout`` s."""
+    import multiprocessing as mp
+
+    ctx = mp.get_context("fork")
+    receiver, sender = ctx.Pipe(duplex=False)
+
+    def child() -> None:
+        try:
+            sender.send(("ok", func()))
+        except BaseException as exc:
+            sender.send(("error", f"{type(exc).__name__}: {str(exc)[:160]}"))
+
+    proc = ctx.Process(target=child, daemon=True)
+    proc.start()
+    sender.close()
+    try:
+        if not receiver.poll(timeout):
+            return {"timeout_s": timeout}
+        status, payload = receiver.recv()
+    finally:
+        if proc.is_alive():
+            proc.kill()
+        proc.join()
+    if status == "error":
+        raise RuntimeError(payload)
+    return payload
+
+
 def _fingerprint(result) -> dict:
     """Row count and a hash of the sorted answers, with literals compared by lexical form."""
     rows = getattr(result, "rows", None) or getattr(result, "triples", None) or []
     if getattr(result, "kind", "") == "ASK":
         rows = [(result.boolean,)]
-    text = sorted("|".join("" if v is None else (f"_:b" if type(v).__name__ == "BNode" else str(v)) for v in row)
-                  for row in rows)
+    def cell(v) -> str:
+        if v is None:
+            return ""
+        if type(v).__name__ == "BNode":
+            return "_:b"
+        # GROUP_CONCAT order is not defined by SPARQL and differs between engines
+        return ", ".join(sorted(str(v).split(", ")))
+
+    text = sorted("|".join(cell(v) for v in row) for row in rows)
     return {"rows": len(rows), "hash": hashlib.sha1("\n".join(text).encode()).hexdigest()[:12]}
 
 
@@ -134,11 +174,20 @@ def worker(args: argparse.Namespace) -> dict:
     out["projection_s"] = time.perf_counter() - t
     out["projection_edges"] = proj.number_of_edges()
 
+    # The baseline can take minutes on a query, and traversals can on any engine; neither rdflib
+    # nor networkx can be interrupted, so those run in a forked child killed at the time limit.
+    # (Oxigraph queries run in-process: a fork would add its own cost to millisecond timings.)
+    def measure(func, always: bool = False):
+        return _guarded(func, args.timeout) if always or args.worker == "memory" else func()
+
     out["queries"] = {}
     for q in queries:
-        try:
+        def one(q=q):
             med, result = _median_time(lambda: run_query(kg, q.text), args.repeat)
-            out["queries"][q.name] = {"median_s": med, **_fingerprint(result)}
+            return {"median_s": med, **_fingerprint(result)}
+
+        try:
+            out["queries"][q.name] = measure(one)
         except Exception as exc:  # a query the engine cannot run is reported, not fatal
             out["queries"][q.name] = {"error": f"{type(exc).__name__}: {str(exc)[:120]}"}
 
@@ -147,27 +196,34 @@ def worker(args: argparse.Namespace) -> dict:
     except ImportError:
         out["notes"].append("blocks skipped: igegraph.pathways.blocks_pathway not available")
     else:
-        try:
+        def blocks():
             med, report = _median_time(lambda: blocks_pathway(kg, PATHWAY), max(1, min(args.repeat, 3)))
-            out["blocks_s"] = med
-            out["blockers"] = len(getattr(report, "blockers", []))
+            return {"blocks_s": med, "blockers": len(getattr(report, "blockers", []))}
+
+        try:
+            res = measure(blocks, always=True)
+            out.update({"blocks_s_timeout": res["timeout_s"]} if "timeout_s" in res else res)
         except Exception as exc:
-            out["notes"].append(f"blocks failed: {type(exc).__name__}: {str(exc)[:160]}")
+            out["notes"].append(f"blocks failed on {args.worker}: {type(exc).__name__}: {str(exc)[:160]}")
 
     try:
         from igegraph import viz
     except ImportError:
         out["notes"].append("export html skipped: igegraph.viz not available")
     else:
-        try:
-            def export():
+        def export():
+            def page():
                 view = viz.View("graph", "300-node view", _view_300(kg))
                 return viz.render_html(viz._finish(view, kg))
 
-            med, html = _median_time(export, max(1, min(args.repeat, 3)))
-            out["html_s"], out["html_kb"] = med, len(html) / 1024
+            med, html = _median_time(page, max(1, min(args.repeat, 3)))
+            return {"html_s": med, "html_kb": len(html) / 1024}
+
+        try:
+            res = measure(export, always=True)
+            out.update({"html_s_timeout": res["timeout_s"]} if "timeout_s" in res else res)
         except Exception as exc:
-            out["notes"].append(f"export html failed: {type(exc).__name__}: {str(exc)[:160]}")
+            out["notes"].append(f"export html failed on {args.worker}: {type(exc).__name__}: {str(exc)[:160]}")
     out["peak_mb"] = _rss_mb()
     return out
 
@@ -197,10 +253,10 @@ def machine() -> dict:
     return info
 
 
-def run_worker(kind: str, data: Path, store_dir: Path, repeat: int) -> dict:
+def run_worker(kind: str, data: Path, store_dir: Path, repeat: int, timeout: float) -> dict:
     out = WORK / f"result-{kind}.json"
     cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", kind, "--data", str(data),
-           "--store-dir", str(store_dir), "--repeat", str(repeat), "--out", str(out)]
+           "--store-dir", str(store_dir), "--repeat", str(repeat), "--out", str(out), "--timeout", str(timeout)]
     t = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True)
     wall = time.perf_counter() - t
@@ -225,13 +281,13 @@ def synthetic(label: str) -> Path:
     return path
 
 
-def bench_size(label: str, repeat: int) -> dict:
+def bench_size(label: str, repeat: int, timeout: float) -> dict:
     data = synthetic(label)
     store_dir = WORK / f"store-{label}"
     results: dict = {"size": label, "file_mb": data.stat().st_size / 1e6}
     for kind in ("memory", "oxigraph", "store-build", "store"):
         print(f"  {label}: {kind} …", file=sys.stderr, flush=True)
-        results[kind] = run_worker(kind, data, store_dir, repeat)
+        results[kind] = run_worker(kind, data, store_dir, repeat, timeout)
         if "error" in results[kind]:
             print(f"    failed: {results[kind]['error']}", file=sys.stderr)
     return results
@@ -240,17 +296,34 @@ def bench_size(label: str, repeat: int) -> dict:
 # ------------------------------------------------------------------ report
 
 
-def _fmt_s(value) -> str:
+def _fmt_s(value, lower_bound: bool = False) -> str:
     if value is None:
         return "–"
-    return f"{value * 1000:.1f} ms" if value < 1 else f"{value:.2f} s"
+    text = f"{value * 1000:.1f} ms" if value < 1 else f"{value:.2f} s"
+    return f"> {text} (stopped)" if lower_bound else text
 
 
-def _ratio(value, base) -> str:
-    if value is None or base in (None, 0):
+def _get(result: dict, key: str) -> tuple[float | None, bool]:
+    """A measured time, or the time limit (flagged as a lower bound) if it was stopped."""
+    if result.get(key) is not None:
+        return result[key], False
+    for alt in (f"{key}_timeout", "timeout_s"):
+        if result.get(alt) is not None:
+            return result[alt], True
+    return None, False
+
+
+def _ratio(value, base, value_lb: bool = False, base_lb: bool = False) -> str:
+    if value is None or not base or not value or (value_lb and base_lb):
         return "–"
     r = value / base
-    return f"{r:.2f} ({base / value:.1f}x faster)" if value and r < 1 else f"{r:.2f}"
+    if base_lb:  # the baseline was stopped: igegraph is at least this much faster
+        if r >= 1:
+            return "– (both slow)"
+        return f"< {r:.3f} (> {base / value:.0f}x faster)"
+    if value_lb:
+        return f"> {r:.2f}"
+    return f"{r:.3f} ({base / value:.1f}x faster)" if r < 1 else f"{r:.2f} ({r:.1f}x slower)"
 
 
 def _ratio_mem(value, base) -> str:
@@ -280,21 +353,26 @@ def report(runs: list[dict], info: dict, started: str) -> str:
         for r in (mem, ox, build, st):
             if "error" in r:
                 lines.append(f"- **{r['engine']} failed**: `{r['error']}`")
+        mb = lambda v: "–" if v is None else f"{v:,.0f} MB"  # noqa: E731
         lines += ["| measure | rdflib Memory (baseline) | igegraph Oxigraph | igegraph store | Oxigraph / baseline | store / baseline |",
                   "|---|---|---|---|---|---|"]
 
-        def row(name, key, fmt=_fmt_s, ratio=_ratio, st_value=None):
+        def row(name, key, st_value=None):
+            (b, blb), (o, olb) = _get(mem, key), _get(ox, key)
+            s, slb = _get(st, key) if st_value is None else (st_value, False)
+            lines.append(f"| {name} | {_fmt_s(b, blb)} | {_fmt_s(o, olb)} | {_fmt_s(s, slb)} | "
+                         f"{_ratio(o, b, olb, blb)} | {_ratio(s, b, slb, blb)} |")
+
+        def mem_row(name, key, st_value=None):
             b, o = mem.get(key), ox.get(key)
             s = st.get(key) if st_value is None else st_value
-            lines.append(f"| {name} | {fmt(b)} | {fmt(o)} | {fmt(s)} | {ratio(o, b)} | {ratio(s, b)} |")
+            lines.append(f"| {name} | {mb(b)} | {mb(o)} | {mb(s)} | {_ratio_mem(o, b)} | {_ratio_mem(s, b)} |")
 
         row("load (parse files)", "load_s", st_value=build.get("build_s"))
         lines.append(f"| open store + first query (`{st.get('first_query', '?')}`) | – | – | "
                      f"{_fmt_s(st.get('open_first_query_s'))} (with imports {_fmt_s(st.get('open_first_query_with_imports_s'))}) | | |")
-        mb = lambda v: "–" if v is None else f"{v:,.0f} MB"  # noqa: E731
-        row("peak RSS after load", "peak_after_load_mb", fmt=mb, ratio=_ratio_mem,
-            st_value=st.get("peak_after_load_mb"))
-        row("peak RSS (whole run)", "peak_mb", fmt=mb, ratio=_ratio_mem)
+        mem_row("peak RSS after load", "peak_after_load_mb")
+        mem_row("peak RSS (whole run)", "peak_mb")
         lines.append(f"| store build peak RSS / disk | – | – | {mb(build.get('peak_mb'))} / {mb(build.get('disk_mb'))} | | |")
         row("projection (build, or load from store)", "projection_s")
         row(f"blocks `{PATHWAY}`", "blocks_s")
@@ -302,24 +380,35 @@ def report(runs: list[dict], info: dict, started: str) -> str:
         names = sorted(set(mem.get("queries", {})) | set(ox.get("queries", {})) | set(st.get("queries", {})))
         totals = {"m": 0.0, "o": 0.0, "s": 0.0}
         mismatches = []
+        stopped = False
         for name in names:
             qm, qo, qs = (r.get("queries", {}).get(name, {}) for r in (mem, ox, st))
-            vals = [q.get("median_s") for q in (qm, qo, qs)]
-            for k, v in zip("mos", vals):
+            got = [_get(q, "median_s") for q in (qm, qo, qs)]
+            for k, (v, lb) in zip("mos", got):
                 totals[k] += v or 0.0
-            cells = [(_fmt_s(v) if v is not None else ("error" if q.get("error") else "–")) for v, q in zip(vals, (qm, qo, qs))]
-            lines.append(f"| query `{name}` | {cells[0]} | {cells[1]} | {cells[2]} | {_ratio(vals[1], vals[0])} | {_ratio(vals[2], vals[0])} |")
+                stopped |= lb and k == "m"
+            cells = [(_fmt_s(v, lb) if v is not None else ("error" if q.get("error") else "–"))
+                     for (v, lb), q in zip(got, (qm, qo, qs))]
+            (b, blb), (o, olb), (sv, slb) = got
+            lines.append(f"| query `{name}` | {cells[0]} | {cells[1]} | {cells[2]} | "
+                         f"{_ratio(o, b, olb, blb)} | {_ratio(sv, b, slb, blb)} |")
             hashes = {q.get("hash") for q in (qm, qo, qs) if q.get("hash")}
             if len(hashes) > 1:
                 mismatches.append(f"`{name}` ({', '.join(str(q.get('rows')) for q in (qm, qo, qs))} rows)")
         if names:
-            lines.append(f"| **all named queries (sum of medians)** | {_fmt_s(totals['m'])} | {_fmt_s(totals['o'])} | "
-                         f"{_fmt_s(totals['s'])} | {_ratio(totals['o'], totals['m'])} | {_ratio(totals['s'], totals['m'])} |")
+            lines.append(f"| **all named queries (sum of medians)** | {_fmt_s(totals['m'], stopped)} | {_fmt_s(totals['o'])} | "
+                         f"{_fmt_s(totals['s'])} | {_ratio(totals['o'], totals['m'], False, stopped)} | "
+                         f"{_ratio(totals['s'], totals['m'], False, stopped)} |")
         lines.append("")
         if mismatches:
             lines.append("Answers differ between engines for: " + "; ".join(mismatches) + ".")
-        elif names:
-            lines.append(f"All {len(names)} named queries gave identical answers on the three engines.")
+        if names:
+            lines.append("(GROUP_CONCAT cells are compared as sets: SPARQL leaves their order to the engine, and "
+                         "Oxigraph and rdflib order them differently.)")
+        if not mismatches and names:
+            compared = sum(1 for n in names if all(r.get("queries", {}).get(n, {}).get("hash") for r in (mem, ox, st)))
+            lines.append(f"Answers compared across the three engines: identical for all {compared} queries that "
+                         f"finished on all of them.")
         notes = sorted({n for r in (mem, ox, st) for n in r.get("notes", [])})
         for note in notes:
             lines.append(f"- Note: {note}")
@@ -347,8 +436,9 @@ def targets(run: dict) -> list[str]:
                + verdict(None if of is None else of <= 1, f"by {_fmt_s(of - 1) if of else ''}") + " |")
     t = run.get("_totals", {})
     qs = t.get("m") / t.get("o") if t.get("o") else None
-    per = [(n, q["median_s"], ox.get("queries", {}).get(n, {}).get("median_s")) for n, q in mem.get("queries", {}).items()
-           if q.get("median_s") and ox.get("queries", {}).get(n, {}).get("median_s")]
+    per = [(n, _get(q, "median_s")[0], ox.get("queries", {}).get(n, {}).get("median_s"))
+           for n, q in mem.get("queries", {}).items()]
+    per = [(n, b, o) for n, b, o in per if b and o]  # a stopped baseline counts with its time limit
     under = [n for n, b, o in per if b / o < 5]
     out.append(f"| named queries ≥ 5x faster | {qs:.1f}x in total; {len(per) - len(under)}/{len(per)} queries ≥ 5x | "
                + verdict(qs >= 5 if qs else None, f"slower ones: {', '.join(under)}") + " |" if qs else "| named queries ≥ 5x faster | – | – |")
@@ -369,6 +459,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="10k,100k", help="comma-separated: 10k,100k,1m (default 10k,100k)")
     parser.add_argument("--full", action="store_true", help="add 1m to the sizes")
     parser.add_argument("--repeat", type=int, default=5, help="runs per query (median)")
+    parser.add_argument("--timeout", type=float, default=30.0,
+                        help="seconds before a baseline query/traversal is stopped (reported as '> N s')")
     parser.add_argument("--output", type=Path, default=HERE / "RESULTS.md")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--data", help=argparse.SUPPRESS)
@@ -388,7 +480,7 @@ def main(argv: list[str] | None = None) -> int:
     runs = []
     for label in sizes:
         t = time.perf_counter()
-        runs.append(bench_size(label, args.repeat))
+        runs.append(bench_size(label, args.repeat, args.timeout))
         print(f"  {label}: done in {time.perf_counter() - t:.0f} s", file=sys.stderr)
     (WORK / "results.json").write_text(json.dumps({"machine": info, "started": started, "runs": runs}, indent=1))
     args.output.write_text(report(runs, info, started))

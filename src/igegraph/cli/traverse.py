@@ -152,8 +152,8 @@ def format_blocks(report) -> str:
                               rows, max_width=48))
     lines.append("")
     summary = report.interventions
-    full = sorted(v["label"] for v in summary.values() if v["cuts_all_routes"])
-    partial = sorted(v["label"] for v in summary.values() if not v["cuts_all_routes"])
+    full = sorted((v["label"] for v in summary.values() if v["cuts_all_routes"]), key=str.lower)
+    partial = sorted((v["label"] for v in summary.values() if not v["cuts_all_routes"]), key=str.lower)
     lines.append(f"cut every route: {', '.join(full) if full else 'none'}")
     if partial:
         lines.append(f"leave some route open: {', '.join(partial)}")
