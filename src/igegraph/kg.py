@@ -117,7 +117,36 @@ def parse_into(graph: "rdflib.Graph", path: str | Path, backend: str) -> None:
     try:
         graph.parse(data=text, format=parse_format, publicID=path.resolve().as_uri())
     except Exception as exc:  # parsers raise many unrelated types
-        raise DataError(str(path), f"malformed {fmt}: {_error_text(exc)}", _error_line(exc)) from None
+        line = _error_line(exc)
+        if line is None:
+            line = _locate_error(text, fmt, path)
+        raise DataError(str(path), f"malformed {fmt}: {_error_text(exc)}", line) from None
+
+
+def _locate_error(text: str, fmt: str, path: Path) -> int | None:
+    """Find the line of a parse error when the first parser did not say (error path only).
+
+    The other engine's parser often reports a position; N-Triples is checked line by line.
+    """
+    import rdflib
+
+    if fmt == "nt":
+        for number, line in enumerate(text.splitlines(), start=1):
+            if line.strip() and not line.lstrip().startswith("#"):
+                try:
+                    rdflib.Graph().parse(data=line, format="nt")
+                except Exception:
+                    return number
+        return None
+    for parse_format in (fmt, f"ox-{fmt}"):
+        scratch = rdflib.Graph(store="Oxigraph") if parse_format.startswith("ox-") else rdflib.Graph()
+        try:
+            scratch.parse(data=text, format=parse_format, publicID=path.resolve().as_uri())
+        except Exception as exc:
+            line = _error_line(exc)
+            if line is not None:
+                return line
+    return None
 
 
 def new_graph(backend: str) -> "rdflib.Graph":

@@ -1,7 +1,8 @@
 """RDF -> networkx: the MultiDiGraph projection that every traversal runs on.
 
 Nodes are entities (compact ids such as ``ig:mast_cell``) with ``label``, ``category``,
-``category_label``, ``synonyms``, ``identifiers`` and ``definition``. Edges are the triples
+``category_label``, ``synonyms``, ``identifiers`` (exact and close matches),
+``exact_identifiers`` and ``definition``. Edges are the triples
 whose predicate declares ``ige:polarity`` (the ontology's relations, or a user's own property
 annotated the same way), keyed by the predicate's compact id, with ``predicate``,
 ``predicate_label``, ``polarity``, ``causal``, ``dependency``, ``assertion``, ``references``, ``evidence``,
@@ -146,9 +147,12 @@ def build_projection(kg: "KnowledgeGraph") -> "nx.MultiDiGraph":
     for s, o in kg.graph.subject_objects(SKOS.altLabel):
         synonyms[compact(s)].append(str(o))
     identifiers: dict[str, list[str]] = defaultdict(list)
+    exact: dict[str, list[str]] = defaultdict(list)
     for prop in (SKOS.exactMatch, SKOS.closeMatch):
         for s, o in kg.graph.subject_objects(prop):
             identifiers[compact(s)].append(compact(o))
+            if prop == SKOS.exactMatch:
+                exact[compact(s)].append(compact(o))
     definitions = {compact(s): str(o) for s, o in kg.graph.subject_objects(SKOS.definition)}
     for node, attrs in g.nodes(data=True):
         attrs["label"] = kg.label(node)
@@ -156,5 +160,6 @@ def build_projection(kg: "KnowledgeGraph") -> "nx.MultiDiGraph":
         attrs.setdefault("category_label", kg.label(attrs["category"]))
         attrs["synonyms"] = sorted(set(synonyms.get(node, ())))
         attrs["identifiers"] = sorted(set(identifiers.get(node, ())))
+        attrs["exact_identifiers"] = sorted(set(exact.get(node, ())))
         attrs["definition"] = definitions.get(node, "")
     return g

@@ -89,9 +89,13 @@ def _by_identifier(kg: "KnowledgeGraph", term: str) -> str | None:
     g = kg.projection
     if node in g:
         return node
-    for candidate, attrs in g.nodes(data=True):
-        if node in attrs["identifiers"]:
-            return candidate
+    # an exact match names the entity; a close match only when no entity matches exactly
+    for field in ("exact_identifiers", "identifiers"):
+        found = sorted(c for c, attrs in g.nodes(data=True) if node in attrs[field])
+        if len(found) == 1:
+            return found[0]
+        if found:
+            raise UnknownEntity(term, [kg.label(c) for c in found], ambiguous=True)
     return None
 
 
@@ -129,7 +133,8 @@ def resolve(kg: "KnowledgeGraph", term: str) -> str:
 def search(kg: "KnowledgeGraph", text: str, limit: int = 10) -> list[SearchHit]:
     """Ranked look-up over labels, synonyms and identifiers.
 
-    Exact label matches score 100, exact identifiers 95, exact synonyms 90, prefixes 70,
+    Exact label matches score 100, exact identifiers 95, exact synonyms 90, close-match
+    identifiers 85, prefixes 70,
     substrings 50, and close spellings up to 40.
 
     >>> import igegraph
@@ -148,21 +153,23 @@ def search(kg: "KnowledgeGraph", text: str, limit: int = 10) -> list[SearchHit]:
 
     for node, attrs in g.nodes(data=True):
         names = [("label", attrs["label"])] + [("synonym", s) for s in attrs["synonyms"]]
-        names += [("id", node)] + [("id", i) for i in attrs["identifiers"]]
+        names += [("id", node)] + [("id", i) for i in attrs["exact_identifiers"]]
+        names += [("close", i) for i in attrs["identifiers"] if i not in attrs["exact_identifiers"]]
         for kind, name in names:
-            nkey = normalize(name.split(":", 1)[-1] if kind == "id" and name.startswith("ig:") else name)
-            if not nkey:
-                continue
-            if nkey == key:
-                offer(node, {"label": 100, "id": 95, "synonym": 90}[kind], name)
-            elif nkey.startswith(key):
-                offer(node, 70, name)
-            elif key in nkey:
-                offer(node, 50, name)
-            else:
-                ratio = difflib.SequenceMatcher(None, key, nkey).ratio()
-                if ratio >= 0.6:
-                    offer(node, int(40 * ratio), name)
+            keys = {normalize(name)}
+            if kind in ("id", "close"):
+                keys.add(normalize(name.split(":", 1)[-1]))  # DB00043 finds DRUGBANK:DB00043
+            for nkey in filter(None, keys):
+                if nkey == key:
+                    offer(node, {"label": 100, "id": 95, "synonym": 90, "close": 85}[kind], name)
+                elif nkey.startswith(key):
+                    offer(node, 70, name)
+                elif key in nkey:
+                    offer(node, 50, name)
+                else:
+                    ratio = difflib.SequenceMatcher(None, key, nkey).ratio()
+                    if ratio >= 0.6:
+                        offer(node, int(40 * ratio), name)
     ranked = sorted(best.items(), key=lambda item: (-item[1][0], g.nodes[item[0]]["label"].lower()))
     return [
         SearchHit(node, g.nodes[node]["label"], g.nodes[node]["category"], matched, score)

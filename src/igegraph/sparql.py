@@ -216,27 +216,25 @@ def _with_prefixes(text: str) -> tuple[str, int]:
     return "\n".join(lines + [text]), len(lines)
 
 
-def _execute(kg: "KnowledgeGraph", text: str, bindings: Mapping[str, Any]) -> QueryResult:
-    from rdflib.plugins.sparql.processor import SPARQLProcessor
-
+def _execute(kg: "KnowledgeGraph", text: str, bindings: Mapping[str, Any], kind: str) -> QueryResult:
     try:
         try:
             result = kg.graph.query(text, initBindings=dict(bindings))
-        except (ValueError, SyntaxError, TypeError):
+        except (ValueError, SyntaxError, TypeError, RuntimeError):
             if kg.backend != "oxigraph" or not bindings:
                 raise
             # Oxigraph refuses substitutions of variables outside the SELECT clause: evaluate
             # with rdflib's own engine over the same store instead.
-            result = SPARQLProcessor(kg.graph).query(text, initBindings=dict(bindings))
-        return _collect(result)
+            result = kg.graph.query(text, initBindings=dict(bindings), use_store_provided=False)
+        return _collect(result, kind)
     except QueryError:
         raise
     except Exception as exc:  # evaluation errors of either engine, whatever their type
         raise QueryError(f"query failed: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
 
 
-def _collect(result) -> QueryResult:
-    kind = result.type
+def _collect(result, kind: str) -> QueryResult:
+    # the kind comes from the parsed query: oxrdflib reports DESCRIBE results as CONSTRUCT
     if kind == "ASK":
         return QueryResult(kind, boolean=bool(result.askAnswer))
     if kind == "SELECT":
@@ -323,7 +321,7 @@ def run_query(
 
     full, added = _with_prefixes(text)
     try:
-        check_query(full, allow_network=allow_network)
+        kind = check_query(full, allow_network=allow_network)
     except QueryError as exc:
         if exc.line is not None:
             raise QueryError(str(exc).rsplit(" at line", 1)[0], exc.line - added, exc.column) from None
@@ -334,7 +332,7 @@ def run_query(
     }
 
     def work() -> QueryResult:
-        return _execute(kg, full, bound)
+        return _execute(kg, full, bound, kind)
 
     if timeout is None:
         return work()

@@ -1,0 +1,64 @@
+"""Term resolution (labels, synonyms, CURIEs, Greek letters) and ranked search."""
+
+from __future__ import annotations
+
+import pytest
+
+from igegraph.errors import UnknownEntity
+from igegraph.resolve import normalize, resolve, search
+
+
+@pytest.mark.parametrize("term, expected", [
+    ("FcεRI", "ig:FcERI"),
+    ("FceRI", "ig:FcERI"),
+    ("Fc epsilon RI", "ig:FcERI"),
+    ("FcεR I", "ig:FcERI"),
+    ("high-affinity IgE receptor", "ig:FcERI"),
+    ("fcerii", "ig:CD23"),
+    ("Xolair", "ig:omalizumab"),
+    ("OMALIZUMAB", "ig:omalizumab"),
+    ("QGE031", "ig:ligelizumab"),
+    ("MEDI4121", "ig:MEDI4212"),
+    ("h47H4", "ig:quilizumab"),
+    ("mast cells", "ig:mast_cell"),
+    ("IgE+ B cells", "ig:IgE_B_cell"),
+    ("Cε3", "ig:Ce3"),
+    ("C epsilon 3", "ig:Ce3"),
+    ("FcγRIIb", "ig:FcgRIIb"),
+    ("Fc gamma RII beta", "ig:FcgRIIb"),
+    ("mast_cell", "ig:mast_cell"),
+    ("ig:mast_cell", "ig:mast_cell"),
+    ("https://w3id.org/igegraph/id/mast_cell", "ig:mast_cell"),
+    ("CL:0000097", "ig:mast_cell"),
+    ("DRUGBANK:DB00043", "ig:omalizumab"),
+    ("HGNC:3609", "ig:FcERI_alpha"),
+    ("CHEBI:18295", "ig:histamine"),
+    ("MONDO:0004784", "ig:allergic_asthma"),
+    ("NCT01582503", "ig:NCT01582503"),
+])
+def test_resolve(kg, term, expected):
+    assert resolve(kg, term) == expected
+
+
+def test_unknown_with_suggestions(kg):
+    with pytest.raises(UnknownEntity, match=r"unknown entity 'omalizumob'; did you mean: omalizumab"):
+        resolve(kg, "omalizumob")
+
+
+def test_injection_term_is_unknown(kg):
+    with pytest.raises(UnknownEntity) as info:
+        resolve(kg, 'omalizumab" || true) } #')
+    assert info.value.term == 'omalizumab" || true) } #'
+
+
+def test_normalize():
+    assert normalize("Fc epsilon R I") == normalize("FcεRI") == "fceri"
+    assert normalize("CTLA4Fcɛ") == normalize("CTLA4 Fcε") == "ctla4fce"
+
+
+def test_search_ranks_exact_first(kg):
+    hits = search(kg, "histamine")
+    assert hits[0].id == "ig:histamine" and hits[0].score == 100
+    assert search(kg, "DB00043")[0].id == "ig:omalizumab"
+    assert [h.id for h in search(kg, "xolair", limit=1)] == ["ig:omalizumab"]
+    assert search(kg, "   ") == []
