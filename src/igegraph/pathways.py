@@ -638,7 +638,7 @@ def blocks(
     >>> import igegraph
     >>> rep = blocks(igegraph.load(), "allergen", "mast cell degranulation")
     >>> sorted({b.label for b in rep.blockers if b.step == "ig:mast_cell"})
-    ['anti-FcεRI Fab-conjugated celastrol-loaded micelles']
+    ['anti-FcεRI Fab-conjugated celastrol-loaded polymeric micelles']
     """
     src, dst = _node(kg, source), _node(kg, target)
     found = routes(kg, src, dst, max_length)
@@ -755,8 +755,8 @@ def cutsets(
     ``max_size`` are returned.
 
     >>> import igegraph
-    >>> [c.interventions for c in cutsets(igegraph.load(), "IgE", "Th2 activation", max_size=1)][:1]
-    [['ig:CTLA4Fce']]
+    >>> [c.labels for c in cutsets(igegraph.load(), "IgE", "Th2 activation", max_size=1)][:2]
+    [['CMAB007'], ['CTLA4Fcε']]
     """
     if max_size < 1:
         raise IgegraphError(f"max size must be at least 1, not {max_size}")
