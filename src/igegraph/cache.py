@@ -97,7 +97,8 @@ def _input_files(data: Iterable[str | Path]) -> list[Path]:
 
 
 def cache_key(data: Iterable[str | Path] = (), backend: str = "oxigraph") -> str:
-    """The cache key of a graph: a hash of backend, versions and every input file's stat.
+    """The cache key of a graph: a hash of backend, versions, every input file's stat and the
+    stat of the package's modules (so a code change never reads an old projection).
 
     Parameters
     ----------
@@ -124,7 +125,9 @@ def cache_key(data: Iterable[str | Path] = (), backend: str = "oxigraph") -> str
     from . import __version__
 
     stats = []
-    for path in _input_files(data):
+    # the package's own modules count too: the projection they build is cached
+    code = sorted(Path(__file__).resolve().parent.glob("*.py"))
+    for path in [*_input_files(data), *code]:
         st = path.stat()
         stats.append([str(path.resolve()), st.st_mtime_ns, st.st_size])
     blob = json.dumps(

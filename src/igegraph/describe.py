@@ -14,6 +14,7 @@ True
 from __future__ import annotations
 
 from collections import Counter
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from rdflib import Literal, URIRef
@@ -38,6 +39,8 @@ def _refs(kg: "KnowledgeGraph", node: URIRef) -> list[int]:
 def _value(value: Any) -> Any:
     if isinstance(value, Literal):
         py = value.toPython()
+        if isinstance(py, Decimal):  # JSON has no decimals; the typed literal stays in the graph
+            return int(py) if py == py.to_integral_value() else float(py)
         return py if isinstance(py, (int, float, bool, str)) else str(value)
     return compact(value)
 

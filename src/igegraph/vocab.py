@@ -44,6 +44,7 @@ PREFIXES: dict[str, str] = {
     "pubchem": "https://identifiers.org/pubchem.compound:",
     "nct": "https://identifiers.org/clinicaltrials:",
     "interpro": "https://identifiers.org/interpro:",
+    "cas": "https://identifiers.org/cas:",
 }
 
 # Upper-case CURIE prefixes as written in databases (CL:0000097, DRUGBANK:DB00043).
@@ -62,6 +63,7 @@ _IDORG = {
     "NCT": "nct",
     "CLINICALTRIALS": "nct",
     "INTERPRO": "interpro",
+    "CAS": "cas",
 }
 _CURIE = re.compile(r"^([A-Za-z][A-Za-z0-9_.]*):(\S+)$")
 
@@ -119,7 +121,7 @@ def compact(iri: str | URIRef) -> str:
             best, best_prefix = ns, prefix
     if best:
         local = text[len(best):]
-        if best_prefix in {"hgnc", "ncbigene", "uniprot", "drugbank", "chembl", "mesh", "pubchem", "interpro"}:
+        if best_prefix in {"hgnc", "ncbigene", "uniprot", "drugbank", "chembl", "mesh", "pubchem", "interpro", "cas"}:
             return f"{best_prefix.upper()}:{local}"
         if best_prefix == "nct":
             return local

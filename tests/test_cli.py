@@ -1,0 +1,183 @@
+"""Every command from the command line: answers, and bad input as one line with the right exit
+code, never a traceback."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+BAD_TTL = "@prefix ex: <http://e/> .\nex:a ex:b ex:c .\nex:a ex:b \"open .\n"
+INJECTION = 'omalizumab" || true) } #'
+
+# (command args with TERM where an entity goes)
+ENTITY_COMMANDS = [
+    ["describe", "TERM"],
+    ["path", "TERM", "IgE"],
+    ["neighbors", "TERM"],
+    ["upstream", "TERM"],
+    ["downstream", "TERM"],
+    ["blocks", "TERM", "IgE"],
+    ["knockout", "TERM", "--from", "allergen", "--to", "IgE"],
+    ["cutsets", "TERM", "IgE"],
+    ["query", "SELECT ?x WHERE { ?x rdfs:label ?l }", "--bind", "x=TERM"],
+]
+
+GRAPH_COMMANDS = [
+    ["stats"], ["validate"], ["describe", "IgE"], ["search", "IgE"], ["query", "ASK { ?s ?p ?o }"],
+    ["path", "allergen", "IgE"], ["neighbors", "IgE"], ["upstream", "IgE"], ["downstream", "IgE"],
+    ["pathways"], ["blocks", "--pathway", "cd23-th2"], ["knockout", "omalizumab", "--from", "allergen", "--to", "IgE"],
+    ["cutsets", "IgE", "Th2 activation"],
+]
+
+
+def one_line_error(result, code: int = 1) -> str:
+    assert result.exit_code == code, result.output
+    assert "Traceback" not in result.output
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert lines and lines[-1].startswith("Error:"), result.output
+    return lines[-1]
+
+
+@pytest.mark.parametrize("args", ENTITY_COMMANDS, ids=lambda a: a[0])
+def test_unknown_entity_suggests(cli, args):
+    result = cli(*[a.replace("TERM", "omalizumob") for a in args])
+    line = one_line_error(result)
+    assert "unknown entity 'omalizumob'; did you mean: omalizumab" in line
+
+
+@pytest.mark.parametrize("args", ENTITY_COMMANDS, ids=lambda a: a[0])
+def test_injection_is_inert(cli, args):
+    result = cli(*[a.replace("TERM", INJECTION) for a in args])
+    line = one_line_error(result)
+    assert "unknown entity" in line
+
+
+@pytest.mark.parametrize("args", GRAPH_COMMANDS, ids=lambda a: a[0])
+def test_malformed_data_file_names_file_and_line(cli, tmp_path, args):
+    bad = tmp_path / "bad.ttl"
+    bad.write_text(BAD_TTL)
+    line = one_line_error(cli(*args, "--data", str(bad)))
+    assert line.startswith(f"Error: {bad}:3: malformed turtle")
+
+
+@pytest.mark.parametrize("args", [
+    ["path", "allergen", "IgE", "--max-length", "0"],
+    ["blocks", "--pathway", "cd23-th2", "--format", "xml"],
+    ["neighbors", "IgE", "--direction", "sideways"],
+    ["query", "ASK { ?s ?p ?o }", "--timeout", "-1"],
+    ["query", "ASK { ?s ?p ?o }", "--bind", "novalue"],
+    ["query"],
+    ["blocks", "allergen"],
+    ["blocks", "allergen", "IgE", "--pathway", "cd23-th2"],
+    ["cutsets", "IgE", "Th2 activation", "--max-size", "9"],
+    ["stats", "--backend", "sqlite"],
+])
+def test_bad_options_exit_2(cli, args):
+    result = cli(*args)
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    assert "Usage:" in result.output or "Error:" in result.output
+
+
+def test_no_route_is_explicit_and_exit_0(cli):
+    result = cli("path", "histamine", "allergen")
+    assert result.exit_code == 0
+    assert result.output.strip() == "no route from histamine to allergen (within the length limit)"
+    result = cli("blocks", "histamine", "allergen")
+    assert result.exit_code == 0
+    assert "no route from histamine to allergen, so nothing to block" in result.output
+    result = cli("blocks", "histamine", "allergen", "--format", "json")
+    assert json.loads(result.output)["pathway"]["routes"] == []
+
+
+def test_malformed_sparql_position(cli):
+    line = one_line_error(cli("query", "SELECT ?x\nWHERE { ?x ?y }"))
+    assert line == "Error: malformed SPARQL: Expected {SelectQuery | ConstructQuery | DescribeQuery | AskQuery} at line 2, column 9" or \
+        line.endswith("at line 2, column 9")
+
+
+def test_service_refused(cli):
+    line = one_line_error(cli("query", "SELECT * WHERE { SERVICE <http://127.0.0.1:9/q> { ?s ?p ?o } }"))
+    assert "SERVICE reaches the network and is refused; pass --allow-network" in line
+
+
+def test_update_refused(cli):
+    line = one_line_error(cli("query", "INSERT DATA { ig:a ig:b ig:c }"))
+    assert "updates" in line and "read-only" in line
+
+
+def test_query_sources(cli, tmp_path):
+    rq = tmp_path / "q.rq"
+    rq.write_text("SELECT ?l WHERE { ig:omalizumab rdfs:label ?l }")
+    assert cli("query", "--file", str(rq), "--format", "csv").output == "l\nomalizumab\n"
+    assert cli("query", "-", "--format", "csv", input=rq.read_text()).output == "l\nomalizumab\n"
+    named = cli("query", "--name", "cq01-ce3-binders", "--format", "csv")
+    assert named.output.splitlines()[0] == "drug,drugLabel,alsoBinds"
+    assert len(named.output.splitlines()) == 5
+    bound = cli("query", "--name", "cells-expressing", "--bind", "receptor=FcεRII", "--labels")
+    assert "monocyte" in bound.output and "mast cell" not in bound.output
+    construct = cli("query", "CONSTRUCT { ?d ige:neutralizes ?t } WHERE { ?d ige:neutralizes ?t }")
+    assert "ig:omalizumab ige:neutralizes ig:free_IgE" in construct.output
+
+
+def test_queries_lists_every_named_query(cli):
+    result = cli("queries")
+    assert result.exit_code == 0
+    assert "cq13-pathway-blockers" in result.output and "What blocks the allergen" in result.output
+
+
+def test_blocks_json(cli):
+    data = json.loads(cli("blocks", "--pathway", "ige-fceri-degranulation", "--format", "json").output)
+    assert {b["id"] for b in data["blockers"]} == {
+        "ig:quilizumab", "ig:bsc_IgE_CD3", "ig:XmAb7195", "ig:MEDI4212_Fc_variant", "ig:CTLA4Fce", "ig:immunoadsorption",
+        "ig:IgEnio", "ig:omalizumab", "ig:CMAB007", "ig:ligelizumab", "ig:MEDI4212", "ig:celastrol_micelles"}
+    assert all(isinstance(b["cuts_all_routes"], bool) for b in data["blockers"])
+
+
+def test_blocks_table_readable(cli):
+    out = cli("blocks", "--pathway", "ige-fceri-degranulation").output
+    assert out.startswith("What blocks Allergen → IgE → FcεRI → mast-cell degranulation\n4 route(s)")
+    assert "IgE-secreting plasma cell  CTLA4Fcε" in out
+    assert "survive: 0, 1, 3" in out
+
+
+def test_knockout_and_cutsets_text(cli):
+    out = cli("knockout", "CTLA4Fce", "--from", "allergen", "--to", "IgE").output
+    assert out.splitlines()[0] == "knockout of CTLA4Fcε: 3 of 4 route(s) remain"
+    out = cli("cutsets", "IgE", "Th2 activation", "--max-size", "1").output.splitlines()
+    assert out[:2] == ["{CMAB007}", "{CTLA4Fcε}"]
+
+
+def test_describe_and_search_text(cli):
+    out = cli("describe", "fc epsilon RI").output
+    assert out.startswith("FcεRI  (ig:FcERI, receptor)")
+    assert "exact matches: GO:0032998" in out
+    out = cli("search", "DB00043").output.splitlines()
+    assert out[2].startswith("ig:omalizumab")
+
+
+def test_stats_text_and_json(cli):
+    data = json.loads(cli("stats", "--format", "json").output)
+    assert data["assertions"] == 210
+    assert "entities per class:" in cli("stats").output
+
+
+def test_demo(cli, tmp_path):
+    result = cli("demo", "--out", str(tmp_path))
+    assert result.exit_code == 0
+    assert "What blocks Allergen → IgE → FcεRI → mast-cell degranulation" in result.output
+    assert "validation passed" in result.output
+    page = tmp_path / "ige-fceri-degranulation.html"
+    assert page.is_file() and f"interactive page: {page.resolve()}" in result.output
+
+
+def test_help_for_every_command(cli):
+    from igegraph.cli import main
+
+    for name, command in main.commands.items():
+        result = cli(name, "--help")
+        assert result.exit_code == 0
+        doc = (command.help or "").strip()
+        assert doc.splitlines()[0], name
+        assert "Example: igegraph" in doc, f"{name} --help has no example"

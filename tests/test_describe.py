@@ -1,0 +1,55 @@
+"""describe and stats: exact values from the curated graph."""
+
+from __future__ import annotations
+
+import pytest
+
+from igegraph.describe import describe, stats
+from igegraph.errors import UnknownEntity
+
+
+def test_describe_omalizumab(any_kg):
+    d = describe(any_kg, "Xolair")
+    assert (d["id"], d["label"], d["class"], d["phase"]) == ("ig:omalizumab", "omalizumab", "monoclonal antibody", "Marketed")
+    assert d["exact_matches"] == ["CHEMBL:CHEMBL1201589", "DRUGBANK:DB00043", "MESH:D000069444"]
+    assert d["close_matches"] == ["CAS:242138-07-4"]
+    assert "Xolair" in d["synonyms"]
+    out = {(r["predicate"], r["id"]): r["references"] for r in d["outgoing"]}
+    assert out[("ige:neutralizes", "ig:free_IgE")] == [30]
+    assert out[("ige:blocksBinding", "ig:IgE_FcERI_binding")] == [31]
+    assert out[("ige:developedBy", "ig:Novartis")] == [29]
+    incoming = {(r["predicate"], r["id"]) for r in d["incoming"]}
+    assert ("ige:biosimilarOf", "ig:CMAB007") in incoming
+    assert any("erratum 4" in n for n in d["notes"])
+    assert {m["id"] for m in d["mentions"]} >= {"ig:table1_row_2"}
+
+
+def test_describe_numbers_with_units(any_kg):
+    d = describe(any_kg, "MEDI4212")
+    affinity = next(m for m in d["measurements"] if m["unit"] == "pmol/L")
+    assert (affinity["value"], affinity["references"]) == (1.95, [40])
+    ige = describe(any_kg, "IgE")
+    by_unit = {(m["quantity"], m.get("unit")): m for m in ige["measurements"]}
+    mass = next(m for (q, u), m in by_unit.items() if u == "kDa")
+    assert (mass["value"], mass["references"]) == (190, [11])
+    half_life = next(m for (q, u), m in by_unit.items() if u == "d" and "serum" in q)
+    assert (half_life["value"], half_life.get("comparator")) == (3, "~")
+
+
+def test_describe_curator_note_for_typo(kg):
+    d = describe(kg, "MEDI4121")
+    assert d["id"] == "ig:MEDI4212"
+    assert any("MEDI4121" in n for n in d["notes"])
+
+
+def test_describe_unknown(kg):
+    with pytest.raises(UnknownEntity, match="did you mean: quilizumab"):
+        describe(kg, "quilizumap")
+
+
+def test_stats_exact(any_kg):
+    s = stats(any_kg)
+    assert (s["entities"], s["relations"], s["assertions"], s["references"], s["pathways"], s["pathway_steps"],
+            s["measurements"], s["table1_rows"], s["trials"]) == (161, 210, 210, 72, 4, 21, 43, 11, 6)
+    assert s["classes"]["monoclonal antibody"] == 7
+    assert (s["predicates"]["binds"], s["predicates"]["secretes"], s["causal_relations"]) == (18, 8, 94)
