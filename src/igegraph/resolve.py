@@ -127,7 +127,10 @@ def resolve(kg: "KnowledgeGraph", term: str) -> str:
             return next(iter(hits))
         if len(hits) > 1:
             raise UnknownEntity(term, sorted(kg.label(h) for h in hits), ambiguous=True)
-    raise UnknownEntity(term, [hit.label for hit in search(kg, term, limit=5)])
+    hits = search(kg, term, limit=5)
+    # weak fuzzy matches are noise in a "did you mean"
+    good = [hit.label for hit in hits if hit.score >= 30] or [hit.label for hit in hits[:3]]
+    raise UnknownEntity(term, good)
 
 
 def search(kg: "KnowledgeGraph", text: str, limit: int = 10) -> list[SearchHit]:

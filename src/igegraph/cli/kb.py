@@ -105,7 +105,8 @@ def search(text, limit, data, backend, store, fmt):
     """
     from ..resolve import search as search_
 
-    hits = search_(load_graph(data, backend, store), text, limit=limit)
+    kg = load_graph(data, backend, store)
+    hits = search_(kg, text, limit=limit)
     if fmt == "json":
         emit_json([h.__dict__ for h in hits])
         return
@@ -113,7 +114,7 @@ def search(text, limit, data, backend, store, fmt):
         click.echo(f"no entity matches '{text}'")
         return
     click.echo(render_table(["id", "label", "class", "matched", "score"],
-                            [[h.id, h.label, h.category, h.matched, h.score] for h in hits]))
+                            [[h.id, h.label, kg.label(h.category), h.matched, h.score] for h in hits]))
 
 
 COMMANDS = [stats, describe, search]

@@ -1,0 +1,60 @@
+"""Keep the README honest: it starts with make demo / make test, documents every command, and
+every console example prints exactly what the README says."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from igegraph.cli import main
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+TEXT = README.read_text(encoding="utf-8")
+BLOCKS = re.findall(r"```console\n(.*?)\n```", TEXT, flags=re.S)
+
+
+def examples() -> list[tuple[list[str], list[str]]]:
+    """(commands, expected output lines) for every console block that runs igegraph."""
+    found = []
+    for body in BLOCKS:
+        lines = body.splitlines()
+        if not lines[0].startswith("$ igegraph"):
+            continue
+        found.append(([l[2:] for l in lines if l.startswith("$ ")], lines))
+    return found
+
+
+def test_readme_starts_with_the_two_commands():
+    first = BLOCKS[0].splitlines()
+    assert [l.split("#")[0].strip() for l in first] == ["make demo", "make test"]
+
+
+def test_every_command_is_documented():
+    names = []
+    for name, command in main.commands.items():
+        names.append(name)
+        names += [f"{name} {sub}" for sub in getattr(command, "commands", {})]
+    missing = [n for n in names if f"igegraph {n}" not in TEXT]
+    assert missing == []
+
+
+@pytest.mark.parametrize("commands, expected", examples(), ids=lambda v: v[0][:40] if isinstance(v, list) and v and isinstance(v[0], str) and v[0].startswith("igegraph") else None)
+def test_console_examples_print_what_the_readme_says(tmp_path, commands, expected):
+    if any(" png " in c for c in commands) and not shutil.which("chromium") and os.environ.get("CI") != "true":
+        pytest.skip("Chromium is not installed")
+    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
+    got = []
+    for command in commands:
+        result = subprocess.run(command, shell=True, cwd=tmp_path, capture_output=True, text=True, env=env, timeout=120)
+        got.append(f"$ {command}")
+        output = (result.stdout + result.stderr).rstrip("\n")
+        assert "Traceback" not in output
+        if output:
+            got.extend(output.splitlines())
+    assert [l.rstrip() for l in got] == [l.rstrip() for l in expected]
