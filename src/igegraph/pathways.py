@@ -240,24 +240,10 @@ def _supply(kg: "KnowledgeGraph") -> "nx.DiGraph":
 
 
 def _drug_classes(kg: "KnowledgeGraph") -> set[str]:
-    def build():
-        from .project import entity_classes
+    """ige:Drug and every class below it: what counts as an intervention."""
+    from .project import subclasses
 
-        classes = entity_classes(kg)
-        drugs = {"ige:Drug"}
-        changed = True
-        from rdflib.namespace import RDFS
-
-        parents = {compact(s): compact(o) for s, o in kg.graph.subject_objects(RDFS.subClassOf)}
-        while changed:
-            changed = False
-            for cls in classes:
-                if cls not in drugs and parents.get(cls) in drugs:
-                    drugs.add(cls)
-                    changed = True
-        return drugs
-
-    return _cached(kg, "_drug_classes", build)
+    return _cached(kg, "_drug_classes", lambda: subclasses(kg, "ige:Drug"))
 
 
 def _node(kg: "KnowledgeGraph", term: str) -> str:
@@ -526,10 +512,7 @@ def _effect(kg: "KnowledgeGraph", target: str) -> tuple[set[str], set[tuple[str,
     g = kg.projection
     attrs = g.nodes.get(target, {})
     if attrs.get("category") == "ige:Interaction":
-        subj = [o for _, o, k in g.out_edges(target, keys=True) if k == "ige:interactionSubject"]
-        obj = [o for _, o, k in g.out_edges(target, keys=True) if k == "ige:interactionObject"]
-        if not (subj and obj):
-            subj, obj = _interaction_ends(kg, target)
+        subj, obj = _interaction_ends(kg, target)
         return set(), {(s, o) for s in subj for o in obj}
     nodes = {target}
     todo = [target]

@@ -28,25 +28,29 @@ if TYPE_CHECKING:
 
     from .kg import KnowledgeGraph
 
-__all__ = ["build_projection", "entity_classes", "relation_properties"]
+__all__ = ["build_projection", "entity_classes", "relation_properties", "subclasses"]
 
 
-def entity_classes(kg: "KnowledgeGraph") -> dict[str, str]:
-    """Every class below ``ige:Entity`` (compact id -> label), the root included."""
+def subclasses(kg: "KnowledgeGraph", root: str) -> set[str]:
+    """``root`` and every class below it (compact ids), following rdfs:subClassOf."""
     from rdflib.namespace import RDFS
 
     children: dict[str, set[str]] = defaultdict(set)
     for sub, sup in kg.graph.subject_objects(RDFS.subClassOf):
         children[compact(sup)].add(compact(sub))
-    found: dict[str, str] = {}
-    todo = ["ige:Entity"]
+    found: set[str] = set()
+    todo = [root]
     while todo:
         cls = todo.pop()
-        if cls in found:
-            continue
-        found[cls] = kg.label(cls)
-        todo.extend(children.get(cls, ()))
+        if cls not in found:
+            found.add(cls)
+            todo.extend(children.get(cls, ()))
     return found
+
+
+def entity_classes(kg: "KnowledgeGraph") -> dict[str, str]:
+    """Every class below ``ige:Entity`` (compact id -> label), the root included."""
+    return {cls: kg.label(cls) for cls in subclasses(kg, "ige:Entity")}
 
 
 def relation_properties(kg: "KnowledgeGraph") -> dict[str, dict]:
