@@ -32,6 +32,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from itertools import combinations
+from math import comb
 from typing import TYPE_CHECKING, Iterable
 
 from .errors import IgegraphError, UnknownEntity
@@ -45,11 +46,12 @@ if TYPE_CHECKING:
 __all__ = [
     "Route", "Blocker", "BlockReport", "KnockoutResult", "CutSet", "PathwayInfo",
     "routes", "path", "neighbors", "upstream", "downstream", "blocks", "blocks_pathway",
-    "knockout", "cutsets", "pathways", "pathway", "DEFAULT_MAX_LENGTH", "MAX_ROUTES",
+    "knockout", "cutsets", "pathways", "pathway", "DEFAULT_MAX_LENGTH", "MAX_ROUTES", "MAX_CUTSET_COMBINATIONS",
 ]
 
 DEFAULT_MAX_LENGTH = 8
 MAX_ROUTES = 2000
+MAX_CUTSET_COMBINATIONS = 200_000
 
 
 # ------------------------------------------------------------------ data returned
@@ -297,23 +299,52 @@ def routes(kg: "KnowledgeGraph", source: str, target: str, max_length: int = DEF
     >>> r[0].labels
     ['allergen', 'IgE', 'FcεRI', 'mast cell', 'mast cell degranulation']
     """
-    import networkx as nx
-
     if max_length < 1:
         raise IgegraphError(f"max length must be at least 1, not {max_length}")
     src, dst = _node(kg, source), _node(kg, target)
     g = _activating(kg)
     if src not in g or dst not in g or src == dst:
         return []
-    found = []
-    for nodes in nx.all_simple_paths(g, src, dst, cutoff=max_length):
-        found.append(nodes)
-        if len(found) > MAX_ROUTES:
-            raise IgegraphError(
-                f"more than {MAX_ROUTES} routes from {kg.label(src)} to {kg.label(dst)}; lower --max-length"
-            )
+    found = _simple_paths(g, src, dst, max_length)
+    if len(found) > MAX_ROUTES:
+        raise IgegraphError(
+            f"more than {MAX_ROUTES} routes from {kg.label(src)} to {kg.label(dst)}; lower --max-length"
+        )
     made = [_make_route(kg, nodes) for nodes in found]
     return sorted(made, key=lambda r: (r.length, [label.lower() for label in r.labels]))
+
+
+def _simple_paths(g: "nx.DiGraph", src: str, dst: str, max_length: int) -> list[list[str]]:
+    """Simple paths of at most ``max_length`` hops, stopping after MAX_ROUTES + 1.
+
+    The search only steps to nodes that can still reach the target in the hops left, so on
+    large graphs it explores the routes, not everything reachable from the source.
+    """
+    import networkx as nx
+
+    to_target = nx.single_source_shortest_path_length(g.reverse(copy=False), dst, cutoff=max_length)
+    if src not in to_target:
+        return []
+    found: list[list[str]] = []
+    path = [src]
+    on_path = {src}
+    stack = [iter(sorted(g.successors(src)))]
+    while stack and len(found) <= MAX_ROUTES:
+        left = max_length - len(path)  # hops still allowed after the next one
+        step = next(stack[-1], None)
+        if step is None:
+            stack.pop()
+            on_path.discard(path.pop())
+            continue
+        if step in on_path or to_target.get(step, max_length + 1) > left:
+            continue
+        if step == dst:
+            found.append(path + [dst])
+            continue
+        path.append(step)
+        on_path.add(step)
+        stack.append(iter(sorted(g.successors(step))))
+    return found
 
 
 def path(
@@ -495,16 +526,21 @@ class _Action:
 
 def _actions(kg: "KnowledgeGraph", interventions_only: bool = True) -> list[_Action]:
     """Every negative causal relation, optionally only those of interventions (ige:Drug)."""
-    g = kg.projection
-    drugs = _drug_classes(kg)
-    out = []
-    for s, o, key, d in g.edges(keys=True, data=True):
-        if not (d["causal"] and d["polarity"] < 0):
-            continue
-        if interventions_only and g.nodes[s].get("category") not in drugs:
-            continue
-        out.append(_Action(s, o, key, tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in d.items()))))
-    return sorted(out, key=lambda a: (a.agent, a.predicate, a.target))
+
+    def build() -> list[_Action]:
+        g = kg.projection
+        drugs = _drug_classes(kg)
+        out = []
+        for s, o, key, d in g.edges(keys=True, data=True):
+            if not (d["causal"] and d["polarity"] < 0):
+                continue
+            if interventions_only and g.nodes[s].get("category") not in drugs:
+                continue
+            data = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in d.items()))
+            out.append(_Action(s, o, key, data))
+        return sorted(out, key=lambda a: (a.agent, a.predicate, a.target))
+
+    return _cached(kg, f"_actions_{interventions_only}", build)
 
 
 def _effect(kg: "KnowledgeGraph", target: str) -> tuple[set[str], set[tuple[str, str]]]:
@@ -536,27 +572,65 @@ def _interaction_ends(kg: "KnowledgeGraph", target: str) -> tuple[list[str], lis
     return subj, obj
 
 
-def _depends(kg: "KnowledgeGraph", node: str, removed: set[str]) -> bool:
-    """True when removing ``removed`` cuts ``node`` off from every root of its supply graph."""
+@dataclass(frozen=True)
+class _Supply:
+    """What a node depends on: its supply ancestors, their roots, and its dominators (the
+    ancestors every supply path from a root to the node passes through)."""
+
+    ancestors: frozenset[str]
+    roots: tuple[str, ...]
+    dominators: frozenset[str]
+
+
+def _supply_of(kg: "KnowledgeGraph", node: str) -> _Supply:
+    """The supply of a node (cached per node)."""
     import networkx as nx
 
+    cache = _cached(kg, "_supply_cache", dict)
+    if node not in cache:
+        supply = _supply(kg)
+        if node not in supply:
+            cache[node] = _Supply(frozenset(), (), frozenset())
+        else:
+            ancestors = frozenset(nx.ancestors(supply, node))
+            sub = nx.DiGraph(supply.subgraph(ancestors | {node}))
+            roots = tuple(sorted(n for n in sub if sub.in_degree(n) == 0 and n != node))
+            dominators: set[str] = set()
+            if roots:
+                top = object()  # a virtual root above every real one
+                sub.add_edges_from((top, r) for r in roots)
+                idom = nx.immediate_dominators(sub, top)
+                current = idom.get(node)
+                while current is not None and current is not top:
+                    dominators.add(current)
+                    current = idom[current]
+            cache[node] = _Supply(ancestors, roots, frozenset(dominators))
+    return cache[node]
+
+
+def _depends(kg: "KnowledgeGraph", node: str, removed: set[str]) -> bool:
+    """True when removing ``removed`` cuts ``node`` off from every root of its supply graph."""
+    info = _supply_of(kg, node)
+    if not info.roots:
+        return False
+    if not info.dominators.isdisjoint(removed):
+        return True
+    if len(info.ancestors & removed) < 2:
+        return False  # one removed ancestor that does not dominate leaves another way in
     supply = _supply(kg)
-    if node not in supply:
-        return False
-    ancestors = nx.ancestors(supply, node)
-    hit = ancestors & removed
-    if not hit:
-        return False
-    sub = supply.subgraph(ancestors | {node})
-    roots = [n for n in sub if sub.in_degree(n) == 0]
-    if not roots:
-        return False
-    keep = sub.subgraph(n for n in sub if n not in removed)
-    live_roots = [r for r in roots if r not in removed]
-    reachable: set[str] = set()
-    for root in live_roots:
-        reachable |= nx.descendants(keep, root) | {root}
-    return node not in reachable
+    # several removed ancestors may cut together: walk forward from the live roots
+    allowed = info.ancestors | {node}
+    seen = {r for r in info.roots if r not in removed}
+    todo = list(seen)
+    while todo:
+        current = todo.pop()
+        for nxt in supply.successors(current):
+            if nxt == node:
+                return False
+            if nxt in allowed and nxt not in removed and nxt not in seen:
+                seen.add(nxt)
+                todo.append(nxt)
+    return True
 
 
 def _cut_routes(
@@ -628,8 +702,11 @@ def blocks(
     g = kg.projection
     blockers: list[Blocker] = []
     order = _step_order(found)
+    region, route_hops = _region(kg, found)
     for action in _actions(kg, interventions_only):
         nodes, hops = _effect(kg, action.target)
+        if region.isdisjoint(nodes) and route_hops.isdisjoint(hops):
+            continue  # acts on nothing the routes pass through or depend on
         cut = _cut_routes(kg, found, nodes, hops)
         if not cut:
             continue
@@ -690,11 +767,19 @@ def _step_order(found: list[Route]) -> dict[str, float]:
 # ------------------------------------------------------------------ knockout and cut sets
 
 def _removal(kg: "KnowledgeGraph", interventions: Iterable[str], interventions_only: bool = True):
+    """What applying the interventions together removes: nodes and hops."""
+
+    def index() -> dict[str, list[_Action]]:
+        by_agent: dict[str, list[_Action]] = {}
+        for action in _actions(kg, interventions_only):
+            by_agent.setdefault(action.agent, []).append(action)
+        return by_agent
+
+    by_agent = _cached(kg, f"_actions_by_agent_{interventions_only}", index)
     nodes: set[str] = set()
     hops: set[tuple[str, str]] = set()
-    chosen = set(interventions)
-    for action in _actions(kg, interventions_only):
-        if action.agent in chosen:
+    for agent in set(interventions):
+        for action in by_agent.get(agent, ()):
             n, h = _effect(kg, action.target)
             nodes |= n
             hops |= h
@@ -747,37 +832,53 @@ def cutsets(
     found = routes(kg, src, dst, max_length)
     if not found:
         return []
-    candidates = sorted({
-        b.id for b in blocks(kg, src, dst, max_length).blockers
-    } | _upstream_candidates(kg, found))
+    candidates = sorted(_upstream_candidates(kg, found))
+    work = sum(comb(len(candidates), k) for k in range(1, max_size + 1))
+    if work > MAX_CUTSET_COMBINATIONS:
+        raise IgegraphError(
+            f"{len(candidates)} interventions act on these routes: sets of up to {max_size} are "
+            f"{work:,} combinations; lower --max-size or --max-length"
+        )
     effects = {c: _removal(kg, [c]) for c in candidates}
+    alone = {c: set(_cut_routes(kg, found, *effects[c])) for c in candidates}
+    everything = set(range(len(found)))
     minimal: list[tuple[str, ...]] = []
     for size in range(1, max_size + 1):
         for combo in combinations(candidates, size):
             if any(set(m) <= set(combo) for m in minimal):
                 continue
-            nodes = set().union(*(effects[c][0] for c in combo))
-            hops = set().union(*(effects[c][1] for c in combo))
-            if len(_cut_routes(kg, found, nodes, hops)) == len(found):
+            # removing more never reopens a route, so the union of what each cuts alone is a
+            # lower bound; only sets that fall short need the joint (upstream) check
+            if set().union(*(alone[c] for c in combo)) == everything or (
+                size > 1 and len(_cut_routes(
+                    kg, found,
+                    set().union(*(effects[c][0] for c in combo)),
+                    set().union(*(effects[c][1] for c in combo)),
+                )) == len(found)
+            ):
                 minimal.append(combo)
     return [CutSet(list(c), [kg.label(x) for x in c]) for c in minimal]
 
 
-def _upstream_candidates(kg: "KnowledgeGraph", found: list[Route]) -> set[str]:
-    """Interventions acting anywhere in the supply of a route node (they may cut in combination)."""
-    import networkx as nx
-
-    supply = _supply(kg)
-    region: set[str] = set()
+def _region(kg: "KnowledgeGraph", found: list[Route]) -> tuple[set[str], set[tuple[str, str]]]:
+    """Route nodes with everything they depend on, and the routes' hops: where an action can cut."""
+    nodes: set[str] = set()
+    hops: set[tuple[str, str]] = set()
     for route in found:
+        hops.update(zip(route.nodes, route.nodes[1:]))
         for node in route.nodes:
-            region.add(node)
-            if node in supply:
-                region |= nx.ancestors(supply, node)
+            nodes.add(node)
+            nodes |= _supply_of(kg, node).ancestors
+    return nodes, hops
+
+
+def _upstream_candidates(kg: "KnowledgeGraph", found: list[Route]) -> set[str]:
+    """Interventions acting on a route or anywhere in its supply (they may cut in combination)."""
+    region, route_hops = _region(kg, found)
     out = set()
     for action in _actions(kg):
         nodes, hops = _effect(kg, action.target)
-        if nodes & region or hops:
+        if not region.isdisjoint(nodes) or not route_hops.isdisjoint(hops):
             out.add(action.agent)
     return out
 
