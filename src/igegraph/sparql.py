@@ -23,6 +23,7 @@ import io
 import json
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Mapping
 
@@ -124,6 +125,7 @@ def _walk(node: Any, seen: set[int] | None = None):
             yield from _walk(value, seen)
 
 
+@lru_cache(maxsize=512)  # a verdict depends only on the text: repeated queries skip the parse
 def check_query(text: str, allow_network: bool = False) -> str:
     """Check a query and return its kind (SELECT, ASK, CONSTRUCT, DESCRIBE).
 
