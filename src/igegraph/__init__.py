@@ -7,7 +7,7 @@ Examples
 --------
 >>> import igegraph
 >>> kg = igegraph.load()
->>> igegraph.resolve(kg, "Xolair")
+>>> kg.resolve("Xolair")
 'ig:omalizumab'
 """
 
@@ -20,11 +20,12 @@ from .errors import DataError, IgegraphError, OutputExists, QueryError, StoreErr
 
 __version__ = "0.1.0"
 
-# public name -> defining module, imported on first use
+# public name -> defining module, imported on first use. A name may not equal a submodule's
+# (importing igegraph.resolve would replace a function called resolve), so term resolution is
+# kg.resolve(term) or igegraph.resolve.resolve(kg, term).
 _LAZY = {
     "KnowledgeGraph": "kg",
     "load": "kg",
-    "resolve": "resolve",
     "search": "resolve",
     "SearchHit": "resolve",
     "build_projection": "project",
