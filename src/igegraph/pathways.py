@@ -31,6 +31,7 @@ True
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from itertools import combinations
 from math import comb
 from typing import TYPE_CHECKING, Iterable
@@ -67,6 +68,14 @@ class Route:
     @property
     def length(self) -> int:
         return len(self.nodes) - 1
+
+    @cached_property
+    def node_set(self) -> frozenset[str]:
+        return frozenset(self.nodes)
+
+    @cached_property
+    def hop_set(self) -> frozenset[tuple[str, str]]:
+        return frozenset(zip(self.nodes, self.nodes[1:]))
 
     def text(self) -> str:
         """The route as ``a -[pred]-> b -[pred]-> c`` with labels."""
@@ -256,13 +265,16 @@ def _node(kg: "KnowledgeGraph", term: str) -> str:
 
 
 def _phase(kg: "KnowledgeGraph", node: str) -> str | None:
-    def build():
-        out: dict[str, str] = {}
-        for s, o in kg.graph.subject_objects(IGE.developmentPhase):
-            out[compact(s)] = kg.label(compact(o))
-        return out
+    """The development phase label of an intervention (looked up per node, then cached)."""
+    from rdflib import URIRef
 
-    return _cached(kg, "_phases", build).get(node)
+    from .vocab import expand_curie
+
+    phases = _cached(kg, "_phases", dict)
+    if node not in phases:
+        value = kg.graph.value(URIRef(expand_curie(node) or node), IGE.developmentPhase)
+        phases[node] = kg.label(compact(value)) if value is not None else None
+    return phases[node]
 
 
 # ------------------------------------------------------------------ routes
@@ -543,22 +555,36 @@ def _actions(kg: "KnowledgeGraph", interventions_only: bool = True) -> list[_Act
     return _cached(kg, f"_actions_{interventions_only}", build)
 
 
-def _effect(kg: "KnowledgeGraph", target: str) -> tuple[set[str], set[tuple[str, str]]]:
+def _effect(kg: "KnowledgeGraph", target: str) -> tuple[frozenset[str], frozenset[tuple[str, str]]]:
     """What an action on ``target`` removes: nodes (the target and what it is a form of) or a hop."""
-    g = kg.projection
-    attrs = g.nodes.get(target, {})
-    if attrs.get("category") == "ige:Interaction":
-        subj, obj = _interaction_ends(kg, target)
-        return set(), {(s, o) for s in subj for o in obj}
-    nodes = {target}
-    todo = [target]
-    while todo:
-        node = todo.pop()
-        for _, parent, key in g.out_edges(node, keys=True):
-            if key == "ige:formOf" and parent not in nodes:
-                nodes.add(parent)
-                todo.append(parent)
-    return nodes, set()
+    effects = _cached(kg, "_effects", dict)
+    if target not in effects:
+        if kg.projection.nodes.get(target, {}).get("category") == "ige:Interaction":
+            subj, obj = _interaction_ends(kg, target)
+            effects[target] = (frozenset(), frozenset((s, o) for s in subj for o in obj))
+        else:
+            parents = _form_parents(kg)
+            nodes = {target}
+            todo = [target]
+            while todo:
+                for parent in parents.get(todo.pop(), ()):
+                    if parent not in nodes:
+                        nodes.add(parent)
+                        todo.append(parent)
+            effects[target] = (frozenset(nodes), frozenset())
+    return effects[target]
+
+
+def _form_parents(kg: "KnowledgeGraph") -> dict[str, list[str]]:
+    """Entity -> the molecules it is a form of (read from RDF: store projections omit formOf)."""
+
+    def build() -> dict[str, list[str]]:
+        parents: dict[str, list[str]] = {}
+        for s, o in kg.graph.subject_objects(IGE.formOf):
+            parents.setdefault(compact(s), []).append(compact(o))
+        return parents
+
+    return _cached(kg, "_form_parents", build)
 
 
 def _interaction_ends(kg: "KnowledgeGraph", target: str) -> tuple[list[str], list[str]]:
@@ -611,7 +637,7 @@ def _supply_of(kg: "KnowledgeGraph", node: str) -> _Supply:
 def _depends(kg: "KnowledgeGraph", node: str, removed: set[str]) -> bool:
     """True when removing ``removed`` cuts ``node`` off from every root of its supply graph."""
     info = _supply_of(kg, node)
-    if not info.roots:
+    if not info.roots or info.ancestors.isdisjoint(removed):
         return False
     if not info.dominators.isdisjoint(removed):
         return True
@@ -634,24 +660,26 @@ def _depends(kg: "KnowledgeGraph", node: str, removed: set[str]) -> bool:
 
 
 def _cut_routes(
-    kg: "KnowledgeGraph", found: list[Route], nodes: set[str], hops: set[tuple[str, str]]
+    kg: "KnowledgeGraph", found: list[Route], nodes: Iterable[str], hops: Iterable[tuple[str, str]]
 ) -> dict[int, tuple[str, str]]:
     """Route index -> (mode, route node where it is cut) for every route the removal cuts."""
+    nodes, hops = set(nodes), set(hops)
+    # what the removal reaches upstream is the same for every route through a node
+    upstream_hit: dict[str, bool] = {}
     out: dict[int, tuple[str, str]] = {}
     for i, route in enumerate(found):
-        direct = next((n for n in route.nodes if n in nodes), None)
-        if direct is None:
-            direct = next((a for a, b in zip(route.nodes, route.nodes[1:]) if (a, b) in hops), None)
-            if direct is not None:
-                out[i] = ("direct", f"{direct}->{route.nodes[route.nodes.index(direct) + 1]}")
-                continue
-        else:
-            out[i] = ("direct", direct)
-            continue
-        if nodes:
-            up = next((n for n in route.nodes if _depends(kg, n, nodes)), None)
-            if up is not None:
-                out[i] = ("upstream", up)
+        if not route.node_set.isdisjoint(nodes):
+            out[i] = ("direct", next(n for n in route.nodes if n in nodes))
+        elif hops and not route.hop_set.isdisjoint(hops):
+            a, b = next((a, b) for a, b in zip(route.nodes, route.nodes[1:]) if (a, b) in hops)
+            out[i] = ("direct", f"{a}->{b}")
+        elif nodes:
+            for n in route.nodes:
+                if n not in upstream_hit:
+                    upstream_hit[n] = _depends(kg, n, nodes)
+                if upstream_hit[n]:
+                    out[i] = ("upstream", n)
+                    break
     return out
 
 
@@ -865,7 +893,7 @@ def _region(kg: "KnowledgeGraph", found: list[Route]) -> tuple[set[str], set[tup
     nodes: set[str] = set()
     hops: set[tuple[str, str]] = set()
     for route in found:
-        hops.update(zip(route.nodes, route.nodes[1:]))
+        hops |= route.hop_set
         for node in route.nodes:
             nodes.add(node)
             nodes |= _supply_of(kg, node).ancestors
