@@ -216,9 +216,24 @@ class KnowledgeGraph:
         return out
 
     def label(self, node: str) -> str:
-        """The label of a node (compact id, CURIE or IRI); falls back to the local name."""
+        """The label of a node (compact id, CURIE or IRI); falls back to the local name.
+
+        Uses the full label map when it has been built, else looks the one node up, so that
+        a few labels on a million-triple store do not cost a pass over every label.
+        """
+        from rdflib import URIRef
+        from rdflib.namespace import RDFS
+
         key = compact(expand_curie(node) or node)
-        return self.labels.get(key) or local_name(key.split(":", 1)[-1])
+        if "labels" in self.__dict__:
+            found = self.labels.get(key)
+        else:
+            cache = self.__dict__.setdefault("_label_cache", {})
+            if key not in cache:
+                value = self.graph.value(URIRef(expand_curie(key) or key), RDFS.label)
+                cache[key] = str(value) if value is not None else None
+            found = cache[key]
+        return found or local_name(key.split(":", 1)[-1])
 
     def query(self, sparql: str, **kwargs):
         """Run a SPARQL query; see :func:`igegraph.sparql.run_query`."""

@@ -158,8 +158,9 @@ def build_projection(kg: "KnowledgeGraph") -> "nx.MultiDiGraph":
             if prop == SKOS.exactMatch:
                 exact[compact(s)].append(compact(o))
     definitions = {compact(s): str(o) for s, o in kg.graph.subject_objects(SKOS.definition)}
+    labels = kg.labels  # one pass over every label beats a look-up per node
     for node, attrs in g.nodes(data=True):
-        attrs["label"] = kg.label(node)
+        attrs["label"] = labels.get(node) or kg.label(node)
         attrs.setdefault("category", "ige:Entity")
         attrs.setdefault("category_label", kg.label(attrs["category"]))
         attrs["synonyms"] = sorted(set(synonyms.get(node, ())))
