@@ -217,37 +217,39 @@ def _cached(kg: "KnowledgeGraph", key: str, build):
     return value
 
 
-def _activating(kg: "KnowledgeGraph") -> "nx.DiGraph":
-    """Entities linked by activating causal relations; each edge lists its predicates."""
+def _causal_views(kg: "KnowledgeGraph") -> tuple["nx.DiGraph", "nx.DiGraph"]:
+    """Two views built in one pass over the projection: the activating graph (each edge lists
+    its predicates) and the supply graph (edges along which an entity is made or activated)."""
     import networkx as nx
 
     def build():
-        g = nx.DiGraph()
+        succ: dict[str, dict[str, dict]] = {}
+        supply: list[tuple[str, str]] = []
         for s, o, key, d in kg.projection.edges(keys=True, data=True):
             if d["causal"] and d["polarity"] > 0:
-                if not g.has_edge(s, o):
-                    g.add_edge(s, o, predicates=[])
-                g[s][o]["predicates"].append({
+                edge = succ.setdefault(s, {}).setdefault(o, {"predicates": []})
+                edge["predicates"].append({
                     "predicate": key, "label": d["predicate_label"], "references": d["references"],
                     "dependency": d.get("dependency", False),
                 })
-        return g
+                if d.get("dependency", False):
+                    supply.append((s, o))
+        activating = nx.DiGraph(succ)
+        supply_graph = nx.DiGraph()
+        supply_graph.add_edges_from(supply)
+        return activating, supply_graph
 
-    return _cached(kg, "_activating_graph", build)
+    return _cached(kg, "_causal_views", build)
+
+
+def _activating(kg: "KnowledgeGraph") -> "nx.DiGraph":
+    """Entities linked by activating causal relations; each edge lists its predicates."""
+    return _causal_views(kg)[0]
 
 
 def _supply(kg: "KnowledgeGraph") -> "nx.DiGraph":
     """The dependency graph: edges along which an entity is made, activated or given rise to."""
-    import networkx as nx
-
-    def build():
-        g = nx.DiGraph()
-        for s, o, d in _activating(kg).edges(data=True):
-            if any(p["dependency"] for p in d["predicates"]):
-                g.add_edge(s, o)
-        return g
-
-    return _cached(kg, "_supply_graph", build)
+    return _causal_views(kg)[1]
 
 
 def _drug_classes(kg: "KnowledgeGraph") -> set[str]:
@@ -334,9 +336,21 @@ def _simple_paths(g: "nx.DiGraph", src: str, dst: str, max_length: int) -> list[
     """
     import networkx as nx
 
-    to_target = nx.single_source_shortest_path_length(g.reverse(copy=False), dst, cutoff=max_length)
-    if src not in to_target:
+    # distances to the target, searched backwards only through what the source reaches: on a
+    # large graph the source's forward cone is far smaller than the target's backward one
+    forward = nx.single_source_shortest_path_length(g, src, cutoff=max_length)
+    if dst not in forward:
         return []
+    to_target = {dst: 0}
+    frontier = [dst]
+    for distance in range(1, max_length + 1):
+        nxt = []
+        for node in frontier:
+            for pred in g.predecessors(node):
+                if pred in forward and pred not in to_target:
+                    to_target[pred] = distance
+                    nxt.append(pred)
+        frontier = nxt
     found: list[list[str]] = []
     path = [src]
     on_path = {src}
