@@ -29,6 +29,8 @@ _LAZY = {
     "search": "resolve",
     "SearchHit": "resolve",
     "build_projection": "project",
+    "build_store": "store",
+    "open_store": "store",
 }
 
 __all__ = [

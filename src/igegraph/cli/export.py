@@ -125,40 +125,29 @@ def svg(out, pathway, source, target, focus, depth, query_file, data, backend, s
     _run("svg", out, force, data, backend, store, _view_kwargs(pathway, source, target, focus, depth, query_file))
 
 
-@export.command()
-@click.argument("out", type=click.Path(dir_okay=False))
-@graph_options
-@_force
-def turtle(out, data, backend, store, force):
-    """Write the whole RDF graph (curated data plus --data files) as Turtle.
+def _rdf_command(fmt: str, doc: str) -> None:
+    """Register ``export FMT OUT``: the whole RDF graph in one serialisation."""
+
+    @export.command(name=fmt, help=doc)
+    @click.argument("out", type=click.Path(dir_okay=False))
+    @graph_options
+    @_force
+    def command(out, data, backend, store, force):
+        _run(fmt, out, force, data, backend, store)
+
+
+_rdf_command("turtle", """Write the whole RDF graph (curated data plus --data files) as Turtle.
 
     Example: igegraph export turtle igegraph.ttl --data mine.ttl
-    """
-    _run("turtle", out, force, data, backend, store)
-
-
-@export.command()
-@click.argument("out", type=click.Path(dir_okay=False))
-@graph_options
-@_force
-def ntriples(out, data, backend, store, force):
-    """Write the whole RDF graph as sorted N-Triples.
+    """)
+_rdf_command("ntriples", """Write the whole RDF graph as sorted N-Triples.
 
     Example: igegraph export ntriples igegraph.nt
-    """
-    _run("ntriples", out, force, data, backend, store)
-
-
-@export.command()
-@click.argument("out", type=click.Path(dir_okay=False))
-@graph_options
-@_force
-def jsonld(out, data, backend, store, force):
-    """Write the whole RDF graph as compact JSON-LD with an inline @context.
+    """)
+_rdf_command("jsonld", """Write the whole RDF graph as compact JSON-LD with an inline @context.
 
     Example: igegraph export jsonld igegraph.jsonld
-    """
-    _run("jsonld", out, force, data, backend, store)
+    """)
 
 
 @export.command()
