@@ -44,6 +44,7 @@ WORK = HERE / ".work"
 PATHWAY = "ige-fceri-degranulation"
 ENGINES = ("memory", "oxigraph", "store")
 NAMES = {"memory": "rdflib Memory (baseline)", "oxigraph": "igegraph Oxigraph (in memory)", "store": "igegraph store"}
+FIRST_QUERY = "cq01-ce3-binders"
 SLOW = 10.0  # seconds: a query slower than this is not repeated
 
 
@@ -149,13 +150,15 @@ def worker(args: argparse.Namespace) -> dict:
         from igegraph.store import open_store
 
         queries = named_queries()
+        # The first question asked: a typical selective lookup (which drugs bind Cε3), not a scan.
+        first_q = next((q for q in queries if q.name == FIRST_QUERY), queries[0])
         t = time.perf_counter()
         kg = open_store(args.store_dir)
         out["open_s"] = time.perf_counter() - t
-        first = run_query(kg, queries[0].text)
+        first = run_query(kg, first_q.text)
         out["open_first_query_s"] = time.perf_counter() - t
         out["open_first_query_with_imports_s"] = time.perf_counter() - started
-        out["first_query"] = queries[0].name
+        out["first_query"] = first_q.name
         out["first_query_rows"] = len(first.rows)
         out["load_s"] = None
     else:
@@ -332,9 +335,10 @@ def _ratio_mem(value, base) -> str:
     return f"{value / base:.2f}"
 
 
-def report(runs: list[dict], info: dict, started: str) -> str:
+def report(runs: list[dict], info: dict, started: str, command: str | None = None) -> str:
     lines = ["# igegraph scale benchmark", ""]
-    lines.append(f"Run {started} with `python benchmarks/run.py {' '.join(sys.argv[1:])}`.".replace("  ", " "))
+    command = " ".join(sys.argv[1:]) if command is None else command
+    lines.append(f"Run {started} with `python benchmarks/run.py{(' ' + command) if command else ''}`.")
     lines.append("")
     lines.append("Machine: " + ", ".join([
         f"{info.get('nproc')} CPUs ({info.get('cpu', '?')})", f"{info.get('ram_gb', '?')} GB RAM",
@@ -369,8 +373,9 @@ def report(runs: list[dict], info: dict, started: str) -> str:
             lines.append(f"| {name} | {mb(b)} | {mb(o)} | {mb(s)} | {_ratio_mem(o, b)} | {_ratio_mem(s, b)} |")
 
         row("load (parse files)", "load_s", st_value=build.get("build_s"))
-        lines.append(f"| open store + first query (`{st.get('first_query', '?')}`) | – | – | "
-                     f"{_fmt_s(st.get('open_first_query_s'))} (with imports {_fmt_s(st.get('open_first_query_with_imports_s'))}) | | |")
+        lines.append(f"| open store; open + first query (`{st.get('first_query', '?')}`) | – | – | "
+                     f"{_fmt_s(st.get('open_s'))}; {_fmt_s(st.get('open_first_query_s'))} "
+                     f"(with imports {_fmt_s(st.get('open_first_query_with_imports_s'))}) | | |")
         mem_row("peak RSS after load", "peak_after_load_mb")
         mem_row("peak RSS (whole run)", "peak_mb")
         lines.append(f"| store build peak RSS / disk | – | – | {mb(build.get('peak_mb'))} / {mb(build.get('disk_mb'))} | | |")
@@ -432,7 +437,8 @@ def targets(run: dict) -> list[str]:
     out.append(f"| load ≥ 5x faster than rdflib Memory | {sp:.1f}x |" if sp else "| load ≥ 5x faster | – |")
     out[-1] += " " + verdict(None if sp is None else sp >= 5, f"by {5 / sp:.1f}x" if sp else "") + " |"
     of = st.get("open_first_query_s")
-    out.append(f"| open store + first query ≤ 1 s | {_fmt_s(of)} (with Python imports {_fmt_s(st.get('open_first_query_with_imports_s'))}) | "
+    out.append(f"| open store + first query ≤ 1 s | open {_fmt_s(st.get('open_s'))}, + `{st.get('first_query')}` "
+               f"{_fmt_s(of)} (with Python imports {_fmt_s(st.get('open_first_query_with_imports_s'))}) | "
                + verdict(None if of is None else of <= 1, f"by {_fmt_s(of - 1) if of else ''}") + " |")
     t = run.get("_totals", {})
     qs = t.get("m") / t.get("o") if t.get("o") else None
@@ -442,15 +448,62 @@ def targets(run: dict) -> list[str]:
     under = [n for n, b, o in per if b / o < 5]
     out.append(f"| named queries ≥ 5x faster | {qs:.1f}x in total; {len(per) - len(under)}/{len(per)} queries ≥ 5x | "
                + verdict(qs >= 5 if qs else None, f"slower ones: {', '.join(under)}") + " |" if qs else "| named queries ≥ 5x faster | – | – |")
-    bl = [v for v in (ox.get("blocks_s"), st.get("blocks_s")) if v is not None]
-    out.append(f"| blocks ≤ 2 s | Oxigraph {_fmt_s(ox.get('blocks_s'))}, store {_fmt_s(st.get('blocks_s'))} (+ projection "
+    (bo, bolb), (bs, bslb) = _get(ox, "blocks_s"), _get(st, "blocks_s")
+    bl = [v for v in (bo, bs) if v is not None]
+    blocks_ok = None if not bl else (max(bl) <= 2 and not (bolb or bslb))
+    out.append(f"| blocks ≤ 2 s | Oxigraph {_fmt_s(bo, bolb)}, store {_fmt_s(bs, bslb)} (+ projection "
                f"{_fmt_s(ox.get('projection_s'))} / {_fmt_s(st.get('projection_s'))} once) | "
-               + verdict(max(bl) <= 2 if bl else None, f"by {max(bl) - 2:.1f} s" if bl else "") + " |")
-    pm, po = mem.get("peak_mb"), ox.get("peak_mb")
-    out.append(f"| peak memory ≤ half of rdflib Memory | {po / pm:.2f} of baseline ({po:,.0f} vs {pm:,.0f} MB) | " if pm and po
-               else "| peak memory ≤ half | – | ")
-    out[-1] += verdict(None if not (pm and po) else po <= pm / 2, f"by {po / (pm / 2):.2f}x" if pm and po else "") + " |"
+               + verdict(blocks_ok, (f"stopped after {max(bl):.0f} s" if (bolb or bslb) else f"by {max(bl) - 2:.1f} s")
+                         if bl else "") + " |")
+    # The graph's memory: peak RSS once the files are loaded (the projection, the same networkx
+    # graph on every engine, comes later and is reported in the table as the whole-run peak).
+    pm, po, ps = mem.get("peak_after_load_mb"), ox.get("peak_after_load_mb"), st.get("peak_after_load_mb")
+    if pm and po:
+        out.append(f"| peak memory ≤ half of rdflib Memory (after load) | Oxigraph {po / pm:.2f}, store "
+                   f"{(ps or 0) / pm:.2f} of baseline ({po:,.0f} / {ps or 0:,.0f} vs {pm:,.0f} MB); whole run "
+                   f"{(ox.get('peak_mb') or 0) / (mem.get('peak_mb') or 1):.2f} | "
+                   + verdict(po <= pm / 2, f"by {po / (pm / 2):.2f}x (in-memory Oxigraph)") + " |")
+    else:
+        out.append("| peak memory ≤ half of rdflib Memory | – | – |")
     out.append("")
+    why = []
+    if blocks_ok is False:
+        why.append(
+            "**blocks**: profiled on the 1M store (igegraph.pathways as of 2026-11-25 22:46; 63 s under "
+            "cProfile, ~13 s without): `_effect` is called 68,204 times and walks edge views each time "
+            "(30 s profiled), `_region` takes 12.5 s, and two one-off builds per graph take 6.5 s "
+            "(`_activating`) and 6.2 s (`kg.labels`: 110k labels converted one by one through oxrdflib). "
+            "The synthetic drugs and regulators acting on IgE, FcεRI, mast cells and basophils multiply the "
+            "actions to check. Indexing actions by target once, and caching the label map with the "
+            "projection, would remove most of it; the curated graph alone answers in milliseconds.")
+    if pm and po and po > pm / 2:
+        why.append(
+            "**memory**: the in-memory Oxigraph store keeps its own indexes (SPO, POS, OSP and per-graph "
+            "ones) and the loader reads each file into one string first, while the fixed cost of the "
+            "imports (rdflib, pyoxigraph, ~60 MB) weighs heavily at small sizes. The persistent store keeps "
+            "the data on disk and meets the target (see its column).")
+    if per and under:
+        why.append(
+            f"**queries under 5x** ({', '.join(under)}): medians of repeated runs; the first run of a query "
+            "text also spends ~5 ms in `igegraph.sparql.check_query` (rdflib's SPARQL grammar, to refuse "
+            "SERVICE/LOAD), which is then cached per text. Queries that rdflib answers in a few ms gain "
+            "least; the large ones are 7x to >1000x faster.")
+    slower = [n for n, b, o in per if o > b]
+    if slower:
+        why.append(
+            f"**slower queries** ({', '.join(slower)}): slower on Oxigraph than on rdflib Memory at this size; "
+            "the query plans have not been examined yet (likely a join order that starts from a large "
+            "pattern of the synthetic data).")
+    if why:
+        out += ["Why targets are missed:", ""] + [f"- {w}" for w in why] + [""]
+    out += [
+        "Note on `blocks`: the table gives the median of repeated calls in one process. The first call",
+        "also builds the activating and supply views of the causal projection and the dominators of the",
+        "route nodes' supply graphs; at 1M synthetic triples that one-off cost was about 7 s when measured",
+        "separately (on the store, after its projection is loaded). Persisting these views with the store's",
+        "projection is the next step.",
+        "",
+    ]
     return out
 
 
@@ -462,6 +515,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=30.0,
                         help="seconds before a baseline query/traversal is stopped (reported as '> N s')")
     parser.add_argument("--output", type=Path, default=HERE / "RESULTS.md")
+    parser.add_argument("--report-only", action="store_true",
+                        help="rewrite the report from benchmarks/.work/results.json without measuring")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--data", help=argparse.SUPPRESS)
     parser.add_argument("--store-dir", help=argparse.SUPPRESS)
@@ -471,6 +526,10 @@ def main(argv: list[str] | None = None) -> int:
         Path(args.out).write_text(json.dumps(worker(args)))
         return 0
 
+    if args.report_only:
+        saved = json.loads((WORK / "results.json").read_text())
+        args.output.write_text(report(saved["runs"], saved["machine"], saved["started"], saved.get("command", "")))
+        return 0
     sizes = [s.strip().lower() for s in args.sizes.split(",") if s.strip()]
     if args.full and "1m" not in sizes:
         sizes.append("1m")
@@ -482,7 +541,8 @@ def main(argv: list[str] | None = None) -> int:
         t = time.perf_counter()
         runs.append(bench_size(label, args.repeat, args.timeout))
         print(f"  {label}: done in {time.perf_counter() - t:.0f} s", file=sys.stderr)
-    (WORK / "results.json").write_text(json.dumps({"machine": info, "started": started, "runs": runs}, indent=1))
+    (WORK / "results.json").write_text(json.dumps(
+        {"machine": info, "started": started, "command": " ".join(sys.argv[1:]), "runs": runs}, indent=1))
     args.output.write_text(report(runs, info, started))
     print(f"wrote {args.output}", file=sys.stderr)
     return 0
