@@ -171,3 +171,27 @@ def test_sparql_and_traversal_agree_on_routes(kg):
             for p in hop["predicates"]:
                 text = f"ASK {{ {hop['source']} {p['predicate']} {hop['target']} . {p['predicate']} ige:polarity 1 }}"
                 assert kg.query(text).boolean
+
+
+LOOP = """@prefix ige: <https://w3id.org/igegraph/vocab#> .
+@prefix ex: <https://example.org/loop/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+ex:x a ige:Cell ; rdfs:label "loop x" .
+ex:y a ige:Cell ; rdfs:label "loop y" .
+ex:maker a ige:Cell ; rdfs:label "loop maker" .
+ex:c a ige:Protein ; rdfs:label "loop product" .
+ex:t a ige:BiologicalProcess ; rdfs:label "loop target" .
+ex:killer a ige:MonoclonalAntibody ; rdfs:label "loop killer" .
+ex:x ige:activates ex:y . ex:y ige:activates ex:x .
+ex:y ige:secretes ex:c . ex:maker ige:secretes ex:c .
+ex:c ige:activates ex:t .
+ex:killer ige:kills ex:maker .
+"""
+
+
+def test_self_sustaining_loop_is_a_supply(tmp_path):
+    path = tmp_path / "loop.ttl"
+    path.write_text(LOOP)
+    kg = igegraph.load([path])
+    # the x <-> y loop makes the product too, so killing its other maker cuts nothing
+    assert knockout(kg, ["loop killer"], "loop product", "loop target").surviving == [0]

@@ -614,8 +614,9 @@ def _interaction_ends(kg: "KnowledgeGraph", target: str) -> tuple[list[str], lis
 
 @dataclass(frozen=True)
 class _Supply:
-    """What a node depends on: its supply ancestors, their roots, and its dominators (the
-    ancestors every supply path from a root to the node passes through)."""
+    """What a node depends on: its supply ancestors, their roots (members of the strongly
+    connected components nothing else feeds), and its dominators (the ancestors every supply
+    path from a root to the node passes through)."""
 
     ancestors: frozenset[str]
     roots: tuple[str, ...]
@@ -634,7 +635,12 @@ def _supply_of(kg: "KnowledgeGraph", node: str) -> _Supply:
         else:
             ancestors = frozenset(nx.ancestors(supply, node))
             sub = nx.DiGraph(supply.subgraph(ancestors | {node}))
-            roots = tuple(sorted(n for n in sub if sub.in_degree(n) == 0 and n != node))
+            # roots are the members of source components, so a self-sustaining loop counts
+            # as a supply of its own
+            cond = nx.condensation(sub)
+            roots = tuple(sorted(
+                n for c in cond if cond.in_degree(c) == 0 for n in cond.nodes[c]["members"] if n != node
+            ))
             dominators: set[str] = set()
             if roots:
                 top = object()  # a virtual root above every real one
