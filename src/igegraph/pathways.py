@@ -623,6 +623,30 @@ class _Supply:
     dominators: frozenset[str]
 
 
+_TOP = "\x00supply-root"  # a virtual root above every real one (no IRI looks like this)
+
+
+def _dominator_tree(kg: "KnowledgeGraph") -> tuple[frozenset[str], dict[str, str]]:
+    """Roots of the supply graph and its immediate-dominator tree, computed once.
+
+    The roots are the members of the strongly connected components nothing else feeds (so a
+    self-sustaining loop is a supply of its own). Every predecessor of an ancestor is an
+    ancestor, so a node's dominators in this one tree are its dominators within its own
+    supply graph.
+    """
+    import networkx as nx
+
+    def build():
+        supply = _supply(kg)
+        cond = nx.condensation(supply)
+        roots = frozenset(n for c in cond if cond.in_degree(c) == 0 for n in cond.nodes[c]["members"])
+        rooted = nx.DiGraph(supply)
+        rooted.add_edges_from((_TOP, r) for r in roots)
+        return roots, nx.immediate_dominators(rooted, _TOP)
+
+    return _cached(kg, "_dominator_tree", build)
+
+
 def _supply_of(kg: "KnowledgeGraph", node: str) -> _Supply:
     """The supply of a node (cached per node)."""
     import networkx as nx
@@ -634,22 +658,13 @@ def _supply_of(kg: "KnowledgeGraph", node: str) -> _Supply:
             cache[node] = _Supply(frozenset(), (), frozenset())
         else:
             ancestors = frozenset(nx.ancestors(supply, node))
-            sub = nx.DiGraph(supply.subgraph(ancestors | {node}))
-            # roots are the members of source components, so a self-sustaining loop counts
-            # as a supply of its own
-            cond = nx.condensation(sub)
-            roots = tuple(sorted(
-                n for c in cond if cond.in_degree(c) == 0 for n in cond.nodes[c]["members"] if n != node
-            ))
+            all_roots, idom = _dominator_tree(kg)
+            roots = tuple(sorted((all_roots & ancestors) - {node}))
             dominators: set[str] = set()
-            if roots:
-                top = object()  # a virtual root above every real one
-                sub.add_edges_from((top, r) for r in roots)
-                idom = nx.immediate_dominators(sub, top)
-                current = idom.get(node)
-                while current is not None and current is not top:
-                    dominators.add(current)
-                    current = idom[current]
+            current = idom.get(node)
+            while current is not None and current != _TOP and current != node:
+                dominators.add(current)
+                current = idom[current]
             cache[node] = _Supply(ancestors, roots, frozenset(dominators))
     return cache[node]
 
