@@ -181,3 +181,16 @@ def test_help_for_every_command(cli):
         doc = (command.help or "").strip()
         assert doc.splitlines()[0], name
         assert "Example: igegraph" in doc, f"{name} --help has no example"
+
+
+def test_query_file_not_text(cli, tmp_path):
+    binary = tmp_path / "q.rq"
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n")
+    result = cli("query", "--file", str(binary))
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "cannot read" in result.output and "as UTF-8 text" in result.output
+
+
+def test_empty_term(cli):
+    line = one_line_error(cli("describe", " "))
+    assert line == "Error: no entity named: give a label, synonym or id (e.g. omalizumab, FcεRI, CL:0000097)"

@@ -36,7 +36,9 @@ class UnknownEntity(IgegraphError):
         self.term = term
         self.suggestions = list(suggestions or [])
         self.ambiguous = ambiguous
-        if ambiguous:
+        if not term.strip():
+            msg = "no entity named: give a label, synonym or id (e.g. omalizumab, FcεRI, CL:0000097)"
+        elif ambiguous:
             msg = f"'{term}' is ambiguous: it names {', '.join(self.suggestions)}; use one of those labels or an id"
         elif self.suggestions:
             msg = f"unknown entity '{term}'; did you mean: {', '.join(self.suggestions)}?"

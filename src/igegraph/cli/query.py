@@ -48,8 +48,12 @@ def query(sparql, file_, name, binds, labels, timeout, allow_network, data, back
     if name is not None:
         text = named_query(name).text
     elif file_ is not None:
-        with open(file_, encoding="utf-8") as fh:
-            text = fh.read()
+        try:
+            with open(file_, encoding="utf-8") as fh:
+                text = fh.read()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise click.BadParameter(f"cannot read {file_} as UTF-8 text ({exc.__class__.__name__})",
+                                     param_hint="--file") from None
     elif sparql == "-":
         text = sys.stdin.read()
     else:
