@@ -194,3 +194,38 @@ def test_query_file_not_text(cli, tmp_path):
 def test_empty_term(cli):
     line = one_line_error(cli("describe", " "))
     assert line == "Error: no entity named: give a label, synonym or id (e.g. omalizumab, FcεRI, CL:0000097)"
+
+
+@pytest.mark.parametrize("args, message", [
+    (["query", "  "], "empty query"),
+    (["query", "ASK { ?s ?p ?o }", "--bind", "s=<not an iri>"], "<not an iri> is not a valid IRI"),
+    (["query", "ASK { ?s ?p ?o }", "--bind", 's="unterminated'], "unterminated literal"),
+    (["blocks", "IgE", "IgE"], "source and target are the same entity (IgE)"),
+    (["path", "IgE", "IgE"], "source and target are the same entity (IgE)"),
+])
+def test_odd_input_one_line(cli, args, message):
+    assert message in one_line_error(cli(*args))
+
+
+def test_plain_json_is_not_rdf(cli, tmp_path):
+    path = tmp_path / "x.json"
+    path.write_text('{"a": 1}')
+    assert "no RDF in this JSON-LD file" in one_line_error(cli("stats", "--data", str(path)))
+    path.write_text("[1, 2]")
+    assert "no RDF in this JSON-LD file" in one_line_error(cli("stats", "--data", str(path)))
+    path.write_text('"text"')
+    assert "not JSON-LD: the top level must be an object or an array" in one_line_error(cli("stats", "--data", str(path)))
+
+
+@pytest.mark.parametrize("args", [
+    ["export", "html", "OUT", "--pathway", ""],
+    ["export", "html", "OUT", "--focus", " "],
+    ["export", "html", "OUT", "--query", "BINARY"],
+])
+def test_export_bad_view_options(cli, tmp_path, args):
+    binary = tmp_path / "q.rq"
+    binary.write_bytes(b"\x89PNG\r\n")
+    out = tmp_path / "x.html"
+    result = cli(*[str(out) if a == "OUT" else str(binary) if a == "BINARY" else a for a in args])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert not out.exists()

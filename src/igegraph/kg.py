@@ -66,6 +66,9 @@ def _check_jsonld_offline(path: Path, text: str) -> None:
     except json.JSONDecodeError as exc:
         raise DataError(str(path), f"malformed JSON: {exc.msg}", exc.lineno) from None
 
+    if not isinstance(doc, (dict, list)):
+        raise DataError(str(path), "not JSON-LD: the top level must be an object or an array")
+
     def walk(node: object) -> None:
         if isinstance(node, dict):
             ctx = node.get("@context")
@@ -114,6 +117,7 @@ def parse_into(graph: "rdflib.Graph", path: str | Path, backend: str) -> None:
     if fmt == "json-ld":
         _check_jsonld_offline(path, text)
     parse_format = f"ox-{fmt}" if backend == "oxigraph" else fmt
+    before = len(graph) if fmt == "json-ld" else 0
     try:
         graph.parse(data=text, format=parse_format, publicID=path.resolve().as_uri())
     except Exception as exc:  # parsers raise many unrelated types
@@ -121,6 +125,9 @@ def parse_into(graph: "rdflib.Graph", path: str | Path, backend: str) -> None:
         if line is None:
             line = _locate_error(text, fmt, path)
         raise DataError(str(path), f"malformed {fmt}: {_error_text(exc)}", line) from None
+    if fmt == "json-ld" and len(graph) == before:
+        # plain JSON parses as JSON-LD with no triples: almost surely the wrong file
+        raise DataError(str(path), "no RDF in this JSON-LD file (no @id/@type or context-mapped keys)")
 
 
 def _locate_error(text: str, fmt: str, path: Path) -> int | None:

@@ -317,7 +317,9 @@ def routes(kg: "KnowledgeGraph", source: str, target: str, max_length: int = DEF
         raise IgegraphError(f"max length must be at least 1, not {max_length}")
     src, dst = _node(kg, source), _node(kg, target)
     g = _activating(kg)
-    if src not in g or dst not in g or src == dst:
+    if src == dst:
+        raise IgegraphError(f"source and target are the same entity ({kg.label(src)})")
+    if src not in g or dst not in g:
         return []
     found = _simple_paths(g, src, dst, max_length)
     if len(found) > MAX_ROUTES:
@@ -388,7 +390,9 @@ def path(
         return routes(kg, source, target, max_length)
     src, dst = _node(kg, source), _node(kg, target)
     g = _activating(kg)
-    if src not in g or dst not in g or src == dst:
+    if src == dst:
+        raise IgegraphError(f"source and target are the same entity ({kg.label(src)})")
+    if src not in g or dst not in g:
         return []
     try:
         shortest = list(nx.all_shortest_paths(g, src, dst))
@@ -857,6 +861,9 @@ def knockout(
     max_length: int = DEFAULT_MAX_LENGTH,
 ) -> KnockoutResult:
     """Apply interventions together and report which routes remain.
+
+    Every negative action of the named agents counts, drugs or not (unlike :func:`blocks` and
+    :func:`cutsets`, which consider interventions only): you asked for these agents.
 
     >>> import igegraph
     >>> ko = knockout(igegraph.load(), ["omalizumab"], "allergen", "mast cell degranulation")

@@ -35,7 +35,8 @@ __all__ = ["normalize", "resolve", "search", "SearchHit", "entity_index"]
 _GREEK = {
     "α": "a", "β": "b", "γ": "g", "δ": "d", "ε": "e", "ɛ": "e", "κ": "k", "λ": "l", "μ": "m",
 }
-_GREEK_WORDS = re.compile(r"(alpha|beta|gamma|delta|epsilon|kappa|lambda)")
+# a Greek letter spelled out as its own word ("Fc epsilon RI", "IL-4R alpha", "FcεRI-alpha")
+_GREEK_WORDS = re.compile(r"(?<![a-z])(alpha|beta|gamma|delta|epsilon|kappa|lambda)(?![a-z])")
 _WORD_TO_LETTER = {"alpha": "a", "beta": "b", "gamma": "g", "delta": "d", "epsilon": "e", "kappa": "k", "lambda": "l"}
 
 

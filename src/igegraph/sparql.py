@@ -146,6 +146,8 @@ def check_query(text: str, allow_network: bool = False) -> str:
     from pyparsing import ParseException
     from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 
+    if not re.sub(r"(?im)^\s*(PREFIX\s+\S*:\s*<[^>]*>|BASE\s+<[^>]*>|#.*)$", "", text).strip():
+        raise QueryError("empty query: give a SELECT, ASK, CONSTRUCT or DESCRIBE query")
     try:
         tree = parseQuery(text)
     except ParseException as exc:
@@ -172,6 +174,7 @@ def check_query(text: str, allow_network: bool = False) -> str:
 # ------------------------------------------------------------------ bindings
 
 _NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?([eE][+-]?\d+)?$")
+_IRI = re.compile(r'^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>"{}|^`\\]*$')
 
 
 def parse_binding(kg: "KnowledgeGraph", value: str) -> "rdflib.term.Identifier":
@@ -193,10 +196,14 @@ def parse_binding(kg: "KnowledgeGraph", value: str) -> "rdflib.term.Identifier":
 
     text = value.strip()
     if text.startswith("<") and text.endswith(">"):
+        if not _IRI.match(text[1:-1]):
+            raise QueryError(f"{text} is not a valid IRI")
         return URIRef(text[1:-1])
     m = re.match(r'^(["\'])(.*)\1(?:@([A-Za-z-]+))?$', text, re.S)
     if m:
         return Literal(m.group(2), lang=m.group(3))
+    if text[:1] in ("'", '"'):
+        raise QueryError(f"unterminated literal {text}; write it as \"text\" or \"text\"@en")
     if _NUMBER.match(text):
         return Literal(text, datatype=XSD.integer if re.match(r"^[+-]?\d+$", text) else XSD.decimal)
     if text in ("true", "false"):

@@ -38,6 +38,9 @@ def _view_options(func: Callable) -> Callable:
 
 
 def _view_kwargs(pathway, source, target, focus, depth, query_file) -> dict:
+    for flag, value in (("--pathway", pathway), ("--from", source), ("--to", target), ("--focus", focus)):
+        if value is not None and not value.strip():
+            raise click.BadParameter("needs a name, not an empty string", param_hint=flag)
     chosen = [flag for flag, on in (("--pathway", pathway), ("--from/--to", source or target),
                                     ("--focus", focus), ("--query", query_file)) if on]
     if len(chosen) > 1:
@@ -46,7 +49,11 @@ def _view_kwargs(pathway, source, target, focus, depth, query_file) -> dict:
         raise click.UsageError("--from and --to go together")
     if depth != 1 and not focus:
         raise click.UsageError("--depth needs --focus")
-    query = Path(query_file).read_text(encoding="utf-8") if query_file else None
+    try:
+        query = Path(query_file).read_text(encoding="utf-8") if query_file else None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise click.BadParameter(f"cannot read {query_file} as UTF-8 text ({exc.__class__.__name__})",
+                                 param_hint="--query") from None
     return {"pathway": pathway, "source": source, "target": target, "focus": focus, "depth": depth, "query": query}
 
 
