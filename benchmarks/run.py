@@ -425,7 +425,7 @@ def report(runs: list[dict], info: dict, started: str, command: str | None = Non
 
 def targets(run: dict) -> list[str]:
     """The targets of the design (stated for 1M triples), checked on the largest size run."""
-    mem, ox, build, st = run["memory"], run["oxigraph"], run["store-build"], run["store"]
+    mem, ox, st = run["memory"], run["oxigraph"], run["store"]
     out = [f"## Targets (checked at {run['size']}; the targets are stated for 1M triples)", "",
            "| target | measured | verdict |", "|---|---|---|"]
 

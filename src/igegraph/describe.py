@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 
-from .vocab import IGE, compact, expand_curie
+from .vocab import IGE, compact
 
 if TYPE_CHECKING:
     from .kg import KnowledgeGraph
@@ -88,7 +88,7 @@ def describe(kg: "KnowledgeGraph", term: str) -> dict:
         With "did you mean" suggestions.
     """
     node = kg.resolve(term)
-    iri = URIRef(expand_curie(node) or node)
+    iri = kg.iri(node)
     g = kg.projection
     attrs = g.nodes[node]
 

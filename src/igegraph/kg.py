@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable, TypeVar
 from xml.sax import SAXParseException
 
 from .errors import DataError
@@ -27,6 +27,8 @@ if TYPE_CHECKING:  # heavy imports stay lazy so that `igegraph --help` is instan
     import rdflib
 
 __all__ = ["KnowledgeGraph", "load", "BACKENDS", "rdf_format"]
+
+T = TypeVar("T")
 
 BACKENDS = ("oxigraph", "memory")
 
@@ -228,7 +230,6 @@ class KnowledgeGraph:
         Uses the full label map when it has been built, else looks the one node up, so that
         a few labels on a million-triple store do not cost a pass over every label.
         """
-        from rdflib import URIRef
         from rdflib.namespace import RDFS
 
         key = compact(expand_curie(node) or node)
@@ -237,10 +238,32 @@ class KnowledgeGraph:
         else:
             cache = self.__dict__.setdefault("_label_cache", {})
             if key not in cache:
-                value = self.graph.value(URIRef(expand_curie(key) or key), RDFS.label)
+                value = self.graph.value(self.iri(key), RDFS.label)
                 cache[key] = str(value) if value is not None else None
             found = cache[key]
         return found or local_name(key.split(":", 1)[-1])
+
+    def derived(self, key: str, build: Callable[[], T]) -> T:
+        """A value derived from the graph, built once and kept for the life of this object.
+
+        Traversal views, search indexes and the like live here, so a KnowledgeGraph is never
+        rebuilt from scratch by the functions that read it.
+        """
+        cache = self.__dict__.setdefault("_derived", {})
+        if key not in cache:
+            cache[key] = build()
+        return cache[key]
+
+    def iri(self, node: str) -> "rdflib.URIRef":
+        """The rdflib IRI of a compact id, CURIE or full IRI.
+
+        >>> import igegraph
+        >>> str(igegraph.load().iri("ig:mast_cell"))
+        'https://w3id.org/igegraph/id/mast_cell'
+        """
+        from rdflib import URIRef
+
+        return URIRef(expand_curie(node) or node)
 
     def query(self, sparql: str, **kwargs):
         """Run a SPARQL query; see :func:`igegraph.sparql.run_query`."""

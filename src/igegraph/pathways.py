@@ -208,14 +208,7 @@ class PathwayInfo:
         return asdict(self)
 
 
-# ------------------------------------------------------------------ graph views (cached on kg)
-
-def _cached(kg: "KnowledgeGraph", key: str, build):
-    value = kg.__dict__.get(key)
-    if value is None:
-        value = kg.__dict__[key] = build()
-    return value
-
+# ------------------------------------------------------------------ graph views (kg.derived)
 
 def _causal_views(kg: "KnowledgeGraph") -> tuple["nx.DiGraph", "nx.DiGraph"]:
     """Two views built in one pass over the projection: the activating graph (each edge lists
@@ -239,7 +232,7 @@ def _causal_views(kg: "KnowledgeGraph") -> tuple["nx.DiGraph", "nx.DiGraph"]:
         supply_graph.add_edges_from(supply)
         return activating, supply_graph
 
-    return _cached(kg, "_causal_views", build)
+    return kg.derived("_causal_views", build)
 
 
 def _activating(kg: "KnowledgeGraph") -> "nx.DiGraph":
@@ -256,7 +249,7 @@ def _drug_classes(kg: "KnowledgeGraph") -> set[str]:
     """ige:Drug and every class below it: what counts as an intervention."""
     from .project import subclasses
 
-    return _cached(kg, "_drug_classes", lambda: subclasses(kg, "ige:Drug"))
+    return kg.derived("_drug_classes", lambda: subclasses(kg, "ige:Drug"))
 
 
 def _node(kg: "KnowledgeGraph", term: str) -> str:
@@ -268,13 +261,9 @@ def _node(kg: "KnowledgeGraph", term: str) -> str:
 
 def _phase(kg: "KnowledgeGraph", node: str) -> str | None:
     """The development phase label of an intervention (looked up per node, then cached)."""
-    from rdflib import URIRef
-
-    from .vocab import expand_curie
-
-    phases = _cached(kg, "_phases", dict)
+    phases = kg.derived("_phases", dict)
     if node not in phases:
-        value = kg.graph.value(URIRef(expand_curie(node) or node), IGE.developmentPhase)
+        value = kg.graph.value(kg.iri(node), IGE.developmentPhase)
         phases[node] = kg.label(compact(value)) if value is not None else None
     return phases[node]
 
@@ -570,12 +559,12 @@ def _actions(kg: "KnowledgeGraph", interventions_only: bool = True) -> list[_Act
             out.append(_Action(s, o, key, data))
         return sorted(out, key=lambda a: (a.agent, a.predicate, a.target))
 
-    return _cached(kg, f"_actions_{interventions_only}", build)
+    return kg.derived(f"_actions_{interventions_only}", build)
 
 
 def _effect(kg: "KnowledgeGraph", target: str) -> tuple[frozenset[str], frozenset[tuple[str, str]]]:
     """What an action on ``target`` removes: nodes (the target and what it is a form of) or a hop."""
-    effects = _cached(kg, "_effects", dict)
+    effects = kg.derived("_effects", dict)
     if target not in effects:
         if kg.projection.nodes.get(target, {}).get("category") == "ige:Interaction":
             subj, obj = _interaction_ends(kg, target)
@@ -602,15 +591,11 @@ def _form_parents(kg: "KnowledgeGraph") -> dict[str, list[str]]:
             parents.setdefault(compact(s), []).append(compact(o))
         return parents
 
-    return _cached(kg, "_form_parents", build)
+    return kg.derived("_form_parents", build)
 
 
 def _interaction_ends(kg: "KnowledgeGraph", target: str) -> tuple[list[str], list[str]]:
-    from rdflib import URIRef
-
-    from .vocab import expand_curie
-
-    iri = URIRef(expand_curie(target) or target)
+    iri = kg.iri(target)
     subj = [compact(o) for o in kg.graph.objects(iri, IGE.interactionSubject)]
     obj = [compact(o) for o in kg.graph.objects(iri, IGE.interactionObject)]
     return subj, obj
@@ -648,14 +633,14 @@ def _dominator_tree(kg: "KnowledgeGraph") -> tuple[frozenset[str], dict[str, str
         rooted.add_edges_from((_TOP, r) for r in roots)
         return roots, nx.immediate_dominators(rooted, _TOP)
 
-    return _cached(kg, "_dominator_tree", build)
+    return kg.derived("_dominator_tree", build)
 
 
 def _supply_of(kg: "KnowledgeGraph", node: str) -> _Supply:
     """The supply of a node (cached per node)."""
     import networkx as nx
 
-    cache = _cached(kg, "_supply_cache", dict)
+    cache = kg.derived("_supply_cache", dict)
     if node not in cache:
         supply = _supply(kg)
         if node not in supply:
@@ -842,7 +827,7 @@ def _removal(kg: "KnowledgeGraph", interventions: Iterable[str], interventions_o
             by_agent.setdefault(action.agent, []).append(action)
         return by_agent
 
-    by_agent = _cached(kg, f"_actions_by_agent_{interventions_only}", index)
+    by_agent = kg.derived(f"_actions_by_agent_{interventions_only}", index)
     nodes: set[str] = set()
     hops: set[tuple[str, str]] = set()
     for agent in set(interventions):

@@ -67,9 +67,10 @@ class SearchHit:
 
 def entity_index(kg: "KnowledgeGraph") -> dict[str, dict[str, set[str]]]:
     """Matching keys of every entity: {"label"|"synonym"|"id": {key: {entity ids}}}, cached on kg."""
-    cached = kg.__dict__.get("_entity_index")
-    if cached is not None:
-        return cached
+    return kg.derived("entity_index", lambda: _build_index(kg))
+
+
+def _build_index(kg: "KnowledgeGraph") -> dict[str, dict[str, set[str]]]:
     index: dict[str, dict[str, set[str]]] = {"label": defaultdict(set), "synonym": defaultdict(set), "id": defaultdict(set)}
     for node, attrs in kg.projection.nodes(data=True):
         index["label"][normalize(attrs["label"])].add(node)
@@ -78,7 +79,6 @@ def entity_index(kg: "KnowledgeGraph") -> dict[str, dict[str, set[str]]]:
         index["id"][normalize(node.split(":", 1)[-1])].add(node)
         for ident in attrs["identifiers"]:
             index["id"][normalize(ident)].add(node)
-    kg.__dict__["_entity_index"] = index
     return index
 
 

@@ -213,7 +213,7 @@ def parse_binding(kg: "KnowledgeGraph", value: str) -> "rdflib.term.Identifier":
         if iri is not None:
             return URIRef(iri)
     node = kg.resolve(text)
-    return URIRef(expand_curie(node) or node)
+    return kg.iri(node)
 
 
 # ------------------------------------------------------------------ running

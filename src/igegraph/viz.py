@@ -149,19 +149,18 @@ class View:
 
 
 def _class_parents(kg: "KnowledgeGraph") -> dict[str, list[str]]:
-    """Compact class id -> its direct superclasses (cached on the kg)."""
-    cached = kg.__dict__.get("_viz_class_parents")
-    if cached is not None:
-        return cached
+    """Compact class id -> its direct superclasses (kept on the kg)."""
     from rdflib.namespace import RDFS
 
     from .vocab import compact
 
-    parents: dict[str, list[str]] = {}
-    for sub, sup in kg.graph.subject_objects(RDFS.subClassOf):
-        parents.setdefault(compact(sub), []).append(compact(sup))
-    kg.__dict__["_viz_class_parents"] = parents
-    return parents
+    def build() -> dict[str, list[str]]:
+        parents: dict[str, list[str]] = {}
+        for sub, sup in kg.graph.subject_objects(RDFS.subClassOf):
+            parents.setdefault(compact(sub), []).append(compact(sup))
+        return parents
+
+    return kg.derived("class_parents", build)
 
 
 def node_style(category: str, parents: dict[str, list[str]] | None = None) -> tuple[str, str, str]:
@@ -837,7 +836,6 @@ def _blockers_html(view: View) -> str:
     report = view.report
     if view.kind != "pathway" or report is None:
         return ""
-    g = view.graph
     parts = ["<h2>What blocks this pathway</h2>"]
     if not report.blockers:
         parts.append('<p class="ig-muted">No intervention acts on these routes.</p>')
