@@ -58,10 +58,11 @@ def _view_kwargs(pathway, source, target, focus, depth, query_file) -> dict:
 
 
 def _run(fmt: str, out: str, force: bool, data, backend, store, view: dict | None = None, **extra) -> None:
+    from ..export import VIEW_FORMATS
     from ..export import export as export_
 
     kg = load_graph(data, backend, store)
-    if view is not None and fmt in ("html", "png", "svg", "graphml", "cytoscape", "kgx"):
+    if view is not None and fmt in VIEW_FORMATS:
         from ..viz import make_view
 
         built = make_view(kg, **view)
@@ -87,23 +88,6 @@ def export() -> None:
 @export.command()
 @click.argument("out", type=click.Path(dir_okay=False))
 @_view_options
-@graph_options
-@_force
-def html(out, pathway, source, target, focus, depth, query_file, data, backend, store, force):
-    """Write a self-contained interactive HTML page (works offline, from file://).
-
-    The whole graph by default; --pathway draws its routes left to right with every
-    blocking drug at the step it acts on; --focus draws a neighbourhood; --query a CONSTRUCT
-    result. Hover for identifiers, evidence and references; type in the box to find a node.
-
-    Example: igegraph export html omalizumab.html --focus omalizumab --depth 2
-    """
-    _run("html", out, force, data, backend, store, _view_kwargs(pathway, source, target, focus, depth, query_file))
-
-
-@export.command()
-@click.argument("out", type=click.Path(dir_okay=False))
-@_view_options
 @click.option("--width", type=click.IntRange(400, 8000), default=1600, show_default=True, help="Picture width in pixels.")
 @click.option("--height", type=click.IntRange(300, 8000), default=1000, show_default=True, help="Picture height in pixels.")
 @graph_options
@@ -117,19 +101,6 @@ def png(out, pathway, source, target, focus, depth, query_file, width, height, d
     """
     _run("png", out, force, data, backend, store, _view_kwargs(pathway, source, target, focus, depth, query_file),
          png_size=(width, height))
-
-
-@export.command()
-@click.argument("out", type=click.Path(dir_okay=False))
-@_view_options
-@graph_options
-@_force
-def svg(out, pathway, source, target, focus, depth, query_file, data, backend, store, force):
-    """Write a static SVG picture of a view (no browser needed).
-
-    Example: igegraph export svg pathway.svg --pathway ige-fceri-degranulation
-    """
-    _run("svg", out, force, data, backend, store, _view_kwargs(pathway, source, target, focus, depth, query_file))
 
 
 def _rdf_command(fmt: str, doc: str) -> None:
@@ -157,46 +128,46 @@ _rdf_command("jsonld", """Write the whole RDF graph as compact JSON-LD with an i
     """)
 
 
-@export.command()
-@click.argument("out", type=click.Path(dir_okay=False))
-@_view_options
-@graph_options
-@_force
-def graphml(out, pathway, source, target, focus, depth, query_file, data, backend, store, force):
-    """Write a view's graph as GraphML (for Gephi, yEd, Cytoscape desktop); lists become text.
+def _view_command(fmt: str, doc: str, out_type: click.Path) -> None:
+    """Register ``export FMT OUT`` with the view options (whole graph, pathway, focus, query)."""
+
+    @export.command(name=fmt, help=doc)
+    @click.argument("out", type=out_type)
+    @_view_options
+    @graph_options
+    @_force
+    def command(out, pathway, source, target, focus, depth, query_file, data, backend, store, force):
+        _run(fmt, out, force, data, backend, store, _view_kwargs(pathway, source, target, focus, depth, query_file))
+
+
+_FILE = click.Path(dir_okay=False)
+_view_command("html", """Write a self-contained interactive HTML page (works offline, from file://).
+
+    The whole graph by default; --pathway draws its routes left to right with every
+    blocking drug at the step it acts on; --focus draws a neighbourhood; --query a CONSTRUCT
+    result. Hover for identifiers, evidence and references; type in the box to find a node.
+
+    Example: igegraph export html omalizumab.html --focus omalizumab --depth 2
+    """, _FILE)
+_view_command("svg", """Write a static SVG picture of a view (no browser needed).
+
+    Example: igegraph export svg pathway.svg --pathway ige-fceri-degranulation
+    """, _FILE)
+_view_command("graphml", """Write a view's graph as GraphML (for Gephi, yEd, Cytoscape desktop); lists become text.
 
     Example: igegraph export graphml igegraph.graphml
-    """
-    _run("graphml", out, force, data, backend, store, _view_kwargs(pathway, source, target, focus, depth, query_file))
-
-
-@export.command()
-@click.argument("out", type=click.Path(dir_okay=False))
-@_view_options
-@graph_options
-@_force
-def cytoscape(out, pathway, source, target, focus, depth, query_file, data, backend, store, force):
-    """Write a view's graph as Cytoscape.js JSON elements.
+    """, _FILE)
+_view_command("cytoscape", """Write a view's graph as Cytoscape.js JSON elements.
 
     Example: igegraph export cytoscape pathway.json --pathway ige-fceri-degranulation
-    """
-    _run("cytoscape", out, force, data, backend, store, _view_kwargs(pathway, source, target, focus, depth, query_file))
-
-
-@export.command()
-@click.argument("out", type=click.Path())
-@_view_options
-@graph_options
-@_force
-def kgx(out, pathway, source, target, focus, depth, query_file, data, backend, store, force):
-    """Write KGX TSV files (nodes and edges, Biolink categories and predicates).
+    """, _FILE)
+_view_command("kgx", """Write KGX TSV files (nodes and edges, Biolink categories and predicates).
 
     OUT is a directory (OUT/nodes.tsv, OUT/edges.tsv; an existing one, or a name ending in
     '/') or a prefix (OUT_nodes.tsv, OUT_edges.tsv).
 
     Example: igegraph export kgx kgx/
-    """
-    _run("kgx", out, force, data, backend, store, _view_kwargs(pathway, source, target, focus, depth, query_file))
+    """, click.Path())
 
 
 COMMANDS = [export]
