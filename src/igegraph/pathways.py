@@ -57,8 +57,15 @@ MAX_CUTSET_COMBINATIONS = 200_000
 
 # ------------------------------------------------------------------ data returned
 
+class _Plain:
+    """Dataclasses the CLI prints as JSON: ``to_dict`` gives plain data."""
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
 @dataclass
-class Route:
+class Route(_Plain):
     """A route: its nodes in order and, per hop, the activating predicates that link them."""
 
     nodes: list[str]
@@ -85,12 +92,10 @@ class Route:
             parts.append(f"-[{preds}]-> {label}")
         return " ".join(parts)
 
-    def to_dict(self) -> dict:
-        return asdict(self)
 
 
 @dataclass
-class Blocker:
+class Blocker(_Plain):
     """One action of one intervention that cuts at least one route."""
 
     id: str
@@ -111,8 +116,6 @@ class Blocker:
     routes_cut: list[int]
     surviving_routes: list[int]
 
-    def to_dict(self) -> dict:
-        return asdict(self)
 
 
 @dataclass
@@ -183,18 +186,16 @@ class KnockoutResult:
 
 
 @dataclass
-class CutSet:
+class CutSet(_Plain):
     """A minimal set of interventions that together cut every route."""
 
     interventions: list[str]
     labels: list[str]
 
-    def to_dict(self) -> dict:
-        return asdict(self)
 
 
 @dataclass
-class PathwayInfo:
+class PathwayInfo(_Plain):
     """A named pathway of the data: name, title, source, target and ordered steps."""
 
     id: str
@@ -204,8 +205,6 @@ class PathwayInfo:
     target: str
     steps: list[dict]
 
-    def to_dict(self) -> dict:
-        return asdict(self)
 
 
 # ------------------------------------------------------------------ graph views (kg.derived)
