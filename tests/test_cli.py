@@ -229,3 +229,11 @@ def test_export_bad_view_options(cli, tmp_path, args):
     result = cli(*[str(out) if a == "OUT" else str(binary) if a == "BINARY" else a for a in args])
     assert result.exit_code == 2 and "Traceback" not in result.output
     assert not out.exists()
+
+
+def test_any_agent_adds_endogenous_and_small_molecule_actors(cli):
+    plain = cli("blocks", "B cell", "T cell", "--format", "json")
+    assert json.loads(plain.output)["blockers"] == []
+    wider = json.loads(cli("blocks", "B cell", "T cell", "--any-agent", "--format", "json").output)
+    assert [(b["id"], b["step"], b["action"]) for b in wider["blockers"]] == [
+        ("ig:celastrol", "ig:T_cell", "induces apoptosis of")]
