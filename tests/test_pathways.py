@@ -140,7 +140,7 @@ def test_neighbors_and_closures(kg):
     assert {r["id"] for r in up} == {"ig:IgE_B_cell", "ig:IgE_plasma_cell", "ig:plasmablast"}
     assert {r["id"] for r in upstream(kg, "IgE_B_cell", max_depth=1)} >= {"ig:quilizumab", "ig:class_switching_to_IgE"}
     assert {r["id"] for r in downstream(kg, "histamine")} == {
-        "ig:bronchoconstriction", "ig:mucus_secretion", "ig:mucosal_edema", "ig:allergic_reaction"}
+        "ig:bronchoconstriction", "ig:mucus_secretion", "ig:mucosal_edema", "ig:allergic_reaction", "ig:asthma"}
     with pytest.raises(IgegraphError, match="unknown predicate 'secrets'; did you mean: secretes"):
         neighbors(kg, "mast cell", predicates=["secrets"])
 
