@@ -195,7 +195,7 @@ def worker(args: argparse.Namespace) -> dict:
             out["queries"][q.name] = {"error": f"{type(exc).__name__}: {str(exc)[:120]}"}
 
     try:
-        from igegraph.pathways import blocks_pathway
+        from igegraph.traverse import blocks_pathway
     except ImportError:
         out["notes"].append("blocks skipped: igegraph.pathways.blocks_pathway not available")
     else:

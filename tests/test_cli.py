@@ -83,10 +83,12 @@ def test_bad_options_exit_2(cli, args):
 def test_no_route_is_explicit_and_exit_0(cli):
     result = cli("path", "histamine", "allergen")
     assert result.exit_code == 0
-    assert result.output.strip() == "no route from histamine to allergen (within the length limit)"
+    assert result.output.strip() == ("no route from histamine to allergen at any length: "
+                                     "nothing causal leads from one to the other")
     result = cli("blocks", "histamine", "allergen")
     assert result.exit_code == 0
-    assert "no route from histamine to allergen, so nothing to block" in result.output
+    assert "no route from histamine to allergen at any length: nothing causal leads from one to the other, " \
+        "so nothing to block" in result.output
     result = cli("blocks", "histamine", "allergen", "--format", "json")
     assert json.loads(result.output)["pathway"]["routes"] == []
 
@@ -137,16 +139,31 @@ def test_blocks_json(cli):
 
 def test_blocks_table_readable(cli):
     out = cli("blocks", "--pathway", "ige-fceri-degranulation").output
-    assert out.startswith("What blocks Allergen → IgE → FcεRI → mast-cell degranulation\n4 route(s)")
-    assert "IgE-secreting plasma cell  CTLA4Fcε" in out
-    assert "survive: 0, 1, 3" in out
+    assert out.startswith("What blocks Allergen → IgE → FcεRI → mast-cell degranulation\n4 routes of at most 8 steps:")
+    assert "every route passes: FcεRI, IgE, mast cell" in out
+    assert "IgE-secreting plasma cell  CTLA4Fcε             inhibits        Preclinical" in out
+    assert "25% weakened   direct at IgE-secreting plasma cell: 2" in out
+    assert "all cut  upstream at IgE: 0; direct at IgE+ B cell: 1–3" in out
+    assert out.rstrip().endswith("only weaken: MEDI4212 Fc variant")
 
 
 def test_knockout_and_cutsets_text(cli):
     out = cli("knockout", "CTLA4Fce", "--from", "allergen", "--to", "IgE").output
-    assert out.splitlines()[0] == "knockout of CTLA4Fcε: 3 of 4 route(s) remain"
+    assert out.splitlines()[:2] == ["knockout (applying CTLA4Fcε) on the routes from allergen to IgE",
+                                    "routes: 4 routes before, 4 routes after"]
+    out = cli("knockout", "FcεRI", "omalizumab", "--from", "allergen", "--to", "mast cell degranulation").output
+    assert out.splitlines()[:3] == [
+        "knockout (removing FcεRI; applying omalizumab) on the routes from allergen to mast cell degranulation",
+        "routes: 4 routes before, 0 routes after",
+        "  [0] cut direct at IgE (by omalizumab): allergen → IgE → FcεRI → mast cell → mast cell degranulation"]
     out = cli("cutsets", "IgE", "Th2 activation", "--max-size", "1").output.splitlines()
-    assert out[:2] == ["{CMAB007}", "{CTLA4Fcε}"]
+    assert out[:2] == ["{bsc-IgE/CD3}", "{CMAB007}"]
+    out = cli("cutsets", "allergen", "mast cell degranulation", "--max-size", "1", "--entities").output.splitlines()
+    assert out == ["{class switching to IgE}", "{FcεRI}", "{IgE}", "{IgE+ B cell}", "{IgE–FcεRI binding}", "{mast cell}"]
+    result = cli("knockout", "CD3", "--from", "allergen", "--to", "histamine")
+    assert result.exit_code == 1 and result.output == (
+        "Error: CD3 lies on no route from allergen to histamine and nothing on them depends on it: "
+        "nothing to knock out\n")
 
 
 def test_describe_and_search_text(cli):
@@ -235,5 +252,7 @@ def test_any_agent_adds_endogenous_and_small_molecule_actors(cli):
     plain = cli("blocks", "B cell", "T cell", "--format", "json")
     assert json.loads(plain.output)["blockers"] == []
     wider = json.loads(cli("blocks", "B cell", "T cell", "--any-agent", "--format", "json").output)
-    assert [(b["id"], b["step"], b["action"]) for b in wider["blockers"]] == [
+    # celastrol kills T cells, the target itself: it blocks no route from B cells to T cells
+    assert wider["blockers"] == []
+    assert [(a["id"], a["acts_on"], a["action"]) for a in wider["acts_on_target"]] == [
         ("ig:celastrol", "ig:T_cell", "induces apoptosis of")]

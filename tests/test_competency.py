@@ -3,7 +3,7 @@ by its named SPARQL query and through the networkx projection, on both backends.
 
 from __future__ import annotations
 
-from igegraph.pathways import blocks_pathway, pathway
+from igegraph.traverse import blocks_pathway, pathway
 from igegraph.sparql import named_query, run_query
 
 

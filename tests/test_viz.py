@@ -61,7 +61,7 @@ def test_focus_view(kg):
 
 
 def test_pathway_view_routes_left_to_right(kg, pathway):
-    from igegraph.pathways import blocks_pathway
+    from igegraph.traverse import blocks_pathway
 
     report = blocks_pathway(kg, PATHWAY)
     assert pathway.title == "Pathway: " + report.title

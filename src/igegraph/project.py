@@ -5,8 +5,11 @@ Nodes are entities (compact ids such as ``ig:mast_cell``) with ``label``, ``cate
 ``exact_identifiers`` and ``definition``. Edges are the triples
 whose predicate declares ``ige:polarity`` (the ontology's relations, or a user's own property
 annotated the same way), keyed by the predicate's compact id, with ``predicate``,
-``predicate_label``, ``polarity``, ``causal``, ``dependency``, ``assertion``, ``references``, ``evidence``,
-``evidence_rank``, ``quote`` and ``section``.
+``predicate_label``, ``polarity``, ``causal``, ``dependency``, ``abolishes`` (negative relations: True when
+the action removes its object, False when it only lowers it; the assertion may override the
+property), ``assertion``, ``references``, ``evidence``, ``evidence_rank``, ``quote``, ``section`` and the
+assertion's context qualifiers ``cell_context`` (cell ids), ``species_context``,
+``experimental_context``, ``object_aspect`` and ``condition``.
 
 Examples
 --------
@@ -54,17 +57,21 @@ def entity_classes(kg: "KnowledgeGraph") -> dict[str, str]:
 
 
 def relation_properties(kg: "KnowledgeGraph") -> dict[str, dict]:
-    """Properties that declare a polarity: compact id -> {iri, label, polarity, causal, dependency}."""
+    """Properties that declare a polarity: compact id -> {iri, label, polarity, causal, dependency,
+    abolishes}. ``abolishes`` is None for non-negative properties and defaults to False (weakens)
+    for a negative property that does not say."""
     props: dict[str, dict] = {}
     for prop, pol in kg.graph.subject_objects(IGE.polarity):
         causal = kg.graph.value(prop, IGE.causal)
         dependency = kg.graph.value(prop, IGE.dependency)
+        abolishes = kg.graph.value(prop, IGE.abolishes)
         props[compact(prop)] = {
             "iri": prop,
             "label": kg.label(compact(prop)),
             "polarity": int(pol),
             "causal": bool(causal.toPython()) if causal is not None else int(pol) != 0,
             "dependency": bool(dependency.toPython()) if dependency is not None else False,
+            "abolishes": (bool(abolishes.toPython()) if abolishes is not None else False) if int(pol) < 0 else None,
         }
     return props
 
@@ -73,30 +80,43 @@ def _assertions(kg: "KnowledgeGraph") -> dict[tuple[str, str, str], dict]:
     """(subject, predicate, object) -> provenance of the claim's Assertion node."""
     rows = kg.graph.query(
         """
-        SELECT ?a ?s ?p ?o ?n ?levelLabel ?rank ?quote ?section ?note WHERE {
+        SELECT ?a ?s ?p ?o ?n ?levelLabel ?rank ?quote ?section ?note ?abolishes ?cell ?species ?exp ?aspect ?cond WHERE {
           ?a a ige:Assertion ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o .
           OPTIONAL { ?a ige:reference ?r . ?r ige:referenceNumber ?n }
           OPTIONAL { ?a ige:evidenceLevel ?lv . ?lv rdfs:label ?levelLabel . OPTIONAL { ?lv ige:rank ?rank } }
           OPTIONAL { ?a ige:evidenceQuote ?quote }
           OPTIONAL { ?a ige:section ?section }
           OPTIONAL { ?a ige:curatorNote ?note }
+          OPTIONAL { ?a ige:abolishes ?abolishes }
+          OPTIONAL { ?a ige:cellContext ?cell }
+          OPTIONAL { ?a ige:speciesContext ?species }
+          OPTIONAL { ?a ige:experimentalContext ?exp }
+          OPTIONAL { ?a ige:objectAspect ?aspect }
+          OPTIONAL { ?a ige:condition ?cond }
         }""",
         initNs={"ige": IGE, "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
                 "rdfs": "http://www.w3.org/2000/01/rdf-schema#"},
     )
     out: dict[tuple[str, str, str], dict] = {}
-    for a, s, p, o, n, level, rank, quote, section, note in rows:
+    for a, s, p, o, n, level, rank, quote, section, note, abolishes, cell, species, exp, aspect, cond in rows:
         key = (compact(s), compact(p), compact(o))
         info = out.setdefault(key, {
             "assertion": compact(a), "references": set(), "evidence": None, "evidence_rank": None,
-            "quote": None, "section": None, "note": None,
+            "quote": None, "section": None, "note": None, "abolishes": None, "cell_context": set(),
+            "species_context": set(), "experimental_context": None, "object_aspect": None, "condition": None,
         })
         if n is not None:
             info["references"].add(int(n))
         if level is not None:
             info["evidence"] = str(level)
             info["evidence_rank"] = int(rank) if rank is not None else None
-        for field, value in (("quote", quote), ("section", section), ("note", note)):
+        if abolishes is not None:
+            info["abolishes"] = bool(abolishes.toPython())
+        for field, value in (("cell_context", cell), ("species_context", species)):
+            if value is not None:
+                info[field].add(compact(value))
+        for field, value in (("quote", quote), ("section", section), ("note", note), ("experimental_context", exp),
+                             ("object_aspect", aspect), ("condition", cond)):
             if value is not None:
                 info[field] = str(value)
     return out
@@ -145,6 +165,13 @@ def build_projection(kg: "KnowledgeGraph") -> "nx.MultiDiGraph":
                 evidence_rank=info.get("evidence_rank"),
                 quote=info.get("quote"),
                 section=info.get("section"),
+                abolishes=prop["abolishes"] if info.get("abolishes") is None or prop["polarity"] >= 0
+                else info["abolishes"],
+                cell_context=sorted(info.get("cell_context", ())),
+                species_context=sorted(info.get("species_context", ())),
+                experimental_context=info.get("experimental_context"),
+                object_aspect=info.get("object_aspect"),
+                condition=info.get("condition"),
             )
 
     synonyms: dict[str, list[str]] = defaultdict(list)

@@ -122,7 +122,7 @@ class View:
     center : str or None
         The focus node of a neighbourhood view.
     report : object or None
-        The :class:`igegraph.pathways.BlockReport` of a pathway view.
+        The :class:`igegraph.traverse.BlockReport` of a pathway view.
     roles : dict
         Node -> role in a pathway view (``"route"``, ``"blocker"``, ``"acted-on"``).
     class_parents : dict
@@ -391,7 +391,7 @@ def pathway_view(kg: "KnowledgeGraph", name: str | None = None, source: str | No
     name : str, optional
         A named pathway (``ige-fceri-degranulation``); or give ``source`` and ``target``.
     source, target : str, optional
-        Terms for the two ends of the routes (see :func:`igegraph.pathways.blocks`).
+        Terms for the two ends of the routes (see :func:`igegraph.traverse.blocks`).
 
     Returns
     -------
@@ -405,19 +405,19 @@ def pathway_view(kg: "KnowledgeGraph", name: str | None = None, source: str | No
     >>> view.roles["ig:omalizumab"], view.roles["ig:mast_cell"]
     ('blocker', 'route')
     """
-    from . import pathways
+    from . import traverse
 
     if name:
-        report = pathways.blocks_pathway(kg, name)
+        report = traverse.blocks_pathway(kg, name)
     elif source and target:
-        report = pathways.blocks(kg, source, target)
+        report = traverse.blocks(kg, source, target)
     else:
         raise IgegraphError("a pathway view needs a pathway name, or both a source and a target")
     return _pathway_from_report(kg, report, name)
 
 
 def _pathway_from_report(kg: "KnowledgeGraph", report: Any, name: str | None) -> View:
-    """Build the pathway view from a :class:`igegraph.pathways.BlockReport`."""
+    """Build the pathway view from a :class:`igegraph.traverse.BlockReport`."""
     import networkx as nx
 
     proj = kg.projection

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from .options import graph_options, load_graph
-from .traverse import format_blocks
+from .traverse_text import format_blocks
 
 DEMO_PATHWAY = "ige-fceri-degranulation"
 
@@ -24,7 +24,7 @@ def demo(out_dir, data, backend, store):
     """
     from ..describe import stats
     from ..export import export
-    from ..pathways import blocks_pathway
+    from ..traverse import blocks_pathway
     from ..validate import validate
 
     kg = load_graph(data, backend, store)

@@ -1,0 +1,160 @@
+"""Neighbourhoods: what is around an entity, and what acts on it or what it acts on, transitively.
+
+Examples
+--------
+>>> import igegraph
+>>> kg = igegraph.load()
+>>> [r["label"] for r in neighbors(kg, "IgE+ B cell", direction="down", predicates=["secretes"])]
+['IgE']
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Iterable
+
+from ..errors import IgegraphError
+from .views import node as entity_node
+
+if TYPE_CHECKING:
+    from ..kg import KnowledgeGraph
+
+__all__ = ["neighbors", "upstream", "downstream"]
+
+def _relation_row(kg: "KnowledgeGraph", node: str, distance: int, s: str, o: str, key: str, d: dict) -> dict:
+    g = kg.projection
+    return {
+        "id": node,
+        "label": g.nodes[node].get("label", node),
+        "category": g.nodes[node].get("category_label", ""),
+        "distance": distance,
+        "via": f"{kg.label(s)} -[{d['predicate_label']}]-> {kg.label(o)}",
+        "predicate": key,
+        "polarity": d["polarity"],
+        "references": d["references"],
+    }
+
+
+def neighbors(
+    kg: "KnowledgeGraph",
+    term: str,
+    depth: int = 1,
+    direction: str = "both",
+    predicates: Iterable[str] = (),
+) -> list[dict]:
+    """Entities within ``depth`` relations of a term.
+
+    Parameters
+    ----------
+    term : str
+    depth : int
+        How many relations away (1 = direct neighbours).
+    direction : {"up", "down", "both"}
+        Follow relations into the term (up), out of it (down) or both.
+    predicates : iterable of str
+        Only these predicates (labels such as "secretes" or ids such as "ige:secretes").
+
+    Returns
+    -------
+    list of dict
+        id, label, category, distance, via (the relation that reached it), predicate, polarity,
+        references; nearest first.
+
+    Examples
+    --------
+    >>> import igegraph
+    >>> sorted(r["label"] for r in neighbors(igegraph.load(), "mast cell", direction="down", predicates=["secretes"]))
+    ['LTC4', 'PGD2', 'histamine']
+    """
+    if direction not in ("up", "down", "both"):
+        raise IgegraphError(f"direction must be up, down or both, not {direction!r}")
+    if depth < 1:
+        raise IgegraphError(f"depth must be at least 1, not {depth}")
+    start = entity_node(kg, term)
+    g = kg.projection
+    wanted = _predicate_ids(kg, predicates)
+    seen = {start}
+    frontier = [start]
+    out: list[dict] = []
+    for distance in range(1, depth + 1):
+        nxt = []
+        for node in frontier:
+            edges = []
+            if direction in ("down", "both"):
+                edges += [(s, o, k, d, o) for s, o, k, d in g.out_edges(node, keys=True, data=True)]
+            if direction in ("up", "both"):
+                edges += [(s, o, k, d, s) for s, o, k, d in g.in_edges(node, keys=True, data=True)]
+            for s, o, key, d, other in sorted(edges, key=lambda e: (e[4], e[2])):
+                if wanted and key not in wanted:
+                    continue
+                if other in seen:
+                    continue
+                seen.add(other)
+                nxt.append(other)
+                out.append(_relation_row(kg, other, distance, s, o, key, d))
+        frontier = nxt
+    return sorted(out, key=lambda r: (r["distance"], r["label"].lower()))
+
+
+def _predicate_ids(kg: "KnowledgeGraph", predicates: Iterable[str]) -> set[str]:
+    from ..project import relation_properties
+    from ..resolve import normalize
+
+    props = relation_properties(kg)
+    by_name = {normalize(p["label"]): pid for pid, p in props.items()}
+    by_name.update({normalize(pid.split(":", 1)[-1]): pid for pid in props})
+    out = set()
+    for name in predicates:
+        pid = name if name in props else by_name.get(normalize(name.split(":", 1)[-1]))
+        if pid is None:
+            import difflib
+
+            close = difflib.get_close_matches(name, sorted(p["label"] for p in props.values()), n=3)
+            hint = f"; did you mean: {', '.join(close)}?" if close else ""
+            raise IgegraphError(f"unknown predicate '{name}'{hint}")
+        out.add(pid)
+    return out
+
+
+def _causal_closure(kg: "KnowledgeGraph", term: str, reverse: bool, max_depth: int | None) -> list[dict]:
+    start = entity_node(kg, term)
+    g = kg.projection
+    seen = {start: 0}
+    frontier = [start]
+    out = []
+    depth = 0
+    while frontier and (max_depth is None or depth < max_depth):
+        depth += 1
+        nxt = []
+        for node in frontier:
+            edges = g.in_edges(node, keys=True, data=True) if reverse else g.out_edges(node, keys=True, data=True)
+            for s, o, key, d in sorted(edges, key=lambda e: (e[0], e[1], e[2])):
+                if not d["causal"]:
+                    continue
+                other = s if reverse else o
+                if other in seen:
+                    continue
+                seen[other] = depth
+                nxt.append(other)
+                out.append(_relation_row(kg, other, depth, s, o, key, d))
+        frontier = nxt
+    return sorted(out, key=lambda r: (r["distance"], r["label"].lower()))
+
+
+def upstream(kg: "KnowledgeGraph", term: str, max_depth: int | None = None) -> list[dict]:
+    """Everything that acts on a term through causal relations, transitively (nearest first).
+
+    >>> import igegraph
+    >>> "ig:omalizumab" in {r["id"] for r in upstream(igegraph.load(), "IgE", max_depth=1)}
+    False
+    """
+    return _causal_closure(kg, term, reverse=True, max_depth=max_depth)
+
+
+def downstream(kg: "KnowledgeGraph", term: str, max_depth: int | None = None) -> list[dict]:
+    """Everything a term acts on through causal relations, transitively (nearest first).
+
+    >>> import igegraph
+    >>> "ig:bronchoconstriction" in {r["id"] for r in downstream(igegraph.load(), "histamine")}
+    True
+    """
+    return _causal_closure(kg, term, reverse=False, max_depth=max_depth)

@@ -1,0 +1,253 @@
+"""Views of the projection that every traversal reads, each built once per graph (``kg.derived``).
+
+* the **activating** graph: causal relations of polarity +1; each edge lists its predicates;
+* the **supply** graph: the activating relations that are a dependency (secretes, produces,
+  differentiates into …): what an entity needs to exist or be active;
+* **actions**: causal relations of polarity -1, with their strength (abolishes or weakens)
+  and the cells they were seen in;
+* **effects**: what an action on an entity, or removing the entity, takes out of the graph.
+
+Examples
+--------
+>>> import igegraph
+>>> kg = igegraph.load()
+>>> effect_of(kg, "ig:free_IgE").nodes == {"ig:free_IgE", "ig:IgE"}
+True
+>>> sorted(effect_of(kg, "ig:IgE_FcERI_binding").hops)
+[('ig:IgE', 'ig:FcERI')]
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Iterable
+
+from ..errors import IgegraphError, UnknownEntity
+from ..vocab import IGE, compact
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from ..kg import KnowledgeGraph
+
+__all__ = ["Effect", "Action", "activating", "supply", "actions", "actions_of", "effect_of", "action_effect",
+           "is_intervention", "node", "phase", "ends"]
+
+Hop = tuple[str, str]
+
+
+@dataclass(frozen=True)
+class Effect:
+    """What a set of actions or removals takes out of the graph.
+
+    ``nodes`` and ``hops`` go everywhere; a ``contextual`` item ``(element, cells)`` goes only
+    on routes that pass the element (a node, or a hop) and then, there or later, one of
+    ``cells``: FcεRI down-regulated on basophils leaves the mast-cell route alone.
+    """
+
+    nodes: frozenset[str] = frozenset()
+    hops: frozenset[Hop] = frozenset()
+    contextual: frozenset[tuple[str | Hop, frozenset[str]]] = frozenset()
+
+    def __or__(self, other: "Effect") -> "Effect":
+        return Effect(self.nodes | other.nodes, self.hops | other.hops, self.contextual | other.contextual)
+
+    def __bool__(self) -> bool:
+        return bool(self.nodes or self.hops or self.contextual)
+
+    def elements(self) -> set[str | Hop]:
+        """Every node and hop the effect names, contextual ones included."""
+        return set(self.nodes) | set(self.hops) | {e for e, _ in self.contextual}
+
+
+@dataclass(frozen=True)
+class Action:
+    """One negative causal relation of an agent on an entity."""
+
+    agent: str
+    target: str
+    predicate: str
+    label: str
+    abolishes: bool
+    context: tuple[str, ...]
+    quote: str | None
+    evidence: str | None
+    references: tuple[int, ...]
+    extra: dict = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def strength(self) -> str:
+        return "cuts" if self.abolishes else "weakens"
+
+
+def node(kg: "KnowledgeGraph", term: str) -> str:
+    """The projection node a term names; UnknownEntity (with suggestions) if there is none."""
+    found = kg.resolve(term)
+    if found not in kg.projection:
+        raise UnknownEntity(term)
+    return found
+
+
+def ends(kg: "KnowledgeGraph", source: str, target: str, max_length: int) -> tuple[str, str]:
+    """Resolve a route's two ends and check the length limit."""
+    if max_length < 1:
+        raise IgegraphError(f"max length must be at least 1, not {max_length}")
+    src, dst = node(kg, source), node(kg, target)
+    if src == dst:
+        raise IgegraphError(f"source and target are the same entity ({kg.label(src)})")
+    return src, dst
+
+
+def _views(kg: "KnowledgeGraph") -> tuple["nx.DiGraph", "nx.DiGraph"]:
+    import networkx as nx
+
+    def build():
+        succ: dict[str, dict[str, dict]] = {}
+        links: list[Hop] = []
+        for s, o, key, d in kg.projection.edges(keys=True, data=True):
+            if d["causal"] and d["polarity"] > 0:
+                edge = succ.setdefault(s, {}).setdefault(o, {"predicates": []})
+                edge["predicates"].append({
+                    "predicate": key, "label": d["predicate_label"], "references": d["references"],
+                    "dependency": d.get("dependency", False), "evidence_rank": d.get("evidence_rank"),
+                    "condition": d.get("condition"), "cell_context": d.get("cell_context") or [],
+                })
+                if d.get("dependency", False):
+                    links.append((s, o))
+        for targets in succ.values():
+            for edge in targets.values():
+                edge["predicates"].sort(key=lambda p: p["predicate"])
+        supply_graph = nx.DiGraph()
+        supply_graph.add_edges_from(links)
+        return nx.DiGraph(succ), supply_graph
+
+    return kg.derived("traverse.views", build)
+
+
+def activating(kg: "KnowledgeGraph") -> "nx.DiGraph":
+    """Entities linked by activating causal relations; each edge lists its ``predicates``."""
+    return _views(kg)[0]
+
+
+def supply(kg: "KnowledgeGraph") -> "nx.DiGraph":
+    """The dependency graph: edges along which an entity is made, activated or given rise to."""
+    return _views(kg)[1]
+
+
+def _drug_classes(kg: "KnowledgeGraph") -> set[str]:
+    from ..project import subclasses
+
+    return kg.derived("traverse.drug_classes", lambda: subclasses(kg, "ige:Drug"))
+
+
+def is_intervention(kg: "KnowledgeGraph", entity: str) -> bool:
+    """True for drugs, procedures, devices and cell therapies (ige:Drug and below)."""
+    return kg.projection.nodes.get(entity, {}).get("category") in _drug_classes(kg)
+
+
+def phase(kg: "KnowledgeGraph", entity: str) -> str | None:
+    """The development phase label of an intervention (looked up per node, then cached)."""
+    phases = kg.derived("traverse.phases", dict)
+    if entity not in phases:
+        value = kg.graph.value(kg.iri(entity), IGE.developmentPhase)
+        phases[entity] = kg.label(compact(value)) if value is not None else None
+    return phases[entity]
+
+
+def actions(kg: "KnowledgeGraph", interventions_only: bool = True) -> list[Action]:
+    """Every negative causal relation, optionally only those of interventions."""
+
+    def build() -> list[Action]:
+        out = []
+        for s, o, key, d in kg.projection.edges(keys=True, data=True):
+            if not (d["causal"] and d["polarity"] < 0):
+                continue
+            if interventions_only and not is_intervention(kg, s):
+                continue
+            out.append(Action(
+                agent=s, target=o, predicate=key, label=d["predicate_label"], abolishes=bool(d.get("abolishes")),
+                context=tuple(d.get("cell_context") or ()), quote=d.get("quote"), evidence=d.get("evidence"),
+                references=tuple(d.get("references") or ()),
+                extra={k: d.get(k) for k in ("species_context", "experimental_context", "object_aspect")},
+            ))
+        return sorted(out, key=lambda a: (a.agent, a.predicate, a.target))
+
+    return kg.derived(f"traverse.actions.{interventions_only}", build)
+
+
+def actions_of(kg: "KnowledgeGraph", agent: str) -> list[Action]:
+    """The negative actions of one agent (intervention or not)."""
+    index = kg.derived("traverse.actions_by_agent", lambda: _group(actions(kg, interventions_only=False)))
+    return index.get(agent, [])
+
+
+def _group(found: Iterable[Action]) -> dict[str, list[Action]]:
+    out: dict[str, list[Action]] = {}
+    for action in found:
+        out.setdefault(action.agent, []).append(action)
+    return out
+
+
+def effect_of(kg: "KnowledgeGraph", entity: str) -> Effect:
+    """What acting on ``entity`` (or removing it) takes out: an interaction's hop, or the entity
+    with every molecule it is a form of (neutralizing free IgE takes IgE off the routes)."""
+    cache = kg.derived("traverse.effects", dict)
+    if entity not in cache:
+        if kg.projection.nodes.get(entity, {}).get("category") == "ige:Interaction":
+            iri = kg.iri(entity)
+            subj = [compact(o) for o in kg.graph.objects(iri, IGE.interactionSubject)]
+            obj = [compact(o) for o in kg.graph.objects(iri, IGE.interactionObject)]
+            cache[entity] = Effect(hops=frozenset((s, o) for s in subj for o in obj))
+        else:
+            parents = _form_parents(kg)
+            nodes = {entity}
+            todo = [entity]
+            while todo:
+                for parent in parents.get(todo.pop(), ()):
+                    if parent not in nodes:
+                        nodes.add(parent)
+                        todo.append(parent)
+            cache[entity] = Effect(nodes=frozenset(nodes))
+    return cache[entity]
+
+
+def action_effect(kg: "KnowledgeGraph", action: Action) -> Effect:
+    """The effect of one action, restricted to its cells when the review names them."""
+    base = effect_of(kg, action.target)
+    if not action.context:
+        return base
+    cells = _with_subtypes(kg, action.context)
+    return Effect(contextual=frozenset((e, cells) for e in base.elements()))
+
+
+def _form_parents(kg: "KnowledgeGraph") -> dict[str, list[str]]:
+    """Entity -> the molecules it is a form of (read from RDF: store projections omit formOf)."""
+
+    def build() -> dict[str, list[str]]:
+        parents: dict[str, list[str]] = {}
+        for s, o in kg.graph.subject_objects(IGE.formOf):
+            parents.setdefault(compact(s), []).append(compact(o))
+        return parents
+
+    return kg.derived("traverse.form_parents", build)
+
+
+def _with_subtypes(kg: "KnowledgeGraph", cells: Iterable[str]) -> frozenset[str]:
+    """The cells and every cell type declared a subtype of them (a context of 'effector cells'
+    covers mast cells)."""
+
+    def build() -> dict[str, set[str]]:
+        children: dict[str, set[str]] = {}
+        for s, o in kg.graph.subject_objects(IGE.subtypeOf):
+            children.setdefault(compact(o), set()).add(compact(s))
+        return children
+
+    children = kg.derived("traverse.subtypes", build)
+    found: set[str] = set()
+    todo = list(cells)
+    while todo:
+        cell = todo.pop()
+        if cell not in found:
+            found.add(cell)
+            todo.extend(children.get(cell, ()))
+    return frozenset(found)

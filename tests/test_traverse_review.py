@@ -1,0 +1,171 @@
+"""The review's pathways: the answers a biologist expects from path, blocks, knockout and cutsets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import igegraph
+from igegraph.errors import IgegraphError, UnknownEntity
+from igegraph.traverse import (
+    blocks, blocks_pathway, cutsets, downstream, knockout, neighbors, path, pathway, pathways, routes, upstream,
+)
+
+FREE_IGE_AGENTS = {"ig:CMAB007", "ig:IgEnio", "ig:immunoadsorption", "ig:ligelizumab", "ig:MEDI4212",
+                   "ig:omalizumab", "ig:XmAb7195"}
+
+
+def test_routes_to_degranulation(kg):
+    found = routes(kg, "allergen", "mast cell degranulation")
+    assert [r.labels for r in found][0] == ["allergen", "IgE", "FcεRI", "mast cell", "mast cell degranulation"]
+    assert len(found) == 4
+
+
+def test_per_route_modes_match_knockout(kg):
+    report = blocks(kg, "allergen", "histamine")
+    for drug in ("ig:quilizumab", "ig:bsc_IgE_CD3"):
+        row = next(b for b in report.blockers if b.id == drug)
+        ko = knockout(kg, [drug], "allergen", "histamine")
+        assert [(c.route, c.mode, c.at) for c in row.cuts] == [(c["route"], c["mode"], c["at"]) for c in ko.cut]
+        # routes that never pass the IgE+ B cell are cut upstream, at IgE; the others directly
+        for c in row.cuts:
+            on_route = "ig:IgE_B_cell" in report.routes[c.route].nodes
+            assert (c.mode, c.at) == (("direct", "ig:IgE_B_cell") if on_route else ("upstream", "ig:IgE"))
+        assert row.cuts_all_routes and row.mode == "direct+upstream"
+
+
+def test_end_point_agents_are_apart(kg):
+    report = blocks(kg, "IgE+ B cell", "IgE")
+    assert {a.id for a in report.acts_on_target} == FREE_IGE_AGENTS
+    assert FREE_IGE_AGENTS.isdisjoint({b.id for b in report.blockers if b.acts_on == "ig:free_IgE"})
+    assert {b.id for b in report.blockers if b.cuts_all_routes} == {"ig:quilizumab", "ig:bsc_IgE_CD3"}
+
+
+def test_partial_effects_only_weaken(kg):
+    report = blocks(kg, "allergen", "mast cell degranulation")
+    weak = {(b.id, b.acts_on) for b in report.blockers if b.strength == "weakens"}
+    assert ("ig:MEDI4212", "ig:FcERI") in weak and ("ig:omalizumab", "ig:FcERI") in weak
+    assert all(not b.cuts_all_routes for b in report.blockers if b.strength == "weakens")
+
+
+def test_knockout_of_any_entity(kg):
+    for item in ("FcεRI", "mast cell"):
+        ko = knockout(kg, [item], "allergen", "mast cell degranulation")
+        assert (ko.removed, ko.applied, ko.routes_before.n, ko.routes_after.n) == (
+            [kg.resolve(item)], [], 4, 0)
+    ko = knockout(kg, ["histamine"], "allergen", "histamine")
+    assert ko.routes_after.n == 0
+    mixed = knockout(kg, ["omalizumab", "IgE"], "allergen", "mast cell degranulation")
+    assert (mixed.removed, mixed.applied, mixed.surviving) == (["ig:IgE"], ["ig:omalizumab"], [])
+
+
+def test_knockout_json_shape(kg):
+    data = knockout(kg, ["CTLA4Fce"], "allergen", "IgE").to_dict()
+    assert set(data) == {"source", "target", "removed", "applied", "routes_before", "routes_before_exact",
+                         "routes_after", "routes_after_exact", "routes", "surviving", "cut", "weakened", "notes"}
+    assert data["applied"] == ["ig:CTLA4Fce"]
+    assert data["routes_before"] == data["routes_after"]  # CTLA4Fcε only lowers the plasma cells
+
+
+def test_review_knockout_all_blockers_of_a_route(kg):
+    report = blocks_pathway(kg, "ige-fceri-degranulation")
+    everyone = sorted({b.id for b in report.blockers if b.strength == "cuts"})
+    assert knockout(kg, everyone, "allergen", "mast cell degranulation").surviving == []
+
+
+def test_review_blocks_json_shape(kg):
+    data = blocks_pathway(kg, "ige-fceri-degranulation").to_dict()
+    assert data["pathway"]["source"] == "ig:allergen" and data["pathway"]["target"] == "ig:mast_cell_degranulation"
+    assert (data["pathway"]["route_count"], data["pathway"]["route_count_exact"], len(data["pathway"]["routes"])) == (
+        4, True, 4)
+    assert [m["id"] for m in data["pathway"]["must_pass"]] == ["ig:FcERI", "ig:IgE", "ig:mast_cell"]
+    first = data["blockers"][0]
+    assert {"id", "label", "step", "mode", "action", "mechanism", "phase", "references", "cuts_all_routes",
+            "cuts", "strength", "share"} <= set(first)
+    assert set(first["cuts"][0]) == {"route", "mode", "at", "at_label", "strength"}
+    assert "acts_on_target" in data and "interventions" in data
+
+
+def test_cutsets_interventions_and_entities(kg):
+    # free-IgE agents act on the source; the IgE+ B-cell killers starve it upstream
+    assert [c.labels[0] for c in cutsets(kg, "IgE", "Th2 activation", max_size=1)] == [
+        "bsc-IgE/CD3", "CMAB007", "CTLA4Fcε", "IgEnio", "immunoadsorption", "ligelizumab", "MEDI4212", "omalizumab",
+        "quilizumab", "XmAb7195"]
+    entities = [c.labels for c in cutsets(kg, "allergen", "mast cell degranulation", max_size=1, entities=True)]
+    assert ["FcεRI"] in entities and ["mast cell"] in entities and ["IgE"] in entities
+
+
+def test_path_counts_and_no_route(kg):
+    report = path(kg, "allergen", "mast cell degranulation")
+    assert [r.labels for r in report.routes] == [["allergen", "IgE", "FcεRI", "mast cell", "mast cell degranulation"]]
+    assert report.count.text() == "4 routes"
+    assert len(path(kg, "allergen", "mast cell degranulation", all=True).routes) == 4
+    none = path(kg, "histamine", "allergen")
+    assert none.routes == [] and none.no_route.endswith("at any length: nothing causal leads from one to the other")
+    short = path(kg, "allergen", "mast cell degranulation", max_length=3)
+    assert short.no_route == ("no route from allergen to mast cell degranulation within 3 steps; "
+                              "the shortest has 4 (use --max-length 4)")
+
+
+def test_neighbors_and_closures(kg):
+    down = neighbors(kg, "mast cell", direction="down", predicates=["secretes"])
+    assert sorted(r["label"] for r in down) == ["LTC4", "PGD2", "histamine"]
+    up = neighbors(kg, "IgE", direction="up", predicates=["ige:secretes"])
+    assert {r["id"] for r in up} == {"ig:IgE_B_cell", "ig:IgE_plasma_cell", "ig:plasmablast"}
+    assert {r["id"] for r in upstream(kg, "IgE_B_cell", max_depth=1)} >= {"ig:quilizumab", "ig:class_switching_to_IgE"}
+    assert "ig:bronchoconstriction" in {r["id"] for r in downstream(kg, "histamine")}
+    with pytest.raises(IgegraphError, match="unknown predicate 'secrets'; did you mean: secretes"):
+        neighbors(kg, "mast cell", predicates=["secrets"])
+
+
+def test_pathways_listed(kg):
+    assert [p.name for p in pathways(kg)] == ["allergic-cascade", "cd23-th2", "ige-fceri-degranulation", "sensitization"]
+    info = pathway(kg, "ige-fceri-degranulation")
+    assert [s["entities"] for s in info.steps] == [
+        ["ig:allergen"], ["ig:IgE"], ["ig:FcERI"], ["ig:mast_cell"], ["ig:mast_cell_degranulation"]]
+    with pytest.raises(IgegraphError, match="unknown pathway 'nope'; known pathways: allergic-cascade"):
+        pathway(kg, "nope")
+
+
+def test_no_route_is_empty(kg):
+    report = blocks(kg, "histamine", "allergen")
+    assert report.routes == [] and report.blockers == [] and report.count.n == 0
+
+
+def test_injection_as_term_is_inert(kg):
+    with pytest.raises(UnknownEntity):
+        blocks(kg, 'omalizumab" || true) } #', "IgE")
+
+
+def test_sparql_and_traversal_agree_on_routes(kg):
+    # every hop of every route is an activating triple in the RDF graph
+    for route in routes(kg, "allergen", "mast cell degranulation"):
+        for hop in route.hops:
+            for p in hop["predicates"]:
+                text = f"ASK {{ {hop['source']} {p['predicate']} {hop['target']} . {p['predicate']} ige:polarity 1 }}"
+                assert kg.query(text).boolean
+
+
+LOOP = """@prefix ige: <https://w3id.org/igegraph/vocab#> .
+@prefix ex: <https://example.org/loop/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+ex:x a ige:Cell ; rdfs:label "loop x" .
+ex:y a ige:Cell ; rdfs:label "loop y" .
+ex:maker a ige:Cell ; rdfs:label "loop maker" .
+ex:c a ige:Protein ; rdfs:label "loop product" .
+ex:t a ige:BiologicalProcess ; rdfs:label "loop target" .
+ex:killer a ige:MonoclonalAntibody ; rdfs:label "loop killer" .
+ex:x ige:activates ex:y . ex:y ige:activates ex:x .
+ex:y ige:secretes ex:c . ex:maker ige:secretes ex:c .
+ex:c ige:activates ex:t .
+ex:killer ige:kills ex:maker .
+"""
+
+
+def test_self_sustaining_loop_is_a_supply(tmp_path):
+    path_ = tmp_path / "loop.ttl"
+    path_.write_text(LOOP)
+    kg = igegraph.load([path_])
+    # the x <-> y loop makes the product too, so killing its other maker cuts nothing
+    assert knockout(kg, ["loop killer"], "loop product", "loop target").surviving == [0]
