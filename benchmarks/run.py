@@ -197,7 +197,7 @@ def worker(args: argparse.Namespace) -> dict:
     try:
         from igegraph.traverse import blocks_pathway
     except ImportError:
-        out["notes"].append("blocks skipped: igegraph.pathways.blocks_pathway not available")
+        out["notes"].append("blocks skipped: igegraph.traverse.blocks_pathway not available")
     else:
         def blocks():
             med, report = _median_time(lambda: blocks_pathway(kg, PATHWAY), max(1, min(args.repeat, 3)))
@@ -507,6 +507,21 @@ def targets(run: dict) -> list[str]:
     return out
 
 
+ROUTE_SCALING = "## Route scaling"
+
+
+def write_results(path: Path, text: str, section: str | None = None) -> None:
+    """Write RESULTS.md: the size benchmark's ``text`` (or, with ``section``, keep the file's
+    head and replace only the route-scaling section), keeping the other part as it was."""
+    old = path.read_text(encoding="utf-8") if path.exists() else ""
+    head, _, tail = old.partition(ROUTE_SCALING)
+    if section is None:
+        kept = (ROUTE_SCALING + tail) if tail else ""
+        path.write_text(text.rstrip() + ("\n\n" + kept.rstrip() if kept else "") + "\n", encoding="utf-8")
+    else:
+        path.write_text((head.rstrip() + "\n\n" if head.strip() else "") + section.rstrip() + "\n", encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="10k,100k", help="comma-separated: 10k,100k,1m (default 10k,100k)")
@@ -528,7 +543,7 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.report_only:
         saved = json.loads((WORK / "results.json").read_text())
-        args.output.write_text(report(saved["runs"], saved["machine"], saved["started"], saved.get("command", "")))
+        write_results(args.output, report(saved["runs"], saved["machine"], saved["started"], saved.get("command", "")))
         return 0
     sizes = [s.strip().lower() for s in args.sizes.split(",") if s.strip()]
     if args.full and "1m" not in sizes:
@@ -543,7 +558,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {label}: done in {time.perf_counter() - t:.0f} s", file=sys.stderr)
     (WORK / "results.json").write_text(json.dumps(
         {"machine": info, "started": started, "command": " ".join(sys.argv[1:]), "runs": runs}, indent=1))
-    args.output.write_text(report(runs, info, started))
+    write_results(args.output, report(runs, info, started))
     print(f"wrote {args.output}", file=sys.stderr)
     return 0
 
