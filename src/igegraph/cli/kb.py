@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import click
 
-from ..references import SECTIONS
 from .options import emit_json, format_option, graph_options, load_graph, render_table
 
 
@@ -73,6 +72,8 @@ def _echo_entity(d: dict) -> None:
 
 
 def _echo_reference(r: dict) -> None:
+    from ..references import SECTIONS
+
     click.echo(f"{r['label']}  ({r['id']}, reference)")
     click.echo(f"  {r['definition']}")
     if r["first_author"]:
@@ -154,22 +155,35 @@ def reference(number, data, backend, store, fmt):
 @graph_options
 @format_option("table", "json")
 def search(text, limit, data, backend, store, fmt):
-    """Find entities by label, synonym or identifier, best match first.
+    """Find entities and claims by name, definition, quote, curator note, number or Table 1 cell.
 
-    Example: igegraph search "fc epsilon"
+    Exact names, synonyms and identifiers come first; other text is ranked by a full-text
+    index (whole words, stemmed: "thrombosis", "half-life", "mg/mL"). Each hit says where it
+    matched, with a snippet (matched words in «»).
+
+    Example: igegraph search half-life
     """
-    from ..resolve import search as search_
+    from ..fulltext import search as search_
+    from ..fulltext import similar_words
 
+    if not any(ch.isalnum() for ch in text):
+        raise click.BadParameter(f"'{text}' has no letters or digits to search for", param_hint="TEXT")
     kg = load_graph(data, backend, store)
     hits = search_(kg, text, limit=limit)
     if fmt == "json":
         emit_json([h.__dict__ for h in hits])
         return
-    if not hits:
-        click.echo(f"no entity matches '{text}'")
-        return
-    click.echo(render_table(["id", "label", "class", "matched", "score"],
-                            [[h.id, h.label, kg.label(h.category), h.matched, h.score] for h in hits]))
+    if not hits or hits[0].field == "similar name":
+        click.echo(f"nothing matches '{text}' in names, definitions, quotes, curator notes, measurements or Table 1")
+        words = similar_words(kg, text)
+        if words:
+            click.echo(f"similar words: {', '.join(words)}")
+        if hits:
+            click.echo("similar names:")
+    if hits:
+        click.echo(render_table(["id", "label", "class", "found in", "matched", "score"],
+                                [[h.id, h.label, kg.label(h.category), h.field, h.matched, h.score] for h in hits],
+                                max_width=62))
 
 
 COMMANDS = [stats, describe, reference, search]
