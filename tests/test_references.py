@@ -78,3 +78,30 @@ def test_references_are_not_entities(kg):
     for term in ("38", "ig:ref_38", "Gauvreau et al. [38]"):
         with pytest.raises(UnknownEntity):
             kg.resolve(term)
+
+
+def test_user_data_citing_a_reference(tmp_path):
+    """A --data file's assertion and an untyped node that cite [38] are listed with the rest."""
+    import igegraph
+
+    mine = tmp_path / "mine.ttl"
+    mine.write_text("""
+@prefix ige: <https://w3id.org/igegraph/vocab#> .
+@prefix ig: <https://w3id.org/igegraph/id/> .
+@prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+ig:ligelizumab ige:inhibits ig:basophil_degranulation .
+ig:my_claim a ige:Assertion ; rdf:subject ig:ligelizumab ; rdf:predicate ige:inhibits ;
+    rdf:object ig:basophil_degranulation ; ige:reference ig:ref_38 ; ige:evidenceQuote "my own reading" .
+ig:my_note rdfs:label "lab note 7" ; ige:reference ig:ref_38 .
+ig:ref_80 a ige:Reference ; rdfs:label "Smith et al. [80]" ; ige:referenceNumber 80 ; ige:firstAuthor "Smith" .
+""", encoding="utf-8")
+    kg = igegraph.load([mine], backend="memory")
+    r = reference(kg, 38)
+    mine_row = next(a for a in r["assertions"] if a["id"] == "ig:my_claim")
+    assert (mine_row["predicate_label"], mine_row["object"], mine_row["quote"]) == (
+        "inhibits", "ig:basophil_degranulation", "my own reading")
+    assert r["other"] == [{"id": "ig:my_note", "label": "lab note 7"}]
+    assert citation(kg, 80) == "Smith et al. [80]"
+    with pytest.raises(UnknownReference, match="^the review has references 1–72, 80; 79 is not one$"):
+        reference(kg, 79)

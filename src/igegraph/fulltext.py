@@ -123,12 +123,17 @@ def _snippet(original: str, marked: str) -> str:
             spans.append((start, pos))
         else:
             pos += 1
-    lo = 0 if len(original) <= _SNIPPET else max(0, min(spans[0][0] - _SNIPPET // 4, len(original) - _SNIPPET))
-    if lo:
-        lo = original.find(" ", lo) + 1 or lo  # start on a word
-    hi = min(len(original), lo + _SNIPPET)
-    if hi < len(original):
-        hi = original.rfind(" ", lo, hi) if original.rfind(" ", lo, hi) > spans[0][1] else hi
+    first, end = spans[0] if spans else (0, 0)
+    lo, hi = 0, len(original)
+    if hi > _SNIPPET:
+        lo = max(0, min(first - _SNIPPET // 4, hi - _SNIPPET))
+        space = original.find(" ", lo, first)
+        if lo and space != -1:
+            lo = space + 1  # start on a word, before the first match
+        hi = min(hi, lo + _SNIPPET)
+        space = original.rfind(" ", end, hi)
+        if hi < len(original) and space != -1:
+            hi = space  # end on a word, after the first match
     out, cursor = [], lo
     for a, b in spans:
         if a >= cursor and b <= hi:

@@ -85,9 +85,19 @@ def _number(kg: "KnowledgeGraph", term: int | str) -> int:
         raise UnknownReference(f"'{term}' is not a reference number; give one such as 38 (or [38], ref:38, ig:ref_38)")
     known = references(kg)
     if number not in known:
-        span = f"{min(known)}–{max(known)}" if known else "none"
-        raise UnknownReference(f"the review has references {span}; {number} is not one")
+        raise UnknownReference(f"the review has references {_spans(sorted(known)) or 'none'}; {number} is not one")
     return number
+
+
+def _spans(numbers: list[int]) -> str:
+    """Runs of consecutive numbers: ``[1, 2, 3, 80]`` -> ``"1–3, 80"``."""
+    runs: list[list[int]] = []
+    for n in numbers:
+        if runs and n == runs[-1][1] + 1:
+            runs[-1][1] = n
+        else:
+            runs.append([n, n])
+    return ", ".join(f"{a}–{b}" if a != b else str(a) for a, b in runs)
 
 
 def _assertion(kg: "KnowledgeGraph", node: URIRef) -> dict:
