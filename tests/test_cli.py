@@ -177,7 +177,7 @@ def test_reference_text(cli):
     for line in ("Table 1 rows citing it: Table 1, row 4: Ligelizumab", "trials citing it: NCT01703312",
                  "entities citing it: ligelizumab"):
         assert line in out.splitlines()
-    for term in ("38", "ref:38", "ig:ref_38", "[38]"):
+    for term in ("38", "ref:38", "ig:ref_38", "[38]", "Gauvreau"):
         assert cli("describe", term).output == out
 
 
@@ -196,7 +196,8 @@ def test_reference_json(cli):
     (["reference", "99"], "Error: the review has references 1–72; 99 is not one"),
     (["describe", "99"], "Error: the review has references 1–72; 99 is not one"),
     (["describe", "ref:0"], "Error: the review has references 1–72; 0 is not one"),
-    (["reference", "IgE"], "Error: 'IgE' is not a reference number; give one such as 38 (or [38], ref:38, ig:ref_38)"),
+    (["reference", "IgE"],
+     "Error: 'IgE' is not a reference number or a first author Table 1 names; give one such as 38 (or [38], ref:38, Gauvreau)"),
 ])
 def test_unknown_reference_one_line(cli, args, message):
     assert one_line_error(cli(*args)) == message

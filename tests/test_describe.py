@@ -46,7 +46,7 @@ def test_describe_cites_first_authors(any_kg):
     assert (half_life["entity"], half_life["references"], half_life["citations"]) == ("ig:IgE", [6], ["[6]"])
 
 
-@pytest.mark.parametrize("term", ["38", "ref:38", "ig:ref_38", "[38]", "Gauvreau et al. [38]"])
+@pytest.mark.parametrize("term", ["38", "ref:38", "ig:ref_38", "[38]", "Gauvreau et al. [38]", "Gauvreau"])
 def test_describe_reference(kg, term):
     d = describe(kg, term)
     assert (d["kind"], d["id"], d["label"]) == ("reference", "ig:ref_38", "Gauvreau et al. [38]")

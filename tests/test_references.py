@@ -64,12 +64,17 @@ def test_what_cites_6_includes_pathway_steps(any_kg):
 @pytest.mark.parametrize("term, message", [
     ("99", "the review has references 1–72; 99 is not one"),
     ("ref:0", "the review has references 1–72; 0 is not one"),
-    ("abc", "'abc' is not a reference number; give one such as 38 (or [38], ref:38, ig:ref_38)"),
+    ("abc", "'abc' is not a reference number or a first author Table 1 names; give one such as 38 (or [38], ref:38, Gauvreau)"),
 ])
 def test_unknown_reference(kg, term, message):
     with pytest.raises(UnknownReference) as info:
         reference(kg, term)
     assert str(info.value) == message
+
+
+@pytest.mark.parametrize("author, number", [("Gauvreau", 38), ("bo zhou", 37), ("Perez-Witzke", 51), ("Chu", 66)])
+def test_first_author_names_the_reference(kg, author, number):
+    assert reference(kg, author)["number"] == number
 
 
 def test_references_are_not_entities(kg):

@@ -20,7 +20,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 
 from .measurements import json_value, measurement
-from .references import citation, reference, reference_number, reference_numbers
+from .references import citation, find_reference, reference, reference_numbers
 from .vocab import IGE, compact
 
 if TYPE_CHECKING:
@@ -52,7 +52,7 @@ def describe(kg: "KnowledgeGraph", term: str) -> dict:
     kg : KnowledgeGraph
     term : str
         Label, synonym, id or CURIE (resolved like every other command), or a reference:
-        ``38``, ``[38]``, ``ref:38``, ``ig:ref_38``.
+        ``38``, ``[38]``, ``ref:38``, ``ig:ref_38`` or a first author Table 1 names.
 
     Returns
     -------
@@ -72,8 +72,9 @@ def describe(kg: "KnowledgeGraph", term: str) -> dict:
     UnknownReference
         A reference number the review does not have.
     """
-    if reference_number(term) is not None:
-        return reference(kg, term)
+    number = find_reference(kg, term)
+    if number is not None:
+        return reference(kg, number)
     node = kg.resolve(term)
     iri = kg.iri(node)
     g = kg.projection

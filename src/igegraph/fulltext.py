@@ -224,12 +224,13 @@ def search(kg: "KnowledgeGraph", text: str, limit: int = 10) -> list[SearchHit]:
     hits = {h.id: h for h in names if h.score >= 50}
     index = text_index(kg)
     matches = index.match(text)
+    best = min((m[3] for m in matches), default=0.0)
     rank: dict[str, float] = {}
     for thing, field, snippet, weighted in sorted(matches, key=lambda m: m[3]):
         if thing in rank:
             continue  # a better text of the same thing came first
         rank[thing] = weighted
-        score = max(1, round(_BEST_TEXT_SCORE * weighted / rank[next(iter(rank))]))
+        score = max(1, round(_BEST_TEXT_SCORE * weighted / best))
         if thing not in hits or hits[thing].score < score:
             info = index.things[thing]
             hits[thing] = SearchHit(thing, info.label, info.category, field, snippet, score, info.about)

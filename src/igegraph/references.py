@@ -3,7 +3,8 @@
 The review has no bibliography. A reference is known by its number and, for the eleven that
 Table 1 cites, its first author (``ige:firstAuthor`` in ``data/references.ttl``). References
 are not entities: they never enter the traversal projection, and ``resolve`` never returns
-one; ``describe`` and ``reference`` accept ``38``, ``[38]``, ``ref:38`` or ``ig:ref_38``.
+one; ``describe`` and ``reference`` accept ``38``, ``[38]``, ``ref:38``, ``ig:ref_38`` or a
+first author that names one reference (``Gauvreau``).
 
 Examples
 --------
@@ -26,12 +27,13 @@ from rdflib.namespace import RDF, SKOS
 
 from .errors import UnknownReference
 from .measurements import measurement, measurement_text
+from .resolve import normalize
 from .vocab import IG, IGE, compact
 
 if TYPE_CHECKING:
     from .kg import KnowledgeGraph
 
-__all__ = ["reference_number", "references", "citation", "reference_numbers", "reference"]
+__all__ = ["reference_number", "find_reference", "references", "citation", "reference_numbers", "reference"]
 
 # 38, [38], ref:38, ref_38, ig:ref_38, the full IRI, or a label such as "Gauvreau et al. [38]"
 _FORM = re.compile(
@@ -79,10 +81,28 @@ def reference_numbers(kg: "KnowledgeGraph", node: URIRef) -> list[int]:
     return sorted(int(n) for r in kg.graph.objects(node, IGE.reference) for n in kg.graph.objects(r, IGE.referenceNumber))
 
 
+def find_reference(kg: "KnowledgeGraph", term: str) -> int | None:
+    """The reference number a term names: written as a reference, or as the first author of
+    exactly one reference; else None. The number need not exist (see :func:`reference`).
+
+    >>> import igegraph
+    >>> kg = igegraph.load()
+    >>> find_reference(kg, "gauvreau"), find_reference(kg, "[99]"), find_reference(kg, "IgE")
+    (38, 99, None)
+    """
+    number = reference_number(term)
+    if number is not None:
+        return number
+    key = normalize(term)
+    found = [n for n, r in references(kg).items() if r["first_author"] and normalize(r["first_author"]) == key]
+    return found[0] if len(found) == 1 else None
+
+
 def _number(kg: "KnowledgeGraph", term: int | str) -> int:
-    number = term if isinstance(term, int) else reference_number(term)
+    number = term if isinstance(term, int) else find_reference(kg, term)
     if number is None:
-        raise UnknownReference(f"'{term}' is not a reference number; give one such as 38 (or [38], ref:38, ig:ref_38)")
+        raise UnknownReference(f"'{term}' is not a reference number or a first author Table 1 names; "
+                               "give one such as 38 (or [38], ref:38, Gauvreau)")
     known = references(kg)
     if number not in known:
         raise UnknownReference(f"the review has references {_spans(sorted(known)) or 'none'}; {number} is not one")
@@ -139,7 +159,8 @@ def reference(kg: "KnowledgeGraph", term: int | str) -> dict:
     ----------
     kg : KnowledgeGraph
     term : int or str
-        ``38``, ``"38"``, ``"[38]"``, ``"ref:38"``, ``"ig:ref_38"`` or the reference's IRI.
+        ``38``, ``"38"``, ``"[38]"``, ``"ref:38"``, ``"ig:ref_38"``, the reference's IRI or its
+        first author (``"Gauvreau"``).
 
     Returns
     -------

@@ -121,8 +121,8 @@ def describe(term, data, backend, store, fmt):
     """Show everything known about one entity, or what cites one of the review's references.
 
     TERM may be a label, a synonym, an id or a CURIE (FcεRI, FceRI, "Fc epsilon RI",
-    CL:0000097, DRUGBANK:DB00043, ig:mast_cell), or a reference number (38, [38], ref:38,
-    ig:ref_38), which is shown as 'igegraph reference' shows it.
+    CL:0000097, DRUGBANK:DB00043, ig:mast_cell), or a reference (38, [38], ref:38, ig:ref_38,
+    Gauvreau), which is shown as 'igegraph reference' shows it.
 
     Example: igegraph describe Xolair
     """
@@ -138,7 +138,8 @@ def describe(term, data, backend, store, fmt):
 def reference(number, data, backend, store, fmt):
     """List everything that cites one of the review's numbered references.
 
-    NUMBER is the reference number (38), or [38], ref:38, ig:ref_38. Assertions are shown with
+    NUMBER is the reference number (38), or [38], ref:38, ig:ref_38, or the first author when
+    Table 1 names one (Gauvreau). Assertions are shown with
     their quote; measurements, Table 1 rows, trials, pathways, pathway steps and entities follow.
     The review has no bibliography: only Table 1 names first authors.
 
