@@ -24,7 +24,7 @@ ENTITY_COMMANDS = [
 ]
 
 GRAPH_COMMANDS = [
-    ["stats"], ["validate"], ["describe", "IgE"], ["search", "IgE"], ["query", "ASK { ?s ?p ?o }"],
+    ["stats"], ["validate"], ["describe", "IgE"], ["search", "IgE"], ["reference", "38"], ["query", "ASK { ?s ?p ?o }"],
     ["path", "allergen", "IgE"], ["neighbors", "IgE"], ["upstream", "IgE"], ["downstream", "IgE"],
     ["pathways"], ["blocks", "--pathway", "cd23-th2"], ["knockout", "omalizumab", "--from", "allergen", "--to", "IgE"],
     ["cutsets", "IgE", "Th2 activation"],
@@ -172,6 +172,88 @@ def test_describe_and_search_text(cli):
     assert "exact matches: GO:0032998" in out
     out = cli("search", "DB00043").output.splitlines()
     assert out[2].startswith("ig:omalizumab")
+
+
+def test_describe_shows_first_authors(cli):
+    out = cli("describe", "ligelizumab").output.splitlines()
+    assert "  references: Gauvreau et al. [38]" in out
+    assert next(line for line in out if line.startswith("→ blocks binding")).endswith("Gauvreau et al. [38], [39]")
+
+
+def test_reference_text(cli):
+    out = cli("reference", "38").output
+    assert out.splitlines()[:3] == [
+        "Gauvreau et al. [38]  (ig:ref_38, reference)",
+        "  Reference [38] of the review; Table 1 names its first author, Gauvreau. The review has no bibliography, "
+        "so its title, journal and year are not known.",
+        "  first author: Gauvreau",
+    ]
+    assert "\nassertions citing it (5):\n  ligelizumab — binds — Cε3  (phase II)\n" in out
+    assert '    "Ligelizumab, also developed by Novartis®"\n' in out
+    assert "\nmeasurements citing it (1):\n  NCT01703312 — NCT01703312 trial phase:" in out
+    for line in ("Table 1 rows citing it: Table 1, row 4: Ligelizumab", "trials citing it: NCT01703312",
+                 "entities citing it: ligelizumab"):
+        assert line in out.splitlines()
+    for term in ("38", "ref:38", "ig:ref_38", "[38]", "Gauvreau"):
+        assert cli("describe", term).output == out
+
+
+def test_reference_json(cli):
+    data = json.loads(cli("reference", "[38]", "--format", "json").output)
+    assert (data["kind"], data["number"], data["label"], data["first_author"]) == (
+        "reference", 38, "Gauvreau et al. [38]", "Gauvreau")
+    assert [a["predicate"] for a in data["assertions"]] == [
+        "ige:binds", "ige:blocksBinding", "ige:developedBy", "ige:moreEffectiveThan", "ige:neutralizes"]
+    assert data == json.loads(cli("describe", "ref:38", "--format", "json").output)
+    assert json.loads(cli("reference", "72", "--format", "json").output)["entities"] == [
+        {"id": "ig:cardiovascular_disease", "label": "cardiovascular disease", "class": "disease"}]
+
+
+@pytest.mark.parametrize("args, message", [
+    (["reference", "99"], "Error: the review has references 1–72; 99 is not one"),
+    (["describe", "99"], "Error: the review has references 1–72; 99 is not one"),
+    (["describe", "ref:0"], "Error: the review has references 1–72; 0 is not one"),
+    (["reference", "IgE"],
+     "Error: 'IgE' is not a reference number or a first author Table 1 names; give one such as 38 (or [38], ref:38, Gauvreau)"),
+])
+def test_unknown_reference_one_line(cli, args, message):
+    assert one_line_error(cli(*args)) == message
+
+
+def test_search_text(cli):
+    out = cli("search", "half-life").output.splitlines()
+    assert out[0].split() == ["id", "label", "class", "found", "in", "matched", "score"]
+    assert out[2].split() == ["ig:m_IgE_serum_half_life", "IgE", "serum", "half-life", "measurement", "measurement",
+                              "IgE", "serum", "«half-life»:", "serum", "«half-life»", "~3", "d", "60"]
+    out = cli("search", "thrombosis").output.splitlines()
+    assert [line.split()[0] for line in out[2:]] == [
+        "ig:arterial_thrombosis", "ig:a_omalizumab_increasesRiskOf_arterial_thrombosis", "ig:FDA"]
+    assert cli("search", "clearance").output == (
+        "nothing matches 'clearance' in names, definitions, quotes, curator notes, measurements or Table 1\n")
+    out = cli("search", "omalizumob").output.splitlines()
+    assert out[1:3] == ["similar words: omalizumab", "similar names:"] and out[5].startswith("ig:omalizumab")
+
+
+def test_search_json(cli):
+    hits = json.loads(cli("search", "thrombosis", "--format", "json", "--limit", "2").output)
+    assert hits[1] == {
+        "id": "ig:a_omalizumab_increasesRiskOf_arterial_thrombosis",
+        "label": "omalizumab — increases risk of — arterial thrombosis",
+        "category": "ige:Assertion", "field": "quote",
+        "matched": "…increases the risk of arterial «thrombosis» slightly", "score": 20, "about": "ig:omalizumab",
+    }
+
+
+@pytest.mark.parametrize("text", ['"', "*", "(", "   "])
+def test_search_without_words(cli, text):
+    result = cli("search", text)
+    assert result.exit_code == 2 and "has no letters or digits to search for" in result.output
+
+
+@pytest.mark.parametrize("text", ["AND(", "NEAR", 'half-life" OR "x', "text:foo", "NOT", "^x"])
+def test_search_fts_syntax_never_errors(cli, text):
+    result = cli("search", text, "--format", "json")
+    assert result.exit_code == 0 and isinstance(json.loads(result.output), list)
 
 
 def test_stats_text_and_json(cli):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from igegraph.describe import describe, stats
-from igegraph.errors import UnknownEntity
+from igegraph.errors import UnknownEntity, UnknownReference
 
 
 def test_describe_omalizumab(any_kg):
@@ -34,6 +34,28 @@ def test_describe_numbers_with_units(any_kg):
     assert (mass["value"], mass["references"]) == (190, [11])
     half_life = next(m for (q, u), m in by_unit.items() if u == "d" and "serum" in q)
     assert (half_life["value"], half_life.get("comparator")) == (3, "~")
+
+
+def test_describe_cites_first_authors(any_kg):
+    d = describe(any_kg, "ligelizumab")
+    assert (d["kind"], d["references"], d["citations"]) == ("entity", [38], ["Gauvreau et al. [38]"])
+    out = {r["predicate"]: (r["references"], r["citations"]) for r in d["outgoing"]}
+    assert out["ige:blocksBinding"] == ([38, 39], ["Gauvreau et al. [38]", "[39]"])
+    assert out["ige:binds"] == ([38], ["Gauvreau et al. [38]"])
+    half_life = next(m for m in describe(any_kg, "IgE")["measurements"] if m["id"] == "ig:m_IgE_serum_half_life")
+    assert (half_life["entity"], half_life["references"], half_life["citations"]) == ("ig:IgE", [6], ["[6]"])
+
+
+@pytest.mark.parametrize("term", ["38", "ref:38", "ig:ref_38", "[38]", "Gauvreau et al. [38]", "Gauvreau"])
+def test_describe_reference(kg, term):
+    d = describe(kg, term)
+    assert (d["kind"], d["id"], d["label"]) == ("reference", "ig:ref_38", "Gauvreau et al. [38]")
+    assert [e["id"] for e in d["entities"]] == ["ig:ligelizumab"] and len(d["assertions"]) == 5
+
+
+def test_describe_unknown_reference(kg):
+    with pytest.raises(UnknownReference, match="^the review has references 1–72; 99 is not one$"):
+        describe(kg, "99")
 
 
 def test_describe_curator_note_for_typo(kg):

@@ -1,11 +1,11 @@
-"""Term resolution (labels, synonyms, CURIEs, Greek letters) and ranked search."""
+"""Term resolution (labels, synonyms, CURIEs, Greek letters) and ranked name matching."""
 
 from __future__ import annotations
 
 import pytest
 
 from igegraph.errors import UnknownEntity
-from igegraph.resolve import normalize, resolve, search
+from igegraph.resolve import fold_greek, match_names, normalize, resolve
 
 
 @pytest.mark.parametrize("term, expected", [
@@ -56,9 +56,16 @@ def test_normalize():
     assert normalize("CTLA4Fcɛ") == normalize("CTLA4 Fcε") == "ctla4fce"
 
 
-def test_search_ranks_exact_first(kg):
-    hits = search(kg, "histamine")
-    assert hits[0].id == "ig:histamine" and hits[0].score == 100
-    assert search(kg, "DB00043")[0].id == "ig:omalizumab"
-    assert [h.id for h in search(kg, "xolair", limit=1)] == ["ig:omalizumab"]
-    assert search(kg, "   ") == []
+def test_fold_greek_keeps_length():
+    assert fold_greek("FcεRI/Cε3 γ") == "FceRI/Ce3 g"
+    assert len(fold_greek("αβγδεɛκλμ")) == 9
+
+
+def test_match_names_ranks_exact_first(kg):
+    hits = match_names(kg, "histamine")
+    assert (hits[0].id, hits[0].field, hits[0].score) == ("ig:histamine", "label", 100)
+    assert [(h.id, h.field, h.score) for h in match_names(kg, "DB00043")] == [
+        ("ig:omalizumab", "identifier", 95), ("ig:CMAB007", "identifier", 85)]
+    assert [(h.id, h.field, h.matched) for h in match_names(kg, "xolair")][:1] == [("ig:omalizumab", "synonym", "Xolair")]
+    assert [(h.id, h.field) for h in match_names(kg, "omalizumob")][:1] == [("ig:omalizumab", "similar name")]
+    assert match_names(kg, "   ") == []

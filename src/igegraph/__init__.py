@@ -26,7 +26,7 @@ __version__ = "0.1.0"
 _LAZY = {
     "KnowledgeGraph": "kg",
     "load": "kg",
-    "search": "resolve",
+    "search": "fulltext",
     "SearchHit": "resolve",
     "build_projection": "project",
     "build_store": "store",

@@ -14,12 +14,13 @@ True
 from __future__ import annotations
 
 from collections import Counter
-from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 
+from .measurements import json_value, measurement
+from .references import citation, find_reference, reference, reference_numbers
 from .vocab import IGE, compact
 
 if TYPE_CHECKING:
@@ -32,72 +33,59 @@ _SHOWN = {RDFS.label, SKOS.altLabel, SKOS.definition, IGE.curatorNote, RDF.type,
           SKOS.exactMatch, SKOS.closeMatch, IGE.hasMeasurement}
 
 
-def _refs(kg: "KnowledgeGraph", node: URIRef) -> list[int]:
-    return sorted(int(n) for r in kg.graph.objects(node, IGE.reference) for n in kg.graph.objects(r, IGE.referenceNumber))
-
-
-def _value(value: Any) -> Any:
-    if isinstance(value, Literal):
-        py = value.toPython()
-        if isinstance(py, Decimal):  # JSON has no decimals; the typed literal stays in the graph
-            return int(py) if py == py.to_integral_value() else float(py)
-        return py if isinstance(py, (int, float, bool, str)) else str(value)
-    return compact(value)
+def _cite(kg: "KnowledgeGraph", row: dict) -> dict:
+    """Add ``citations`` ("Gauvreau et al. [38]", "[39]") beside a row's reference numbers."""
+    row["citations"] = [citation(kg, n) for n in row["references"]]
+    return row
 
 
 def _measurements(kg: "KnowledgeGraph", iri: URIRef) -> list[dict]:
-    out = []
-    for m in sorted(kg.graph.objects(iri, IGE.hasMeasurement)):
-        row: dict[str, Any] = {"id": compact(m), "label": kg.label(compact(m))}
-        for field in ("quantity", "value", "minValue", "maxValue", "valueText", "unit", "comparator", "condition", "year"):
-            value = kg.graph.value(m, IGE[field])
-            if value is not None:
-                row[field] = _value(value)
-        compared = kg.graph.value(m, IGE.comparedTo)
-        if compared is not None:
-            row["comparedTo"] = kg.label(compact(compared))
-        row["references"] = _refs(kg, m)
-        notes = [str(n) for n in kg.graph.objects(m, IGE.curatorNote)]
-        if notes:
-            row["notes"] = notes
-        out.append(row)
-    return out
+    return [_cite(kg, {**measurement(kg, m), "references": reference_numbers(kg, m)})
+            for m in sorted(kg.graph.objects(iri, IGE.hasMeasurement))]
 
 
 def describe(kg: "KnowledgeGraph", term: str) -> dict:
-    """Everything known about one entity.
+    """Everything known about one entity, or about one of the review's references.
 
     Parameters
     ----------
     kg : KnowledgeGraph
     term : str
-        Label, synonym, id or CURIE (resolved like every other command).
+        Label, synonym, id or CURIE (resolved like every other command), or a reference:
+        ``38``, ``[38]``, ``ref:38``, ``ig:ref_38`` or a first author Table 1 names.
 
     Returns
     -------
     dict
-        ``id``, ``iri``, ``label``, ``class``, ``synonyms``, ``exact_matches``, ``close_matches``,
-        ``definition``, ``notes`` (curator notes), ``outgoing`` and ``incoming`` relations (each
-        with predicate, the other entity's id and label, polarity, evidence and references),
-        ``measurements`` (value, unit, references), ``attributes`` (other literal values) and
+        For a reference, :func:`igegraph.references.reference`. For an entity: ``kind``
+        ("entity"), ``id``, ``iri``, ``label``, ``class``, ``synonyms``, ``exact_matches``, ``close_matches``,
+        ``definition``, ``references`` and ``citations``, ``notes`` (curator notes),
+        ``outgoing`` and ``incoming`` relations (each with predicate, the other entity's id and
+        label, polarity, evidence, references and citations), ``measurements`` (value, unit,
+        references, citations), ``attributes`` (other literal values) and
         ``mentions`` (Table 1 rows, trials and pathway steps that name it).
 
     Raises
     ------
     UnknownEntity
         With "did you mean" suggestions.
+    UnknownReference
+        A reference number the review does not have.
     """
+    number = find_reference(kg, term)
+    if number is not None:
+        return reference(kg, number)
     node = kg.resolve(term)
     iri = kg.iri(node)
     g = kg.projection
     attrs = g.nodes[node]
 
     def relation(s: str, o: str, key: str, d: dict, other: str) -> dict:
-        return {
+        return _cite(kg, {
             "predicate": key, "predicate_label": d["predicate_label"], "id": other,
             "label": kg.label(other), "polarity": d["polarity"], "evidence": d["evidence"],
             "references": d["references"], "assertion": d["assertion"],
-        }
+        })
 
     outgoing = [relation(s, o, k, d, o) for s, o, k, d in g.out_edges(node, keys=True, data=True)]
     incoming = [relation(s, o, k, d, s) for s, o, k, d in g.in_edges(node, keys=True, data=True)]
@@ -106,12 +94,13 @@ def describe(kg: "KnowledgeGraph", term: str) -> dict:
     for p, o in kg.graph.predicate_objects(iri):
         if p in _SHOWN or p == IGE.reference or not isinstance(o, Literal):
             continue
-        attributes.setdefault(compact(p), []).append(_value(o))
+        attributes.setdefault(compact(p), []).append(json_value(o))
     mentions = []
     for subject, prop in ((s, p) for p in (IGE.therapy, IGE.stepEntity, IGE.trial) for s in kg.graph.subjects(p, iri)):
         mentions.append({"id": compact(subject), "label": kg.label(compact(subject)), "via": compact(prop)})
     phase = kg.graph.value(iri, IGE.developmentPhase)
-    return {
+    return _cite(kg, {
+        "kind": "entity",
         "id": node,
         "iri": str(iri),
         "label": attrs["label"],
@@ -122,14 +111,14 @@ def describe(kg: "KnowledgeGraph", term: str) -> dict:
         "exact_matches": sorted(compact(o) for o in kg.graph.objects(iri, SKOS.exactMatch)),
         "close_matches": sorted(compact(o) for o in kg.graph.objects(iri, SKOS.closeMatch)),
         "phase": kg.label(compact(phase)) if phase is not None else None,
-        "references": _refs(kg, iri),
+        "references": reference_numbers(kg, iri),
         "notes": sorted(str(n) for n in kg.graph.objects(iri, IGE.curatorNote)),
         "outgoing": sorted(outgoing, key=order),
         "incoming": sorted(incoming, key=order),
         "measurements": _measurements(kg, iri),
         "attributes": {k: sorted(v, key=str) for k, v in sorted(attributes.items())},
         "mentions": sorted(mentions, key=lambda m: m["id"]),
-    }
+    })
 
 
 def stats(kg: "KnowledgeGraph") -> dict:

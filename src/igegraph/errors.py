@@ -8,6 +8,7 @@ from __future__ import annotations
 __all__ = [
     "IgegraphError",
     "UnknownEntity",
+    "UnknownReference",
     "QueryError",
     "DataError",
     "OutputExists",
@@ -45,6 +46,10 @@ class UnknownEntity(IgegraphError):
         else:
             msg = f"unknown entity '{term}'; try 'igegraph search {term}'"
         super().__init__(msg)
+
+
+class UnknownReference(IgegraphError):
+    """A term is not a reference number, or the review has no reference with that number."""
 
 
 class QueryError(IgegraphError):

@@ -1,4 +1,4 @@
-"""Name, synonym or CURIE -> entity; and ranked search.
+"""Name, synonym or CURIE -> entity; and ranked matching of names (for suggestions and search).
 
 Matching folds case, spaces, hyphens, punctuation, the registered/trademark signs and Greek
 letters written as letters or words, so that FcεRI = FceRI = Fc epsilon RI = "FcεR I".
@@ -30,7 +30,7 @@ from .vocab import compact, expand_curie
 if TYPE_CHECKING:
     from .kg import KnowledgeGraph
 
-__all__ = ["normalize", "resolve", "search", "SearchHit", "entity_index"]
+__all__ = ["normalize", "fold_greek", "resolve", "match_names", "SearchHit", "entity_index"]
 
 _GREEK = {
     "α": "a", "β": "b", "γ": "g", "δ": "d", "ε": "e", "ɛ": "e", "κ": "k", "λ": "l", "μ": "m",
@@ -38,6 +38,15 @@ _GREEK = {
 # a Greek letter spelled out as its own word ("Fc epsilon RI", "IL-4R alpha", "FcεRI-alpha")
 _GREEK_WORDS = re.compile(r"(?<![a-z])(alpha|beta|gamma|delta|epsilon|kappa|lambda)(?![a-z])")
 _WORD_TO_LETTER = {"alpha": "a", "beta": "b", "gamma": "g", "delta": "d", "epsilon": "e", "kappa": "k", "lambda": "l"}
+
+
+def fold_greek(text: str) -> str:
+    """Greek letters as Latin ones, one character for one (so offsets are kept).
+
+    >>> fold_greek("FcεRI and Cε3")
+    'FceRI and Ce3'
+    """
+    return "".join(_GREEK.get(ch, ch) for ch in text)
 
 
 def normalize(text: str) -> str:
@@ -48,7 +57,7 @@ def normalize(text: str) -> str:
     >>> normalize("IgE+ B cells")
     'igebcells'
     """
-    text = "".join(_GREEK.get(ch, ch) for ch in text.lower())
+    text = fold_greek(text.lower())
     text = _GREEK_WORDS.sub(lambda m: _WORD_TO_LETTER[m.group(1)], text)
     text = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in text if ch.isalnum() and ch.isascii())
@@ -56,13 +65,22 @@ def normalize(text: str) -> str:
 
 @dataclass(frozen=True)
 class SearchHit:
-    """One search result: the entity, what matched and how well (0-100)."""
+    """One search result: the entity or claim, where it matched, what matched and how well (0-100).
+
+    ``field`` is label, synonym, identifier or similar name (a close spelling) for a name match;
+    definition, quote, curator note, measurement or Table 1 for a full-text match, whose
+    ``matched`` is a snippet with the matched words in «». ``about`` is the entity a claim
+    belongs to (an assertion's subject, a measurement's entity, a Table 1 row's therapy, a
+    pathway step's pathway), else None.
+    """
 
     id: str
     label: str
     category: str
+    field: str
     matched: str
     score: int
+    about: str | None = None
 
 
 def entity_index(kg: "KnowledgeGraph") -> dict[str, dict[str, set[str]]]:
@@ -128,32 +146,35 @@ def resolve(kg: "KnowledgeGraph", term: str) -> str:
             return next(iter(hits))
         if len(hits) > 1:
             raise UnknownEntity(term, sorted(kg.label(h) for h in hits), ambiguous=True)
-    hits = search(kg, term, limit=5)
+    hits = match_names(kg, term)[:5]
     # weak fuzzy matches are noise in a "did you mean"
     good = [hit.label for hit in hits if hit.score >= 30] or [hit.label for hit in hits[:3]]
     raise UnknownEntity(term, good)
 
 
-def search(kg: "KnowledgeGraph", text: str, limit: int = 10) -> list[SearchHit]:
-    """Ranked look-up over labels, synonyms and identifiers.
+_FIELD = {"label": "label", "synonym": "synonym", "id": "identifier", "close": "identifier"}
+
+
+def match_names(kg: "KnowledgeGraph", text: str) -> list[SearchHit]:
+    """Entities whose label, synonym or identifier matches ``text``, best first.
 
     Exact label matches score 100, exact identifiers 95, exact synonyms 90, close-match
-    identifiers 85, prefixes 70,
-    substrings 50, and close spellings up to 40.
+    identifiers 85, prefixes 70, substrings 50, and close spellings (field "similar name") up
+    to 40. Names are compared by :func:`normalize`, so Greek letters and spacing do not matter.
 
     >>> import igegraph
-    >>> [h.id for h in search(igegraph.load(), "omalizumab", limit=1)]
-    ['ig:omalizumab']
+    >>> [(h.id, h.field, h.score) for h in match_names(igegraph.load(), "Xolair")][:1]
+    [('ig:omalizumab', 'synonym', 90)]
     """
     key = normalize(text)
     if not key:
         return []
     g = kg.projection
-    best: dict[str, tuple[int, str]] = {}
+    best: dict[str, tuple[int, str, str]] = {}
 
-    def offer(node: str, score: int, matched: str) -> None:
-        if score > best.get(node, (-1, ""))[0]:
-            best[node] = (score, matched)
+    def offer(node: str, score: int, field: str, matched: str) -> None:
+        if score > best.get(node, (-1,))[0]:
+            best[node] = (score, field, matched)
 
     for node, attrs in g.nodes(data=True):
         names = [("label", attrs["label"])] + [("synonym", s) for s in attrs["synonyms"]]
@@ -165,17 +186,17 @@ def search(kg: "KnowledgeGraph", text: str, limit: int = 10) -> list[SearchHit]:
                 keys.add(normalize(name.split(":", 1)[-1]))  # DB00043 finds DRUGBANK:DB00043
             for nkey in filter(None, keys):
                 if nkey == key:
-                    offer(node, {"label": 100, "id": 95, "synonym": 90, "close": 85}[kind], name)
+                    offer(node, {"label": 100, "id": 95, "synonym": 90, "close": 85}[kind], _FIELD[kind], name)
                 elif nkey.startswith(key):
-                    offer(node, 70, name)
+                    offer(node, 70, _FIELD[kind], name)
                 elif key in nkey:
-                    offer(node, 50, name)
+                    offer(node, 50, _FIELD[kind], name)
                 else:
                     ratio = difflib.SequenceMatcher(None, key, nkey).ratio()
                     if ratio >= 0.6:
-                        offer(node, int(40 * ratio), name)
+                        offer(node, int(40 * ratio), "similar name", name)
     ranked = sorted(best.items(), key=lambda item: (-item[1][0], g.nodes[item[0]]["label"].lower()))
     return [
-        SearchHit(node, g.nodes[node]["label"], g.nodes[node]["category"], matched, score)
-        for node, (score, matched) in ranked[:limit]
+        SearchHit(node, g.nodes[node]["label"], g.nodes[node]["category"], field, matched, score)
+        for node, (score, field, matched) in ranked
     ]

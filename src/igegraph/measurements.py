@@ -1,0 +1,84 @@
+"""Measurements: a number (or range, or phrase) with its unit, condition and provenance.
+
+Examples
+--------
+>>> import igegraph
+>>> kg = igegraph.load()
+>>> row = measurement(kg, kg.iri("ig:m_IgE_serum_half_life"))
+>>> row["quantity"], value_text(row), row["unit"]
+('serum half-life', '~3', 'd')
+>>> measurement_text(row)
+'IgE serum half-life: serum half-life ~3 d'
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from rdflib import Literal, URIRef
+
+from .vocab import IGE, compact
+
+if TYPE_CHECKING:
+    from .kg import KnowledgeGraph
+
+__all__ = ["measurement", "value_text", "measurement_text", "json_value", "FIELDS"]
+
+# literal properties of an ige:Measurement, in display order
+FIELDS = ("quantity", "value", "minValue", "maxValue", "valueText", "unit", "comparator", "condition", "year")
+
+
+def json_value(value: Any) -> Any:
+    """A JSON-friendly Python value for an RDF term: literals become numbers or text, IRIs compact ids.
+
+    >>> from rdflib import Literal, XSD
+    >>> json_value(Literal("3", datatype=XSD.decimal)), json_value(Literal("1.95", datatype=XSD.decimal))
+    (3, 1.95)
+    """
+    if isinstance(value, Literal):
+        py = value.toPython()
+        if isinstance(py, Decimal):  # JSON has no decimals; the typed literal stays in the graph
+            return int(py) if py == py.to_integral_value() else float(py)
+        return py if isinstance(py, (int, float, bool, str)) else str(value)
+    return compact(value)
+
+
+def measurement(kg: "KnowledgeGraph", node: URIRef) -> dict:
+    """One measurement as a dict: ``id``, ``label``, ``entity`` (what it measures, if stated),
+    the literal :data:`FIELDS` it has, ``comparedTo`` (a label) and ``notes``."""
+    row: dict[str, Any] = {"id": compact(node), "label": kg.label(compact(node))}
+    owner = kg.graph.value(None, IGE.hasMeasurement, node)
+    row["entity"] = compact(owner) if owner is not None else None
+    for field in FIELDS:
+        value = kg.graph.value(node, IGE[field])
+        if value is not None:
+            row[field] = json_value(value)
+    compared = kg.graph.value(node, IGE.comparedTo)
+    if compared is not None:
+        row["comparedTo"] = kg.label(compact(compared))
+    notes = sorted(str(n) for n in kg.graph.objects(node, IGE.curatorNote))
+    if notes:
+        row["notes"] = notes
+    return row
+
+
+def value_text(row: dict) -> str:
+    """The value as the review would write it: a phrase, a range or a number with its comparator.
+
+    >>> value_text({"minValue": 50}), value_text({"value": 2, "comparator": ">="}), value_text({"valueText": "several"})
+    ('50–', '>=2', 'several')
+    """
+    if "valueText" in row:
+        return str(row["valueText"])
+    if "minValue" in row or "maxValue" in row:
+        return f"{row.get('minValue', '')}–{row.get('maxValue', '')}"
+    comparator = row.get("comparator", "=")
+    return f"{'' if comparator == '=' else comparator}{row.get('value', '')}"
+
+
+def measurement_text(row: dict) -> str:
+    """Label, quantity, value, unit and condition in one line (what full-text search indexes)."""
+    parts = [row.get("quantity", ""), value_text(row), row.get("unit", "")]
+    text = f"{row['label']}: {' '.join(p for p in parts if p)}"
+    return f"{text} ({row['condition']})" if row.get("condition") else text
