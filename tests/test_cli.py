@@ -159,7 +159,7 @@ def test_describe_and_search_text(cli):
 
 def test_stats_text_and_json(cli):
     data = json.loads(cli("stats", "--format", "json").output)
-    assert data["assertions"] == 210
+    assert data["assertions"] == 247
     assert "entities per class:" in cli("stats").output
 
 

@@ -118,8 +118,9 @@ def test_cq08_receptor_binders(any_kg):
         ("ig:CTLA4Fce", "ig:FcERI"),
         ("ig:CTLA4Fce", "ig:CD23"),
     }
-    # CTLA4Fcε also binds CD80/CD86; XmAb7195 engages FcγRIIb (an IgG receptor)
-    assert out_nodes(any_kg, "ig:CTLA4Fce", "ige:binds") == {"ig:CD80", "ig:CD86"}
+    # CTLA4Fcε binds (the review says no more) FcεRI, CD23 and CD80/CD86; XmAb7195 engages FcγRIIb (an IgG receptor)
+    assert out_nodes(any_kg, "ig:CTLA4Fce", "ige:binds") == {"ig:FcERI", "ig:CD23", "ig:CD80", "ig:CD86"}
+    assert out_nodes(any_kg, "ig:CTLA4Fce", "ige:antagonizes") == set()
     assert "ig:FcgRIIb" in out_nodes(any_kg, "ig:XmAb7195", "ige:binds")
 
 
@@ -177,8 +178,9 @@ def test_cq12_cascade_order(any_kg):
     assert [s["label"] for s in info.steps] == [r["step"] for r in rows]
 
 
-# The blocker table of identifiers.md §10 / CQ13, as (step, intervention) pairs, plus the extra
-# actions the review states (omalizumab and MEDI4212 down-regulate FcεRI [20,21,36,41]).
+# The blocker table of CQ13, as (step, intervention) pairs, plus the extra actions the review
+# states (omalizumab and MEDI4212 down-regulate FcεRI [20,21,36,41]). CTLA4Fcε only binds FcεRI
+# (review and Table 1: 'Bind IgE receptors'), so it acts on this route at the plasma cells alone.
 CQ13 = {
     ("ig:IgE_B_cell", "ig:quilizumab"),
     ("ig:IgE_B_cell", "ig:bsc_IgE_CD3"),
@@ -192,11 +194,12 @@ CQ13 = {
     ("ig:IgE", "ig:ligelizumab"),
     ("ig:IgE", "ig:MEDI4212"),
     ("ig:IgE", "ig:XmAb7195"),
+    ("ig:IgE", "ig:quilizumab"),  # lowers serum IgE [56-59] (ige:reduces: weakens, does not cut)
+    ("ig:IgE_plasma_cell", "ig:XmAb7195"),  # fewer IgE-secreting plasma cells [65] (ige:reduces)
     ("ig:IgE->ig:FcERI", "ig:omalizumab"),
     ("ig:IgE->ig:FcERI", "ig:ligelizumab"),
     ("ig:IgE->ig:FcERI", "ig:MEDI4212"),
     ("ig:FcERI", "ig:celastrol_micelles"),
-    ("ig:FcERI", "ig:CTLA4Fce"),
     ("ig:FcERI", "ig:omalizumab"),
     ("ig:FcERI", "ig:MEDI4212"),
     ("ig:mast_cell", "ig:celastrol_micelles"),
