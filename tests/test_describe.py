@@ -50,6 +50,6 @@ def test_describe_unknown(kg):
 def test_stats_exact(any_kg):
     s = stats(any_kg)
     assert (s["entities"], s["relations"], s["assertions"], s["references"], s["pathways"], s["pathway_steps"],
-            s["measurements"], s["table1_rows"], s["trials"]) == (165, 247, 247, 72, 4, 20, 44, 11, 6)
+            s["measurements"], s["table1_rows"], s["trials"]) == (165, 248, 248, 72, 4, 20, 44, 11, 6)
     assert s["classes"]["monoclonal antibody"] == 7
-    assert (s["predicates"]["binds"], s["predicates"]["secretes"], s["causal_relations"]) == (21, 8, 121)
+    assert (s["predicates"]["binds"], s["predicates"]["secretes"], s["causal_relations"]) == (21, 8, 122)
