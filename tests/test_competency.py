@@ -220,3 +220,55 @@ def test_cq13_sparql_agrees_with_traversal(any_kg):
     sparql = {(r["drug"], r["actsOn"]) for r in rows}
     report = blocks_pathway(any_kg, "ige-fceri-degranulation")
     assert sparql == {(b.id, b.acts_on) for b in report.blockers}
+
+
+def test_clinical_end_points_reachable_from_allergen(any_kg):
+    # Issue 8: the diseases and symptoms the review links to the cascade are reachable from the
+    # allergen through activating (+1) causal relations, each backed by its own assertion.
+    positive = [r["p"] for r in any_kg.query("SELECT ?p WHERE { ?p ige:polarity 1 ; ige:causal true }").records()]
+    rows = any_kg.query(
+        f"SELECT DISTINCT ?end WHERE {{ ig:allergen ({'|'.join(positive)})+ ?end . "
+        "?end a ?c . FILTER (?c IN (ige:Disease, ige:Phenotype)) }").records()
+    assert {r["end"] for r in rows} == {
+        "ig:anaphylaxis", "ig:allergic_asthma", "ig:asthma", "ig:bronchoconstriction", "ig:mucosal_edema",
+        "ig:chronic_spontaneous_urticaria", "ig:IgE_mediated_allergic_disease"}
+    # the links from cells and symptoms to the diseases, as the review states them
+    assert out_nodes(any_kg, "ig:basophil", "ige:contributesTo") == {"ig:anaphylaxis", "ig:chronic_spontaneous_urticaria"}
+    assert out_nodes(any_kg, "ig:mast_cell", "ige:contributesTo") == {"ig:anaphylaxis"}
+    assert out_nodes(any_kg, "ig:mast_cell", "ige:causes") == {"ig:allergic_asthma"}
+    assert in_nodes(any_kg, "ig:asthma", "ige:featureOf") == {
+        "ig:bronchoconstriction", "ig:mucus_secretion", "ig:mucosal_edema", "ig:increased_mast_cell_number"}
+    assert in_nodes(any_kg, "ig:atopic_dermatitis", "ige:contributesTo") == {"ig:inflammatory_response"}
+
+
+def test_trial_outcomes_and_proposals(any_kg):
+    rows = any_kg.query("SELECT ?drug ?disease ?outcome WHERE { ?drug ige:studiedFor ?disease . "
+                        "?a rdf:subject ?drug ; rdf:predicate ige:studiedFor ; rdf:object ?disease ; ige:outcome ?outcome }").records()
+    assert {(r["drug"], r["disease"], r["outcome"]) for r in rows} == {
+        ("ig:quilizumab", "ig:allergic_asthma", "no clinically meaningful benefit"),
+        ("ig:IgEnio", "ig:pollen_induced_allergic_asthma", "the pilot study indicates that IgEnio may be used to treat it"),
+    }
+    assert out_nodes(any_kg, "ig:quilizumab", "ige:treats") == set()
+    assert in_nodes(any_kg, "ig:IgE_mediated_allergic_disease", "ige:proposedFor") == {
+        "ig:quilizumab", "ig:bsc_IgE_CD3", "ig:ligelizumab"}
+
+
+def test_context_qualifiers(any_kg):
+    def cells(assertion):
+        rows = any_kg.query(f"SELECT ?c WHERE {{ {assertion} ige:cellContext ?c }}").records()
+        return {r["c"] for r in rows}
+    assert cells("ig:a_MEDI4212_downregulates_FcERI") == {"ig:dendritic_cell", "ig:basophil"}
+    assert cells("ig:a_omalizumab_downregulates_FcERI") == {"ig:basophil", "ig:mast_cell"}
+    assert cells("ig:a_celastrol_micelles_antagonizes_FcERI") == {"ig:mast_cell"}
+    conditions = any_kg.query("SELECT ?cell ?c WHERE { ?a rdf:subject ig:CTLA4 ; rdf:predicate ige:expressedOn ; "
+                              "rdf:object ?cell ; ige:condition ?c }").records()
+    assert {(r["cell"], r["c"]) for r in conditions} == {
+        ("ig:regulatory_T_cell", "constitutive"), ("ig:conventional_T_cell", "upon activation")}
+    aspects = any_kg.query("SELECT ?d ?x WHERE { ?a rdf:subject ?d ; rdf:predicate ige:moreEffectiveThan ; "
+                           "ige:objectAspect ?x }").records()
+    assert {(r["d"], r["x"]) for r in aspects} == {
+        ("ig:ligelizumab", "decreasing IgE levels"), ("ig:ligelizumab", "skin prick allergen test responses"),
+        ("ig:MEDI4212", "reducing serum IgE levels"), ("ig:XmAb7195", "reducing IgE activity"),
+        ("ig:celastrol_micelles", "reducing allergic reactions")}
+    overrides = any_kg.query("SELECT ?a ?v WHERE { ?a a ige:Assertion ; ige:abolishes ?v }").records()
+    assert [(r["a"], r["v"]) for r in overrides] == [("ig:a_dupilumab_inhibits_IL4_IL13_signaling", True)]
