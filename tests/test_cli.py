@@ -139,27 +139,29 @@ def test_blocks_json(cli):
 
 def test_blocks_table_readable(cli):
     out = cli("blocks", "--pathway", "ige-fceri-degranulation").output
-    assert out.startswith("What blocks Allergen → IgE → FcεRI → mast-cell degranulation\n4 routes of at most 8 steps:")
+    assert out.startswith("What blocks Allergen → IgE → FcεRI → mast-cell degranulation\n3 routes of at most 8 steps:")
     assert "every route passes: FcεRI, IgE, mast cell" in out
-    assert "IgE-secreting plasma cell  CTLA4Fcε             inhibits        Preclinical" in out
-    assert "25% weakened   direct at IgE-secreting plasma cell: 2" in out
-    assert "all cut  upstream at IgE: 0; direct at IgE+ B cell: 1–3" in out
-    assert out.rstrip().endswith("only weaken: MEDI4212 Fc variant")
+    assert "IgE-secreting plasma cell  CTLA4Fcε" in out
+    assert "33% weakened   direct at IgE-secreting plasma cell: 2" in out
+    assert "all cut  upstream at IgE: 0; direct at IgE+ B cell: 1–2" in out
+    assert "antagonizes (in mast cell)" in out
+    assert out.rstrip().endswith("only weaken: CTLA4Fcε, MEDI4212 Fc variant")
 
 
 def test_knockout_and_cutsets_text(cli):
     out = cli("knockout", "CTLA4Fce", "--from", "allergen", "--to", "IgE").output
     assert out.splitlines()[:2] == ["knockout (applying CTLA4Fcε) on the routes from allergen to IgE",
-                                    "routes: 4 routes before, 4 routes after"]
+                                    "routes: 3 routes before, 3 routes after"]
     out = cli("knockout", "FcεRI", "omalizumab", "--from", "allergen", "--to", "mast cell degranulation").output
     assert out.splitlines()[:3] == [
         "knockout (removing FcεRI; applying omalizumab) on the routes from allergen to mast cell degranulation",
-        "routes: 4 routes before, 0 routes after",
+        "routes: 3 routes before, 0 routes after",
         "  [0] cut direct at IgE (by omalizumab): allergen → IgE → FcεRI → mast cell → mast cell degranulation"]
     out = cli("cutsets", "IgE", "Th2 activation", "--max-size", "1").output.splitlines()
     assert out[:2] == ["{bsc-IgE/CD3}", "{CMAB007}"]
     out = cli("cutsets", "allergen", "mast cell degranulation", "--max-size", "1", "--entities").output.splitlines()
-    assert out == ["{class switching to IgE}", "{FcεRI}", "{IgE}", "{IgE+ B cell}", "{IgE–FcεRI binding}", "{mast cell}"]
+    # removing B cells removes their narrower types, IgE+ B cells, plasmablasts and plasma cells
+    assert out == ["{B cell}", "{FcεRI}", "{IgE}", "{IgE+ B cell}", "{IgE–FcεRI binding}", "{mast cell}"]
     result = cli("knockout", "CD3", "--from", "allergen", "--to", "histamine")
     assert result.exit_code == 1 and result.output == (
         "Error: CD3 lies on no route from allergen to histamine and nothing on them depends on it: "
@@ -188,7 +190,7 @@ def test_reference_text(cli):
         "so its title, journal and year are not known.",
         "  first author: Gauvreau",
     ]
-    assert "\nassertions citing it (5):\n  ligelizumab — binds — Cε3  (phase II)\n" in out
+    assert "\nassertions citing it (6):\n  ligelizumab — binds — Cε3  (phase II)\n" in out
     assert '    "Ligelizumab, also developed by Novartis®"\n' in out
     assert "\nmeasurements citing it (1):\n  NCT01703312 — NCT01703312 trial phase:" in out
     for line in ("Table 1 rows citing it: Table 1, row 4: Ligelizumab", "trials citing it: NCT01703312",
@@ -203,9 +205,11 @@ def test_reference_json(cli):
     assert (data["kind"], data["number"], data["label"], data["first_author"]) == (
         "reference", 38, "Gauvreau et al. [38]", "Gauvreau")
     assert [a["predicate"] for a in data["assertions"]] == [
-        "ige:binds", "ige:blocksBinding", "ige:developedBy", "ige:moreEffectiveThan", "ige:neutralizes"]
+        "ige:binds", "ige:blocksBinding", "ige:developedBy", "ige:moreEffectiveThan", "ige:neutralizes",
+        "ige:proposedFor"]
     assert data == json.loads(cli("describe", "ref:38", "--format", "json").output)
     assert json.loads(cli("reference", "72", "--format", "json").output)["entities"] == [
+        {"id": "ig:anti_IgE_therapy", "label": "anti-IgE therapy", "class": "drug or therapy"},
         {"id": "ig:cardiovascular_disease", "label": "cardiovascular disease", "class": "disease"}]
 
 
@@ -227,9 +231,10 @@ def test_search_text(cli):
                               "IgE", "serum", "«half-life»:", "serum", "«half-life»", "~3", "d", "60"]
     out = cli("search", "thrombosis").output.splitlines()
     assert [line.split()[0] for line in out[2:]] == [
-        "ig:arterial_thrombosis", "ig:a_omalizumab_increasesRiskOf_arterial_thrombosis", "ig:FDA"]
-    assert cli("search", "clearance").output == (
-        "nothing matches 'clearance' in names, definitions, quotes, curator notes, measurements or Table 1\n")
+        "ig:arterial_thrombosis", "ig:a_omalizumab_increasesRiskOf_arterial_thrombosis", "ig:FDA",
+        "ig:a_omalizumab_increasesRiskOf_cardiovascular_disease"]
+    assert cli("search", "qwertyuiop").output == (
+        "nothing matches 'qwertyuiop' in names, definitions, quotes, curator notes, measurements or Table 1\n")
     out = cli("search", "omalizumob").output.splitlines()
     assert out[1:3] == ["similar words: omalizumab", "similar names:"] and out[5].startswith("ig:omalizumab")
 
@@ -258,7 +263,7 @@ def test_search_fts_syntax_never_errors(cli, text):
 
 def test_stats_text_and_json(cli):
     data = json.loads(cli("stats", "--format", "json").output)
-    assert data["assertions"] == 210
+    assert data["assertions"] == 248
     assert "entities per class:" in cli("stats").output
 
 

@@ -118,8 +118,9 @@ def test_cq08_receptor_binders(any_kg):
         ("ig:CTLA4Fce", "ig:FcERI"),
         ("ig:CTLA4Fce", "ig:CD23"),
     }
-    # CTLA4Fcε also binds CD80/CD86; XmAb7195 engages FcγRIIb (an IgG receptor)
-    assert out_nodes(any_kg, "ig:CTLA4Fce", "ige:binds") == {"ig:CD80", "ig:CD86"}
+    # CTLA4Fcε binds (the review says no more) FcεRI, CD23 and CD80/CD86; XmAb7195 engages FcγRIIb (an IgG receptor)
+    assert out_nodes(any_kg, "ig:CTLA4Fce", "ige:binds") == {"ig:FcERI", "ig:CD23", "ig:CD80", "ig:CD86"}
+    assert out_nodes(any_kg, "ig:CTLA4Fce", "ige:antagonizes") == set()
     assert "ig:FcgRIIb" in out_nodes(any_kg, "ig:XmAb7195", "ige:binds")
 
 
@@ -177,8 +178,9 @@ def test_cq12_cascade_order(any_kg):
     assert [s["label"] for s in info.steps] == [r["step"] for r in rows]
 
 
-# The blocker table of identifiers.md §10 / CQ13, as (step, intervention) pairs, plus the extra
-# actions the review states (omalizumab and MEDI4212 down-regulate FcεRI [20,21,36,41]).
+# The blocker table of CQ13, as (step, intervention) pairs, plus the extra actions the review
+# states (omalizumab and MEDI4212 down-regulate FcεRI [20,21,36,41]). CTLA4Fcε only binds FcεRI
+# (review and Table 1: 'Bind IgE receptors'), so it acts on this route at the plasma cells alone.
 CQ13 = {
     ("ig:IgE_B_cell", "ig:quilizumab"),
     ("ig:IgE_B_cell", "ig:bsc_IgE_CD3"),
@@ -192,20 +194,23 @@ CQ13 = {
     ("ig:IgE", "ig:ligelizumab"),
     ("ig:IgE", "ig:MEDI4212"),
     ("ig:IgE", "ig:XmAb7195"),
+    ("ig:IgE", "ig:quilizumab"),  # lowers serum IgE [56-59] (ige:reduces: weakens, does not cut)
+    ("ig:IgE_plasma_cell", "ig:XmAb7195"),  # fewer IgE-secreting plasma cells [65] (ige:reduces)
     ("ig:IgE->ig:FcERI", "ig:omalizumab"),
     ("ig:IgE->ig:FcERI", "ig:ligelizumab"),
     ("ig:IgE->ig:FcERI", "ig:MEDI4212"),
     ("ig:FcERI", "ig:celastrol_micelles"),
-    ("ig:FcERI", "ig:CTLA4Fce"),
-    ("ig:FcERI", "ig:omalizumab"),
-    ("ig:FcERI", "ig:MEDI4212"),
+    ("ig:FcERI", "ig:omalizumab"),  # on basophils and mast cells [20, 21, 36]
     ("ig:mast_cell", "ig:celastrol_micelles"),
+    # not here: MEDI4212 lowers FcεRI on dendritic cells and basophils only [41] (no mast-cell
+    # route), and the micelles' "reduced mast cell degranulation" [48] acts on the target itself
 }
 
 
 def test_cq13_blockers_traversal(any_kg):
     report = blocks_pathway(any_kg, "ige-fceri-degranulation")
     assert {(b.step, b.id) for b in report.blockers} == CQ13
+    assert {(a.acts_on, a.id) for a in report.acts_on_target} == {("ig:mast_cell_degranulation", "ig:celastrol_micelles")}
     assert "ig:recombinant_ScFv" not in {b.id for b in report.blockers}  # a tool, not a blocker
     assert "ig:dupilumab" not in {b.id for b in report.blockers}  # acts off the IgE axis
 
@@ -215,3 +220,55 @@ def test_cq13_sparql_agrees_with_traversal(any_kg):
     sparql = {(r["drug"], r["actsOn"]) for r in rows}
     report = blocks_pathway(any_kg, "ige-fceri-degranulation")
     assert sparql == {(b.id, b.acts_on) for b in report.blockers}
+
+
+def test_clinical_end_points_reachable_from_allergen(any_kg):
+    # Issue 8: the diseases and symptoms the review links to the cascade are reachable from the
+    # allergen through activating (+1) causal relations, each backed by its own assertion.
+    positive = [r["p"] for r in any_kg.query("SELECT ?p WHERE { ?p ige:polarity 1 ; ige:causal true }").records()]
+    rows = any_kg.query(
+        f"SELECT DISTINCT ?end WHERE {{ ig:allergen ({'|'.join(positive)})+ ?end . "
+        "?end a ?c . FILTER (?c IN (ige:Disease, ige:Phenotype)) }").records()
+    assert {r["end"] for r in rows} == {
+        "ig:anaphylaxis", "ig:allergic_asthma", "ig:asthma", "ig:bronchoconstriction", "ig:mucosal_edema",
+        "ig:chronic_spontaneous_urticaria", "ig:IgE_mediated_allergic_disease"}
+    # the links from cells and symptoms to the diseases, as the review states them
+    assert out_nodes(any_kg, "ig:basophil", "ige:contributesTo") == {"ig:anaphylaxis", "ig:chronic_spontaneous_urticaria"}
+    assert out_nodes(any_kg, "ig:mast_cell", "ige:contributesTo") == {"ig:anaphylaxis"}
+    assert out_nodes(any_kg, "ig:mast_cell", "ige:causes") == {"ig:allergic_asthma"}
+    assert in_nodes(any_kg, "ig:asthma", "ige:featureOf") == {
+        "ig:bronchoconstriction", "ig:mucus_secretion", "ig:mucosal_edema", "ig:increased_mast_cell_number"}
+    assert in_nodes(any_kg, "ig:atopic_dermatitis", "ige:contributesTo") == {"ig:inflammatory_response"}
+
+
+def test_trial_outcomes_and_proposals(any_kg):
+    rows = any_kg.query("SELECT ?drug ?disease ?outcome WHERE { ?drug ige:studiedFor ?disease . "
+                        "?a rdf:subject ?drug ; rdf:predicate ige:studiedFor ; rdf:object ?disease ; ige:outcome ?outcome }").records()
+    assert {(r["drug"], r["disease"], r["outcome"]) for r in rows} == {
+        ("ig:quilizumab", "ig:allergic_asthma", "no clinically meaningful benefit"),
+        ("ig:IgEnio", "ig:pollen_induced_allergic_asthma", "the pilot study indicates that IgEnio may be used to treat it"),
+    }
+    assert out_nodes(any_kg, "ig:quilizumab", "ige:treats") == set()
+    assert in_nodes(any_kg, "ig:IgE_mediated_allergic_disease", "ige:proposedFor") == {
+        "ig:quilizumab", "ig:bsc_IgE_CD3", "ig:ligelizumab"}
+
+
+def test_context_qualifiers(any_kg):
+    def cells(assertion):
+        rows = any_kg.query(f"SELECT ?c WHERE {{ {assertion} ige:cellContext ?c }}").records()
+        return {r["c"] for r in rows}
+    assert cells("ig:a_MEDI4212_downregulates_FcERI") == {"ig:dendritic_cell", "ig:basophil"}
+    assert cells("ig:a_omalizumab_downregulates_FcERI") == {"ig:basophil", "ig:mast_cell"}
+    assert cells("ig:a_celastrol_micelles_antagonizes_FcERI") == {"ig:mast_cell"}
+    conditions = any_kg.query("SELECT ?cell ?c WHERE { ?a rdf:subject ig:CTLA4 ; rdf:predicate ige:expressedOn ; "
+                              "rdf:object ?cell ; ige:condition ?c }").records()
+    assert {(r["cell"], r["c"]) for r in conditions} == {
+        ("ig:regulatory_T_cell", "constitutive"), ("ig:conventional_T_cell", "upon activation")}
+    aspects = any_kg.query("SELECT ?d ?x WHERE { ?a rdf:subject ?d ; rdf:predicate ige:moreEffectiveThan ; "
+                           "ige:objectAspect ?x }").records()
+    assert {(r["d"], r["x"]) for r in aspects} == {
+        ("ig:ligelizumab", "decreasing IgE levels"), ("ig:ligelizumab", "skin prick allergen test responses"),
+        ("ig:MEDI4212", "reducing serum IgE levels"), ("ig:XmAb7195", "reducing IgE activity"),
+        ("ig:celastrol_micelles", "reducing allergic reactions")}
+    overrides = any_kg.query("SELECT ?a ?v WHERE { ?a a ige:Assertion ; ige:abolishes ?v }").records()
+    assert [(r["a"], r["v"]) for r in overrides] == [("ig:a_dupilumab_inhibits_IL4_IL13_signaling", True)]

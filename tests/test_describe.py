@@ -20,7 +20,7 @@ def test_describe_omalizumab(any_kg):
     assert out[("ige:developedBy", "ig:Novartis")] == [29]
     incoming = {(r["predicate"], r["id"]) for r in d["incoming"]}
     assert ("ige:biosimilarOf", "ig:CMAB007") in incoming
-    assert any("erratum 4" in n for n in d["notes"])
+    assert any("docs/errata.md, E4" in n for n in d["notes"])
     assert {m["id"] for m in d["mentions"]} >= {"ig:table1_row_2"}
 
 
@@ -50,7 +50,7 @@ def test_describe_cites_first_authors(any_kg):
 def test_describe_reference(kg, term):
     d = describe(kg, term)
     assert (d["kind"], d["id"], d["label"]) == ("reference", "ig:ref_38", "Gauvreau et al. [38]")
-    assert [e["id"] for e in d["entities"]] == ["ig:ligelizumab"] and len(d["assertions"]) == 5
+    assert [e["id"] for e in d["entities"]] == ["ig:ligelizumab"] and len(d["assertions"]) == 6
 
 
 def test_describe_unknown_reference(kg):
@@ -72,6 +72,6 @@ def test_describe_unknown(kg):
 def test_stats_exact(any_kg):
     s = stats(any_kg)
     assert (s["entities"], s["relations"], s["assertions"], s["references"], s["pathways"], s["pathway_steps"],
-            s["measurements"], s["table1_rows"], s["trials"]) == (161, 210, 210, 72, 4, 21, 43, 11, 6)
+            s["measurements"], s["table1_rows"], s["trials"]) == (165, 248, 248, 72, 4, 20, 44, 11, 6)
     assert s["classes"]["monoclonal antibody"] == 7
-    assert (s["predicates"]["binds"], s["predicates"]["secretes"], s["causal_relations"]) == (18, 8, 100)
+    assert (s["predicates"]["binds"], s["predicates"]["secretes"], s["causal_relations"]) == (21, 8, 122)

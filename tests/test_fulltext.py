@@ -32,16 +32,18 @@ def test_thrombosis_finds_the_omalizumab_claim(any_kg):
         ("ig:arterial_thrombosis", "label", None),
         ("ig:a_omalizumab_increasesRiskOf_arterial_thrombosis", "quote", "ig:omalizumab"),
         ("ig:FDA", "definition", None),
+        ("ig:a_omalizumab_increasesRiskOf_cardiovascular_disease", "curator note", "ig:omalizumab"),
     ]
     assert hits[1].label == "omalizumab — increases risk of — arterial thrombosis"
     assert hits[1].matched == "…increases the risk of arterial «thrombosis» slightly"
     assert hits[2].matched == "…and warned about omalizumab's arterial «thrombosis» risk."
 
 
-def test_clearance_is_not_in_the_text(any_kg):
-    """The review says MEDI4212 'is removed rapidly in vivo'; no word of it is 'clearance'."""
-    assert search(any_kg, "clearance") == []
-    assert similar_words(any_kg, "clearance") == []
+def test_clearance_finds_the_measurement(any_kg):
+    """The review says MEDI4212 'is removed rapidly in vivo' [41]; the curated measurement names it."""
+    assert [(h.id, h.field, h.about) for h in search(any_kg, "clearance")] == [
+        ("ig:m_MEDI4212_clearance", "measurement", "ig:MEDI4212")]
+    assert search(any_kg, "qwertyuiop") == [] and similar_words(any_kg, "qwertyuiop") == []
 
 
 @pytest.mark.parametrize("text", ["FcεRI", "FceRI", "Fc epsilon RI", "fcεri"])

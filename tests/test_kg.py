@@ -110,7 +110,7 @@ def test_oxigraph_triples_in_default_graph(kg):
 
 def test_curated_counts(kg):
     g = kg.projection
-    assert (g.number_of_nodes(), g.number_of_edges()) == (161, 210)
+    assert (g.number_of_nodes(), g.number_of_edges()) == (165, 248)
 
 
 def test_every_causal_edge_has_provenance(kg):

@@ -43,6 +43,7 @@ def test_what_cites_38(any_kg):
         ("ig:ligelizumab", "ige:developedBy", "ig:Novartis"),
         ("ig:ligelizumab", "ige:moreEffectiveThan", "ig:omalizumab"),
         ("ig:ligelizumab", "ige:neutralizes", "ig:free_IgE"),
+        ("ig:ligelizumab", "ige:proposedFor", "ig:IgE_mediated_allergic_disease"),
     ]
     assert r["assertions"][2]["quote"] == "Ligelizumab, also developed by Novartis®"
     assert [(m["id"], m["entity"], m["text"]) for m in r["measurements"]] == [

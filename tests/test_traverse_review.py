@@ -19,7 +19,7 @@ FREE_IGE_AGENTS = {"ig:CMAB007", "ig:IgEnio", "ig:immunoadsorption", "ig:ligeliz
 def test_routes_to_degranulation(kg):
     found = routes(kg, "allergen", "mast cell degranulation")
     assert [r.labels for r in found][0] == ["allergen", "IgE", "FcεRI", "mast cell", "mast cell degranulation"]
-    assert len(found) == 4
+    assert len(found) == 3
 
 
 def test_per_route_modes_match_knockout(kg):
@@ -37,7 +37,9 @@ def test_per_route_modes_match_knockout(kg):
 
 def test_end_point_agents_are_apart(kg):
     report = blocks(kg, "IgE+ B cell", "IgE")
-    assert {a.id for a in report.acts_on_target} == FREE_IGE_AGENTS
+    # the free-IgE agents act on the product, not on the B cells making it (quilizumab also
+    # lowers free IgE, beside killing the cells)
+    assert {a.id for a in report.acts_on_target} == FREE_IGE_AGENTS | {"ig:quilizumab"}
     assert FREE_IGE_AGENTS.isdisjoint({b.id for b in report.blockers if b.acts_on == "ig:free_IgE"})
     assert {b.id for b in report.blockers if b.cuts_all_routes} == {"ig:quilizumab", "ig:bsc_IgE_CD3"}
 
@@ -45,15 +47,44 @@ def test_end_point_agents_are_apart(kg):
 def test_partial_effects_only_weaken(kg):
     report = blocks(kg, "allergen", "mast cell degranulation")
     weak = {(b.id, b.acts_on) for b in report.blockers if b.strength == "weakens"}
-    assert ("ig:MEDI4212", "ig:FcERI") in weak and ("ig:omalizumab", "ig:FcERI") in weak
+    assert ("ig:omalizumab", "ig:FcERI") in weak and ("ig:CTLA4Fce", "ig:IgE_plasma_cell") in weak
     assert all(not b.cuts_all_routes for b in report.blockers if b.strength == "weakens")
+    assert report.interventions["ig:CTLA4Fce"]["cuts_all_routes"] is False
+
+
+def test_context_keeps_effects_in_their_cells(kg):
+    # MEDI4212 lowers FcεRI on dendritic cells and basophils: the mast-cell route is untouched
+    mast = blocks(kg, "allergen", "mast cell degranulation")
+    assert ("ig:MEDI4212", "ig:FcERI") not in {(b.id, b.acts_on) for b in mast.blockers}
+    basophil = blocks(kg, "allergen", "basophil degranulation")
+    medi = next(b for b in basophil.blockers if (b.id, b.acts_on) == ("ig:MEDI4212", "ig:FcERI"))
+    assert (medi.strength, medi.context, medi.share) == ("weakens", ["basophil", "dendritic cell"], 1.0)
+    # the micelles act on mast cells: they cut every mast-cell route and no basophil route
+    micelles = {(b.acts_on, b.action): b for b in basophil.blockers if b.id == "ig:celastrol_micelles"}
+    assert micelles == {}
+    hist = blocks(kg, "allergen", "histamine")
+    for b in hist.blockers:
+        if b.id == "ig:celastrol_micelles" and b.strength == "cuts":
+            cut = {c.route for c in b.cuts}
+            assert cut == {i for i, r in enumerate(hist.routes) if "ig:mast_cell" in r.nodes}, b.action
+            assert not b.cuts_all_routes
+
+
+def test_clinical_end_points_are_reachable(kg):
+    for disease in ("anaphylaxis", "allergic asthma"):
+        report = blocks(kg, "allergen", disease)
+        assert report.count.n > 0, disease
+        assert all({"ig:IgE", "ig:FcERI"} <= set(r.nodes) for r in report.routes)
+        assert report.interventions["ig:omalizumab"]["cuts_all_routes"] is True, disease
+    asthma = path(kg, "allergen", "allergic asthma")
+    assert asthma.routes[0].labels == ["allergen", "IgE", "FcεRI", "mast cell", "allergic asthma"]
 
 
 def test_knockout_of_any_entity(kg):
     for item in ("FcεRI", "mast cell"):
         ko = knockout(kg, [item], "allergen", "mast cell degranulation")
         assert (ko.removed, ko.applied, ko.routes_before.n, ko.routes_after.n) == (
-            [kg.resolve(item)], [], 4, 0)
+            [kg.resolve(item)], [], 3, 0)
     ko = knockout(kg, ["histamine"], "allergen", "histamine")
     assert ko.routes_after.n == 0
     mixed = knockout(kg, ["omalizumab", "IgE"], "allergen", "mast cell degranulation")
@@ -78,7 +109,7 @@ def test_review_blocks_json_shape(kg):
     data = blocks_pathway(kg, "ige-fceri-degranulation").to_dict()
     assert data["pathway"]["source"] == "ig:allergen" and data["pathway"]["target"] == "ig:mast_cell_degranulation"
     assert (data["pathway"]["route_count"], data["pathway"]["route_count_exact"], len(data["pathway"]["routes"])) == (
-        4, True, 4)
+        3, True, 3)
     assert [m["id"] for m in data["pathway"]["must_pass"]] == ["ig:FcERI", "ig:IgE", "ig:mast_cell"]
     first = data["blockers"][0]
     assert {"id", "label", "step", "mode", "action", "mechanism", "phase", "references", "cuts_all_routes",
@@ -90,7 +121,7 @@ def test_review_blocks_json_shape(kg):
 def test_cutsets_interventions_and_entities(kg):
     # free-IgE agents act on the source; the IgE+ B-cell killers starve it upstream
     assert [c.labels[0] for c in cutsets(kg, "IgE", "Th2 activation", max_size=1)] == [
-        "bsc-IgE/CD3", "CMAB007", "CTLA4Fcε", "IgEnio", "immunoadsorption", "ligelizumab", "MEDI4212", "omalizumab",
+        "bsc-IgE/CD3", "CMAB007", "IgEnio", "immunoadsorption", "ligelizumab", "MEDI4212", "omalizumab",
         "quilizumab", "XmAb7195"]
     entities = [c.labels for c in cutsets(kg, "allergen", "mast cell degranulation", max_size=1, entities=True)]
     assert ["FcεRI"] in entities and ["mast cell"] in entities and ["IgE"] in entities
@@ -99,8 +130,8 @@ def test_cutsets_interventions_and_entities(kg):
 def test_path_counts_and_no_route(kg):
     report = path(kg, "allergen", "mast cell degranulation")
     assert [r.labels for r in report.routes] == [["allergen", "IgE", "FcεRI", "mast cell", "mast cell degranulation"]]
-    assert report.count.text() == "4 routes"
-    assert len(path(kg, "allergen", "mast cell degranulation", all=True).routes) == 4
+    assert report.count.text() == "3 routes"
+    assert len(path(kg, "allergen", "mast cell degranulation", all=True).routes) == 3
     none = path(kg, "histamine", "allergen")
     assert none.routes == [] and none.no_route.endswith("at any length: nothing causal leads from one to the other")
     short = path(kg, "allergen", "mast cell degranulation", max_length=3)

@@ -53,6 +53,8 @@ def test_blocks_cuts_weakens_context_and_end_point(toy):
         ("toy drug a", "toy a", "direct", "cuts", False, (0,), 0.25),
         ("toy weak drug a", "toy a", "direct", "weakens", False, (0,), 0.25),
         ("toy drug b", "toy b", "direct", "cuts", False, (1,), 0.25),
+        # acting on a family acts on its narrower types (ige:subtypeOf)
+        ("toy drug b family", "toy b", "direct", "cuts", False, (1,), 0.25),
         ("toy drug edge", "toy source → toy b", "direct", "cuts", False, (1,), 0.25),
         ("toy drug r", "toy receptor", "direct", "cuts", False, (2, 3), 0.5),
         # the receptor antagonized on cell x only: the route through cell y stays open
@@ -111,7 +113,7 @@ def test_knockout_of_something_off_the_routes_says_so(toy):
         knockout(toy, ["toy tool"], "toy source", "toy target")
 
 
-INTERVENTIONS = ["toy drug a", "toy weak drug a", "toy drug b", "toy drug src", "toy drug maker",
+INTERVENTIONS = ["toy drug a", "toy weak drug a", "toy drug b", "toy drug b family", "toy drug src", "toy drug maker",
                  "toy drug second maker", "toy drug edge", "toy drug r on x", "toy weak drug r on y", "toy drug r",
                  "toy drug dst", "toy tool"]
 
@@ -121,8 +123,10 @@ def test_cutsets_minimal_and_complete(toy):
     assert found == [
         {"toy drug src"},
         {"toy drug a", "toy drug b", "toy drug r"},
+        {"toy drug a", "toy drug b family", "toy drug r"},
         {"toy drug a", "toy drug edge", "toy drug r"},
         {"toy drug b", "toy drug maker", "toy drug r", "toy drug second maker"},
+        {"toy drug b family", "toy drug maker", "toy drug r", "toy drug second maker"},
         {"toy drug edge", "toy drug maker", "toy drug r", "toy drug second maker"},
     ]
     # checked against knockout by brute force: a combination cuts every route exactly when it
@@ -139,6 +143,7 @@ def test_cutsets_minimal_and_complete(toy):
 
 def test_cutsets_of_entities(toy):
     found = [set(c.labels) for c in cutsets(toy, "toy source", "toy target", max_size=3, entities=True)]
+    # entities of the causal network only: "toy b family" (a supertype of b) is no route node
     assert found == [{"toy a", "toy b", "toy receptor"}, {"toy a", "toy receptor", "toy src–b binding"},
                      {"toy b", "toy receptor", "toy root"}, {"toy receptor", "toy root", "toy src–b binding"}]
     assert [c.labels for c in cutsets(toy, "toy source", "toy end", max_size=1, entities=True)] == [["toy hub"]]

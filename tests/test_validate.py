@@ -88,6 +88,14 @@ CASES = {
         ("ig:fixture_bad_ids_drug", "identifier-pattern"):
             r"^skos:exactMatch: malformed DrugBank identifier drugbank:XYZ \(expected like drugbank:DB00043\)$",
     },
+    "unknown_context.ttl": {
+        ("ig:a_fixture_context_antibody_downregulates_FcERI", "assertion-cell-context"):
+            r"^ige:cellContext must point to an ige:Cell .*\(got ig:mast_cel\)$",
+        ("ig:a_fixture_context_antibody_downregulates_FcERI", "assertion-species-context"):
+            r"^ige:speciesContext must point to an ige:Organism .*\(got ig:mast_cell\)$",
+        ("ig:a_fixture_context_antibody_downregulates_FcERI", "assertion-abolishes"):
+            r"^ige:abolishes on an assertion must be one boolean",
+    },
     "unknown_predicate.ttl": {
         ("ig:fixture_typo_antibody", "unknown-property"):
             r"^uses property ige:neutralises, which the ontology does not define; did you mean ige:neutralizes\?$",

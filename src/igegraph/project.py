@@ -103,7 +103,7 @@ def _assertions(kg: "KnowledgeGraph") -> dict[tuple[str, str, str], dict]:
         info = out.setdefault(key, {
             "assertion": compact(a), "references": set(), "evidence": None, "evidence_rank": None,
             "quote": None, "section": None, "note": None, "abolishes": None, "cell_context": set(),
-            "species_context": set(), "experimental_context": None, "object_aspect": None, "condition": None,
+            "species_context": set(), "experimental_context": set(), "object_aspect": set(), "condition": set(),
         })
         if n is not None:
             info["references"].add(int(n))
@@ -115,10 +115,15 @@ def _assertions(kg: "KnowledgeGraph") -> dict[tuple[str, str, str], dict]:
         for field, value in (("cell_context", cell), ("species_context", species)):
             if value is not None:
                 info[field].add(compact(value))
-        for field, value in (("quote", quote), ("section", section), ("note", note), ("experimental_context", exp),
-                             ("object_aspect", aspect), ("condition", cond)):
+        for field, value in (("experimental_context", exp), ("object_aspect", aspect), ("condition", cond)):
+            if value is not None:
+                info[field].add(str(value))
+        for field, value in (("quote", quote), ("section", section), ("note", note)):
             if value is not None:
                 info[field] = str(value)
+    for info in out.values():  # several values are joined in a stable order, as the backends differ
+        for field in ("experimental_context", "object_aspect", "condition"):
+            info[field] = "; ".join(sorted(info[field])) or None
     return out
 
 

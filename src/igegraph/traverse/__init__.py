@@ -13,7 +13,7 @@ Examples
 >>> from igegraph.traverse import blocks
 >>> report = blocks(igegraph.load(), "allergen", "mast cell degranulation")
 >>> report.count.text()
-'4 routes'
+'3 routes'
 """
 
 from __future__ import annotations

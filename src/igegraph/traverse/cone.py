@@ -23,7 +23,7 @@ Examples
 >>> kg = igegraph.load()
 >>> cone = Cone(kg, "ig:allergen", "ig:mast_cell_degranulation", 8)
 >>> cone.count().n
-4
+3
 >>> from igegraph.traverse.views import effect_of
 >>> cone.survives(effect_of(kg, "ig:FcERI"), frozenset()) is None
 True

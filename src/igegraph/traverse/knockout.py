@@ -194,8 +194,9 @@ def _intervention_effects(kg: "KnowledgeGraph", cone: Cone) -> dict[str, Effect]
 
 
 def _entity_effects(kg: "KnowledgeGraph", cone: Cone, src: str, dst: str) -> dict[str, Effect]:
-    """Route nodes between the ends, what they depend on, and the interactions on their hops."""
-    out = {n: Effect(nodes=frozenset({n})) for n in (cone.nodes | cone.supply_ancestors) - {src, dst}}
+    """Route nodes between the ends, what they depend on, and the interactions on their hops,
+    each removed as knockout removes it (with its narrower types and what it is a form of)."""
+    out = {n: effect_of(kg, n) for n in (cone.nodes | cone.supply_ancestors) - {src, dst}}
     for n, d in kg.projection.nodes(data=True):
         if d.get("category") == "ige:Interaction":
             effect = effect_of(kg, n)

@@ -13,7 +13,7 @@ Examples
 >>> [r.labels for r in routes(kg, "allergen", "mast cell degranulation", max_length=4)]
 [['allergen', 'IgE', 'FcεRI', 'mast cell', 'mast cell degranulation']]
 >>> count_routes(kg, "allergen", "histamine").text()
-'12 routes'
+'9 routes'
 """
 
 from __future__ import annotations
@@ -113,7 +113,7 @@ def path(
     >>> import igegraph
     >>> report = path(igegraph.load(), "IgE", "Th2 activation")
     >>> [r.length for r in report.routes], report.count.text()
-    ([3], '2 routes')
+    ([2], '1 route')
     """
     src, dst = ends(kg, source, target, max_length)
     cone = Cone(kg, src, dst, max_length)

@@ -189,8 +189,10 @@ def _group(found: Iterable[Action]) -> dict[str, list[Action]]:
 
 
 def effect_of(kg: "KnowledgeGraph", entity: str) -> Effect:
-    """What acting on ``entity`` (or removing it) takes out: an interaction's hop, or the entity
-    with every molecule it is a form of (neutralizing free IgE takes IgE off the routes)."""
+    """What acting on ``entity`` (or removing it) takes out: an interaction's hop; or the entity,
+    every molecule it is a form of (neutralizing free IgE takes IgE off the routes) and every
+    narrower type of it (``ige:subtypeOf``: killing IgE+ B cells kills the plasmablasts and
+    plasma cells the review counts among them)."""
     cache = kg.derived("traverse.effects", dict)
     if entity not in cache:
         if kg.projection.nodes.get(entity, {}).get("category") == "ige:Interaction":
@@ -199,15 +201,8 @@ def effect_of(kg: "KnowledgeGraph", entity: str) -> Effect:
             obj = [compact(o) for o in kg.graph.objects(iri, IGE.interactionObject)]
             cache[entity] = Effect(hops=frozenset((s, o) for s in subj for o in obj))
         else:
-            parents = _form_parents(kg)
-            nodes = {entity}
-            todo = [entity]
-            while todo:
-                for parent in parents.get(todo.pop(), ()):
-                    if parent not in nodes:
-                        nodes.add(parent)
-                        todo.append(parent)
-            cache[entity] = Effect(nodes=frozenset(nodes))
+            molecules = _closure(_form_parents(kg), [entity])
+            cache[entity] = Effect(nodes=frozenset(_closure(_subtypes(kg), molecules)))
     return cache[entity]
 
 
@@ -232,9 +227,8 @@ def _form_parents(kg: "KnowledgeGraph") -> dict[str, list[str]]:
     return kg.derived("traverse.form_parents", build)
 
 
-def _with_subtypes(kg: "KnowledgeGraph", cells: Iterable[str]) -> frozenset[str]:
-    """The cells and every cell type declared a subtype of them (a context of 'effector cells'
-    covers mast cells)."""
+def _subtypes(kg: "KnowledgeGraph") -> dict[str, set[str]]:
+    """Entity -> its direct narrower types (``ige:subtypeOf`` read backwards)."""
 
     def build() -> dict[str, set[str]]:
         children: dict[str, set[str]] = {}
@@ -242,12 +236,22 @@ def _with_subtypes(kg: "KnowledgeGraph", cells: Iterable[str]) -> frozenset[str]
             children.setdefault(compact(o), set()).add(compact(s))
         return children
 
-    children = kg.derived("traverse.subtypes", build)
+    return kg.derived("traverse.subtypes", build)
+
+
+def _closure(links: dict, start: Iterable[str]) -> set[str]:
+    """``start`` and everything reachable from it through ``links``."""
     found: set[str] = set()
-    todo = list(cells)
+    todo = list(start)
     while todo:
-        cell = todo.pop()
-        if cell not in found:
-            found.add(cell)
-            todo.extend(children.get(cell, ()))
-    return frozenset(found)
+        item = todo.pop()
+        if item not in found:
+            found.add(item)
+            todo.extend(links.get(item, ()))
+    return found
+
+
+def _with_subtypes(kg: "KnowledgeGraph", cells: Iterable[str]) -> frozenset[str]:
+    """The cells and every cell type declared a subtype of them (a context of 'effector cells'
+    covers mast cells)."""
+    return frozenset(_closure(_subtypes(kg), cells))
