@@ -118,7 +118,7 @@ def measure(data: str) -> dict:
     timed("knockout", lambda: knockout(kg, ["omalizumab", extra], SOURCE, TARGET))
     found = timed("cutsets", lambda: cutsets(kg, SOURCE, TARGET, max_size=2))
     if found is not None:
-        out["cutsets"] = len(found)
+        out["cutsets_found"] = len(found)
     out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return out
 
