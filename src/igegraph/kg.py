@@ -254,6 +254,24 @@ class KnowledgeGraph:
             cache[key] = build()
         return cache[key]
 
+    def links(self, predicate: str, inverse: bool = False) -> dict[str, list[str]]:
+        """Subject -> objects of one predicate (objects -> subjects with ``inverse``), compact
+        ids in a stable order, built once per graph.
+
+        >>> import igegraph
+        >>> igegraph.load().links("ige:formOf")["ig:free_IgE"]
+        ['ig:IgE']
+        """
+
+        def build() -> dict[str, list[str]]:
+            out: dict[str, list[str]] = {}
+            for s, o in self.graph.subject_objects(self.iri(predicate)):
+                key, value = (compact(o), compact(s)) if inverse else (compact(s), compact(o))
+                out.setdefault(key, []).append(value)
+            return {k: sorted(set(v)) for k, v in out.items()}
+
+        return self.derived(f"links.{predicate}.{inverse}", build)
+
     def iri(self, node: str) -> "rdflib.URIRef":
         """The rdflib IRI of a compact id, CURIE or full IRI.
 

@@ -22,7 +22,7 @@ Examples
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterable
 
 from .vocab import IGE, compact
 
@@ -31,24 +31,28 @@ if TYPE_CHECKING:
 
     from .kg import KnowledgeGraph
 
-__all__ = ["build_projection", "entity_classes", "relation_properties", "subclasses"]
+__all__ = ["build_projection", "entity_classes", "relation_properties", "subclasses", "closure"]
+
+
+def closure(links: dict[str, list[str]], start: Iterable[str]) -> set[str]:
+    """``start`` and everything reachable from it through ``links`` (a node -> nodes map).
+
+    >>> sorted(closure({"a": ["b"], "b": ["c"]}, ["a"]))
+    ['a', 'b', 'c']
+    """
+    found: set[str] = set()
+    todo = list(start)
+    while todo:
+        item = todo.pop()
+        if item not in found:
+            found.add(item)
+            todo.extend(links.get(item, ()))
+    return found
 
 
 def subclasses(kg: "KnowledgeGraph", root: str) -> set[str]:
     """``root`` and every class below it (compact ids), following rdfs:subClassOf."""
-    from rdflib.namespace import RDFS
-
-    children: dict[str, set[str]] = defaultdict(set)
-    for sub, sup in kg.graph.subject_objects(RDFS.subClassOf):
-        children[compact(sup)].add(compact(sub))
-    found: set[str] = set()
-    todo = [root]
-    while todo:
-        cls = todo.pop()
-        if cls not in found:
-            found.add(cls)
-            todo.extend(children.get(cls, ()))
-    return found
+    return closure(kg.links("rdfs:subClassOf", inverse=True), [root])
 
 
 def entity_classes(kg: "KnowledgeGraph") -> dict[str, str]:

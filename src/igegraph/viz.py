@@ -150,17 +150,7 @@ class View:
 
 def _class_parents(kg: "KnowledgeGraph") -> dict[str, list[str]]:
     """Compact class id -> its direct superclasses (kept on the kg)."""
-    from rdflib.namespace import RDFS
-
-    from .vocab import compact
-
-    def build() -> dict[str, list[str]]:
-        parents: dict[str, list[str]] = {}
-        for sub, sup in kg.graph.subject_objects(RDFS.subClassOf):
-            parents.setdefault(compact(sub), []).append(compact(sup))
-        return parents
-
-    return kg.derived("class_parents", build)
+    return kg.links("rdfs:subClassOf")
 
 
 def node_style(category: str, parents: dict[str, list[str]] | None = None) -> tuple[str, str, str]:

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterable
 
 from ..errors import IgegraphError, UnknownEntity
+from ..project import closure
 from ..vocab import IGE, compact
 
 if TYPE_CHECKING:
@@ -201,8 +202,9 @@ def effect_of(kg: "KnowledgeGraph", entity: str) -> Effect:
             obj = [compact(o) for o in kg.graph.objects(iri, IGE.interactionObject)]
             cache[entity] = Effect(hops=frozenset((s, o) for s in subj for o in obj))
         else:
-            molecules = _closure(_form_parents(kg), [entity])
-            cache[entity] = Effect(nodes=frozenset(_closure(_subtypes(kg), molecules)))
+            # form parents are read from RDF: store projections keep only causal edges
+            molecules = closure(kg.links("ige:formOf"), [entity])
+            cache[entity] = Effect(nodes=frozenset(closure(kg.links("ige:subtypeOf", inverse=True), molecules)))
     return cache[entity]
 
 
@@ -215,43 +217,7 @@ def action_effect(kg: "KnowledgeGraph", action: Action) -> Effect:
     return Effect(contextual=frozenset((e, cells) for e in base.elements()))
 
 
-def _form_parents(kg: "KnowledgeGraph") -> dict[str, list[str]]:
-    """Entity -> the molecules it is a form of (read from RDF: store projections omit formOf)."""
-
-    def build() -> dict[str, list[str]]:
-        parents: dict[str, list[str]] = {}
-        for s, o in kg.graph.subject_objects(IGE.formOf):
-            parents.setdefault(compact(s), []).append(compact(o))
-        return parents
-
-    return kg.derived("traverse.form_parents", build)
-
-
-def _subtypes(kg: "KnowledgeGraph") -> dict[str, set[str]]:
-    """Entity -> its direct narrower types (``ige:subtypeOf`` read backwards)."""
-
-    def build() -> dict[str, set[str]]:
-        children: dict[str, set[str]] = {}
-        for s, o in kg.graph.subject_objects(IGE.subtypeOf):
-            children.setdefault(compact(o), set()).add(compact(s))
-        return children
-
-    return kg.derived("traverse.subtypes", build)
-
-
-def _closure(links: dict, start: Iterable[str]) -> set[str]:
-    """``start`` and everything reachable from it through ``links``."""
-    found: set[str] = set()
-    todo = list(start)
-    while todo:
-        item = todo.pop()
-        if item not in found:
-            found.add(item)
-            todo.extend(links.get(item, ()))
-    return found
-
-
 def _with_subtypes(kg: "KnowledgeGraph", cells: Iterable[str]) -> frozenset[str]:
     """The cells and every cell type declared a subtype of them (a context of 'effector cells'
     covers mast cells)."""
-    return frozenset(_closure(_subtypes(kg), cells))
+    return frozenset(closure(kg.links("ige:subtypeOf", inverse=True), cells))
