@@ -843,20 +843,35 @@ def _blockers_html(view: View) -> str:
                 bits.append(b.mode)
             if b.references:
                 bits.append("refs " + _refs(b.references))
-            if b.cuts_all_routes:
-                badge = '<span class="ig-badge">cuts every route</span>'
-            else:
-                badge = (f'<span class="ig-badge ig-partial">cuts {len(b.routes_cut)} of {n_routes} routes'
-                         '</span>')
+            if b.context:
+                bits.insert(1, "in " + ", ".join(b.context))
+            badge = f'<span class="ig-badge{"" if b.cuts_all_routes else " ig-partial"}">{_esc(_reach_text(b, n_routes))}</span>'
+
             parts.append(
                 f'<div class="ig-blocker"><span class="ig-blocker-name">{_esc(b.label)}</span>{badge}'
                 f'<div class="ig-muted">{_esc(" · ".join(bits))}</div></div>')
+        parts.append("</div>")
+    if report.acts_on_target:
+        parts.append(f'<div class="ig-step"><div class="ig-step-name">on {_esc(report.labels.get(report.target, ""))} '
+                     'itself (blocks no route to it)</div>')
+        for a in report.acts_on_target:
+            bits = [x for x in (f"{a.action} {a.acts_on_label}", a.phase or a.evidence) if x]
+            parts.append(f'<div class="ig-blocker"><span class="ig-blocker-name">{_esc(a.label)}</span>'
+                         f'<div class="ig-muted">{_esc(" · ".join(bits))}</div></div>')
         parts.append("</div>")
     parts.append("<h2>Routes</h2><ol class=\"ig-routes\">")
     for route in report.routes:
         parts.append(f"<li>{_esc(' → '.join(route.labels))}</li>")
     parts.append("</ol>")
     return "".join(parts)
+
+
+def _reach_text(b: Any, shown: int) -> str:
+    """'cuts every route', 'cuts 2 of 3 routes' or 'weakens 1 of 3 routes' (shown routes)."""
+    if b.cuts_all_routes:
+        return "cuts every route"
+    verb = "cuts" if b.strength == "cuts" else "weakens"
+    return f"{verb} {len(b.routes_cut)} of {shown} route{'s' if shown != 1 else ''}"
 
 
 def _step_text(b: Any) -> str:
@@ -869,10 +884,12 @@ def _blocker_lines(blocks: list[Any]) -> list[str]:
     lines = []
     for b in blocks:
         where = b.step_label + (f" (on {b.acts_on_label})" if b.acts_on_label and b.acts_on != b.step else "")
-        lines.append(f"• {b.action} at {where}"
+        context = f" in {', '.join(b.context)}" if b.context else ""
+        verb = "cuts" if b.strength == "cuts" else "weakens"
+        lines.append(f"• {b.action} at {where}{context}"
                      + ("" if b.mode == "direct" or not b.mode else f", {b.mode}")
                      + (" — cuts every route" if b.cuts_all_routes else
-                        f" — cuts {len(b.routes_cut)} route{'s' if len(b.routes_cut) != 1 else ''}"))
+                        f" — {verb} {len(b.routes_cut)} route{'s' if len(b.routes_cut) != 1 else ''}"))
         if b.mechanism:
             lines.append(_wrap(f"  {b.mechanism}"))
         lines.append(f"  evidence: {b.phase or ''}{' / ' if b.phase and b.evidence else ''}{b.evidence or ''}"
