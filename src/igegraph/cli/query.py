@@ -25,18 +25,19 @@ def _parse_binds(values: tuple[str, ...]) -> dict[str, str]:
 @click.option("--name", help="Run a named query from queries/ (see 'igegraph queries').")
 @click.option("--bind", "binds", multiple=True, metavar="VAR=VALUE",
               help="Bind ?VAR to an entity name, a CURIE, <IRI>, a number or a \"quoted literal\"; repeatable.")
-@click.option("--labels", is_flag=True, help="Show labels instead of IRIs.")
+@click.option("--labels", is_flag=True, help="Show labels instead of IRIs (table and records).")
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True,
               help="Stop the query after this many seconds.")
 @click.option("--allow-network", is_flag=True, help="Permit SERVICE and FROM, which open network connections.")
 @graph_options
-@format_option("table", "json", "csv", "tsv", "sparql-json")
+@format_option("table", "json", "xml", "csv", "tsv", "records")
 def query(sparql, file_, name, binds, labels, timeout, allow_network, data, backend, store, fmt):
     """Run a SPARQL query (SELECT, ASK, CONSTRUCT, DESCRIBE) on the graph.
 
     The query is an argument, '-' for stdin, --file FILE or --name NAME. Prefixes ige:, ig:,
-    rdfs:, skos:, obo: and the identifier prefixes are predeclared. CONSTRUCT and DESCRIBE
-    print Turtle.
+    rdfs:, skos:, obo: and the identifier prefixes are predeclared. The table is for people;
+    json, xml, csv and tsv are the W3C SPARQL 1.1 result formats, records a plain JSON list.
+    CONSTRUCT and DESCRIBE print Turtle (json: JSON-LD, xml: RDF/XML).
 
     Example: igegraph query --name cq01-ce3-binders --labels
     """
@@ -60,7 +61,10 @@ def query(sparql, file_, name, binds, labels, timeout, allow_network, data, back
         text = sparql
     kg = load_graph(data, backend, store)
     result = run_query(kg, text, _parse_binds(binds), timeout=timeout, allow_network=allow_network)
-    click.echo(format_result(result, fmt, kg.labels if labels else None))
+    if labels and fmt not in ("table", "records"):
+        raise click.UsageError(f"--labels applies to table and records output, not the W3C format {fmt}")
+    text = format_result(result, fmt, kg.labels if labels else None)
+    click.echo(text, nl=not text.endswith("\n"))
 
 
 @click.command()
