@@ -157,16 +157,22 @@ _view_command("graphml", """Write a view's graph as GraphML (for Gephi, yEd, Cyt
 
     Example: igegraph export graphml igegraph.graphml
     """, _FILE)
-_view_command("cytoscape", """Write a view's graph as Cytoscape.js JSON elements.
+_view_command("cytoscape", """Write a view as Cytoscape JSON: elements with the view's layout and a style.
 
     Example: igegraph export cytoscape pathway.json --pathway ige-fceri-degranulation
     """, _FILE)
-_view_command("kgx", """Write KGX TSV files (nodes and edges, Biolink categories and predicates).
+_view_command("kgx", """Write KGX TSV files: Biolink 4 nodes, edges and content metadata.
 
-    OUT is a directory (OUT/nodes.tsv, OUT/edges.tsv; an existing one, or a name ending in
-    '/') or a prefix (OUT_nodes.tsv, OUT_edges.tsv).
+    OUT is a directory (OUT/nodes.tsv, OUT/edges.tsv, OUT/content_metadata.json; an existing
+    one, or a name ending in '/') or a prefix (OUT_nodes.tsv, OUT_edges.tsv, ...).
 
     Example: igegraph export kgx kgx/
+    """, click.Path())
+_view_command("kgx-jsonl", """Write KGX JSON Lines files: Biolink 4 nodes, edges and content metadata.
+
+    OUT is a directory or a prefix, as for kgx; the files end in .jsonl.
+
+    Example: igegraph export kgx-jsonl kgx/
     """, click.Path())
 
 
