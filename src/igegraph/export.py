@@ -523,7 +523,10 @@ def export(kg: "KnowledgeGraph", fmt: str, out: str | Path, *, force: bool = Fal
         "svg": lambda: to_svg(view),
         "png": lambda: render_png(_html(view), width=png_size[0], height=png_size[1]),
     }
-    content = producers[fmt]()
+    try:
+        content = producers[fmt]()
+    except ValueError as exc:  # Oxigraph refuses a term, e.g. an invalid IRI a --data file slipped in
+        raise IgegraphError(f"cannot write {out.name} as {fmt}: {str(exc).splitlines()[0]}; nothing was written") from None
     verify(fmt, out.name, content, kg=kg, view=view)
     return [atomic_write(out, content, force)]
 
