@@ -14,9 +14,15 @@ Examples
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import DataError, IgegraphError, OutputExists, QueryError, StoreError, UnknownEntity
+
+if TYPE_CHECKING:  # what __getattr__ returns, spelled out for type checkers (mypy, pyright)
+    from .kg import KnowledgeGraph, load
+    from .project import build_projection
+    from .resolve import SearchHit, search
+    from .store import build_store, open_store
 
 __version__ = "0.1.0"
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Iterable, TypeVar
 from xml.sax import SAXParseException
 
 from .errors import DataError
@@ -25,6 +25,8 @@ from .vocab import PREFIXES, compact, expand_curie, local_name
 if TYPE_CHECKING:  # heavy imports stay lazy so that `igegraph --help` is instant
     import networkx as nx
     import rdflib
+
+    from .results import QueryResult
 
 __all__ = ["KnowledgeGraph", "load", "BACKENDS", "rdf_format"]
 
@@ -265,7 +267,7 @@ class KnowledgeGraph:
 
         return URIRef(expand_curie(node) or node)
 
-    def query(self, sparql: str, **kwargs):
+    def query(self, sparql: str, **kwargs: Any) -> "QueryResult":
         """Run a SPARQL query; see :func:`igegraph.sparql.run_query`."""
         from .sparql import run_query
 
