@@ -29,9 +29,12 @@ def _parse_binds(values: tuple[str, ...]) -> dict[str, str]:
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True,
               help="Stop the query after this many seconds.")
 @click.option("--allow-network", is_flag=True, help="Permit SERVICE and FROM, which open network connections.")
+@click.option("--reasoning", type=click.Choice(["none", "rdfs"]), default="none", show_default=True,
+              help="rdfs: answer on the graph plus its RDFS entailments (subclass members, super-properties, "
+                   "domains and ranges).")
 @graph_options
 @format_option("table", "json", "xml", "csv", "tsv", "records")
-def query(sparql, file_, name, binds, labels, timeout, allow_network, data, backend, store, fmt):
+def query(sparql, file_, name, binds, labels, timeout, allow_network, reasoning, data, backend, store, fmt):
     """Run a SPARQL query (SELECT, ASK, CONSTRUCT, DESCRIBE) on the graph.
 
     The query is an argument, '-' for stdin, --file FILE or --name NAME. Prefixes ige:, ig:,
@@ -41,7 +44,7 @@ def query(sparql, file_, name, binds, labels, timeout, allow_network, data, back
 
     Example: igegraph query --name cq01-ce3-binders --labels
     """
-    from ..sparql import format_result, named_query, run_query
+    from ..sparql import format_result, named_query
 
     given = [x for x in (sparql, file_, name) if x is not None]
     if len(given) != 1:
@@ -60,7 +63,8 @@ def query(sparql, file_, name, binds, labels, timeout, allow_network, data, back
     else:
         text = sparql
     kg = load_graph(data, backend, store)
-    result = run_query(kg, text, _parse_binds(binds), timeout=timeout, allow_network=allow_network)
+    result = kg.query(text, reasoning=reasoning, bindings=_parse_binds(binds), timeout=timeout,
+                      allow_network=allow_network)
     if labels and fmt not in ("table", "records"):
         raise click.UsageError(f"--labels applies to table and records output, not the W3C format {fmt}")
     text = format_result(result, fmt, kg.labels if labels else None)
