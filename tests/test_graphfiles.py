@@ -72,6 +72,8 @@ def test_cytoscape_reloads_with_positions_and_style(pathway, tmp_path):
     assert omalizumab["data"]["name"] == "omalizumab" and omalizumab["data"]["shape"] in {"diamond", "round-rectangle", "ellipse", "star", "triangle", "hexagon", "vee", "rectangle"}
     neut = next(e for e in doc["elements"]["edges"] if e["data"]["predicate"] == "ige:neutralizes")
     assert neut["classes"] == "inhibiting"
+    predicates = {e["data"]["predicate"] for e in doc["elements"]["edges"]}
+    assert "ige:atStep" in predicates and {p.split(":")[0] for p in predicates} == {"ige"}  # declared prefix
 
 
 def test_cytoscape_whole_graph_uses_the_svg_layout(kg):

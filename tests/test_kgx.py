@@ -12,7 +12,7 @@ import pytest
 
 from igegraph.export import export
 from igegraph.kgx import KGX_EDGE_COLUMNS, KGX_NODE_COLUMNS, biolink_data, kgx_document, kgx_paths
-from igegraph.viz import pathway_view
+from igegraph.viz import STEP_EDGE, pathway_view
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
@@ -90,8 +90,8 @@ def test_no_biolink_violations_pathway_view(tk, kg):
     view = pathway_view(kg, "ige-fceri-degranulation")
     doc = kgx_document(kg, view.graph)
     assert biolink_violations(tk, doc) == []
-    drawing_only = sum(1 for _u, _v, k in view.graph.edges(keys=True) if not k.startswith("ige:"))
-    assert len(doc.edges) == view.graph.number_of_edges() - drawing_only
+    drawing_only = sum(1 for _u, _v, k in view.graph.edges(keys=True) if k == STEP_EDGE)
+    assert drawing_only == 2 and len(doc.edges) == view.graph.number_of_edges() - drawing_only
 
 
 def test_biolink_data_file_is_current(tk):

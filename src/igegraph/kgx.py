@@ -52,6 +52,7 @@ from typing import TYPE_CHECKING, Any
 from rdflib.namespace import RDFS, SKOS
 
 from .resources import resource_dir
+from .viz import STEP_EDGE
 from .vocab import IG, IGE, PREFIXES, compact, expand_curie
 
 if TYPE_CHECKING:
@@ -291,9 +292,9 @@ def kgx_document(kg: "KnowledgeGraph", graph: "nx.MultiDiGraph") -> KgxDocument:
     aspects = set(biolink_data()["object_aspects"])
     edges, seen_ids = [], set()
     for u, v, key, attrs in graph.edges(keys=True, data=True):
-        note = notes.get(key)
-        if note is None:  # not a vocabulary property: a drawing-only edge of the view
+        if key == STEP_EDGE:  # a drawing aid of pathway views, not a claim
             continue
+        note = notes.get(key, {})
         predicate = note.get("biolink", "biolink:related_to")
         subject, obj = (v, u) if note.get("reversed") else (u, v)
         assertion = attrs.get("assertion") or ""
