@@ -182,3 +182,19 @@ def test_kgx_cli(cli, tmp_path):
     out = cli("export", "kgx-jsonl", str(tmp_path / "k") + "/", "--pathway", "ige-fceri-degranulation")
     assert out.exit_code == 0 and out.output.count("wrote ") == 3
     assert biolink_data()["biolink_version"] == "4.4.6"
+
+
+def test_assertion_context_becomes_qualifiers(tk):
+    import biolink_model  # noqa: F401
+
+    import igegraph
+
+    kg = igegraph.load([ROOT / "tests" / "fixtures" / "assertion-context.ttl"])
+    doc = kgx_document(kg, kg.projection)
+    assert biolink_violations(tk, doc) == []
+    edges = {e["id"]: e for e in doc.edges}
+    neut = edges["ig:a_omalizumab_neutralizes_free_IgE"]
+    assert (neut["anatomical_context_qualifier"], neut["species_context_qualifier"], neut["object_aspect_qualifier"],
+            neut["object_aspect_text"]) == ("CL:0000097", "NCBITaxon:9606", "abundance", "")
+    feature = edges["ig:a_mucus_secretion_featureOf_asthma"]
+    assert (feature["object_aspect_qualifier"], feature["object_aspect_text"]) == ("", "airway mucus in severe asthma")

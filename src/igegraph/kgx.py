@@ -16,7 +16,8 @@ What Biolink expects, and where it comes from:
 * **Signs**: a causal property exported as ``biolink:affects`` gets ``qualified_predicate
   biolink:causes``, ``object_direction_qualifier`` increased or decreased (from
   ``ige:polarity``) and ``object_aspect_qualifier`` (from ``ige:biolinkAspect``, or the
-  assertion's ``ige:objectAspect`` when that is a Biolink aspect). An assertion's
+  assertion's ``ige:objectAspect`` when that is a Biolink aspect; other wording goes in
+  ``object_aspect_text``). An assertion's
   ``ige:cellContext`` and ``ige:speciesContext`` become ``anatomical_context_qualifier`` and
   ``species_context_qualifier``.
 * **Provenance**: ``knowledge_level`` knowledge_assertion, ``agent_type`` manual_agent and
@@ -69,7 +70,8 @@ KGX_NODE_COLUMNS = ["id", "category", "name", "description", "synonym", "xref", 
                     "measurements"]
 KGX_EDGE_COLUMNS = ["id", "subject", "predicate", "object", "category", "qualified_predicate",
                     "object_aspect_qualifier", "object_direction_qualifier",
-                    "anatomical_context_qualifier", "species_context_qualifier", "original_subject",
+                    "anatomical_context_qualifier", "species_context_qualifier", "object_aspect_text",
+                    "original_subject",
                     "original_predicate", "original_object", "knowledge_level", "agent_type",
                     "primary_knowledge_source", "supporting_text", "review_references",
                     "evidence_level", "review_section"]
@@ -317,6 +319,8 @@ def kgx_document(kg: "KnowledgeGraph", graph: "nx.MultiDiGraph") -> KgxDocument:
             "object_direction_qualifier": ("increased" if polarity > 0 else "decreased") if signed else "",
             "anatomical_context_qualifier": _context_id(kg, ids, ctx.get("cell")),
             "species_context_qualifier": _context_id(kg, ids, ctx.get("species")),
+            # an aspect in the review's words, which no Biolink enumeration value names
+            "object_aspect_text": str(ctx["aspect"]) if "aspect" in ctx and str(ctx["aspect"]) not in aspects else "",
             "original_subject": u,
             "original_predicate": key,
             "original_object": v,
