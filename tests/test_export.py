@@ -86,9 +86,7 @@ def test_atomic_write_cleans_up_on_failure(tmp_path):
         atomic_write(tmp_path / "missing" / "y.txt", "x")
 
 
-def test_rdf_formats_refuse_view_options(kg, tmp_path):
-    with pytest.raises(IgegraphError, match="writes the whole RDF graph"):
-        export(kg, "turtle", tmp_path / "x.ttl", focus="omalizumab")
+def test_unknown_format(kg, tmp_path):
     with pytest.raises(IgegraphError, match="unknown export format 'xls'"):
         export(kg, "xls", tmp_path / "x.xls")
 

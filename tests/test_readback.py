@@ -72,7 +72,7 @@ def test_an_export_that_would_not_read_back_writes_nothing(tmp_path, cli):
     bad = tmp_path / "bad.nt"  # rdflib's memory store takes this IRI with a space; Oxigraph does not
     bad.write_text('<http://example.org/a\\u0020b> <http://example.org/p> "x" .\n')
     kg = igegraph.load([bad], backend="memory")
-    with pytest.raises(IgegraphError, match=r"bad.jsonld would not read back as jsonld \(5\d+ triples instead of 5\d+\); nothing was written"):
+    with pytest.raises(IgegraphError, match=r"bad.jsonld would not read back as jsonld \(5\d+ statements instead of 5\d+\); nothing was written"):
         export(kg, "jsonld", tmp_path / "bad.jsonld")
     with pytest.raises(IgegraphError, match="cannot write bad.ttl as turtle: Invalid IRI code point ' '; nothing was written"):
         export(kg, "turtle", tmp_path / "bad.ttl")

@@ -1,4 +1,4 @@
-"""Exports: RDF (Turtle, N-Triples, JSON-LD), graphs (GraphML, Cytoscape.js, KGX) and pictures.
+"""Exports: RDF (Turtle, N-Triples, JSON-LD, TriG, N-Quads), graphs (GraphML, Cytoscape, KGX), pictures.
 
 Every writer is atomic: the content goes to a temporary file in the target's directory and
 is moved into place with :func:`os.replace`, so a reader never sees half a file. An existing
@@ -6,7 +6,9 @@ output is only replaced with ``force=True`` (else :class:`~igegraph.errors.Outpu
 
 The graph formats and the pictures (HTML, PNG, SVG) draw a *view* (see :mod:`igegraph.viz`):
 the whole graph by default, a pathway, a neighbourhood or a CONSTRUCT query's result. The RDF
-formats always write the whole RDF graph (curated data plus merged user files).
+formats write the whole RDF graph (curated data plus merged user files), or just a view's
+triples with their assertions when view options are given (see :mod:`igegraph.rdfexport`).
+Every output is read back before it is written (:mod:`igegraph.readback`).
 
 Examples
 --------
@@ -30,6 +32,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator
 from .errors import IgegraphError, OutputExists
 from .graphfiles import to_cytoscape, to_graphml
 from .kgx import kgx_document, kgx_paths
+from .rdfexport import RDF_FORMATS, rdf_statements, rdf_text
 from .readback import verify
 from .xmlchars import xml_safe
 
@@ -42,9 +45,7 @@ __all__ = [
     "VIEW_FORMATS",
     "export",
     "atomic_write",
-    "to_turtle",
-    "to_ntriples",
-    "to_jsonld",
+    "rdf_text",
     "to_graphml",
     "to_cytoscape",
     "to_svg",
@@ -59,6 +60,8 @@ FORMATS: dict[str, str] = {
     "turtle": ".ttl",
     "ntriples": ".nt",
     "jsonld": ".jsonld",
+    "trig": ".trig",
+    "nquads": ".nq",
     "graphml": ".graphml",
     "cytoscape": ".json",
     "kgx": "",
@@ -66,7 +69,7 @@ FORMATS: dict[str, str] = {
     "png": ".png",
     "svg": ".svg",
 }
-#: Formats that draw a view (the others write the whole RDF graph).
+#: Formats that draw a view (the RDF formats write the whole graph, or a view when one is asked for).
 VIEW_FORMATS = ("html", "png", "svg", "graphml", "cytoscape", "kgx", "kgx-jsonl")
 
 #: Chromium flags for headless rendering without any network traffic of its own.
@@ -134,85 +137,6 @@ def atomic_write(path: str | Path, content: str | bytes, force: bool = False) ->
     with _atomic_path(path, force) as tmp:
         tmp.write_bytes(data)
     return path
-
-
-# ---------------------------------------------------------------------------------- RDF
-
-
-def to_turtle(kg: "KnowledgeGraph") -> str:
-    """The whole RDF graph as Turtle with the project prefixes.
-
-    Oxigraph's serialiser writes it (milliseconds, and literals keep their exact lexical form:
-    rdflib's would rewrite ``"10"^^xsd:decimal`` as ``10.0``, a different literal).
-
-    >>> import igegraph
-    >>> "@prefix ige:" in to_turtle(igegraph.load())
-    True
-    """
-    text = _oxigraph_copy(kg).serialize(format="ox-turtle")
-    return text if isinstance(text, str) else text.decode("utf-8")
-
-
-def _oxigraph_copy(kg: "KnowledgeGraph"):
-    """The graph on an Oxigraph store (itself on the default backend), for Oxigraph's writers."""
-    if kg.backend == "oxigraph":
-        return kg.graph
-    from .kg import new_graph
-
-    graph = new_graph("oxigraph")
-    for triple in kg.graph:
-        graph.add(triple)
-    return graph
-
-
-def to_ntriples(kg: "KnowledgeGraph") -> str:
-    """The whole RDF graph as N-Triples, sorted (stable diffs), written by Oxigraph.
-
-    Lines are split at line feeds only: U+2028, vertical tab or form feed inside a literal
-    are line breaks to :meth:`str.splitlines`, not to N-Triples.
-
-    >>> import igegraph
-    >>> kg = igegraph.load()
-    >>> len(to_ntriples(kg).splitlines()) == len(kg)
-    True
-    """
-    text = _oxigraph_copy(kg).serialize(format="ox-ntriples")
-    text = text if isinstance(text, str) else text.decode("utf-8")
-    return "".join(sorted(line + "\n" for line in text.split("\n") if line.strip()))
-
-
-def to_jsonld(kg: "KnowledgeGraph") -> str:
-    """The whole RDF graph as compact JSON-LD with an inline ``@context`` of the project prefixes.
-
-    >>> import igegraph, json
-    >>> doc = json.loads(to_jsonld(igegraph.load()))
-    >>> doc["@context"]["ig"]
-    'https://w3id.org/igegraph/id/'
-    """
-    from .vocab import PREFIXES
-
-    return _plain_graph(kg).serialize(format="json-ld", context=dict(PREFIXES), auto_compact=True, indent=1)
-
-
-def _plain_graph(kg: "KnowledgeGraph"):
-    """A Memory-store copy of the triples for rdflib's serialisers.
-
-    Oxigraph hands plain literals to rdflib typed ``xsd:string`` (the same literal in RDF 1.1);
-    they are written back as plain literals so the output stays idiomatic.
-    """
-    import rdflib
-    from rdflib.namespace import XSD
-
-    from .vocab import PREFIXES
-
-    g = rdflib.Graph()
-    for prefix, ns in PREFIXES.items():
-        g.bind(prefix, ns, override=True)
-    for s, p, o in kg.graph:
-        if isinstance(o, rdflib.Literal) and o.datatype == XSD.string:
-            o = rdflib.Literal(str(o))
-        g.add((s, p, o))
-    return g
 
 
 # ---------------------------------------------------------------------------------- pictures
@@ -490,13 +414,11 @@ def export(kg: "KnowledgeGraph", fmt: str, out: str | Path, *, force: bool = Fal
     if fmt not in FORMATS:
         raise IgegraphError(f"unknown export format '{fmt}'; use one of {', '.join(FORMATS)}")
     raw, out = str(out), Path(out)
-    if fmt in VIEW_FORMATS:
-        if view is None:
-            from .viz import make_view
+    wants_view = view is not None or any(v for v in view_options.values() if v not in (None, 1))
+    if view is None and (fmt in VIEW_FORMATS or wants_view):
+        from .viz import make_view
 
-            view = make_view(kg, **view_options)
-    elif any(v for v in view_options.values() if v not in (None, 1)):
-        raise IgegraphError(f"{fmt} writes the whole RDF graph; view options apply to {', '.join(VIEW_FORMATS)}")
+        view = make_view(kg, **view_options)
 
     if fmt in ("kgx", "kgx-jsonl"):
         paths = kgx_paths(raw, fmt)
@@ -510,14 +432,12 @@ def export(kg: "KnowledgeGraph", fmt: str, out: str | Path, *, force: bool = Fal
         nodes, edges = doc.tsv() if fmt == "kgx" else doc.jsonl()
         contents = [nodes, edges, doc.metadata_json()]
         for path, content in zip(paths, contents):
-            verify(fmt, path.name, content, kg=kg, view=view)
+            verify(fmt, path.name, content, view=view)
         return [atomic_write(path, content, force) for path, content in zip(paths, contents)]
 
     _check_target(out, force)  # fail before any expensive work
     producers: dict[str, Callable[[], str | bytes]] = {
-        "turtle": lambda: to_turtle(kg),
-        "ntriples": lambda: to_ntriples(kg),
-        "jsonld": lambda: to_jsonld(kg),
+        **{f: (lambda f=f: rdf_text(kg, f, view)) for f in RDF_FORMATS},
         "graphml": lambda: to_graphml(view.graph),
         "cytoscape": lambda: to_cytoscape(view),
         "html": lambda: _html(view),
@@ -528,7 +448,8 @@ def export(kg: "KnowledgeGraph", fmt: str, out: str | Path, *, force: bool = Fal
         content = producers[fmt]()
     except ValueError as exc:  # Oxigraph refuses a term, e.g. an invalid IRI a --data file slipped in
         raise IgegraphError(f"cannot write {out.name} as {fmt}: {str(exc).splitlines()[0]}; nothing was written") from None
-    verify(fmt, out.name, content, kg=kg, view=view)
+    verify(fmt, out.name, content, view=view,
+           statements=rdf_statements(kg, fmt, view) if fmt in RDF_FORMATS else None)
     return [atomic_write(out, content, force)]
 
 

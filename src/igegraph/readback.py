@@ -2,8 +2,9 @@
 
 Each format is parsed by an independent reader and compared with what was meant:
 
-* Turtle, N-Triples, JSON-LD: parsed by Oxigraph; the triples must be exactly the graph's
-  (every ground triple, literal for literal, and the same number of triples overall);
+* Turtle, N-Triples, JSON-LD, TriG, N-Quads: parsed by Oxigraph; the statements must be
+  exactly those written (every ground triple or quad, literal for literal, and the same
+  number overall);
 * GraphML: parsed by networkx, with the view's node and edge counts;
 * SVG: well-formed XML; Cytoscape JSON and KGX metadata: JSON; KGX JSON Lines: one JSON object
   per line; KGX TSV: one row per node or edge, each with every column;
@@ -27,29 +28,32 @@ from typing import TYPE_CHECKING, Any
 from .errors import IgegraphError
 
 if TYPE_CHECKING:
-    from .kg import KnowledgeGraph
     from .viz import View
 
 __all__ = ["verify"]
 
-_RDF = {"turtle": "TURTLE", "ntriples": "N_TRIPLES", "jsonld": "JSON_LD"}
+_RDF = {"turtle": "TURTLE", "ntriples": "N_TRIPLES", "jsonld": "JSON_LD", "trig": "TRIG", "nquads": "N_QUADS"}
 
 
-def verify(fmt: str, name: str, content: str | bytes, *, kg: "KnowledgeGraph | None" = None,
-           view: "View | None" = None) -> None:
-    """Raise :class:`IgegraphError` naming the file when ``content`` does not read back as ``fmt``."""
+def verify(fmt: str, name: str, content: str | bytes, *, view: "View | None" = None,
+           statements: list[tuple] | None = None) -> None:
+    """Raise :class:`IgegraphError` naming the file when ``content`` does not read back as ``fmt``.
+
+    ``statements`` are the rdflib triples (quads for trig and nquads, graph None for the
+    default graph) an RDF export was written from; ``view`` the view a graph file draws.
+    """
     try:
-        problem = _check(fmt, name, content, kg, view)
+        problem = _check(fmt, name, content, view, statements)
     except (ValueError, SyntaxError, KeyError, TypeError) as exc:  # every reader's parse errors
         problem = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     if problem:
         raise IgegraphError(f"{name} would not read back as {fmt} ({problem}); nothing was written")
 
 
-def _check(fmt: str, name: str, content: str | bytes, kg: Any, view: Any) -> str | None:
+def _check(fmt: str, name: str, content: str | bytes, view: Any, statements: Any) -> str | None:
     text = content.decode("utf-8") if isinstance(content, bytes) and fmt != "png" else content
-    if fmt in _RDF and kg is not None:
-        return _rdf(fmt, str(text), kg)
+    if fmt in _RDF and statements is not None:
+        return _rdf(fmt, str(text), statements)
     if fmt == "graphml":
         import networkx as nx
 
@@ -76,23 +80,33 @@ def _check(fmt: str, name: str, content: str | bytes, kg: Any, view: Any) -> str
     return None
 
 
-def _rdf(fmt: str, text: str, kg: "KnowledgeGraph") -> str | None:
-    """Oxigraph's reading of ``text`` against the graph's triples."""
+def _rdf(fmt: str, text: str, statements: list[tuple]) -> str | None:
+    """Oxigraph's reading of ``text`` against the statements it was written from."""
     import pyoxigraph as ox
-    from rdflib import BNode, Literal
+    from rdflib import BNode
 
     parsed = list(ox.parse(text.encode("utf-8"), format=getattr(ox.RdfFormat, _RDF[fmt])))
-    if len(parsed) != len(kg):
-        return f"{len(parsed)} triples instead of {len(kg)}"
-    got = {(_key(t.subject), _key(t.predicate), _key(t.object)) for t in parsed
-        if not isinstance(t.subject, ox.BlankNode) and not isinstance(t.object, ox.BlankNode)}
-    for s, p, o in kg.graph:
-        if isinstance(s, BNode) or isinstance(o, BNode):
+    if len(parsed) != len(statements):
+        return f"{len(parsed)} statements instead of {len(statements)}"
+    got = set()
+    for q in parsed:
+        terms = (q.subject, q.predicate, q.object)
+        if not any(isinstance(t, ox.BlankNode) for t in terms):
+            graph = getattr(q, "graph_name", ox.DefaultGraph())
+            got.add((*map(_key, terms), None if isinstance(graph, ox.DefaultGraph) else graph.value))
+    for st in statements:
+        if any(isinstance(t, BNode) for t in st[:3]):
             continue
-        want = (str(s), str(p), _literal_key(o) if isinstance(o, Literal) else str(o))
+        want = (*map(_rdflib_key, st[:3]), str(st[3]) if len(st) > 3 and st[3] is not None else None)
         if want not in got:
-            return f"the triple {s.n3()} {p.n3()} {o.n3()} is missing or changed"
+            return f"the statement {' '.join(t.n3() for t in st if t is not None)} is missing or changed"
     return None
+
+
+def _rdflib_key(term: Any) -> Any:
+    from rdflib import Literal
+
+    return _literal_key(term) if isinstance(term, Literal) else str(term)
 
 
 def _key(term: Any) -> Any:
