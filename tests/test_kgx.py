@@ -100,6 +100,22 @@ def test_biolink_data_file_is_current(tk):
     assert OUT.read_text() == render(regenerate(tk))
 
 
+def test_project_ids_only_without_a_valid_exact_match(tk, kg, doc):
+    from igegraph.kgx import biolink_curie
+
+    by_xref = {n["id"]: n for n in doc.nodes}
+    kept = []  # nodes that kept their ig: id although they have a usable exact match
+    for node, attrs in kg.projection.nodes(data=True):
+        row = by_xref[node] if node in by_xref else next(n for n in doc.nodes if node in n["xref"])
+        valid = tk.get_element(row["category"][0]).id_prefixes or []
+        usable = [c for c in map(biolink_curie, attrs["exact_identifiers"]) if c and c.split(":")[0] in valid]
+        if row["id"] == node:
+            kept += usable
+        else:
+            assert usable and row["id"] == min(usable, key=lambda c: valid.index(c.split(":")[0])), node
+    assert kept == []  # (only an exact match shared by two nodes would be kept back)
+
+
 def test_node_ids_are_the_best_standard_identifier(doc):
     by_name = {n["name"]: n for n in doc.nodes}
     assert by_name["mast cell"]["id"] == "CL:0000097" and "ig:mast_cell" in by_name["mast cell"]["xref"]
