@@ -37,7 +37,7 @@ def terms(onto: rdflib.Graph) -> set[rdflib.URIRef]:
                     reason="needs Java and the OWL API (apt-get install libowlapi-java; .ci/run installs them)")
 def test_owl2_dl_profile_has_no_violations():
     out = subprocess.run(["java", "-cp", "/usr/share/java/*", str(ROOT / "tools" / "OwlProfile.java"), str(ONTOLOGY)],
-                         capture_output=True, text=True, timeout=120)
+                         capture_output=True, text=True, timeout=120, check=False)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.splitlines()[-1] == "violations: 0", out.stdout[-3000:]
 

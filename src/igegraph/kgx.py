@@ -50,6 +50,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from rdflib import Literal
 from rdflib.namespace import RDFS, SKOS
 
 from .resources import resource_dir
@@ -147,11 +148,11 @@ def _annotations(kg: "KnowledgeGraph") -> dict[str, dict[str, Any]]:
     for prop, key in ((IGE.biolinkCategory, "biolink"), (IGE.biolinkReversed, "reversed"),
                       (IGE.biolinkAspect, "aspect")):
         for s, o in kg.graph.subject_objects(prop):
-            own.setdefault(compact(s), {})[key] = compact(o) if key == "biolink" else o.toPython()
+            own.setdefault(compact(str(s)), {})[key] = compact(str(o)) if key == "biolink" else (o.toPython() if isinstance(o, Literal) else str(o))
     parents: dict[str, list[str]] = {}
     for rel in (RDFS.subClassOf, RDFS.subPropertyOf):
         for s, o in kg.graph.subject_objects(rel):
-            parents.setdefault(compact(s), []).append(compact(o))
+            parents.setdefault(compact(str(s)), []).append(compact(str(o)))
 
     def resolve(term: str) -> dict[str, Any]:
         todo, seen = [term], set()
@@ -274,8 +275,8 @@ def kgx_document(kg: "KnowledgeGraph", graph: "nx.MultiDiGraph") -> KgxDocument:
     nodes = []
     for node, attrs in graph.nodes(data=True):
         more = extras.get(node, {})
-        phase = (more.get("phase") or [None])[0]
-        research = _RESEARCH_PHASE.get(phase or "", "")
+        phase = (more.get("phase") or [""])[0]
+        research = _RESEARCH_PHASE.get(phase, "")
         nodes.append({
             "id": ids[node],
             "category": [category[node]],
@@ -355,8 +356,8 @@ def _context_id(kg: "KnowledgeGraph", ids: dict[str, str], term: Any) -> str:
     node = compact(term)
     if node in ids:
         return ids[node]
-    exact = [c for c in (biolink_curie(compact(o)) for o in kg.graph.objects(term, SKOS.exactMatch)) if c]
-    return sorted(exact)[0] if exact else node
+    exact = [c for c in (biolink_curie(compact(str(o))) for o in kg.graph.objects(term, SKOS.exactMatch)) if c]
+    return min(exact) if exact else node
 
 
 def _cell(value: Any, multivalued: bool) -> str:

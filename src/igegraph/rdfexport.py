@@ -106,7 +106,7 @@ def _oxigraph_text(statements: Iterable[tuple], fmt: str) -> str:
 
     formats = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES,
                "trig": ox.RdfFormat.TRIG, "nquads": ox.RdfFormat.N_QUADS}
-    items = []
+    items: list[Any] = []
     for st in statements:
         s, p, o = (_ox(t) for t in st[:3])
         if fmt in _DATASETS:

@@ -128,4 +128,4 @@ def _literal_key(lit: Any) -> tuple:
     lang = lit.language.lower() if lit.language else None
     datatype = None if lang else str(lit.datatype or XSD.string)
     value = lit.toPython()
-    return (str(lit) if isinstance(value, Literal) or isinstance(value, str) else repr(value), lang, datatype)
+    return (str(lit) if isinstance(value, (Literal, str)) else repr(value), lang, datatype)

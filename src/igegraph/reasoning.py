@@ -43,9 +43,9 @@ REASONING = ("none", "rdfs")
 def _ancestors(parents: dict[Any, set[Any]]) -> dict[Any, set[Any]]:
     """Node -> every node reachable by parent links (not itself, unless on a cycle)."""
     out: dict[Any, set[Any]] = {}
-    for start in parents:
+    for start, firsts in parents.items():
         seen: set[Any] = set()
-        todo = list(parents[start])
+        todo = list(firsts)
         while todo:
             node = todo.pop()
             if node not in seen:

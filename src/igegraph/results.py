@@ -208,7 +208,7 @@ def _w3c(result: QueryResult, fmt: str) -> bytes:
     doc = json.dumps(result.sparql_json(), ensure_ascii=False).encode("utf-8")
     try:
         parsed = ox.parse_query_results(doc, format=ox.QueryResultsFormat.JSON)
-        data = parsed.serialize(format=formats[fmt])
+        data = bytes(parsed.serialize(format=formats[fmt]) or b"")
     except (SyntaxError, ValueError) as exc:  # a term the format cannot carry
         raise QueryError(f"cannot write the result as {fmt}: {exc}") from None
     # Oxigraph writes a carriage return raw, which every XML parser reads back as a line feed;
@@ -262,8 +262,8 @@ def format_result(result: QueryResult, fmt: str = "table", labels: Mapping[str, 
     if result.kind in ("CONSTRUCT", "DESCRIBE"):
         if fmt not in _GRAPH_FORMATS:
             raise QueryError(f"{result.kind} gives a graph: use table (Turtle), json (JSON-LD) or xml (RDF/XML)")
-        text = result.graph.serialize(format=_GRAPH_FORMATS[fmt], **({"indent": 2} if "json" in _GRAPH_FORMATS[fmt] else {}))
-        return text.rstrip()
+        options: dict[str, Any] = {"indent": 2} if "json" in _GRAPH_FORMATS[fmt] else {}
+        return str(result.graph.serialize(format=_GRAPH_FORMATS[fmt], **options)).rstrip()
     if fmt in W3C_FORMATS:
         return _w3c(result, fmt).decode("utf-8")  # exactly as written, CSV's CRLF line ends kept
     if result.kind == "ASK":
