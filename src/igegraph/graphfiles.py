@@ -132,6 +132,8 @@ def to_cytoscape(view: "View") -> str:
     flat = flat_graph(view.graph)
     positions = view.positions or spring_layout(view.graph)
     doc = nx.cytoscape_data(flat, name="name", ident="id")
+    # the header Cytoscape desktop writes in its own .cyjs files
+    doc.update(format_version="1.0", generated_by="igegraph", target_cytoscapejs_version="~3.0")
     doc["data"] = {"name": xml_safe(view.title), "subtitle": view.subtitle}
     originals = list(view.graph.nodes(data=True))
     for element, (node, attrs) in zip(doc["elements"]["nodes"], originals):
