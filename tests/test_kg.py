@@ -118,3 +118,19 @@ def test_every_causal_edge_has_provenance(kg):
         assert d["assertion"] == f"ig:a_{s[3:]}_{k[4:]}_{o[3:]}", (s, k, o)
         assert d["references"], (s, k, o)
         assert d["evidence"], (s, k, o)
+
+
+@pytest.mark.parametrize("backend", ["oxigraph", "memory"])
+def test_projection_and_labels_follow_graph_changes(backend):
+    kg = igegraph.load(backend=backend)
+    assert kg.projection.number_of_nodes() == 165 and kg.label("ig:mast_cell") == "mast cell"
+    kg.graph.update("PREFIX ig: <https://w3id.org/igegraph/id/> PREFIX ige: <https://w3id.org/igegraph/vocab#> "
+                    "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+                    "INSERT DATA { ig:x a ige:Cell ; rdfs:label 'x cell' . ig:x ige:differentiatesInto ig:mast_cell }")
+    assert kg.projection.has_edge("ig:x", "ig:mast_cell") and kg.label("ig:x") == "x cell"
+    kg.graph.update("PREFIX ig: <https://w3id.org/igegraph/id/> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+                    "DELETE { ig:mast_cell rdfs:label ?l } INSERT { ig:mast_cell rdfs:label 'MC' } "
+                    "WHERE { ig:mast_cell rdfs:label ?l }")  # same number of triples
+    assert kg.labels["ig:mast_cell"] == kg.projection.nodes["ig:mast_cell"]["label"] == "MC"
+    kg.graph.remove((kg.iri("ig:x"), None, None))
+    assert "ig:x" not in kg.projection

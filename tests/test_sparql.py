@@ -162,12 +162,14 @@ def test_evaluation_error_is_query_error(kg_memory):
 def test_formats(kg):
     result = run_query(kg, "SELECT ?drug ?phase WHERE { { ?drug a ige:Biosimilar } UNION { ?drug a ige:ScFv } "
                            "?drug ige:developmentPhase ?phase } ORDER BY ?drug")
-    assert format_result(result, "csv").splitlines() == [
-        "drug,phase", "ig:CMAB007,ige:PhaseIII", "ig:recombinant_ScFv,ige:Preclinical",
+    assert format_result(result, "csv").split("\r\n") == [
+        "drug,phase", "https://w3id.org/igegraph/id/CMAB007,https://w3id.org/igegraph/vocab#PhaseIII",
+        "https://w3id.org/igegraph/id/recombinant_ScFv,https://w3id.org/igegraph/vocab#Preclinical", "",
     ]
-    assert format_result(result, "tsv").splitlines()[1] == "ig:CMAB007\tige:PhaseIII"
-    assert json.loads(format_result(result, "json"))[0] == {"drug": "ig:CMAB007", "phase": "ige:PhaseIII"}
-    sj = json.loads(format_result(result, "sparql-json"))
+    assert format_result(result, "tsv").splitlines()[1] == (
+        "<https://w3id.org/igegraph/id/CMAB007>\t<https://w3id.org/igegraph/vocab#PhaseIII>")
+    assert json.loads(format_result(result, "records"))[0] == {"drug": "ig:CMAB007", "phase": "ige:PhaseIII"}
+    sj = json.loads(format_result(result, "json"))
     assert sj["head"]["vars"] == ["drug", "phase"]
     assert sj["results"]["bindings"][0]["drug"] == {"type": "uri", "value": "https://w3id.org/igegraph/id/CMAB007"}
     table = format_result(result, "table", labels=kg.labels)

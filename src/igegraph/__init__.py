@@ -14,9 +14,15 @@ Examples
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import DataError, IgegraphError, OutputExists, QueryError, StoreError, UnknownEntity
+
+if TYPE_CHECKING:  # what __getattr__ returns, spelled out for type checkers (mypy, pyright)
+    from .kg import KnowledgeGraph, load  # noqa: F401
+    from .project import build_projection  # noqa: F401
+    from .resolve import SearchHit, search  # noqa: F401
+    from .store import build_store, open_store  # noqa: F401
 
 __version__ = "0.1.0"
 

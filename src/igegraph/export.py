@@ -1,4 +1,4 @@
-"""Exports: RDF (Turtle, N-Triples, JSON-LD), graphs (GraphML, Cytoscape.js, KGX) and pictures.
+"""Exports: RDF (Turtle, N-Triples, JSON-LD, TriG, N-Quads), graphs (GraphML, Cytoscape, KGX), pictures.
 
 Every writer is atomic: the content goes to a temporary file in the target's directory and
 is moved into place with :func:`os.replace`, so a reader never sees half a file. An existing
@@ -6,7 +6,9 @@ output is only replaced with ``force=True`` (else :class:`~igegraph.errors.Outpu
 
 The graph formats and the pictures (HTML, PNG, SVG) draw a *view* (see :mod:`igegraph.viz`):
 the whole graph by default, a pathway, a neighbourhood or a CONSTRUCT query's result. The RDF
-formats always write the whole RDF graph (curated data plus merged user files).
+formats write the whole RDF graph (curated data plus merged user files), or just a view's
+triples with their assertions when view options are given (see :mod:`igegraph.rdfexport`).
+Every output is read back before it is written (:mod:`igegraph.readback`).
 
 Examples
 --------
@@ -21,9 +23,6 @@ Examples
 from __future__ import annotations
 
 import contextlib
-import csv
-import io
-import json
 import os
 import shutil
 import tempfile
@@ -31,10 +30,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from .errors import IgegraphError, OutputExists
+from .graphfiles import to_cytoscape, to_graphml
+from .kgx import kgx_document, kgx_paths
+from .rdfexport import RDF_FORMATS, rdf_statements, rdf_text
+from .readback import verify
+from .xmlchars import xml_safe
 
 if TYPE_CHECKING:
-    import networkx as nx
-
     from .kg import KnowledgeGraph
     from .viz import View
 
@@ -43,12 +45,9 @@ __all__ = [
     "VIEW_FORMATS",
     "export",
     "atomic_write",
-    "to_turtle",
-    "to_ntriples",
-    "to_jsonld",
+    "rdf_text",
     "to_graphml",
     "to_cytoscape",
-    "to_kgx",
     "to_svg",
     "render_png",
     "chromium_path",
@@ -61,14 +60,17 @@ FORMATS: dict[str, str] = {
     "turtle": ".ttl",
     "ntriples": ".nt",
     "jsonld": ".jsonld",
+    "trig": ".trig",
+    "nquads": ".nq",
     "graphml": ".graphml",
     "cytoscape": ".json",
     "kgx": "",
+    "kgx-jsonl": "",
     "png": ".png",
     "svg": ".svg",
 }
-#: Formats that draw a view (the others write the whole RDF graph).
-VIEW_FORMATS = ("html", "png", "svg", "graphml", "cytoscape", "kgx")
+#: Formats that draw a view (the RDF formats write the whole graph, or a view when one is asked for).
+VIEW_FORMATS = ("html", "png", "svg", "graphml", "cytoscape", "kgx", "kgx-jsonl")
 
 #: Chromium flags for headless rendering without any network traffic of its own.
 CHROMIUM_ARGS = [
@@ -135,231 +137,6 @@ def atomic_write(path: str | Path, content: str | bytes, force: bool = False) ->
     with _atomic_path(path, force) as tmp:
         tmp.write_bytes(data)
     return path
-
-
-# ---------------------------------------------------------------------------------- RDF
-
-
-def to_turtle(kg: "KnowledgeGraph") -> str:
-    """The whole RDF graph as Turtle with the project prefixes.
-
-    Oxigraph's serialiser writes it (milliseconds, and literals keep their exact lexical form:
-    rdflib's would rewrite ``"10"^^xsd:decimal`` as ``10.0``, a different literal).
-
-    >>> import igegraph
-    >>> "@prefix ige:" in to_turtle(igegraph.load())
-    True
-    """
-    graph = kg.graph
-    if kg.backend != "oxigraph":
-        from .kg import new_graph
-
-        graph = new_graph("oxigraph")
-        for triple in kg.graph:
-            graph.add(triple)
-    text = graph.serialize(format="ox-turtle")
-    return text if isinstance(text, str) else text.decode("utf-8")
-
-
-def to_ntriples(kg: "KnowledgeGraph") -> str:
-    """The whole RDF graph as N-Triples, sorted (stable diffs)."""
-    text = _plain_graph(kg).serialize(format="nt")
-    return "".join(sorted(line + "\n" for line in text.splitlines() if line.strip()))
-
-
-def to_jsonld(kg: "KnowledgeGraph") -> str:
-    """The whole RDF graph as compact JSON-LD with an inline ``@context`` of the project prefixes.
-
-    >>> import igegraph, json
-    >>> doc = json.loads(to_jsonld(igegraph.load()))
-    >>> doc["@context"]["ig"]
-    'https://w3id.org/igegraph/id/'
-    """
-    from .vocab import PREFIXES
-
-    return _plain_graph(kg).serialize(format="json-ld", context=dict(PREFIXES), auto_compact=True, indent=1)
-
-
-def _plain_graph(kg: "KnowledgeGraph"):
-    """A Memory-store copy of the triples for rdflib's serialisers.
-
-    Oxigraph hands plain literals to rdflib typed ``xsd:string`` (the same literal in RDF 1.1);
-    they are written back as plain literals so the output stays idiomatic.
-    """
-    import rdflib
-    from rdflib.namespace import XSD
-
-    from .vocab import PREFIXES
-
-    g = rdflib.Graph()
-    for prefix, ns in PREFIXES.items():
-        g.bind(prefix, ns, override=True)
-    for s, p, o in kg.graph:
-        if isinstance(o, rdflib.Literal) and o.datatype == XSD.string:
-            o = rdflib.Literal(str(o))
-        g.add((s, p, o))
-    return g
-
-
-# ---------------------------------------------------------------------------------- graphs
-
-
-def _flat(value: Any) -> Any:
-    """GraphML-safe value: lists become ``; ``-joined strings, None an empty string."""
-    if value is None:
-        return ""
-    if isinstance(value, (list, tuple, set)):
-        return "; ".join(str(v) for v in value)
-    if isinstance(value, bool) or isinstance(value, (int, float, str)):
-        return value
-    return str(value)
-
-
-_NODE_FIELDS = ("label", "category", "category_label", "synonyms", "identifiers", "definition")
-_EDGE_FIELDS = ("predicate", "predicate_label", "polarity", "causal", "assertion", "references",
-                "evidence", "evidence_rank", "quote", "section")
-
-
-def to_graphml(graph: "nx.MultiDiGraph") -> str:
-    """A view's graph as GraphML; list attributes are flattened to ``; ``-joined strings.
-
-    >>> import igegraph
-    >>> text = to_graphml(igegraph.load().projection)
-    >>> text.count("<node ") > 10
-    True
-    """
-    import networkx as nx
-
-    flat = nx.MultiDiGraph()
-    for node, attrs in graph.nodes(data=True):
-        flat.add_node(node, **{k: _flat(attrs.get(k)) for k in _NODE_FIELDS})
-    for u, v, key, attrs in graph.edges(keys=True, data=True):
-        flat.add_edge(u, v, key=key, **{k: _flat(attrs.get(k)) for k in _EDGE_FIELDS})
-    return "\n".join(nx.generate_graphml(flat, prettyprint=True)) + "\n"
-
-
-def to_cytoscape(graph: "nx.MultiDiGraph", title: str = "igegraph") -> str:
-    """A view's graph as Cytoscape.js JSON (``elements.nodes`` / ``elements.edges``).
-
-    The document also reloads with :func:`networkx.cytoscape_graph` (it carries
-    ``directed``, ``multigraph`` and each node's ``value``).
-
-    >>> import igegraph, json
-    >>> doc = json.loads(to_cytoscape(igegraph.load().projection))
-    >>> sorted(doc["elements"])
-    ['edges', 'nodes']
-    """
-    nodes = []
-    for node, attrs in graph.nodes(data=True):
-        data = {"id": node, "value": node, "name": attrs.get("label") or node}
-        data.update({k: attrs.get(k) for k in _NODE_FIELDS})
-        nodes.append({"data": data, "classes": (attrs.get("category") or "").replace(":", "_")})
-    edges = []
-    for u, v, key, attrs in graph.edges(keys=True, data=True):
-        data = {"id": f"{u}|{key}|{v}", "source": u, "target": v, "key": key,
-                "label": attrs.get("predicate_label") or key}
-        data.update({k: attrs.get(k) for k in _EDGE_FIELDS})
-        pol = attrs.get("polarity") or 0
-        edges.append({"data": data, "classes": {1: "activating", -1: "inhibiting"}.get(pol, "neutral")})
-    doc = {"data": {"name": title}, "directed": True, "multigraph": True,
-           "elements": {"nodes": nodes, "edges": edges}}
-    return json.dumps(doc, indent=1, ensure_ascii=False, default=str) + "\n"
-
-
-KGX_NODE_COLUMNS = ["id", "category", "name", "description", "synonym", "xref", "provided_by"]
-KGX_EDGE_COLUMNS = ["id", "subject", "predicate", "object", "category", "original_predicate",
-                    "polarity", "has_evidence", "publications", "knowledge_level", "agent_type",
-                    "primary_knowledge_source"]
-
-
-def _biolink_map(kg: "KnowledgeGraph") -> dict[str, str]:
-    """Compact class/property id -> Biolink CURIE (``ige:biolinkCategory`` annotations)."""
-    from .vocab import IGE, compact
-
-    return {compact(s): compact(o) for s, o in kg.graph.subject_objects(IGE.biolinkCategory)}
-
-
-def _biolink_category(cls: str, biolink: dict[str, str], parents: dict[str, list[str]]) -> str:
-    todo, seen = [cls], set()
-    while todo:
-        c = todo.pop(0)
-        if c in biolink:
-            return biolink[c]
-        if c not in seen:
-            seen.add(c)
-            todo.extend(parents.get(c, ()))
-    return "biolink:NamedThing"
-
-
-def kgx_paths(out: str | Path) -> tuple[Path, Path]:
-    """Where KGX files go: ``DIR/nodes.tsv`` and ``DIR/edges.tsv`` for a directory (existing or
-    ending in ``/``), else ``PREFIX_nodes.tsv`` and ``PREFIX_edges.tsv``.
-
-    >>> [p.name for p in kgx_paths("out/igegraph")]
-    ['igegraph_nodes.tsv', 'igegraph_edges.tsv']
-    """
-    text = str(out)
-    path = Path(out)
-    if path.is_dir() or text.endswith(("/", os.sep)):
-        return path / "nodes.tsv", path / "edges.tsv"
-    return path.with_name(f"{path.name}_nodes.tsv"), path.with_name(f"{path.name}_edges.tsv")
-
-
-def to_kgx(kg: "KnowledgeGraph", graph: "nx.MultiDiGraph") -> tuple[str, str]:
-    """KGX TSV (nodes, edges) of a view's graph with Biolink categories and predicates.
-
-    Node categories come from the ontology's ``ige:biolinkCategory`` on the node's class (or
-    the nearest superclass), edge predicates from the same annotation on the property.
-    Multivalued fields are ``|``-separated, as KGX expects.
-
-    >>> import igegraph
-    >>> kg = igegraph.load()
-    >>> nodes, edges = to_kgx(kg, kg.projection)
-    >>> nodes.splitlines()[0].split("\\t")[:3]
-    ['id', 'category', 'name']
-    """
-    from .viz import _class_parents
-
-    biolink = _biolink_map(kg)
-    parents = _class_parents(kg)
-
-    def table(columns: list[str], rows: list[dict[str, Any]]) -> str:
-        buf = io.StringIO()
-        writer = csv.DictWriter(buf, columns, delimiter="\t", lineterminator="\n", extrasaction="ignore")
-        writer.writeheader()
-        for row in rows:
-            writer.writerow({k: _tsv(v) for k, v in row.items()})
-        return buf.getvalue()
-
-    node_rows = [{
-        "id": node,
-        "category": _biolink_category(attrs.get("category", "ige:Entity"), biolink, parents),
-        "name": attrs.get("label") or node,
-        "description": attrs.get("definition") or "",
-        "synonym": "|".join(attrs.get("synonyms") or []),
-        "xref": "|".join(attrs.get("identifiers") or []),
-        "provided_by": "infores:igegraph",
-    } for node, attrs in graph.nodes(data=True)]
-    edge_rows = [{
-        "id": attrs.get("assertion") or f"{u}|{key}|{v}",
-        "subject": u,
-        "predicate": biolink.get(key, "biolink:related_to"),
-        "object": v,
-        "category": "biolink:Association",
-        "original_predicate": key,
-        "polarity": attrs.get("polarity", 0),
-        "has_evidence": attrs.get("evidence") or "",
-        "publications": "|".join(f"ig:ref_{r}" for r in attrs.get("references") or []),
-        "knowledge_level": "knowledge_assertion",
-        "agent_type": "manual_agent",
-        "primary_knowledge_source": "infores:igegraph",
-    } for u, v, key, attrs in graph.edges(keys=True, data=True)]
-    return table(KGX_NODE_COLUMNS, node_rows), table(KGX_EDGE_COLUMNS, edge_rows)
-
-
-def _tsv(value: Any) -> str:
-    """One TSV cell: no tabs or line breaks inside."""
-    return " ".join(str(value if value is not None else "").split())
 
 
 # ---------------------------------------------------------------------------------- pictures
@@ -467,7 +244,7 @@ def to_svg(view: "View", width: int = 1600, height: int = 1000) -> str:
         x, y = pos[node]
         return x * s + off_x, y * s + off_y
 
-    e = lambda text: escape(str(text), quote=True)  # noqa: E731
+    e = lambda text: escape(xml_safe(str(text)), quote=True)  # noqa: E731
     out = [
         '<?xml version="1.0" encoding="UTF-8"?>',
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
@@ -603,12 +380,16 @@ def export(kg: "KnowledgeGraph", fmt: str, out: str | Path, *, force: bool = Fal
     ----------
     kg : KnowledgeGraph
     fmt : str
-        One of :data:`FORMATS`: html, turtle, ntriples, jsonld, graphml, cytoscape, kgx, png, svg.
+        One of :data:`FORMATS`: html, turtle, ntriples, jsonld, graphml, cytoscape, kgx,
+        kgx-jsonl, png, svg.
     out : path
-        The output file; for ``kgx`` a directory (``DIR/nodes.tsv``, ``DIR/edges.tsv``) or a
-        prefix (``PREFIX_nodes.tsv``, ``PREFIX_edges.tsv``).
+        The output file; for ``kgx`` a directory (``DIR/nodes.tsv``, ``DIR/edges.tsv``,
+        ``DIR/content_metadata.json``) or a prefix (``PREFIX_nodes.tsv`` …; ``.jsonl`` for
+        ``kgx-jsonl``). See :func:`igegraph.kgx.kgx_paths`.
     force : bool
         Replace existing files (else :class:`OutputExists`, and nothing is written).
+        Every output is read back before it is written (:func:`igegraph.readback.verify`):
+        one that would not read back raises :class:`IgegraphError` and writes nothing.
     view : View, optional
         What to draw for the view formats; built with :func:`igegraph.viz.make_view` from
         ``view_options`` (``pathway``, ``source``, ``target``, ``focus``, ``depth``, ``query``)
@@ -626,44 +407,50 @@ def export(kg: "KnowledgeGraph", fmt: str, out: str | Path, *, force: bool = Fal
     >>> kg = igegraph.load()
     >>> d = pathlib.Path(tempfile.mkdtemp())
     >>> [p.name for p in export(kg, "kgx", d / "ige")]
-    ['ige_nodes.tsv', 'ige_edges.tsv']
+    ['ige_nodes.tsv', 'ige_edges.tsv', 'ige_content_metadata.json']
     >>> [p.name for p in export(kg, "html", d / "omalizumab.html", focus="omalizumab")]
     ['omalizumab.html']
     """
     if fmt not in FORMATS:
         raise IgegraphError(f"unknown export format '{fmt}'; use one of {', '.join(FORMATS)}")
     raw, out = str(out), Path(out)
-    if fmt in VIEW_FORMATS:
-        if view is None:
-            from .viz import make_view
+    wants_view = view is not None or any(v for v in view_options.values() if v not in (None, 1))
+    if view is None and (fmt in VIEW_FORMATS or wants_view):
+        from .viz import make_view
 
-            view = make_view(kg, **view_options)
-    elif any(v for v in view_options.values() if v not in (None, 1)):
-        raise IgegraphError(f"{fmt} writes the whole RDF graph; view options apply to {', '.join(VIEW_FORMATS)}")
+        view = make_view(kg, **view_options)
 
-    if fmt == "kgx":
-        nodes_path, edges_path = kgx_paths(raw)
+    if fmt in ("kgx", "kgx-jsonl"):
+        paths = kgx_paths(raw, fmt)
         if raw.endswith(("/", os.sep)):
             if out.is_file():
                 raise IgegraphError(f"{out} is a file; give a directory or a file-name prefix for KGX")
             out.mkdir(parents=True, exist_ok=True)
-        for p in (nodes_path, edges_path):
+        for p in paths:
             _check_target(p, force)
-        nodes, edges = to_kgx(kg, view.graph)
-        return [atomic_write(nodes_path, nodes, force), atomic_write(edges_path, edges, force)]
+        doc = kgx_document(kg, view.graph)
+        nodes, edges = doc.tsv() if fmt == "kgx" else doc.jsonl()
+        contents = [nodes, edges, doc.metadata_json()]
+        for path, content in zip(paths, contents):
+            verify(fmt, path.name, content, view=view)
+        return [atomic_write(path, content, force) for path, content in zip(paths, contents)]
 
     _check_target(out, force)  # fail before any expensive work
     producers: dict[str, Callable[[], str | bytes]] = {
-        "turtle": lambda: to_turtle(kg),
-        "ntriples": lambda: to_ntriples(kg),
-        "jsonld": lambda: to_jsonld(kg),
+        **{f: (lambda f=f: rdf_text(kg, f, view)) for f in RDF_FORMATS},
         "graphml": lambda: to_graphml(view.graph),
-        "cytoscape": lambda: to_cytoscape(view.graph, view.title),
+        "cytoscape": lambda: to_cytoscape(view),
         "html": lambda: _html(view),
         "svg": lambda: to_svg(view),
         "png": lambda: render_png(_html(view), width=png_size[0], height=png_size[1]),
     }
-    return [atomic_write(out, producers[fmt](), force)]
+    try:
+        content = producers[fmt]()
+    except ValueError as exc:  # Oxigraph refuses a term, e.g. an invalid IRI a --data file slipped in
+        raise IgegraphError(f"cannot write {out.name} as {fmt}: {str(exc).splitlines()[0]}; nothing was written") from None
+    verify(fmt, out.name, content, view=view,
+           statements=rdf_statements(kg, fmt, view) if fmt in RDF_FORMATS else None)
+    return [atomic_write(out, content, force)]
 
 
 def _html(view: "View") -> str:

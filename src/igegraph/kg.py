@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Iterable, TypeVar
 from xml.sax import SAXParseException
 
 from .errors import DataError
@@ -25,6 +25,8 @@ from .vocab import PREFIXES, compact, expand_curie, local_name
 if TYPE_CHECKING:  # heavy imports stay lazy so that `igegraph --help` is instant
     import networkx as nx
     import rdflib
+
+    from .results import QueryResult
 
 __all__ = ["KnowledgeGraph", "load", "BACKENDS", "rdf_format"]
 
@@ -198,6 +200,15 @@ class KnowledgeGraph:
         self.graph = graph
         self.backend = backend
         self.sources = list(sources or [])
+        _forget_on_change(graph.store, self)
+
+    def forget_derived(self) -> None:
+        """Drop the projection, labels and other derived values; they are rebuilt when next used.
+
+        Called by itself whenever the graph changes (``kg.graph.update``, ``add``, ``remove``).
+        """
+        for name in ("projection", "labels", "_derived", "_label_cache"):
+            self.__dict__.pop(name, None)
 
     def __len__(self) -> int:
         return len(self.graph)
@@ -283,17 +294,51 @@ class KnowledgeGraph:
 
         return URIRef(expand_curie(node) or node)
 
-    def query(self, sparql: str, **kwargs):
-        """Run a SPARQL query; see :func:`igegraph.sparql.run_query`."""
+    def query(self, sparql: str, *, reasoning: str = "none", **kwargs: Any) -> "QueryResult":
+        """Run a SPARQL query; see :func:`igegraph.sparql.run_query` for the other arguments.
+
+        ``reasoning="rdfs"`` runs it on the graph plus its RDFS entailments (computed once;
+        see :mod:`igegraph.reasoning`), so ``?d a ige:Drug`` finds the subclasses' members too.
+        """
+        from .reasoning import REASONING, entailed
         from .sparql import run_query
 
-        return run_query(self, sparql, **kwargs)
+        if reasoning not in REASONING:
+            from .errors import QueryError
+
+            raise QueryError(f"unknown reasoning '{reasoning}'; use one of {', '.join(REASONING)}")
+        return run_query(entailed(self) if reasoning == "rdfs" else self, sparql, **kwargs)
 
     def resolve(self, term: str) -> str:
         """The compact id of the entity a term names; see :func:`igegraph.resolve.resolve`."""
         from .resolve import resolve
 
         return resolve(self, term)
+
+
+def _forget_on_change(store: Any, kg: KnowledgeGraph) -> None:
+    """Make every change through the store drop ``kg``'s derived values.
+
+    Graph.add, remove, update, parse and ``+=`` all end in these four store methods, on both
+    backends; wrapping them here keeps a stale projection from answering after a change.
+    """
+    import weakref
+
+    ref = weakref.ref(kg)
+    for name in ("add", "addN", "remove", "update"):
+        method = getattr(store, name, None)
+        if method is None or getattr(method, "_forgets", False):
+            continue
+
+        def changed(*args: Any, _method: Any = method, **kwargs: Any) -> Any:
+            result = _method(*args, **kwargs)
+            owner = ref()
+            if owner is not None:
+                owner.forget_derived()
+            return result
+
+        changed._forgets = True  # type: ignore[attr-defined]
+        setattr(store, name, changed)
 
 
 def load(

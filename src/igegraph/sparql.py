@@ -18,18 +18,16 @@ Examples
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from .errors import QueryError
+from .results import RESULT_FORMATS, QueryResult, format_result
 from .resources import resource_dir
-from .vocab import PREFIXES, compact, expand_curie
+from .vocab import PREFIXES, expand_curie
 
 if TYPE_CHECKING:
     import rdflib
@@ -42,41 +40,6 @@ __all__ = [
 ]
 
 DEFAULT_TIMEOUT = 30.0
-RESULT_FORMATS = ("table", "json", "csv", "tsv", "sparql-json", "turtle")
-
-
-@dataclass
-class QueryResult:
-    """The answer to a query as plain data.
-
-    ``kind`` is SELECT, ASK, CONSTRUCT or DESCRIBE; SELECT fills ``vars`` and ``rows`` (rdflib
-    terms, None where unbound), ASK fills ``boolean``, CONSTRUCT/DESCRIBE fill ``triples``.
-    """
-
-    kind: str
-    vars: list[str] = field(default_factory=list)
-    rows: list[tuple] = field(default_factory=list)
-    boolean: bool | None = None
-    triples: list[tuple] = field(default_factory=list)
-
-    @property
-    def graph(self) -> "rdflib.Graph":
-        """CONSTRUCT/DESCRIBE triples as an rdflib Graph with the project prefixes bound."""
-        import rdflib
-
-        g = rdflib.Graph()
-        for prefix, ns in PREFIXES.items():
-            g.bind(prefix, ns, override=True)
-        for triple in self.triples:
-            g.add(triple)
-        return g
-
-    def records(self) -> list[dict[str, Any]]:
-        """SELECT rows as dicts of Python values (IRIs compacted), for JSON and notebooks."""
-        return [
-            {var: _plain(value) for var, value in zip(self.vars, row)}
-            for row in self.rows
-        ]
 
 
 @dataclass(frozen=True)
@@ -88,19 +51,6 @@ class NamedQuery:
     description: str
     text: str
     path: Path
-
-
-def _plain(value: Any) -> Any:
-    from rdflib import Literal, URIRef
-
-    if value is None:
-        return None
-    if isinstance(value, URIRef):
-        return compact(value)
-    if isinstance(value, Literal):
-        py = value.toPython()
-        return py if isinstance(py, (int, float, bool, str)) else str(value)
-    return str(value)
 
 
 # ------------------------------------------------------------------ checking
@@ -383,84 +333,3 @@ def named_query(name: str) -> NamedQuery:
     close = difflib.get_close_matches(name, list(queries), n=3, cutoff=0.4)
     hint = f"did you mean: {', '.join(close)}?" if close else "run 'igegraph queries' to list them"
     raise QueryError(f"no named query '{name}'; {hint}")
-
-
-# ------------------------------------------------------------------ formatting
-
-def _cell(value: Any, labels: Mapping[str, str] | None) -> str:
-    from rdflib import Literal, URIRef
-
-    if value is None:
-        return ""
-    if isinstance(value, URIRef):
-        short = compact(value)
-        return labels.get(short, short) if labels is not None else short
-    if isinstance(value, Literal):
-        return str(value)
-    return str(value)
-
-
-def _sparql_json(result: QueryResult) -> dict:
-    from rdflib import BNode, Literal, URIRef
-
-    def term(value: Any) -> dict:
-        if isinstance(value, URIRef):
-            return {"type": "uri", "value": str(value)}
-        if isinstance(value, BNode):
-            return {"type": "bnode", "value": str(value)}
-        out = {"type": "literal", "value": str(value)}
-        if isinstance(value, Literal) and value.language:
-            out["xml:lang"] = value.language
-        elif isinstance(value, Literal) and value.datatype:
-            out["datatype"] = str(value.datatype)
-        return out
-
-    if result.kind == "ASK":
-        return {"head": {}, "boolean": result.boolean}
-    return {
-        "head": {"vars": result.vars},
-        "results": {"bindings": [
-            {var: term(value) for var, value in zip(result.vars, row) if value is not None}
-            for row in result.rows
-        ]},
-    }
-
-
-def format_result(result: QueryResult, fmt: str = "table", labels: Mapping[str, str] | None = None) -> str:
-    """Render a result as text: table, json, csv, tsv, sparql-json; graphs as Turtle.
-
-    ``labels`` (compact id -> label) shows labels instead of IRIs in table/csv/tsv output.
-
-    >>> print(format_result(QueryResult("ASK", boolean=True)))
-    true
-    """
-    from .table import render_table
-
-    if fmt not in RESULT_FORMATS:
-        raise QueryError(f"unknown result format '{fmt}'; use one of {', '.join(RESULT_FORMATS)}")
-    if result.kind in ("CONSTRUCT", "DESCRIBE"):
-        if fmt == "sparql-json" or fmt == "json":
-            return result.graph.serialize(format="json-ld", indent=2)
-        return result.graph.serialize(format="turtle").rstrip()
-    if result.kind == "ASK":
-        if fmt in ("json", "sparql-json"):
-            return json.dumps(_sparql_json(result) if fmt == "sparql-json" else {"boolean": result.boolean})
-        return "true" if result.boolean else "false"
-    if fmt == "sparql-json":
-        return json.dumps(_sparql_json(result), indent=2, ensure_ascii=False)
-    if fmt == "json":
-        records = result.records()
-        if labels is not None:
-            records = [{k: labels.get(v, v) if isinstance(v, str) else v for k, v in r.items()} for r in records]
-        return json.dumps(records, indent=2, ensure_ascii=False, default=str)
-    rows = [[_cell(v, labels) for v in row] for row in result.rows]
-    if fmt in ("csv", "tsv"):
-        buf = io.StringIO()
-        writer = csv.writer(buf, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")
-        writer.writerow(result.vars)
-        writer.writerows(rows)
-        return buf.getvalue().rstrip("\n")
-    if not rows:
-        return render_table(result.vars, []) + "\n(no results)"
-    return render_table(result.vars, rows, max_width=70) + f"\n({len(rows)} row{'s' if len(rows) != 1 else ''})"
-

@@ -476,7 +476,7 @@ def _pathway_from_report(kg: "KnowledgeGraph", report: Any, name: str | None) ->
 
 
 #: Key of the dotted edge that ties an acted-on entity off the routes to its pathway step.
-STEP_EDGE = "igegraph:atStep"
+STEP_EDGE = "ige:atStep"
 
 
 def _synthetic_label(kg: "KnowledgeGraph", pred: str) -> str:

@@ -2,7 +2,8 @@
 
 One subcommand per format. html, png and svg draw a view (whole graph, ``--pathway``,
 ``--from/--to``, ``--focus/--depth`` or ``--query``); graphml, cytoscape and kgx write the same
-views as data; turtle, ntriples and jsonld write the whole RDF graph.
+views as data; turtle, ntriples, jsonld, trig and nquads write the whole RDF graph, or a
+view's triples with their assertions.
 """
 
 from __future__ import annotations
@@ -60,17 +61,21 @@ def _view_kwargs(pathway, source, target, focus, depth, query_file) -> dict:
 def _run(fmt: str, out: str, force: bool, data, backend, store, view: dict | None = None, **extra) -> None:
     from ..export import VIEW_FORMATS
     from ..export import export as export_
+    from ..rdfexport import RDF_FORMATS, rdf_statements
 
     kg = load_graph(data, backend, store)
-    if view is not None and fmt in VIEW_FORMATS:
+    built = None
+    if view is not None and (fmt in VIEW_FORMATS or any(v for k, v in view.items() if k != "depth")):
         from ..viz import make_view
 
         built = make_view(kg, **view)
-        written = export_(kg, fmt, out, force=force, view=built, **extra)
-        size = f" ({built.graph.number_of_nodes()} entities, {built.graph.number_of_edges()} relations: {built.title})"
+    written = export_(kg, fmt, out, force=force, view=built, **extra)
+    if fmt in RDF_FORMATS:
+        kind = "statements" if fmt in ("trig", "nquads") else "triples"
+        size = f" ({len(rdf_statements(kg, fmt, built))} {kind}{': ' + built.title if built else ''})"
     else:
-        written = export_(kg, fmt, out, force=force, **extra)
-        size = f" ({len(kg)} triples)"
+        assert built is not None
+        size = f" ({built.graph.number_of_nodes()} entities, {built.graph.number_of_edges()} relations: {built.title})"
     for path in written:
         click.echo(f"wrote {path}{size}")
 
@@ -104,27 +109,39 @@ def png(out, pathway, source, target, focus, depth, query_file, width, height, d
 
 
 def _rdf_command(fmt: str, doc: str) -> None:
-    """Register ``export FMT OUT``: the whole RDF graph in one serialisation."""
+    """Register ``export FMT OUT``: the whole RDF graph, or a view's triples, in one serialisation."""
 
     @export.command(name=fmt, help=doc)
     @click.argument("out", type=click.Path(dir_okay=False))
+    @_view_options
     @graph_options
     @_force
-    def command(out, data, backend, store, force):
-        _run(fmt, out, force, data, backend, store)
+    def command(out, pathway, source, target, focus, depth, query_file, data, backend, store, force):
+        _run(fmt, out, force, data, backend, store, _view_kwargs(pathway, source, target, focus, depth, query_file))
 
 
-_rdf_command("turtle", """Write the whole RDF graph (curated data plus --data files) as Turtle.
+_rdf_command("turtle", """Write the whole RDF graph (curated data plus --data files), or a view, as Turtle.
+
+    With --pathway, --from/--to, --focus or --query only that view's triples are written:
+    its relations with their assertions, and its entities' descriptions.
 
     Example: igegraph export turtle igegraph.ttl --data mine.ttl
     """)
-_rdf_command("ntriples", """Write the whole RDF graph as sorted N-Triples.
+_rdf_command("ntriples", """Write the whole RDF graph, or a view, as sorted N-Triples.
 
     Example: igegraph export ntriples igegraph.nt
     """)
-_rdf_command("jsonld", """Write the whole RDF graph as compact JSON-LD with an inline @context.
+_rdf_command("jsonld", """Write the whole RDF graph, or a view, as compact JSON-LD with an inline @context.
 
     Example: igegraph export jsonld igegraph.jsonld
+    """)
+_rdf_command("trig", """Write the graph, or a view, as TriG: each claim in the named graph of its assertion.
+
+    Example: igegraph export trig omalizumab.trig --focus omalizumab
+    """)
+_rdf_command("nquads", """Write the graph, or a view, as sorted N-Quads: each claim in its assertion's named graph.
+
+    Example: igegraph export nquads igegraph.nq
     """)
 
 
@@ -157,16 +174,22 @@ _view_command("graphml", """Write a view's graph as GraphML (for Gephi, yEd, Cyt
 
     Example: igegraph export graphml igegraph.graphml
     """, _FILE)
-_view_command("cytoscape", """Write a view's graph as Cytoscape.js JSON elements.
+_view_command("cytoscape", """Write a view as Cytoscape JSON: elements with the view's layout and a style.
 
     Example: igegraph export cytoscape pathway.json --pathway ige-fceri-degranulation
     """, _FILE)
-_view_command("kgx", """Write KGX TSV files (nodes and edges, Biolink categories and predicates).
+_view_command("kgx", """Write KGX TSV files: Biolink 4 nodes, edges and content metadata.
 
-    OUT is a directory (OUT/nodes.tsv, OUT/edges.tsv; an existing one, or a name ending in
-    '/') or a prefix (OUT_nodes.tsv, OUT_edges.tsv).
+    OUT is a directory (OUT/nodes.tsv, OUT/edges.tsv, OUT/content_metadata.json; an existing
+    one, or a name ending in '/') or a prefix (OUT_nodes.tsv, OUT_edges.tsv, ...).
 
     Example: igegraph export kgx kgx/
+    """, click.Path())
+_view_command("kgx-jsonl", """Write KGX JSON Lines files: Biolink 4 nodes, edges and content metadata.
+
+    OUT is a directory or a prefix, as for kgx; the files end in .jsonl.
+
+    Example: igegraph export kgx-jsonl kgx/
     """, click.Path())
 
 

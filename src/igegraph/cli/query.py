@@ -25,22 +25,26 @@ def _parse_binds(values: tuple[str, ...]) -> dict[str, str]:
 @click.option("--name", help="Run a named query from queries/ (see 'igegraph queries').")
 @click.option("--bind", "binds", multiple=True, metavar="VAR=VALUE",
               help="Bind ?VAR to an entity name, a CURIE, <IRI>, a number or a \"quoted literal\"; repeatable.")
-@click.option("--labels", is_flag=True, help="Show labels instead of IRIs.")
+@click.option("--labels", is_flag=True, help="Show labels instead of IRIs (table and records).")
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True,
               help="Stop the query after this many seconds.")
 @click.option("--allow-network", is_flag=True, help="Permit SERVICE and FROM, which open network connections.")
+@click.option("--reasoning", type=click.Choice(["none", "rdfs"]), default="none", show_default=True,
+              help="rdfs: answer on the graph plus its RDFS entailments (subclass members, super-properties, "
+                   "domains and ranges).")
 @graph_options
-@format_option("table", "json", "csv", "tsv", "sparql-json")
-def query(sparql, file_, name, binds, labels, timeout, allow_network, data, backend, store, fmt):
+@format_option("table", "json", "xml", "csv", "tsv", "records")
+def query(sparql, file_, name, binds, labels, timeout, allow_network, reasoning, data, backend, store, fmt):
     """Run a SPARQL query (SELECT, ASK, CONSTRUCT, DESCRIBE) on the graph.
 
     The query is an argument, '-' for stdin, --file FILE or --name NAME. Prefixes ige:, ig:,
-    rdfs:, skos:, obo: and the identifier prefixes are predeclared. CONSTRUCT and DESCRIBE
-    print Turtle.
+    rdfs:, skos:, obo: and the identifier prefixes are predeclared. The table is for people;
+    json, xml, csv and tsv are the W3C SPARQL 1.1 result formats, records a plain JSON list.
+    CONSTRUCT and DESCRIBE print Turtle (json: JSON-LD, xml: RDF/XML).
 
     Example: igegraph query --name cq01-ce3-binders --labels
     """
-    from ..sparql import format_result, named_query, run_query
+    from ..sparql import format_result, named_query
 
     given = [x for x in (sparql, file_, name) if x is not None]
     if len(given) != 1:
@@ -59,8 +63,12 @@ def query(sparql, file_, name, binds, labels, timeout, allow_network, data, back
     else:
         text = sparql
     kg = load_graph(data, backend, store)
-    result = run_query(kg, text, _parse_binds(binds), timeout=timeout, allow_network=allow_network)
-    click.echo(format_result(result, fmt, kg.labels if labels else None))
+    result = kg.query(text, reasoning=reasoning, bindings=_parse_binds(binds), timeout=timeout,
+                      allow_network=allow_network)
+    if labels and fmt not in ("table", "records"):
+        raise click.UsageError(f"--labels applies to table and records output, not the W3C format {fmt}")
+    text = format_result(result, fmt, kg.labels if labels else None)
+    click.echo(text, nl=not text.endswith("\n"))
 
 
 @click.command()

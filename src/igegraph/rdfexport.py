@@ -1,0 +1,152 @@
+"""RDF exports: the whole graph or one view, as Turtle, N-Triples, JSON-LD, TriG or N-Quads.
+
+Turtle, N-Triples, TriG and N-Quads are written by Oxigraph's serialisers from the graph's own
+terms, so literals keep their exact lexical form on both backends; JSON-LD by rdflib's
+(compact, with an inline ``@context`` of the project prefixes, nothing to fetch).
+
+A *view* (pathway, neighbourhood, query result) writes just its part of the graph: its
+relations, the ``ige:Assertion`` behind each (rdf:subject/predicate/object, references,
+quote, section, evidence) with the references' numbers, and each entity's type, labels,
+definition, identifiers and other literal values. Drawing aids of the view are not RDF.
+
+TriG and N-Quads keep provenance in named graphs: each curated claim is in the named graph of
+its ``ige:Assertion`` (whose description stays in the default graph), everything else in the
+default graph.
+
+Examples
+--------
+>>> import igegraph
+>>> from igegraph.viz import focus_view
+>>> kg = igegraph.load()
+>>> text = rdf_text(kg, "nquads", focus_view(kg, "omalizumab"))
+>>> claim = "<https://w3id.org/igegraph/id/omalizumab> <https://w3id.org/igegraph/vocab#neutralizes>"
+>>> [line.split()[-2] for line in text.splitlines() if line.startswith(claim)]
+['<https://w3id.org/igegraph/id/a_omalizumab_neutralizes_free_IgE>']
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Iterable
+
+from .vocab import IGE, PREFIXES
+
+if TYPE_CHECKING:
+    from .kg import KnowledgeGraph
+    from .viz import View
+
+__all__ = ["RDF_FORMATS", "rdf_text", "rdf_statements", "view_triples"]
+
+#: RDF formats; the dataset formats (named graphs) are trig and nquads.
+RDF_FORMATS = ("turtle", "ntriples", "jsonld", "trig", "nquads")
+_DATASETS = ("trig", "nquads")
+
+
+def view_triples(kg: "KnowledgeGraph", view: "View") -> list[tuple[Any, Any, Any]]:
+    """The triples of a view: its relations with their assertions, and its entities' descriptions."""
+    from rdflib import RDF, SKOS, Literal
+
+    from .viz import STEP_EDGE
+
+    described = {RDF.type, SKOS.exactMatch, SKOS.closeMatch}
+    graph = kg.graph
+    out: set[tuple[Any, Any, Any]] = set()
+
+    def describe(node: Any, everything: bool = False) -> None:
+        for p, o in graph.predicate_objects(node):
+            if everything or isinstance(o, Literal) or p in described:
+                out.add((node, p, o))
+
+    for node in view.graph:
+        describe(kg.iri(node))
+    for u, v, key, attrs in view.graph.edges(keys=True, data=True):
+        if key == STEP_EDGE:
+            continue
+        triple = (kg.iri(u), kg.iri(key), kg.iri(v))
+        if triple in graph:
+            out.add(triple)
+        if attrs.get("assertion"):
+            assertion = kg.iri(attrs["assertion"])
+            describe(assertion, everything=True)
+            for ref in graph.objects(assertion, IGE.reference):
+                describe(ref)
+    return sorted(out)
+
+
+def rdf_statements(kg: "KnowledgeGraph", fmt: str, view: "View | None" = None) -> list[tuple]:
+    """What an RDF export holds: triples, or for trig/nquads quads (graph None = default graph)."""
+    triples = sorted(kg.graph) if view is None else view_triples(kg, view)  # sorted: stable output
+    if fmt not in _DATASETS:
+        return triples
+    from rdflib import RDF
+
+    claim_of: dict[tuple[Any, Any, Any], list[Any]] = {}
+    for a in kg.graph.subjects(RDF.type, IGE.Assertion):
+        s, p, o = (kg.graph.value(a, x) for x in (RDF.subject, RDF.predicate, RDF.object))
+        if s is not None and p is not None and o is not None:
+            claim_of.setdefault((s, p, o), []).append(a)
+    return [(*t, g) for t in triples for g in claim_of.get(t, [None])]
+
+
+def _ox(term: Any) -> Any:
+    """An rdflib term as a pyoxigraph term."""
+    import pyoxigraph as ox
+    from rdflib import BNode, Literal
+
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)) if term.datatype else None)
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    return ox.NamedNode(str(term))
+
+
+def _oxigraph_text(statements: Iterable[tuple], fmt: str) -> str:
+    import pyoxigraph as ox
+
+    formats = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES,
+               "trig": ox.RdfFormat.TRIG, "nquads": ox.RdfFormat.N_QUADS}
+    items: list[Any] = []
+    for st in statements:
+        s, p, o = (_ox(t) for t in st[:3])
+        if fmt in _DATASETS:
+            items.append(ox.Quad(s, p, o, _ox(st[3]) if st[3] is not None else ox.DefaultGraph()))
+        else:
+            items.append(ox.Triple(s, p, o))
+    prefixes = dict(PREFIXES) if fmt in ("turtle", "trig") else None
+    data = ox.serialize(items, format=formats[fmt], prefixes=prefixes)
+    text = data.decode("utf-8") if isinstance(data, bytes) else str(data)
+    if fmt in ("ntriples", "nquads"):
+        # sorted for stable diffs; split at line feeds only (U+2028 or a vertical tab inside a
+        # literal is a line break to str.splitlines, not to N-Triples)
+        return "".join(sorted(line + "\n" for line in text.split("\n") if line.strip()))
+    return text
+
+
+def _jsonld(triples: Iterable[tuple]) -> str:
+    """Compact JSON-LD by rdflib; ``xsd:string`` literals written plain (the same in RDF 1.1)."""
+    import rdflib
+    from rdflib.namespace import XSD
+
+    g = rdflib.Graph()
+    for prefix, ns in PREFIXES.items():
+        g.bind(prefix, ns, override=True)
+    for s, p, o in triples:
+        if isinstance(o, rdflib.Literal) and o.datatype == XSD.string:
+            o = rdflib.Literal(str(o))
+        g.add((s, p, o))
+    return g.serialize(format="json-ld", context=dict(PREFIXES), auto_compact=True, indent=1)
+
+
+def rdf_text(kg: "KnowledgeGraph", fmt: str, view: "View | None" = None) -> str:
+    """The whole graph, or one view, in an RDF format (see the module docs).
+
+    >>> import igegraph
+    >>> kg = igegraph.load()
+    >>> "@prefix ige:" in rdf_text(kg, "turtle")
+    True
+    >>> len(rdf_text(kg, "ntriples").splitlines()) == len(kg)
+    True
+    """
+    statements = rdf_statements(kg, fmt, view)
+    return _jsonld(statements) if fmt == "jsonld" else _oxigraph_text(statements, fmt)

@@ -1,0 +1,37 @@
+"""The public API is visible to type checkers: mypy checks a small user script against it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+SCRIPT = '''
+import igegraph
+
+kg = igegraph.load()
+result = kg.query("SELECT ?d WHERE { ?d a ige:Drug }")
+names: list[str] = result.vars
+for row in result:
+    print(row)
+reveal_type(igegraph.load)
+reveal_type(result)
+text: str = result.serialize(format="csv")
+'''
+
+
+def test_mypy_sees_the_api(tmp_path):
+    pytest.importorskip("mypy", reason="mypy is in the test extra")
+    (tmp_path / "user.py").write_text(SCRIPT)
+    out = subprocess.run([sys.executable, "-m", "mypy", "--no-incremental", "--follow-imports=silent",
+                          "--ignore-missing-imports", "user.py"], cwd=tmp_path, capture_output=True, text=True,
+                         timeout=300, check=False)
+    lines = out.stdout.splitlines()
+    assert 'user.py:9: note: Revealed type is "def (data: typing.Iterable[str | pathlib.Path] =, *, backend: ' \
+           'str =, curated: bool =) -> igegraph.kg.KnowledgeGraph"' in lines
+    assert 'user.py:10: note: Revealed type is "igegraph.results.QueryResult"' in lines
+    # serialize returns bytes, as rdflib's Result.serialize does: the one error mypy must find
+    assert [line for line in lines if ": error:" in line] == [
+        'user.py:11: error: Incompatible types in assignment (expression has type "bytes | None", variable has '
+        'type "str")  [assignment]']
