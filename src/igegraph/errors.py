@@ -9,6 +9,7 @@ __all__ = [
     "IgegraphError",
     "UnknownEntity",
     "QueryError",
+    "QueryTimeout",
     "DataError",
     "OutputExists",
     "StoreError",
@@ -55,6 +56,10 @@ class QueryError(IgegraphError):
         self.column = column
         where = f" at line {line}, column {column}" if line is not None else ""
         super().__init__(f"{message}{where}")
+
+
+class QueryTimeout(QueryError):
+    """A SPARQL query ran past its time limit and was stopped."""
 
 
 class DataError(IgegraphError):

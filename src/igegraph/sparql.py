@@ -27,7 +27,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Mapping
 
-from .errors import QueryError
+from .errors import QueryError, QueryTimeout
 from .resources import resource_dir
 from .vocab import PREFIXES, compact, expand_curie
 
@@ -51,6 +51,7 @@ class QueryResult:
 
     ``kind`` is SELECT, ASK, CONSTRUCT or DESCRIBE; SELECT fills ``vars`` and ``rows`` (rdflib
     terms, None where unbound), ASK fills ``boolean``, CONSTRUCT/DESCRIBE fill ``triples``.
+    ``truncated`` is True when ``max_rows`` cut rows or triples off.
     """
 
     kind: str
@@ -58,6 +59,7 @@ class QueryResult:
     rows: list[tuple] = field(default_factory=list)
     boolean: bool | None = None
     triples: list[tuple] = field(default_factory=list)
+    truncated: bool = False
 
     @property
     def graph(self) -> "rdflib.Graph":
@@ -88,6 +90,21 @@ class NamedQuery:
     description: str
     text: str
     path: Path
+
+    @property
+    def parameters(self) -> list[str]:
+        """The variables its header offers to bind (``# Parameter: ?cell``), in order.
+
+        >>> named_query("cell-releases").parameters
+        ['cell']
+        """
+        _, found, rest = self.description.partition("Parameter")
+        return list(dict.fromkeys(re.findall(r"\?(\w+)", rest))) if found else []
+
+    def to_dict(self) -> dict[str, Any]:
+        """Name, title, description and parameters: what ``igegraph queries --format json`` lists."""
+        return {"name": self.name, "title": self.title, "description": self.description,
+                "parameters": self.parameters}
 
 
 def _plain(value: Any) -> Any:
@@ -225,7 +242,8 @@ def _with_prefixes(text: str) -> tuple[str, int]:
     return "\n".join(lines + [text]), len(lines)
 
 
-def _execute(kg: "KnowledgeGraph", text: str, bindings: Mapping[str, Any], kind: str) -> QueryResult:
+def _execute(kg: "KnowledgeGraph", text: str, bindings: Mapping[str, Any], kind: str,
+             max_rows: int | None = None) -> QueryResult:
     try:
         try:
             result = kg.graph.query(text, initBindings=dict(bindings))
@@ -235,21 +253,28 @@ def _execute(kg: "KnowledgeGraph", text: str, bindings: Mapping[str, Any], kind:
             # Oxigraph refuses substitutions of variables outside the SELECT clause: evaluate
             # with rdflib's own engine over the same store instead.
             result = kg.graph.query(text, initBindings=dict(bindings), use_store_provided=False)
-        return _collect(result, kind)
+        return _collect(result, kind, max_rows)
     except QueryError:
         raise
     except Exception as exc:  # evaluation errors of either engine, whatever their type
         raise QueryError(f"query failed: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
 
 
-def _collect(result, kind: str) -> QueryResult:
+def _collect(result, kind: str, max_rows: int | None = None) -> QueryResult:
+    from itertools import islice
+
     # the kind comes from the parsed query: oxrdflib reports DESCRIBE results as CONSTRUCT
     if kind == "ASK":
         return QueryResult(kind, boolean=bool(result.askAnswer))
+    # one item past the cap tells whether anything was cut; Oxigraph's rows are lazy, so a
+    # capped query stops reading rows there
+    stop = None if max_rows is None else max_rows + 1
     if kind == "SELECT":
         names = [str(v) for v in result.vars]
-        return QueryResult(kind, vars=names, rows=[tuple(row) for row in result])
-    return QueryResult(kind, triples=list(result.graph))
+        rows = [tuple(row) for row in islice(result, stop)]
+        return QueryResult(kind, vars=names, rows=rows[:max_rows], truncated=len(rows) == stop)
+    triples = list(islice(result.graph, stop))
+    return QueryResult(kind, triples=triples[:max_rows], truncated=len(triples) == stop)
 
 
 def _run_with_timeout(func: Callable[[], QueryResult], timeout: float) -> QueryResult:
@@ -276,7 +301,7 @@ def _run_with_timeout(func: Callable[[], QueryResult], timeout: float) -> QueryR
     sender.close()
     try:
         if not receiver.poll(timeout):
-            raise QueryError(f"query timed out after {timeout:g} s; narrow it or raise --timeout")
+            raise QueryTimeout(f"query timed out after {timeout:g} s; narrow it or raise --timeout")
         status, payload = receiver.recv()
     except EOFError:
         raise QueryError("query process ended without an answer") from None
@@ -297,6 +322,7 @@ def run_query(
     *,
     timeout: float | None = None,
     allow_network: bool = False,
+    max_rows: int | None = None,
 ) -> QueryResult:
     """Run a SPARQL query on a knowledge graph.
 
@@ -313,6 +339,9 @@ def run_query(
         Seconds before the query is stopped (QueryError). None runs it without a limit.
     allow_network : bool
         Permit SERVICE and FROM, which open network connections.
+    max_rows : int, optional
+        Keep at most this many rows (triples for CONSTRUCT/DESCRIBE); the result's
+        ``truncated`` says whether more were found.
 
     Returns
     -------
@@ -324,6 +353,9 @@ def run_query(
     >>> kg = igegraph.load()
     >>> run_query(kg, "ASK { ig:omalizumab ige:neutralizes ig:free_IgE }").boolean
     True
+    >>> capped = run_query(kg, "SELECT ?s WHERE { ?s a ige:Cell }", max_rows=2)
+    >>> len(capped.rows), capped.truncated
+    (2, True)
     """
     from rdflib import Variable
     from rdflib.term import Identifier
@@ -341,7 +373,7 @@ def run_query(
     }
 
     def work() -> QueryResult:
-        return _execute(kg, full, bound, kind)
+        return _execute(kg, full, bound, kind, max_rows)
 
     if timeout is None:
         return work()

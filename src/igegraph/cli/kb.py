@@ -108,7 +108,7 @@ def search(text, limit, data, backend, store, fmt):
     kg = load_graph(data, backend, store)
     hits = search_(kg, text, limit=limit)
     if fmt == "json":
-        emit_json([h.__dict__ for h in hits])
+        emit_json(hits)
         return
     if not hits:
         click.echo(f"no entity matches '{text}'")

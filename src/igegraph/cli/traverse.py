@@ -39,7 +39,7 @@ def path(source, target, max_length, all_, data, backend, store, fmt):
     kg = load_graph(data, backend, store)
     found = path_(kg, source, target, max_length=max_length, all=all_)
     if fmt == "json":
-        emit_json([dict(r.to_dict(), length=r.length) for r in found])
+        emit_json(found)
         return
     _print_routes(found, kg.label(kg.resolve(source)), kg.label(kg.resolve(target)))
 
@@ -119,7 +119,7 @@ def pathways(data, backend, store, fmt):
     kg = load_graph(data, backend, store)
     found = pathways_(kg)
     if fmt == "json":
-        emit_json([p.to_dict() for p in found])
+        emit_json(found)
         return
     for p in found:
         click.echo(f"{p.name}: {p.title}  ({kg.label(p.source)} → {kg.label(p.target)})")
@@ -190,7 +190,7 @@ def blocks(source, target, pathway_name, max_length, any_agent, data, backend, s
     else:
         report = blocks_(kg, source, target, max_length, interventions_only=not any_agent)
     if fmt == "json":
-        emit_json(report.to_dict())
+        emit_json(report)
     else:
         click.echo(format_blocks(report))
 
@@ -212,7 +212,7 @@ def knockout(interventions, source, target, max_length, data, backend, store, fm
     kg = load_graph(data, backend, store)
     result = knockout_(kg, interventions, source, target, max_length)
     if fmt == "json":
-        emit_json(result.to_dict())
+        emit_json(result)
         return
     names = ", ".join(kg.label(i) for i in result.interventions)
     if not result.routes:
@@ -242,7 +242,7 @@ def cutsets(source, target, max_size, max_length, data, backend, store, fmt):
     kg = load_graph(data, backend, store)
     found = cutsets_(kg, source, target, max_size=max_size, max_length=max_length)
     if fmt == "json":
-        emit_json([c.to_dict() for c in found])
+        emit_json(found)
         return
     if not found:
         click.echo(f"no set of at most {max_size} intervention(s) cuts every route "

@@ -1,0 +1,230 @@
+"""The ASGI application: configuration, error shape, size limits, security headers, running.
+
+Every error leaves the server as one JSON shape, ``{"error": …, "detail": …}`` (plus ``line``
+and ``column`` for malformed queries), with 400, 403, 404, 406, 413, 415, 422 or 503; library
+errors never become a 500 with a traceback.
+
+Examples
+--------
+>>> import igegraph
+>>> from starlette.testclient import TestClient
+>>> client = TestClient(create_app(igegraph.load()))
+>>> client.get("/api/describe/Xolair").json()["id"]
+'ig:omalizumab'
+>>> client.get("/api/describe/nothing-like-this").status_code
+404
+"""
+
+from __future__ import annotations
+
+import socket
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Callable
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from ..errors import IgegraphError, QueryError, QueryTimeout, UnknownEntity
+
+if TYPE_CHECKING:
+    from ..kg import KnowledgeGraph
+
+__all__ = ["ServerConfig", "create_app", "listen", "run", "error_response", "BodyTooLarge"]
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    """What ``igegraph serve`` was asked for (see ``igegraph serve --help``).
+
+    ``workers`` is how many SPARQL queries run at once, each in its own process;
+    ``max_body`` (bytes) and ``max_query`` (characters) bound what a client may send.
+    """
+
+    host: str = "127.0.0.1"
+    port: int = 7878
+    timeout: float = 10.0
+    max_rows: int = 10_000
+    workers: int = 4
+    cors: tuple[str, ...] = ()
+    max_body: int = 1 << 20
+    max_query: int = 32_768
+
+
+class BodyTooLarge(IgegraphError):
+    """A request body or query text is larger than the server accepts."""
+
+
+def error_response(status: int, error: str, detail: str, **extra: Any) -> JSONResponse:
+    """The one error shape of the server."""
+    return JSONResponse({"error": error, "detail": detail, **extra}, status_code=status)
+
+
+class _BodyLimit:
+    """Refuse request bodies over ``limit`` bytes, announced or streamed, with 413."""
+
+    def __init__(self, app: Any, limit: int):
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        for name, value in scope.get("headers", []):
+            if name == b"content-length" and value.isdigit() and int(value) > self.limit:
+                response = error_response(413, "request too large",
+                                          f"the body has {int(value)} bytes; this server accepts at most {self.limit}")
+                await response(scope, receive, send)
+                return
+        seen = 0
+
+        async def counted() -> dict:
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.limit:
+                raise BodyTooLarge(f"the body is over {self.limit} bytes, the most this server accepts")
+            return message
+
+        await self.app(scope, counted, send)
+
+
+async def _security_headers(request: Request, call_next: Callable) -> Any:
+    response = await call_next(request)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "no-referrer")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    return response
+
+
+def _add_error_handlers(app: FastAPI) -> None:
+    def unknown(_request: Request, exc: UnknownEntity) -> JSONResponse:
+        return error_response(404, "unknown entity", str(exc), suggestions=exc.suggestions)
+
+    def timeout(_request: Request, exc: QueryTimeout) -> JSONResponse:
+        return error_response(503, "query timed out", str(exc))
+
+    def query(_request: Request, exc: QueryError) -> JSONResponse:
+        where = {"line": exc.line, "column": exc.column} if exc.line is not None else {}
+        return error_response(400, "query refused", str(exc), **where)
+
+    def too_large(_request: Request, exc: BodyTooLarge) -> JSONResponse:
+        return error_response(413, "request too large", str(exc))
+
+    def library(_request: Request, exc: IgegraphError) -> JSONResponse:
+        return error_response(400, "bad request", str(exc))
+
+    def invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = []
+        for err in exc.errors():
+            where = ".".join(str(p) for p in err.get("loc", ()) if p not in ("query", "path"))
+            problems.append(f"{where}: {err.get('msg', 'invalid')}" if where else err.get("msg", "invalid"))
+        return error_response(422, "invalid parameters", "; ".join(problems))
+
+    def http(_request: Request, exc: HTTPException) -> JSONResponse:
+        from http import HTTPStatus
+
+        response = error_response(exc.status_code, HTTPStatus(exc.status_code).phrase.lower(), str(exc.detail))
+        for name, value in (exc.headers or {}).items():
+            response.headers[name] = value
+        return response
+
+    def internal(_request: Request, exc: Exception) -> JSONResponse:
+        # a bug, not bad input: say so without leaking a traceback
+        return error_response(500, "internal error", f"{type(exc).__name__}; please report it")
+
+    for kind, handler in ((UnknownEntity, unknown), (QueryTimeout, timeout), (QueryError, query),
+                          (BodyTooLarge, too_large), (IgegraphError, library),
+                          (RequestValidationError, invalid), (HTTPException, http), (Exception, internal)):
+        app.add_exception_handler(kind, handler)
+
+
+def _warm(kg: "KnowledgeGraph") -> None:
+    """Build the derived views once, before requests share them across threads."""
+    from ..pathways import pathways
+
+    kg.labels  # noqa: B018 - cached properties are built by reading them
+    kg.projection  # noqa: B018
+    pathways(kg)
+
+
+def create_app(kg: "KnowledgeGraph", config: ServerConfig | None = None) -> FastAPI:
+    """The ASGI application serving ``kg``: SPARQL at /sparql, JSON at /api, pages at /.
+
+    Parameters
+    ----------
+    kg : KnowledgeGraph
+    config : ServerConfig, optional
+
+    Returns
+    -------
+    fastapi.FastAPI
+        Run it with uvicorn (see :func:`run`) or call it in-process with a test client.
+    """
+    import anyio
+
+    from .. import __version__
+    from . import api, linked_data, pages, sparql_protocol
+
+    config = config or ServerConfig()
+    _warm(kg)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        app.state.query_slots = anyio.CapacityLimiter(config.workers)
+        yield
+
+    app = FastAPI(
+        title="igegraph", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None,
+        description="JSON API of the igegraph knowledge graph of IgE-mediated allergic disease and "
+                    "anti-IgE therapy; every answer is the JSON of the matching `igegraph … --format json`.",
+    )
+    app.state.kg = kg
+    app.state.config = config
+    _add_error_handlers(app)
+    app.middleware("http")(_security_headers)
+    if config.cors:
+        from starlette.middleware.cors import CORSMiddleware
+
+        app.add_middleware(CORSMiddleware, allow_origins=list(config.cors), allow_methods=["GET", "POST"],
+                           allow_headers=["Accept", "Content-Type"])
+    app.add_middleware(_BodyLimit, limit=config.max_body)
+    for module in (sparql_protocol, api, linked_data, pages):
+        app.include_router(module.router)
+    return app
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """A listening TCP socket on ``host:port`` (port 0 picks a free one).
+
+    Raises
+    ------
+    IgegraphError
+        The address is taken or cannot be used.
+    """
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        family, kind, proto, _, address = infos[0]
+        sock = socket.socket(family, kind, proto)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+        sock.listen(128)
+    except OSError as exc:
+        raise IgegraphError(f"cannot listen on {host}:{port}: {exc.strerror or exc}; "
+                            "pick another --port or --host") from None
+    sock.set_inheritable(True)
+    return sock
+
+
+def run(kg: "KnowledgeGraph", config: ServerConfig, sock: socket.socket) -> None:
+    """Serve until Ctrl-C or SIGTERM, then finish the requests in flight and return."""
+    import uvicorn
+
+    server = uvicorn.Server(uvicorn.Config(
+        create_app(kg, config), log_level="warning", access_log=False, lifespan="on",
+        timeout_graceful_shutdown=max(1, int(config.timeout) + 1),
+    ))
+    server.run(sockets=[sock])
