@@ -23,8 +23,10 @@ from fastapi.responses import JSONResponse, Response
 
 from .. import describe as describe_module
 from .. import pathways as traverse
+from ..errors import QueryError
 from ..plain import to_plain
 from ..resolve import search as search_entities
+from .app import error_response
 from .sparql_protocol import run_limited
 
 __all__ = ["router"]
@@ -124,7 +126,10 @@ def queries() -> JSONResponse:
 async def run_named(request: Request, name: str = Path(..., max_length=100), labels: bool = False) -> Response:
     from ..sparql import format_result, named_query
 
-    found = named_query(name)
+    try:
+        found = named_query(name)
+    except QueryError as exc:
+        return error_response(404, "unknown query", str(exc))
     bindings = {key: value for key, value in request.query_params.items() if key != "labels"}
     result = await run_limited(request, found.text, bindings)
     body = format_result(result, "json", request.app.state.kg.labels if labels else None)
@@ -150,6 +155,4 @@ def graph(term: str = Query(..., max_length=300), depth: int = Query(1, ge=1, le
 
 
 def _usage(detail: str) -> JSONResponse:
-    from .app import error_response
-
     return error_response(400, "bad request", detail)
