@@ -75,7 +75,8 @@ def server(xss_ttl):
     try:
         yield srv
     finally:
-        stop_server(srv)
+        code = stop_server(srv)
+    assert code == 0, "SIGTERM did not stop the server cleanly"
 
 
 @pytest.fixture(scope="session")

@@ -100,7 +100,7 @@ def test_fuzzed_requests_never_get_a_500(server):
 
     for operation in operations:
         @given(case=operation.as_strategy())
-        @settings(max_examples=6, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True,
+        @settings(max_examples=4, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True,
                   database=None)
         def check(case):
             response = case.call(timeout=30)

@@ -42,6 +42,7 @@ def serve(data, backend, store, host, port, timeout, max_rows, workers, cors):
     click.echo(f"igegraph serving {len(kg)} triples at http://{shown}:{bound_port}/ "
                f"(SPARQL: /sparql, JSON: /api, Ctrl-C to stop)")
     run(kg, config, sock)
+    click.echo("igegraph serve stopped")
 
 
 COMMANDS = [serve]

@@ -18,7 +18,7 @@ Examples
 from __future__ import annotations
 
 import socket
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -221,9 +221,24 @@ def listen(host: str, port: int) -> socket.socket:
 
 def run(kg: "KnowledgeGraph", config: ServerConfig, sock: socket.socket) -> None:
     """Serve until Ctrl-C or SIGTERM, then finish the requests in flight and return."""
+    import signal
+
     import uvicorn
 
-    server = uvicorn.Server(uvicorn.Config(
+    class Server(uvicorn.Server):
+        @contextmanager
+        def capture_signals(self):
+            # uvicorn re-raises the signal after its graceful shutdown, which would end the
+            # process with "killed by SIGTERM" or a KeyboardInterrupt; return normally instead
+            stops = (signal.SIGINT, signal.SIGTERM)
+            previous = {sig: signal.signal(sig, self.handle_exit) for sig in stops}
+            try:
+                yield
+            finally:
+                for sig, handler in previous.items():
+                    signal.signal(sig, handler)
+
+    server = Server(uvicorn.Config(
         create_app(kg, config), log_level="warning", access_log=False, lifespan="on",
         timeout_graceful_shutdown=max(1, int(config.timeout) + 1),
     ))

@@ -1,0 +1,33 @@
+"""``igegraph serve`` as a command: start-up line, refusal of a taken port, clean stops."""
+
+from __future__ import annotations
+
+import signal
+import socket
+
+from click.testing import CliRunner
+
+from igegraph.cli import main
+
+from .conftest import start_server
+
+
+def test_taken_port_is_one_clear_line():
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(main, ["serve", "--port", str(port)])
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines()[-1] == (
+        f"Error: cannot listen on 127.0.0.1:{port}: Address already in use; pick another --port or --host")
+
+
+def test_ctrl_c_stops_cleanly():
+    server = start_server("--workers", "1")
+    server.process.send_signal(signal.SIGINT)
+    out, err = server.process.communicate(timeout=15)
+    assert server.process.returncode == 0, err
+    assert out.strip().splitlines()[-1] == "igegraph serve stopped"
+    assert "Traceback" not in err
+
