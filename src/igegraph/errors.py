@@ -47,15 +47,22 @@ class UnknownEntity(IgegraphError):
             msg = f"unknown entity '{term}'; try 'igegraph search {term}'"
         super().__init__(msg)
 
+    def __reduce__(self):  # pickled across processes (query workers) with its own arguments
+        return type(self), (self.term, self.suggestions, self.ambiguous)
+
 
 class QueryError(IgegraphError):
     """A SPARQL query is malformed, refused or failed."""
 
     def __init__(self, message: str, line: int | None = None, column: int | None = None):
+        self.message = message
         self.line = line
         self.column = column
         where = f" at line {line}, column {column}" if line is not None else ""
         super().__init__(f"{message}{where}")
+
+    def __reduce__(self):  # pickled across processes (query workers) with its own arguments
+        return type(self), (self.message, self.line, self.column)
 
 
 class QueryTimeout(QueryError):
@@ -67,9 +74,13 @@ class DataError(IgegraphError):
 
     def __init__(self, path: str, message: str, line: int | None = None):
         self.path = path
+        self.message = message
         self.line = line
         where = f"{path}:{line}" if line is not None else str(path)
         super().__init__(f"{where}: {message}")
+
+    def __reduce__(self):
+        return type(self), (self.path, self.message, self.line)
 
 
 class StoreError(IgegraphError):
@@ -82,3 +93,6 @@ class OutputExists(IgegraphError):
     def __init__(self, path: str):
         self.path = path
         super().__init__(f"{path} exists; pass --force to overwrite it")
+
+    def __reduce__(self):
+        return type(self), (self.path,)

@@ -22,6 +22,7 @@ import csv
 import io
 import json
 import re
+import threading
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -142,6 +143,11 @@ def _walk(node: Any, seen: set[int] | None = None):
             yield from _walk(value, seen)
 
 
+# rdflib's SPARQL grammar is a pyparsing grammar, which is not thread-safe: concurrent parses
+# (a server's threads) fail with spurious TypeErrors or parse errors, so they take turns
+_PARSE_LOCK = threading.Lock()
+
+
 @lru_cache(maxsize=512)  # a verdict depends only on the text: repeated queries skip the parse
 def check_query(text: str, allow_network: bool = False) -> str:
     """Check a query and return its kind (SELECT, ASK, CONSTRUCT, DESCRIBE).
@@ -166,10 +172,12 @@ def check_query(text: str, allow_network: bool = False) -> str:
     if not re.sub(r"(?im)^\s*(PREFIX\s+\S*:\s*<[^>]*>|BASE\s+<[^>]*>|#.*)$", "", text).strip():
         raise QueryError("empty query: give a SELECT, ASK, CONSTRUCT or DESCRIBE query")
     try:
-        tree = parseQuery(text)
+        with _PARSE_LOCK:
+            tree = parseQuery(text)
     except ParseException as exc:
         try:
-            parseUpdate(text)
+            with _PARSE_LOCK:
+                parseUpdate(text)
         except ParseException:
             raise QueryError(f"malformed SPARQL: {exc.msg}", exc.lineno, exc.col) from None
         raise QueryError("SPARQL updates (INSERT, DELETE, LOAD, CLEAR …) are refused: igegraph queries are read-only") from None

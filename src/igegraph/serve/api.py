@@ -16,6 +16,7 @@ Examples
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
@@ -124,17 +125,23 @@ def queries() -> JSONResponse:
 
 @router.get("/queries/{name}", summary="Run a named query; every other query parameter binds ?NAME=VALUE")
 async def run_named(request: Request, name: str = Path(..., max_length=100), labels: bool = False) -> Response:
-    from ..sparql import format_result, named_query
+    from ..sparql import named_query
 
     try:
         found = named_query(name)
     except QueryError as exc:
         return error_response(404, "unknown query", str(exc))
     bindings = {key: value for key, value in request.query_params.items() if key != "labels"}
-    result = await run_limited(request, found.text, bindings)
-    body = format_result(result, "json", request.app.state.kg.labels if labels else None)
-    headers = {"X-Result-Truncated": f"max-rows={request.app.state.config.max_rows}"} if result.truncated else {}
+    truncated, body = await run_limited(request, found.text, bindings, then=partial(_records, labels))
+    headers = {"X-Result-Truncated": f"max-rows={request.app.state.config.max_rows}"} if truncated else {}
     return Response(body, media_type="application/json", headers=headers)
+
+
+def _records(labels: bool, kg, result) -> tuple[bool, str]:
+    """In a query worker: the JSON of ``igegraph query --format json`` and whether rows were cut."""
+    from ..sparql import format_result
+
+    return result.truncated, format_result(result, "json", kg.labels if labels else None)
 
 
 @router.get("/graph", summary="Nodes and edges around a term, for the explorer's graph view")

@@ -17,6 +17,7 @@ Examples
 
 from __future__ import annotations
 
+import logging
 import socket
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
@@ -39,7 +40,8 @@ __all__ = ["ServerConfig", "create_app", "listen", "run", "error_response", "Bod
 class ServerConfig:
     """What ``igegraph serve`` was asked for (see ``igegraph serve --help``).
 
-    ``workers`` is how many SPARQL queries run at once, each in its own process;
+    ``workers`` is how many SPARQL queries run at once, each in its own long-lived process
+    (see :mod:`igegraph.serve.workers`);
     ``max_body`` (bytes) and ``max_query`` (characters) bound what a client may send.
     """
 
@@ -62,8 +64,13 @@ def error_response(status: int, error: str, detail: str, **extra: Any) -> JSONRe
     return JSONResponse({"error": error, "detail": detail, **extra}, status_code=status)
 
 
-class _BodyLimit:
-    """Refuse request bodies over ``limit`` bytes, announced or streamed, with 413."""
+_SECURITY_HEADERS = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer"),
+                     (b"x-frame-options", b"DENY")]
+
+
+class _Guard:
+    """Refuse request bodies over ``limit`` bytes (announced or streamed) with 413, and add the
+    security headers to every response. Plain ASGI: it runs on every request, so it stays cheap."""
 
     def __init__(self, app: Any, limit: int):
         self.app = app
@@ -77,7 +84,7 @@ class _BodyLimit:
             if name == b"content-length" and value.isdigit() and int(value) > self.limit:
                 response = error_response(413, "request too large",
                                           f"the body has {int(value)} bytes; this server accepts at most {self.limit}")
-                await response(scope, receive, send)
+                await response(scope, receive, self._headed(send))
                 return
         seen = 0
 
@@ -89,15 +96,18 @@ class _BodyLimit:
                 raise BodyTooLarge(f"the body is over {self.limit} bytes, the most this server accepts")
             return message
 
-        await self.app(scope, counted, send)
+        await self.app(scope, counted, self._headed(send))
 
+    @staticmethod
+    def _headed(send: Callable) -> Callable:
+        async def with_headers(message: dict) -> None:
+            if message["type"] == "http.response.start":
+                present = {name.lower() for name, _ in message.get("headers", [])}
+                message["headers"] = [*message.get("headers", []),
+                                      *(h for h in _SECURITY_HEADERS if h[0] not in present)]
+            await send(message)
 
-async def _security_headers(request: Request, call_next: Callable) -> Any:
-    response = await call_next(request)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "no-referrer")
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    return response
+        return with_headers
 
 
 def _add_error_handlers(app: FastAPI) -> None:
@@ -133,7 +143,8 @@ def _add_error_handlers(app: FastAPI) -> None:
         return response
 
     def internal(_request: Request, exc: Exception) -> JSONResponse:
-        # a bug, not bad input: say so without leaking a traceback
+        # a bug, not bad input: the traceback goes to the server's log, never to the client
+        logging.getLogger("igegraph.serve").error("internal error", exc_info=exc)
         return error_response(500, "internal error", f"{type(exc).__name__}; please report it")
 
     for kind, handler in ((UnknownEntity, unknown), (QueryTimeout, timeout), (QueryError, query),
@@ -164,18 +175,19 @@ def create_app(kg: "KnowledgeGraph", config: ServerConfig | None = None) -> Fast
     fastapi.FastAPI
         Run it with uvicorn (see :func:`run`) or call it in-process with a test client.
     """
-    import anyio
-
     from .. import __version__
     from . import api, linked_data, pages, sparql_protocol
+    from .workers import QueryWorkers
 
     config = config or ServerConfig()
     _warm(kg)
+    # forked now, while this process has no other threads
+    queries = QueryWorkers(kg, config.workers, config.timeout, config.max_rows)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        app.state.query_slots = anyio.CapacityLimiter(config.workers)
         yield
+        queries.close()
 
     app = FastAPI(
         title="igegraph", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None,
@@ -184,14 +196,14 @@ def create_app(kg: "KnowledgeGraph", config: ServerConfig | None = None) -> Fast
     )
     app.state.kg = kg
     app.state.config = config
+    app.state.queries = queries
     _add_error_handlers(app)
-    app.middleware("http")(_security_headers)
     if config.cors:
         from starlette.middleware.cors import CORSMiddleware
 
         app.add_middleware(CORSMiddleware, allow_origins=list(config.cors), allow_methods=["GET", "POST"],
                            allow_headers=["Accept", "Content-Type"])
-    app.add_middleware(_BodyLimit, limit=config.max_body)
+    app.add_middleware(_Guard, limit=config.max_body)
     for module in (sparql_protocol, api, linked_data, pages):
         app.include_router(module.router)
     return app

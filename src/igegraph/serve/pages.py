@@ -211,12 +211,12 @@ _CITING = """SELECT ?thing ?s ?p ?o ?quote WHERE {
 
 
 @router.get("/reference/{number}")
-def reference(request: Request, number: int) -> HTMLResponse:
-    from ..sparql import run_query
+async def reference(request: Request, number: int) -> HTMLResponse:
     from ..vocab import compact
+    from .sparql_protocol import run_limited
 
     kg = request.app.state.kg
-    rows = run_query(kg, _CITING, {"n": str(number)}).rows
+    rows = (await run_limited(request, _CITING, {"n": str(number)})).rows
     if not rows:
         return layout("Not found", f"<h1>Not found</h1><p class=\"error\">Nothing in the graph cites reference "
                       f"[{number}].</p>", status=404)

@@ -2,7 +2,7 @@
 
 Queries come as GET ``?query=``, POST form or POST ``application/sparql-query``; they run
 through :func:`igegraph.sparql.run_query` (the CLI's checks, timeout and bindings) in their
-own process, at most ``workers`` at once. Answers are negotiated on ``Accept`` or chosen with
+own process, at most ``workers`` at once (:mod:`igegraph.serve.workers`). Answers are negotiated on ``Accept`` or chosen with
 ``format=``; SELECT and ASK results are written by rdflib's SPARQL JSON serializer and, for
 XML, CSV and TSV, by pyoxigraph's ``QueryResults.serialize``; graphs by rdflib's serializers.
 
@@ -21,7 +21,7 @@ Examples
 from __future__ import annotations
 
 from functools import partial
-from typing import TYPE_CHECKING, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Request
@@ -31,6 +31,7 @@ from ..errors import QueryError
 from .app import BodyTooLarge, error_response
 
 if TYPE_CHECKING:
+    from ..kg import KnowledgeGraph
     from ..sparql import QueryResult
 
 __all__ = ["router", "negotiate", "serialize", "run_limited", "SELECT_TYPES", "GRAPH_TYPES"]
@@ -129,18 +130,22 @@ def serialize(result: "QueryResult", media: str) -> bytes:
     return parsed.serialize(format=getattr(ox.QueryResultsFormat, target))
 
 
-async def run_limited(request: Request, text: str, bindings: Mapping[str, str] | None = None) -> "QueryResult":
-    """Run a query with the server's timeout and row cap, in one of ``workers`` slots."""
-    from anyio import to_thread
+async def run_limited(request: Request, text: str, bindings: Mapping[str, str] | None = None,
+                      then: Callable[["KnowledgeGraph", "QueryResult"], Any] | None = None) -> Any:
+    """Run a query on the server's query workers (timeout and row cap included); see
+    :meth:`igegraph.serve.workers.QueryWorkers.run` for ``then``.
 
-    from ..sparql import run_query
+    At most ``workers`` threads wait for a worker, so queued queries never take the threads
+    that the JSON API and the pages run on.
+    """
+    from anyio import CapacityLimiter, to_thread
 
-    config = request.app.state.config
-    if len(text) > config.max_query:
-        raise BodyTooLarge(f"the query has {len(text)} characters; this server accepts at most {config.max_query}")
-    work = partial(run_query, request.app.state.kg, text, bindings,
-                   timeout=config.timeout, max_rows=config.max_rows)
-    return await to_thread.run_sync(work, limiter=request.app.state.query_slots)
+    state = request.app.state
+    if len(text) > state.config.max_query:
+        raise BodyTooLarge(f"the query has {len(text)} characters; this server accepts at most {state.config.max_query}")
+    if not hasattr(state, "query_slots"):  # made on first use: it belongs to the running event loop
+        state.query_slots = CapacityLimiter(state.config.workers)
+    return await to_thread.run_sync(partial(state.queries.run, text, bindings, then), limiter=state.query_slots)
 
 
 def _refused_update() -> Response:
@@ -163,24 +168,30 @@ async def _answer(request: Request, params: Mapping[str, list[str]]) -> Response
     if fmt and fmt not in _FORMAT_NAMES and fmt not in SELECT_TYPES and fmt not in GRAPH_TYPES:
         return error_response(400, "unknown format",
                               f"format '{fmt}' is not offered; use one of {', '.join(_FORMAT_NAMES)}")
-    result = await run_limited(request, queries[0])
-    graph = result.kind in ("CONSTRUCT", "DESCRIBE")
-    offered = GRAPH_TYPES if graph else SELECT_TYPES
+    # the result's kind is known only once it ran: choose for both kinds now, serialize in the worker
     if fmt:
-        media = _FORMAT_NAMES[fmt][1 if graph else 0] if fmt in _FORMAT_NAMES else fmt
-        if media not in offered:
-            return error_response(400, "unknown format", f"format '{fmt}' does not fit a {result.kind} result; "
-                                  f"use one of {', '.join(offered)}")
+        choices = _FORMAT_NAMES.get(fmt) or (fmt if fmt in SELECT_TYPES else None, fmt if fmt in GRAPH_TYPES else None)
     else:
-        media = negotiate(request.headers.get("accept"), offered)
-        if media is None:
-            return error_response(406, "not acceptable",
-                                  f"a {result.kind} result is offered as {', '.join(offered)}")
+        accept = request.headers.get("accept")
+        choices = (negotiate(accept, SELECT_TYPES), negotiate(accept, GRAPH_TYPES))
+    kind, truncated, media, body = await run_limited(request, queries[0], then=partial(_render, *choices))
+    if media is None:
+        offered = ", ".join(GRAPH_TYPES if kind in ("CONSTRUCT", "DESCRIBE") else SELECT_TYPES)
+        if fmt:
+            return error_response(400, "unknown format", f"format '{fmt}' does not fit a {kind} result; use one of {offered}")
+        return error_response(406, "not acceptable", f"a {kind} result is offered as {offered}")
     headers = {"Vary": "Accept"}
-    if result.truncated:
+    if truncated:
         headers["X-Result-Truncated"] = f"max-rows={request.app.state.config.max_rows}"
     charset = "" if media.endswith("+xml") else "; charset=utf-8"
-    return Response(serialize(result, media), media_type=media + charset, headers=headers)
+    return Response(body, media_type=media + charset, headers=headers)
+
+
+def _render(select_media: str | None, graph_media: str | None, _kg: "KnowledgeGraph",
+            result: "QueryResult") -> tuple[str, bool, str | None, bytes]:
+    """In a query worker: the result's kind, whether it was cut, its media type and its bytes."""
+    media = graph_media if result.kind in ("CONSTRUCT", "DESCRIBE") else select_media
+    return result.kind, result.truncated, media, serialize(result, media) if media else b""
 
 
 def _service_description(request: Request) -> Response:
