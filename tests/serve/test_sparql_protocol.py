@@ -236,3 +236,11 @@ def thread_ok(slow: dict) -> bool:
                         "detail": f"query timed out after {TIMEOUT:g} s; narrow it or raise --timeout"}
     assert TIMEOUT <= slow["seconds"] < TIMEOUT + 3
     return True
+
+
+def test_service_description_behind_a_proxy_names_the_public_endpoint(client):
+    r = client.get("/sparql", headers={"Accept": "text/turtle", "Host": "kg.example.org",
+                                       "X-Forwarded-Proto": "https"})
+    g = rdflib.Graph().parse(data=r.text, format="turtle")
+    endpoint = rdflib.URIRef("https://kg.example.org/sparql")
+    assert (endpoint, rdflib.URIRef("http://www.w3.org/ns/sparql-service-description#endpoint"), endpoint) in g
