@@ -8,9 +8,9 @@ Examples
 >>> import igegraph
 >>> from igegraph.pathways import path
 >>> kg = igegraph.load()
->>> routes = to_plain(path(kg, "omalizumab", "free IgE"))
+>>> routes = to_plain(path(kg, "mast cell", "histamine"))
 >>> routes[0]["nodes"], routes[0]["length"]
-(['ig:omalizumab', 'ig:free_IgE'], 1)
+(['ig:mast_cell', 'ig:histamine'], 1)
 """
 
 from __future__ import annotations

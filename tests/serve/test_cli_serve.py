@@ -23,6 +23,17 @@ def test_taken_port_is_one_clear_line():
         f"Error: cannot listen on 127.0.0.1:{port}: Address already in use; pick another --port or --host")
 
 
+def test_other_hosts_are_warned_about():
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.2", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(main, ["serve", "--host", "127.0.0.2", "--port", str(port)])
+    assert result.output.splitlines()[0] == (
+        "warning: listening on 127.0.0.2: anyone who can reach this address can query the graph")
+    assert result.exit_code == 1
+
+
 def test_ctrl_c_stops_cleanly():
     server = start_server("--workers", "1")
     server.process.send_signal(signal.SIGINT)

@@ -34,11 +34,11 @@ def serve(data, backend, store, host, port, timeout, max_rows, workers, cors):
     kg = load_graph(data, backend, store)
     config = ServerConfig(host=host, port=port, timeout=timeout, max_rows=max_rows, workers=workers,
                           cors=tuple(cors))
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        click.echo(f"warning: listening on {host}: anyone who can reach this address can query the graph", err=True)
     sock = listen(host, port)
     bound_host, bound_port = sock.getsockname()[:2]
     shown = f"[{bound_host}]" if ":" in bound_host else bound_host
-    if host not in ("127.0.0.1", "localhost", "::1"):
-        click.echo(f"warning: listening on {host}: anyone who can reach this address can query the graph", err=True)
     click.echo(f"igegraph serving {len(kg)} triples at http://{shown}:{bound_port}/ "
                f"(SPARQL: /sparql, JSON: /api, Ctrl-C to stop)")
     run(kg, config, sock)

@@ -10,8 +10,8 @@ Examples
 >>> from starlette.testclient import TestClient
 >>> from igegraph.serve.app import create_app
 >>> client = TestClient(create_app(igegraph.load()))
->>> [r["nodes"] for r in client.get("/api/path", params={"source": "omalizumab", "target": "free IgE"}).json()]
-[['ig:omalizumab', 'ig:free_IgE']]
+>>> [r["nodes"] for r in client.get("/api/path", params={"source": "mast cell", "target": "histamine"}).json()]
+[['ig:mast_cell', 'ig:histamine']]
 """
 
 from __future__ import annotations
