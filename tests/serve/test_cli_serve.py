@@ -5,6 +5,7 @@ from __future__ import annotations
 import signal
 import socket
 
+import httpx
 from click.testing import CliRunner
 
 from igegraph.cli import main
@@ -34,9 +35,18 @@ def test_other_hosts_are_warned_about():
     assert result.exit_code == 1
 
 
-def test_ctrl_c_stops_cleanly():
-    server = start_server("--workers", "1")
-    server.process.send_signal(signal.SIGINT)
+def test_serves_a_persistent_store_then_stops_on_ctrl_c(tmp_path, xss_ttl):
+    from igegraph.store import build_store
+
+    build_store(tmp_path / "kg", data=[xss_ttl])
+    server = start_server("--store", str(tmp_path / "kg"), "--workers", "1")
+    try:
+        ask = httpx.get(server.sparql, params={"query": "ASK { ig:xss_node ige:activates ig:mast_cell }"},
+                        headers={"Accept": "application/sparql-results+json"})
+        assert ask.json()["boolean"] is True
+        assert httpx.get(server.url + "/api/describe/Xolair").json()["id"] == "ig:omalizumab"
+    finally:
+        server.process.send_signal(signal.SIGINT)
     out, err = server.process.communicate(timeout=15)
     assert server.process.returncode == 0, err
     assert out.strip().splitlines()[-1] == "igegraph serve stopped"
