@@ -25,7 +25,7 @@ from .vocab import IGE, compact
 if TYPE_CHECKING:
     from .kg import KnowledgeGraph
 
-__all__ = ["describe", "stats"]
+__all__ = ["describe", "stats", "measurement_value"]
 
 # shown in their own sections of describe(), not as plain attributes
 _SHOWN = {RDFS.label, SKOS.altLabel, SKOS.definition, IGE.curatorNote, RDF.type,
@@ -62,6 +62,19 @@ def _measurements(kg: "KnowledgeGraph", iri: URIRef) -> list[dict]:
             row["notes"] = notes
         out.append(row)
     return out
+
+
+def measurement_value(m: dict) -> str:
+    """A measurement of :func:`describe` as one value: text, a range or a compared number.
+
+    >>> measurement_value({"minValue": 50, "maxValue": 300}), measurement_value({"comparator": ">", "value": 1})
+    ('50–300', '>1')
+    """
+    if "valueText" in m:
+        return str(m["valueText"])
+    if "minValue" in m:
+        return f"{m.get('minValue')}–{m.get('maxValue')}"
+    return f"{'' if m.get('comparator', '=') == '=' else m['comparator']}{m.get('value')}"
 
 
 def describe(kg: "KnowledgeGraph", term: str) -> dict:

@@ -1,33 +1,12 @@
 """The web explorer in real headless Chromium, with every http(s) request outside the server aborted.
 
-Skipped only when Chromium is absent and CI is not set; with CI=true it must run.
+Skipped only when Chromium is absent and CI is not set; with CI=true it must run (the
+``browser`` fixture is in tests/conftest.py).
 """
 
 from __future__ import annotations
 
-import os
-import shutil
-
 import pytest
-
-CHROMIUM = os.environ.get("IGEGRAPH_CHROMIUM") or shutil.which("chromium") or (
-    "/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else None)
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-if CHROMIUM is None and not os.environ.get("CI"):
-    pytest.skip("Chromium is not installed (set CI=true to make this a failure)", allow_module_level=True)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    assert CHROMIUM is not None, "CI is set but Chromium is missing: install it (apt-get install chromium)"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture

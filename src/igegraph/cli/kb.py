@@ -52,6 +52,7 @@ def describe(term, data, backend, store, fmt):
     Example: igegraph describe Xolair
     """
     from ..describe import describe as describe_
+    from ..describe import measurement_value
 
     d = describe_(load_graph(data, backend, store), term)
     if fmt == "json":
@@ -77,13 +78,8 @@ def describe(term, data, backend, store, fmt):
         click.echo("\nnumbers:")
         rows = []
         for m in d["measurements"]:
-            if "valueText" in m:
-                value = m["valueText"]
-            elif "minValue" in m:
-                value = f"{m.get('minValue')}–{m.get('maxValue')}"
-            else:
-                value = f"{'' if m.get('comparator', '=') == '=' else m['comparator']}{m.get('value')}"
-            rows.append([m.get("quantity") or m["label"], value, m.get("unit", ""), m.get("condition", ""), m["references"]])
+            rows.append([m.get("quantity") or m["label"], measurement_value(m), m.get("unit", ""),
+                         m.get("condition", ""), m["references"]])
         click.echo(render_table(["quantity", "value", "unit", "condition", "refs"], rows))
     for key, values in d["attributes"].items():
         click.echo(f"  {key}: {'; '.join(map(str, values))}")

@@ -6,10 +6,8 @@ give 404, refused input 400, out-of-range parameters 422, always as ``{"error", 
 
 Examples
 --------
->>> import igegraph
->>> from starlette.testclient import TestClient
->>> from igegraph.serve.app import create_app
->>> client = TestClient(create_app(igegraph.load()))
+>>> from igegraph.serve import in_process
+>>> client = in_process()
 >>> [r["nodes"] for r in client.get("/api/path", params={"source": "mast cell", "target": "histamine"}).json()]
 [['ig:mast_cell', 'ig:histamine']]
 """

@@ -6,9 +6,7 @@ errors never become a 500 with a traceback.
 
 Examples
 --------
->>> import igegraph
->>> from starlette.testclient import TestClient
->>> client = TestClient(create_app(igegraph.load()))
+>>> client = in_process()
 >>> client.get("/api/describe/Xolair").json()["id"]
 'ig:omalizumab'
 >>> client.get("/api/describe/nothing-like-this").status_code
@@ -33,7 +31,7 @@ from ..errors import IgegraphError, QueryError, QueryTimeout, UnknownEntity
 if TYPE_CHECKING:
     from ..kg import KnowledgeGraph
 
-__all__ = ["ServerConfig", "create_app", "listen", "run", "error_response", "BodyTooLarge"]
+__all__ = ["ServerConfig", "create_app", "in_process", "listen", "run", "error_response", "BodyTooLarge"]
 
 
 @dataclass(frozen=True)
@@ -207,6 +205,21 @@ def create_app(kg: "KnowledgeGraph", config: ServerConfig | None = None) -> Fast
     for module in (sparql_protocol, api, linked_data, pages):
         app.include_router(module.router)
     return app
+
+
+def in_process(kg: "KnowledgeGraph | None" = None, config: ServerConfig | None = None):
+    """A client that sends requests to the application in this process, without a socket.
+
+    For tests and notebooks; ``kg`` defaults to the curated graph.
+
+    >>> in_process().get("/api/search", params={"q": "Xolair", "limit": 1}).json()[0]["id"]
+    'ig:omalizumab'
+    """
+    from starlette.testclient import TestClient
+
+    from ..kg import load
+
+    return TestClient(create_app(kg if kg is not None else load(), config))
 
 
 def listen(host: str, port: int) -> socket.socket:

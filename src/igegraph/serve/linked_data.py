@@ -7,10 +7,8 @@ Turtle, N-Triples, JSON-LD and RDF/XML are negotiated on ``Accept``; ``*/*`` get
 
 Examples
 --------
->>> import igegraph
->>> from starlette.testclient import TestClient
->>> from igegraph.serve.app import create_app
->>> client = TestClient(create_app(igegraph.load()))
+>>> from igegraph.serve import in_process
+>>> client = in_process()
 >>> r = client.get("/id/omalizumab", headers={"Accept": "text/turtle"})
 >>> r.headers["content-type"], "ig:free_IgE" in r.text
 ('text/turtle; charset=utf-8', True)

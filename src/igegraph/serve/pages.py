@@ -7,10 +7,8 @@ cut off and data cannot inject markup.
 
 Examples
 --------
->>> import igegraph
->>> from starlette.testclient import TestClient
->>> from igegraph.serve.app import create_app
->>> client = TestClient(create_app(igegraph.load()))
+>>> from igegraph.serve import in_process
+>>> client = in_process()
 >>> "Xolair" in client.get("/entity/ig:omalizumab").text
 True
 """
@@ -143,18 +141,14 @@ def _relations(rows: list[dict], heading: str, kind: str) -> str:
 
 
 def _measurements(rows: list[dict]) -> str:
+    from ..describe import measurement_value
+
     if not rows:
         return ""
     out = ['<h2>Numbers</h2><table class="numbers"><thead><tr><th>quantity</th><th>value</th><th>unit</th>'
            '<th>condition</th><th>references</th></tr></thead><tbody>']
     for m in rows:
-        if "valueText" in m:
-            value = m["valueText"]
-        elif "minValue" in m:
-            value = f"{m.get('minValue')}–{m.get('maxValue')}"
-        else:
-            value = f"{'' if m.get('comparator', '=') == '=' else m['comparator']}{m.get('value', '')}"
-        out.append(f"<tr><td>{esc(m.get('quantity') or m['label'])}</td><td>{esc(value)}</td>"
+        out.append(f"<tr><td>{esc(m.get('quantity') or m['label'])}</td><td>{esc(measurement_value(m))}</td>"
                    f"<td>{esc(m.get('unit', ''))}</td><td>{esc(m.get('condition', ''))}</td>"
                    f"<td>{_refs(m.get('references') or [])}</td></tr>")
     out.append("</tbody></table>")
