@@ -81,7 +81,12 @@ def test_graph_view_expands_on_click_and_hides_labels_when_zoomed_out(page, serv
     page.goto(server.url + "/graph?term=IgE")
     page.wait_for_function("window.igegraphGraph && igegraphGraph.nodes.length > 0")
     assert page.evaluate("igegraphGraph.nodes.length") == len(start)
-    page.evaluate("igegraphGraph.network.stopSimulation(); igegraphGraph.network.fit()")
+    # freeze the layout and put the node in a corner of its own, so the click cannot miss it
+    page.evaluate("""(id) => { const n = igegraphGraph.network;
+        n.stopSimulation(); n.setOptions({physics: false});
+        const ps = Object.values(n.getPositions());
+        n.moveNode(id, Math.max(...ps.map(p => p.x)) + 400, Math.max(...ps.map(p => p.y)) + 400);
+        n.fit({animation: false}); }""", grows)
     x, y = page.evaluate(
         """(id) => { const n = igegraphGraph.network, p = n.canvasToDOM(n.getPositions([id])[id]);
                      const r = document.getElementById('graph').getBoundingClientRect();
