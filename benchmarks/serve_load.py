@@ -115,7 +115,9 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
-def report(out: list, elapsed: float, args: argparse.Namespace, cpu: float, loads: tuple[float, float]) -> str:
+def report(out: list, elapsed: float, args: argparse.Namespace, cpus: tuple[float, float],
+           loads: tuple[float, float]) -> str:
+    cpu, client_cpu = cpus
     kinds = ["named query", "describe", "blocks"]
     rows = []
     for kind in [*kinds, "all"]:
@@ -139,12 +141,15 @@ def report(out: list, elapsed: float, args: argparse.Namespace, cpu: float, load
         f"--workers {args.workers}` on the curated graph. Each request is drawn at random from the "
         f"{len(set((k, l) for k, l, *_ in out))} requests of the mix: every named query POSTed to `/sparql` "
         "(SPARQL JSON results), `/api/describe/{entity}` for 10 entities, and `/api/blocks?pathway=` for every "
-        "named pathway. An error is any status other than 200 or no answer.",
+        "named pathway. JSON API answers are kept in the server's response cache after the first request "
+        "(the graph does not change while served); every SPARQL request runs its query in a query process. "
+        "An error is any status other than 200 or no answer.",
         "",
         f"Machine: {os.cpu_count()} CPUs, Python {platform.python_version()}, igegraph {igegraph.__version__}; "
         f"clients and server share the machine, whose 1-minute load average was {loads[0]:.1f} before and "
         f"{loads[1]:.1f} after the run (other work included). The server and its query processes used "
-        f"{cpu:.1f} s of CPU, {cpu / max(len(out), 1) * 1000:.1f} ms per request.",
+        f"{cpu:.1f} s of CPU, {cpu / max(len(out), 1) * 1000:.1f} ms per request, and the clients {client_cpu:.1f} s, "
+        f"together {(cpu + client_cpu) / (elapsed * (os.cpu_count() or 1)):.0%} of the machine's CPU time during the run.",
         "",
         "| requests | count | per second | p50 | p99 | max | errors |",
         "|---|---|---|---|---|---|---|",
@@ -179,13 +184,14 @@ def main(argv: list[str] | None = None) -> int:
     proc, url = start_server(args.workers, timeout=10)
     try:
         mix = requests(url)
-        before, load_before = cpu_seconds(proc.pid), os.getloadavg()[0]
+        before, load_before, mine = cpu_seconds(proc.pid), os.getloadavg()[0], time.process_time()
         out, elapsed = asyncio.run(load(mix, args.clients, args.duration))
         cpu, load_after = cpu_seconds(proc.pid) - before, os.getloadavg()[0]
+        client_cpu = time.process_time() - mine
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(30)
-    section = report(out, elapsed, args, cpu, (load_before, load_after))
+    section = report(out, elapsed, args, (cpu, client_cpu), (load_before, load_after))
     print(section)
     for problem, count in sorted(PROBLEMS.items(), key=lambda kv: -kv[1])[:10]:
         print(f"{count} x {problem}", file=sys.stderr)

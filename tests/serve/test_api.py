@@ -109,3 +109,12 @@ def test_fuzzed_requests_never_get_a_500(server):
                 assert set(response.json()) >= {"error", "detail"}
 
         check()
+
+
+def test_repeated_requests_are_answered_alike(client):
+    first = client.get("/api/blocks", params={"pathway": "sensitization"})
+    again = client.get("/api/blocks", params={"pathway": "sensitization"})
+    assert first.status_code == again.status_code == 200
+    assert first.content == again.content
+    assert again.headers["x-content-type-options"] == "nosniff"
+    assert again.headers["content-type"] == "application/json"

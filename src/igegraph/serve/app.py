@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import socket
+from collections import OrderedDict
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable
@@ -108,6 +109,43 @@ class _Guard:
         return with_headers
 
 
+class _ApiCache:
+    """Answer repeated ``GET /api/…`` requests from memory (least recently used first out).
+
+    The graph never changes while it is served, so a 200 answer stays right; errors are never
+    kept, and SPARQL at /sparql always runs.
+    """
+
+    def __init__(self, app: Any, size: int = 512):
+        self.app = app
+        self.size = size
+        self.entries: OrderedDict[tuple[str, bytes], tuple[dict, bytes]] = OrderedDict()
+
+    async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
+        if scope["type"] != "http" or scope["method"] != "GET" or not scope["path"].startswith("/api/"):
+            await self.app(scope, receive, send)
+            return
+        key = (scope["path"], scope.get("query_string", b""))
+        if key in self.entries:
+            self.entries.move_to_end(key)
+            start, body = self.entries[key]
+            await send(dict(start, headers=list(start["headers"])))
+            await send({"type": "http.response.body", "body": body})
+            return
+        messages: list[dict] = []
+
+        async def keep(message: dict) -> None:
+            # copied before outer layers (CORS, security headers) add per-request headers
+            messages.append(dict(message, headers=list(message.get("headers", []))))
+            await send(message)
+
+        await self.app(scope, receive, keep)
+        if messages and messages[0]["type"] == "http.response.start" and messages[0]["status"] == 200:
+            self.entries[key] = (messages[0], b"".join(m.get("body", b"") for m in messages[1:]))
+            if len(self.entries) > self.size:
+                self.entries.popitem(last=False)
+
+
 def _add_error_handlers(app: FastAPI) -> None:
     def unknown(_request: Request, exc: UnknownEntity) -> JSONResponse:
         return error_response(404, "unknown entity", str(exc), suggestions=exc.suggestions)
@@ -196,6 +234,7 @@ def create_app(kg: "KnowledgeGraph", config: ServerConfig | None = None) -> Fast
     app.state.config = config
     app.state.queries = queries
     _add_error_handlers(app)
+    app.add_middleware(_ApiCache)
     if config.cors:
         from starlette.middleware.cors import CORSMiddleware
 
