@@ -244,3 +244,23 @@ def test_service_description_behind_a_proxy_names_the_public_endpoint(client):
     g = rdflib.Graph().parse(data=r.text, format="turtle")
     endpoint = rdflib.URIRef("https://kg.example.org/sparql")
     assert (endpoint, rdflib.URIRef("http://www.w3.org/ns/sparql-service-description#endpoint"), endpoint) in g
+
+
+def test_describe_gives_the_entity_triples(client):
+    r = client.get("/sparql", params={"query": "DESCRIBE ig:omalizumab"}, headers={"Accept": "text/turtle"})
+    g = rdflib.Graph().parse(data=r.text, format="turtle")
+    omalizumab = rdflib.URIRef(IG + "omalizumab")
+    assert (omalizumab, rdflib.URIRef("https://w3id.org/igegraph/vocab#neutralizes"), rdflib.URIRef(IG + "free_IgE")) in g
+    assert set(g.subjects()) == {omalizumab}
+
+
+def test_cors_only_for_the_origins_given(kg):
+    from igegraph.serve import ServerConfig, in_process
+
+    allowed, other = "https://yasgui.example.org", "https://elsewhere.example.org"
+    with in_process(kg, ServerConfig(cors=(allowed,), workers=1)) as app:
+        ok = app.get("/api/stats", headers={"Origin": allowed})
+        assert ok.headers["access-control-allow-origin"] == allowed
+        assert "access-control-allow-origin" not in app.get("/api/stats", headers={"Origin": other}).headers
+    with in_process(kg, ServerConfig(workers=1)) as app:
+        assert "access-control-allow-origin" not in app.get("/api/stats", headers={"Origin": allowed}).headers
