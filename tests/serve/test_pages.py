@@ -29,6 +29,15 @@ def test_entity_page_shows_what_describe_shows(client):
     for n in d["references"]:
         assert f'<a href="/reference/{n}">[{n}]</a>' in page
     assert "Xolair®" in page and "DRUGBANK:DB00043" in page
+    assert '<dt>class</dt><dd><a href="/vocab#MonoclonalAntibody">monoclonal antibody</a></dd>' in page
+
+
+def test_every_link_of_an_entity_page_resolves(client):
+    page = client.get("/entity/ig:omalizumab").text
+    links = set(re.findall(r'href="(/[^"#]*)', page))
+    assert len(links) > 10
+    for href in sorted(links):
+        assert client.get(href.replace("&amp;", "&"), headers={"Accept": "text/html"}).status_code == 200, href
 
 
 def test_unknown_entity_page_is_404_with_suggestions(client):

@@ -23,7 +23,7 @@ from fastapi.responses import Response
 
 from ..vocab import IG, IGE, PREFIXES
 from .app import error_response
-from .pages import entity_page, esc, layout, link
+from .pages import entity_page, esc, layout
 from .sparql_protocol import negotiate
 
 if TYPE_CHECKING:
@@ -91,7 +91,7 @@ def vocabulary(request: Request) -> Response:
         local = str(term)[len(str(IGE)):]
         comment = kg.graph.value(term, SKOS.definition) or kg.graph.value(term, RDFS.comment) or ""
         rows.append(f'<tr id="{esc(local)}"><td><code>ige:{esc(local)}</code></td>'
-                    f"<td>{link('ige:' + local, kg.label('ige:' + local))}</td><td>{esc(comment)}</td></tr>")
+                    f"<td>{esc(kg.label('ige:' + local))}</td><td>{esc(comment)}</td></tr>")
     body = (f"<h1>Vocabulary</h1><p>{len(terms)} classes and relations under <code>{esc(IGE)}</code>.</p>"
             "<table><thead><tr><th>term</th><th>label</th><th>definition</th></tr></thead><tbody>"
             + "".join(rows) + "</tbody></table>")

@@ -64,6 +64,13 @@ def link(node: str, label: str) -> str:
     return f'<a href="{esc(entity_href(node))}">{esc(label)}</a>'
 
 
+def _class_link(class_id: str | None, label: str) -> str:
+    """Classes of the vocabulary link to their row of /vocab; others are plain text."""
+    if class_id and class_id.startswith("ige:"):
+        return f'<a href="/vocab#{esc(quote(class_id[4:]))}">{esc(label)}</a>'
+    return esc(label)
+
+
 def _refs(numbers: Iterable[int]) -> str:
     return ", ".join(f'<a href="/reference/{int(n)}">[{int(n)}]</a>' for n in numbers)
 
@@ -162,9 +169,9 @@ def entity_page(kg: "KnowledgeGraph", term: str) -> HTMLResponse:
     try:
         d = describe(kg, term)
     except UnknownEntity as exc:
-        return _error_page(exc, 404)
+        return _resource_page(kg, term) or _error_page(exc, 404)
     facts = [f'<dt>id</dt><dd><code>{esc(d["id"])}</code> · <a href="{esc(d["iri"])}">{esc(d["iri"])}</a></dd>',
-             f'<dt>class</dt><dd>{link(d["class_id"], d["class"]) if d.get("class_id") else esc(d["class"])}</dd>']
+             f'<dt>class</dt><dd>{_class_link(d.get("class_id"), d["class"])}</dd>']
     for name, key in (("synonyms", "synonyms"), ("exact matches", "exact_matches"), ("close matches", "close_matches")):
         if d.get(key):
             facts.append(f"<dt>{name}</dt><dd>{esc(', '.join(d[key]))}</dd>")
@@ -190,6 +197,30 @@ def entity_page(kg: "KnowledgeGraph", term: str) -> HTMLResponse:
         body.append("<h2>Curator notes</h2><ul class=\"notes\">"
                     + "".join(f"<li>{esc(n)}</li>" for n in d["notes"]) + "</ul>")
     return layout(d["label"], "".join(body))
+
+
+def _resource_page(kg: "KnowledgeGraph", term: str) -> HTMLResponse | None:
+    """The triples of a node that is not an entity (a Table 1 row, a trial, an assertion), if any."""
+    from rdflib import URIRef
+
+    from ..vocab import compact, expand_curie
+
+    iri = URIRef(expand_curie(term) or term)
+    outgoing = sorted(kg.graph.predicate_objects(iri))
+    incoming = sorted(kg.graph.subject_predicates(iri))
+    if not outgoing and not incoming:
+        return None
+
+    def value(node: Any) -> str:
+        return link(compact(node), kg.label(compact(node))) if isinstance(node, URIRef) else esc(node)
+
+    rows = [f"<tr><td>{esc(kg.label(compact(p)))}</td><td>{value(o)}</td></tr>" for p, o in outgoing]
+    rows += [f"<tr><td>{value(s)} {esc(kg.label(compact(p)))} it</td><td></td></tr>" for s, p in incoming]
+    label = kg.label(compact(iri))
+    body = (f'<h1 id="entity-label">{esc(label)}</h1><p><code>{esc(compact(iri))}</code></p>'
+            '<table class="resource"><thead><tr><th>relation</th><th>value</th></tr></thead><tbody>'
+            + "".join(rows) + "</tbody></table>")
+    return layout(label, body)
 
 
 @router.get("/entity/{term:path}", name="entity")
