@@ -113,3 +113,9 @@ def test_graph_json_for_the_explorer(client):
     assert {"ig:omalizumab", "ig:free_IgE"} <= ids
     assert all(e["from"] in ids and e["to"] in ids for e in data["edges"])
     assert json.dumps(data)  # plain JSON
+
+
+@pytest.mark.parametrize("path", ["/id/a%20b", "/id/a%3Cb%3E", "/entity/ig:a%20b", "/entity/%3Chttp://x%3E"])
+def test_impossible_iris_are_not_found(client, path):
+    r = client.get(path, headers={"Accept": "text/turtle"})
+    assert r.status_code == 404

@@ -23,7 +23,7 @@ from fastapi.responses import Response
 
 from ..vocab import IG, IGE, PREFIXES
 from .app import error_response
-from .pages import entity_page, esc, layout
+from .pages import entity_page, esc, iri_safe, layout
 from .sparql_protocol import negotiate
 
 if TYPE_CHECKING:
@@ -62,6 +62,8 @@ def _not_acceptable() -> Response:
 @router.get("/id/{name:path}")
 def entity(request: Request, name: str) -> Response:
     kg = request.app.state.kg
+    if not iri_safe(name):
+        return error_response(404, "unknown entity", "no IRI of this server has such characters")
     iri = IG[name]
     media = negotiate(request.headers.get("accept"), _OFFERED)
     if media is None:

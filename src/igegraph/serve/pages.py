@@ -16,6 +16,7 @@ True
 from __future__ import annotations
 
 import html
+import re
 from importlib import resources
 from typing import TYPE_CHECKING, Any, Iterable
 from urllib.parse import quote
@@ -28,9 +29,11 @@ from ..errors import IgegraphError, UnknownEntity
 if TYPE_CHECKING:
     from ..kg import KnowledgeGraph
 
-__all__ = ["router", "entity_page", "layout", "entity_href", "link", "esc"]
+__all__ = ["router", "entity_page", "layout", "entity_href", "link", "esc", "iri_safe"]
 
 router = APIRouter(include_in_schema=False)
+
+_IRI_SAFE = re.compile(r'[^\s<>"{}|^`\\\x00-\x1f]+')
 
 # own scripts only; inline styles are allowed for vis-network's canvas wrappers
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
@@ -199,12 +202,23 @@ def entity_page(kg: "KnowledgeGraph", term: str) -> HTMLResponse:
     return layout(d["label"], "".join(body))
 
 
+def iri_safe(text: str) -> bool:
+    """True when ``text`` has no character that an IRI may not contain.
+
+    >>> iri_safe("ig:mast_cell"), iri_safe("a b"), iri_safe("<x>")
+    (True, False, False)
+    """
+    return bool(_IRI_SAFE.fullmatch(text))
+
+
 def _resource_page(kg: "KnowledgeGraph", term: str) -> HTMLResponse | None:
     """The triples of a node that is not an entity (a Table 1 row, a trial, an assertion), if any."""
     from rdflib import URIRef
 
     from ..vocab import compact, expand_curie
 
+    if not iri_safe(term):
+        return None
     iri = URIRef(expand_curie(term) or term)
     outgoing = sorted(kg.graph.predicate_objects(iri))
     incoming = sorted(kg.graph.subject_predicates(iri))
