@@ -127,6 +127,14 @@ def test_rdflib_sparqlstore_select_and_ask(server):
     assert ask.askAnswer is True
 
 
+def test_another_triple_store_federates_to_it(server):
+    # Oxigraph sends the SERVICE part of its own query to this endpoint
+    query = (f"SELECT ?drug ?label WHERE {{ SERVICE <{server.sparql}> {{ ?drug <https://w3id.org/igegraph/vocab#binds> "
+             "<https://w3id.org/igegraph/id/Ce3> ; <http://www.w3.org/2000/01/rdf-schema#label> ?label } } ORDER BY ?label")
+    rows = ox.Store().query(query)
+    assert [(r["drug"].value, r["label"].value) for r in rows] == EXPECTED_ROWS
+
+
 def test_service_description(client, server, kg, xss_ttl):
     r = client.get("/sparql", headers={"Accept": "text/turtle"})
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/turtle")
