@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+
 import pytest
 
 import igegraph
@@ -23,6 +26,33 @@ def kg_memory():
 def any_kg(request, kg, kg_memory):
     """Each backend in turn: tests using it must give identical answers on both."""
     return kg if request.param == "oxigraph" else kg_memory
+
+
+CHROMIUM = os.environ.get("IGEGRAPH_CHROMIUM") or shutil.which("chromium") or (
+    "/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else None)
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Chromium's path; tests using it skip when it is absent, unless CI is set (then they fail)."""
+    if CHROMIUM is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI is set but Chromium is missing: install it (apt-get install chromium)")
+        pytest.skip("Chromium is not installed (set CI=true to make this a failure)")
+    return CHROMIUM
+
+
+@pytest.fixture(scope="session")
+def browser(chromium):
+    """One headless Chromium for the session, driven by Playwright."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
 
 
 @pytest.fixture

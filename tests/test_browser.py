@@ -5,8 +5,6 @@ Skipped only when Chromium is absent and CI is not set; with CI=true they must r
 
 from __future__ import annotations
 
-import os
-import shutil
 import time
 from pathlib import Path
 
@@ -15,13 +13,7 @@ import pytest
 from igegraph.export import export
 from igegraph.viz import focus_view, graph_view, make_view, pathway_view, query_view, render_html
 
-CHROMIUM = os.environ.get("IGEGRAPH_CHROMIUM") or shutil.which("chromium") or (
-    "/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else None)
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-if CHROMIUM is None and not os.environ.get("CI"):
-    pytest.skip("Chromium is not installed (set CI=true to make this a failure)", allow_module_level=True)
+pytestmark = pytest.mark.usefixtures("chromium")
 
 
 def test_png_export(kg, tmp_path):
@@ -30,17 +22,6 @@ def test_png_export(kg, tmp_path):
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
     assert (width, height) == (900, 600)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    assert CHROMIUM is not None, "CI is set but Chromium is missing: install it (apt-get install chromium)"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 class Opened:

@@ -10,6 +10,7 @@ __all__ = [
     "UnknownEntity",
     "UnknownReference",
     "QueryError",
+    "QueryTimeout",
     "DataError",
     "OutputExists",
     "StoreError",
@@ -47,6 +48,9 @@ class UnknownEntity(IgegraphError):
             msg = f"unknown entity '{term}'; try 'igegraph search {term}'"
         super().__init__(msg)
 
+    def __reduce__(self):  # pickled across processes (query workers) with its own arguments
+        return type(self), (self.term, self.suggestions, self.ambiguous)
+
 
 class UnknownReference(IgegraphError):
     """A term is not a reference number, or the review has no reference with that number."""
@@ -56,10 +60,18 @@ class QueryError(IgegraphError):
     """A SPARQL query is malformed, refused or failed."""
 
     def __init__(self, message: str, line: int | None = None, column: int | None = None):
+        self.message = message
         self.line = line
         self.column = column
         where = f" at line {line}, column {column}" if line is not None else ""
         super().__init__(f"{message}{where}")
+
+    def __reduce__(self):  # pickled across processes (query workers) with its own arguments
+        return type(self), (self.message, self.line, self.column)
+
+
+class QueryTimeout(QueryError):
+    """A SPARQL query ran past its time limit and was stopped."""
 
 
 class DataError(IgegraphError):
@@ -67,9 +79,13 @@ class DataError(IgegraphError):
 
     def __init__(self, path: str, message: str, line: int | None = None):
         self.path = path
+        self.message = message
         self.line = line
         where = f"{path}:{line}" if line is not None else str(path)
         super().__init__(f"{where}: {message}")
+
+    def __reduce__(self):
+        return type(self), (self.path, self.message, self.line)
 
 
 class StoreError(IgegraphError):
@@ -82,3 +98,6 @@ class OutputExists(IgegraphError):
     def __init__(self, path: str):
         self.path = path
         super().__init__(f"{path} exists; pass --force to overwrite it")
+
+    def __reduce__(self):
+        return type(self), (self.path,)

@@ -104,7 +104,11 @@ def fts_query(text: str) -> str:
 
     >>> fts_query('half-life AND( a"b NEAR *')
     '"half-life" "AND(" "a""b" "NEAR"'
+    >>> fts_query("IgE\\x00E")
+    '"IgE" "E"'
     """
+    # control characters (NUL above all) are no words, and SQLite refuses them in a query
+    text = "".join(ch if ch.isprintable() else " " for ch in text)
     words = [w for w in text.split() if any(ch.isalnum() for ch in w)]
     return " ".join('"' + w.replace('"', '""') + '"' for w in words)
 

@@ -66,6 +66,7 @@ class QueryResult:
     rows: list[tuple] = field(default_factory=list)
     boolean: bool | None = None
     triples: list[tuple] = field(default_factory=list)
+    truncated: bool = False  # True when ``max_rows`` cut rows or triples off
 
     # ------------------------------------------------------------ rdflib-like access
 

@@ -19,12 +19,13 @@ Examples
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Mapping
 
-from .errors import QueryError
+from .errors import QueryError, QueryTimeout
 from .results import RESULT_FORMATS, QueryResult, format_result
 from .resources import resource_dir
 from .vocab import PREFIXES, expand_curie
@@ -52,6 +53,21 @@ class NamedQuery:
     text: str
     path: Path
 
+    @property
+    def parameters(self) -> list[str]:
+        """The variables its header offers to bind (``# Parameter: ?cell``), in order.
+
+        >>> named_query("cell-releases").parameters
+        ['cell']
+        """
+        _, found, rest = self.description.partition("Parameter")
+        return list(dict.fromkeys(re.findall(r"\?(\w+)", rest))) if found else []
+
+    def to_dict(self) -> dict[str, Any]:
+        """Name, title, description and parameters: what ``igegraph queries --format json`` lists."""
+        return {"name": self.name, "title": self.title, "description": self.description,
+                "parameters": self.parameters}
+
 
 # ------------------------------------------------------------------ checking
 
@@ -73,6 +89,11 @@ def _walk(node: Any, seen: set[int] | None = None):
     elif isinstance(node, (list, tuple)) or type(node).__name__ == "ParseResults":
         for value in node:
             yield from _walk(value, seen)
+
+
+# rdflib's SPARQL grammar is a pyparsing grammar, which is not thread-safe: concurrent parses
+# (a server's threads) fail with spurious TypeErrors or parse errors, so they take turns
+_PARSE_LOCK = threading.Lock()
 
 
 @lru_cache(maxsize=512)  # a verdict depends only on the text: repeated queries skip the parse
@@ -99,10 +120,12 @@ def check_query(text: str, allow_network: bool = False) -> str:
     if not re.sub(r"(?im)^\s*(PREFIX\s+\S*:\s*<[^>]*>|BASE\s+<[^>]*>|#.*)$", "", text).strip():
         raise QueryError("empty query: give a SELECT, ASK, CONSTRUCT or DESCRIBE query")
     try:
-        tree = parseQuery(text)
+        with _PARSE_LOCK:
+            tree = parseQuery(text)
     except ParseException as exc:
         try:
-            parseUpdate(text)
+            with _PARSE_LOCK:
+                parseUpdate(text)
         except ParseException:
             raise QueryError(f"malformed SPARQL: {exc.msg}", exc.lineno, exc.col) from None
         raise QueryError("SPARQL updates (INSERT, DELETE, LOAD, CLEAR …) are refused: igegraph queries are read-only") from None
@@ -175,7 +198,8 @@ def _with_prefixes(text: str) -> tuple[str, int]:
     return "\n".join(lines + [text]), len(lines)
 
 
-def _execute(kg: "KnowledgeGraph", text: str, bindings: Mapping[str, Any], kind: str) -> QueryResult:
+def _execute(kg: "KnowledgeGraph", text: str, bindings: Mapping[str, Any], kind: str,
+             max_rows: int | None = None) -> QueryResult:
     try:
         try:
             result = kg.graph.query(text, initBindings=dict(bindings))
@@ -185,21 +209,28 @@ def _execute(kg: "KnowledgeGraph", text: str, bindings: Mapping[str, Any], kind:
             # Oxigraph refuses substitutions of variables outside the SELECT clause: evaluate
             # with rdflib's own engine over the same store instead.
             result = kg.graph.query(text, initBindings=dict(bindings), use_store_provided=False)
-        return _collect(result, kind)
+        return _collect(result, kind, max_rows)
     except QueryError:
         raise
     except Exception as exc:  # evaluation errors of either engine, whatever their type
         raise QueryError(f"query failed: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
 
 
-def _collect(result, kind: str) -> QueryResult:
+def _collect(result, kind: str, max_rows: int | None = None) -> QueryResult:
+    from itertools import islice
+
     # the kind comes from the parsed query: oxrdflib reports DESCRIBE results as CONSTRUCT
     if kind == "ASK":
         return QueryResult(kind, boolean=bool(result.askAnswer))
+    # one item past the cap tells whether anything was cut; Oxigraph's rows are lazy, so a
+    # capped query stops reading rows there
+    stop = None if max_rows is None else max_rows + 1
     if kind == "SELECT":
         names = [str(v) for v in result.vars]
-        return QueryResult(kind, vars=names, rows=[tuple(row) for row in result])
-    return QueryResult(kind, triples=list(result.graph))
+        rows = [tuple(row) for row in islice(result, stop)]
+        return QueryResult(kind, vars=names, rows=rows[:max_rows], truncated=len(rows) == stop)
+    triples = list(islice(result.graph, stop))
+    return QueryResult(kind, triples=triples[:max_rows], truncated=len(triples) == stop)
 
 
 def _run_with_timeout(func: Callable[[], QueryResult], timeout: float) -> QueryResult:
@@ -226,7 +257,7 @@ def _run_with_timeout(func: Callable[[], QueryResult], timeout: float) -> QueryR
     sender.close()
     try:
         if not receiver.poll(timeout):
-            raise QueryError(f"query timed out after {timeout:g} s; narrow it or raise --timeout")
+            raise QueryTimeout(f"query timed out after {timeout:g} s; narrow it or raise --timeout")
         status, payload = receiver.recv()
     except EOFError:
         raise QueryError("query process ended without an answer") from None
@@ -247,6 +278,7 @@ def run_query(
     *,
     timeout: float | None = None,
     allow_network: bool = False,
+    max_rows: int | None = None,
 ) -> QueryResult:
     """Run a SPARQL query on a knowledge graph.
 
@@ -263,6 +295,9 @@ def run_query(
         Seconds before the query is stopped (QueryError). None runs it without a limit.
     allow_network : bool
         Permit SERVICE and FROM, which open network connections.
+    max_rows : int, optional
+        Keep at most this many rows (triples for CONSTRUCT/DESCRIBE); the result's
+        ``truncated`` says whether more were found.
 
     Returns
     -------
@@ -274,6 +309,9 @@ def run_query(
     >>> kg = igegraph.load()
     >>> run_query(kg, "ASK { ig:omalizumab ige:neutralizes ig:free_IgE }").boolean
     True
+    >>> capped = run_query(kg, "SELECT ?s WHERE { ?s a ige:Cell }", max_rows=2)
+    >>> len(capped.rows), capped.truncated
+    (2, True)
     """
     from rdflib import Variable
     from rdflib.term import Identifier
@@ -291,7 +329,7 @@ def run_query(
     }
 
     def work() -> QueryResult:
-        return _execute(kg, full, bound, kind)
+        return _execute(kg, full, bound, kind, max_rows)
 
     if timeout is None:
         return work()

@@ -172,7 +172,7 @@ def search(text, limit, data, backend, store, fmt):
     kg = load_graph(data, backend, store)
     hits = search_(kg, text, limit=limit)
     if fmt == "json":
-        emit_json([h.__dict__ for h in hits])
+        emit_json(hits)
         return
     if not hits or hits[0].field == "similar name":
         click.echo(f"nothing matches '{text}' in names, definitions, quotes, curator notes, measurements or Table 1")

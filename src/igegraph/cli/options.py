@@ -45,6 +45,8 @@ def load_graph(data: tuple[str, ...], backend: str, store: str | None):
 
 
 def emit_json(value: Any) -> None:
-    """Print a value as indented JSON (non-ASCII kept readable)."""
-    click.echo(json.dumps(value, indent=2, ensure_ascii=False, default=str))
+    """Print a library result as indented JSON (see :func:`igegraph.plain.to_plain`)."""
+    from ..plain import to_plain
+
+    click.echo(json.dumps(to_plain(value), indent=2, ensure_ascii=False, default=str))
 

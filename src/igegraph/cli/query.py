@@ -82,7 +82,7 @@ def queries(fmt):
 
     found = named_queries()
     if fmt == "json":
-        emit_json([{"name": q.name, "title": q.title, "description": q.description} for q in found])
+        emit_json(found)
         return
     click.echo(render_table(["name", "question"], [[q.name, q.title] for q in found], max_width=90))
 

@@ -34,7 +34,7 @@ def path(source, target, max_length, all_, shown, data, backend, store, fmt):
     kg = load_graph(data, backend, store)
     report = path_(kg, source, target, max_length=max_length, all=all_, limit=shown)
     if fmt == "json":
-        emit_json(report.to_dict())
+        emit_json(report)
     else:
         click.echo(format_routes(report))
 
@@ -114,7 +114,7 @@ def pathways(data, backend, store, fmt):
     kg = load_graph(data, backend, store)
     found = pathways_(kg)
     if fmt == "json":
-        emit_json([p.to_dict() for p in found])
+        emit_json(found)
         return
     for p in found:
         click.echo(f"{p.name}: {p.title}  ({kg.label(p.source)} → {kg.label(p.target)})")
@@ -154,7 +154,7 @@ def blocks(source, target, pathway_name, max_length, shown, any_agent, data, bac
     else:
         report = blocks_(kg, source, target, max_length, interventions_only=not any_agent, routes=shown)
     if fmt == "json":
-        emit_json(report.to_dict())
+        emit_json(report)
     else:
         from .traverse_text import format_blocks
 
@@ -181,7 +181,7 @@ def knockout(items, source, target, max_length, shown, data, backend, store, fmt
     kg = load_graph(data, backend, store)
     result = knockout_(kg, items, source, target, max_length, routes=shown)
     if fmt == "json":
-        emit_json(result.to_dict())
+        emit_json(result)
     else:
         click.echo(format_knockout(result))
 
@@ -207,7 +207,7 @@ def cutsets(source, target, max_size, entities, max_length, data, backend, store
     kg = load_graph(data, backend, store)
     found = cutsets_(kg, source, target, max_size=max_size, max_length=max_length, entities=entities)
     if fmt == "json":
-        emit_json([c.to_dict() for c in found])
+        emit_json(found)
         return
     kind = "entities" if entities else "interventions"
     if not found:
