@@ -8,8 +8,9 @@ Examples
 --------
 >>> from igegraph.serve import in_process
 >>> client = in_process()
->>> [r["nodes"] for r in client.get("/api/path", params={"source": "mast cell", "target": "histamine"}).json()]
-[['ig:mast_cell', 'ig:histamine']]
+>>> report = client.get("/api/path", params={"source": "mast cell", "target": "histamine"}).json()
+>>> [r["nodes"] for r in report["routes"]], report["route_count"]
+([['ig:mast_cell', 'ig:histamine']], 2)
 """
 
 from __future__ import annotations
