@@ -12,7 +12,18 @@ __all__ = [
     "DataError",
     "OutputExists",
     "StoreError",
+    "shorten",
 ]
+
+
+def shorten(text: str, limit: int = 60) -> str:
+    """User input as it may be echoed in a one-line message: at most ``limit`` characters.
+
+    >>> shorten("x" * 100, 10)
+    'xxxxxxxxx…'
+    """
+    text = " ".join(str(text).split()) if "\n" in str(text) else str(text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class IgegraphError(Exception):
@@ -30,12 +41,20 @@ class UnknownEntity(IgegraphError):
         Labels of the closest entities, best first.
     ambiguous : bool
         True when the term matches several entities equally well.
+    too_long : int, optional
+        The length limit the term exceeds (then it was not looked up at all).
     """
 
-    def __init__(self, term: str, suggestions: list[str] | None = None, ambiguous: bool = False):
+    def __init__(self, term: str, suggestions: list[str] | None = None, ambiguous: bool = False,
+                 too_long: int | None = None):
         self.term = term
         self.suggestions = list(suggestions or [])
         self.ambiguous = ambiguous
+        if too_long is not None:
+            msg = f"a term of {len(term):,} characters names no entity (the limit is {too_long:,}): {shorten(term, 41)}"
+            super().__init__(msg)
+            return
+        term = shorten(term)
         if not term.strip():
             msg = "no entity named: give a label, synonym or id (e.g. omalizumab, FcεRI, CL:0000097)"
         elif ambiguous:

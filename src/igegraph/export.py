@@ -43,6 +43,7 @@ __all__ = [
     "VIEW_FORMATS",
     "export",
     "atomic_write",
+    "check_targets",
     "to_turtle",
     "to_ntriples",
     "to_jsonld",
@@ -87,6 +88,38 @@ def _check_target(path: Path, force: bool) -> None:
         raise IgegraphError(f"{path} is a directory; give a file name")
     if not path.parent.is_dir():
         raise IgegraphError(f"{path.parent} does not exist; create the directory first")
+    try:  # what a write would do, so that an unwritable place fails before any rendering
+        fd, probe = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise IgegraphError(f"cannot write {path}: {exc.strerror or exc}; choose another place") from None
+    os.close(fd)
+    os.unlink(probe)
+
+
+def check_targets(fmt: str, out: str | Path, force: bool = False) -> list[Path]:
+    """The files an export would write, after checking each can be written (else IgegraphError).
+
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> [p.name for p in check_targets("html", d / "g.html")]
+    ['g.html']
+    >>> check_targets("svg", "/proc/igegraph.svg")
+    Traceback (most recent call last):
+    ...
+    igegraph.errors.IgegraphError: cannot write /proc/igegraph.svg: ...; choose another place
+    """
+    if fmt == "kgx":
+        raw = str(out)
+        targets = list(kgx_paths(raw))
+        if raw.endswith(("/", os.sep)) and not Path(raw).is_dir():
+            if Path(raw).is_file():
+                raise IgegraphError(f"{out} is a file; give a directory or a file-name prefix for KGX")
+            return targets  # made on export
+    else:
+        targets = [Path(out)]
+    for target in targets:
+        _check_target(target, force)
+    return targets
 
 
 @contextlib.contextmanager
@@ -132,8 +165,11 @@ def atomic_write(path: str | Path, content: str | bytes, force: bool = False) ->
     """
     path = Path(path)
     data = content.encode("utf-8") if isinstance(content, str) else content
-    with _atomic_path(path, force) as tmp:
-        tmp.write_bytes(data)
+    try:
+        with _atomic_path(path, force) as tmp:
+            tmp.write_bytes(data)
+    except OSError as exc:  # disk full, permissions changed since the check …
+        raise IgegraphError(f"cannot write {path}: {exc.strerror or exc}") from None
     return path
 
 
@@ -633,6 +669,7 @@ def export(kg: "KnowledgeGraph", fmt: str, out: str | Path, *, force: bool = Fal
     if fmt not in FORMATS:
         raise IgegraphError(f"unknown export format '{fmt}'; use one of {', '.join(FORMATS)}")
     raw, out = str(out), Path(out)
+    check_targets(fmt, raw, force)  # fail before any expensive work
     if fmt in VIEW_FORMATS:
         if view is None:
             from .viz import make_view
@@ -652,7 +689,6 @@ def export(kg: "KnowledgeGraph", fmt: str, out: str | Path, *, force: bool = Fal
         nodes, edges = to_kgx(kg, view.graph)
         return [atomic_write(nodes_path, nodes, force), atomic_write(edges_path, edges, force)]
 
-    _check_target(out, force)  # fail before any expensive work
     producers: dict[str, Callable[[], str | bytes]] = {
         "turtle": lambda: to_turtle(kg),
         "ntriples": lambda: to_ntriples(kg),

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, TypeVar
 from xml.sax import SAXParseException
 
-from .errors import DataError
+from .errors import DataError, UnknownEntity
 from .resources import curated_files
 from .vocab import PREFIXES, compact, expand_curie, local_name
 
@@ -26,7 +26,10 @@ if TYPE_CHECKING:  # heavy imports stay lazy so that `igegraph --help` is instan
     import networkx as nx
     import rdflib
 
-__all__ = ["KnowledgeGraph", "load", "BACKENDS", "rdf_format"]
+__all__ = ["KnowledgeGraph", "load", "BACKENDS", "rdf_format", "MAX_TERM_CHARS"]
+
+#: Longest entity name, synonym or id accepted, in characters.
+MAX_TERM_CHARS = 1_000
 
 T = TypeVar("T")
 
@@ -272,9 +275,21 @@ class KnowledgeGraph:
         return run_query(self, sparql, **kwargs)
 
     def resolve(self, term: str) -> str:
-        """The compact id of the entity a term names; see :func:`igegraph.resolve.resolve`."""
+        """The compact id of the entity a term names; see :func:`igegraph.resolve.resolve`.
+
+        Terms longer than :data:`MAX_TERM_CHARS` are refused at once (fuzzy matching a huge
+        term would take minutes).
+
+        >>> import igegraph
+        >>> igegraph.load().resolve("x" * 5000)
+        Traceback (most recent call last):
+        ...
+        igegraph.errors.UnknownEntity: a term of 5,000 characters names no entity (the limit is 1,000): xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx…
+        """
         from .resolve import resolve
 
+        if len(term) > MAX_TERM_CHARS:
+            raise UnknownEntity(term, too_long=MAX_TERM_CHARS)
         return resolve(self, term)
 
 

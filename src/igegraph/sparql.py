@@ -1,10 +1,12 @@
 """Running SPARQL safely: predeclared prefixes, bindings, timeouts, refusals, named queries.
 
-Queries are checked before they run: malformed text is reported with line and column,
-updates (``INSERT``, ``LOAD`` …) are refused, and ``SERVICE`` or ``FROM <…>`` (which make the
-engines open network connections) are refused unless ``allow_network=True``. Values from users
-are bound through the store's binding mechanism (rdflib ``initBindings``, Oxigraph
-``substitutions``), never pasted into the query text.
+Queries are checked before they run, on the very text the engines execute (code point escapes
+``\\uXXXX`` already replaced): malformed text is reported with line and column, updates
+(``INSERT``, ``LOAD`` …) are refused, and ``SERVICE`` or ``FROM <…>`` (which make the engines
+open network connections) are refused unless ``allow_network=True``. Binding a variable the
+query does not have is an error. Values from users are bound through the store's binding
+mechanism (rdflib ``initBindings``, Oxigraph ``substitutions``), never pasted into the query
+text. With a timeout, a query runs in a worker process that dies with its parent.
 
 Examples
 --------
@@ -27,9 +29,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Mapping
 
-from .errors import QueryError
+from .errors import QueryError, shorten
 from .resources import resource_dir
 from .vocab import PREFIXES, compact, expand_curie
+from .worker import run_in_worker
 
 if TYPE_CHECKING:
     import rdflib
@@ -39,6 +42,7 @@ if TYPE_CHECKING:
 __all__ = [
     "QueryResult", "NamedQuery", "run_query", "check_query", "parse_binding",
     "named_queries", "named_query", "format_result", "RESULT_FORMATS", "DEFAULT_TIMEOUT",
+    "query_text", "unescape_codepoints", "MAX_QUERY_CHARS",
 ]
 
 DEFAULT_TIMEOUT = 30.0
@@ -125,14 +129,116 @@ def _walk(node: Any, seen: set[int] | None = None):
             yield from _walk(value, seen)
 
 
+# \uXXXX and \UXXXXXXXX, exactly as the SPARQL grammar defines them (19.2), and any
+# backslash-u sequence a second pass (rdflib re-expands, case-insensitively) would change
+_CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+_ANY_ESCAPE = re.compile(r"\\[uU][0-9A-Fa-f]{4}")
+#: Longest query text accepted, in characters.
+MAX_QUERY_CHARS = 1_000_000
+
+
+def unescape_codepoints(text: str) -> str:
+    r"""Replace SPARQL's ``\u`` / ``\U`` code point escapes, as the grammar does before parsing.
+
+    Both engines then run this text, so the safety check judges what they execute. Escapes
+    that spell another escape (``\u005Cu0053``) are refused: engines disagree on them.
+
+    >>> unescape_codepoints(r"SELECT * { ?s ?p \u0022x\u0022 }")
+    'SELECT * { ?s ?p "x" }'
+    >>> unescape_codepoints(r"\u005Cu0053ERVICE")
+    Traceback (most recent call last):
+    ...
+    igegraph.errors.QueryError: a \u escape in the query spells another escape; write the character itself
+    """
+    def one(m: re.Match) -> str:
+        code = int(m.group(1) or m.group(2), 16)
+        if 0xD800 <= code <= 0xDFFF or code > 0x10FFFF:
+            raise QueryError(f"{m.group(0)} is not a Unicode character; write the character itself")
+        return chr(code)
+
+    out = _CODEPOINT.sub(one, text)
+    if out != text and _ANY_ESCAPE.search(out):
+        raise QueryError("a \\u escape in the query spells another escape; write the character itself")
+    if _ANY_ESCAPE.search(out):  # only malformed ones (\U with 4 digits) can be left
+        raise QueryError(f"malformed escape {_ANY_ESCAPE.search(out).group(0)}: use \\uXXXX or \\UXXXXXXXX")
+    return out
+
+
+def _variables(tree: Any) -> frozenset[str]:
+    """The names of every variable a parsed query mentions."""
+    from rdflib import Variable
+
+    found: set[str] = set()
+    seen: set[int] = set()
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Variable):
+            found.add(str(node))
+        elif isinstance(node, (dict, list, tuple)) or type(node).__name__ == "ParseResults":
+            if id(node) not in seen:
+                seen.add(id(node))
+                stack.extend(node.values() if isinstance(node, dict) else node)
+    return frozenset(found)
+
+
 @lru_cache(maxsize=512)  # a verdict depends only on the text: repeated queries skip the parse
+def _checked(text: str, allow_network: bool) -> tuple[str, frozenset[str]]:
+    """The kind of an unescaped query and its variables; QueryError if it is refused."""
+    from pyparsing import ParseException
+    from rdflib.plugins.sparql.algebra import translateQuery
+    from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+
+    if not re.sub(r"(?im)^\s*(PREFIX\s+\S*:\s*<[^>]*>|BASE\s+<[^>]*>|#.*)$", "", text).strip():
+        raise QueryError("empty query: give a SELECT, ASK, CONSTRUCT or DESCRIBE query")
+    if len(text) > MAX_QUERY_CHARS:
+        raise QueryError(f"the query is {len(text):,} characters long; the limit is {MAX_QUERY_CHARS:,}")
+    try:
+        try:
+            tree = parseQuery(text)
+        except ParseException as exc:
+            try:
+                parseUpdate(text)
+            except ParseException:
+                raise QueryError(f"malformed SPARQL: {exc.msg}", exc.lineno, exc.col) from None
+            raise QueryError("SPARQL updates (INSERT, DELETE, LOAD, CLEAR …) are refused: igegraph queries are read-only") from None
+        kind = ""
+        for node in _walk(tree):
+            if node.name in {"SelectQuery", "AskQuery", "ConstructQuery", "DescribeQuery"} and not kind:
+                kind = node.name[: -len("Query")].upper()
+            if allow_network:
+                continue
+            if node.name == "ServiceGraphPattern":
+                raise QueryError("SERVICE reaches the network and is refused; pass --allow-network (allow_network=True) to permit it")
+            if node.name == "DatasetClause":
+                raise QueryError("FROM / FROM NAMED load graphs from the network and are refused; pass --allow-network (allow_network=True) to permit it")
+        if not kind:
+            raise QueryError("not a SELECT, ASK, CONSTRUCT or DESCRIBE query")
+        try:
+            translateQuery(tree)  # undeclared prefixes and other errors the grammar lets through
+        except Exception as exc:
+            raise QueryError(f"malformed SPARQL: {_first_line(exc)}") from None
+        return kind, _variables(tree)
+    except RecursionError:
+        raise QueryError("the query is nested too deeply; flatten its groups") from None
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
 def check_query(text: str, allow_network: bool = False) -> str:
-    """Check a query and return its kind (SELECT, ASK, CONSTRUCT, DESCRIBE).
+    r"""Check a query and return its kind (SELECT, ASK, CONSTRUCT, DESCRIBE).
+
+    The check runs on the text after code point escapes are replaced (see
+    :func:`unescape_codepoints`), which is the text the engines execute.
 
     Raises
     ------
     QueryError
-        Malformed (with line and column), an update, or a network access not allowed.
+        Malformed (with line and column), an update, nested too deeply, or a network access
+        not allowed.
 
     Examples
     --------
@@ -142,39 +248,20 @@ def check_query(text: str, allow_network: bool = False) -> str:
     Traceback (most recent call last):
     ...
     igegraph.errors.QueryError: SERVICE reaches the network and is refused; pass --allow-network (allow_network=True) to permit it
+    >>> check_query(r"SELECT * WHERE { \u0053ERVICE <http://example.org/sparql> { ?s ?p ?o } }")
+    Traceback (most recent call last):
+    ...
+    igegraph.errors.QueryError: SERVICE reaches the network and is refused; pass --allow-network (allow_network=True) to permit it
     """
-    from pyparsing import ParseException
-    from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
-
-    if not re.sub(r"(?im)^\s*(PREFIX\s+\S*:\s*<[^>]*>|BASE\s+<[^>]*>|#.*)$", "", text).strip():
-        raise QueryError("empty query: give a SELECT, ASK, CONSTRUCT or DESCRIBE query")
-    try:
-        tree = parseQuery(text)
-    except ParseException as exc:
-        try:
-            parseUpdate(text)
-        except ParseException:
-            raise QueryError(f"malformed SPARQL: {exc.msg}", exc.lineno, exc.col) from None
-        raise QueryError("SPARQL updates (INSERT, DELETE, LOAD, CLEAR …) are refused: igegraph queries are read-only") from None
-    kind = ""
-    for node in _walk(tree):
-        if node.name in {"SelectQuery", "AskQuery", "ConstructQuery", "DescribeQuery"} and not kind:
-            kind = node.name[: -len("Query")].upper()
-        if allow_network:
-            continue
-        if node.name == "ServiceGraphPattern":
-            raise QueryError("SERVICE reaches the network and is refused; pass --allow-network (allow_network=True) to permit it")
-        if node.name == "DatasetClause":
-            raise QueryError("FROM / FROM NAMED load graphs from the network and are refused; pass --allow-network (allow_network=True) to permit it")
-    if not kind:
-        raise QueryError("not a SELECT, ASK, CONSTRUCT or DESCRIBE query")
-    return kind
+    return _checked(unescape_codepoints(text), allow_network)[0]
 
 
 # ------------------------------------------------------------------ bindings
 
 _NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?([eE][+-]?\d+)?$")
 _IRI = re.compile(r'^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>"{}|^`\\]*$')
+_LANG = re.compile(r"^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$")  # BCP 47, as SPARQL's LANGTAG
+_VARNAME = re.compile(r"^[A-Za-z_0-9\u00B7\u00C0-\uFFFF]+$")
 
 
 def parse_binding(kg: "KnowledgeGraph", value: str) -> "rdflib.term.Identifier":
@@ -197,13 +284,15 @@ def parse_binding(kg: "KnowledgeGraph", value: str) -> "rdflib.term.Identifier":
     text = value.strip()
     if text.startswith("<") and text.endswith(">"):
         if not _IRI.match(text[1:-1]):
-            raise QueryError(f"{text} is not a valid IRI")
+            raise QueryError(f"{shorten(text)} is not a valid IRI")
         return URIRef(text[1:-1])
-    m = re.match(r'^(["\'])(.*)\1(?:@([A-Za-z-]+))?$', text, re.S)
+    m = re.match(r'^(["\'])(.*)\1(?:@(.*))?$', text, re.S)
     if m:
+        if m.group(3) is not None and not _LANG.match(m.group(3)):
+            raise QueryError(f"'{shorten(m.group(3))}' is not a language tag; write e.g. \"text\"@en or \"text\"@en-GB")
         return Literal(m.group(2), lang=m.group(3))
     if text[:1] in ("'", '"'):
-        raise QueryError(f"unterminated literal {text}; write it as \"text\" or \"text\"@en")
+        raise QueryError(f"unterminated literal {shorten(text)}; write it as \"text\" or \"text\"@en")
     if _NUMBER.match(text):
         return Literal(text, datatype=XSD.integer if re.match(r"^[+-]?\d+$", text) else XSD.decimal)
     if text in ("true", "false"):
@@ -216,16 +305,45 @@ def parse_binding(kg: "KnowledgeGraph", value: str) -> "rdflib.term.Identifier":
     return kg.iri(node)
 
 
+def _bound(kg: "KnowledgeGraph", bindings: Mapping[str, Any], variables: frozenset[str]) -> dict:
+    """Check binding names against the query's variables and parse their values."""
+    from rdflib import Variable
+    from rdflib.term import Identifier
+
+    known = ", ".join(f"?{v}" for v in sorted(variables)) or "none"
+    out = {}
+    for name, value in bindings.items():
+        bare = str(name).lstrip("?$")
+        if not _VARNAME.match(bare):
+            raise QueryError(f"'{shorten(str(name))}' is not a variable name; the query's variables are {known}")
+        if bare not in variables:
+            raise QueryError(f"the query has no variable ?{bare} to bind; its variables are {known}")
+        out[Variable(bare)] = value if isinstance(value, Identifier) else parse_binding(kg, str(value))
+    return out
+
+
 # ------------------------------------------------------------------ running
 
 def _with_prefixes(text: str) -> tuple[str, int]:
-    """Prepend PREFIX lines the query does not declare itself; return text and lines added."""
+    """Prepend, on one line, the PREFIXes the query does not declare; return text and lines added."""
     declared = {m.group(1) or "" for m in _PREFIX_DECL.finditer(text)}
-    lines = [f"PREFIX {p}: <{ns}>" for p, ns in PREFIXES.items() if p not in declared]
-    return "\n".join(lines + [text]), len(lines)
+    missing = [f"PREFIX {p}: <{ns}>" for p, ns in PREFIXES.items() if p not in declared]
+    return (" ".join(missing) + "\n" + text, 1) if missing else (text, 0)
 
 
-def _execute(kg: "KnowledgeGraph", text: str, bindings: Mapping[str, Any], kind: str) -> QueryResult:
+_ENGINE_POSITION = re.compile(r"^error at (\d+):(\d+): ")
+
+
+def _engine_error(exc: BaseException, added: int) -> QueryError:
+    """An engine's error as one line, with positions in the user's own lines."""
+    text = _first_line(exc)
+    m = _ENGINE_POSITION.match(text)
+    if m:  # Oxigraph's parser: "error at LINE:COLUMN: expected one of …"
+        return QueryError(f"query failed: {shorten(text[m.end():], 120)}", int(m.group(1)) - added, int(m.group(2)))
+    return QueryError(f"query failed: {shorten(text, 200)}")
+
+
+def _execute(kg: "KnowledgeGraph", text: str, bindings: Mapping[str, Any], kind: str, added: int) -> QueryResult:
     try:
         try:
             result = kg.graph.query(text, initBindings=dict(bindings))
@@ -238,8 +356,10 @@ def _execute(kg: "KnowledgeGraph", text: str, bindings: Mapping[str, Any], kind:
         return _collect(result, kind)
     except QueryError:
         raise
+    except RecursionError:
+        raise QueryError("the query is nested too deeply to evaluate; flatten it") from None
     except Exception as exc:  # evaluation errors of either engine, whatever their type
-        raise QueryError(f"query failed: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
+        raise _engine_error(exc, added) from None
 
 
 def _collect(result, kind: str) -> QueryResult:
@@ -252,42 +372,18 @@ def _collect(result, kind: str) -> QueryResult:
     return QueryResult(kind, triples=list(result.graph))
 
 
-def _run_with_timeout(func: Callable[[], QueryResult], timeout: float) -> QueryResult:
-    """Run ``func`` in a forked child that is killed when ``timeout`` seconds pass.
-
-    Neither rdflib nor pyoxigraph can interrupt an embedded query, so the query runs in a
-    copy-on-write fork of this process and its result comes back through a pipe.
-    """
-    import multiprocessing as mp
-
-    ctx = mp.get_context("fork")
-    receiver, sender = ctx.Pipe(duplex=False)
-
-    def child() -> None:
-        try:
-            sender.send(("ok", func()))
-        except BaseException as exc:  # the parent re-raises it
-            sender.send(("error", exc if isinstance(exc, QueryError) else QueryError(f"query failed: {exc}")))
-        finally:
-            sender.close()
-
-    proc = ctx.Process(target=child, daemon=True)
-    proc.start()
-    sender.close()
+def _prepare(kg: "KnowledgeGraph", text: str, bindings: Mapping[str, Any] | None,
+             allow_network: bool) -> Callable[[], QueryResult]:
+    """Check a query and its bindings; return the work that runs it."""
+    full, added = _with_prefixes(unescape_codepoints(text))
     try:
-        if not receiver.poll(timeout):
-            raise QueryError(f"query timed out after {timeout:g} s; narrow it or raise --timeout")
-        status, payload = receiver.recv()
-    except EOFError:
-        raise QueryError("query process ended without an answer") from None
-    finally:
-        receiver.close()
-        if proc.is_alive():
-            proc.kill()
-        proc.join()
-    if status == "error":
-        raise payload
-    return payload
+        kind, variables = _checked(full, allow_network)
+    except QueryError as exc:
+        if exc.line is not None:
+            raise QueryError(str(exc).rsplit(" at line", 1)[0], max(exc.line - added, 1), exc.column) from None
+        raise
+    bound = _bound(kg, bindings or {}, variables)
+    return lambda: _execute(kg, full, bound, kind, added)
 
 
 def run_query(
@@ -308,9 +404,11 @@ def run_query(
         ``skos:``, ``obo:`` …) are predeclared.
     bindings : mapping, optional
         Variable name (without ``?``) -> value. Strings are parsed with :func:`parse_binding`;
-        rdflib terms are used as they are. Always bound, never formatted into the text.
+        rdflib terms are used as they are. Always bound, never formatted into the text. A name
+        that is not a variable of the query raises QueryError.
     timeout : float, optional
-        Seconds before the query is stopped (QueryError). None runs it without a limit.
+        Seconds before the query is stopped (QueryError); it then runs in a worker process
+        (see :mod:`igegraph.worker`). None runs it here without a limit.
     allow_network : bool
         Permit SERVICE and FROM, which open network connections.
 
@@ -324,30 +422,43 @@ def run_query(
     >>> kg = igegraph.load()
     >>> run_query(kg, "ASK { ig:omalizumab ige:neutralizes ig:free_IgE }").boolean
     True
+    >>> run_query(kg, "SELECT ?d WHERE { ?d ige:neutralizes ?t }", {"drug": "omalizumab"})
+    Traceback (most recent call last):
+    ...
+    igegraph.errors.QueryError: the query has no variable ?drug to bind; its variables are ?d, ?t
     """
-    from rdflib import Variable
-    from rdflib.term import Identifier
+    work = _prepare(kg, text, bindings, allow_network)
+    return work() if timeout is None else run_in_worker(work, timeout)
 
-    full, added = _with_prefixes(text)
-    try:
-        kind = check_query(full, allow_network=allow_network)
-    except QueryError as exc:
-        if exc.line is not None:
-            raise QueryError(str(exc).rsplit(" at line", 1)[0], exc.line - added, exc.column) from None
-        raise
-    bound = {
-        Variable(name.lstrip("?$")): value if isinstance(value, Identifier) else parse_binding(kg, str(value))
-        for name, value in (bindings or {}).items()
-    }
 
-    def work() -> QueryResult:
-        return _execute(kg, full, bound, kind)
+def query_text(
+    kg: "KnowledgeGraph",
+    text: str,
+    bindings: Mapping[str, Any] | None = None,
+    *,
+    fmt: str = "table",
+    labels: bool = False,
+    timeout: float | None = None,
+    allow_network: bool = False,
+) -> str:
+    """Run a query and format its result (:func:`format_result`), both within ``timeout``.
 
-    if timeout is None:
-        return work()
-    if timeout <= 0:
-        raise QueryError(f"timeout must be positive, not {timeout:g}")
-    return _run_with_timeout(work, timeout)
+    The parameters are those of :func:`run_query`, plus ``fmt`` and ``labels`` (show labels
+    instead of IRIs). With a timeout the formatting runs in the worker too, so a huge result
+    cannot outlast it.
+
+    >>> import igegraph
+    >>> print(query_text(igegraph.load(), "ASK { ig:omalizumab ige:neutralizes ig:free_IgE }", timeout=30))
+    true
+    """
+    if fmt not in RESULT_FORMATS:
+        raise QueryError(f"unknown result format '{fmt}'; use one of {', '.join(RESULT_FORMATS)}")
+    work = _prepare(kg, text, bindings, allow_network)
+
+    def formatted() -> str:
+        return format_result(work(), fmt, kg.labels if labels else None)
+
+    return formatted() if timeout is None else run_in_worker(formatted, timeout)
 
 
 # ------------------------------------------------------------------ named queries

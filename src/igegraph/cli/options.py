@@ -9,7 +9,28 @@ import click
 
 from ..table import render_table
 
-__all__ = ["graph_options", "format_option", "load_graph", "emit_json", "render_table"]
+__all__ = ["graph_options", "format_option", "timeout_option", "load_graph", "emit_json", "render_table"]
+
+
+class _Seconds(click.ParamType):
+    """A finite number of seconds within the worker's limits (not nan, inf or 1e308)."""
+
+    name = "seconds"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> float:
+        from ..errors import QueryError
+        from ..worker import check_timeout
+
+        try:
+            return check_timeout(float(value))
+        except (TypeError, ValueError, QueryError) as exc:
+            self.fail(str(exc) if isinstance(exc, QueryError) else f"'{value}' is not a number of seconds", param, ctx)
+
+
+def timeout_option(func: Callable) -> Callable:
+    """``--timeout SECONDS``: stop a query after this long (default 30)."""
+    return click.option("--timeout", type=_Seconds(), default=30.0, show_default=True,
+                        help="Stop the query after this many seconds.")(func)
 
 
 def graph_options(func: Callable) -> Callable:

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from .options import emit_json, format_option, graph_options, load_graph, render_table
+from .options import emit_json, format_option, graph_options, load_graph, render_table, timeout_option
 
 
 def _parse_binds(values: tuple[str, ...]) -> dict[str, str]:
@@ -26,8 +26,7 @@ def _parse_binds(values: tuple[str, ...]) -> dict[str, str]:
 @click.option("--bind", "binds", multiple=True, metavar="VAR=VALUE",
               help="Bind ?VAR to an entity name, a CURIE, <IRI>, a number or a \"quoted literal\"; repeatable.")
 @click.option("--labels", is_flag=True, help="Show labels instead of IRIs.")
-@click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True,
-              help="Stop the query after this many seconds.")
+@timeout_option
 @click.option("--allow-network", is_flag=True, help="Permit SERVICE and FROM, which open network connections.")
 @graph_options
 @format_option("table", "json", "csv", "tsv", "sparql-json")
@@ -40,7 +39,7 @@ def query(sparql, file_, name, binds, labels, timeout, allow_network, data, back
 
     Example: igegraph query --name cq01-ce3-binders --labels
     """
-    from ..sparql import format_result, named_query, run_query
+    from ..sparql import named_query, query_text
 
     given = [x for x in (sparql, file_, name) if x is not None]
     if len(given) != 1:
@@ -59,8 +58,8 @@ def query(sparql, file_, name, binds, labels, timeout, allow_network, data, back
     else:
         text = sparql
     kg = load_graph(data, backend, store)
-    result = run_query(kg, text, _parse_binds(binds), timeout=timeout, allow_network=allow_network)
-    click.echo(format_result(result, fmt, kg.labels if labels else None))
+    click.echo(query_text(kg, text, _parse_binds(binds), fmt=fmt, labels=labels, timeout=timeout,
+                          allow_network=allow_network))
 
 
 @click.command()
