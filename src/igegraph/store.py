@@ -4,15 +4,22 @@ A store is a directory holding
 
 ``igegraph-store.json``
     The manifest: store format, igegraph and pyoxigraph versions, build time, every source
-    file with its size and ``mtime_ns``, the triple count and the kind of projection. It is
-    written last, so a directory without it is not (or not yet) a store.
-``oxigraph/``
+    file with its size and ``mtime_ns``, the triple count, the kind of projection and the
+    names of the two entries below. It is written last, so a directory without it is not
+    (or not yet) a store; its values are checked (types, non-negative counts) on every read.
+``oxigraph-<id>/``
     The Oxigraph (RocksDB) database; all triples are in its default graph.
-``projection.pickle``
-    The networkx projection, tagged with the SHA-256 of the manifest it was built for; a
-    projection whose tag differs from the current manifest is rebuilt on first use. Above
-    :data:`CAUSAL_ONLY_ABOVE` triples it holds only the edges of causal properties
-    (``ige:causal true``), which is what traversals follow.
+``projection-<id>.json``
+    The networkx projection as compact JSON (never a pickle), tagged with the SHA-256 of the
+    manifest it was built for; a projection whose tag differs, or that is not a private
+    file of the current user, is rebuilt on first use. Above :data:`CAUSAL_ONLY_ABOVE`
+    triples it holds only the edges of causal properties (``ige:causal true``), which is
+    what traversals follow.
+
+A rebuild (``force=True``) builds the new database and projection under new names beside the
+old ones and swaps them in with one rename of the manifest: a build killed at any moment
+leaves the old store usable, and the next build removes what it left behind. Folders are
+made ``0700`` and files ``0600`` whatever the umask.
 
 Opening is read-only, so any number of processes can use a store at once, and takes
 milliseconds whatever its size. Extra ``data`` files given to :func:`open_store` are merged
@@ -39,7 +46,11 @@ import hashlib
 import inspect
 import json
 import os
-import pickle
+import re
+import fcntl
+import gc
+import secrets
+import stat
 import shutil
 import tempfile
 import traceback
@@ -49,8 +60,11 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
+from .declarations import vocabulary_changes, vocabulary_state
 from .errors import DataError, StoreError
-from .kg import KnowledgeGraph, _check_jsonld_offline, _error_line, _error_text, parse_into, rdf_format
+from .inputs import check_offline
+from .kg import KnowledgeGraph, _error_line, _error_text, check_vocabulary_changes, parse_into, rdf_format
+from .persist import decode_projection, encode_projection, read_private, write_private
 from .resources import curated_files
 
 if TYPE_CHECKING:
@@ -64,10 +78,11 @@ MANIFEST = "igegraph-store.json"
 #: Stores with more triples get a projection of the causal edges only.
 CAUSAL_ONLY_ABOVE = 200_000
 
-_STORE_FORMAT = 1
-_DB = "oxigraph"
-_PROJECTION = "projection.pickle"
-_OURS = (MANIFEST, _DB, _PROJECTION)
+_STORE_FORMAT = 2
+_LOCK = ".igegraph-build.lock"
+# names a build may leave behind when killed (removed by the next build)
+_LEFTOVERS = (".building-", ".tmp-", "oxigraph-", "projection-")
+_OURS = (MANIFEST, "oxigraph-*/", "projection-*.json")
 
 # kg.rdf_format name -> pyoxigraph RdfFormat attribute
 _OX_FORMATS = {"turtle": "TURTLE", "nt": "N_TRIPLES", "xml": "RDF_XML", "json-ld": "JSON_LD", "n3": "N3"}
@@ -97,6 +112,9 @@ class StoreInfo:
     changed : list of str
         Source files that changed or vanished since the build (the store is then a snapshot
         of older data; rebuild with ``force=True`` to refresh it).
+    vocabulary_changes : list of str
+        Triples about curated vocabulary terms that the build's data files added or removed
+        (only with ``allow_vocabulary_changes``).
     """
 
     directory: Path
@@ -107,6 +125,7 @@ class StoreInfo:
     projection: str = "full"
     disk_bytes: int = 0
     changed: list[str] = field(default_factory=list)
+    vocabulary_changes: list[str] = field(default_factory=list)
 
 
 class _ProgressReader:
@@ -140,15 +159,33 @@ def _read_manifest(directory: Path) -> tuple[dict, str]:
         raise StoreError(f"{path}: cannot read the store manifest: {exc.strerror or exc}") from None
     try:
         manifest = json.loads(raw)
-        ok = (isinstance(manifest, dict) and manifest.get("igegraph_store") == _STORE_FORMAT
-              and isinstance(manifest.get("triples"), int) and isinstance(manifest.get("sources"), list))
-    except (ValueError, UnicodeDecodeError):
+        ok = _valid_manifest(manifest)
+    except (ValueError, UnicodeDecodeError, RecursionError):
         ok = False
     if not ok:
         raise StoreError(
             f"{path}: damaged or unsupported store manifest; rebuild with 'igegraph store build {directory} --force'"
         )
     return manifest, hashlib.sha256(raw).hexdigest()
+
+
+def _count(value: Any) -> bool:
+    return type(value) is int and value >= 0
+
+
+def _valid_manifest(m: Any) -> bool:
+    """True if a parsed manifest has every field with the right type (counts non-negative)."""
+    names_ok = (isinstance(m, dict) and isinstance(m.get("database"), str) and isinstance(m.get("projection_file"), str)
+                and all(re.fullmatch(r"(oxigraph|projection)-[0-9a-f]{16}(\.json)?", m[k]) for k in ("database", "projection_file")))
+    return (names_ok and m.get("igegraph_store") == _STORE_FORMAT and _count(m.get("triples"))
+            and m.get("projection") in ("full", "causal")
+            and all(isinstance(m.get(k, ""), str) for k in ("igegraph_version", "pyoxigraph_version", "created"))
+            and isinstance(m.get("vocabulary_changes", []), list)
+            and all(isinstance(c, str) for c in m.get("vocabulary_changes", []))
+            and isinstance(m.get("sources"), list)
+            and all(isinstance(src, dict) and isinstance(src.get("path"), str) and _count(src.get("size"))
+                    and type(src.get("mtime_ns")) is int and src.get("kind") in ("curated", "data")
+                    for src in m["sources"]))
 
 
 def _disk_bytes(directory: Path) -> int:
@@ -206,6 +243,7 @@ def store_info(directory: str | Path) -> StoreInfo:
         projection=str(manifest.get("projection", "full")),
         disk_bytes=_disk_bytes(directory),
         changed=changed,
+        vocabulary_changes=list(manifest.get("vocabulary_changes", [])),
     )
 
 
@@ -265,35 +303,21 @@ class StoreKnowledgeGraph(KnowledgeGraph):
 
     @cached_property
     def projection(self) -> "nx.MultiDiGraph":
-        """The projection cached next to the store (rebuilt if missing or out of date)."""
-        path = self.store_dir / _PROJECTION
+        """The projection cached next to the store (rebuilt if missing, foreign or out of date)."""
+        path = self.store_dir / self.manifest["projection_file"]
+        tag = {"manifest_sha256": self._digest}
         if not self._merged:
-            try:
-                with open(path, "rb") as fh:
-                    entry = pickle.load(fh)
-                if entry.get("manifest_sha256") == self._digest:
-                    return entry["projection"]
-            except Exception:  # missing, truncated or from another build: rebuild below
-                pass
+            projection = decode_projection(read_private(path), tag)
+            if projection is not None:
+                return projection
         causal_only = len(self) > CAUSAL_ONLY_ABOVE
         projection = build_store_projection(self, causal_only)
         if not self._merged:
             try:
-                _write_projection(path, projection, self._digest)
-            except OSError:  # a read-only store directory still works, just slower
+                write_private(path, encode_projection(projection, tag))
+            except (OSError, ValueError):  # a read-only store directory still works, just slower
                 pass
         return projection
-
-
-def _write_projection(path: Path, projection: Any, digest: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".pickle")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            pickle.dump({"manifest_sha256": digest, "projection": projection}, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 # ------------------------------------------------------------------ open
@@ -313,7 +337,8 @@ def _wrap(ox_store: Any) -> "rdflib.Graph":
     return graph
 
 
-def open_store(directory: str | Path, data: Iterable[str | Path] = ()) -> KnowledgeGraph:
+def open_store(directory: str | Path, data: Iterable[str | Path] = (),
+               allow_vocabulary_changes: bool = False) -> KnowledgeGraph:
     """Open a store built by :func:`build_store` (read-only, in milliseconds).
 
     Parameters
@@ -324,11 +349,13 @@ def open_store(directory: str | Path, data: Iterable[str | Path] = ()) -> Knowle
         Extra RDF files. They are merged into an in-memory copy of the store; the store on
         disk is never modified. The copy costs about a second per million triples and the
         projection is then built afresh, so for repeated use build a store that includes them.
+    allow_vocabulary_changes : bool
+        Accept extra files that redefine the vocabulary (see :func:`igegraph.kg.load`).
 
     Returns
     -------
     KnowledgeGraph
-        On the Oxigraph backend; ``kg.projection`` is read from the store's cached pickle.
+        On the Oxigraph backend; ``kg.projection`` is read from the store's cached JSON.
 
     Raises
     ------
@@ -357,7 +384,7 @@ def open_store(directory: str | Path, data: Iterable[str | Path] = ()) -> Knowle
     manifest, digest = _read_manifest(directory)
     try:
         # read-only: several processes may open the same store at once
-        db = ox.Store.read_only(str(directory / _DB))
+        db = ox.Store.read_only(str(directory / manifest["database"]))
     except (OSError, RuntimeError, ValueError) as exc:
         raise StoreError(
             f"{directory}: the Oxigraph database is damaged or unreadable ({_first_line(exc)}); "
@@ -375,9 +402,13 @@ def open_store(directory: str | Path, data: Iterable[str | Path] = ()) -> Knowle
     memory.load(input=db.dump(format=ox.RdfFormat.N_QUADS), format=ox.RdfFormat.N_QUADS)
     del db
     graph = _wrap(memory)
+    before = vocabulary_state(graph)
     for path in data:
         parse_into(graph, path, "oxigraph")
-    return StoreKnowledgeGraph(graph, sources + data, directory, manifest, digest, merged=True)
+    kg = StoreKnowledgeGraph(graph, sources + data, directory, manifest, digest, merged=True)
+    kg.vocabulary_changes = vocabulary_changes(before, vocabulary_state(graph, frozenset(before)))
+    check_vocabulary_changes(kg, allow_vocabulary_changes, data)
+    return kg
 
 
 def _first_line(exc: BaseException) -> str:
@@ -413,9 +444,9 @@ def _load_file(db: Any, path: Path, on_bytes: Callable[[int], None]) -> None:
     import pyoxigraph as ox
 
     fmt = rdf_format(path)
-    if fmt == "json-ld":
+    if fmt in ("json-ld", "xml"):  # formats whose parsers could fetch or expand: check first
         try:
-            _check_jsonld_offline(path, path.read_text(encoding="utf-8"))
+            check_offline(path, path.read_text(encoding="utf-8"), fmt)
         except (OSError, UnicodeDecodeError) as exc:
             raise DataError(str(path), f"cannot read file: {exc}") from None
     try:
@@ -442,11 +473,13 @@ def build_store(
     data: Iterable[str | Path] = (),
     force: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    allow_vocabulary_changes: bool = False,
 ) -> StoreInfo:
     """Load the ontology, the curated data and user files once into an on-disk store.
 
-    The store is built in a hidden staging folder inside ``directory`` and moved into place
-    only when complete, the manifest last: a failed build leaves the directory as it was.
+    The store is built in a hidden staging folder inside ``directory`` and switched in by one
+    rename of the manifest when complete: a failed or killed build leaves the directory as it
+    was (a killed one leaves a staging folder that the next build removes).
 
     Parameters
     ----------
@@ -456,10 +489,13 @@ def build_store(
         User RDF files to merge (Turtle, N-Triples, RDF/XML, JSON-LD, N3).
     force : bool
         Rebuild an existing store, or build in a non-empty directory that is not a store
-        (then only the store's own entries, ``igegraph-store.json``, ``oxigraph/`` and
-        ``projection.pickle``, are replaced; other files are left alone).
+        (then only the store's own entries, ``igegraph-store.json``, ``oxigraph-<id>/`` and
+        ``projection-<id>.json``, are replaced; other files are left alone).
     progress : callable, optional
         Called as ``progress(bytes_read, total_bytes)`` while the files are read.
+    allow_vocabulary_changes : bool
+        Accept ``data`` that redefines the vocabulary (see :func:`igegraph.kg.load`); the
+        changes are recorded in the manifest.
 
     Returns
     -------
@@ -498,18 +534,27 @@ def build_store(
 
     created: list[Path] = []  # directories this call made, removed again on failure
     staging: Path | None = None
+    lock: int | None = None
     try:
         for parent in reversed([directory, *directory.parents]):
             if not parent.exists():
-                parent.mkdir()
+                parent.mkdir(mode=0o700)
+                os.chmod(parent, 0o700)
                 created.append(parent)
+        lock = _lock(directory)
+        _sweep(directory)
         staging = Path(tempfile.mkdtemp(prefix=".building-", dir=directory))
     except OSError as exc:
-        _cleanup(None, created)
+        _cleanup(directory, None, created, lock)
         raise StoreError(f"cannot write the store in {directory}: {exc.strerror or exc}") from None
+    except StoreError:
+        _cleanup(directory, None, created, lock)
+        raise
 
     db: Any = None
     staged: Any = None
+    token = secrets.token_hex(8)
+    names = {"database": f"oxigraph-{token}", "projection_file": f"projection-{token}.json"}
     try:
         sources = []
         for path, kind in files:
@@ -524,12 +569,23 @@ def build_store(
             if progress is not None:
                 progress(done, total)
 
-        db = ox.Store(str(staging / _DB))
-        for path, _kind in files:
+        db = ox.Store(str(staging / names["database"]))
+        mine = [path for path, kind in files if kind == "data"]
+        for path, kind in files:
+            if kind == "data" and path == mine[0]:
+                before = vocabulary_state(_wrap(db))
             _load_file(db, path, on_bytes)
+        if mine:
+            check = KnowledgeGraph(_wrap(db), "oxigraph")
+            check.vocabulary_changes = vocabulary_changes(before, vocabulary_state(check.graph, frozenset(before)))
+            check_vocabulary_changes(check, allow_vocabulary_changes, mine)
+            changes, check = check.vocabulary_changes, None
+        else:
+            changes = []
         triples = len(db)
         db.flush()
-        db = None  # closes the database (releases its lock) before it is moved
+        db = None  # closes the database (releases its lock) before it is reopened and moved
+        gc.collect()  # the rdflib wrappers above hold it in reference cycles
 
         manifest = {
             "igegraph_store": _STORE_FORMAT,
@@ -538,45 +594,113 @@ def build_store(
             "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "triples": triples,
             "projection": "causal" if triples > CAUSAL_ONLY_ABOVE else "full",
+            **names,
+            "vocabulary_changes": changes,
             "sources": sources,
         }
         raw = (json.dumps(manifest, indent=2) + "\n").encode()
         digest = hashlib.sha256(raw).hexdigest()
 
         # Build the projection now, so that the first traversal on the store is fast.
-        staged = StoreKnowledgeGraph(_wrap(ox.Store.read_only(str(staging / _DB))), [], staging, manifest, digest)
+        staged = StoreKnowledgeGraph(_wrap(ox.Store.read_only(str(staging / names["database"]))), [], staging,
+                                     manifest, digest)
         projection = build_store_projection(staged, manifest["projection"] == "causal")
-        _write_projection(staging / _PROJECTION, projection, digest)
+        try:
+            write_private(staging / names["projection_file"], encode_projection(projection, {"manifest_sha256": digest}))
+        except ValueError:  # values JSON cannot hold: the projection is built on first use
+            pass
         staged = projection = None
+        _make_private(staging)
 
-        # Swap in: the manifest goes first (the directory stops being a store) and comes back last.
-        (directory / MANIFEST).unlink(missing_ok=True)
-        trash = staging / "old"
-        trash.mkdir()
-        for name in (_DB, _PROJECTION):
-            if os.path.lexists(directory / name):
-                os.replace(directory / name, trash / name)
-            os.replace(staging / name, directory / name)
+        # Swap in: the new entries get new names beside the old ones, then one rename of the
+        # manifest switches the store over; only then are the old entries removed.
+        old = _read_manifest(directory)[0] if (directory / MANIFEST).is_file() else None
+        for name in names.values():
+            if (staging / name).exists():
+                os.replace(staging / name, directory / name)
         tmp = staging / MANIFEST
-        tmp.write_bytes(raw)
+        write_private(tmp, raw)
         os.replace(tmp, directory / MANIFEST)
+        if old is not None:
+            _remove(directory, old.get("database"), old.get("projection_file"))
     except BaseException as exc:
         # The open database must be closed before its files can be removed: drop every
         # reference to it, including those held by the frames of the traceback.
-        db = staged = None
+        db = staged = check = None
         traceback.clear_frames(exc.__traceback__)
-        _cleanup(staging, created)
+        if not (directory / MANIFEST).is_file() or _read_manifest_names(directory) != names:
+            _remove(directory, *names.values())
+        _cleanup(directory, staging, created, lock)
         if isinstance(exc, OSError):
             raise StoreError(f"cannot write the store in {directory}: {exc.strerror or _first_line(exc)}") from None
         raise
     shutil.rmtree(staging, ignore_errors=True)
+    _unlock(directory, lock)
     return store_info(directory)
 
 
-def _cleanup(staging: Path | None, created: list[Path]) -> None:
-    """Remove a failed build's staging folder and the directories it created."""
+def _lock(directory: Path) -> int:
+    """Take the build lock of a store directory; StoreError if another build holds it."""
+    fd = os.open(directory / _LOCK, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        raise StoreError(f"another 'igegraph store build' is writing {directory}; wait for it to finish") from None
+    return fd
+
+
+def _unlock(directory: Path, lock: int | None) -> None:
+    if lock is not None:
+        (directory / _LOCK).unlink(missing_ok=True)
+        os.close(lock)
+
+
+def _read_manifest_names(directory: Path) -> dict | None:
+    try:
+        manifest = _read_manifest(directory)[0]
+    except StoreError:
+        return None
+    return {"database": manifest["database"], "projection_file": manifest["projection_file"]}
+
+
+def _sweep(directory: Path) -> None:
+    """Remove what killed builds left behind: staging folders, temporary files, and database
+    or projection entries the current manifest does not name. Called with the build lock held."""
+    keep = set((_read_manifest_names(directory) or {}).values())
+    for entry in directory.iterdir():
+        ours = entry.name.startswith(_LEFTOVERS[:2]) or re.fullmatch(r"(oxigraph|projection)-[0-9a-f]{16}(\.json)?",
+                                                                     entry.name)
+        if ours and entry.name not in keep:
+            _remove(directory, entry.name)
+
+
+def _remove(directory: Path, *names: str | None) -> None:
+    for name in names:
+        if not name:
+            continue
+        path = directory / name
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+
+
+def _make_private(folder: Path) -> None:
+    """Folders 0700 and files 0600 below ``folder``, whatever the umask was."""
+    for root, dirs, files in os.walk(folder):
+        os.chmod(root, 0o700)
+        for name in files:
+            path = os.path.join(root, name)
+            if stat.S_ISREG(os.lstat(path).st_mode):
+                os.chmod(path, 0o600)
+
+
+def _cleanup(directory: Path, staging: Path | None, created: list[Path], lock: int | None) -> None:
+    """Remove a failed build's staging folder, its lock and the directories it created."""
     if staging is not None:
         shutil.rmtree(staging, ignore_errors=True)
+    _unlock(directory, lock)
     for folder in reversed(created):
         try:
             folder.rmdir()
