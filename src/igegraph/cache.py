@@ -296,7 +296,7 @@ def _cached_kg(graph: Any, backend: str, sources: list[Path], key: str) -> "Know
 
 
 def load_cached(data: Iterable[str | Path] = (), backend: str = "oxigraph", store: str | Path | None = None,
-                allow_vocabulary_changes: bool = False) -> "KnowledgeGraph":
+                allow_vocabulary_changes: bool = False, lenient: bool = False) -> "KnowledgeGraph":
     """Load the graph the CLI options describe, through the cache when possible.
 
     Parameters
@@ -311,6 +311,8 @@ def load_cached(data: Iterable[str | Path] = (), backend: str = "oxigraph", stor
     allow_vocabulary_changes : bool
         Accept ``data`` that redefines terms of the igegraph vocabulary (see
         :func:`igegraph.kg.load`); the changes are listed in ``kg.vocabulary_changes``.
+    lenient : bool
+        Refuse no vocabulary change or value (for ``validate``; see :func:`igegraph.kg.load`).
 
     Returns
     -------
@@ -337,12 +339,12 @@ def load_cached(data: Iterable[str | Path] = (), backend: str = "oxigraph", stor
     if store is not None:
         from .store import open_store
 
-        return open_store(store, data=data, allow_vocabulary_changes=allow_vocabulary_changes)
+        return open_store(store, data=data, allow_vocabulary_changes=allow_vocabulary_changes, lenient=lenient)
 
     from .kg import check_vocabulary_changes, load
 
     def parse() -> "KnowledgeGraph":
-        return load(data, backend=backend, allow_vocabulary_changes=allow_vocabulary_changes)
+        return load(data, backend=backend, allow_vocabulary_changes=allow_vocabulary_changes, lenient=lenient)
 
     if os.environ.get("IGEGRAPH_NO_CACHE", "").strip() not in ("", "0"):
         return parse()
@@ -360,7 +362,7 @@ def load_cached(data: Iterable[str | Path] = (), backend: str = "oxigraph", stor
         except Exception:  # a corrupt or mismatched entry: rebuild it below
             pass
         else:
-            if data:
+            if data and not lenient:
                 check_vocabulary_changes(kg, allow_vocabulary_changes, data)
             return kg
 

@@ -67,14 +67,20 @@ def value_problems(graph: "rdflib.Graph") -> list[tuple[str, str, str]]:
     def bad(subject: Any, prop: str, value: Any, rule: str, want: str) -> None:
         found.append((compact(subject), rule, f"ige:{prop} {_term(value)} is not {want}"))
 
+    seen: dict[tuple[Any, str], Any] = {}
     for s, o in graph.subject_objects(IGE.polarity):
         v = o.toPython() if isinstance(o, Literal) else None
         if type(v) is not int or v not in (-1, 0, 1):
             bad(s, "polarity", o, "polarity-value", "-1, 0 or 1")
+        elif seen.setdefault((s, "polarity"), v) != v:
+            bad(s, "polarity", o, "polarity-value", f"its only polarity (it also has {seen[s, 'polarity']})")
     for prop in _BOOLEANS:
         for s, o in graph.subject_objects(IGE[prop]):
-            if not isinstance(o, Literal) or type(o.toPython()) is not bool:
+            v = o.toPython() if isinstance(o, Literal) else None
+            if type(v) is not bool:
                 bad(s, prop, o, "flag-value", "true or false")
+            elif seen.setdefault((s, prop), v) != v:
+                bad(s, prop, o, "flag-value", f"its only value (it also has {str(seen[s, prop]).lower()})")
     for prop in _INTEGERS:
         for s, o in graph.subject_objects(IGE[prop]):
             if not isinstance(o, Literal) or type(o.toPython()) is not int:

@@ -272,6 +272,7 @@ def load(
     backend: str = "oxigraph",
     curated: bool = True,
     allow_vocabulary_changes: bool = False,
+    lenient: bool = False,
 ) -> KnowledgeGraph:
     """Load the curated ontology and data, then merge user RDF files.
 
@@ -288,6 +289,9 @@ def load(
         Accept user files that add or remove triples about the ontology's ``ige:`` terms
         (polarities, classes …); they are listed in ``kg.vocabulary_changes``. Without it such
         a file is refused.
+    lenient : bool
+        Refuse neither vocabulary changes nor unusable vocabulary values (``validate`` loads
+        this way to report them all).
 
     Returns
     -------
@@ -320,7 +324,8 @@ def load(
         for path in mine:
             parse_into(graph, path, backend)
         kg.vocabulary_changes = vocabulary_changes(before, vocabulary_state(graph, frozenset(before)))
-        check_vocabulary_changes(kg, allow_vocabulary_changes, mine)
+        if not lenient:
+            check_vocabulary_changes(kg, allow_vocabulary_changes, mine)
     return kg
 
 

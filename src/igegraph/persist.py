@@ -142,8 +142,23 @@ def encode_projection(graph: "nx.MultiDiGraph", tag: dict[str, str]) -> bytes:
     return json.dumps(doc, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode("utf-8")
 
 
+_VALUE_TYPES = frozenset({str, int, float, bool, type(None)})
+_ITEM_TYPES = frozenset({str, int, bool, type(None)})
+
+
 def _valid_attrs(attrs: Any) -> bool:
-    return isinstance(attrs, dict) and all(_plain(v) for v in attrs.values())
+    """True for a dict of JSON scalars and lists of scalars (a tight loop: this runs per edge)."""
+    if type(attrs) is not dict:
+        return False
+    for value in attrs.values():
+        kind = type(value)
+        if kind not in _VALUE_TYPES and (kind is not list or not all(type(v) in _ITEM_TYPES for v in value)):
+            return False
+    return True
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
 
 
 def decode_projection(raw: bytes | None, tag: dict[str, str]) -> "nx.MultiDiGraph | None":
@@ -153,25 +168,28 @@ def decode_projection(raw: bytes | None, tag: dict[str, str]) -> "nx.MultiDiGrap
     if raw is None:
         return None
     try:
-        doc = json.loads(raw)
+        doc = json.loads(raw, parse_constant=_refuse_constant)  # no NaN or Infinity
     except (ValueError, RecursionError):
         return None
     if not isinstance(doc, dict) or doc.get("format") != _FORMAT or doc.get("tag") != tag:
         return None
     rows, edges, meta = doc.get("nodes"), doc.get("edges"), doc.get("graph")
-    if not isinstance(rows, list) or not isinstance(edges, list) or not _valid_attrs(meta):
+    if type(rows) is not list or type(edges) is not list or not _valid_attrs(meta):
         return None
-    if not all(isinstance(r, list) and len(r) == 2 and isinstance(r[0], str) and _valid_attrs(r[1]) for r in rows):
-        return None
+    for row in rows:
+        if type(row) is not list or len(row) != 2 or type(row[0]) is not str or not _valid_attrs(row[1]):
+            return None
     nodes = [r[0] for r in rows]
     count = len(nodes)
-    ok = all(
-        isinstance(e, list) and len(e) == 4 and type(e[0]) is int and type(e[1]) is int
-        and 0 <= e[0] < count and 0 <= e[1] < count and isinstance(e[2], str) and _valid_attrs(e[3])
-        for e in edges
-    )
-    if not ok or len(set(nodes)) != count:
+    if len(set(nodes)) != count:
         return None
+    for edge in edges:
+        if type(edge) is not list or len(edge) != 4:
+            return None
+        u, v, key, attrs = edge
+        if type(u) is not int or type(v) is not int or not (0 <= u < count and 0 <= v < count) \
+                or type(key) is not str or not _valid_attrs(attrs):
+            return None
     graph = nx.MultiDiGraph(**meta)
     graph.add_nodes_from(rows)
     graph.add_edges_from((nodes[u], nodes[v], key, attrs) for u, v, key, attrs in edges)

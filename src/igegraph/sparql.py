@@ -189,7 +189,7 @@ def _checked(text: str, allow_network: bool) -> tuple[str, frozenset[str]]:
     from rdflib.plugins.sparql.algebra import translateQuery
     from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 
-    if not re.sub(r"(?im)^\s*(PREFIX\s+\S*:\s*<[^>]*>|BASE\s+<[^>]*>|#.*)$", "", text).strip():
+    if not re.sub(r"(?i)PREFIX\s+[^\s:]*:\s*<[^>]*>|BASE\s+<[^>]*>|#[^\n]*", "", text).strip():
         raise QueryError("empty query: give a SELECT, ASK, CONSTRUCT or DESCRIBE query")
     if len(text) > MAX_QUERY_CHARS:
         raise QueryError(f"the query is {len(text):,} characters long; the limit is {MAX_QUERY_CHARS:,}")

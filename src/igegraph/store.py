@@ -338,7 +338,7 @@ def _wrap(ox_store: Any) -> "rdflib.Graph":
 
 
 def open_store(directory: str | Path, data: Iterable[str | Path] = (),
-               allow_vocabulary_changes: bool = False) -> KnowledgeGraph:
+               allow_vocabulary_changes: bool = False, lenient: bool = False) -> KnowledgeGraph:
     """Open a store built by :func:`build_store` (read-only, in milliseconds).
 
     Parameters
@@ -351,6 +351,8 @@ def open_store(directory: str | Path, data: Iterable[str | Path] = (),
         projection is then built afresh, so for repeated use build a store that includes them.
     allow_vocabulary_changes : bool
         Accept extra files that redefine the vocabulary (see :func:`igegraph.kg.load`).
+    lenient : bool
+        Refuse no vocabulary change or value (for ``validate``).
 
     Returns
     -------
@@ -407,7 +409,8 @@ def open_store(directory: str | Path, data: Iterable[str | Path] = (),
         parse_into(graph, path, "oxigraph")
     kg = StoreKnowledgeGraph(graph, sources + data, directory, manifest, digest, merged=True)
     kg.vocabulary_changes = vocabulary_changes(before, vocabulary_state(graph, frozenset(before)))
-    check_vocabulary_changes(kg, allow_vocabulary_changes, data)
+    if not lenient:
+        check_vocabulary_changes(kg, allow_vocabulary_changes, data)
     return kg
 
 

@@ -87,12 +87,18 @@ def format_option(*choices: str, default: str | None = None) -> Callable:
     )
 
 
-def load_graph(data: tuple[str, ...], backend: str, store: str | None):
-    """Load the knowledge graph the options describe (cached where possible)."""
+def load_graph(data: tuple[str, ...], backend: str, store: str | None, lenient: bool = False):
+    """Load the knowledge graph the options describe (cached where possible).
+
+    ``lenient`` loads data that redefines the vocabulary or holds unusable values without
+    refusing it (for ``validate``, which reports them).
+    """
     from ..cache import load_cached
 
-    kg = load_cached(data=data, backend=backend, store=store, allow_vocabulary_changes=allow_vocabulary_changes())
-    warn_vocabulary_changes(kg.vocabulary_changes)
+    kg = load_cached(data=data, backend=backend, store=store, allow_vocabulary_changes=allow_vocabulary_changes(),
+                     lenient=lenient)
+    if not lenient:  # validate reports them itself
+        warn_vocabulary_changes(kg.vocabulary_changes)
     return kg
 
 
