@@ -33,7 +33,7 @@ from pathlib import Path
 
 from .errors import DataError, shorten
 
-__all__ = ["check_offline", "MAX_JSON_DEPTH", "MAX_ENTITY_EXPANSION"]
+__all__ = ["check_offline", "check_files", "MAX_JSON_DEPTH", "MAX_ENTITY_EXPANSION"]
 
 #: Deepest JSON nesting accepted in a JSON-LD file.
 MAX_JSON_DEPTH = 200
@@ -66,6 +66,23 @@ def check_offline(path: str | Path, text: str, fmt: str) -> None:
         _check_jsonld(str(path), text)
     elif fmt == "xml":
         _check_xml(str(path), text)
+
+
+def check_files(paths: "list[Path]") -> None:
+    """Run :func:`check_offline` on every JSON-LD and XML file of ``paths``, before any is parsed.
+
+    Missing or unreadable files are left to the loader, which reports them.
+    """
+    from .kg import rdf_format
+
+    for path in paths:
+        fmt = rdf_format(path)
+        if fmt in ("json-ld", "xml"):
+            try:
+                text = Path(path).read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue
+            check_offline(path, text, fmt)
 
 
 def _check_jsonld(path: str, text: str) -> None:

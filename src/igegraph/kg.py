@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Callable, Iterable, TypeVar
 from xml.sax import SAXParseException
 
 from .errors import DataError, UnknownEntity
-from .inputs import check_offline
+from .inputs import check_files, check_offline
 from .resources import curated_files
 from .vocab import PREFIXES, compact, expand_curie, local_name
 
@@ -315,6 +315,7 @@ def load(
 
     graph = new_graph(backend)
     mine = [Path(p) for p in data]
+    check_files(mine)  # entity bombs and remote contexts fail at once, before any parsing
     ours = curated_files() if curated else []
     for path in ours:
         parse_into(graph, path, backend)

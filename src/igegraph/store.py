@@ -62,7 +62,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from .declarations import vocabulary_changes, vocabulary_state
 from .errors import DataError, StoreError
-from .inputs import check_offline
+from .inputs import check_files, check_offline
 from .kg import KnowledgeGraph, _error_line, _error_text, check_vocabulary_changes, parse_into, rdf_format
 from .persist import decode_projection, encode_projection, read_private, write_private
 from .resources import curated_files
@@ -400,6 +400,7 @@ def open_store(directory: str | Path, data: Iterable[str | Path] = (),
         rdf_format(path)
         if not path.is_file():
             raise DataError(str(path), "no such file")
+    check_files(data)
     memory = ox.Store()
     memory.load(input=db.dump(format=ox.RdfFormat.N_QUADS), format=ox.RdfFormat.N_QUADS)
     del db
@@ -533,6 +534,7 @@ def build_store(
         rdf_format(path)
         if not path.is_file():
             raise DataError(str(path), "no such file")
+    check_files([path for path, kind in files if kind == "data"])
     _check_destination(directory, force)
 
     created: list[Path] = []  # directories this call made, removed again on failure
