@@ -24,16 +24,26 @@ ig:poison_a ige:activates ig:poison_b .
 """
 
 
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("cache-safety")
+
+
 @pytest.fixture
-def cache(tmp_path, monkeypatch):
-    folder = tmp_path / "cache"
+def cache(shared, monkeypatch):
+    """One cache for the module: the parsed graph is kept, projections are dropped after each test."""
+    folder = shared / "cache"
     monkeypatch.setenv("IGEGRAPH_CACHE_DIR", str(folder))
-    return folder
+    yield folder
+    if folder.exists():
+        os.chmod(folder, 0o700)
+        for entry in folder.glob("*.projection.json"):  # poisoned ones, left because ignored
+            entry.unlink()
 
 
 @pytest.fixture
-def cells(tmp_path) -> Path:
-    path = tmp_path / "cells.ttl"
+def cells(shared) -> Path:
+    path = shared / "cells.ttl"
     path.write_text(CELLS, encoding="utf-8")
     return path
 
@@ -52,6 +62,9 @@ def _mode(path: Path) -> int:
 
 
 def test_cache_holds_no_pickle_and_is_private_under_umask_000(cache, cells):
+    import shutil
+
+    shutil.rmtree(cache, ignore_errors=True)
     old = os.umask(0)
     try:
         load_cached([cells]).projection
@@ -114,7 +127,9 @@ def test_a_folder_someone_else_owns_is_not_used(tmp_path, monkeypatch, cells):
     assert list(folder.iterdir()) == []
 
 
-def test_same_size_edit_with_mtime_restored_is_seen(cache, cells):
+def test_same_size_edit_with_mtime_restored_is_seen(cache, tmp_path):
+    cells = tmp_path / "cells.ttl"
+    cells.write_text(CELLS, encoding="utf-8")
     assert load_cached([cells]).label("ig:poison_a") == "poison A"
     st = cells.stat()
     cells.write_text(CELLS.replace("poison A", "poison Z"), encoding="utf-8")

@@ -63,7 +63,7 @@ def test_killed_query_takes_its_worker_with_it(start, sig):
 def test_killed_export_leaves_no_half_written_file(start, tmp_path, sig):
     out = tmp_path / "graph.html"
     proc = start("export", "html", out)
-    time.sleep(1.0)
+    time.sleep(0.6)
     proc.send_signal(sig)
     proc.wait(20)
     if out.exists():  # finished before the signal: then it is whole
@@ -77,13 +77,12 @@ def test_killed_export_leaves_no_half_written_file(start, tmp_path, sig):
 def _big(tmp_path: Path) -> Path:
     path = tmp_path / "big.nt"
     with open(path, "w", encoding="utf-8") as fh:
-        for i in range(60_000):
+        for i in range(30_000):
             fh.write(f"<https://example.org/s{i}> <https://example.org/p> \"value {i}\" .\n")
     return path
 
 
-@pytest.mark.parametrize("sig,delay", [(signal.SIGKILL, 0.4), (signal.SIGKILL, 1.2), (signal.SIGKILL, 2.0),
-                                       (signal.SIGTERM, 1.0), (signal.SIGHUP, 1.5)])
+@pytest.mark.parametrize("sig,delay", [(signal.SIGKILL, 0.5), (signal.SIGKILL, 1.3), (signal.SIGTERM, 0.9)])
 def test_killed_rebuild_keeps_a_usable_store(start, store_dir, tmp_path, sig, delay):
     import shutil
 
@@ -95,7 +94,7 @@ def test_killed_rebuild_keeps_a_usable_store(start, store_dir, tmp_path, sig, de
     proc.send_signal(sig)
     proc.wait(30)
     triples = len(open_store(where))  # the old store, or the new one if the swap was done
-    assert triples in (before, before + 60_000)
+    assert triples in (before, before + 30_000)
     assert store_info(where).triples == triples
     names = json.loads((where / MANIFEST).read_text())
     assert (where / names["database"]).is_dir()
