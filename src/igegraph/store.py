@@ -80,8 +80,10 @@ CAUSAL_ONLY_ABOVE = 200_000
 
 _STORE_FORMAT = 2
 _LOCK = ".igegraph-build.lock"
-# names a build may leave behind when killed (removed by the next build)
-_LEFTOVERS = (".building-", ".tmp-", "oxigraph-", "projection-")
+# what a killed build may leave behind (removed by the next build): staging folders and
+# temporary files, and databases or projections the manifest does not name
+_STAGING = (".building-", ".tmp-")
+_ENTRY = re.compile(r"(oxigraph|projection)-[0-9a-f]{16}(\.json)?")
 _OURS = (MANIFEST, "oxigraph-*/", "projection-*.json")
 
 # kg.rdf_format name -> pyoxigraph RdfFormat attribute
@@ -176,7 +178,7 @@ def _count(value: Any) -> bool:
 def _valid_manifest(m: Any) -> bool:
     """True if a parsed manifest has every field with the right type (counts non-negative)."""
     names_ok = (isinstance(m, dict) and isinstance(m.get("database"), str) and isinstance(m.get("projection_file"), str)
-                and all(re.fullmatch(r"(oxigraph|projection)-[0-9a-f]{16}(\.json)?", m[k]) for k in ("database", "projection_file")))
+                and all(_ENTRY.fullmatch(m[k]) for k in ("database", "projection_file")))
     return (names_ok and m.get("igegraph_store") == _STORE_FORMAT and _count(m.get("triples"))
             and m.get("projection") in ("full", "causal")
             and all(isinstance(m.get(k, ""), str) for k in ("igegraph_version", "pyoxigraph_version", "created"))
@@ -674,9 +676,7 @@ def _sweep(directory: Path) -> None:
     or projection entries the current manifest does not name. Called with the build lock held."""
     keep = set((_read_manifest_names(directory) or {}).values())
     for entry in directory.iterdir():
-        ours = entry.name.startswith(_LEFTOVERS[:2]) or re.fullmatch(r"(oxigraph|projection)-[0-9a-f]{16}(\.json)?",
-                                                                     entry.name)
-        if ours and entry.name not in keep:
+        if (entry.name.startswith(_STAGING) or _ENTRY.fullmatch(entry.name)) and entry.name not in keep:
             _remove(directory, entry.name)
 
 
