@@ -621,7 +621,7 @@ def build_store(
 
         # Swap in: the new entries get new names beside the old ones, then one rename of the
         # manifest switches the store over; only then are the old entries removed.
-        old = _read_manifest(directory)[0] if (directory / MANIFEST).is_file() else None
+        old = _read_manifest_names(directory)  # None for a damaged or older-format store
         for name in names.values():
             if (staging / name).exists():
                 os.replace(staging / name, directory / name)
@@ -629,7 +629,7 @@ def build_store(
         write_private(tmp, raw)
         os.replace(tmp, directory / MANIFEST)
         if old is not None:
-            _remove(directory, old.get("database"), old.get("projection_file"))
+            _remove(directory, *old.values())
     except BaseException as exc:
         # The open database must be closed before its files can be removed: drop every
         # reference to it, including those held by the frames of the traceback.
@@ -674,7 +674,10 @@ def _read_manifest_names(directory: Path) -> dict | None:
 def _sweep(directory: Path) -> None:
     """Remove what killed builds left behind: staging folders, temporary files, and database
     or projection entries the current manifest does not name. Called with the build lock held."""
-    keep = set((_read_manifest_names(directory) or {}).values())
+    names = _read_manifest_names(directory)
+    keep = set((names or {}).values())
+    if names is None and (directory / MANIFEST).is_file():  # a store of format 1 (or damaged)
+        _remove(directory, "oxigraph", "projection.pickle")
     for entry in directory.iterdir():
         if (entry.name.startswith(_STAGING) or _ENTRY.fullmatch(entry.name)) and entry.name not in keep:
             _remove(directory, entry.name)

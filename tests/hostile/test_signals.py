@@ -105,3 +105,16 @@ def test_killed_rebuild_keeps_a_usable_store(start, store_dir, tmp_path, sig, de
     build_store(where, force=True)
     assert sorted(p.name.split("-")[0] for p in where.iterdir()) == ["igegraph", "oxigraph", "projection"]
     assert "Traceback" not in proc.stderr.read()
+
+
+def test_force_rebuilds_a_store_of_the_old_format(tmp_path):
+    """A format-1 store (oxigraph/, projection.pickle) is replaced whole, its pickle unread."""
+    from igegraph.store import build_store
+
+    where = tmp_path / "kg"
+    (where / "oxigraph").mkdir(parents=True)
+    (where / "projection.pickle").write_bytes(b"\x80\x05not read")
+    (where / MANIFEST).write_text(json.dumps({"igegraph_store": 1, "triples": 1, "sources": []}))
+    build_store(where, force=True)
+    assert sorted(p.name.split("-")[0] for p in where.iterdir()) == ["igegraph", "oxigraph", "projection"]
+    assert len(open_store(where)) == store_info(where).triples > 5000
