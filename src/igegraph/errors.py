@@ -27,7 +27,25 @@ def shorten(text: str, limit: int = 60) -> str:
 
 
 class IgegraphError(Exception):
-    """Base class of every error igegraph raises on purpose."""
+    """Base class of every error igegraph raises on purpose.
+
+    Errors pickle with their message and attributes whatever their ``__init__`` takes, so
+    that a query worker process can hand them back unchanged.
+
+    >>> import pickle
+    >>> str(pickle.loads(pickle.dumps(UnknownEntity("omalizumob", ["omalizumab"]))))
+    "unknown entity 'omalizumob'; did you mean: omalizumab?"
+    """
+
+    def __reduce__(self):
+        return _rebuild, (type(self), str(self), dict(self.__dict__))
+
+
+def _rebuild(cls: type, message: str, state: dict) -> IgegraphError:
+    exc = cls.__new__(cls)
+    Exception.__init__(exc, message)
+    exc.__dict__.update(state)
+    return exc
 
 
 class UnknownEntity(IgegraphError):

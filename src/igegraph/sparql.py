@@ -216,11 +216,13 @@ def _checked(text: str, allow_network: bool) -> tuple[str, frozenset[str]]:
             raise QueryError("not a SELECT, ASK, CONSTRUCT or DESCRIBE query")
         try:
             translateQuery(tree)  # undeclared prefixes and other errors the grammar lets through
+        except RecursionError:
+            raise
         except Exception as exc:
             raise QueryError(f"malformed SPARQL: {_first_line(exc)}") from None
         return kind, _variables(tree)
     except RecursionError:
-        raise QueryError("the query is nested too deeply; flatten its groups") from None
+        raise QueryError("the query is nested too deeply (groups, or a long chain of UNIONs); simplify it") from None
 
 
 def _first_line(exc: BaseException) -> str:
@@ -372,9 +374,10 @@ def _collect(result, kind: str) -> QueryResult:
     return QueryResult(kind, triples=list(result.graph))
 
 
-def _prepare(kg: "KnowledgeGraph", text: str, bindings: Mapping[str, Any] | None,
-             allow_network: bool) -> Callable[[], QueryResult]:
-    """Check a query and its bindings; return the work that runs it."""
+def _check_and_run(kg: "KnowledgeGraph", text: str, bindings: Mapping[str, Any] | None,
+                   allow_network: bool) -> QueryResult:
+    """Check a query and its bindings, then run it (all of it inside any timeout: parsing a
+    pathological query can take as long as running it)."""
     full, added = _with_prefixes(unescape_codepoints(text))
     try:
         kind, variables = _checked(full, allow_network)
@@ -382,8 +385,7 @@ def _prepare(kg: "KnowledgeGraph", text: str, bindings: Mapping[str, Any] | None
         if exc.line is not None:
             raise QueryError(str(exc).rsplit(" at line", 1)[0], max(exc.line - added, 1), exc.column) from None
         raise
-    bound = _bound(kg, bindings or {}, variables)
-    return lambda: _execute(kg, full, bound, kind, added)
+    return _execute(kg, full, _bound(kg, bindings or {}, variables), kind, added)
 
 
 def run_query(
@@ -427,7 +429,9 @@ def run_query(
     ...
     igegraph.errors.QueryError: the query has no variable ?drug to bind; its variables are ?d, ?t
     """
-    work = _prepare(kg, text, bindings, allow_network)
+    def work() -> QueryResult:
+        return _check_and_run(kg, text, bindings, allow_network)
+
     return work() if timeout is None else run_in_worker(work, timeout)
 
 
@@ -453,10 +457,8 @@ def query_text(
     """
     if fmt not in RESULT_FORMATS:
         raise QueryError(f"unknown result format '{fmt}'; use one of {', '.join(RESULT_FORMATS)}")
-    work = _prepare(kg, text, bindings, allow_network)
-
     def formatted() -> str:
-        return format_result(work(), fmt, kg.labels if labels else None)
+        return format_result(_check_and_run(kg, text, bindings, allow_network), fmt, kg.labels if labels else None)
 
     return formatted() if timeout is None else run_in_worker(formatted, timeout)
 

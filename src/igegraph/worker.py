@@ -31,7 +31,7 @@ import threading
 import time
 from typing import Callable, TypeVar
 
-from .errors import QueryError
+from .errors import IgegraphError, QueryError
 
 __all__ = ["run_in_worker", "check_timeout", "MAX_TIMEOUT"]
 
@@ -84,8 +84,8 @@ def run_in_worker(func: Callable[[], T], timeout: float) -> T:
     Parameters
     ----------
     func : callable
-        Takes no argument; its result must be picklable. A :class:`QueryError` it raises is
-        re-raised here; any other exception becomes a QueryError with its first line.
+        Takes no argument; its result must be picklable. An :class:`IgegraphError` it raises
+        is re-raised here; any other exception becomes a QueryError with its first line.
     timeout : float
         Seconds (see :func:`check_timeout`) for the whole work, the transfer included.
 
@@ -107,7 +107,7 @@ def run_in_worker(func: Callable[[], T], timeout: float) -> T:
             sender.send(("ok", func()))
         except BaseException as exc:  # the parent re-raises it
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            sender.send(("error", exc if isinstance(exc, QueryError) else QueryError(f"query failed: {first}")))
+            sender.send(("error", exc if isinstance(exc, IgegraphError) else QueryError(f"query failed: {first}")))
         finally:
             sender.close()
 
