@@ -113,11 +113,19 @@ def structure_problems(graph: "rdflib.Graph") -> list[tuple[str, str, str]]:
 
 
 def vocabulary_state(graph: "rdflib.Graph", terms: frozenset | None = None) -> dict[Any, frozenset]:
-    """Every triple about the ``ige:`` terms of the graph (or about ``terms``): term -> its pairs."""
-    from rdflib import URIRef
+    """Every triple about the ``ige:`` classes, properties and individuals of the graph (or
+    about ``terms``): term -> its (predicate, object) pairs. Found through ``rdf:type``
+    lookups, not a scan of every triple."""
+    from rdflib import OWL, RDF, RDFS, URIRef
 
     if terms is None:
-        terms = frozenset(s for s in graph.subjects() if isinstance(s, URIRef) and s.startswith(str(IGE)))
+        kinds = (OWL.Class, RDFS.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty,
+                 RDF.Property, OWL.Ontology)
+        declared = {s for kind in kinds for s in graph.subjects(RDF.type, kind)
+                    if isinstance(s, URIRef) and s.startswith(str(IGE))}
+        # and the vocabulary's own individuals (evidence levels, development phases)
+        terms = frozenset(declared | {s for c in declared for s in graph.subjects(RDF.type, c)
+                                      if isinstance(s, URIRef) and s.startswith(str(IGE))})
     return {t: frozenset(graph.predicate_objects(t)) for t in terms}
 
 
