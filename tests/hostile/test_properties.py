@@ -12,7 +12,7 @@ import string
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-SETTINGS = settings(max_examples=20, deadline=None, database=None,
+SETTINGS = settings(max_examples=15, deadline=None, database=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 # text that mixes SPARQL and Turtle punctuation, escapes and the odd Unicode character
