@@ -229,7 +229,7 @@ def _restore_graph(raw: bytes, key: str, backend: str) -> "KnowledgeGraph":
     import pyoxigraph as ox
 
     if backend == "oxigraph":
-        from .store import _wrap
+        from .store.graph import _wrap
 
         store = ox.Store()
         store.load(input=body, format=ox.RdfFormat.N_QUADS)
