@@ -28,6 +28,7 @@ True
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import stat
@@ -39,7 +40,7 @@ if TYPE_CHECKING:
     import networkx as nx
 
 __all__ = ["private_dir", "private_dir_ok", "is_private", "read_private", "write_private", "encode_projection",
-           "decode_projection"]
+           "decode_projection", "vouch", "vouched"]
 
 _LOOSE = stat.S_IWGRP | stat.S_IWOTH
 
@@ -107,6 +108,29 @@ def write_private(path: Path, payload: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+# ------------------------------------------------------------------ files made by this user
+
+
+def _vouch_path(folder: Path, payload: bytes) -> Path:
+    return folder / hashlib.sha256(payload).hexdigest()
+
+
+def vouch(folder: Path, payload: bytes) -> None:
+    """Record (in the private ``folder``) that this user wrote ``payload``.
+
+    A store can come from someone else, files and all, so a store's projection is only
+    read back if its exact bytes were vouched for here; otherwise it is rebuilt from the
+    database. Nothing is recorded if ``folder`` cannot be made private.
+    """
+    if private_dir(folder):
+        write_private(_vouch_path(folder, payload), b"")
+
+
+def vouched(folder: Path, payload: bytes) -> bool:
+    """True if this user recorded ``payload`` with :func:`vouch` (in a private folder)."""
+    return read_private(_vouch_path(folder, payload)) is not None
 
 
 # ------------------------------------------------------------------ the projection as JSON

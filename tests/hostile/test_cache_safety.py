@@ -172,7 +172,9 @@ def test_store_is_private_and_pickle_free(tmp_path):
     assert (where / manifest["projection_file"]).read_bytes().startswith(b'{"format":"igegraph-projection/1"')
 
 
-def test_store_projection_others_could_write_is_rebuilt(store_dir, tmp_path):
+@pytest.mark.parametrize("foreign", [True, False], ids=["foreign owner", "received: owned by me, 0600"])
+def test_store_projection_i_did_not_build_is_rebuilt(store_dir, tmp_path, foreign):
+    """A store from someone else (a tarball unpacks as mine) cannot plant a projection."""
     import shutil
 
     copy = tmp_path / "copy"
@@ -181,5 +183,14 @@ def test_store_projection_others_could_write_is_rebuilt(store_dir, tmp_path):
     doc = json.loads(projection.read_bytes())
     doc["edges"] = []  # a well-formed lie: no relations at all
     projection.write_bytes(json.dumps(doc).encode())
-    os.chown(projection, 65534, 65534)
+    if foreign:
+        os.chown(projection, 65534, 65534)
     assert open_store(copy).projection.number_of_edges() == open_store(store_dir).projection.number_of_edges() > 100
+
+
+def test_store_i_built_is_read_without_rebuilding(store_dir, monkeypatch):
+    def boom(*args, **kwargs):
+        raise AssertionError("a store this user built must not rebuild its projection")
+
+    monkeypatch.setattr(igegraph.project, "build_projection", boom)
+    assert open_store(store_dir).projection.has_edge("ig:omalizumab", "ig:free_IgE", "ige:neutralizes")

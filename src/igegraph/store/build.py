@@ -20,9 +20,9 @@ from ..declarations import vocabulary_changes, vocabulary_state
 from ..errors import DataError, StoreError
 from ..inputs import check_files, check_offline
 from ..kg import KnowledgeGraph, _error_line, _error_text, check_vocabulary_changes, rdf_format
-from ..persist import encode_projection, write_private
+from ..persist import encode_projection, vouch, write_private
 from ..resources import curated_files
-from .graph import StoreKnowledgeGraph, _wrap, build_store_projection
+from .graph import StoreKnowledgeGraph, _wrap, build_store_projection, vouch_dir
 from .manifest import (
     _ENTRY, _STORE_FORMAT, CAUSAL_ONLY_ABOVE, MANIFEST, StoreInfo, _first_line, _read_manifest, store_info,
 )
@@ -241,7 +241,9 @@ def build_store(
                                      manifest, digest)
         projection = build_store_projection(staged, manifest["projection"] == "causal")
         try:
-            write_private(staging / names["projection_file"], encode_projection(projection, {"manifest_sha256": digest}))
+            raw_projection = encode_projection(projection, {"manifest_sha256": digest})
+            write_private(staging / names["projection_file"], raw_projection)
+            vouch(vouch_dir(), raw_projection)
         except ValueError:  # values JSON cannot hold: the projection is built on first use
             pass
         staged = projection = None

@@ -11,7 +11,7 @@ from ..declarations import vocabulary_changes, vocabulary_state
 from ..errors import DataError, StoreError
 from ..inputs import check_files
 from ..kg import KnowledgeGraph, check_vocabulary_changes, parse_into, rdf_format
-from ..persist import decode_projection, encode_projection, read_private, write_private
+from ..persist import decode_projection, encode_projection, read_private, vouch, vouched, write_private
 from .manifest import CAUSAL_ONLY_ABOVE, _first_line, _read_manifest
 
 if TYPE_CHECKING:
@@ -75,21 +75,32 @@ class StoreKnowledgeGraph(KnowledgeGraph):
 
     @cached_property
     def projection(self) -> "nx.MultiDiGraph":
-        """The projection cached next to the store (rebuilt if missing, foreign or out of date)."""
+        """The projection cached next to the store, if this user built it (else, or if it is out
+        of date, it is rebuilt from the database: a store may come from someone else)."""
         path = self.store_dir / self.manifest["projection_file"]
         tag = {"manifest_sha256": self._digest}
         if not self._merged:
-            projection = decode_projection(read_private(path), tag)
+            raw = read_private(path)
+            projection = decode_projection(raw, tag) if raw is not None and vouched(vouch_dir(), raw) else None
             if projection is not None:
                 return projection
         causal_only = len(self) > CAUSAL_ONLY_ABOVE
         projection = build_store_projection(self, causal_only)
         if not self._merged:
             try:
-                write_private(path, encode_projection(projection, tag))
+                raw = encode_projection(projection, tag)
+                write_private(path, raw)
+                vouch(vouch_dir(), raw)
             except (OSError, ValueError):  # a read-only store directory still works, just slower
                 pass
         return projection
+
+
+def vouch_dir() -> Path:
+    """Where this user records the store projections they built (see :func:`igegraph.persist.vouch`)."""
+    from ..cache import cache_dir
+
+    return cache_dir() / "vouched"
 
 
 def _wrap(ox_store: Any) -> "rdflib.Graph":
