@@ -148,8 +148,15 @@ def cache_key(data: Iterable[str | Path] = (), backend: str = "oxigraph") -> str
     return hashlib.sha256(blob.encode()).hexdigest()[:32]
 
 
+#: Temporary files older than this (seconds) were left by killed runs and are removed.
+_STALE_TMP = 3600
+
+
 def _prune(folder: Path, keep: int | None = None) -> None:
-    """Drop all but the ``keep`` (default :data:`MAX_ENTRIES`) most recently written entries."""
+    """Drop all but the ``keep`` (default :data:`MAX_ENTRIES`) most recently written entries,
+    and temporary files that killed runs left behind."""
+    import time
+
     keep = MAX_ENTRIES if keep is None else keep
     try:
         entries = sorted(folder.glob(f"*{_GRAPH_SUFFIX}"), key=lambda p: p.stat().st_mtime, reverse=True)
@@ -157,6 +164,9 @@ def _prune(folder: Path, keep: int | None = None) -> None:
             key = old.name[: -len(_GRAPH_SUFFIX)]
             for path in (old, folder / f"{key}{_PROJECTION_SUFFIX}"):
                 path.unlink(missing_ok=True)
+        for tmp in folder.glob(".tmp-*"):  # an hour old: no live write is that slow
+            if tmp.stat().st_mtime < time.time() - _STALE_TMP:
+                tmp.unlink(missing_ok=True)
     except OSError:  # a concurrent process pruned first; nothing to do
         pass
 

@@ -194,3 +194,16 @@ def test_store_i_built_is_read_without_rebuilding(store_dir, monkeypatch):
 
     monkeypatch.setattr(igegraph.project, "build_projection", boom)
     assert open_store(store_dir).projection.has_edge("ig:omalizumab", "ig:free_IgE", "ige:neutralizes")
+
+
+def test_temporary_files_of_killed_runs_are_swept(cache, tmp_path):
+    data = tmp_path / "sweep.ttl"
+    data.write_text(CELLS.replace("poison", "sweep"), encoding="utf-8")
+    cache.mkdir(mode=0o700, exist_ok=True)
+    stale, live = cache / ".tmp-stale.nq", cache / ".tmp-live.nq"
+    for path in (stale, live):
+        path.write_bytes(b"half an entry")
+    os.utime(stale, (1_000_000, 1_000_000))
+    load_cached([data])  # a new entry: the cache is pruned after writing it
+    assert not stale.exists() and live.exists()
+    live.unlink()
