@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import socket
 import subprocess
 import sys
@@ -15,19 +14,19 @@ ROOT = Path(__file__).resolve().parents[2]
 IGEGRAPH = [sys.executable, "-m", "igegraph"]
 
 
-@pytest.fixture(scope="session", autouse=True)
-def hostile_cache(tmp_path_factory):
-    """One private cache for the whole suite (warm after the first load), in-process and for
-    the subprocesses the tests start."""
-    folder = tmp_path_factory.mktemp("hostile-cache") / "cache"
-    old = os.environ.get("IGEGRAPH_CACHE_DIR")
-    os.environ["IGEGRAPH_CACHE_DIR"] = str(folder)
-    os.environ.pop("IGEGRAPH_NO_CACHE", None)
-    yield folder
-    if old is None:
-        os.environ.pop("IGEGRAPH_CACHE_DIR", None)
-    else:
-        os.environ["IGEGRAPH_CACHE_DIR"] = old
+@pytest.fixture(scope="session")
+def hostile_cache_dir(tmp_path_factory):
+    """One private cache folder for the whole suite (warm after the first load)."""
+    return tmp_path_factory.mktemp("hostile-cache") / "cache"
+
+
+@pytest.fixture(autouse=True)
+def hostile_cache(hostile_cache_dir, monkeypatch):
+    """Every hostile test, and the processes it starts, use the suite's cache (and only they:
+    the environment is restored after each test)."""
+    monkeypatch.setenv("IGEGRAPH_CACHE_DIR", str(hostile_cache_dir))
+    monkeypatch.delenv("IGEGRAPH_NO_CACHE", raising=False)
+    return hostile_cache_dir
 
 
 class Listener:
@@ -98,12 +97,14 @@ def spawn(*args: str, **kwargs) -> subprocess.Popen:
 
 
 @pytest.fixture(scope="session")
-def store_dir(tmp_path_factory):
-    """A persistent store of the curated graph, built once."""
+def store_dir(tmp_path_factory, hostile_cache_dir):
+    """A persistent store of the curated graph, built once (vouched for in the suite's cache)."""
     from igegraph.store import build_store
 
     where = tmp_path_factory.mktemp("hostile-store") / "kg"
-    build_store(where)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("IGEGRAPH_CACHE_DIR", str(hostile_cache_dir))
+        build_store(where)
     return where
 
 

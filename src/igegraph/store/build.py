@@ -265,6 +265,7 @@ def build_store(
         # reference to it, including those held by the frames of the traceback.
         db = staged = check = None
         traceback.clear_frames(exc.__traceback__)
+        gc.collect()  # rdflib wrappers hold the database in reference cycles: close it now
         if not (directory / MANIFEST).is_file() or _read_manifest_names(directory) != names:
             _remove(directory, *names.values())
         _cleanup(directory, staging, created, lock)
