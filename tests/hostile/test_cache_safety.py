@@ -207,3 +207,16 @@ def test_temporary_files_of_killed_runs_are_swept(cache, tmp_path):
     load_cached([data])  # a new entry: the cache is pruned after writing it
     assert not stale.exists() and live.exists()
     live.unlink()
+
+
+def test_first_and_later_runs_give_rows_in_the_same_order(cache, tmp_path):
+    """A cold run answers from the entry it just wrote, so row order never changes run to run."""
+    import shutil
+
+    from igegraph.sparql import run_query
+
+    shutil.rmtree(cache, ignore_errors=True)
+    text = "SELECT ?cell WHERE { ?receptor ige:expressedOn ?cell }"
+    for backend in ("oxigraph", "memory"):
+        runs = [run_query(load_cached(backend=backend), text, {"receptor": "FcεRII"}).rows for _ in range(2)]
+        assert runs[0] == runs[1] and len(runs[0]) == 2
