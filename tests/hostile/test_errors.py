@@ -148,3 +148,14 @@ def test_a_pathological_query_is_stopped_by_the_timeout_even_while_parsing(run, 
     assert line == "Error: query timed out after 1 s; narrow it or raise --timeout"
     assert time.perf_counter() - started < 4
     assert not (tmp_path / "u.html").exists()
+
+
+def test_store_build_refuses_vocabulary_changes_unless_allowed(run, failed, tmp_path):
+    path = tmp_path / "vocab.ttl"
+    path.write_text(VOCAB + "ige:activates ige:biolinkCategory <https://example.org/mine> .\n", encoding="utf-8")
+    assert "pass --allow-vocabulary-changes to apply it" in failed(run("store", "build", tmp_path / "kg", "--data", path))
+    assert not (tmp_path / "kg").exists()
+    built = run("store", "build", tmp_path / "kg", "--data", path, "--allow-vocabulary-changes")
+    assert built.exit_code == 0, built.output
+    info = json.loads(run("store", "info", tmp_path / "kg", "--format", "json").stdout)
+    assert info["vocabulary_changes"] == ["ige:activates ige:biolinkCategory https://example.org/mine (added)"]

@@ -77,6 +77,7 @@ def info(directory: str, fmt: str) -> None:
             "directory": str(meta.directory), "triples": meta.triples, "created": meta.created,
             "igegraph_version": meta.igegraph_version, "projection": meta.projection,
             "disk_bytes": meta.disk_bytes, "sources": meta.sources, "changed": meta.changed,
+            "vocabulary_changes": meta.vocabulary_changes,
         })
         return
     click.echo(f"Store:       {meta.directory}")
@@ -88,6 +89,8 @@ def info(directory: str, fmt: str) -> None:
     for src in meta.sources:
         mark = "  (changed since build)" if src["path"] in meta.changed else ""
         click.echo(f"  {src['kind']:<8} {src['size']:>12,} B  {src['path']}{mark}")
+    for change in meta.vocabulary_changes:
+        click.echo(f"Vocabulary changed by --data (--allow-vocabulary-changes): {change}")
     if meta.changed:
         click.echo(f"{len(meta.changed)} source file(s) changed since the build; "
                    f"rebuild with 'igegraph store build {directory} --force'.")
