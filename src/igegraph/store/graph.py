@@ -46,20 +46,8 @@ def build_store_projection(kg: KnowledgeGraph, causal_only: bool) -> "nx.MultiDi
 
 
 class StoreKnowledgeGraph(KnowledgeGraph):
-    """A KnowledgeGraph opened from a persistent store; its projection comes from the store.
-
-    Examples
-    --------
-    >>> import tempfile
-    >>> from igegraph.store import build_store
-    >>> where = tempfile.mkdtemp() + "/kg"
-    >>> _ = build_store(where)
-    >>> kg = open_store(where)
-    >>> kg.store_dir == Path(where)
-    True
-    >>> kg.projection.has_edge("ig:omalizumab", "ig:free_IgE")
-    True
-    """
+    """A KnowledgeGraph opened from a persistent store (see :func:`open_store`); its projection
+    comes from the store."""
 
     def __init__(self, graph: "rdflib.Graph", sources: list[Path], store_dir: Path, manifest: dict,
                  manifest_digest: str, merged: bool = False):
@@ -153,8 +141,10 @@ def open_store(directory: str | Path, data: Iterable[str | Path] = (),
     >>> where = tempfile.mkdtemp() + "/kg"
     >>> _ = build_store(where)
     >>> kg = open_store(where)
-    >>> kg.backend
-    'oxigraph'
+    >>> kg.backend, kg.store_dir == Path(where)
+    ('oxigraph', True)
+    >>> kg.projection.has_edge("ig:omalizumab", "ig:free_IgE")
+    True
     >>> open_store(tempfile.mkdtemp())
     Traceback (most recent call last):
     ...
