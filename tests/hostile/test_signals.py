@@ -58,7 +58,7 @@ def test_killed_query_takes_its_worker_with_it(start, sig):
     assert "Traceback" not in proc.stderr.read()
 
 
-@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL])
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP, signal.SIGKILL])
 def test_killed_export_leaves_no_half_written_file(start, tmp_path, sig):
     out = tmp_path / "graph.html"
     proc = start("export", "html", out)
@@ -81,7 +81,7 @@ def _big(tmp_path: Path) -> Path:
     return path
 
 
-@pytest.mark.parametrize("sig,delay", [(signal.SIGKILL, 1.0), (signal.SIGTERM, 0.8)])
+@pytest.mark.parametrize("sig,delay", [(signal.SIGKILL, 1.0), (signal.SIGTERM, 0.8), (signal.SIGHUP, 1.2)])
 def test_killed_rebuild_keeps_a_usable_store(start, store_dir, tmp_path, sig, delay):
     import shutil
 
