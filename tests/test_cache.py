@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import pickle
+import json
 from pathlib import Path
 
 import pytest
@@ -38,8 +38,13 @@ def mine(tmp_path) -> Path:
     return path
 
 
-def _entries(folder: Path, suffix: str = ".graph.pickle") -> list[Path]:
+def _entries(folder: Path, suffix: str = ".graph.nq") -> list[Path]:
     return sorted(folder.glob(f"*{suffix}"))
+
+
+def _head(entry: Path) -> dict:
+    """The JSON line that starts a cache entry."""
+    return json.loads(entry.read_bytes().partition(b"\n")[0])
 
 
 def _ground(graph) -> set:
@@ -81,7 +86,7 @@ def test_second_load_reads_the_cache(backend, isolated_cache, mine, monkeypatch)
 
 def test_projection_is_cached(isolated_cache, mine, monkeypatch):
     first = load_cached([mine]).projection
-    assert len(_entries(isolated_cache, ".projection.pickle")) == 1
+    assert len(_entries(isolated_cache, ".projection.json")) == 1
     _forbid(monkeypatch, igegraph.project, "build_projection")
     second = load_cached([mine]).projection
     assert set(second.edges(keys=True)) == set(first.edges(keys=True))
@@ -106,13 +111,13 @@ def test_key_covers_backend_and_files(mine, tmp_path):
     assert cache_key([mine]) == cache_key([str(mine)])
 
 
-@pytest.mark.parametrize("damage", [b"", b"not a pickle", b"\x80\x05garbage"])
+@pytest.mark.parametrize("damage", [b"", b"not json", b'{"format": "igegraph-cache/2"}\n<a> <b> .'])
 def test_corrupt_entry_is_rebuilt(damage, isolated_cache, mine):
     expected = len(load_cached([mine]))
     (entry,) = _entries(isolated_cache)
     entry.write_bytes(damage)
     assert len(load_cached([mine])) == expected
-    assert pickle.loads(entry.read_bytes())["count"] == expected  # rewritten whole
+    assert _head(entry)["count"] == expected  # rewritten whole
 
 
 def test_truncated_entry_is_rebuilt(isolated_cache, mine):
@@ -126,15 +131,16 @@ def test_truncated_entry_is_rebuilt(isolated_cache, mine):
 def test_entry_with_wrong_count_is_rejected(isolated_cache, mine):
     expected = len(load_cached([mine]))
     (entry,) = _entries(isolated_cache)
-    payload = pickle.loads(entry.read_bytes())
+    head, _, body = entry.read_bytes().partition(b"\n")
+    payload = json.loads(head)
     payload["count"] += 1
-    entry.write_bytes(pickle.dumps(payload))
+    entry.write_bytes(json.dumps(payload).encode() + b"\n" + body)
     assert len(load_cached([mine])) == expected
 
 
 def test_corrupt_projection_is_rebuilt(isolated_cache, mine):
     edges = set(load_cached([mine]).projection.edges(keys=True))
-    (entry,) = _entries(isolated_cache, ".projection.pickle")
+    (entry,) = _entries(isolated_cache, ".projection.json")
     entry.write_bytes(b"junk")
     assert set(load_cached([mine]).projection.edges(keys=True)) == edges
 

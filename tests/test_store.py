@@ -4,6 +4,7 @@ clear errors, and nothing half-written."""
 from __future__ import annotations
 
 import json
+import re
 import os
 import shutil
 from pathlib import Path
@@ -111,7 +112,7 @@ def test_store_triples_are_in_the_default_graph(built):
 
 
 def test_projection_comes_from_the_store(built, monkeypatch):
-    assert (built / "projection.pickle").is_file()
+    assert (built / json.loads((built / MANIFEST).read_text())["projection_file"]).is_file()
 
     def boom(*args, **kwargs):
         raise AssertionError("the projection should be read from the store")
@@ -191,8 +192,9 @@ def test_open_damaged_manifest(built, tmp_path):
 def test_open_damaged_database(built, tmp_path):
     copy = tmp_path / "copy"
     shutil.copytree(built, copy)
-    shutil.rmtree(copy / "oxigraph")
-    (copy / "oxigraph").mkdir()
+    database = copy / json.loads((copy / MANIFEST).read_text())["database"]
+    shutil.rmtree(database)
+    database.mkdir()
     with pytest.raises(StoreError, match="Oxigraph database is damaged or unreadable"):
         open_store(copy)
 
@@ -208,7 +210,7 @@ def test_build_refuses_existing_store_then_rebuilds_with_force(tmp_path, mine):
     second = build_store(where, data=[mine], force=True)
     assert second.triples > first.triples
     assert len(open_store(where)) == second.triples
-    assert sorted(p.name for p in where.iterdir()) == ["igegraph-store.json", "oxigraph", "projection.pickle"]
+    assert _layout(where) == ["igegraph-store.json", "oxigraph-ID", "projection-ID.json"]
 
 
 def test_build_in_foreign_directory_with_force_keeps_other_files(tmp_path):
@@ -229,10 +231,15 @@ def test_failed_rebuild_keeps_the_old_store(tmp_path, mine):
     with pytest.raises(DataError, match=r"bad.ttl:2: malformed turtle"):
         build_store(where, data=[bad], force=True)
     assert store_info(where).triples == triples
-    assert sorted(p.name for p in where.iterdir()) == ["igegraph-store.json", "oxigraph", "projection.pickle"]
+    assert _layout(where) == ["igegraph-store.json", "oxigraph-ID", "projection-ID.json"]
 
 
 # ------------------------------------------------------------------ building, CLI
+
+
+def _layout(where: Path) -> list[str]:
+    """The entries of a store directory, with the build's random id written ID."""
+    return sorted(re.sub(r"-[0-9a-f]{16}", "-ID", p.name) for p in where.iterdir())
 
 
 def _tree(root: Path) -> list[str]:

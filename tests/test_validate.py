@@ -25,7 +25,7 @@ def shipped_report() -> ValidationReport:
 @lru_cache(maxsize=None)
 def _fixture_report(name: str) -> ValidationReport:
     """The report on the curated graph plus one fixture, computed once per fixture."""
-    return validate(igegraph.load(data=[FIXTURES / name]))
+    return validate(igegraph.load(data=[FIXTURES / name], lenient=True))  # validate reports what load refuses
 
 
 def _new_pairs(report: ValidationReport, baseline: ValidationReport) -> set[tuple[str, str]]:
@@ -93,8 +93,9 @@ CASES = {
             r"^ige:cellContext must point to an ige:Cell .*\(got ig:mast_cel\)$",
         ("ig:a_fixture_context_antibody_downregulates_FcERI", "assertion-species-context"):
             r"^ige:speciesContext must point to an ige:Organism .*\(got ig:mast_cell\)$",
-        ("ig:a_fixture_context_antibody_downregulates_FcERI", "assertion-abolishes"):
-            r"^ige:abolishes on an assertion must be one boolean",
+        # checked with the vocabulary's own declarations (igegraph.declarations), on any subject
+        ("ig:a_fixture_context_antibody_downregulates_FcERI", "flag-value"):
+            r'^ige:abolishes "yes" is not true or false',
     },
     "unknown_predicate.ttl": {
         ("ig:fixture_typo_antibody", "unknown-property"):

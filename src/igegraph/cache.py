@@ -2,23 +2,27 @@
 
 Every CLI command loads the graph through :func:`load_cached`. The first run parses the
 ontology, the curated data and any ``--data`` files and writes a cache entry; later runs load
-the triples from the entry (a binary N-Quads dump for the Oxigraph backend, a pickle of the
-triples for the Memory backend) and the networkx projection from a pickle, skipping the
-parsers and the projection build.
+the triples from the entry (N-Quads, read by Oxigraph's bulk parser) and the networkx
+projection from compact JSON (see :mod:`igegraph.persist`), skipping the parsers and the
+projection build. Nothing in the cache can execute code.
 
 Where the cache lives
     ``$IGEGRAPH_CACHE_DIR`` if set, else ``$XDG_CACHE_HOME/igegraph``, else
     ``~/.cache/igegraph``. ``IGEGRAPH_NO_CACHE=1`` turns the cache off.
 
 When an entry is used
-    Its key covers the backend, the igegraph and Python versions, and the path, ``mtime_ns``
-    and size of every ontology, data and query file shipped with igegraph and of every
-    ``--data`` file. Editing any of them makes a new key, so a stale entry is never read.
-    An unreadable or corrupt entry is ignored and rebuilt; entries are written to a temporary
-    file and renamed into place, so readers never see half an entry. Only the most recent
-    :data:`MAX_ENTRIES` entries are kept.
+    Its key is a SHA-256 over the backend, the igegraph and Python versions and the path and
+    the *content* of every ontology, data and query file shipped with igegraph, of the
+    package's modules and of every ``--data`` file. Any edit makes a new key (a file edited
+    to the same size with its mtime put back too), so a stale entry is never read. Entries
+    are written to a temporary file and renamed into place, so readers never see half an
+    entry; a truncated, corrupt or mismatched entry is ignored and rebuilt. Only the most
+    recent :data:`MAX_ENTRIES` entries are kept.
 
-The cache holds pickles: like any cache directory it must be writable by you alone.
+Who may write it
+    The folder is made ``0700`` and entries ``0600`` whatever the umask. A folder that
+    belongs to someone else or that others may write is not used at all, and an entry that
+    belongs to someone else or that others may write is ignored.
 
 Examples
 --------
@@ -36,12 +40,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import pickle
 import sys
-import tempfile
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
+
+from .persist import decode_projection, encode_projection, private_dir, read_private, write_private
 
 if TYPE_CHECKING:  # kg imports rdflib; keep `igegraph --help` free of it
     import networkx as nx
@@ -53,10 +57,10 @@ __all__ = ["load_cached", "cache_dir", "cache_key", "clear_cache", "MAX_ENTRIES"
 #: How many cache entries (distinct sets of input files) are kept.
 MAX_ENTRIES = 8
 
-# Bumped when the layout of an entry changes, so that old entries are simply never matched.
-_FORMAT = 1
-_GRAPH_SUFFIX = ".graph.pickle"
-_PROJECTION_SUFFIX = ".projection.pickle"
+# Part of every key and entry, so that entries of another layout are simply never matched.
+_FORMAT = "igegraph-cache/2"
+_GRAPH_SUFFIX = ".graph.nq"
+_PROJECTION_SUFFIX = ".projection.json"
 
 
 def cache_dir() -> Path:
@@ -96,9 +100,18 @@ def _input_files(data: Iterable[str | Path]) -> list[Path]:
     return files
 
 
+def _digest(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
 def cache_key(data: Iterable[str | Path] = (), backend: str = "oxigraph") -> str:
-    """The cache key of a graph: a hash of backend, versions, every input file's stat and the
-    stat of the package's modules (so a code change never reads an old projection).
+    """The cache key of a graph: a SHA-256 over backend, versions, and the path and content
+    of every input file and of the package's modules (so a code change never reads an old
+    projection).
 
     Parameters
     ----------
@@ -115,7 +128,7 @@ def cache_key(data: Iterable[str | Path] = (), backend: str = "oxigraph") -> str
     Raises
     ------
     OSError
-        A file cannot be stat'ed (the caller then loads without the cache, which reports it).
+        A file cannot be read (the caller then loads without the cache, which reports it).
 
     Examples
     --------
@@ -124,37 +137,26 @@ def cache_key(data: Iterable[str | Path] = (), backend: str = "oxigraph") -> str
     """
     from . import __version__
 
-    stats = []
     # the package's own modules count too: the projection they build is cached
-    code = sorted(Path(__file__).resolve().parent.glob("*.py"))
-    for path in [*_input_files(data), *code]:
-        st = path.stat()
-        stats.append([str(path.resolve()), st.st_mtime_ns, st.st_size])
+    code = sorted(Path(__file__).resolve().parent.rglob("*.py"))
+    files = [[str(path.resolve()), _digest(path)] for path in [*_input_files(data), *code]]
     blob = json.dumps(
         {"format": _FORMAT, "backend": backend, "igegraph": __version__,
-         "python": list(sys.version_info[:2]), "files": stats},
+         "python": list(sys.version_info[:2]), "files": files},
         sort_keys=True,
     )
     return hashlib.sha256(blob.encode()).hexdigest()[:32]
 
 
-def _write_atomic(path: Path, payload: bytes) -> None:
-    """Write a file so that readers see either the old content or the whole new one."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(payload)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+#: Temporary files older than this (seconds) were left by killed runs and are removed.
+_STALE_TMP = 3600
 
 
 def _prune(folder: Path, keep: int | None = None) -> None:
-    """Drop all but the ``keep`` (default :data:`MAX_ENTRIES`) most recently written entries."""
+    """Drop all but the ``keep`` (default :data:`MAX_ENTRIES`) most recently written entries,
+    and temporary files that killed runs left behind."""
+    import time
+
     keep = MAX_ENTRIES if keep is None else keep
     try:
         entries = sorted(folder.glob(f"*{_GRAPH_SUFFIX}"), key=lambda p: p.stat().st_mtime, reverse=True)
@@ -162,6 +164,9 @@ def _prune(folder: Path, keep: int | None = None) -> None:
             key = old.name[: -len(_GRAPH_SUFFIX)]
             for path in (old, folder / f"{key}{_PROJECTION_SUFFIX}"):
                 path.unlink(missing_ok=True)
+        for tmp in folder.glob(".tmp-*"):  # an hour old: no live write is that slow
+            if tmp.stat().st_mtime < time.time() - _STALE_TMP:
+                tmp.unlink(missing_ok=True)
     except OSError:  # a concurrent process pruned first; nothing to do
         pass
 
@@ -191,50 +196,73 @@ def clear_cache() -> int:
 
 
 def _dump_graph(kg: "KnowledgeGraph", key: str) -> bytes:
-    """Serialise the triples of a freshly parsed graph."""
+    """A cache entry: one line of JSON (what it is), then the triples as N-Quads."""
+    import pyoxigraph as ox
+
     if kg.backend == "oxigraph":
-        import pyoxigraph as ox
-
         # Oxigraph's own N-Quads writer and bulk loader: Rust on both sides, ~10x rdflib.
-        body: Any = kg.graph.store._inner.dump(format=ox.RdfFormat.N_QUADS)
+        body = kg.graph.store._inner.dump(format=ox.RdfFormat.N_QUADS)
     else:
-        # Intern equal terms so that pickle writes (and later rebuilds) each term only once.
-        canon: dict = {}
-        body = [tuple(canon.setdefault(t, t) for t in triple) for triple in kg.graph]
-    return pickle.dumps(
-        {"format": _FORMAT, "key": key, "backend": kg.backend, "count": len(kg.graph), "body": body,
-         "sources": [str(p) for p in kg.sources]},
-        protocol=pickle.HIGHEST_PROTOCOL,
-    )
+        body = kg.graph.serialize(format="nt", encoding="utf-8")
+    head = {"format": _FORMAT, "key": key, "backend": kg.backend, "count": len(kg.graph),
+            "sources": [str(p) for p in kg.sources], "vocabulary_changes": kg.vocabulary_changes}
+    return json.dumps(head, ensure_ascii=False).encode() + b"\n" + body
 
 
-def _restore_graph(entry: dict, key: str, backend: str) -> "KnowledgeGraph":
+def _rdflib_term(t: Any) -> Any:
+    """The rdflib term of a pyoxigraph term, as rdflib's own parsers would make it."""
+    import pyoxigraph as ox
+    from rdflib import BNode, Literal, URIRef
+
+    if isinstance(t, ox.NamedNode):
+        return URIRef(t.value)
+    if isinstance(t, ox.BlankNode):
+        return BNode(t.value)
+    if t.language:
+        return Literal(t.value, lang=t.language)
+    if t.datatype.value == "http://www.w3.org/2001/XMLSchema#string":
+        return Literal(t.value)
+    return Literal(t.value, datatype=URIRef(t.datatype.value))
+
+
+def _restore_graph(raw: bytes, key: str, backend: str) -> "KnowledgeGraph":
     """Rebuild a KnowledgeGraph from a cache entry; raise anything on mismatch."""
-    if entry.get("format") != _FORMAT or entry.get("key") != key or entry.get("backend") != backend:
-        raise ValueError("cache entry does not match its key")
     from .kg import new_graph
 
-    if backend == "oxigraph":
-        import pyoxigraph as ox
-        import rdflib
-        from oxrdflib import OxigraphStore
-        from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+    line, _, body = raw.partition(b"\n")
+    head = json.loads(line)
+    if not isinstance(head, dict) or head.get("format") != _FORMAT or head.get("key") != key \
+            or head.get("backend") != backend or type(head.get("count")) is not int \
+            or not all(isinstance(p, str) for p in head.get("sources", [None])) \
+            or not all(isinstance(c, str) for c in head.get("vocabulary_changes", [None])):
+        raise ValueError("cache entry does not match its key")
+    import pyoxigraph as ox
 
-        from .vocab import PREFIXES
+    if backend == "oxigraph":
+        from .store.graph import _wrap
 
         store = ox.Store()
-        store.load(input=entry["body"], format=ox.RdfFormat.N_QUADS)
-        graph = rdflib.Graph(store=OxigraphStore(store=store), identifier=DATASET_DEFAULT_GRAPH_ID)
-        for prefix, ns in PREFIXES.items():
-            graph.bind(prefix, ns, override=True)
+        store.load(input=body, format=ox.RdfFormat.N_QUADS)
+        graph = _wrap(store)
         count = len(store)
     else:
         graph = new_graph("memory")
-        graph.addN((s, p, o, graph) for s, p, o in entry["body"])
+        terms: dict = {}  # equal terms become one object, as the parser makes them
+
+        def term(t: Any) -> Any:
+            found = terms.get(t)
+            if found is None:
+                found = terms[t] = _rdflib_term(t)
+            return found
+
+        quads = ox.parse(body, format=ox.RdfFormat.N_QUADS)
+        graph.addN((term(q.subject), term(q.predicate), term(q.object), graph) for q in quads)
         count = len(graph)
-    if count != entry["count"]:
+    if count != head["count"]:
         raise ValueError("cache entry is truncated")
-    return _cached_kg(graph, backend, [Path(p) for p in entry["sources"]], key)
+    kg = _cached_kg(graph, backend, [Path(p) for p in head["sources"]], key)
+    kg.vocabulary_changes = head["vocabulary_changes"]
+    return kg
 
 
 class _CachedProjection:
@@ -247,19 +275,15 @@ class _CachedProjection:
         from .project import build_projection
 
         path = cache_dir() / f"{self._cache_key}{_PROJECTION_SUFFIX}"
-        try:
-            with open(path, "rb") as fh:
-                entry = pickle.load(fh)
-            if entry.get("format") == _FORMAT and entry.get("key") == self._cache_key:
-                return entry["projection"]
-        except Exception:  # missing, truncated or foreign: rebuild below
-            pass
+        tag = {"cache_key": self._cache_key}
+        projection = decode_projection(read_private(path), tag)
+        if projection is not None:
+            return projection
         projection = build_projection(self)  # type: ignore[arg-type]
         try:
-            payload = pickle.dumps({"format": _FORMAT, "key": self._cache_key, "projection": projection},
-                                   protocol=pickle.HIGHEST_PROTOCOL)
-            _write_atomic(path, payload)
-        except Exception:  # a read-only cache dir must not fail the caller
+            if private_dir(path.parent):
+                write_private(path, encode_projection(projection, tag))
+        except (OSError, ValueError):  # a read-only cache, or values JSON cannot hold: no cache
             pass
         return projection
 
@@ -281,7 +305,8 @@ def _cached_kg(graph: Any, backend: str, sources: list[Path], key: str) -> "Know
 # ------------------------------------------------------------------ the public entry point
 
 
-def load_cached(data: Iterable[str | Path] = (), backend: str = "oxigraph", store: str | Path | None = None) -> "KnowledgeGraph":
+def load_cached(data: Iterable[str | Path] = (), backend: str = "oxigraph", store: str | Path | None = None,
+                allow_vocabulary_changes: bool = False, lenient: bool = False) -> "KnowledgeGraph":
     """Load the graph the CLI options describe, through the cache when possible.
 
     Parameters
@@ -293,6 +318,11 @@ def load_cached(data: Iterable[str | Path] = (), backend: str = "oxigraph", stor
     store : path, optional
         A persistent store built by :func:`igegraph.store.build_store` (``--store``); it is
         opened directly (see :func:`igegraph.store.open_store`), the cache is not used.
+    allow_vocabulary_changes : bool
+        Accept ``data`` that redefines terms of the igegraph vocabulary (see
+        :func:`igegraph.kg.load`); the changes are listed in ``kg.vocabulary_changes``.
+    lenient : bool
+        Refuse no vocabulary change or value (for ``validate``; see :func:`igegraph.kg.load`).
 
     Returns
     -------
@@ -319,31 +349,44 @@ def load_cached(data: Iterable[str | Path] = (), backend: str = "oxigraph", stor
     if store is not None:
         from .store import open_store
 
-        return open_store(store, data=data)
+        return open_store(store, data=data, allow_vocabulary_changes=allow_vocabulary_changes, lenient=lenient)
 
-    from .kg import load
+    from .kg import check_vocabulary_changes, load
+
+    def parse() -> "KnowledgeGraph":
+        return load(data, backend=backend, allow_vocabulary_changes=allow_vocabulary_changes, lenient=lenient)
 
     if os.environ.get("IGEGRAPH_NO_CACHE", "").strip() not in ("", "0"):
-        return load(data, backend=backend)
+        return parse()
     try:
         key = cache_key(data, backend)
     except OSError:  # a --data file is missing: let the loader report it properly
-        return load(data, backend=backend)
+        return parse()
 
     folder = cache_dir()
     path = folder / f"{key}{_GRAPH_SUFFIX}"
-    try:
-        with open(path, "rb") as fh:
-            return _restore_graph(pickle.load(fh), key, backend)
-    except Exception:  # no entry yet, or an unreadable/corrupt/foreign one: rebuild it
-        pass
+    raw = read_private(path)
+    if raw is not None:
+        try:
+            kg = _restore_graph(raw, key, backend)
+        except Exception:  # a corrupt or mismatched entry: rebuild it below
+            pass
+        else:
+            if data and not lenient:
+                check_vocabulary_changes(kg, allow_vocabulary_changes, data)
+            return kg
 
-    kg = load(data, backend=backend)
-    cached = _cached_kg(kg.graph, kg.backend, kg.sources, key)
+    kg = parse()
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        _write_atomic(path, _dump_graph(kg, key))
-        _prune(folder)
+        if private_dir(folder):
+            entry = _dump_graph(kg, key)
+            write_private(path, entry)
+            _prune(folder)
+            # the entry's triple order, as every later run will have it: rows of a query
+            # without ORDER BY come out the same on the first run as on the next ones
+            return _restore_graph(entry, key, backend)
     except Exception:  # an unwritable cache never fails a command
         pass
+    cached = _cached_kg(kg.graph, kg.backend, kg.sources, key)
+    cached.vocabulary_changes = kg.vocabulary_changes
     return cached

@@ -14,11 +14,40 @@ __all__ = [
     "DataError",
     "OutputExists",
     "StoreError",
+    "shorten",
 ]
 
 
+def shorten(text: str, limit: int = 60) -> str:
+    """User input as it may be echoed in a one-line message: at most ``limit`` characters.
+
+    >>> shorten("x" * 100, 10)
+    'xxxxxxxxx…'
+    """
+    text = " ".join(str(text).split()) if "\n" in str(text) else str(text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 class IgegraphError(Exception):
-    """Base class of every error igegraph raises on purpose."""
+    """Base class of every error igegraph raises on purpose.
+
+    Errors pickle with their message and attributes whatever their ``__init__`` takes, so
+    that a query worker process can hand them back unchanged.
+
+    >>> import pickle
+    >>> str(pickle.loads(pickle.dumps(UnknownEntity("omalizumob", ["omalizumab"]))))
+    "unknown entity 'omalizumob'; did you mean: omalizumab?"
+    """
+
+    def __reduce__(self):
+        return _rebuild, (type(self), str(self), dict(self.__dict__))
+
+
+def _rebuild(cls: type, message: str, state: dict) -> IgegraphError:
+    exc = cls.__new__(cls)
+    Exception.__init__(exc, message)
+    exc.__dict__.update(state)
+    return exc
 
 
 class UnknownEntity(IgegraphError):
@@ -32,12 +61,20 @@ class UnknownEntity(IgegraphError):
         Labels of the closest entities, best first.
     ambiguous : bool
         True when the term matches several entities equally well.
+    too_long : int, optional
+        The length limit the term exceeds (then it was not looked up at all).
     """
 
-    def __init__(self, term: str, suggestions: list[str] | None = None, ambiguous: bool = False):
+    def __init__(self, term: str, suggestions: list[str] | None = None, ambiguous: bool = False,
+                 too_long: int | None = None):
         self.term = term
         self.suggestions = list(suggestions or [])
         self.ambiguous = ambiguous
+        if too_long is not None:
+            msg = f"a term of {len(term):,} characters names no entity (the limit is {too_long:,}): {shorten(term, 41)}"
+            super().__init__(msg)
+            return
+        term = shorten(term)
         if not term.strip():
             msg = "no entity named: give a label, synonym or id (e.g. omalizumab, FcεRI, CL:0000097)"
         elif ambiguous:
@@ -48,8 +85,6 @@ class UnknownEntity(IgegraphError):
             msg = f"unknown entity '{term}'; try 'igegraph search {term}'"
         super().__init__(msg)
 
-    def __reduce__(self):  # pickled across processes (query workers) with its own arguments
-        return type(self), (self.term, self.suggestions, self.ambiguous)
 
 
 class UnknownReference(IgegraphError):
@@ -66,8 +101,6 @@ class QueryError(IgegraphError):
         where = f" at line {line}, column {column}" if line is not None else ""
         super().__init__(f"{message}{where}")
 
-    def __reduce__(self):  # pickled across processes (query workers) with its own arguments
-        return type(self), (self.message, self.line, self.column)
 
 
 class QueryTimeout(QueryError):
@@ -84,8 +117,6 @@ class DataError(IgegraphError):
         where = f"{path}:{line}" if line is not None else str(path)
         super().__init__(f"{where}: {message}")
 
-    def __reduce__(self):
-        return type(self), (self.path, self.message, self.line)
 
 
 class StoreError(IgegraphError):
@@ -99,5 +130,3 @@ class OutputExists(IgegraphError):
         self.path = path
         super().__init__(f"{path} exists; pass --force to overwrite it")
 
-    def __reduce__(self):
-        return type(self), (self.path,)

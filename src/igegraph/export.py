@@ -46,6 +46,7 @@ __all__ = [
     "export",
     "atomic_write",
     "rdf_text",
+    "check_targets",
     "to_graphml",
     "to_cytoscape",
     "to_svg",
@@ -89,6 +90,38 @@ def _check_target(path: Path, force: bool) -> None:
         raise IgegraphError(f"{path} is a directory; give a file name")
     if not path.parent.is_dir():
         raise IgegraphError(f"{path.parent} does not exist; create the directory first")
+    try:  # what a write would do, so that an unwritable place fails before any rendering
+        fd, probe = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise IgegraphError(f"cannot write {path}: {exc.strerror or exc}; choose another place") from None
+    os.close(fd)
+    os.unlink(probe)
+
+
+def check_targets(fmt: str, out: str | Path, force: bool = False) -> list[Path]:
+    """The files an export would write, after checking each can be written (else IgegraphError).
+
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> [p.name for p in check_targets("html", d / "g.html")]
+    ['g.html']
+    >>> check_targets("svg", "/proc/igegraph.svg")
+    Traceback (most recent call last):
+    ...
+    igegraph.errors.IgegraphError: cannot write /proc/igegraph.svg: ...; choose another place
+    """
+    if fmt in ("kgx", "kgx-jsonl"):
+        raw = str(out)
+        targets = list(kgx_paths(raw, fmt))
+        if raw.endswith(("/", os.sep)) and not Path(raw).is_dir():
+            if Path(raw).is_file():
+                raise IgegraphError(f"{out} is a file; give a directory or a file-name prefix for KGX")
+            return targets  # made on export
+    else:
+        targets = [Path(out)]
+    for target in targets:
+        _check_target(target, force)
+    return targets
 
 
 @contextlib.contextmanager
@@ -134,8 +167,11 @@ def atomic_write(path: str | Path, content: str | bytes, force: bool = False) ->
     """
     path = Path(path)
     data = content.encode("utf-8") if isinstance(content, str) else content
-    with _atomic_path(path, force) as tmp:
-        tmp.write_bytes(data)
+    try:
+        with _atomic_path(path, force) as tmp:
+            tmp.write_bytes(data)
+    except OSError as exc:  # disk full, permissions changed since the check …
+        raise IgegraphError(f"cannot write {path}: {exc.strerror or exc}") from None
     return path
 
 
@@ -414,6 +450,7 @@ def export(kg: "KnowledgeGraph", fmt: str, out: str | Path, *, force: bool = Fal
     if fmt not in FORMATS:
         raise IgegraphError(f"unknown export format '{fmt}'; use one of {', '.join(FORMATS)}")
     raw, out = str(out), Path(out)
+    check_targets(fmt, raw, force)  # fail before any expensive work
     wants_view = view is not None or any(v for v in view_options.values() if v not in (None, 1))
     if view is None and (fmt in VIEW_FORMATS or wants_view):
         from .viz import make_view
@@ -426,8 +463,6 @@ def export(kg: "KnowledgeGraph", fmt: str, out: str | Path, *, force: bool = Fal
             if out.is_file():
                 raise IgegraphError(f"{out} is a file; give a directory or a file-name prefix for KGX")
             out.mkdir(parents=True, exist_ok=True)
-        for p in paths:
-            _check_target(p, force)
         doc = kgx_document(kg, view.graph)
         nodes, edges = doc.tsv() if fmt == "kgx" else doc.jsonl()
         contents = [nodes, edges, doc.metadata_json()]
@@ -435,7 +470,6 @@ def export(kg: "KnowledgeGraph", fmt: str, out: str | Path, *, force: bool = Fal
             verify(fmt, path.name, content, view=view)
         return [atomic_write(path, content, force) for path, content in zip(paths, contents)]
 
-    _check_target(out, force)  # fail before any expensive work
     producers: dict[str, Callable[[], str | bytes]] = {
         **{f: (lambda f=f: rdf_text(kg, f, view)) for f in RDF_FORMATS},
         "graphml": lambda: to_graphml(view.graph),

@@ -12,13 +12,13 @@ Examples
 
 from __future__ import annotations
 
-import json
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, TypeVar
 from xml.sax import SAXParseException
 
-from .errors import DataError
+from .errors import DataError, UnknownEntity
+from .inputs import check_files, check_offline
 from .resources import curated_files
 from .vocab import PREFIXES, compact, expand_curie, local_name
 
@@ -28,7 +28,10 @@ if TYPE_CHECKING:  # heavy imports stay lazy so that `igegraph --help` is instan
 
     from .results import QueryResult
 
-__all__ = ["KnowledgeGraph", "load", "BACKENDS", "rdf_format"]
+__all__ = ["KnowledgeGraph", "load", "BACKENDS", "rdf_format", "MAX_TERM_CHARS", "check_vocabulary_changes"]
+
+#: Longest entity name, synonym or id accepted, in characters.
+MAX_TERM_CHARS = 1_000
 
 T = TypeVar("T")
 
@@ -63,34 +66,6 @@ def rdf_format(path: str | Path) -> str:
         raise DataError(str(path), f"unknown RDF file extension '{suffix}'; use one of {known}") from None
 
 
-def _check_jsonld_offline(path: Path, text: str) -> None:
-    """Refuse JSON-LD that would make the parser fetch a remote @context."""
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise DataError(str(path), f"malformed JSON: {exc.msg}", exc.lineno) from None
-
-    if not isinstance(doc, (dict, list)):
-        raise DataError(str(path), "not JSON-LD: the top level must be an object or an array")
-
-    def walk(node: object) -> None:
-        if isinstance(node, dict):
-            ctx = node.get("@context")
-            for item in ctx if isinstance(ctx, list) else [ctx]:
-                if isinstance(item, str):
-                    raise DataError(
-                        str(path),
-                        f"remote JSON-LD @context '{item}' is not fetched (no network); inline the context",
-                    )
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(doc)
-
-
 def _error_line(exc: BaseException) -> int | None:
     """The 1-based line of a parser error, whatever parser raised it."""
     if isinstance(exc, SAXParseException):
@@ -118,8 +93,7 @@ def parse_into(graph: "rdflib.Graph", path: str | Path, backend: str) -> None:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise DataError(str(path), f"cannot read file: {exc}") from None
-    if fmt == "json-ld":
-        _check_jsonld_offline(path, text)
+    check_offline(path, text, fmt)
     parse_format = f"ox-{fmt}" if backend == "oxigraph" else fmt
     before = len(graph) if fmt == "json-ld" else 0
     try:
@@ -200,6 +174,8 @@ class KnowledgeGraph:
         self.graph = graph
         self.backend = backend
         self.sources = list(sources or [])
+        #: Triples about curated ``ige:`` terms that user files added or removed (see load).
+        self.vocabulary_changes: list[str] = []
         _forget_on_change(graph.store, self)
 
     def forget_derived(self) -> None:
@@ -310,7 +286,16 @@ class KnowledgeGraph:
         return run_query(entailed(self) if reasoning == "rdfs" else self, sparql, **kwargs)
 
     def resolve(self, term: str) -> str:
-        """The compact id of the entity a term names; see :func:`igegraph.resolve.resolve`."""
+        """The compact id of the entity a term names; see :func:`igegraph.resolve.resolve`.
+
+        Terms longer than :data:`MAX_TERM_CHARS` are refused at once.
+
+        >>> import igegraph
+        >>> igegraph.load().resolve("x" * 5000)
+        Traceback (most recent call last):
+        ...
+        igegraph.errors.UnknownEntity: a term of 5,000 characters names no entity (the limit is 1,000): xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx…
+        """
         from .resolve import resolve
 
         return resolve(self, term)
@@ -346,6 +331,8 @@ def load(
     *,
     backend: str = "oxigraph",
     curated: bool = True,
+    allow_vocabulary_changes: bool = False,
+    lenient: bool = False,
 ) -> KnowledgeGraph:
     """Load the curated ontology and data, then merge user RDF files.
 
@@ -358,6 +345,13 @@ def load(
         Both give identical answers.
     curated : bool
         Load the shipped ontology and data first (default True).
+    allow_vocabulary_changes : bool
+        Accept user files that add or remove triples about the ontology's ``ige:`` terms
+        (polarities, classes …); they are listed in ``kg.vocabulary_changes``. Without it such
+        a file is refused.
+    lenient : bool
+        Refuse neither vocabulary changes nor unusable vocabulary values (``validate`` loads
+        this way to report them all).
 
     Returns
     -------
@@ -366,7 +360,9 @@ def load(
     Raises
     ------
     DataError
-        A file is missing, has an unknown extension or is malformed (message names file and line).
+        A file is missing, has an unknown extension or is malformed (message names file and
+        line), redefines the vocabulary without ``allow_vocabulary_changes``, or gives a
+        vocabulary value commands cannot use (``ige:polarity "banana"``).
 
     Examples
     --------
@@ -375,9 +371,37 @@ def load(
     >>> len(kg) > 1000
     True
     """
-    graph = new_graph(backend)
-    sources = (curated_files() if curated else []) + [Path(p) for p in data]
-    for path in sources:
-        parse_into(graph, path, backend)
-    return KnowledgeGraph(graph, backend, sources)
+    from .declarations import vocabulary_changes, vocabulary_state
 
+    graph = new_graph(backend)
+    mine = [Path(p) for p in data]
+    check_files(mine)  # entity bombs and remote contexts fail at once, before any parsing
+    ours = curated_files() if curated else []
+    for path in ours:
+        parse_into(graph, path, backend)
+    kg = KnowledgeGraph(graph, backend, ours + mine)
+    if mine:
+        before = vocabulary_state(graph)
+        for path in mine:
+            parse_into(graph, path, backend)
+        kg.vocabulary_changes = vocabulary_changes(before, vocabulary_state(graph, frozenset(before)))
+        if not lenient:
+            check_vocabulary_changes(kg, allow_vocabulary_changes, mine)
+    return kg
+
+
+def check_vocabulary_changes(kg: KnowledgeGraph, allowed: bool, files: Iterable[Path] = ()) -> None:
+    """Refuse a graph whose user files redefine the vocabulary (unless ``allowed``) or give it
+    values commands cannot use; DataError names the first problem and how many there are."""
+    from .declarations import value_problems
+
+    where = ", ".join(str(p) for p in files) or "--data"
+    if kg.vocabulary_changes and not allowed:
+        n = len(kg.vocabulary_changes)
+        raise DataError(where, f"changes the igegraph vocabulary ({kg.vocabulary_changes[0]}"
+                               f"{f' and {n - 1} more' if n > 1 else ''}); pass --allow-vocabulary-changes to apply it")
+    problems = value_problems(kg.graph)
+    if problems:
+        focus, _rule, message = problems[0]
+        more = f" and {len(problems) - 1} more" if len(problems) > 1 else ""
+        raise DataError(where, f"{focus}: {message}{more}; run 'igegraph validate' for all problems")

@@ -131,8 +131,14 @@ def resolve(kg: "KnowledgeGraph", term: str) -> str:
     Raises
     ------
     UnknownEntity
-        No entity matches (with "did you mean" suggestions), or several match equally well.
+        No entity matches (with "did you mean" suggestions), or several match equally well,
+        or the term is longer than :data:`igegraph.kg.MAX_TERM_CHARS` (refused at once: fuzzy
+        matching a huge term would take minutes).
     """
+    from .kg import MAX_TERM_CHARS
+
+    if len(term) > MAX_TERM_CHARS:
+        raise UnknownEntity(term, too_long=MAX_TERM_CHARS)
     found = _by_identifier(kg, term)
     if found:
         return found

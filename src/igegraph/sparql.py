@@ -1,10 +1,12 @@
 """Running SPARQL safely: predeclared prefixes, bindings, timeouts, refusals, named queries.
 
-Queries are checked before they run: malformed text is reported with line and column,
-updates (``INSERT``, ``LOAD`` …) are refused, and ``SERVICE`` or ``FROM <…>`` (which make the
-engines open network connections) are refused unless ``allow_network=True``. Values from users
-are bound through the store's binding mechanism (rdflib ``initBindings``, Oxigraph
-``substitutions``), never pasted into the query text.
+Queries are checked before they run, on the very text the engines execute (code point escapes
+``\\uXXXX`` already replaced): malformed text is reported with line and column, updates
+(``INSERT``, ``LOAD`` …) are refused, and ``SERVICE`` or ``FROM <…>`` (which make the engines
+open network connections) are refused unless ``allow_network=True``. Binding a variable the
+query does not have is an error. Values from users are bound through the store's binding
+mechanism (rdflib ``initBindings``, Oxigraph ``substitutions``), never pasted into the query
+text. With a timeout, a query runs in a worker process that dies with its parent.
 
 Examples
 --------
@@ -19,16 +21,16 @@ Examples
 from __future__ import annotations
 
 import re
-import threading
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
-from .errors import QueryError, QueryTimeout
-from .results import RESULT_FORMATS, QueryResult, format_result
+from .errors import QueryError, shorten
+from .querycheck import MAX_QUERY_CHARS, _checked, _first_line, check_query, unescape_codepoints
 from .resources import resource_dir
+from .results import RESULT_FORMATS, QueryResult, format_result
 from .vocab import PREFIXES, expand_curie
+from .worker import run_in_worker
 
 if TYPE_CHECKING:
     import rdflib
@@ -38,6 +40,7 @@ if TYPE_CHECKING:
 __all__ = [
     "QueryResult", "NamedQuery", "run_query", "check_query", "parse_binding",
     "named_queries", "named_query", "format_result", "RESULT_FORMATS", "DEFAULT_TIMEOUT",
+    "query_text", "unescape_codepoints", "MAX_QUERY_CHARS",
 ]
 
 DEFAULT_TIMEOUT = 30.0
@@ -69,85 +72,12 @@ class NamedQuery:
                 "parameters": self.parameters}
 
 
-# ------------------------------------------------------------------ checking
-
-_PREFIX_DECL = re.compile(r"(?im)^\s*PREFIX\s+([A-Za-z][\w.-]*)?:")
-
-
-def _walk(node: Any, seen: set[int] | None = None):
-    """Every CompValue in a pyparsing parse tree."""
-    seen = seen if seen is not None else set()
-    if id(node) in seen:
-        return
-    seen.add(id(node))
-    name = getattr(node, "name", None)
-    if name:
-        yield node
-    if isinstance(node, dict):
-        for value in node.values():
-            yield from _walk(value, seen)
-    elif isinstance(node, (list, tuple)) or type(node).__name__ == "ParseResults":
-        for value in node:
-            yield from _walk(value, seen)
-
-
-# rdflib's SPARQL grammar is a pyparsing grammar, which is not thread-safe: concurrent parses
-# (a server's threads) fail with spurious TypeErrors or parse errors, so they take turns
-_PARSE_LOCK = threading.Lock()
-
-
-@lru_cache(maxsize=512)  # a verdict depends only on the text: repeated queries skip the parse
-def check_query(text: str, allow_network: bool = False) -> str:
-    """Check a query and return its kind (SELECT, ASK, CONSTRUCT, DESCRIBE).
-
-    Raises
-    ------
-    QueryError
-        Malformed (with line and column), an update, or a network access not allowed.
-
-    Examples
-    --------
-    >>> check_query("ASK { ?s ?p ?o }")
-    'ASK'
-    >>> check_query("SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }")
-    Traceback (most recent call last):
-    ...
-    igegraph.errors.QueryError: SERVICE reaches the network and is refused; pass --allow-network (allow_network=True) to permit it
-    """
-    from pyparsing import ParseException
-    from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
-
-    if not re.sub(r"(?im)^\s*(PREFIX\s+\S*:\s*<[^>]*>|BASE\s+<[^>]*>|#.*)$", "", text).strip():
-        raise QueryError("empty query: give a SELECT, ASK, CONSTRUCT or DESCRIBE query")
-    try:
-        with _PARSE_LOCK:
-            tree = parseQuery(text)
-    except ParseException as exc:
-        try:
-            with _PARSE_LOCK:
-                parseUpdate(text)
-        except ParseException:
-            raise QueryError(f"malformed SPARQL: {exc.msg}", exc.lineno, exc.col) from None
-        raise QueryError("SPARQL updates (INSERT, DELETE, LOAD, CLEAR …) are refused: igegraph queries are read-only") from None
-    kind = ""
-    for node in _walk(tree):
-        if node.name in {"SelectQuery", "AskQuery", "ConstructQuery", "DescribeQuery"} and not kind:
-            kind = node.name[: -len("Query")].upper()
-        if allow_network:
-            continue
-        if node.name == "ServiceGraphPattern":
-            raise QueryError("SERVICE reaches the network and is refused; pass --allow-network (allow_network=True) to permit it")
-        if node.name == "DatasetClause":
-            raise QueryError("FROM / FROM NAMED load graphs from the network and are refused; pass --allow-network (allow_network=True) to permit it")
-    if not kind:
-        raise QueryError("not a SELECT, ASK, CONSTRUCT or DESCRIBE query")
-    return kind
-
-
 # ------------------------------------------------------------------ bindings
 
 _NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?([eE][+-]?\d+)?$")
 _IRI = re.compile(r'^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>"{}|^`\\]*$')
+_LANG = re.compile(r"^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$")  # BCP 47, as SPARQL's LANGTAG
+_VARNAME = re.compile(r"^[A-Za-z_0-9\u00B7\u00C0-\uFFFF]+$")
 
 
 def parse_binding(kg: "KnowledgeGraph", value: str) -> "rdflib.term.Identifier":
@@ -170,13 +100,15 @@ def parse_binding(kg: "KnowledgeGraph", value: str) -> "rdflib.term.Identifier":
     text = value.strip()
     if text.startswith("<") and text.endswith(">"):
         if not _IRI.match(text[1:-1]):
-            raise QueryError(f"{text} is not a valid IRI")
+            raise QueryError(f"{shorten(text)} is not a valid IRI")
         return URIRef(text[1:-1])
-    m = re.match(r'^(["\'])(.*)\1(?:@([A-Za-z-]+))?$', text, re.S)
+    m = re.match(r'^(["\'])(.*)\1(?:@(.*))?$', text, re.S)
     if m:
+        if m.group(3) is not None and not _LANG.match(m.group(3)):
+            raise QueryError(f"'{shorten(m.group(3))}' is not a language tag; write e.g. \"text\"@en or \"text\"@en-GB")
         return Literal(m.group(2), lang=m.group(3))
     if text[:1] in ("'", '"'):
-        raise QueryError(f"unterminated literal {text}; write it as \"text\" or \"text\"@en")
+        raise QueryError(f"unterminated literal {shorten(text)}; write it as \"text\" or \"text\"@en")
     if _NUMBER.match(text):
         return Literal(text, datatype=XSD.integer if re.match(r"^[+-]?\d+$", text) else XSD.decimal)
     if text in ("true", "false"):
@@ -189,16 +121,48 @@ def parse_binding(kg: "KnowledgeGraph", value: str) -> "rdflib.term.Identifier":
     return kg.iri(node)
 
 
+def _bound(kg: "KnowledgeGraph", bindings: Mapping[str, Any], variables: frozenset[str]) -> dict:
+    """Check binding names against the query's variables and parse their values."""
+    from rdflib import Variable
+    from rdflib.term import Identifier
+
+    known = ", ".join(f"?{v}" for v in sorted(variables)) or "none"
+    out = {}
+    for name, value in bindings.items():
+        bare = str(name).lstrip("?$")
+        if not _VARNAME.match(bare):
+            raise QueryError(f"'{shorten(str(name))}' is not a variable name; the query's variables are {known}")
+        if bare not in variables:
+            raise QueryError(f"the query has no variable ?{bare} to bind; its variables are {known}")
+        out[Variable(bare)] = value if isinstance(value, Identifier) else parse_binding(kg, str(value))
+    return out
+
+
 # ------------------------------------------------------------------ running
 
+_PREFIX_DECL = re.compile(r"(?im)^\s*PREFIX\s+([A-Za-z][\w.-]*)?:")
+
+
 def _with_prefixes(text: str) -> tuple[str, int]:
-    """Prepend PREFIX lines the query does not declare itself; return text and lines added."""
+    """Prepend, on one line, the PREFIXes the query does not declare; return text and lines added."""
     declared = {m.group(1) or "" for m in _PREFIX_DECL.finditer(text)}
-    lines = [f"PREFIX {p}: <{ns}>" for p, ns in PREFIXES.items() if p not in declared]
-    return "\n".join(lines + [text]), len(lines)
+    missing = [f"PREFIX {p}: <{ns}>" for p, ns in PREFIXES.items() if p not in declared]
+    return (" ".join(missing) + "\n" + text, 1) if missing else (text, 0)
 
 
-def _execute(kg: "KnowledgeGraph", text: str, bindings: Mapping[str, Any], kind: str,
+_ENGINE_POSITION = re.compile(r"^error at (\d+):(\d+): ")
+
+
+def _engine_error(exc: BaseException, added: int) -> QueryError:
+    """An engine's error as one line, with positions in the user's own lines."""
+    text = _first_line(exc)
+    m = _ENGINE_POSITION.match(text)
+    if m:  # Oxigraph's parser: "error at LINE:COLUMN: expected one of …"
+        return QueryError(f"query failed: {shorten(text[m.end():], 120)}", int(m.group(1)) - added, int(m.group(2)))
+    return QueryError(f"query failed: {shorten(text, 200)}")
+
+
+def _execute(kg: "KnowledgeGraph", text: str, bindings: Mapping[str, Any], kind: str, added: int,
              max_rows: int | None = None) -> QueryResult:
     try:
         try:
@@ -212,8 +176,10 @@ def _execute(kg: "KnowledgeGraph", text: str, bindings: Mapping[str, Any], kind:
         return _collect(result, kind, max_rows)
     except QueryError:
         raise
+    except RecursionError:
+        raise QueryError("the query is nested too deeply to evaluate; flatten it") from None
     except Exception as exc:  # evaluation errors of either engine, whatever their type
-        raise QueryError(f"query failed: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
+        raise _engine_error(exc, added) from None
 
 
 def _collect(result, kind: str, max_rows: int | None = None) -> QueryResult:
@@ -233,42 +199,18 @@ def _collect(result, kind: str, max_rows: int | None = None) -> QueryResult:
     return QueryResult(kind, triples=triples[:max_rows], truncated=len(triples) == stop)
 
 
-def _run_with_timeout(func: Callable[[], QueryResult], timeout: float) -> QueryResult:
-    """Run ``func`` in a forked child that is killed when ``timeout`` seconds pass.
-
-    Neither rdflib nor pyoxigraph can interrupt an embedded query, so the query runs in a
-    copy-on-write fork of this process and its result comes back through a pipe.
-    """
-    import multiprocessing as mp
-
-    ctx = mp.get_context("fork")
-    receiver, sender = ctx.Pipe(duplex=False)
-
-    def child() -> None:
-        try:
-            sender.send(("ok", func()))
-        except BaseException as exc:  # the parent re-raises it
-            sender.send(("error", exc if isinstance(exc, QueryError) else QueryError(f"query failed: {exc}")))
-        finally:
-            sender.close()
-
-    proc = ctx.Process(target=child, daemon=True)
-    proc.start()
-    sender.close()
+def _check_and_run(kg: "KnowledgeGraph", text: str, bindings: Mapping[str, Any] | None,
+                   allow_network: bool, max_rows: int | None = None) -> QueryResult:
+    """Check a query and its bindings, then run it (all of it inside any timeout: parsing a
+    pathological query can take as long as running it)."""
+    full, added = _with_prefixes(unescape_codepoints(text))
     try:
-        if not receiver.poll(timeout):
-            raise QueryTimeout(f"query timed out after {timeout:g} s; narrow it or raise --timeout")
-        status, payload = receiver.recv()
-    except EOFError:
-        raise QueryError("query process ended without an answer") from None
-    finally:
-        receiver.close()
-        if proc.is_alive():
-            proc.kill()
-        proc.join()
-    if status == "error":
-        raise payload
-    return payload
+        kind, variables = _checked(full, allow_network)
+    except QueryError as exc:
+        if exc.line is not None:
+            raise QueryError(str(exc).rsplit(" at line", 1)[0], max(exc.line - added, 1), exc.column) from None
+        raise
+    return _execute(kg, full, _bound(kg, bindings or {}, variables), kind, added, max_rows)
 
 
 def run_query(
@@ -290,9 +232,11 @@ def run_query(
         ``skos:``, ``obo:`` …) are predeclared.
     bindings : mapping, optional
         Variable name (without ``?``) -> value. Strings are parsed with :func:`parse_binding`;
-        rdflib terms are used as they are. Always bound, never formatted into the text.
+        rdflib terms are used as they are. Always bound, never formatted into the text. A name
+        that is not a variable of the query raises QueryError.
     timeout : float, optional
-        Seconds before the query is stopped (QueryError). None runs it without a limit.
+        Seconds before the query is stopped (QueryError); it then runs in a worker process
+        (see :mod:`igegraph.worker`). None runs it here without a limit.
     allow_network : bool
         Permit SERVICE and FROM, which open network connections.
     max_rows : int, optional
@@ -312,30 +256,43 @@ def run_query(
     >>> capped = run_query(kg, "SELECT ?s WHERE { ?s a ige:Cell }", max_rows=2)
     >>> len(capped.rows), capped.truncated
     (2, True)
+    >>> run_query(kg, "SELECT ?d WHERE { ?d ige:neutralizes ?t }", {"drug": "omalizumab"})
+    Traceback (most recent call last):
+    ...
+    igegraph.errors.QueryError: the query has no variable ?drug to bind; its variables are ?d, ?t
     """
-    from rdflib import Variable
-    from rdflib.term import Identifier
-
-    full, added = _with_prefixes(text)
-    try:
-        kind = check_query(full, allow_network=allow_network)
-    except QueryError as exc:
-        if exc.line is not None:
-            raise QueryError(str(exc).rsplit(" at line", 1)[0], exc.line - added, exc.column) from None
-        raise
-    bound = {
-        Variable(name.lstrip("?$")): value if isinstance(value, Identifier) else parse_binding(kg, str(value))
-        for name, value in (bindings or {}).items()
-    }
-
     def work() -> QueryResult:
-        return _execute(kg, full, bound, kind, max_rows)
+        return _check_and_run(kg, text, bindings, allow_network, max_rows)
 
-    if timeout is None:
-        return work()
-    if timeout <= 0:
-        raise QueryError(f"timeout must be positive, not {timeout:g}")
-    return _run_with_timeout(work, timeout)
+    return work() if timeout is None else run_in_worker(work, timeout)
+
+
+def query_text(
+    kg: "KnowledgeGraph",
+    text: str,
+    bindings: Mapping[str, Any] | None = None,
+    *,
+    fmt: str = "table",
+    labels: bool = False,
+    timeout: float | None = None,
+    allow_network: bool = False,
+) -> str:
+    """Run a query and format its result (:func:`format_result`), both within ``timeout``.
+
+    The parameters are those of :func:`run_query`, plus ``fmt`` and ``labels`` (show labels
+    instead of IRIs). With a timeout the formatting runs in the worker too, so a huge result
+    cannot outlast it.
+
+    >>> import igegraph
+    >>> print(query_text(igegraph.load(), "ASK { ig:omalizumab ige:neutralizes ig:free_IgE }", timeout=30))
+    true
+    """
+    if fmt not in RESULT_FORMATS:
+        raise QueryError(f"unknown result format '{fmt}'; use one of {', '.join(RESULT_FORMATS)}")
+    def formatted() -> str:
+        return format_result(_check_and_run(kg, text, bindings, allow_network), fmt, kg.labels if labels else None)
+
+    return formatted() if timeout is None else run_in_worker(formatted, timeout)
 
 
 # ------------------------------------------------------------------ named queries

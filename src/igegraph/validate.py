@@ -25,6 +25,7 @@ from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
+from .declarations import VALUE_RULES, structure_problems, value_problems
 from .resources import resource_dir, shapes_file
 from .vocab import IGE, PREFIXES, compact
 
@@ -51,6 +52,11 @@ RULES: dict[str, str] = {
     "unknown-property": "properties in the ige: namespace (used as predicates, or as values of "
     "rdf:predicate / ige:interactionPredicate) are declared in the ontology",
     "unknown-class": "rdf:type values in the ige: namespace are classes of the ontology",
+    **VALUE_RULES,
+    "class-cycle": "rdfs:subClassOf has no cycle",
+    "property-retyped": "no entity is also declared a property",
+    "vocabulary-change": "user data adds or removes no triple about a curated ige: term (a warning with "
+    "--allow-vocabulary-changes)",
 }
 
 _OBO = "http://purl.obolibrary.org/obo/"
@@ -439,12 +445,19 @@ def _check_terms(kg: "KnowledgeGraph") -> Iterator[Violation]:
             )
 
 
+def _check_declarations(kg: "KnowledgeGraph") -> Iterator[Violation]:
+    """The vocabulary's declarations: typed values, class cycles, entities retyped as properties."""
+    for focus, rule, message in value_problems(kg.graph) + structure_problems(kg.graph):
+        yield Violation(focus, rule, message)
+
+
 _CHECKS: tuple[Callable[["KnowledgeGraph"], Iterator[Violation]], ...] = (
     _check_endpoints,
     _check_claims,
     _check_assertions,
     _check_identifiers,
     _check_terms,
+    _check_declarations,
 )
 
 
@@ -455,7 +468,8 @@ def _count(kg: "KnowledgeGraph", query: str) -> int:
 # ---------------------------------------------------------------- public API
 
 
-def validate(kg: "KnowledgeGraph", *, shacl: bool = True, integrity: bool = True) -> ValidationReport:
+def validate(kg: "KnowledgeGraph", *, shacl: bool = True, integrity: bool = True,
+             allow_vocabulary_changes: bool = False) -> ValidationReport:
     """Check a knowledge graph against the SHACL shapes and the integrity rules.
 
     Parameters
@@ -467,6 +481,9 @@ def validate(kg: "KnowledgeGraph", *, shacl: bool = True, integrity: bool = True
         Run the shapes of ``ontology/shapes.ttl`` with pySHACL (``inference="none"``).
     integrity : bool
         Run the integrity checks of :data:`RULES`.
+    allow_vocabulary_changes : bool
+        Report the vocabulary triples user files changed (``kg.vocabulary_changes``) as
+        warnings instead of violations.
 
     Returns
     -------
@@ -490,6 +507,9 @@ def validate(kg: "KnowledgeGraph", *, shacl: bool = True, integrity: bool = True
     if integrity:
         for check in _CHECKS:
             found.extend(v for v in check(kg) if (v.focus, v.rule) not in by_shapes)
+        severity = "Warning" if allow_vocabulary_changes else "Violation"
+        found.extend(Violation(change.split(" ", 1)[0], "vocabulary-change", f"--data {change}", severity)
+                     for change in kg.vocabulary_changes)
     unique = sorted(set(found), key=lambda v: (v.focus, v.rule, v.message))
     report = ValidationReport(
         conforms=not any(v.severity == "Violation" for v in unique),

@@ -299,11 +299,9 @@ def focus_view(kg: "KnowledgeGraph", term: str, depth: int = 1) -> View:
     """
     import networkx as nx
 
-    from .resolve import resolve
-
     if depth < 0:
         raise IgegraphError(f"depth must be 0 or more, not {depth}")
-    center = resolve(kg, term)
+    center = kg.resolve(term)
     nodes = nx.ego_graph(kg.projection, center, radius=depth, undirected=True).nodes
     g = _copy_subgraph(kg, nodes)
     label = kg.projection.nodes[center]["label"]
@@ -313,8 +311,10 @@ def focus_view(kg: "KnowledgeGraph", term: str, depth: int = 1) -> View:
     return _finish(view, kg)
 
 
-def query_view(kg: "KnowledgeGraph", text: str) -> View:
+def query_view(kg: "KnowledgeGraph", text: str, timeout: float | None = None) -> View:
     """The entities and relations of a CONSTRUCT (or DESCRIBE) query's result.
+
+    ``timeout`` (seconds) stops the query as in :func:`igegraph.sparql.run_query`.
 
     IRIs of the result that are nodes of the projection become the view's nodes; each result
     triple between two such nodes becomes an edge (with its provenance when the projection
@@ -338,7 +338,7 @@ def query_view(kg: "KnowledgeGraph", text: str) -> View:
     from .sparql import run_query
     from .vocab import compact
 
-    result = run_query(kg, text)
+    result = run_query(kg, text, timeout=timeout)
     if result.kind not in ("CONSTRUCT", "DESCRIBE"):
         raise QueryError(f"--query needs a CONSTRUCT or DESCRIBE query to draw, not {result.kind}")
     proj = kg.projection
@@ -574,8 +574,10 @@ def _box_width(label: str) -> float:
 
 def make_view(kg: "KnowledgeGraph", *, pathway: str | None = None, source: str | None = None,
               target: str | None = None, focus: str | None = None, depth: int = 1,
-              query: str | None = None) -> View:
+              query: str | None = None, timeout: float | None = None) -> View:
     """The view the options ask for: a pathway, a neighbourhood, a query result or the whole graph.
+
+    ``timeout`` limits the ``query`` (seconds, see :func:`igegraph.sparql.run_query`).
 
     Raises
     ------
@@ -599,7 +601,7 @@ def make_view(kg: "KnowledgeGraph", *, pathway: str | None = None, source: str |
     if focus:
         return focus_view(kg, focus, depth)
     if query is not None:
-        return query_view(kg, query)
+        return query_view(kg, query, timeout)
     return graph_view(kg)
 
 

@@ -6,6 +6,10 @@ result; library errors become one line on stderr and exit code 1, bad options ex
 
 from __future__ import annotations
 
+import signal
+import sys
+import threading
+
 import click
 
 from ..errors import IgegraphError
@@ -13,8 +17,31 @@ from ..errors import IgegraphError
 __all__ = ["main"]
 
 
+class _Terminated(BaseException):
+    """SIGTERM or SIGHUP arrived: unwind (removing temporary files and staging folders)."""
+
+
+def _terminate(signum: int, _frame: object) -> None:
+    raise _Terminated(signum)
+
+
 class _Group(click.Group):
-    """A group that turns library errors into one clear line (never a traceback)."""
+    """A group that turns library errors into one clear line (never a traceback).
+
+    While it runs, SIGTERM and SIGHUP unwind the command like Ctrl-C does, so that the
+    cleanup code of atomic writes and store builds runs; the exit code is 128 + the signal.
+    """
+
+    def main(self, *args, **kwargs):
+        main_thread = threading.current_thread() is threading.main_thread()  # else signals cannot be set
+        previous = {sig: signal.signal(sig, _terminate) for sig in (signal.SIGTERM, signal.SIGHUP)} if main_thread else {}
+        try:
+            return super().main(*args, **kwargs)
+        except _Terminated as exc:
+            sys.exit(128 + exc.args[0])
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
 
     def invoke(self, ctx: click.Context):
         try:

@@ -13,7 +13,7 @@ from typing import Callable
 
 import click
 
-from .options import graph_options, load_graph
+from .options import graph_options, load_graph, timeout_option
 
 __all__ = ["export", "COMMANDS"]
 
@@ -33,12 +33,13 @@ def _view_options(func: Callable) -> Callable:
                      help="Radius of the --focus neighbourhood, in relations."),
         click.option("--query", "query_file", type=click.Path(exists=True, dir_okay=False), metavar="FILE",
                      help="Draw the result of a CONSTRUCT query read from FILE."),
+        timeout_option,
     ]):
         func = option(func)
     return func
 
 
-def _view_kwargs(pathway, source, target, focus, depth, query_file) -> dict:
+def _view_kwargs(pathway, source, target, focus, depth, query_file, timeout) -> dict:
     for flag, value in (("--pathway", pathway), ("--from", source), ("--to", target), ("--focus", focus)):
         if value is not None and not value.strip():
             raise click.BadParameter("needs a name, not an empty string", param_hint=flag)
@@ -55,17 +56,19 @@ def _view_kwargs(pathway, source, target, focus, depth, query_file) -> dict:
     except (OSError, UnicodeDecodeError) as exc:
         raise click.BadParameter(f"cannot read {query_file} as UTF-8 text ({exc.__class__.__name__})",
                                  param_hint="--query") from None
-    return {"pathway": pathway, "source": source, "target": target, "focus": focus, "depth": depth, "query": query}
+    return {"pathway": pathway, "source": source, "target": target, "focus": focus, "depth": depth, "query": query,
+            "timeout": timeout}
 
 
 def _run(fmt: str, out: str, force: bool, data, backend, store, view: dict | None = None, **extra) -> None:
-    from ..export import VIEW_FORMATS
+    from ..export import VIEW_FORMATS, check_targets
     from ..export import export as export_
     from ..rdfexport import RDF_FORMATS, rdf_statements
 
+    check_targets(fmt, out, force)  # an unwritable or existing output fails before any work
     kg = load_graph(data, backend, store)
     built = None
-    if view is not None and (fmt in VIEW_FORMATS or any(v for k, v in view.items() if k != "depth")):
+    if view is not None and (fmt in VIEW_FORMATS or any(v for k, v in view.items() if k not in ("depth", "timeout"))):
         from ..viz import make_view
 
         built = make_view(kg, **view)
@@ -97,14 +100,14 @@ def export() -> None:
 @click.option("--height", type=click.IntRange(300, 8000), default=1000, show_default=True, help="Picture height in pixels.")
 @graph_options
 @_force
-def png(out, pathway, source, target, focus, depth, query_file, width, height, data, backend, store, force):
+def png(out, pathway, source, target, focus, depth, query_file, timeout, width, height, data, backend, store, force):
     """Write a PNG picture of a view, rendered offline in headless Chromium.
 
     Needs Chromium (apt-get install chromium, or IGEGRAPH_CHROMIUM=/path) and playwright.
 
     Example: igegraph export png docs/demo.png --pathway ige-fceri-degranulation --force
     """
-    _run("png", out, force, data, backend, store, _view_kwargs(pathway, source, target, focus, depth, query_file),
+    _run("png", out, force, data, backend, store, _view_kwargs(pathway, source, target, focus, depth, query_file, timeout),
          png_size=(width, height))
 
 
@@ -116,8 +119,9 @@ def _rdf_command(fmt: str, doc: str) -> None:
     @_view_options
     @graph_options
     @_force
-    def command(out, pathway, source, target, focus, depth, query_file, data, backend, store, force):
-        _run(fmt, out, force, data, backend, store, _view_kwargs(pathway, source, target, focus, depth, query_file))
+    def command(out, pathway, source, target, focus, depth, query_file, timeout, data, backend, store, force):
+        _run(fmt, out, force, data, backend, store,
+             _view_kwargs(pathway, source, target, focus, depth, query_file, timeout))
 
 
 _rdf_command("turtle", """Write the whole RDF graph (curated data plus --data files), or a view, as Turtle.
@@ -153,8 +157,9 @@ def _view_command(fmt: str, doc: str, out_type: click.Path) -> None:
     @_view_options
     @graph_options
     @_force
-    def command(out, pathway, source, target, focus, depth, query_file, data, backend, store, force):
-        _run(fmt, out, force, data, backend, store, _view_kwargs(pathway, source, target, focus, depth, query_file))
+    def command(out, pathway, source, target, focus, depth, query_file, timeout, data, backend, store, force):
+        _run(fmt, out, force, data, backend, store,
+             _view_kwargs(pathway, source, target, focus, depth, query_file, timeout))
 
 
 _FILE = click.Path(dir_okay=False)

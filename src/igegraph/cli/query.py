@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from .options import emit_json, format_option, graph_options, load_graph, render_table
+from .options import emit_json, format_option, graph_options, load_graph, render_table, timeout_option
 
 
 def _parse_binds(values: tuple[str, ...]) -> dict[str, str]:
@@ -26,8 +26,7 @@ def _parse_binds(values: tuple[str, ...]) -> dict[str, str]:
 @click.option("--bind", "binds", multiple=True, metavar="VAR=VALUE",
               help="Bind ?VAR to an entity name, a CURIE, <IRI>, a number or a \"quoted literal\"; repeatable.")
 @click.option("--labels", is_flag=True, help="Show labels instead of IRIs (table and records).")
-@click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True,
-              help="Stop the query after this many seconds.")
+@timeout_option
 @click.option("--allow-network", is_flag=True, help="Permit SERVICE and FROM, which open network connections.")
 @click.option("--reasoning", type=click.Choice(["none", "rdfs"]), default="none", show_default=True,
               help="rdfs: answer on the graph plus its RDFS entailments (subclass members, super-properties, "
@@ -44,7 +43,7 @@ def query(sparql, file_, name, binds, labels, timeout, allow_network, reasoning,
 
     Example: igegraph query --name cq01-ce3-binders --labels
     """
-    from ..sparql import format_result, named_query
+    from ..sparql import named_query, query_text
 
     given = [x for x in (sparql, file_, name) if x is not None]
     if len(given) != 1:
@@ -63,12 +62,15 @@ def query(sparql, file_, name, binds, labels, timeout, allow_network, reasoning,
     else:
         text = sparql
     kg = load_graph(data, backend, store)
-    result = kg.query(text, reasoning=reasoning, bindings=_parse_binds(binds), timeout=timeout,
-                      allow_network=allow_network)
     if labels and fmt not in ("table", "records"):
         raise click.UsageError(f"--labels applies to table and records output, not the W3C format {fmt}")
-    text = format_result(result, fmt, kg.labels if labels else None)
-    click.echo(text, nl=not text.endswith("\n"))
+    if reasoning == "rdfs":
+        from ..reasoning import entailed
+
+        kg = entailed(kg)
+    out = query_text(kg, text, _parse_binds(binds), fmt=fmt, labels=labels, timeout=timeout,
+                     allow_network=allow_network)
+    click.echo(out, nl=not out.endswith("\n"))
 
 
 @click.command()

@@ -11,7 +11,7 @@ import time
 
 import click
 
-from .options import emit_json, format_option
+from .options import allow_vocabulary_changes, emit_json, format_option, vocabulary_option, warn_vocabulary_changes
 
 __all__ = ["store", "COMMANDS"]
 
@@ -32,6 +32,7 @@ def store() -> None:
 @click.option("--data", "data", multiple=True, type=click.Path(dir_okay=False),
               help="Merge your own RDF file (Turtle, N-Triples, RDF/XML, JSON-LD); repeatable.")
 @click.option("--force", is_flag=True, help="Rebuild an existing store, or build in a non-empty directory.")
+@vocabulary_option
 def build(directory: str, data: tuple[str, ...], force: bool) -> None:
     """Load ontology, curated data and --data files once into an on-disk store.
 
@@ -42,15 +43,17 @@ def build(directory: str, data: tuple[str, ...], force: bool) -> None:
     from ..store import build_store
 
     started = time.perf_counter()
+    allow = allow_vocabulary_changes()
     if sys.stderr.isatty():
         with click.progressbar(length=1, label="Loading", file=sys.stderr, show_eta=True) as bar:
             def progress(done: int, total: int) -> None:
                 bar.length = max(total, 1)
                 bar.update(done - bar.pos)
 
-            info = build_store(directory, data=data, force=force, progress=progress)
+            info = build_store(directory, data=data, force=force, progress=progress, allow_vocabulary_changes=allow)
     else:  # no bar in pipes and logs
-        info = build_store(directory, data=data, force=force)
+        info = build_store(directory, data=data, force=force, allow_vocabulary_changes=allow)
+    warn_vocabulary_changes(info.vocabulary_changes)
     seconds = time.perf_counter() - started
     click.echo(
         f"Built {info.directory}: {info.triples:,} triples from {len(info.sources)} files "
@@ -74,6 +77,7 @@ def info(directory: str, fmt: str) -> None:
             "directory": str(meta.directory), "triples": meta.triples, "created": meta.created,
             "igegraph_version": meta.igegraph_version, "projection": meta.projection,
             "disk_bytes": meta.disk_bytes, "sources": meta.sources, "changed": meta.changed,
+            "vocabulary_changes": meta.vocabulary_changes,
         })
         return
     click.echo(f"Store:       {meta.directory}")
@@ -85,6 +89,8 @@ def info(directory: str, fmt: str) -> None:
     for src in meta.sources:
         mark = "  (changed since build)" if src["path"] in meta.changed else ""
         click.echo(f"  {src['kind']:<8} {src['size']:>12,} B  {src['path']}{mark}")
+    for change in meta.vocabulary_changes:
+        click.echo(f"Vocabulary changed by --data (--allow-vocabulary-changes): {change}")
     if meta.changed:
         click.echo(f"{len(meta.changed)} source file(s) changed since the build; "
                    f"rebuild with 'igegraph store build {directory} --force'.")

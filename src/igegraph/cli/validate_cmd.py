@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from ..errors import IgegraphError
-from .options import emit_json, format_option, graph_options, load_graph, render_table
+from .options import allow_vocabulary_changes, emit_json, format_option, graph_options, load_graph, render_table
 
 __all__ = ["validate", "COMMANDS"]
 
@@ -18,7 +18,9 @@ def validate(data: tuple[str, ...], backend: str, store: str | None, fmt: str) -
 
     Runs ontology/shapes.ttl with pySHACL (no inference) and the integrity checks (every
     claim has its ige:Assertion and back, assertions cite references, identifiers are well
-    formed, ige: terms exist). Prints one line per problem (entity, rule, message) and exits
+    formed, ige: terms exist) and the vocabulary's own declarations (polarities, flags,
+    integer indexes, no class cycle, no entity retyped as a property, no --data file changing
+    the curated vocabulary unless --allow-vocabulary-changes). Prints one line per problem (entity, rule, message) and exits
     with code 1 when there is any; prints "valid: ..." and exits 0 otherwise.
 
     Example: igegraph validate --data mine.ttl
@@ -26,7 +28,8 @@ def validate(data: tuple[str, ...], backend: str, store: str | None, fmt: str) -
     from ..validate import validate as validate_graph
 
     try:
-        report = validate_graph(load_graph(data, backend, store))
+        report = validate_graph(load_graph(data, backend, store, lenient=True),
+                                allow_vocabulary_changes=allow_vocabulary_changes())
     except IgegraphError as exc:
         raise click.ClickException(str(exc)) from None
     if fmt == "json":

@@ -1,0 +1,220 @@
+"""Private files for derived data: owner-only folders and files, and data-only encodings.
+
+The parse cache and persistent stores keep derived values (the networkx projection, a dump
+of the triples) on disk. Nothing read back can execute: the projection is JSON, validated
+field by field, and triples are N-Quads. Folders are made ``0700`` and files ``0600`` whatever
+the umask, and a file is only read back if it is a regular file owned by the current user
+that no one else may write, in a folder no one else may write; anything else is ignored
+(and rebuilt), so a planted or swapped file cannot change an answer.
+
+Examples
+--------
+>>> import tempfile, pathlib, networkx as nx
+>>> folder = pathlib.Path(tempfile.mkdtemp()) / "private"
+>>> private_dir(folder)
+True
+>>> oct(folder.stat().st_mode & 0o777)
+'0o700'
+>>> g = nx.MultiDiGraph()
+>>> g.add_edge("ig:a", "ig:b", "ige:activates", polarity=1, references=["12"])
+'ige:activates'
+>>> write_private(folder / "p.json", encode_projection(g, {"key": "k1"}))
+>>> h = decode_projection(read_private(folder / "p.json"), {"key": "k1"})
+>>> list(h.edges(keys=True, data=True))
+[('ig:a', 'ig:b', 'ige:activates', {'polarity': 1, 'references': ['12']})]
+>>> decode_projection(read_private(folder / "p.json"), {"key": "other"}) is None
+True
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import stat
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+__all__ = ["private_dir", "private_dir_ok", "is_private", "read_private", "write_private", "encode_projection",
+           "decode_projection", "vouch", "vouched"]
+
+_LOOSE = stat.S_IWGRP | stat.S_IWOTH
+
+
+def is_private(st: os.stat_result) -> bool:
+    """True if a file or folder belongs to the current user and no one else may write it."""
+    return st.st_uid == os.getuid() and not st.st_mode & _LOOSE
+
+
+def private_dir(folder: Path) -> bool:
+    """Make ``folder`` (mode 0700) if missing; True if it exists and is private.
+
+    An existing folder owned by someone else, or writable by others, is left alone and
+    reported as not private (False): its files cannot be trusted.
+    """
+    try:
+        folder.mkdir(mode=0o700, parents=True)
+        os.chmod(folder, 0o700)  # mkdir's mode is reduced by the umask, never widened: make sure
+    except FileExistsError:
+        pass
+    except OSError:
+        return False
+    try:
+        st = os.stat(folder)
+    except OSError:
+        return False
+    return stat.S_ISDIR(st.st_mode) and is_private(st)
+
+
+def read_private(path: Path) -> bytes | None:
+    """The bytes of a private file, or None if it is missing or anyone else could have written it."""
+    try:
+        if not private_dir_ok(path.parent):
+            return None
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        return None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or not is_private(st):
+            return None
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            return fh.read()
+    finally:
+        os.close(fd)
+
+
+def private_dir_ok(folder: Path) -> bool:
+    """True if an existing folder is private (no side effect, unlike :func:`private_dir`)."""
+    try:
+        st = os.stat(folder)
+    except OSError:
+        return False
+    return stat.S_ISDIR(st.st_mode) and is_private(st)
+
+
+def write_private(path: Path, payload: bytes) -> None:
+    """Write a file readable by its owner alone, atomically (readers see old or new, whole)."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            os.fchmod(fh.fileno(), 0o600)
+            fh.write(payload)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+# ------------------------------------------------------------------ files made by this user
+
+
+def _vouch_path(folder: Path, payload: bytes) -> Path:
+    return folder / hashlib.sha256(payload).hexdigest()
+
+
+def vouch(folder: Path, payload: bytes) -> None:
+    """Record (in the private ``folder``) that this user wrote ``payload``.
+
+    A store can come from someone else, files and all, so a store's projection is only
+    read back if its exact bytes were vouched for here; otherwise it is rebuilt from the
+    database. Nothing is recorded if ``folder`` cannot be made private.
+    """
+    if private_dir(folder):
+        write_private(_vouch_path(folder, payload), b"")
+
+
+def vouched(folder: Path, payload: bytes) -> bool:
+    """True if this user recorded ``payload`` with :func:`vouch` (in a private folder)."""
+    return read_private(_vouch_path(folder, payload)) is not None
+
+
+# ------------------------------------------------------------------ the projection as JSON
+
+_FORMAT = "igegraph-projection/1"
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def _plain(value: Any) -> bool:
+    """True for the attribute values the encoding keeps exactly (JSON scalars and lists of them)."""
+    if isinstance(value, _SCALARS):
+        return not isinstance(value, float) or value == value and abs(value) != float("inf")
+    return isinstance(value, list) and all(isinstance(v, _SCALARS) and not isinstance(v, float) for v in value)
+
+
+def encode_projection(graph: "nx.MultiDiGraph", tag: dict[str, str]) -> bytes:
+    """A MultiDiGraph as compact JSON: node ids once, edges by node index.
+
+    ``tag`` (strings) says what the projection was built from; :func:`decode_projection`
+    accepts the file only for the same tag. Raises ValueError for attribute values JSON
+    cannot hold exactly (the caller then just does not cache).
+    """
+    nodes = list(graph.nodes)
+    index = {node: i for i, node in enumerate(nodes)}
+    rows = [[node, attrs] for node, attrs in graph.nodes(data=True)]
+    edges = [[index[u], index[v], key, attrs] for u, v, key, attrs in graph.edges(keys=True, data=True)]
+    for attrs in [a for _n, a in rows] + [e[3] for e in edges]:
+        if not all(isinstance(k, str) and _plain(v) for k, v in attrs.items()):
+            raise ValueError("projection attribute JSON cannot hold exactly")
+    if not all(isinstance(n, str) for n in nodes) or not all(isinstance(e[2], str) for e in edges):
+        raise ValueError("projection ids must be strings")
+    doc = {"format": _FORMAT, "tag": tag, "graph": dict(graph.graph), "nodes": rows, "edges": edges}
+    return json.dumps(doc, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode("utf-8")
+
+
+_VALUE_TYPES = frozenset({str, int, float, bool, type(None)})
+_ITEM_TYPES = frozenset({str, int, bool, type(None)})
+
+
+def _valid_attrs(attrs: Any) -> bool:
+    """True for a dict of JSON scalars and lists of scalars (a tight loop: this runs per edge)."""
+    if type(attrs) is not dict:
+        return False
+    for value in attrs.values():
+        kind = type(value)
+        if kind not in _VALUE_TYPES and (kind is not list or not all(type(v) in _ITEM_TYPES for v in value)):
+            return False
+    return True
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def decode_projection(raw: bytes | None, tag: dict[str, str]) -> "nx.MultiDiGraph | None":
+    """The MultiDiGraph in ``raw``, or None if it is missing, malformed or built for another tag."""
+    import networkx as nx
+
+    if raw is None:
+        return None
+    try:
+        doc = json.loads(raw, parse_constant=_refuse_constant)  # no NaN or Infinity
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(doc, dict) or doc.get("format") != _FORMAT or doc.get("tag") != tag:
+        return None
+    rows, edges, meta = doc.get("nodes"), doc.get("edges"), doc.get("graph")
+    if type(rows) is not list or type(edges) is not list or not _valid_attrs(meta):
+        return None
+    for row in rows:
+        if type(row) is not list or len(row) != 2 or type(row[0]) is not str or not _valid_attrs(row[1]):
+            return None
+    nodes = [r[0] for r in rows]
+    count = len(nodes)
+    if len(set(nodes)) != count:
+        return None
+    for edge in edges:
+        if type(edge) is not list or len(edge) != 4:
+            return None
+        u, v, key, attrs = edge
+        if type(u) is not int or type(v) is not int or not (0 <= u < count and 0 <= v < count) \
+                or type(key) is not str or not _valid_attrs(attrs):
+            return None
+    graph = nx.MultiDiGraph(**meta)
+    graph.add_nodes_from(rows)
+    graph.add_edges_from((nodes[u], nodes[v], key, attrs) for u, v, key, attrs in edges)
+    return graph

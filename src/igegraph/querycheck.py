@@ -1,0 +1,177 @@
+"""Checking a SPARQL query before it runs: the exact text, its kind, its variables, refusals.
+
+SPARQL's ``\\uXXXX`` escapes are replaced before anything else (the grammar says they are
+processed before parsing), and the engines then run that same text, so the check judges
+exactly what executes: a ``SERVICE`` hidden by escapes is seen. Refused: updates, ``SERVICE``
+and ``FROM`` without ``allow_network``, undeclared prefixes, queries too deeply nested for the
+parsers and texts over :data:`MAX_QUERY_CHARS`.
+
+Examples
+--------
+>>> check_query("ASK { ?s ?p ?o }")
+'ASK'
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from functools import lru_cache
+from typing import Any
+
+from .errors import QueryError
+
+__all__ = ["check_query", "unescape_codepoints", "MAX_QUERY_CHARS"]
+
+
+def _walk(node: Any, seen: set[int] | None = None):
+    """Every CompValue in a pyparsing parse tree."""
+    seen = seen if seen is not None else set()
+    if id(node) in seen:
+        return
+    seen.add(id(node))
+    name = getattr(node, "name", None)
+    if name:
+        yield node
+    if isinstance(node, dict):
+        for value in node.values():
+            yield from _walk(value, seen)
+    elif isinstance(node, (list, tuple)) or type(node).__name__ == "ParseResults":
+        for value in node:
+            yield from _walk(value, seen)
+
+
+# \uXXXX and \UXXXXXXXX, exactly as the SPARQL grammar defines them (19.2), and any
+# backslash-u sequence a second pass (rdflib re-expands, case-insensitively) would change
+_CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+_ANY_ESCAPE = re.compile(r"\\[uU][0-9A-Fa-f]{4}")
+#: Longest query text accepted, in characters.
+MAX_QUERY_CHARS = 1_000_000
+
+
+def unescape_codepoints(text: str) -> str:
+    r"""Replace SPARQL's ``\u`` / ``\U`` code point escapes, as the grammar does before parsing.
+
+    Both engines then run this text, so the safety check judges what they execute. Escapes
+    that spell another escape (``\u005Cu0053``) are refused: engines disagree on them.
+
+    >>> unescape_codepoints(r"SELECT * { ?s ?p \u0022x\u0022 }")
+    'SELECT * { ?s ?p "x" }'
+    >>> unescape_codepoints(r"\u005Cu0053ERVICE")
+    Traceback (most recent call last):
+    ...
+    igegraph.errors.QueryError: a \u escape in the query spells another escape; write the character itself
+    """
+    def one(m: re.Match) -> str:
+        code = int(m.group(1) or m.group(2), 16)
+        if 0xD800 <= code <= 0xDFFF or code > 0x10FFFF:
+            raise QueryError(f"{m.group(0)} is not a Unicode character; write the character itself")
+        return chr(code)
+
+    out = _CODEPOINT.sub(one, text)
+    if out != text and _ANY_ESCAPE.search(out):
+        raise QueryError("a \\u escape in the query spells another escape; write the character itself")
+    if _ANY_ESCAPE.search(out):  # only malformed ones (\U with 4 digits) can be left
+        raise QueryError(f"malformed escape {_ANY_ESCAPE.search(out).group(0)}: use \\uXXXX or \\UXXXXXXXX")
+    return out
+
+
+def _variables(tree: Any) -> frozenset[str]:
+    """The names of every variable a parsed query mentions."""
+    from rdflib import Variable
+
+    found: set[str] = set()
+    seen: set[int] = set()
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Variable):
+            found.add(str(node))
+        elif isinstance(node, (dict, list, tuple)) or type(node).__name__ == "ParseResults":
+            if id(node) not in seen:
+                seen.add(id(node))
+                stack.extend(node.values() if isinstance(node, dict) else node)
+    return frozenset(found)
+
+
+# rdflib's SPARQL grammar is a pyparsing grammar, which is not thread-safe: concurrent parses
+# (a server's threads) fail with spurious TypeErrors or parse errors, so they take turns
+_PARSE_LOCK = threading.Lock()
+
+
+@lru_cache(maxsize=512)  # a verdict depends only on the text: repeated queries skip the parse
+def _checked(text: str, allow_network: bool) -> tuple[str, frozenset[str]]:
+    """The kind of an unescaped query and its variables; QueryError if it is refused."""
+    from pyparsing import ParseException
+    from rdflib.plugins.sparql.algebra import translateQuery
+    from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+
+    if not re.sub(r"(?i)PREFIX\s+[^\s:]*:\s*<[^>]*>|BASE\s+<[^>]*>|#[^\n]*", "", text).strip():
+        raise QueryError("empty query: give a SELECT, ASK, CONSTRUCT or DESCRIBE query")
+    if len(text) > MAX_QUERY_CHARS:
+        raise QueryError(f"the query is {len(text):,} characters long; the limit is {MAX_QUERY_CHARS:,}")
+    try:
+        try:
+            with _PARSE_LOCK:
+                tree = parseQuery(text)
+        except ParseException as exc:
+            try:
+                with _PARSE_LOCK:
+                    parseUpdate(text)
+            except ParseException:
+                raise QueryError(f"malformed SPARQL: {exc.msg}", exc.lineno, exc.col) from None
+            raise QueryError("SPARQL updates (INSERT, DELETE, LOAD, CLEAR …) are refused: igegraph queries are read-only") from None
+        kind = ""
+        for node in _walk(tree):
+            if node.name in {"SelectQuery", "AskQuery", "ConstructQuery", "DescribeQuery"} and not kind:
+                kind = node.name[: -len("Query")].upper()
+            if allow_network:
+                continue
+            if node.name == "ServiceGraphPattern":
+                raise QueryError("SERVICE reaches the network and is refused; pass --allow-network (allow_network=True) to permit it")
+            if node.name == "DatasetClause":
+                raise QueryError("FROM / FROM NAMED load graphs from the network and are refused; pass --allow-network (allow_network=True) to permit it")
+        if not kind:
+            raise QueryError("not a SELECT, ASK, CONSTRUCT or DESCRIBE query")
+        try:
+            translateQuery(tree)  # undeclared prefixes and other errors the grammar lets through
+        except RecursionError:
+            raise
+        except Exception as exc:
+            raise QueryError(f"malformed SPARQL: {_first_line(exc)}") from None
+        return kind, _variables(tree)
+    except RecursionError:
+        raise QueryError("the query is nested too deeply (groups, or a long chain of UNIONs); simplify it") from None
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def check_query(text: str, allow_network: bool = False) -> str:
+    r"""Check a query and return its kind (SELECT, ASK, CONSTRUCT, DESCRIBE).
+
+    The check runs on the text after code point escapes are replaced (see
+    :func:`unescape_codepoints`), which is the text the engines execute.
+
+    Raises
+    ------
+    QueryError
+        Malformed (with line and column), an update, nested too deeply, or a network access
+        not allowed.
+
+    Examples
+    --------
+    >>> check_query("ASK { ?s ?p ?o }")
+    'ASK'
+    >>> check_query("SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }")
+    Traceback (most recent call last):
+    ...
+    igegraph.errors.QueryError: SERVICE reaches the network and is refused; pass --allow-network (allow_network=True) to permit it
+    >>> check_query(r"SELECT * WHERE { \u0053ERVICE <http://example.org/sparql> { ?s ?p ?o } }")
+    Traceback (most recent call last):
+    ...
+    igegraph.errors.QueryError: SERVICE reaches the network and is refused; pass --allow-network (allow_network=True) to permit it
+    """
+    return _checked(unescape_codepoints(text), allow_network)[0]

@@ -1,0 +1,347 @@
+"""Building a store: :func:`build_store`, its lock, and the sweep of what killed builds left."""
+
+from __future__ import annotations
+
+import fcntl
+import gc
+import hashlib
+import json
+import os
+import secrets
+import shutil
+import stat
+import tempfile
+import traceback
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from ..declarations import vocabulary_changes, vocabulary_state
+from ..errors import DataError, StoreError
+from ..inputs import check_files, check_offline
+from ..kg import KnowledgeGraph, _error_line, _error_text, check_vocabulary_changes, rdf_format
+from ..persist import encode_projection, vouch, write_private
+from ..resources import curated_files
+from .graph import StoreKnowledgeGraph, _wrap, build_store_projection, vouch_dir
+from .manifest import (
+    _ENTRY, _STORE_FORMAT, CAUSAL_ONLY_ABOVE, MANIFEST, StoreInfo, _first_line, _read_manifest, store_info,
+)
+
+__all__ = ["build_store"]
+
+_LOCK = ".igegraph-build.lock"
+# what a killed build may leave behind (removed by the next build): staging folders and
+# temporary files, and databases or projections the manifest does not name
+_STAGING = (".building-", ".tmp-")
+_OURS = (MANIFEST, "oxigraph-*/", "projection-*.json")
+
+# kg.rdf_format name -> pyoxigraph RdfFormat attribute
+_OX_FORMATS = {"turtle": "TURTLE", "nt": "N_TRIPLES", "xml": "RDF_XML", "json-ld": "JSON_LD", "n3": "N3"}
+
+
+class _ProgressReader:
+    """A binary file wrapper that reports the bytes read so far to a callback."""
+
+    def __init__(self, fh: Any, callback: Callable[[int], None]):
+        self._fh = fh
+        self._callback = callback
+
+    def read(self, size: int = -1) -> bytes:
+        chunk = self._fh.read(size)
+        if chunk:
+            self._callback(len(chunk))
+        return chunk
+
+
+def _check_destination(directory: Path, force: bool) -> None:
+    """Refuse to overwrite anything without ``force``."""
+    if directory.exists() and not directory.is_dir():
+        raise StoreError(f"{directory} exists and is not a directory")
+    if not directory.is_dir():
+        return
+    try:
+        entries = [p.name for p in directory.iterdir()]
+    except OSError as exc:
+        raise StoreError(f"{directory}: cannot read the directory: {exc.strerror or exc}") from None
+    if not entries or force:
+        return
+    if MANIFEST in entries:
+        raise StoreError(f"{directory} already holds an igegraph store; pass --force to rebuild it")
+    raise StoreError(
+        f"{directory} is not empty and is not an igegraph store; pass --force to build the store in it anyway "
+        f"(only {', '.join(_OURS)} would be replaced)"
+    )
+
+
+def _load_file(db: Any, path: Path, on_bytes: Callable[[int], None]) -> None:
+    """Bulk-load one file into the on-disk database; errors name the file and line."""
+    import pyoxigraph as ox
+
+    fmt = rdf_format(path)
+    if fmt in ("json-ld", "xml"):  # formats whose parsers could fetch or expand: check first
+        try:
+            check_offline(path, path.read_text(encoding="utf-8"), fmt)
+        except (OSError, UnicodeDecodeError) as exc:
+            raise DataError(str(path), f"cannot read file: {exc}") from None
+    try:
+        with open(path, "rb") as fh:
+            db.bulk_load(
+                input=_ProgressReader(fh, on_bytes),
+                format=getattr(ox.RdfFormat, _OX_FORMATS[fmt]),
+                base_iri=path.resolve().as_uri(),  # same base as kg.load, so identical IRIs
+            )
+    except SyntaxError as exc:
+        raise DataError(str(path), f"malformed {fmt}: {_error_text(exc)}", _error_line(exc)) from None
+    except UnicodeDecodeError as exc:
+        raise DataError(str(path), f"cannot read file: {exc}") from None
+    except OSError as exc:
+        if isinstance(exc, (FileNotFoundError, IsADirectoryError, PermissionError)) and not path.is_file():
+            raise DataError(str(path), f"cannot read file: {exc}") from None
+        raise StoreError(f"loading {path} into the store failed: {_first_line(exc)}") from None
+    except ValueError as exc:
+        raise DataError(str(path), f"cannot load: {_first_line(exc)}") from None
+
+
+def build_store(
+    directory: str | Path,
+    data: Iterable[str | Path] = (),
+    force: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+    allow_vocabulary_changes: bool = False,
+) -> StoreInfo:
+    """Load the ontology, the curated data and user files once into an on-disk store.
+
+    The store is built in a hidden staging folder inside ``directory`` and switched in by one
+    rename of the manifest when complete: a failed or killed build leaves the directory as it
+    was (a killed one leaves a staging folder that the next build removes).
+
+    Parameters
+    ----------
+    directory : path
+        Where the store goes. Created if missing; an empty directory is fine.
+    data : iterable of path
+        User RDF files to merge (Turtle, N-Triples, RDF/XML, JSON-LD, N3).
+    force : bool
+        Rebuild an existing store, or build in a non-empty directory that is not a store
+        (then only the store's own entries, ``igegraph-store.json``, ``oxigraph-<id>/`` and
+        ``projection-<id>.json``, are replaced; other files are left alone).
+    progress : callable, optional
+        Called as ``progress(bytes_read, total_bytes)`` while the files are read.
+    allow_vocabulary_changes : bool
+        Accept ``data`` that redefines the vocabulary (see :func:`igegraph.kg.load`); the
+        changes are recorded in the manifest.
+
+    Returns
+    -------
+    StoreInfo
+
+    Raises
+    ------
+    DataError
+        An input file is missing, has an unknown extension or is malformed (file and line).
+    StoreError
+        The directory cannot be written, or holds something and ``force`` is False.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> where = tempfile.mkdtemp() + "/kg"
+    >>> info = build_store(where)
+    >>> info.projection
+    'full'
+    >>> build_store(where)
+    Traceback (most recent call last):
+    ...
+    igegraph.errors.StoreError: ... already holds an igegraph store; pass --force to rebuild it
+    """
+    import pyoxigraph as ox
+
+    from .. import __version__
+
+    directory = Path(directory)
+    files = [(p, "curated") for p in curated_files()] + [(Path(p), "data") for p in data]
+    for path, _kind in files:  # cheap checks first: nothing is created for a missing file
+        rdf_format(path)
+        if not path.is_file():
+            raise DataError(str(path), "no such file")
+    check_files([path for path, kind in files if kind == "data"])
+    _check_destination(directory, force)
+
+    created: list[Path] = []  # directories this call made, removed again on failure
+    staging: Path | None = None
+    lock: int | None = None
+    try:
+        for parent in reversed([directory, *directory.parents]):
+            if not parent.exists():
+                parent.mkdir(mode=0o700)
+                os.chmod(parent, 0o700)
+                created.append(parent)
+        lock = _lock(directory)
+        _sweep(directory)
+        staging = Path(tempfile.mkdtemp(prefix=".building-", dir=directory))
+    except OSError as exc:
+        _cleanup(directory, None, created, lock)
+        raise StoreError(f"cannot write the store in {directory}: {exc.strerror or exc}") from None
+    except StoreError:
+        _cleanup(directory, None, created, lock)
+        raise
+
+    db: Any = None
+    staged: Any = None
+    token = secrets.token_hex(8)
+    names = {"database": f"oxigraph-{token}", "projection_file": f"projection-{token}.json"}
+    try:
+        sources = []
+        for path, kind in files:
+            st = path.stat()
+            sources.append({"path": str(path.resolve()), "size": st.st_size, "mtime_ns": st.st_mtime_ns, "kind": kind})
+        total = sum(s["size"] for s in sources)
+        done = 0
+
+        def on_bytes(n: int) -> None:
+            nonlocal done
+            done += n
+            if progress is not None:
+                progress(done, total)
+
+        db = ox.Store(str(staging / names["database"]))
+        mine = [path for path, kind in files if kind == "data"]
+        for path, kind in files:
+            if kind == "data" and path == mine[0]:
+                before = vocabulary_state(_wrap(db))
+            _load_file(db, path, on_bytes)
+        if mine:
+            check = KnowledgeGraph(_wrap(db), "oxigraph")
+            check.vocabulary_changes = vocabulary_changes(before, vocabulary_state(check.graph, frozenset(before)))
+            check_vocabulary_changes(check, allow_vocabulary_changes, mine)
+            changes, check = check.vocabulary_changes, None
+        else:
+            changes = []
+        triples = len(db)
+        db.flush()
+        db = None  # closes the database (releases its lock) before it is reopened and moved
+        gc.collect()  # the rdflib wrappers above hold it in reference cycles
+
+        manifest = {
+            "igegraph_store": _STORE_FORMAT,
+            "igegraph_version": __version__,
+            "pyoxigraph_version": getattr(ox, "__version__", ""),
+            "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "triples": triples,
+            "projection": "causal" if triples > CAUSAL_ONLY_ABOVE else "full",
+            **names,
+            "vocabulary_changes": changes,
+            "sources": sources,
+        }
+        raw = (json.dumps(manifest, indent=2) + "\n").encode()
+        digest = hashlib.sha256(raw).hexdigest()
+
+        # Build the projection now, so that the first traversal on the store is fast.
+        staged = StoreKnowledgeGraph(_wrap(ox.Store.read_only(str(staging / names["database"]))), [], staging,
+                                     manifest, digest)
+        projection = build_store_projection(staged, manifest["projection"] == "causal")
+        try:
+            raw_projection = encode_projection(projection, {"manifest_sha256": digest})
+            write_private(staging / names["projection_file"], raw_projection)
+            vouch(vouch_dir(), raw_projection)
+        except ValueError:  # values JSON cannot hold: the projection is built on first use
+            pass
+        staged = projection = None
+        _make_private(staging)
+
+        # Swap in: the new entries get new names beside the old ones, then one rename of the
+        # manifest switches the store over; only then are the old entries removed.
+        old = _read_manifest_names(directory)  # None for a damaged or older-format store
+        for name in names.values():
+            if (staging / name).exists():
+                os.replace(staging / name, directory / name)
+        tmp = staging / MANIFEST
+        write_private(tmp, raw)
+        os.replace(tmp, directory / MANIFEST)
+        if old is not None:
+            _remove(directory, *old.values())
+    except BaseException as exc:
+        # The open database must be closed before its files can be removed: drop every
+        # reference to it, including those held by the frames of the traceback.
+        db = staged = check = None
+        traceback.clear_frames(exc.__traceback__)
+        gc.collect()  # rdflib wrappers hold the database in reference cycles: close it now
+        if not (directory / MANIFEST).is_file() or _read_manifest_names(directory) != names:
+            _remove(directory, *names.values())
+        _cleanup(directory, staging, created, lock)
+        if isinstance(exc, OSError):
+            raise StoreError(f"cannot write the store in {directory}: {exc.strerror or _first_line(exc)}") from None
+        raise
+    shutil.rmtree(staging, ignore_errors=True)
+    _unlock(directory, lock)
+    return store_info(directory)
+
+
+def _lock(directory: Path) -> int:
+    """Take the build lock of a store directory; StoreError if another build holds it."""
+    fd = os.open(directory / _LOCK, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        raise StoreError(f"another 'igegraph store build' is writing {directory}; wait for it to finish") from None
+    return fd
+
+
+def _unlock(directory: Path, lock: int | None) -> None:
+    if lock is not None:
+        (directory / _LOCK).unlink(missing_ok=True)
+        os.close(lock)
+
+
+def _read_manifest_names(directory: Path) -> dict | None:
+    try:
+        manifest = _read_manifest(directory)[0]
+    except StoreError:
+        return None
+    return {"database": manifest["database"], "projection_file": manifest["projection_file"]}
+
+
+def _sweep(directory: Path) -> None:
+    """Remove what killed builds left behind: staging folders, temporary files, and database
+    or projection entries the current manifest does not name. Called with the build lock held."""
+    names = _read_manifest_names(directory)
+    keep = set((names or {}).values())
+    if names is None and (directory / MANIFEST).is_file():  # a store of format 1 (or damaged)
+        _remove(directory, "oxigraph", "projection.pickle")
+    for entry in directory.iterdir():
+        if (entry.name.startswith(_STAGING) or _ENTRY.fullmatch(entry.name)) and entry.name not in keep:
+            _remove(directory, entry.name)
+
+
+def _remove(directory: Path, *names: str | None) -> None:
+    for name in names:
+        if not name:
+            continue
+        path = directory / name
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+
+
+def _make_private(folder: Path) -> None:
+    """Folders 0700 and files 0600 below ``folder``, whatever the umask was."""
+    for root, dirs, files in os.walk(folder):
+        os.chmod(root, 0o700)
+        for name in files:
+            path = os.path.join(root, name)
+            if stat.S_ISREG(os.lstat(path).st_mode):
+                os.chmod(path, 0o600)
+
+
+def _cleanup(directory: Path, staging: Path | None, created: list[Path], lock: int | None) -> None:
+    """Remove a failed build's staging folder, its lock and the directories it created."""
+    if staging is not None:
+        shutil.rmtree(staging, ignore_errors=True)
+    _unlock(directory, lock)
+    for folder in reversed(created):
+        try:
+            folder.rmdir()
+        except OSError:
+            pass

@@ -1,0 +1,186 @@
+"""Opening a store: :func:`open_store` and the KnowledgeGraph it returns."""
+
+from __future__ import annotations
+
+import inspect
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterable
+
+from ..declarations import vocabulary_changes, vocabulary_state
+from ..errors import DataError, StoreError
+from ..inputs import check_files
+from ..kg import KnowledgeGraph, check_vocabulary_changes, parse_into, rdf_format
+from ..persist import decode_projection, encode_projection, read_private, vouch, vouched, write_private
+from .manifest import CAUSAL_ONLY_ABOVE, _first_line, _read_manifest
+
+if TYPE_CHECKING:
+    import networkx as nx
+    import rdflib
+
+__all__ = ["open_store", "StoreKnowledgeGraph", "build_store_projection"]
+
+
+def build_store_projection(kg: KnowledgeGraph, causal_only: bool) -> "nx.MultiDiGraph":
+    """The projection of a store: the usual one, or only its causal edges for big stores.
+
+    Parameters
+    ----------
+    kg : KnowledgeGraph
+    causal_only : bool
+        Keep only edges whose property is causal (``ige:causal true``); every entity node is
+        kept, so lookups and traversals behave as on the full projection.
+
+    Returns
+    -------
+    networkx.MultiDiGraph
+    """
+    from .. import project
+
+    if "causal_only" in inspect.signature(project.build_projection).parameters:
+        return project.build_projection(kg, causal_only=causal_only)  # type: ignore[call-arg]
+    g = project.build_projection(kg)
+    if causal_only:
+        g.remove_edges_from([(u, v, k) for u, v, k, causal in g.edges(keys=True, data="causal") if not causal])
+    return g
+
+
+class StoreKnowledgeGraph(KnowledgeGraph):
+    """A KnowledgeGraph opened from a persistent store (see :func:`open_store`); its projection
+    comes from the store."""
+
+    def __init__(self, graph: "rdflib.Graph", sources: list[Path], store_dir: Path, manifest: dict,
+                 manifest_digest: str, merged: bool = False):
+        super().__init__(graph, "oxigraph", sources)
+        self.store_dir = store_dir
+        self.manifest = manifest
+        self._digest = manifest_digest
+        # With extra files merged in memory the stored projection no longer matches.
+        self._merged = merged
+
+    def __repr__(self) -> str:
+        return f"<KnowledgeGraph store {self.store_dir} {len(self)} triples from {len(self.sources)} files>"
+
+    @cached_property
+    def projection(self) -> "nx.MultiDiGraph":
+        """The projection cached next to the store, if this user built it (else, or if it is out
+        of date, it is rebuilt from the database: a store may come from someone else)."""
+        path = self.store_dir / self.manifest["projection_file"]
+        tag = {"manifest_sha256": self._digest}
+        if not self._merged:
+            raw = read_private(path)
+            projection = decode_projection(raw, tag) if raw is not None and vouched(vouch_dir(), raw) else None
+            if projection is not None:
+                return projection
+        causal_only = len(self) > CAUSAL_ONLY_ABOVE
+        projection = build_store_projection(self, causal_only)
+        if not self._merged:
+            try:
+                raw = encode_projection(projection, tag)
+                write_private(path, raw)
+                vouch(vouch_dir(), raw)
+            except (OSError, ValueError):  # a read-only store directory still works, just slower
+                pass
+        return projection
+
+
+def vouch_dir() -> Path:
+    """Where this user records the store projections they built (see :func:`igegraph.persist.vouch`)."""
+    from ..cache import cache_dir
+
+    return cache_dir() / "vouched"
+
+
+def _wrap(ox_store: Any) -> "rdflib.Graph":
+    """An rdflib Graph over a pyoxigraph Store, reading and writing its default graph."""
+    import rdflib
+    from oxrdflib import OxigraphStore
+    from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+
+    from ..vocab import PREFIXES
+
+    graph = rdflib.Graph(store=OxigraphStore(store=ox_store), identifier=DATASET_DEFAULT_GRAPH_ID)
+    for prefix, ns in PREFIXES.items():
+        graph.bind(prefix, ns, override=True)
+    return graph
+
+
+def open_store(directory: str | Path, data: Iterable[str | Path] = (),
+               allow_vocabulary_changes: bool = False, lenient: bool = False) -> KnowledgeGraph:
+    """Open a store built by :func:`build_store` (read-only, in milliseconds).
+
+    Parameters
+    ----------
+    directory : path
+        The store directory.
+    data : iterable of path
+        Extra RDF files. They are merged into an in-memory copy of the store; the store on
+        disk is never modified. The copy costs about a second per million triples and the
+        projection is then built afresh, so for repeated use build a store that includes them.
+    allow_vocabulary_changes : bool
+        Accept extra files that redefine the vocabulary (see :func:`igegraph.kg.load`).
+    lenient : bool
+        Refuse no vocabulary change or value (for ``validate``).
+
+    Returns
+    -------
+    KnowledgeGraph
+        On the Oxigraph backend; ``kg.projection`` is read from the store's cached JSON.
+
+    Raises
+    ------
+    StoreError
+        The directory is missing, not a store, or its database is damaged.
+    DataError
+        An extra file is missing or malformed.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from igegraph.store import build_store
+    >>> where = tempfile.mkdtemp() + "/kg"
+    >>> _ = build_store(where)
+    >>> kg = open_store(where)
+    >>> kg.backend, kg.store_dir == Path(where)
+    ('oxigraph', True)
+    >>> kg.projection.has_edge("ig:omalizumab", "ig:free_IgE")
+    True
+    >>> open_store(tempfile.mkdtemp())
+    Traceback (most recent call last):
+    ...
+    igegraph.errors.StoreError: ... is not an igegraph store (no igegraph-store.json); ...
+    """
+    import pyoxigraph as ox
+
+    directory = Path(directory)
+    data = [Path(p) for p in data]
+    manifest, digest = _read_manifest(directory)
+    try:
+        # read-only: several processes may open the same store at once
+        db = ox.Store.read_only(str(directory / manifest["database"]))
+    except (OSError, RuntimeError, ValueError) as exc:
+        raise StoreError(
+            f"{directory}: the Oxigraph database is damaged or unreadable ({_first_line(exc)}); "
+            f"rebuild with 'igegraph store build {directory} --force'"
+        ) from None
+    sources = [Path(s["path"]) for s in manifest["sources"]]
+    if not data:
+        return StoreKnowledgeGraph(_wrap(db), sources, directory, manifest, digest)
+
+    for path in data:  # fail before the copy
+        rdf_format(path)
+        if not path.is_file():
+            raise DataError(str(path), "no such file")
+    check_files(data)
+    memory = ox.Store()
+    memory.load(input=db.dump(format=ox.RdfFormat.N_QUADS), format=ox.RdfFormat.N_QUADS)
+    del db
+    graph = _wrap(memory)
+    before = vocabulary_state(graph)
+    for path in data:
+        parse_into(graph, path, "oxigraph")
+    kg = StoreKnowledgeGraph(graph, sources + data, directory, manifest, digest, merged=True)
+    kg.vocabulary_changes = vocabulary_changes(before, vocabulary_state(graph, frozenset(before)))
+    if not lenient:
+        check_vocabulary_changes(kg, allow_vocabulary_changes, data)
+    return kg

@@ -1,0 +1,120 @@
+"""Fixtures for the hostile-input suite: a loopback listener, the CLI, one shared cache."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+IGEGRAPH = [sys.executable, "-m", "igegraph"]
+
+
+@pytest.fixture(scope="session")
+def hostile_cache_dir(tmp_path_factory):
+    """One private cache folder for the whole suite (warm after the first load)."""
+    return tmp_path_factory.mktemp("hostile-cache") / "cache"
+
+
+@pytest.fixture(autouse=True)
+def hostile_cache(hostile_cache_dir, monkeypatch):
+    """Every hostile test, and the processes it starts, use the suite's cache (and only they:
+    the environment is restored after each test)."""
+    monkeypatch.setenv("IGEGRAPH_CACHE_DIR", str(hostile_cache_dir))
+    monkeypatch.delenv("IGEGRAPH_NO_CACHE", raising=False)
+    return hostile_cache_dir
+
+
+class Listener:
+    """A TCP server on 127.0.0.1 that counts every connection made to it."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.port = self.sock.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.hits = 0
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.hits += 1
+            conn.close()
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+@pytest.fixture
+def listener():
+    """A loopback listener; tests assert ``listener.hits == 0``."""
+    found = Listener()
+    yield found
+    found.close()
+
+
+@pytest.fixture
+def run():
+    """Invoke the CLI in-process, catching everything; returns click's Result."""
+    from click.testing import CliRunner
+
+    from igegraph.cli import main
+
+    runner = CliRunner()
+
+    def invoke(*args: str, input: str | None = None):
+        return runner.invoke(main, [str(a) for a in args], input=input, catch_exceptions=True)
+
+    return invoke
+
+
+def clean_failure(result, codes=(1, 2)) -> str:
+    """Assert a CLI result is a clean failure (exit 1 or 2, one ``Error:`` line, no
+    traceback, no unexpected exception) and return the error line."""
+    assert not isinstance(result.exception, Exception) or isinstance(result.exception, SystemExit), (
+        f"{type(result.exception).__name__}: {result.exception}")
+    assert result.exit_code in codes, result.output
+    assert "Traceback" not in result.output
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    errors = [line for line in lines if line.startswith("Error:")]
+    assert len(errors) == 1, result.output
+    return errors[0]
+
+
+def spawn(*args: str, **kwargs) -> subprocess.Popen:
+    """Start ``igegraph ARGS`` as a real process (for kill tests)."""
+    return subprocess.Popen([*IGEGRAPH, *map(str, args)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, **kwargs)
+
+
+@pytest.fixture(scope="session")
+def store_dir(tmp_path_factory, hostile_cache_dir):
+    """A persistent store of the curated graph, built once (vouched for in the suite's cache)."""
+    from igegraph.store import build_store
+
+    where = tmp_path_factory.mktemp("hostile-store") / "kg"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("IGEGRAPH_CACHE_DIR", str(hostile_cache_dir))
+        build_store(where)
+    return where
+
+
+@pytest.fixture
+def failed():
+    """:func:`clean_failure`, as a fixture (test modules do not import conftest)."""
+    return clean_failure
+
+
+@pytest.fixture
+def start():
+    """:func:`spawn`, as a fixture."""
+    return spawn
