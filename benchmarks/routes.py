@@ -193,10 +193,10 @@ def main(argv: list[str] | None = None) -> int:
                 rows.append((name, new, old))
         finally:
             subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(base)], capture_output=True)
-    from run import write_results
+    from run import write_section
 
     section = report(rows, args.baseline_rev)
-    write_results(args.output, "", section)
+    write_section(args.output, "route-scaling", section)
     print(section)
     return 0
 

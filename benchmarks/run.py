@@ -31,6 +31,7 @@ import hashlib
 import json
 import os
 import platform
+import re
 import resource
 import statistics
 import subprocess
@@ -507,19 +508,30 @@ def targets(run: dict) -> list[str]:
     return out
 
 
-ROUTE_SCALING = "## Route scaling"
+_SECTION = re.compile(r"<!-- ([\w-]+):start -->.*?<!-- \1:end -->", re.S)
 
 
-def write_results(path: Path, text: str, section: str | None = None) -> None:
-    """Write RESULTS.md: the size benchmark's ``text`` (or, with ``section``, keep the file's
-    head and replace only the route-scaling section), keeping the other part as it was."""
+def write_results(path: Path, text: str) -> None:
+    """Write RESULTS.md: the size benchmark's ``text``, then the sections other benchmarks
+    wrote between their markers (route scaling, serving under load), kept as they were."""
     old = path.read_text(encoding="utf-8") if path.exists() else ""
-    head, _, tail = old.partition(ROUTE_SCALING)
-    if section is None:
-        kept = (ROUTE_SCALING + tail) if tail else ""
-        path.write_text(text.rstrip() + ("\n\n" + kept.rstrip() if kept else "") + "\n", encoding="utf-8")
+    kept = [m.group(0) for m in _SECTION.finditer(old)]
+    path.write_text("\n\n".join([text.rstrip(), *kept]) + "\n", encoding="utf-8")
+
+
+def write_section(path: Path, name: str, section: str) -> None:
+    """Put ``section`` between ``<!-- NAME:start -->`` and ``<!-- NAME:end -->`` in RESULTS.md,
+    replacing what was there (or appending it), and leave the rest of the file alone."""
+    block = f"<!-- {name}:start -->\n{section.strip()}\n<!-- {name}:end -->"
+    old = path.read_text(encoding="utf-8") if path.exists() else ""
+    start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
+    if start in old and end in old:
+        new = old[:old.index(start)] + block + old[old.index(end) + len(end):]
     else:
-        path.write_text((head.rstrip() + "\n\n" if head.strip() else "") + section.rstrip() + "\n", encoding="utf-8")
+        new = old.rstrip("\n") + "\n\n" + block + "\n"
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(new, encoding="utf-8")
+    tmp.replace(path)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -28,8 +28,10 @@ from pathlib import Path
 
 import httpx
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from run import write_section  # noqa: E402 - the benchmarks share one RESULTS.md writer
+
 HERE = Path(__file__).resolve().parent
-START, END = "<!-- serve-load:start -->", "<!-- serve-load:end -->"
 PROBLEMS: dict[str, int] = {}  # error text -> count, printed after the run
 DESCRIBED = ["omalizumab", "IgE", "FcεRI", "mast cell", "basophil", "histamine", "ligelizumab", "CD23",
              "allergen", "plasma cell"]
@@ -133,7 +135,6 @@ def report(out: list, elapsed: float, args: argparse.Namespace, cpus: tuple[floa
     import igegraph
 
     return "\n".join([
-        START,
         "## Serving under load (`igegraph serve`)",
         "",
         f"Run {when} with `python benchmarks/serve_load.py --clients {args.clients} --duration {args.duration:g}`: "
@@ -156,19 +157,7 @@ def report(out: list, elapsed: float, args: argparse.Namespace, cpus: tuple[floa
         *rows,
         "",
         f"Goal (0 errors, p99 under 1 s for named queries): **{verdict}**.",
-        END,
     ])
-
-
-def write(section: str, path: Path) -> None:
-    text = path.read_text(encoding="utf-8") if path.exists() else ""
-    if START in text and END in text:
-        text = text[:text.index(START)] + section + text[text.index(END) + len(END):]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -196,7 +185,7 @@ def main(argv: list[str] | None = None) -> int:
     for problem, count in sorted(PROBLEMS.items(), key=lambda kv: -kv[1])[:10]:
         print(f"{count} x {problem}", file=sys.stderr)
     if not args.no_write:
-        write(section, args.output)
+        write_section(args.output, "serve-load", section)
     return 0
 
 
