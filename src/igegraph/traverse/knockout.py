@@ -214,7 +214,7 @@ def _could_cut(cone: Cone, route: list[str], effects: dict[str, Effect]) -> list
     nodes = set(route) - {cone.target}
     hops = set(zip(route, route[1:]))
     upstream: set[str] = set()
-    todo = [n for n in route if n in graph]
+    todo = [n for n in nodes if n in graph]  # not the target's own supply: starving it blocks no route
     while todo:
         for parent in graph.predecessors(todo.pop()):
             if parent not in upstream:
