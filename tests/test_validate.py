@@ -208,7 +208,7 @@ def test_malformed_identifiers(iri: str, reason: str) -> None:
 
 
 def _table_lines(output: str) -> list[list[str]]:
-    return [re.split(r"\s{2,}", line.strip(), maxsplit=2) for line in output.splitlines()]
+    return [re.split(r"\s{2,}", line.strip(), maxsplit=3) for line in output.splitlines()]
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
@@ -216,9 +216,9 @@ def test_cli_exit_1_with_message_line(name: str) -> None:
     result = CliRunner().invoke(validate_command, ["--data", str(FIXTURES / name)])
     assert result.exit_code == 1, result.output
     rows = _table_lines(result.stdout)
-    assert rows[0] == ["entity", "rule", "message"]
+    assert rows[0] == ["file", "entity", "rule", "message"]  # each fixture's problems are in the fixture
     for (focus, rule), pattern in CASES[name].items():
-        assert any(r[:2] == [focus, rule] and re.search(pattern, r[2]) for r in rows if len(r) == 3), result.stdout
+        assert any(r[1:3] == [focus, rule] and re.search(pattern, r[3]) for r in rows if len(r) == 4), result.stdout
     assert re.fullmatch(
         r"invalid: \d+ violations on \d+ nodes \(\d+ triples, \d+ entities, \d+ assertions checked\)",
         result.stdout.splitlines()[-1],
@@ -239,6 +239,7 @@ def test_cli_json() -> None:
         "rule": "entity-label",
         "message": "an entity needs exactly one rdfs:label",
         "severity": "Violation",
+        "file": str(FIXTURES / "entity_without_label.ttl"),
     } in report["violations"]
 
 
@@ -257,3 +258,17 @@ def test_cli_missing_file() -> None:
 def test_cli_bad_format_is_usage_error() -> None:
     result = CliRunner().invoke(validate_command, ["--format", "xml"])
     assert result.exit_code == 2
+
+
+def test_problems_in_a_data_file_name_the_file() -> None:
+    """A --data file that gives a context the ontology does not know fails with file and entity."""
+    path = FIXTURES / "unknown_context.ttl"
+    report = validate(igegraph.load(data=[path], lenient=True))
+    named = {(v.file, v.focus, v.rule) for v in report.violations if v.file}
+    assert named == {(str(path), "ig:a_fixture_context_antibody_downregulates_FcERI", rule)
+                     for rule in ("assertion-cell-context", "assertion-species-context", "flag-value")}
+    # problems of the curated files carry no user file
+    assert all(v.file is None for v in validate(igegraph.load()).violations)
+    result = CliRunner().invoke(validate_command, ["--data", str(path)])
+    assert result.exit_code == 1
+    assert result.output.splitlines()[2].startswith(f"{path}  ig:a_fixture_context_antibody_downregulates_FcERI")

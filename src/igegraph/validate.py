@@ -95,6 +95,8 @@ class Violation:
         What is wrong, in one line.
     severity : str
         ``"Violation"``, ``"Warning"`` or ``"Info"`` (SHACL severities).
+    file : str, optional
+        The user (``--data``) file that states the node at fault, when one does.
 
     Examples
     --------
@@ -106,6 +108,7 @@ class Violation:
     rule: str
     message: str
     severity: str = "Violation"
+    file: str | None = None
 
 
 @dataclass
@@ -510,7 +513,7 @@ def validate(kg: "KnowledgeGraph", *, shacl: bool = True, integrity: bool = True
         severity = "Warning" if allow_vocabulary_changes else "Violation"
         found.extend(Violation(change.split(" ", 1)[0], "vocabulary-change", f"--data {change}", severity)
                      for change in kg.vocabulary_changes)
-    unique = sorted(set(found), key=lambda v: (v.focus, v.rule, v.message))
+    unique = _with_files(kg, sorted(set(found), key=lambda v: (v.focus, v.rule, v.message)))
     report = ValidationReport(
         conforms=not any(v.severity == "Violation" for v in unique),
         violations=unique,
@@ -522,3 +525,24 @@ def validate(kg: "KnowledgeGraph", *, shacl: bool = True, integrity: bool = True
     )
     report.seconds = time.perf_counter() - start
     return report
+
+
+def _with_files(kg: "KnowledgeGraph", found: list[Violation]) -> list[Violation]:
+    """Name the user file that states each node at fault (a --data file; curated files are ours)."""
+    from dataclasses import replace
+
+    from .kg import new_graph, parse_into
+    from .resources import curated_files
+
+    user = [path for path in kg.sources if path not in set(curated_files())]
+    if not found or not user:
+        return found
+    stated: dict[str, str] = {}  # node -> the file that describes it, else one that mentions it
+    mentioned: dict[str, str] = {}
+    for path in user:
+        graph = new_graph("memory")
+        parse_into(graph, path, "memory")  # already loaded once, with the same checks
+        for subject in set(graph.subjects()):
+            stated.setdefault(compact(subject), str(path))
+        mentioned.update({compact(o): str(path) for o in graph.objects() if compact(o) not in mentioned})
+    return [replace(v, file=stated.get(v.focus) or mentioned.get(v.focus)) for v in found]

@@ -40,7 +40,11 @@ def validate(data: tuple[str, ...], backend: str, store: str | None, fmt: str) -
                 [v.focus, v.rule, v.message if v.severity == "Violation" else f"{v.severity.lower()}: {v.message}"]
                 for v in report.violations
             ]
-            click.echo(render_table(["entity", "rule", "message"], rows, max_width=400))
+            headers = ["entity", "rule", "message"]
+            if any(v.file for v in report.violations):  # problems in --data files say which file
+                headers.insert(0, "file")
+                rows = [[v.file or "", *row] for v, row in zip(report.violations, rows)]
+            click.echo(render_table(headers, rows, max_width=400))
         click.echo(report.summary())
     if not report.conforms:
         raise click.exceptions.Exit(1)
