@@ -22,7 +22,7 @@ Examples
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 from .vocab import IGE, compact
 
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 __all__ = ["build_projection", "entity_classes", "relation_properties", "subclasses", "closure"]
 
 
-def closure(links: dict[str, list[str]], start: Iterable[str]) -> set[str]:
+def closure(links: Mapping[Any, Iterable[Any]], start: Iterable[Any]) -> set[Any]:
     """``start`` and everything reachable from it through ``links`` (a node -> nodes map).
 
     >>> sorted(closure({"a": ["b"], "b": ["c"]}, ["a"]))

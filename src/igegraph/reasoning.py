@@ -42,17 +42,9 @@ REASONING = ("none", "rdfs")
 
 def _ancestors(parents: dict[Any, set[Any]]) -> dict[Any, set[Any]]:
     """Node -> every node reachable by parent links (not itself, unless on a cycle)."""
-    out: dict[Any, set[Any]] = {}
-    for start, firsts in parents.items():
-        seen: set[Any] = set()
-        todo = list(firsts)
-        while todo:
-            node = todo.pop()
-            if node not in seen:
-                seen.add(node)
-                todo.extend(parents.get(node, ()))
-        out[start] = seen
-    return out
+    from .project import closure
+
+    return {start: closure(parents, firsts) for start, firsts in parents.items()}
 
 
 def rdfs_entailments(triples: Iterable[tuple[Any, Any, Any]]) -> set[tuple[Any, Any, Any]]:
