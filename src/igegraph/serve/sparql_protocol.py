@@ -20,6 +20,8 @@ Examples
 
 from __future__ import annotations
 
+from collections import OrderedDict
+
 from functools import partial
 from typing import TYPE_CHECKING, Any, Callable, Mapping
 from urllib.parse import parse_qs
@@ -174,7 +176,17 @@ async def _answer(request: Request, params: Mapping[str, list[str]]) -> Response
     else:
         accept = request.headers.get("accept")
         choices = (negotiate(accept, SELECT_TYPES), negotiate(accept, GRAPH_TYPES))
-    kind, truncated, media, body = await run_limited(request, queries[0], then=partial(_render, *choices))
+    answers = _answers(request)
+    key = (queries[0], choices)
+    if key in answers:
+        answers.move_to_end(key)
+        kind, truncated, media, body = answers[key]
+    else:
+        kind, truncated, media, body = await run_limited(request, queries[0], then=partial(_render, *choices))
+        if len(body) <= _CACHED_BYTES:
+            answers[key] = (kind, truncated, media, body)
+            while len(answers) > _CACHED_ANSWERS:
+                answers.popitem(last=False)
     if media is None:
         offered = ", ".join(GRAPH_TYPES if kind in ("CONSTRUCT", "DESCRIBE") else SELECT_TYPES)
         if fmt:
@@ -185,6 +197,19 @@ async def _answer(request: Request, params: Mapping[str, list[str]]) -> Response
         headers["X-Result-Truncated"] = f"max-rows={request.app.state.config.max_rows}"
     charset = "" if media.endswith("+xml") else "; charset=utf-8"
     return Response(body, media_type=media + charset, headers=headers)
+
+
+# The graph cannot change while it is served, so an answer to the same query in the same format
+# is the same: the most recent ones are kept (small ones only), as the JSON API keeps its own.
+_CACHED_ANSWERS = 512
+_CACHED_BYTES = 1 << 20
+
+
+def _answers(request: Request) -> "OrderedDict[tuple, tuple]":
+    state = request.app.state
+    if not hasattr(state, "sparql_answers"):  # used from the event loop only: no lock needed
+        state.sparql_answers = OrderedDict()
+    return state.sparql_answers
 
 
 def _render(select_media: str | None, graph_media: str | None, _kg: "KnowledgeGraph",
