@@ -24,10 +24,11 @@ def ranges(indices: list[int]) -> str:
     return ", ".join(str(a) if a == b else f"{a}–{b}" for a, b in out)
 
 
-def _shown(count: Any, shown: int, max_length: int) -> str:
+def _shown(count: Any, shown: int, max_length: int, shortest_only: bool = False) -> str:
     text = f"{count.text()} of at most {max_length} steps"
     if shown < count.n or not count.exact:
-        text += f"; the first {shown} shown (--routes to show more)"
+        text += (f"; the {shown} shortest shown (--all for the others)" if shortest_only
+                 else f"; the first {shown} shown (--routes to show more)")
     return text
 
 
@@ -35,7 +36,7 @@ def format_routes(report: Any) -> str:
     """A PathReport: the count, then each route hop by hop with predicates and references."""
     if not report.routes:
         return report.no_route or "no route"
-    lines = [_shown(report.count, len(report.routes), report.max_length) + ":"]
+    lines = [_shown(report.count, len(report.routes), report.max_length, report.shortest_only) + ":"]
     for i, route in enumerate(report.routes):
         lines.append(f"route {i} ({route.length} steps):")
         lines.append(f"  {route.labels[0]}")

@@ -146,10 +146,12 @@ class PathReport:
     max_length: int
     labels: dict[str, str] = field(default_factory=dict)
     no_route: str | None = None  # why there is no route, in a sentence
+    shortest_only: bool = False  # only the shortest routes were asked for
 
     def to_dict(self) -> dict:
         return {
             "source": self.source, "source_label": self.labels.get(self.source, self.source),
+            "shortest_only": self.shortest_only,
             "target": self.target, "target_label": self.labels.get(self.target, self.target),
             "max_length": self.max_length, "route_count": self.count.n, "route_count_exact": self.count.exact,
             "routes": _route_dicts(self.routes), "no_route": self.no_route,

@@ -123,4 +123,4 @@ def path(
     count = cone.count()
     labels = {src: kg.label(src), dst: kg.label(dst)}
     reason = no_route_reason(kg, src, dst, max_length) if count.n == 0 else None
-    return PathReport(src, dst, found, count, max_length, labels, reason)
+    return PathReport(src, dst, found, count, max_length, labels, reason, shortest_only=not all)
