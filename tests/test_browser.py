@@ -13,7 +13,8 @@ import pytest
 from igegraph.export import export
 from igegraph.viz import focus_view, graph_view, make_view, pathway_view, query_view, render_html
 
-pytestmark = pytest.mark.usefixtures("chromium")
+# one Chromium at a time: the browser tests share one xdist worker (make test runs -n auto)
+pytestmark = [pytest.mark.usefixtures("chromium"), pytest.mark.xdist_group("chromium")]
 
 
 def test_png_export(kg, tmp_path):

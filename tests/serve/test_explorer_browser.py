@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import pytest
 
+# one Chromium at a time: the browser tests share one xdist worker (make test runs -n auto)
+pytestmark = pytest.mark.xdist_group("chromium")
+
 
 @pytest.fixture
 def page(browser, server):
