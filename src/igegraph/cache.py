@@ -41,9 +41,10 @@ import hashlib
 import json
 import os
 import sys
-from functools import cached_property, lru_cache
+from collections.abc import Iterable
+from functools import cache, cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any
 
 from .persist import decode_projection, encode_projection, private_dir, read_private, write_private
 
@@ -186,7 +187,8 @@ def clear_cache() -> int:
     removed = 0
     if folder.is_dir():
         for path in folder.iterdir():
-            if path.is_file() and path.name.endswith((_GRAPH_SUFFIX, _PROJECTION_SUFFIX)) or path.name.startswith(".tmp-"):
+            if (path.is_file() and path.name.endswith((_GRAPH_SUFFIX, _PROJECTION_SUFFIX))
+                    or path.name.startswith(".tmp-")):
                 path.unlink(missing_ok=True)
                 removed += 1
     return removed
@@ -288,7 +290,7 @@ class _CachedProjection:
         return projection
 
 
-@lru_cache(maxsize=None)
+@cache
 def _cached_kg_class() -> type:
     """KnowledgeGraph with a cache-backed projection (made on first use: kg imports rdflib)."""
     from .kg import KnowledgeGraph

@@ -22,7 +22,8 @@ Examples
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import TYPE_CHECKING, Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from .vocab import IGE, compact
 
@@ -84,7 +85,8 @@ def _assertions(kg: "KnowledgeGraph") -> dict[tuple[str, str, str], dict]:
     """(subject, predicate, object) -> provenance of the claim's Assertion node."""
     rows = kg.graph.query(
         """
-        SELECT ?a ?s ?p ?o ?n ?levelLabel ?rank ?quote ?section ?note ?abolishes ?cell ?species ?exp ?aspect ?cond WHERE {
+        SELECT ?a ?s ?p ?o ?n ?levelLabel ?rank ?quote ?section ?note ?abolishes ?cell ?species ?exp ?aspect ?cond
+        WHERE {
           ?a a ige:Assertion ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o .
           OPTIONAL { ?a ige:reference ?r . ?r ige:referenceNumber ?n }
           OPTIONAL { ?a ige:evidenceLevel ?lv . ?lv rdfs:label ?levelLabel . OPTIONAL { ?lv ige:rank ?rank } }

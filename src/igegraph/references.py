@@ -78,7 +78,8 @@ def citation(kg: "KnowledgeGraph", number: int) -> str:
 
 def reference_numbers(kg: "KnowledgeGraph", node: URIRef) -> list[int]:
     """The reference numbers a node (entity, assertion, measurement, row …) cites, ascending."""
-    return sorted(int(n) for r in kg.graph.objects(node, IGE.reference) for n in kg.graph.objects(r, IGE.referenceNumber))
+    return sorted(int(n) for r in kg.graph.objects(node, IGE.reference)
+                  for n in kg.graph.objects(r, IGE.referenceNumber))
 
 
 def find_reference(kg: "KnowledgeGraph", term: str) -> int | None:

@@ -89,7 +89,8 @@ def entity_index(kg: "KnowledgeGraph") -> dict[str, dict[str, set[str]]]:
 
 
 def _build_index(kg: "KnowledgeGraph") -> dict[str, dict[str, set[str]]]:
-    index: dict[str, dict[str, set[str]]] = {"label": defaultdict(set), "synonym": defaultdict(set), "id": defaultdict(set)}
+    index: dict[str, dict[str, set[str]]] = {"label": defaultdict(set), "synonym": defaultdict(set),
+                                             "id": defaultdict(set)}
     for node, attrs in kg.projection.nodes(data=True):
         index["label"][normalize(attrs["label"])].add(node)
         for syn in attrs["synonyms"]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from rdflib import Namespace, URIRef
-from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD, DCTERMS
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD
 
 __all__ = ["IGE", "IG", "OBO", "PREFIXES", "expand_curie", "compact", "local_name"]
 

@@ -18,7 +18,9 @@ Examples
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterable
+from collections.abc import Iterable
+from itertools import pairwise
+from typing import TYPE_CHECKING
 
 from ..errors import IgegraphError
 from .blocks import route_cuts
@@ -212,7 +214,7 @@ def _could_cut(cone: Cone, route: list[str], effects: dict[str, Effect]) -> list
 
     graph = supply(cone.kg)
     nodes = set(route) - {cone.target}
-    hops = set(zip(route, route[1:]))
+    hops = set(pairwise(route))
     upstream: set[str] = set()
     todo = [n for n in nodes if n in graph]  # not the target's own supply: starving it blocks no route
     while todo:

@@ -47,7 +47,7 @@ class Route(_Plain):
     def text(self) -> str:
         """The route as ``a -[pred]-> b -[pred]-> c`` with labels."""
         parts = [self.labels[0]]
-        for hop, label in zip(self.hops, self.labels[1:]):
+        for hop, label in zip(self.hops, self.labels[1:], strict=True):
             preds = "|".join(p["label"] for p in hop["predicates"])
             parts.append(f"-[{preds}]-> {label}")
         return " ".join(parts)
