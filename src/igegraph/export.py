@@ -27,8 +27,9 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from .errors import IgegraphError, OutputExists
 from .graphfiles import to_cytoscape, to_graphml
@@ -459,26 +460,28 @@ def export(kg: "KnowledgeGraph", fmt: str, out: str | Path, *, force: bool = Fal
 
         view = make_view(kg, **view_options)
 
+    drawn = cast("View", view)  # None only for RDF formats: every format in VIEW_FORMATS made one above
+
     if fmt in ("kgx", "kgx-jsonl"):
         paths = kgx_paths(raw, fmt)
         if raw.endswith(("/", os.sep)):
             if out.is_file():
                 raise IgegraphError(f"{out} is a file; give a directory or a file-name prefix for KGX")
             out.mkdir(parents=True, exist_ok=True)
-        doc = kgx_document(kg, view.graph)
+        doc = kgx_document(kg, drawn.graph)
         nodes, edges = doc.tsv() if fmt == "kgx" else doc.jsonl()
         contents = [nodes, edges, doc.metadata_json()]
-        for path, content in zip(paths, contents, strict=True):
-            verify(fmt, path.name, content, view=view)
-        return [atomic_write(path, content, force) for path, content in zip(paths, contents, strict=True)]
+        for path, text in zip(paths, contents, strict=True):
+            verify(fmt, path.name, text, view=view)
+        return [atomic_write(path, text, force) for path, text in zip(paths, contents, strict=True)]
 
     producers: dict[str, Callable[[], str | bytes]] = {
-        **{f: (lambda f=f: rdf_text(kg, f, view)) for f in RDF_FORMATS},
-        "graphml": lambda: to_graphml(view.graph),
-        "cytoscape": lambda: to_cytoscape(view),
-        "html": lambda: _html(view),
-        "svg": lambda: to_svg(view),
-        "png": lambda: render_png(_html(view), width=png_size[0], height=png_size[1]),
+        **{f: partial(rdf_text, kg, f, view) for f in RDF_FORMATS},
+        "graphml": lambda: to_graphml(drawn.graph),
+        "cytoscape": lambda: to_cytoscape(drawn),
+        "html": lambda: _html(drawn),
+        "svg": lambda: to_svg(drawn),
+        "png": lambda: render_png(_html(drawn), width=png_size[0], height=png_size[1]),
     }
     try:
         content = producers[fmt]()

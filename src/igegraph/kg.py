@@ -129,9 +129,9 @@ def _locate_error(text: str, fmt: str, path: Path) -> int | None:
         try:
             scratch.parse(data=text, format=parse_format, publicID=path.resolve().as_uri())
         except Exception as exc:
-            line = _error_line(exc)
-            if line is not None:
-                return line
+            found = _error_line(exc)
+            if found is not None:
+                return found
     return None
 
 

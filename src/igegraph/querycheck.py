@@ -71,8 +71,8 @@ def unescape_codepoints(text: str) -> str:
     out = _CODEPOINT.sub(one, text)
     if out != text and _ANY_ESCAPE.search(out):
         raise QueryError("a \\u escape in the query spells another escape; write the character itself")
-    if _ANY_ESCAPE.search(out):  # only malformed ones (\U with 4 digits) can be left
-        raise QueryError(f"malformed escape {_ANY_ESCAPE.search(out).group(0)}: use \\uXXXX or \\UXXXXXXXX")
+    if malformed := _ANY_ESCAPE.search(out):  # only malformed ones (\U with 4 digits) can be left
+        raise QueryError(f"malformed escape {malformed.group(0)}: use \\uXXXX or \\UXXXXXXXX")
     return out
 
 

@@ -153,9 +153,9 @@ def resolve(kg: "KnowledgeGraph", term: str) -> str:
             return next(iter(hits))
         if len(hits) > 1:
             raise UnknownEntity(term, sorted(kg.label(h) for h in hits), ambiguous=True)
-    hits = match_names(kg, term)[:5]
+    near = match_names(kg, term)[:5]
     # weak fuzzy matches are noise in a "did you mean"
-    good = [hit.label for hit in hits if hit.score >= 30] or [hit.label for hit in hits[:3]]
+    good = [hit.label for hit in near if hit.score >= 30] or [hit.label for hit in near[:3]]
     raise UnknownEntity(term, good)
 
 

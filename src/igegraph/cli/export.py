@@ -24,7 +24,7 @@ def _force(func: Callable) -> Callable:
 
 def _view_options(func: Callable) -> Callable:
     """``--pathway`` | ``--from/--to`` | ``--focus/--depth`` | ``--query``: which view to draw."""
-    for option in reversed([
+    options: list[Callable[[Callable], Callable]] = [
         click.option("--pathway", metavar="NAME", help="A named pathway, with its blockers (see 'igegraph pathways')."),
         click.option("--from", "source", metavar="TERM",
                      help="Routes from this entity (with --to), with their blockers."),
@@ -35,7 +35,8 @@ def _view_options(func: Callable) -> Callable:
         click.option("--query", "query_file", type=click.Path(exists=True, dir_okay=False), metavar="FILE",
                      help="Draw the result of a CONSTRUCT query read from FILE."),
         timeout_option,
-    ]):
+    ]
+    for option in reversed(options):
         func = option(func)
     return func
 

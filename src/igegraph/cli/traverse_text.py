@@ -15,7 +15,7 @@ def ranges(indices: list[int]) -> str:
     >>> ranges([0, 1, 2, 5, 7, 8])
     '0–2, 5, 7–8'
     """
-    out: list[str] = []
+    out: list[list[int]] = []  # [first, last] of each run
     for i in sorted(indices):
         if out and out[-1][1] == i - 1:
             out[-1][1] = i

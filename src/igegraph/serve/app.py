@@ -184,9 +184,11 @@ def _add_error_handlers(app: FastAPI) -> None:
         logging.getLogger("igegraph.serve").error("internal error", exc_info=exc)
         return error_response(500, "internal error", f"{type(exc).__name__}; please report it")
 
-    for kind, handler in ((UnknownEntity, unknown), (QueryTimeout, timeout), (QueryError, query),
-                          (BodyTooLarge, too_large), (IgegraphError, library),
-                          (RequestValidationError, invalid), (HTTPException, http), (Exception, internal)):
+    # Starlette calls each handler only with its own exception type, which its signature cannot say
+    handlers: list[tuple[type[Exception], Callable[[Request, Any], JSONResponse]]] = [
+        (UnknownEntity, unknown), (QueryTimeout, timeout), (QueryError, query), (BodyTooLarge, too_large),
+        (IgegraphError, library), (RequestValidationError, invalid), (HTTPException, http), (Exception, internal)]
+    for kind, handler in handlers:
         app.add_exception_handler(kind, handler)
 
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Request
@@ -122,14 +122,14 @@ def serialize(result: "QueryResult", media: str) -> bytes:
         out.vars = [Variable(v) for v in result.vars]
         out.bindings = [{Variable(v): value for v, value in zip(result.vars, row, strict=True) if value is not None}
                         for row in result.rows]
-    data = out.serialize(format="json", encoding="utf-8")
+    data = cast(bytes, out.serialize(format="json", encoding="utf-8"))  # bytes when there is no destination
     target = SELECT_TYPES[media]
     if target is None:
         return data
     import pyoxigraph as ox
 
     parsed = ox.parse_query_results(data, format=ox.QueryResultsFormat.JSON)
-    return parsed.serialize(format=getattr(ox.QueryResultsFormat, target))
+    return cast(bytes, parsed.serialize(format=getattr(ox.QueryResultsFormat, target)))  # bytes without an output
 
 
 async def run_limited(request: Request, text: str, bindings: Mapping[str, str] | None = None,

@@ -200,7 +200,7 @@ def build_store(
     token = secrets.token_hex(8)
     names = {"database": f"oxigraph-{token}", "projection_file": f"projection-{token}.json"}
     try:
-        sources = []
+        sources: list[dict[str, Any]] = []
         for path, kind in files:
             st = path.stat()
             sources.append({"path": str(path.resolve()), "size": st.st_size, "mtime_ns": st.st_mtime_ns, "kind": kind})
@@ -223,7 +223,8 @@ def build_store(
             check = KnowledgeGraph(_wrap(db), "oxigraph")
             check.vocabulary_changes = vocabulary_changes(before, vocabulary_state(check.graph, frozenset(before)))
             check_vocabulary_changes(check, allow_vocabulary_changes, mine)
-            changes, check = check.vocabulary_changes, None
+            changes = check.vocabulary_changes
+            del check  # its wrapper holds the database, which is closed below
         else:
             changes = []
         triples = len(db)

@@ -197,8 +197,10 @@ class Cone:
             if protect_target and element == self.target:
                 continue
             bit = 1 << i
-            arms = arm_hop if isinstance(element, tuple) else arm_node
-            arms[element] = arms.get(element, 0) | bit
+            if isinstance(element, tuple):
+                arm_hop[element] = arm_hop.get(element, 0) | bit
+            else:
+                arm_node[element] = arm_node.get(element, 0) | bit
             for cell in cells:
                 forbid[cell] = forbid.get(cell, 0) | bit
         return arm_node, arm_hop, forbid
@@ -487,7 +489,7 @@ def _reverse(succ: dict[str, list[str]]) -> dict[str, list[str]]:
 def _path_counts(adjacent: dict[str, list[str]], start: str, dist: dict[str, int]) -> dict[str, int]:
     """Number of shortest paths from ``start`` to each node, along edges that add one hop."""
     counts = {start: 1}
-    for u in sorted(dist, key=dist.get):
+    for u in sorted(dist, key=dist.__getitem__):
         if u not in counts:
             continue
         for v in adjacent.get(u, ()):

@@ -79,7 +79,10 @@ def knockout(
     shown = ranked(kg, cone, routes)
     before = cone.count()
     cut, weak = Effect(), Effect()
-    removed, applied, notes, by_item = [], [], [], {}
+    removed: list[str] = []
+    applied: list[str] = []
+    notes: list[str] = []
+    by_item: dict[str, tuple[Effect, Effect]] = {}
     for item in chosen:
         item_cut, item_weak, how = _item_effects(kg, item)
         (applied if how == "applied" else removed).append(item)
