@@ -252,7 +252,7 @@ def create_app(kg: "KnowledgeGraph", config: ServerConfig | None = None) -> Fast
 def in_process(kg: "KnowledgeGraph | None" = None, config: ServerConfig | None = None):
     """A client that sends requests to the application in this process, without a socket.
 
-    For tests and notebooks (it needs httpx, from the test extra); ``kg`` defaults to the
+    For tests and notebooks (it needs httpx2, from the test extra); ``kg`` defaults to the
     curated graph.
 
     >>> in_process().get("/api/search", params={"q": "Xolair", "limit": 1}).json()[0]["id"]
