@@ -19,9 +19,10 @@ from typing import TYPE_CHECKING, Any
 from .errors import DataError, IgegraphError, OutputExists, QueryError, StoreError, UnknownEntity
 
 if TYPE_CHECKING:  # what __getattr__ returns, spelled out for type checkers (mypy, pyright)
+    from .fulltext import search  # noqa: F401
     from .kg import KnowledgeGraph, load  # noqa: F401
     from .project import build_projection  # noqa: F401
-    from .resolve import SearchHit, search  # noqa: F401
+    from .resolve import SearchHit  # noqa: F401
     from .store import build_store, open_store  # noqa: F401
 
 __version__ = "0.1.0"

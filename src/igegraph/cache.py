@@ -41,14 +41,16 @@ import hashlib
 import json
 import os
 import sys
-from functools import cached_property, lru_cache
+from collections.abc import Iterable
+from functools import cache, cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any, cast
 
 from .persist import decode_projection, encode_projection, private_dir, read_private, write_private
 
 if TYPE_CHECKING:  # kg imports rdflib; keep `igegraph --help` free of it
     import networkx as nx
+    from oxrdflib import OxigraphStore
 
     from .kg import KnowledgeGraph
 
@@ -186,7 +188,8 @@ def clear_cache() -> int:
     removed = 0
     if folder.is_dir():
         for path in folder.iterdir():
-            if path.is_file() and path.name.endswith((_GRAPH_SUFFIX, _PROJECTION_SUFFIX)) or path.name.startswith(".tmp-"):
+            if (path.is_file() and path.name.endswith((_GRAPH_SUFFIX, _PROJECTION_SUFFIX))
+                    or path.name.startswith(".tmp-")):
                 path.unlink(missing_ok=True)
                 removed += 1
     return removed
@@ -201,7 +204,8 @@ def _dump_graph(kg: "KnowledgeGraph", key: str) -> bytes:
 
     if kg.backend == "oxigraph":
         # Oxigraph's own N-Quads writer and bulk loader: Rust on both sides, ~10x rdflib.
-        body = kg.graph.store._inner.dump(format=ox.RdfFormat.N_QUADS)
+        store = cast("OxigraphStore", kg.graph.store)._inner  # rdflib types graph.store as the base Store
+        body = cast(bytes, store.dump(format=ox.RdfFormat.N_QUADS))  # bytes without an output
     else:
         body = kg.graph.serialize(format="nt", encoding="utf-8")
     head = {"format": _FORMAT, "key": key, "backend": kg.backend, "count": len(kg.graph),
@@ -288,7 +292,7 @@ class _CachedProjection:
         return projection
 
 
-@lru_cache(maxsize=None)
+@cache
 def _cached_kg_class() -> type:
     """KnowledgeGraph with a cache-backed projection (made on first use: kg imports rdflib)."""
     from .kg import KnowledgeGraph
@@ -345,21 +349,21 @@ def load_cached(data: Iterable[str | Path] = (), backend: str = "oxigraph", stor
     'memory'
     >>> del os.environ["IGEGRAPH_CACHE_DIR"]
     """
-    data = [Path(p) for p in data]
+    files = [Path(p) for p in data]
     if store is not None:
         from .store import open_store
 
-        return open_store(store, data=data, allow_vocabulary_changes=allow_vocabulary_changes, lenient=lenient)
+        return open_store(store, data=files, allow_vocabulary_changes=allow_vocabulary_changes, lenient=lenient)
 
     from .kg import check_vocabulary_changes, load
 
     def parse() -> "KnowledgeGraph":
-        return load(data, backend=backend, allow_vocabulary_changes=allow_vocabulary_changes, lenient=lenient)
+        return load(files, backend=backend, allow_vocabulary_changes=allow_vocabulary_changes, lenient=lenient)
 
     if os.environ.get("IGEGRAPH_NO_CACHE", "").strip() not in ("", "0"):
         return parse()
     try:
-        key = cache_key(data, backend)
+        key = cache_key(files, backend)
     except OSError:  # a --data file is missing: let the loader report it properly
         return parse()
 
@@ -372,8 +376,8 @@ def load_cached(data: Iterable[str | Path] = (), backend: str = "oxigraph", stor
         except Exception:  # a corrupt or mismatched entry: rebuild it below
             pass
         else:
-            if data and not lenient:
-                check_vocabulary_changes(kg, allow_vocabulary_changes, data)
+            if files and not lenient:
+                check_vocabulary_changes(kg, allow_vocabulary_changes, files)
             return kg
 
     kg = parse()

@@ -91,7 +91,7 @@ def value_problems(graph: "rdflib.Graph") -> list[tuple[str, str, str]]:
 def structure_problems(graph: "rdflib.Graph") -> list[tuple[str, str, str]]:
     """Class cycles and entities retyped as properties, as ``(focus, rule, message)``, sorted."""
     import networkx as nx
-    from rdflib import RDF, RDFS, OWL, URIRef
+    from rdflib import OWL, RDF, RDFS, URIRef
 
     found = []
     sub = nx.DiGraph((s, o) for s, o in graph.subject_objects(RDFS.subClassOf)

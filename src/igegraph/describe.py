@@ -14,10 +14,12 @@ True
 from __future__ import annotations
 
 from collections import Counter
-from typing import TYPE_CHECKING
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, cast
 
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
+from rdflib.term import Identifier
 
 from .measurements import json_value, measurement
 from .references import citation, find_reference, reference, reference_numbers
@@ -41,7 +43,7 @@ def _cite(kg: "KnowledgeGraph", row: dict) -> dict:
 
 def _measurements(kg: "KnowledgeGraph", iri: URIRef) -> list[dict]:
     return [_cite(kg, {**measurement(kg, m), "references": reference_numbers(kg, m)})
-            for m in sorted(kg.graph.objects(iri, IGE.hasMeasurement))]
+            for m in sorted(cast("Iterable[Identifier]", kg.graph.objects(iri, IGE.hasMeasurement)))]
 
 
 def describe(kg: "KnowledgeGraph", term: str) -> dict:
@@ -90,7 +92,7 @@ def describe(kg: "KnowledgeGraph", term: str) -> dict:
     outgoing = [relation(s, o, k, d, o) for s, o, k, d in g.out_edges(node, keys=True, data=True)]
     incoming = [relation(s, o, k, d, s) for s, o, k, d in g.in_edges(node, keys=True, data=True)]
     order = lambda r: (r["predicate_label"], r["label"].lower())  # noqa: E731
-    attributes = {}
+    attributes: dict[str, list[Any]] = {}
     for p, o in kg.graph.predicate_objects(iri):
         if p in _SHOWN or p == IGE.reference or not isinstance(o, Literal):
             continue

@@ -43,7 +43,7 @@ class IgegraphError(Exception):
         return _rebuild, (type(self), str(self), dict(self.__dict__))
 
 
-def _rebuild(cls: type, message: str, state: dict) -> IgegraphError:
+def _rebuild(cls: type[IgegraphError], message: str, state: dict) -> IgegraphError:
     exc = cls.__new__(cls)
     Exception.__init__(exc, message)
     exc.__dict__.update(state)

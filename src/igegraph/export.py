@@ -26,8 +26,10 @@ import contextlib
 import os
 import shutil
 import tempfile
+from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any, cast
 
 from .errors import IgegraphError, OutputExists
 from .graphfiles import to_cytoscape, to_graphml
@@ -352,7 +354,8 @@ def to_svg(view: "View", width: int = 1600, height: int = 1000) -> str:
             r = radius
             if shape in ("diamond", "square"):
                 pts = ([(x, y - r), (x + r, y), (x, y + r), (x - r, y)] if shape == "diamond"
-                       else [(x - r * .8, y - r * .8), (x + r * .8, y - r * .8), (x + r * .8, y + r * .8), (x - r * .8, y + r * .8)])
+                       else [(x - r * .8, y - r * .8), (x + r * .8, y - r * .8),
+                             (x + r * .8, y + r * .8), (x - r * .8, y + r * .8)])
             elif shape == "triangle":
                 pts = [(x, y - r), (x + r, y + r * .8), (x - r, y + r * .8)]
             elif shape == "triangleDown":
@@ -393,7 +396,7 @@ def to_svg(view: "View", width: int = 1600, height: int = 1000) -> str:
         out.append(f'<text x="{lx + 30}" y="{ly + 4}" font-size="13">{e(label)}</text>')
         ly += 22
     ly += 8
-    for pol, (color, dashes, head, text) in _POLARITY_STYLES.items():
+    for pol, (color, dashes, _head, text) in _POLARITY_STYLES.items():
         name = {1: "pos", -1: "neg", 0: "neu"}[pol]
         dash = ' stroke-dasharray="7 4"' if dashes else ""
         out.append(f'<line x1="{lx}" y1="{ly - 1}" x2="{lx + 24}" y2="{ly - 1}" stroke="{color}" '
@@ -457,31 +460,34 @@ def export(kg: "KnowledgeGraph", fmt: str, out: str | Path, *, force: bool = Fal
 
         view = make_view(kg, **view_options)
 
+    drawn = cast("View", view)  # None only for RDF formats: every format in VIEW_FORMATS made one above
+
     if fmt in ("kgx", "kgx-jsonl"):
         paths = kgx_paths(raw, fmt)
         if raw.endswith(("/", os.sep)):
             if out.is_file():
                 raise IgegraphError(f"{out} is a file; give a directory or a file-name prefix for KGX")
             out.mkdir(parents=True, exist_ok=True)
-        doc = kgx_document(kg, view.graph)
+        doc = kgx_document(kg, drawn.graph)
         nodes, edges = doc.tsv() if fmt == "kgx" else doc.jsonl()
         contents = [nodes, edges, doc.metadata_json()]
-        for path, content in zip(paths, contents):
-            verify(fmt, path.name, content, view=view)
-        return [atomic_write(path, content, force) for path, content in zip(paths, contents)]
+        for path, text in zip(paths, contents, strict=True):
+            verify(fmt, path.name, text, view=view)
+        return [atomic_write(path, text, force) for path, text in zip(paths, contents, strict=True)]
 
     producers: dict[str, Callable[[], str | bytes]] = {
-        **{f: (lambda f=f: rdf_text(kg, f, view)) for f in RDF_FORMATS},
-        "graphml": lambda: to_graphml(view.graph),
-        "cytoscape": lambda: to_cytoscape(view),
-        "html": lambda: _html(view),
-        "svg": lambda: to_svg(view),
-        "png": lambda: render_png(_html(view), width=png_size[0], height=png_size[1]),
+        **{f: partial(rdf_text, kg, f, view) for f in RDF_FORMATS},
+        "graphml": lambda: to_graphml(drawn.graph),
+        "cytoscape": lambda: to_cytoscape(drawn),
+        "html": lambda: _html(drawn),
+        "svg": lambda: to_svg(drawn),
+        "png": lambda: render_png(_html(drawn), width=png_size[0], height=png_size[1]),
     }
     try:
         content = producers[fmt]()
     except ValueError as exc:  # Oxigraph refuses a term, e.g. an invalid IRI a --data file slipped in
-        raise IgegraphError(f"cannot write {out.name} as {fmt}: {str(exc).splitlines()[0]}; nothing was written") from None
+        raise IgegraphError(f"cannot write {out.name} as {fmt}: {str(exc).splitlines()[0]}; "
+                            "nothing was written") from None
     verify(fmt, out.name, content, view=view,
            statements=rdf_statements(kg, fmt, view) if fmt in RDF_FORMATS else None)
     return [atomic_write(out, content, force)]

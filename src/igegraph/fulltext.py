@@ -222,7 +222,8 @@ def search(kg: "KnowledgeGraph", text: str, limit: int = 10) -> list[SearchHit]:
 
     >>> import igegraph
     >>> [(h.id, h.field) for h in search(igegraph.load(), "half-life", limit=3)]
-    [('ig:m_IgE_serum_half_life', 'measurement'), ('ig:m_IgG_serum_half_life', 'measurement'), ('ig:m_free_IgE_blood_half_life', 'measurement')]
+    [('ig:m_IgE_serum_half_life', 'measurement'), ('ig:m_IgG_serum_half_life', 'measurement'),
+     ('ig:m_free_IgE_blood_half_life', 'measurement')]
     """
     names = match_names(kg, text)
     hits = {h.id: h for h in names if h.score >= 50}

@@ -136,7 +136,7 @@ def to_cytoscape(view: "View") -> str:
     doc.update(format_version="1.0", generated_by="igegraph", target_cytoscapejs_version="~3.0")
     doc["data"] = {"name": xml_safe(view.title), "subtitle": view.subtitle}
     originals = list(view.graph.nodes(data=True))
-    for element, (node, attrs) in zip(doc["elements"]["nodes"], originals):
+    for element, (node, attrs) in zip(doc["elements"]["nodes"], originals, strict=True):
         color, shape, _font = node_style(attrs.get("category", "ige:Entity"), view.class_parents)
         element["data"].update(name=flat.nodes[element["data"]["id"]].get("label", node), color=color,
                                shape=_SHAPES.get(shape, "ellipse"))
@@ -144,7 +144,7 @@ def to_cytoscape(view: "View") -> str:
         element["position"] = {"x": round(float(x), 1), "y": round(float(y), 1)}
         role = view.roles.get(node)
         element["classes"] = " ".join(c for c in (attrs.get("category", "ige:Entity").replace(":", "_"), role) if c)
-    for element, (_u, _v, attrs) in zip(doc["elements"]["edges"], view.graph.edges(data=True)):
+    for element, (_u, _v, attrs) in zip(doc["elements"]["edges"], view.graph.edges(data=True), strict=True):
         element["data"]["id"] = element["data"]["key"]
         element["classes"] = {1: "activating", -1: "inhibiting"}.get(int(attrs.get("polarity") or 0), "neutral")
     doc["style"] = _style()

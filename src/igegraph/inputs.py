@@ -17,12 +17,14 @@ Examples
 >>> check_offline("a.jsonld", '{"@context": {"@import": "http://example.org/c"}}', "json-ld")
 Traceback (most recent call last):
 ...
-igegraph.errors.DataError: a.jsonld: JSON-LD @import 'http://example.org/c' is not fetched (no network); inline the context
+igegraph.errors.DataError: a.jsonld: JSON-LD @import 'http://example.org/c' is not fetched (no network);
+inline the context
 >>> bomb = '<!DOCTYPE r [<!ENTITY a "x"><!ENTITY b "&a;&a;">]><r>&b;</r>'
 >>> check_offline("b.rdf", bomb, "xml")
 Traceback (most recent call last):
 ...
-igegraph.errors.DataError: b.rdf:1: DTD entity 'b' refers to another entity (entity expansion is refused); write the text out
+igegraph.errors.DataError: b.rdf:1: DTD entity 'b' refers to another entity (entity expansion is refused);
+write the text out
 """
 
 from __future__ import annotations
@@ -131,7 +133,8 @@ def _check_xml(path: str, text: str) -> None:
     line = text.count("\n", 0, doctype.start()) + 1
     head = text[doctype.end(): text.find("[", doctype.end()) if "[" in text[doctype.end():] else len(text)]
     if re.search(r"\b(SYSTEM|PUBLIC)\b", head.split(">", 1)[0]):
-        raise DataError(path, "external DTDs are not fetched (no network); remove the DOCTYPE's SYSTEM/PUBLIC part", line)
+        raise DataError(path, "external DTDs are not fetched (no network); remove the DOCTYPE's SYSTEM/PUBLIC part",
+                        line)
     sizes: dict[str, int] = {}
     for m in _ENTITY.finditer(text):
         where = text.count("\n", 0, m.start()) + 1
@@ -139,12 +142,12 @@ def _check_xml(path: str, text: str) -> None:
         if m.group(1):
             raise DataError(path, f"DTD parameter entity '{shorten(name)}' is refused; write the text out", where)
         if m.group(3) is None:
-            raise DataError(path, f"external DTD entity '{shorten(name)}' is not fetched (no network); write the text out",
-                            where)
+            raise DataError(path, f"external DTD entity '{shorten(name)}' is not fetched (no network); "
+                                  "write the text out", where)
         value = m.group(3)[1:-1]
         if "&" in value or "<" in value or "%" in value:
-            raise DataError(path, f"DTD entity '{shorten(name)}' refers to another entity (entity expansion is refused); "
-                                  "write the text out", where)
+            raise DataError(path, f"DTD entity '{shorten(name)}' refers to another entity "
+                                  "(entity expansion is refused); write the text out", where)
         sizes[name] = len(value)
     if text.count("<!ENTITY") != len(sizes) or len(set(_ENTITY.findall(text))) != len(sizes):
         raise DataError(path, "unreadable or repeated DTD entity declaration; write the text out", line)

@@ -12,12 +12,13 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from xml.sax import SAXParseException
 
-from .errors import DataError, UnknownEntity
+from .errors import DataError
 from .inputs import check_files, check_offline
 from .resources import curated_files
 from .vocab import PREFIXES, compact, expand_curie, local_name
@@ -128,9 +129,9 @@ def _locate_error(text: str, fmt: str, path: Path) -> int | None:
         try:
             scratch.parse(data=text, format=parse_format, publicID=path.resolve().as_uri())
         except Exception as exc:
-            line = _error_line(exc)
-            if line is not None:
-                return line
+            found = _error_line(exc)
+            if found is not None:
+                return found
     return None
 
 
@@ -294,7 +295,8 @@ class KnowledgeGraph:
         >>> igegraph.load().resolve("x" * 5000)
         Traceback (most recent call last):
         ...
-        igegraph.errors.UnknownEntity: a term of 5,000 characters names no entity (the limit is 1,000): xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx…
+        igegraph.errors.UnknownEntity: a term of 5,000 characters names no entity (the limit is 1,000):
+        xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx…
         """
         from .resolve import resolve
 

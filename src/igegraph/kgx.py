@@ -148,7 +148,8 @@ def _annotations(kg: "KnowledgeGraph") -> dict[str, dict[str, Any]]:
     for prop, key in ((IGE.biolinkCategory, "biolink"), (IGE.biolinkReversed, "reversed"),
                       (IGE.biolinkAspect, "aspect")):
         for s, o in kg.graph.subject_objects(prop):
-            own.setdefault(compact(str(s)), {})[key] = compact(str(o)) if key == "biolink" else (o.toPython() if isinstance(o, Literal) else str(o))
+            own.setdefault(compact(str(s)), {})[key] = (compact(str(o)) if key == "biolink"
+                                                        else o.toPython() if isinstance(o, Literal) else str(o))
     parents: dict[str, list[str]] = {}
     for rel in (RDFS.subClassOf, RDFS.subPropertyOf):
         for s, o in kg.graph.subject_objects(rel):
@@ -191,7 +192,7 @@ def _node_ids(graph: "nx.MultiDiGraph", category: dict[str, str]) -> dict[str, s
 
 def _rows(kg: "KnowledgeGraph", text: str) -> list[dict[str, Any]]:
     result = kg.query(text)
-    return [{k: v for k, v in zip(result.vars, row)} for row in result.rows]
+    return [{k: v for k, v in zip(result.vars, row, strict=True)} for row in result.rows]
 
 
 def _node_extras(kg: "KnowledgeGraph") -> dict[str, dict[str, list[str]]]:

@@ -16,7 +16,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from rdflib import Literal, URIRef
+from rdflib import Literal
+from rdflib.term import Node
 
 from .vocab import IGE, compact
 
@@ -44,7 +45,7 @@ def json_value(value: Any) -> Any:
     return compact(value)
 
 
-def measurement(kg: "KnowledgeGraph", node: URIRef) -> dict:
+def measurement(kg: "KnowledgeGraph", node: Node) -> dict:
     """One measurement as a dict: ``id``, ``label``, ``entity`` (what it measures, if stated),
     the literal :data:`FIELDS` it has, ``comparedTo`` (a label) and ``notes``."""
     row: dict[str, Any] = {"id": compact(node), "label": kg.label(compact(node))}

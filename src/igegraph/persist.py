@@ -34,7 +34,7 @@ import os
 import stat
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -170,7 +170,7 @@ _VALUE_TYPES = frozenset({str, int, float, bool, type(None)})
 _ITEM_TYPES = frozenset({str, int, bool, type(None)})
 
 
-def _valid_attrs(attrs: Any) -> bool:
+def _valid_attrs(attrs: Any) -> TypeGuard[dict[str, Any]]:
     """True for a dict of JSON scalars and lists of scalars (a tight loop: this runs per edge)."""
     if type(attrs) is not dict:
         return False

@@ -22,12 +22,15 @@ Examples
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import TYPE_CHECKING, Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any, cast
 
 from .vocab import IGE, compact
 
 if TYPE_CHECKING:
     import networkx as nx
+    from rdflib import Literal
+    from rdflib.query import ResultRow
 
     from .kg import KnowledgeGraph
 
@@ -66,25 +69,26 @@ def relation_properties(kg: "KnowledgeGraph") -> dict[str, dict]:
     for a negative property that does not say."""
     props: dict[str, dict] = {}
     for prop, pol in kg.graph.subject_objects(IGE.polarity):
-        causal = kg.graph.value(prop, IGE.causal)
-        dependency = kg.graph.value(prop, IGE.dependency)
-        abolishes = kg.graph.value(prop, IGE.abolishes)
+        polarity = int(cast("Literal", pol))
+        causal, dependency, abolishes = (cast("Literal | None", kg.graph.value(prop, flag))
+                                         for flag in (IGE.causal, IGE.dependency, IGE.abolishes))
         props[compact(prop)] = {
             "iri": prop,
             "label": kg.label(compact(prop)),
-            "polarity": int(pol),
-            "causal": bool(causal.toPython()) if causal is not None else int(pol) != 0,
+            "polarity": polarity,
+            "causal": bool(causal.toPython()) if causal is not None else polarity != 0,
             "dependency": bool(dependency.toPython()) if dependency is not None else False,
-            "abolishes": (bool(abolishes.toPython()) if abolishes is not None else False) if int(pol) < 0 else None,
+            "abolishes": (bool(abolishes.toPython()) if abolishes is not None else False) if polarity < 0 else None,
         }
     return props
 
 
 def _assertions(kg: "KnowledgeGraph") -> dict[tuple[str, str, str], dict]:
     """(subject, predicate, object) -> provenance of the claim's Assertion node."""
-    rows = kg.graph.query(
+    rows = cast("Iterable[ResultRow]", kg.graph.query(  # a SELECT's result iterates as rows
         """
-        SELECT ?a ?s ?p ?o ?n ?levelLabel ?rank ?quote ?section ?note ?abolishes ?cell ?species ?exp ?aspect ?cond WHERE {
+        SELECT ?a ?s ?p ?o ?n ?levelLabel ?rank ?quote ?section ?note ?abolishes ?cell ?species ?exp ?aspect ?cond
+        WHERE {
           ?a a ige:Assertion ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o .
           OPTIONAL { ?a ige:reference ?r . ?r ige:referenceNumber ?n }
           OPTIONAL { ?a ige:evidenceLevel ?lv . ?lv rdfs:label ?levelLabel . OPTIONAL { ?lv ige:rank ?rank } }
@@ -100,7 +104,7 @@ def _assertions(kg: "KnowledgeGraph") -> dict[tuple[str, str, str], dict]:
         }""",
         initNs={"ige": IGE, "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
                 "rdfs": "http://www.w3.org/2000/01/rdf-schema#"},
-    )
+    ))
     out: dict[tuple[str, str, str], dict] = {}
     for a, s, p, o, n, level, rank, quote, section, note, abolishes, cell, species, exp, aspect, cond in rows:
         key = (compact(s), compact(p), compact(o))
@@ -115,7 +119,7 @@ def _assertions(kg: "KnowledgeGraph") -> dict[tuple[str, str, str], dict]:
             info["evidence"] = str(level)
             info["evidence_rank"] = int(rank) if rank is not None else None
         if abolishes is not None:
-            info["abolishes"] = bool(abolishes.toPython())
+            info["abolishes"] = bool(cast("Literal", abolishes).toPython())
         for field, value in (("cell_context", cell), ("species_context", species)):
             if value is not None:
                 info[field].add(compact(value))
@@ -188,10 +192,10 @@ def build_projection(kg: "KnowledgeGraph") -> "nx.MultiDiGraph":
         synonyms[compact(s)].append(str(o))
     identifiers: dict[str, list[str]] = defaultdict(list)
     exact: dict[str, list[str]] = defaultdict(list)
-    for prop in (SKOS.exactMatch, SKOS.closeMatch):
-        for s, o in kg.graph.subject_objects(prop):
+    for match in (SKOS.exactMatch, SKOS.closeMatch):
+        for s, o in kg.graph.subject_objects(match):
             identifiers[compact(s)].append(compact(o))
-            if prop == SKOS.exactMatch:
+            if match == SKOS.exactMatch:
                 exact[compact(s)].append(compact(o))
     definitions = {compact(s): str(o) for s, o in kg.graph.subject_objects(SKOS.definition)}
     labels = kg.labels  # one pass over every label beats a look-up per node

@@ -71,8 +71,8 @@ def unescape_codepoints(text: str) -> str:
     out = _CODEPOINT.sub(one, text)
     if out != text and _ANY_ESCAPE.search(out):
         raise QueryError("a \\u escape in the query spells another escape; write the character itself")
-    if _ANY_ESCAPE.search(out):  # only malformed ones (\U with 4 digits) can be left
-        raise QueryError(f"malformed escape {_ANY_ESCAPE.search(out).group(0)}: use \\uXXXX or \\UXXXXXXXX")
+    if malformed := _ANY_ESCAPE.search(out):  # only malformed ones (\U with 4 digits) can be left
+        raise QueryError(f"malformed escape {malformed.group(0)}: use \\uXXXX or \\UXXXXXXXX")
     return out
 
 
@@ -87,10 +87,9 @@ def _variables(tree: Any) -> frozenset[str]:
         node = stack.pop()
         if isinstance(node, Variable):
             found.add(str(node))
-        elif isinstance(node, (dict, list, tuple)) or type(node).__name__ == "ParseResults":
-            if id(node) not in seen:
-                seen.add(id(node))
-                stack.extend(node.values() if isinstance(node, dict) else node)
+        elif (isinstance(node, (dict, list, tuple)) or type(node).__name__ == "ParseResults") and id(node) not in seen:
+            seen.add(id(node))
+            stack.extend(node.values() if isinstance(node, dict) else node)
     return frozenset(found)
 
 
@@ -120,7 +119,8 @@ def _checked(text: str, allow_network: bool) -> tuple[str, frozenset[str]]:
                     parseUpdate(text)
             except ParseException:
                 raise QueryError(f"malformed SPARQL: {exc.msg}", exc.lineno, exc.col) from None
-            raise QueryError("SPARQL updates (INSERT, DELETE, LOAD, CLEAR …) are refused: igegraph queries are read-only") from None
+            raise QueryError("SPARQL updates (INSERT, DELETE, LOAD, CLEAR …) are refused: "
+                             "igegraph queries are read-only") from None
         kind = ""
         for node in _walk(tree):
             if node.name in {"SelectQuery", "AskQuery", "ConstructQuery", "DescribeQuery"} and not kind:
@@ -128,9 +128,11 @@ def _checked(text: str, allow_network: bool) -> tuple[str, frozenset[str]]:
             if allow_network:
                 continue
             if node.name == "ServiceGraphPattern":
-                raise QueryError("SERVICE reaches the network and is refused; pass --allow-network (allow_network=True) to permit it")
+                raise QueryError("SERVICE reaches the network and is refused; "
+                                 "pass --allow-network (allow_network=True) to permit it")
             if node.name == "DatasetClause":
-                raise QueryError("FROM / FROM NAMED load graphs from the network and are refused; pass --allow-network (allow_network=True) to permit it")
+                raise QueryError("FROM / FROM NAMED load graphs from the network and are refused; "
+                                 "pass --allow-network (allow_network=True) to permit it")
         if not kind:
             raise QueryError("not a SELECT, ASK, CONSTRUCT or DESCRIBE query")
         try:
@@ -168,10 +170,12 @@ def check_query(text: str, allow_network: bool = False) -> str:
     >>> check_query("SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }")
     Traceback (most recent call last):
     ...
-    igegraph.errors.QueryError: SERVICE reaches the network and is refused; pass --allow-network (allow_network=True) to permit it
+    igegraph.errors.QueryError: SERVICE reaches the network and is refused;
+    pass --allow-network (allow_network=True) to permit it
     >>> check_query(r"SELECT * WHERE { \u0053ERVICE <http://example.org/sparql> { ?s ?p ?o } }")
     Traceback (most recent call last):
     ...
-    igegraph.errors.QueryError: SERVICE reaches the network and is refused; pass --allow-network (allow_network=True) to permit it
+    igegraph.errors.QueryError: SERVICE reaches the network and is refused;
+    pass --allow-network (allow_network=True) to permit it
     """
     return _checked(unescape_codepoints(text), allow_network)[0]

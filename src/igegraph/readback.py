@@ -15,7 +15,8 @@ Examples
 >>> verify("cytoscape", "x.json", "{")
 Traceback (most recent call last):
 ...
-igegraph.errors.IgegraphError: x.json would not read back as cytoscape (Expecting property name enclosed in double quotes: line 1 column 2 (char 1)); nothing was written
+igegraph.errors.IgegraphError: x.json would not read back as cytoscape
+(Expecting property name enclosed in double quotes: line 1 column 2 (char 1)); nothing was written
 """
 
 from __future__ import annotations

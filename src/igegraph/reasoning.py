@@ -1,9 +1,9 @@
 """Optional RDFS entailment: answer ``?d a ige:Drug`` with every drug, not only those typed so.
 
 Queries see the graph as it is stored by default: ``?d a ige:Drug`` finds the one entity typed
-``ige:Drug`` itself (and "anti-IgE therapy", the class of therapies), not the monoclonal antibodies, biosimilars and other subclasses (write
-``?d a/rdfs:subClassOf* ige:Drug`` for those). With ``reasoning="rdfs"`` (``--reasoning rdfs``)
-the query runs on the graph plus what the RDFS rules entail:
+``ige:Drug`` itself (and "anti-IgE therapy", the class of therapies), not the monoclonal antibodies,
+biosimilars and other subclasses (write ``?d a/rdfs:subClassOf* ige:Drug`` for those). With
+``reasoning="rdfs"`` (``--reasoning rdfs``) the query runs on the graph plus what the RDFS rules entail:
 
 * rdfs5 / rdfs11: ``rdfs:subPropertyOf`` and ``rdfs:subClassOf`` are transitive;
 * rdfs7: a triple with a sub-property also holds with each super-property;
@@ -29,7 +29,8 @@ Examples
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import TYPE_CHECKING, Any, Iterable
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .kg import KnowledgeGraph

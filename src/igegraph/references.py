@@ -20,10 +20,11 @@ Examples
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
-from rdflib import URIRef
+from rdflib import Literal
 from rdflib.namespace import RDF, SKOS
+from rdflib.term import Node
 
 from .errors import UnknownReference
 from .measurements import measurement, measurement_text
@@ -62,7 +63,7 @@ def references(kg: "KnowledgeGraph") -> dict[int, dict]:
         out = {}
         for node, number in kg.graph.subject_objects(IGE.referenceNumber):
             author = kg.graph.value(node, IGE.firstAuthor)
-            out[int(number)] = {"id": compact(node), "label": kg.label(compact(node)),
+            out[int(cast(Literal, number))] = {"id": compact(node), "label": kg.label(compact(node)),
                                 "first_author": str(author) if author is not None else None}
         return dict(sorted(out.items()))
 
@@ -76,9 +77,10 @@ def citation(kg: "KnowledgeGraph", number: int) -> str:
     return f"{author} et al. [{number}]" if author else f"[{number}]"
 
 
-def reference_numbers(kg: "KnowledgeGraph", node: URIRef) -> list[int]:
+def reference_numbers(kg: "KnowledgeGraph", node: Node) -> list[int]:
     """The reference numbers a node (entity, assertion, measurement, row …) cites, ascending."""
-    return sorted(int(n) for r in kg.graph.objects(node, IGE.reference) for n in kg.graph.objects(r, IGE.referenceNumber))
+    return sorted(int(cast(Literal, n)) for r in kg.graph.objects(node, IGE.reference)
+                  for n in kg.graph.objects(r, IGE.referenceNumber))
 
 
 def find_reference(kg: "KnowledgeGraph", term: str) -> int | None:
@@ -120,8 +122,9 @@ def _spans(numbers: list[int]) -> str:
     return ", ".join(f"{a}–{b}" if a != b else str(a) for a, b in runs)
 
 
-def _assertion(kg: "KnowledgeGraph", node: URIRef) -> dict:
-    s, p, o = (kg.graph.value(node, prop) for prop in (RDF.subject, RDF.predicate, RDF.object))
+def _assertion(kg: "KnowledgeGraph", node: Node) -> dict:
+    # the shapes require all three on an assertion (validate checks them)
+    s, p, o = (cast(Node, kg.graph.value(node, prop)) for prop in (RDF.subject, RDF.predicate, RDF.object))
     level = kg.graph.value(node, IGE.evidenceLevel)
     text = {prop: kg.graph.value(node, IGE[prop]) for prop in ("evidenceQuote", "section")}
     return {
@@ -135,7 +138,7 @@ def _assertion(kg: "KnowledgeGraph", node: URIRef) -> dict:
     }
 
 
-def _cited(kg: "KnowledgeGraph", node: URIRef, kind: str) -> dict:
+def _cited(kg: "KnowledgeGraph", node: Node, kind: str) -> dict:
     if kind == "assertions":
         return _assertion(kg, node)
     if kind == "measurements":

@@ -89,7 +89,8 @@ def entity_index(kg: "KnowledgeGraph") -> dict[str, dict[str, set[str]]]:
 
 
 def _build_index(kg: "KnowledgeGraph") -> dict[str, dict[str, set[str]]]:
-    index: dict[str, dict[str, set[str]]] = {"label": defaultdict(set), "synonym": defaultdict(set), "id": defaultdict(set)}
+    index: dict[str, dict[str, set[str]]] = {"label": defaultdict(set), "synonym": defaultdict(set),
+                                             "id": defaultdict(set)}
     for node, attrs in kg.projection.nodes(data=True):
         index["label"][normalize(attrs["label"])].add(node)
         for syn in attrs["synonyms"]:
@@ -152,9 +153,9 @@ def resolve(kg: "KnowledgeGraph", term: str) -> str:
             return next(iter(hits))
         if len(hits) > 1:
             raise UnknownEntity(term, sorted(kg.label(h) for h in hits), ambiguous=True)
-    hits = match_names(kg, term)[:5]
+    near = match_names(kg, term)[:5]
     # weak fuzzy matches are noise in a "did you mean"
-    good = [hit.label for hit in hits if hit.score >= 30] or [hit.label for hit in hits[:3]]
+    good = [hit.label for hit in near if hit.score >= 30] or [hit.label for hit in near[:3]]
     raise UnknownEntity(term, good)
 
 

@@ -23,9 +23,10 @@ d|https://w3id.org/igegraph/id/omalizumab|https://w3id.org/igegraph/id/ligelizum
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, Iterator, Mapping
+from typing import IO, TYPE_CHECKING, Any
 
 from .errors import QueryError
 from .vocab import PREFIXES, compact
@@ -86,7 +87,7 @@ class QueryResult:
         from rdflib import Variable
 
         names = [Variable(v) for v in self.vars]
-        return [{n: value for n, value in zip(names, row) if value is not None} for row in self.rows]
+        return [{n: value for n, value in zip(names, row, strict=True) if value is not None} for row in self.rows]
 
     def __iter__(self) -> Iterator[Any]:
         if self.kind == "ASK":
@@ -126,7 +127,7 @@ class QueryResult:
         >>> QueryResult("SELECT", ["d", "n"], [(URIRef("https://w3id.org/igegraph/id/x"), Literal(3))]).records()
         [{'d': 'ig:x', 'n': 3}]
         """
-        return [{var: _plain(value) for var, value in zip(self.vars, row)} for row in self.rows]
+        return [{var: _plain(value) for var, value in zip(self.vars, row, strict=True)} for row in self.rows]
 
     # ------------------------------------------------------------ standard formats
 
@@ -139,7 +140,7 @@ class QueryResult:
         return {
             "head": {"vars": list(self.vars)},
             "results": {"bindings": [
-                {var: _json_term(value) for var, value in zip(self.vars, row) if value is not None}
+                {var: _json_term(value) for var, value in zip(self.vars, row, strict=True) if value is not None}
                 for row in self.rows
             ]},
         }

@@ -21,9 +21,10 @@ Examples
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Any
 
 from .errors import QueryError, shorten
 from .querycheck import MAX_QUERY_CHARS, _checked, _first_line, check_query, unescape_codepoints

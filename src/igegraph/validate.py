@@ -21,9 +21,10 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any
 
 from .declarations import VALUE_RULES, structure_problems, value_problems
 from .resources import resource_dir, shapes_file
@@ -229,7 +230,8 @@ def check_identifier(iri: str) -> str | None:
             return f"malformed {name} identifier {_curie(iri)} (expected like {example})"
     if iri.startswith("http://identifiers.org/"):
         return f"identifiers.org IRIs use https: <{iri}>"
-    return f"unknown identifier namespace <{iri}> (use OBO PURLs or identifiers.org: hgnc, ncbigene, uniprot, drugbank, chembl.compound, mesh, pubchem.compound, clinicaltrials, interpro, cas)"
+    return (f"unknown identifier namespace <{iri}> (use OBO PURLs or identifiers.org: hgnc, ncbigene, uniprot, "
+            "drugbank, chembl.compound, mesh, pubchem.compound, clinicaltrials, interpro, cas)")
 
 
 @lru_cache(maxsize=1)

@@ -32,8 +32,10 @@ from __future__ import annotations
 import html
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Iterable
+from itertools import pairwise
+from typing import TYPE_CHECKING, Any
 
 from .errors import IgegraphError, QueryError
 
@@ -500,7 +502,7 @@ def _pathway_layout(g: "nx.MultiDiGraph", routes: list[list[str]], blockers: lis
     for _ in range(len(col) + 1):  # successors strictly right of predecessors
         changed = False
         for route in routes:
-            for a, b in zip(route, route[1:]):
+            for a, b in pairwise(route):
                 if col[b] <= col[a]:
                     col[b] = col[a] + 1
                     changed = True
@@ -741,7 +743,7 @@ html, body { margin: 0; padding: 0; height: 100%; font-family: system-ui, -apple
 .ig-routes li { margin: 2px 0; }
 #loadingBar { display: none !important; }
 .vis-tooltip { white-space: pre-wrap !important; max-width: 460px; font-family: system-ui, Arial, sans-serif !important; font-size: 12.5px !important; line-height: 1.35; }
-"""
+"""  # noqa: E501 (one CSS rule a line)
 
 _JS = """
 (function () {
@@ -835,7 +837,7 @@ def _blockers_html(view: View) -> str:
     for b in report.blockers:
         groups.setdefault(b.step, []).append(b)
     n_routes = len(report.routes)
-    for step, members in groups.items():
+    for members in groups.values():
         parts.append(f'<div class="ig-step"><div class="ig-step-name">{_esc(_step_text(members[0]))}</div>')
         for b in members:
             bits = [x for x in (b.action, b.phase or b.evidence) if x]
@@ -847,7 +849,8 @@ def _blockers_html(view: View) -> str:
                 bits.append("refs " + _refs(b.references))
             if b.context:
                 bits.insert(1, "in " + ", ".join(b.context))
-            badge = f'<span class="ig-badge{"" if b.cuts_all_routes else " ig-partial"}">{_esc(_reach_text(b, n_routes))}</span>'
+            badge = (f'<span class="ig-badge{"" if b.cuts_all_routes else " ig-partial"}">'
+                     f'{_esc(_reach_text(b, n_routes))}</span>')
 
             parts.append(
                 f'<div class="ig-blocker"><span class="ig-blocker-name">{_esc(b.label)}</span>{badge}'
@@ -956,7 +959,8 @@ def _pyvis_network(view: View, parents: dict[str, list[str]]):
             style["smooth"] = False
         if view.kind == "pathway" and view.roles.get(u) == "route" and view.roles.get(v) == "route":
             style["width"] = 3.5
-        net.add_edge(u, v, label=str(attrs.get("predicate_label") or key), tip=edge_tooltip(labels[u], labels[v], attrs),
+        net.add_edge(u, v, label=str(attrs.get("predicate_label") or key),
+                     tip=edge_tooltip(labels[u], labels[v], attrs),
                      id=f"{u}|{key}|{v}", font={"size": 13 if view.kind == "pathway" else 10,
                                                  "align": "middle", "strokeWidth": 3, "color": "#333"},
                      **style)

@@ -14,7 +14,8 @@ from __future__ import annotations
 import re
 
 from rdflib import Namespace, URIRef
-from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD, DCTERMS
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD
+from rdflib.term import Node
 
 __all__ = ["IGE", "IG", "OBO", "PREFIXES", "expand_curie", "compact", "local_name"]
 
@@ -100,7 +101,7 @@ def expand_curie(curie: str) -> str | None:
     return None
 
 
-def compact(iri: str | URIRef) -> str:
+def compact(iri: str | Node) -> str:
     """Shorten an IRI with the known prefixes; OBO IRIs become ``CL:0000097``.
 
     >>> compact("http://purl.obolibrary.org/obo/CL_0000097")

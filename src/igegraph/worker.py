@@ -29,7 +29,8 @@ import signal
 import sys
 import threading
 import time
-from typing import Callable, TypeVar
+from collections.abc import Callable
+from typing import TypeVar
 
 from .errors import IgegraphError, QueryError, QueryTimeout
 

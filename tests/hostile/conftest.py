@@ -116,5 +116,14 @@ def failed():
 
 @pytest.fixture
 def start():
-    """:func:`spawn`, as a fixture."""
-    return spawn
+    """:func:`spawn`, as a fixture; the processes' pipes are closed after the test."""
+    started: list[subprocess.Popen] = []
+
+    def run(*args: str, **kwargs) -> subprocess.Popen:
+        started.append(spawn(*args, **kwargs))
+        return started[-1]
+
+    yield run
+    for proc in started:  # an open pipe is a ResourceWarning when the Popen is collected
+        proc.stdout.close()
+        proc.stderr.close()

@@ -64,6 +64,8 @@ def stop_server(server: Server) -> int:
         except subprocess.TimeoutExpired:
             server.process.kill()
             server.process.wait()
+    for pipe in (server.process.stdout, server.process.stderr):
+        pipe.close()  # unread output; an open pipe is a ResourceWarning when the Popen is collected
     return server.process.returncode
 
 

@@ -34,7 +34,8 @@ class _Group(click.Group):
 
     def main(self, *args, **kwargs):
         main_thread = threading.current_thread() is threading.main_thread()  # else signals cannot be set
-        previous = {sig: signal.signal(sig, _terminate) for sig in (signal.SIGTERM, signal.SIGHUP)} if main_thread else {}
+        previous = ({sig: signal.signal(sig, _terminate) for sig in (signal.SIGTERM, signal.SIGHUP)}
+                    if main_thread else {})
         try:
             return super().main(*args, **kwargs)
         except _Terminated as exc:

@@ -8,8 +8,8 @@ view's triples with their assertions.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import click
 
@@ -24,9 +24,10 @@ def _force(func: Callable) -> Callable:
 
 def _view_options(func: Callable) -> Callable:
     """``--pathway`` | ``--from/--to`` | ``--focus/--depth`` | ``--query``: which view to draw."""
-    for option in reversed([
+    options: list[Callable[[Callable], Callable]] = [
         click.option("--pathway", metavar="NAME", help="A named pathway, with its blockers (see 'igegraph pathways')."),
-        click.option("--from", "source", metavar="TERM", help="Routes from this entity (with --to), with their blockers."),
+        click.option("--from", "source", metavar="TERM",
+                     help="Routes from this entity (with --to), with their blockers."),
         click.option("--to", "target", metavar="TERM", help="Routes to this entity (with --from)."),
         click.option("--focus", metavar="TERM", help="The neighbourhood of one entity."),
         click.option("--depth", type=click.IntRange(0, 10), default=1, show_default=True,
@@ -34,7 +35,8 @@ def _view_options(func: Callable) -> Callable:
         click.option("--query", "query_file", type=click.Path(exists=True, dir_okay=False), metavar="FILE",
                      help="Draw the result of a CONSTRUCT query read from FILE."),
         timeout_option,
-    ]):
+    ]
+    for option in reversed(options):
         func = option(func)
     return func
 
@@ -96,8 +98,10 @@ def export() -> None:
 @export.command()
 @click.argument("out", type=click.Path(dir_okay=False))
 @_view_options
-@click.option("--width", type=click.IntRange(400, 8000), default=1600, show_default=True, help="Picture width in pixels.")
-@click.option("--height", type=click.IntRange(300, 8000), default=1000, show_default=True, help="Picture height in pixels.")
+@click.option("--width", type=click.IntRange(400, 8000), default=1600, show_default=True,
+              help="Picture width in pixels.")
+@click.option("--height", type=click.IntRange(300, 8000), default=1000, show_default=True,
+              help="Picture height in pixels.")
 @graph_options
 @_force
 def png(out, pathway, source, target, focus, depth, query_file, timeout, width, height, data, backend, store, force):
@@ -107,8 +111,8 @@ def png(out, pathway, source, target, focus, depth, query_file, timeout, width, 
 
     Example: igegraph export png docs/demo.png --pathway ige-fceri-degranulation --force
     """
-    _run("png", out, force, data, backend, store, _view_kwargs(pathway, source, target, focus, depth, query_file, timeout),
-         png_size=(width, height))
+    _run("png", out, force, data, backend, store,
+         _view_kwargs(pathway, source, target, focus, depth, query_file, timeout), png_size=(width, height))
 
 
 def _rdf_command(fmt: str, doc: str) -> None:

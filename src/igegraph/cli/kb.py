@@ -60,7 +60,8 @@ def _echo_entity(d: dict) -> None:
         click.echo(_relations_table(d["incoming"], "←"))
     if d["measurements"]:
         click.echo("\nnumbers:")
-        rows = [[m.get("quantity") or m["label"], value_text(m), m.get("unit", ""), m.get("condition", ""), m["citations"]]
+        rows = [[m.get("quantity") or m["label"], value_text(m), m.get("unit", ""), m.get("condition", ""),
+                 m["citations"]]
                 for m in d["measurements"]]
         click.echo(render_table(["quantity", "value", "unit", "condition", "refs"], rows))
     for key, values in d["attributes"].items():

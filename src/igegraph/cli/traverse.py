@@ -16,7 +16,8 @@ _routes = click.option("--routes", "shown", type=click.IntRange(1, 1000), defaul
 @click.argument("source")
 @click.argument("target")
 @_max_length
-@click.option("--all", "all_", is_flag=True, help="The first --routes routes up to --max-length, not only the shortest.")
+@click.option("--all", "all_", is_flag=True,
+              help="The first --routes routes up to --max-length, not only the shortest.")
 @_routes
 @graph_options
 @format_option("table", "json")

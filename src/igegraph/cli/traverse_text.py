@@ -15,7 +15,7 @@ def ranges(indices: list[int]) -> str:
     >>> ranges([0, 1, 2, 5, 7, 8])
     '0–2, 5, 7–8'
     """
-    out: list[str] = []
+    out: list[list[int]] = []  # [first, last] of each run
     for i in sorted(indices):
         if out and out[-1][1] == i - 1:
             out[-1][1] = i
@@ -40,7 +40,7 @@ def format_routes(report: Any) -> str:
     for i, route in enumerate(report.routes):
         lines.append(f"route {i} ({route.length} steps):")
         lines.append(f"  {route.labels[0]}")
-        for hop, label in zip(route.hops, route.labels[1:]):
+        for hop, label in zip(route.hops, route.labels[1:], strict=True):
             preds = " | ".join(f"{p['label']} [{', '.join(map(str, p['references']))}]" for p in hop["predicates"])
             lines.append(f"    -> {label}    ({preds})")
     return "\n".join(lines)
@@ -95,7 +95,8 @@ def format_blocks(report: Any) -> str:
         lines.append(render_table(["intervention", "action", "mode", "phase", "refs"], rows, max_width=60))
     summary = report.interventions.values()
     full = sorted((v["label"] for v in summary if v["cuts_all_routes"]), key=str.lower)
-    partial = sorted((v["label"] for v in summary if not v["cuts_all_routes"] and v["strength"] == "cuts"), key=str.lower)
+    partial = sorted((v["label"] for v in summary if not v["cuts_all_routes"] and v["strength"] == "cuts"),
+                     key=str.lower)
     weak = sorted((v["label"] for v in summary if v["strength"] == "weakens"), key=str.lower)
     lines += ["", f"cut every route: {', '.join(full) if full else 'none'}"]
     if partial:

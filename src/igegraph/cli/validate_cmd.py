@@ -20,8 +20,8 @@ def validate(data: tuple[str, ...], backend: str, store: str | None, fmt: str) -
     claim has its ige:Assertion and back, assertions cite references, identifiers are well
     formed, ige: terms exist) and the vocabulary's own declarations (polarities, flags,
     integer indexes, no class cycle, no entity retyped as a property, no --data file changing
-    the curated vocabulary unless --allow-vocabulary-changes). Prints one line per problem (entity, rule, message) and exits
-    with code 1 when there is any; prints "valid: ..." and exits 0 otherwise.
+    the curated vocabulary unless --allow-vocabulary-changes). Prints one line per problem (entity, rule,
+    message) and exits with code 1 when there is any; prints "valid: ..." and exits 0 otherwise.
 
     Example: igegraph validate --data mine.ttl
     """
@@ -43,7 +43,7 @@ def validate(data: tuple[str, ...], backend: str, store: str | None, fmt: str) -
             headers = ["entity", "rule", "message"]
             if any(v.file for v in report.violations):  # problems in --data files say which file
                 headers.insert(0, "file")
-                rows = [[v.file or "", *row] for v, row in zip(report.violations, rows)]
+                rows = [[v.file or "", *row] for v, row in zip(report.violations, rows, strict=True)]
             click.echo(render_table(headers, rows, max_width=400))
         click.echo(report.summary())
     if not report.conforms:

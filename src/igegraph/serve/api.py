@@ -24,8 +24,8 @@ from fastapi.responses import JSONResponse, Response
 from .. import describe as describe_module
 from .. import traverse
 from ..errors import QueryError
-from ..plain import to_plain
 from ..fulltext import search as search_entities
+from ..plain import to_plain
 from .app import error_response
 from .sparql_protocol import run_limited
 

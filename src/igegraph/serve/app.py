@@ -18,9 +18,10 @@ from __future__ import annotations
 import logging
 import socket
 from collections import OrderedDict
+from collections.abc import Callable
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -183,9 +184,11 @@ def _add_error_handlers(app: FastAPI) -> None:
         logging.getLogger("igegraph.serve").error("internal error", exc_info=exc)
         return error_response(500, "internal error", f"{type(exc).__name__}; please report it")
 
-    for kind, handler in ((UnknownEntity, unknown), (QueryTimeout, timeout), (QueryError, query),
-                          (BodyTooLarge, too_large), (IgegraphError, library),
-                          (RequestValidationError, invalid), (HTTPException, http), (Exception, internal)):
+    # Starlette calls each handler only with its own exception type, which its signature cannot say
+    handlers: list[tuple[type[Exception], Callable[[Request, Any], JSONResponse]]] = [
+        (UnknownEntity, unknown), (QueryTimeout, timeout), (QueryError, query), (BodyTooLarge, too_large),
+        (IgegraphError, library), (RequestValidationError, invalid), (HTTPException, http), (Exception, internal)]
+    for kind, handler in handlers:
         app.add_exception_handler(kind, handler)
 
 
@@ -249,7 +252,7 @@ def create_app(kg: "KnowledgeGraph", config: ServerConfig | None = None) -> Fast
 def in_process(kg: "KnowledgeGraph | None" = None, config: ServerConfig | None = None):
     """A client that sends requests to the application in this process, without a socket.
 
-    For tests and notebooks (it needs httpx, from the test extra); ``kg`` defaults to the
+    For tests and notebooks (it needs httpx2, from the test extra); ``kg`` defaults to the
     curated graph.
 
     >>> in_process().get("/api/search", params={"q": "Xolair", "limit": 1}).json()[0]["id"]

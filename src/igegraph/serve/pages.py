@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterable
 from importlib import resources
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request
@@ -195,7 +196,8 @@ def entity_page(kg: "KnowledgeGraph", term: str) -> HTMLResponse:
     body.append(_measurements(d.get("measurements") or []))
     if d.get("mentions"):
         body.append("<h2>Mentioned in</h2><ul>" + "".join(
-            f"<li>{link(m['id'], m['label']) if m.get('id') else esc(m['label'])}</li>" for m in d["mentions"]) + "</ul>")
+            f"<li>{link(m['id'], m['label']) if m.get('id') else esc(m['label'])}</li>" for m in d["mentions"])
+            + "</ul>")
     if d.get("notes"):
         body.append("<h2>Curator notes</h2><ul class=\"notes\">"
                     + "".join(f"<li>{esc(n)}</li>" for n in d["notes"]) + "</ul>")

@@ -2,8 +2,8 @@
 
 Queries come as GET ``?query=``, POST form or POST ``application/sparql-query``; they run
 through :func:`igegraph.sparql.run_query` (the CLI's checks, timeout and bindings) in their
-own process, at most ``workers`` at once (:mod:`igegraph.serve.workers`). Answers are negotiated on ``Accept`` or chosen with
-``format=``; SELECT and ASK results are written by rdflib's SPARQL JSON serializer and, for
+own process, at most ``workers`` at once (:mod:`igegraph.serve.workers`). Answers are negotiated
+on ``Accept`` or chosen with ``format=``; SELECT and ASK results are written by rdflib's SPARQL JSON serializer and, for
 XML, CSV and TSV, by pyoxigraph's ``QueryResults.serialize``; graphs by rdflib's serializers.
 
 Refusals: updates 403; SERVICE, FROM and dataset parameters 400 (nothing is fetched);
@@ -21,9 +21,9 @@ Examples
 from __future__ import annotations
 
 from collections import OrderedDict
-
+from collections.abc import Callable, Mapping
 from functools import partial
-from typing import TYPE_CHECKING, Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Request
@@ -120,16 +120,16 @@ def serialize(result: "QueryResult", media: str) -> bytes:
         out.askAnswer = result.boolean
     else:
         out.vars = [Variable(v) for v in result.vars]
-        out.bindings = [{Variable(v): value for v, value in zip(result.vars, row) if value is not None}
+        out.bindings = [{Variable(v): value for v, value in zip(result.vars, row, strict=True) if value is not None}
                         for row in result.rows]
-    data = out.serialize(format="json", encoding="utf-8")
+    data = cast(bytes, out.serialize(format="json", encoding="utf-8"))  # bytes when there is no destination
     target = SELECT_TYPES[media]
     if target is None:
         return data
     import pyoxigraph as ox
 
     parsed = ox.parse_query_results(data, format=ox.QueryResultsFormat.JSON)
-    return parsed.serialize(format=getattr(ox.QueryResultsFormat, target))
+    return cast(bytes, parsed.serialize(format=getattr(ox.QueryResultsFormat, target)))  # bytes without an output
 
 
 async def run_limited(request: Request, text: str, bindings: Mapping[str, str] | None = None,
@@ -144,7 +144,8 @@ async def run_limited(request: Request, text: str, bindings: Mapping[str, str] |
 
     state = request.app.state
     if len(text) > state.config.max_query:
-        raise BodyTooLarge(f"the query has {len(text)} characters; this server accepts at most {state.config.max_query}")
+        raise BodyTooLarge(f"the query has {len(text)} characters; "
+                           f"this server accepts at most {state.config.max_query}")
     if not hasattr(state, "query_slots"):  # made on first use: it belongs to the running event loop
         state.query_slots = CapacityLimiter(state.config.workers)
     return await to_thread.run_sync(partial(state.queries.run, text, bindings, then), limiter=state.query_slots)
@@ -190,7 +191,8 @@ async def _answer(request: Request, params: Mapping[str, list[str]]) -> Response
     if media is None:
         offered = ", ".join(GRAPH_TYPES if kind in ("CONSTRUCT", "DESCRIBE") else SELECT_TYPES)
         if fmt:
-            return error_response(400, "unknown format", f"format '{fmt}' does not fit a {kind} result; use one of {offered}")
+            return error_response(400, "unknown format",
+                                  f"format '{fmt}' does not fit a {kind} result; use one of {offered}")
         return error_response(406, "not acceptable", f"a {kind} result is offered as {offered}")
     headers = {"Vary": "Accept"}
     if truncated:

@@ -20,7 +20,8 @@ from __future__ import annotations
 import multiprocessing as mp
 import queue
 import signal
-from typing import TYPE_CHECKING, Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from ..errors import IgegraphError, QueryError, QueryTimeout
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import gc
 import hashlib
@@ -12,9 +13,10 @@ import shutil
 import stat
 import tempfile
 import traceback
-from datetime import datetime, timezone
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from ..declarations import vocabulary_changes, vocabulary_state
 from ..errors import DataError, StoreError
@@ -24,7 +26,14 @@ from ..persist import encode_projection, vouch, write_private
 from ..resources import curated_files
 from .graph import StoreKnowledgeGraph, _wrap, build_store_projection, vouch_dir
 from .manifest import (
-    _ENTRY, _STORE_FORMAT, CAUSAL_ONLY_ABOVE, MANIFEST, StoreInfo, _first_line, _read_manifest, store_info,
+    _ENTRY,
+    _STORE_FORMAT,
+    CAUSAL_ONLY_ABOVE,
+    MANIFEST,
+    StoreInfo,
+    _first_line,
+    _read_manifest,
+    store_info,
 )
 
 __all__ = ["build_store"]
@@ -191,7 +200,7 @@ def build_store(
     token = secrets.token_hex(8)
     names = {"database": f"oxigraph-{token}", "projection_file": f"projection-{token}.json"}
     try:
-        sources = []
+        sources: list[dict[str, Any]] = []
         for path, kind in files:
             st = path.stat()
             sources.append({"path": str(path.resolve()), "size": st.st_size, "mtime_ns": st.st_mtime_ns, "kind": kind})
@@ -214,7 +223,8 @@ def build_store(
             check = KnowledgeGraph(_wrap(db), "oxigraph")
             check.vocabulary_changes = vocabulary_changes(before, vocabulary_state(check.graph, frozenset(before)))
             check_vocabulary_changes(check, allow_vocabulary_changes, mine)
-            changes, check = check.vocabulary_changes, None
+            changes = check.vocabulary_changes
+            del check  # its wrapper holds the database, which is closed below
         else:
             changes = []
         triples = len(db)
@@ -226,7 +236,7 @@ def build_store(
             "igegraph_store": _STORE_FORMAT,
             "igegraph_version": __version__,
             "pyoxigraph_version": getattr(ox, "__version__", ""),
-            "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "created": datetime.now(UTC).isoformat(timespec="seconds"),
             "triples": triples,
             "projection": "causal" if triples > CAUSAL_ONLY_ABOVE else "full",
             **names,
@@ -327,7 +337,7 @@ def _remove(directory: Path, *names: str | None) -> None:
 
 def _make_private(folder: Path) -> None:
     """Folders 0700 and files 0600 below ``folder``, whatever the umask was."""
-    for root, dirs, files in os.walk(folder):
+    for root, _dirs, files in os.walk(folder):
         os.chmod(root, 0o700)
         for name in files:
             path = os.path.join(root, name)
@@ -341,7 +351,5 @@ def _cleanup(directory: Path, staging: Path | None, created: list[Path], lock: i
         shutil.rmtree(staging, ignore_errors=True)
     _unlock(directory, lock)
     for folder in reversed(created):
-        try:
+        with contextlib.suppress(OSError):
             folder.rmdir()
-        except OSError:
-            pass

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import inspect
+from collections.abc import Iterable
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any
 
 from ..declarations import vocabulary_changes, vocabulary_state
 from ..errors import DataError, StoreError
@@ -153,7 +154,7 @@ def open_store(directory: str | Path, data: Iterable[str | Path] = (),
     import pyoxigraph as ox
 
     directory = Path(directory)
-    data = [Path(p) for p in data]
+    files = [Path(p) for p in data]
     manifest, digest = _read_manifest(directory)
     try:
         # read-only: several processes may open the same store at once
@@ -164,23 +165,23 @@ def open_store(directory: str | Path, data: Iterable[str | Path] = (),
             f"rebuild with 'igegraph store build {directory} --force'"
         ) from None
     sources = [Path(s["path"]) for s in manifest["sources"]]
-    if not data:
+    if not files:
         return StoreKnowledgeGraph(_wrap(db), sources, directory, manifest, digest)
 
-    for path in data:  # fail before the copy
+    for path in files:  # fail before the copy
         rdf_format(path)
         if not path.is_file():
             raise DataError(str(path), "no such file")
-    check_files(data)
+    check_files(files)
     memory = ox.Store()
     memory.load(input=db.dump(format=ox.RdfFormat.N_QUADS), format=ox.RdfFormat.N_QUADS)
     del db
     graph = _wrap(memory)
     before = vocabulary_state(graph)
-    for path in data:
+    for path in files:
         parse_into(graph, path, "oxigraph")
-    kg = StoreKnowledgeGraph(graph, sources + data, directory, manifest, digest, merged=True)
+    kg = StoreKnowledgeGraph(graph, sources + files, directory, manifest, digest, merged=True)
     kg.vocabulary_changes = vocabulary_changes(before, vocabulary_state(graph, frozenset(before)))
     if not lenient:
-        check_vocabulary_changes(kg, allow_vocabulary_changes, data)
+        check_vocabulary_changes(kg, allow_vocabulary_changes, files)
     return kg

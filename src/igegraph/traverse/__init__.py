@@ -23,7 +23,16 @@ from .knockout import cutsets, knockout
 from .named import pathway, pathways
 from .neighbourhoods import downstream, neighbors, upstream
 from .results import (
-    Blocker, BlockReport, CutSet, Cut, KnockoutResult, PathReport, PathwayInfo, Route, RouteCount, TargetAgent,
+    Blocker,
+    BlockReport,
+    Cut,
+    CutSet,
+    KnockoutResult,
+    PathReport,
+    PathwayInfo,
+    Route,
+    RouteCount,
+    TargetAgent,
 )
 from .routes import DEFAULT_MAX_LENGTH, DEFAULT_ROUTES, count_routes, path, routes
 

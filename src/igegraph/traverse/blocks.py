@@ -193,7 +193,7 @@ def _interventions(kg, cone: Cone, blockers: list[Blocker], combined: dict[str, 
             entry["strength"] = "cuts"
             entry["routes_cut"].update(b.routes_cut)
     for agent, entry in out.items():
-        effect = combined.get(agent)
+        effect = combined.get(agent, Effect())
         entry["cuts_all_routes"] = bool(effect) and cone.survives(effect, cone.dead(effect.nodes)) is None
         entry["routes_cut"] = sorted(entry["routes_cut"])
     return out

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 from collections import deque
 from functools import cached_property
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from .results import RouteCount
@@ -86,7 +87,7 @@ class Cone:
     def topological(self) -> list[str] | None:
         """The cone's nodes in topological order, or None when it has a cycle."""
         indegree = {v: 0 for v in self.nodes}
-        for u, v in self.edges:
+        for _u, v in self.edges:
             indegree[v] += 1
         order = [v for v in sorted(self.nodes) if indegree[v] == 0]
         for u in order:
@@ -196,8 +197,10 @@ class Cone:
             if protect_target and element == self.target:
                 continue
             bit = 1 << i
-            arms = arm_hop if isinstance(element, tuple) else arm_node
-            arms[element] = arms.get(element, 0) | bit
+            if isinstance(element, tuple):
+                arm_hop[element] = arm_hop.get(element, 0) | bit
+            else:
+                arm_node[element] = arm_node.get(element, 0) | bit
             for cell in cells:
                 forbid[cell] = forbid.get(cell, 0) | bit
         return arm_node, arm_hop, forbid
@@ -301,7 +304,8 @@ class Cone:
                             continue
                         into = arrivals.setdefault(comp[nxt], {}).setdefault((nxt, out), [0] * size)
                         shift = length + 1
-                        into[shift:] = [a + ways * b for a, b in zip(into[shift:], vec)]
+                        # vec shifted by the hop: what would pass max_length falls off the end
+                        into[shift:] = [a + ways * b for a, b in zip(into[shift:], vec, strict=False)]
         return RouteCount(total, True)
 
     def _inner_paths(self, entry: str, mask: int, cid: int, comp: dict[str, int], blocked: set[str],
@@ -393,7 +397,7 @@ class Cone:
         for i, v in enumerate(route):
             if v in effect.nodes and not (protect_target and i == last):
                 hits.append((i, v))
-        hops = {(a, b): i for i, (a, b) in enumerate(zip(route, route[1:]))}
+        hops = {(a, b): i for i, (a, b) in enumerate(pairwise(route))}
         for hop in effect.hops & hops.keys():
             hits.append((hops[hop] + 0.5, f"{hop[0]}->{hop[1]}"))
         where = {v: i for i, v in enumerate(route)}
@@ -401,9 +405,9 @@ class Cone:
             if isinstance(element, tuple):
                 if element in hops and any(c in cells for c in route[hops[element] + 1:]):
                     hits.append((hops[element] + 0.5, f"{element[0]}->{element[1]}"))
-            elif element in where and not (protect_target and where[element] == last):
-                if any(c in cells for c in route[where[element]:]):
-                    hits.append((where[element], element))
+            elif (element in where and not (protect_target and where[element] == last)
+                  and any(c in cells for c in route[where[element]:])):
+                hits.append((where[element], element))
         if hits:
             return "direct", min(hits)[1]
         for i, v in enumerate(route):
@@ -427,9 +431,9 @@ class Cone:
         total = ahead[self.target]
         out = []
         for v in sorted(self.nodes - {self.source, self.target}):
-            if self.ds[v] + self.dt[v] == shortest and ahead.get(v, 0) * behind.get(v, 0) == total:
-                if self.survives(Effect(nodes=frozenset({v})), frozenset()) is None:
-                    out.append(v)
+            if (self.ds[v] + self.dt[v] == shortest and ahead.get(v, 0) * behind.get(v, 0) == total
+                    and self.survives(Effect(nodes=frozenset({v})), frozenset()) is None):
+                out.append(v)
         return out
 
 
@@ -485,7 +489,7 @@ def _reverse(succ: dict[str, list[str]]) -> dict[str, list[str]]:
 def _path_counts(adjacent: dict[str, list[str]], start: str, dist: dict[str, int]) -> dict[str, int]:
     """Number of shortest paths from ``start`` to each node, along edges that add one hop."""
     counts = {start: 1}
-    for u in sorted(dist, key=dist.get):
+    for u in sorted(dist, key=dist.__getitem__):
         if u not in counts:
             continue
         for v in adjacent.get(u, ()):

@@ -18,7 +18,9 @@ Examples
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterable
+from collections.abc import Iterable
+from itertools import pairwise
+from typing import TYPE_CHECKING
 
 from ..errors import IgegraphError
 from .blocks import route_cuts
@@ -77,7 +79,10 @@ def knockout(
     shown = ranked(kg, cone, routes)
     before = cone.count()
     cut, weak = Effect(), Effect()
-    removed, applied, notes, by_item = [], [], [], {}
+    removed: list[str] = []
+    applied: list[str] = []
+    notes: list[str] = []
+    by_item: dict[str, tuple[Effect, Effect]] = {}
     for item in chosen:
         item_cut, item_weak, how = _item_effects(kg, item)
         (applied if how == "applied" else removed).append(item)
@@ -212,7 +217,7 @@ def _could_cut(cone: Cone, route: list[str], effects: dict[str, Effect]) -> list
 
     graph = supply(cone.kg)
     nodes = set(route) - {cone.target}
-    hops = set(zip(route, route[1:]))
+    hops = set(pairwise(route))
     upstream: set[str] = set()
     todo = [n for n in nodes if n in graph]  # not the target's own supply: starving it blocks no route
     while todo:

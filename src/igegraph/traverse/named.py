@@ -9,13 +9,16 @@ Examples
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, cast
 
 from ..errors import IgegraphError
 from ..vocab import IGE, compact
 from .results import PathwayInfo
 
 if TYPE_CHECKING:
+    from rdflib.query import ResultRow
+
     from ..kg import KnowledgeGraph
 
 __all__ = ["pathways", "pathway"]
@@ -27,7 +30,7 @@ def pathways(kg: "KnowledgeGraph") -> list[PathwayInfo]:
     >>> [p.name for p in pathways(igegraph.load())]
     ['allergic-cascade', 'cd23-th2', 'ige-fceri-degranulation', 'sensitization']
     """
-    rows = kg.graph.query(
+    rows = cast("Iterable[ResultRow]", kg.graph.query(  # a SELECT's result iterates as rows
         """
         SELECT ?p ?name ?title ?src ?dst ?step ?index ?stepLabel ?entity ?n WHERE {
           ?p a ige:Pathway ; ige:pathwayName ?name ; ige:pathwaySource ?src ; ige:pathwayTarget ?dst .
@@ -40,7 +43,7 @@ def pathways(kg: "KnowledgeGraph") -> list[PathwayInfo]:
           }
         }""",
         initNs={"ige": IGE, "rdfs": "http://www.w3.org/2000/01/rdf-schema#"},
-    )
+    ))
     found: dict[str, PathwayInfo] = {}
     steps: dict[str, dict[str, dict]] = {}
     for p, name, title, src, dst, step, index, step_label, entity, n in rows:

@@ -10,7 +10,8 @@ Examples
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterable
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from ..errors import IgegraphError
 from .views import node as entity_node

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
+from typing import Any, ClassVar
 
 __all__ = [
     "Route", "RouteCount", "Cut", "Blocker", "TargetAgent", "BlockReport", "PathReport",
@@ -21,6 +22,8 @@ __all__ = [
 
 class _Plain:
     """Dataclasses the CLI prints as JSON: ``to_dict`` gives plain data."""
+
+    __dataclass_fields__: ClassVar[dict[str, Any]]  # every subclass is a dataclass
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -47,7 +50,7 @@ class Route(_Plain):
     def text(self) -> str:
         """The route as ``a -[pred]-> b -[pred]-> c`` with labels."""
         parts = [self.labels[0]]
-        for hop, label in zip(self.hops, self.labels[1:]):
+        for hop, label in zip(self.hops, self.labels[1:], strict=True):
             preds = "|".join(p["label"] for p in hop["predicates"])
             parts.append(f"-[{preds}]-> {label}")
         return " ".join(parts)

@@ -18,6 +18,7 @@ Examples
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from .cone import Cone
@@ -38,7 +39,7 @@ DEFAULT_ROUTES = 20
 def make_route(kg: "KnowledgeGraph", nodes: list[str]) -> Route:
     """A :class:`Route` for a list of node ids, with each hop's activating predicates."""
     g = activating(kg)
-    hops = [{"source": a, "target": b, "predicates": g[a][b]["predicates"]} for a, b in zip(nodes, nodes[1:])]
+    hops = [{"source": a, "target": b, "predicates": g[a][b]["predicates"]} for a, b in pairwise(nodes)]
     return Route(list(nodes), [kg.label(n) for n in nodes], hops)
 
 
@@ -50,7 +51,7 @@ def ranked(kg: "KnowledgeGraph", cone: Cone, limit: int | None) -> list[Route]:
 
     def key(nodes: list[str]) -> tuple:
         evidence = min((max((p.get("evidence_rank") or 0) for p in g[a][b]["predicates"])
-                        for a, b in zip(nodes, nodes[1:])), default=0)
+                        for a, b in pairwise(nodes)), default=0)
         labels = [names.setdefault(n, kg.label(n).lower()) for n in nodes]
         return len(nodes), -evidence, labels
 
