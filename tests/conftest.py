@@ -44,9 +44,13 @@ def chromium():
     return CHROMIUM
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(chromium):
-    """One headless Chromium for the session, driven by Playwright."""
+    """One headless Chromium per test module, driven by Playwright.
+
+    Module-scoped, not session-scoped: while it is open, Playwright's sync API owns this thread,
+    and a later in-process PNG export (which opens its own) would wait on it for ever.
+    """
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
