@@ -1,4 +1,4 @@
-"""Every competency question (shared/reference/competency.md) answered exactly, twice:
+"""Every competency question (CQ1–CQ13, each stated in the header of its queries/cqNN-*.rq) answered exactly, twice:
 by its named SPARQL query and through the networkx projection, on both backends."""
 
 from __future__ import annotations
