@@ -11,7 +11,6 @@ Examples
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from functools import cached_property
 from typing import Any, ClassVar
 
 __all__ = [
@@ -40,12 +39,6 @@ class Route(_Plain):
     @property
     def length(self) -> int:
         return len(self.nodes) - 1
-
-    @cached_property
-    def evidence(self) -> int:
-        """The weakest link: the lowest, over hops, of the best evidence rank of the hop."""
-        ranks = [max((p.get("evidence_rank") or 0) for p in hop["predicates"]) for hop in self.hops]
-        return min(ranks, default=0)
 
     def text(self) -> str:
         """The route as ``a -[pred]-> b -[pred]-> c`` with labels."""
