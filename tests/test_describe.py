@@ -20,7 +20,7 @@ def test_describe_omalizumab(any_kg):
     assert out[("ige:developedBy", "ig:Novartis")] == [29]
     incoming = {(r["predicate"], r["id"]) for r in d["incoming"]}
     assert ("ige:biosimilarOf", "ig:CMAB007") in incoming
-    assert any("docs/errata.md, E4" in n for n in d["notes"])
+    assert any("docs/sources.md#e4-text-and-table-1-cite-differently" in n for n in d["notes"])
     assert {m["id"] for m in d["mentions"]} >= {"ig:table1_row_2"}
 
 

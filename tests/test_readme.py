@@ -1,5 +1,5 @@
-"""Keep the README honest: it starts with make demo / make test, documents every command, and
-every console example prints exactly what the README says."""
+"""Keep the README honest: it starts with make demo / make test, documents every command, every
+console example prints exactly what the README says, and writes files only under out/."""
 
 from __future__ import annotations
 
@@ -14,7 +14,9 @@ import pytest
 
 from igegraph.cli import main
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+ROOT = Path(__file__).resolve().parent.parent
+README = ROOT / "README.md"
+RUNNABLE = ("$ igegraph", "$ mkdir -p out")  # as in tools/sync_readme.py
 TEXT = README.read_text(encoding="utf-8")
 BLOCKS = re.findall(r"```console\n(.*?)\n```", TEXT, flags=re.S)
 
@@ -24,10 +26,33 @@ def examples() -> list[tuple[list[str], list[str]]]:
     found = []
     for body in BLOCKS:
         lines = body.splitlines()
-        if not lines[0].startswith("$ igegraph"):
+        if not lines[0].startswith(RUNNABLE):
             continue
         found.append(([l[2:] for l in lines if l.startswith("$ ")], lines))
     return found
+
+
+def git(cwd: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=True).stdout
+
+
+def files_left_outside_out(repo: Path) -> list[str]:
+    """Untracked or ignored paths of a checkout that are not under out/ (what running the examples
+    in a clone would leave behind)."""
+    status = git(repo, "status", "--porcelain", "--ignored", "--untracked-files=all")
+    paths = [line[3:] for line in status.splitlines()]
+    return [p for p in paths if not p.startswith("out/")]
+
+
+def test_writing_outside_out_is_caught(tmp_path):
+    shutil.copy(ROOT / ".gitignore", tmp_path)
+    git(tmp_path, "init", "-q")
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "fine.ttl").write_text("")
+    (tmp_path / "graph.html").write_text("")
+    (tmp_path / ".igegraph-cache").mkdir()
+    (tmp_path / ".igegraph-cache" / "entry").write_text("")
+    assert files_left_outside_out(tmp_path) == [".gitignore", ".igegraph-cache/entry", "graph.html"]
 
 
 def test_readme_starts_with_the_two_commands():
@@ -46,9 +71,14 @@ def test_every_command_is_documented():
 
 @pytest.mark.parametrize("commands, expected", examples(), ids=lambda v: v[0][:40] if isinstance(v, list) and v and isinstance(v[0], str) and v[0].startswith("igegraph") else None)
 def test_console_examples_print_what_the_readme_says(tmp_path, commands, expected):
+    """Each block runs in a fresh git checkout holding the project's .gitignore, as in a clone:
+    afterwards git must see nothing new outside out/."""
     if any(" png " in c for c in commands) and not shutil.which("chromium") and os.environ.get("CI") != "true":
         pytest.skip("Chromium is not installed")
     env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
+    shutil.copy(ROOT / ".gitignore", tmp_path)
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", ".gitignore")
     got = []
     for command in commands:
         result = subprocess.run(command, shell=True, cwd=tmp_path, capture_output=True, text=True, env=env, timeout=120)
@@ -58,3 +88,4 @@ def test_console_examples_print_what_the_readme_says(tmp_path, commands, expecte
         if output:
             got.extend(output.splitlines())
     assert [l.rstrip() for l in got] == [l.rstrip() for l in expected]
+    assert files_left_outside_out(tmp_path) == []
