@@ -245,7 +245,7 @@ def test_search_json(cli):
         "id": "ig:a_omalizumab_increasesRiskOf_arterial_thrombosis",
         "label": "omalizumab — increases risk of — arterial thrombosis",
         "category": "ige:Assertion", "field": "quote",
-        "matched": "…increases the risk of arterial «thrombosis» slightly", "score": 20, "about": "ig:omalizumab",
+        "matched": "…increases the risk of arterial «thrombosis» slightly", "score": 21, "about": "ig:omalizumab",
     }
 
 

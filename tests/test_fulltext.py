@@ -17,7 +17,7 @@ def test_half_life_finds_the_measurements(any_kg):
         ("ig:m_IgG_serum_half_life", "measurement", 60),
         ("ig:m_free_IgE_blood_half_life", "measurement", 55),
         ("ig:pathway_allergic_cascade_step_3", "label", 46),
-        ("ig:free_IgE", "definition", 16),
+        ("ig:free_IgE", "definition", 17),
         ("ig:IgG", "definition", 13),
     ]
     first = search(any_kg, "half-life")[0]
