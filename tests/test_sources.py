@@ -125,6 +125,15 @@ SELECT ?therapy WHERE {
   FILTER NOT EXISTS { ?therapy ige:curatorNote ?note FILTER(STRSTARTS(?note, "No phase:")) }
 }"""
 
+BELOW_PHASE = """
+SELECT ?assertion WHERE {
+  ?assertion rdf:subject ?therapy ; rdf:predicate ?p ; ige:evidenceLevel ige:Background .
+  ?p ige:causal true .
+  ?therapy ige:developmentPhase ?phase . ?phase ige:rank ?rank FILTER(?rank >= 1)
+  FILTER NOT EXISTS { ?assertion ige:curatorNote ?note
+                      FILTER(CONTAINS(?note, "docs/sources.md#phases-and-evidence")) }
+}"""
+
 
 def test_every_therapy_without_a_phase_says_why(kg):
     assert list(kg.query(NO_PHASE)) == []
@@ -135,15 +144,23 @@ def test_every_therapy_without_a_phase_says_why(kg):
         "ig:anti_IgE_therapy"]
 
 
-def test_the_phase_check_fails_on_an_unexplained_therapy(tmp_path):
+def test_the_phase_checks_fail_on_unexplained_therapies(tmp_path):
     import igegraph
 
     extra = tmp_path / "extra.ttl"
     extra.write_text("@prefix ige: <https://w3id.org/igegraph/vocab#> . @prefix ig: <https://w3id.org/igegraph/id/> .\n"
                      "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
-                     'ig:new_antibody a ige:MonoclonalAntibody ; rdfs:label "new antibody" .\n')
+                     "@prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .\n"
+                     'ig:new_antibody a ige:MonoclonalAntibody ; rdfs:label "new antibody" .\n'
+                     'ig:trial_antibody a ige:MonoclonalAntibody ; rdfs:label "trial antibody" ;\n'
+                     "    ige:developmentPhase ige:PhaseI .\n"
+                     "ig:trial_antibody ige:inhibits ig:IgE .\n"
+                     "ig:a_trial_antibody_inhibits_IgE a ige:Assertion ; rdf:subject ig:trial_antibody ;\n"
+                     "    rdf:predicate ige:inhibits ; rdf:object ig:IgE ; ige:evidenceLevel ige:Background ;\n"
+                     '    ige:curatorNote "No study named." .\n')
     kg = igegraph.load([str(extra)])
     assert [compact(row.therapy) for row in kg.query(NO_PHASE)] == ["ig:new_antibody"]
+    assert [compact(row.assertion) for row in kg.query(BELOW_PHASE)] == ["ig:a_trial_antibody_inhibits_IgE"]
 
 
 def test_quilizumab_phase_and_evidence_follow_the_review(kg):
@@ -168,3 +185,16 @@ def test_quilizumab_phase_and_evidence_follow_the_review(kg):
         ("ige:reduces", "ig:free_IgE"): ("ige:PhaseIIEvidence", [56, 57, 58, 59]),
         ("ige:inducesApoptosisOf", "ig:IgE_B_cell"): ("ige:Background", [56, 57]),
     }
+
+
+
+def test_background_claims_of_drugs_in_trials_say_why(kg):
+    """A causal claim of a therapy at Phase I or later that keeps background evidence explains it
+    (the review names no study for it) in a note citing docs/sources.md#phases-and-evidence."""
+    assert list(kg.query(BELOW_PHASE)) == []
+    explained = kg.query("""SELECT ?a WHERE { ?a rdf:subject ?t ; rdf:predicate ?p ;
+        ige:evidenceLevel ige:Background . ?p ige:causal true . ?t ige:developmentPhase ?ph .
+        ?ph ige:rank ?r FILTER(?r >= 1) } ORDER BY ?a""")
+    assert [compact(row.a) for row in explained] == [
+        "ig:a_XmAb7195_inhibits_IgE_B_cell", "ig:a_XmAb7195_inhibits_IgE_B_cell_differentiation",
+        "ig:a_XmAb7195_reduces_IgE_plasma_cell", "ig:a_quilizumab_inducesApoptosisOf_IgE_B_cell"]
