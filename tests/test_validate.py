@@ -51,10 +51,6 @@ def test_shipped_data_counts(shipped_report: ValidationReport) -> None:
     assert shipped_report.assertions > 100
 
 
-def test_validation_is_fast(shipped_report: ValidationReport) -> None:
-    assert shipped_report.seconds < 3.0
-
-
 # ---------------------------------------------------------------- broken fixtures
 
 CASES = {
