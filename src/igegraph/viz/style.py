@@ -152,7 +152,7 @@ def legend(view: "View") -> list[LegendEntry]:
     >>> from igegraph.viz import pathway_view
     >>> rows = legend(pathway_view(igegraph.load(), "ige-fceri-degranulation"))
     >>> [r.text for r in rows if r.kind == "edge"]
-    ['activating (+1)', 'inhibiting / blocking (−1)', 'non-causal (0)']
+    ['activating (+1)', 'non-causal (0)', 'inhibiting / blocking (−1)']
     """
     cats: dict[str, str] = {}
     for _, attrs in view.graph.nodes(data=True):
