@@ -50,6 +50,7 @@ def test_console_examples_print_what_the_readme_says(tmp_path, commands, expecte
         pytest.skip("Chromium is not installed")
     env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
     got = []
+    (tmp_path / "out").mkdir()  # examples write under out/, which make demo creates in a checkout
     for command in commands:
         result = subprocess.run(command, shell=True, cwd=tmp_path, capture_output=True, text=True, env=env, timeout=120)
         got.append(f"$ {command}")

@@ -36,6 +36,7 @@ def main() -> int:
 
     def replace(match: re.Match) -> str:
         with tempfile.TemporaryDirectory() as cwd:
+            os.mkdir(os.path.join(cwd, "out"))  # examples write under out/, which make demo creates
             return f"```console\n{run_block(match.group(1), cwd, env)}\n```"
 
     new = re.sub(r"```console\n(.*?)\n```", replace, text, flags=re.S)
