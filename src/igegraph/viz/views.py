@@ -98,6 +98,8 @@ class View:
         The nodes whose label is drawn (the others show it on hover); None for all.
     edge_labels : bool
         Whether relation names are written on the edges (else only in their tooltips).
+    rings : dict
+        In a neighbourhood, node -> its distance from the focus (in relations, either direction).
     """
 
     kind: str
@@ -112,15 +114,22 @@ class View:
     look: Look = OVERVIEW_LOOK
     labelled: set[str] | None = None
     edge_labels: bool = True
+    rings: dict[str, int] = field(default_factory=dict)
 
     def shows_label(self, node: str) -> bool:
         """True when the node's label is drawn on the picture."""
         return self.labelled is None or node in self.labelled
 
     def shows_edge_label(self, u: str, v: str, key: str) -> bool:
-        """True when this edge's relation name is drawn (pathway: not on a blocker's edge)."""
+        """True when this edge's relation name is drawn.
+
+        Not on a pathway blocker's edge (the side panel says what it does), nor on an edge
+        between two nodes of one ring of a neighbourhood (it crosses the ring).
+        """
         if not self.edge_labels or key == STEP_EDGE:
             return False
+        if self.rings:  # a neighbourhood: the edges from one ring to the next, not the chords across a ring
+            return self.rings.get(u) != self.rings.get(v)
         return not (self.kind == "pathway" and self.roles.get(u) == "blocker")
 
     def extents(self) -> dict[str, Extent]:
@@ -418,6 +427,9 @@ def lay_out(view: View, kg: "KnowledgeGraph") -> View:
     extents = view.extents()
     groups = {n: _top_class(a.get("category", "ige:Entity"), view.class_parents) for n, a in g.nodes(data=True)}
     if view.center is not None:
+        import networkx as nx
+
+        view.rings = dict(nx.single_source_shortest_path_length(g.to_undirected(as_view=True), view.center))
         pos = ring_layout(g, view.center, extents, groups)
     else:
         big = g.number_of_nodes() > LAYOUT_THRESHOLD
