@@ -80,8 +80,6 @@ def _blockers_html(view: View) -> str:
             bits = [x for x in (b.action, b.phase or b.evidence) if x]
             if b.acts_on_label and b.acts_on != b.step:
                 bits.insert(1, f"on {b.acts_on_label}")
-            if b.mode and b.mode != "direct":
-                bits.append(b.mode)
             if b.references:
                 bits.append("refs " + refs_text(b.references))
             if b.context:
