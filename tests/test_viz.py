@@ -28,6 +28,12 @@ def pathway(kg):
     return pathway_view(kg, PATHWAY)
 
 
+@pytest.fixture(scope="module")
+def big_view(big_kg):
+    """The whole graph with 400 synthetic cells (laying it out takes a few seconds: do it once)."""
+    return graph_view(big_kg)
+
+
 def test_styles_by_class_and_polarity():
     assert node_style("ige:Drug") == ("#7b3fa0", "box", "#ffffff")
     assert node_style("ige:Cell")[1] == "ellipse"
@@ -146,8 +152,8 @@ def test_user_text_is_escaped(xss_kg, xss_payloads):
     assert "<title>Neighbourhood of &lt;img src=x onerror=&quot;window.__xss=1&quot;&gt; (depth 1)</title>" in title_page
 
 
-def test_big_views_get_a_python_layout(big_kg):
-    view = graph_view(big_kg)
+def test_big_views_get_a_python_layout(big_view):
+    view = big_view
     assert view.graph.number_of_nodes() > LAYOUT_THRESHOLD
     assert view.positions is not None and set(view.positions) == set(view.graph)
     page = render_html(view)
@@ -175,8 +181,8 @@ def _overlapping(view):
     return [(a, b) for i, a in enumerate(nodes) for b in nodes[i + 1:] if overlaps(box[a], box[b])]
 
 
-def test_no_node_box_overlaps_another(kg, pathway, big_kg):
-    for view in (pathway, focus_view(kg, "omalizumab", depth=2), graph_view(kg), graph_view(big_kg)):
+def test_no_node_box_overlaps_another(kg, pathway, big_view):
+    for view in (pathway, focus_view(kg, "omalizumab", depth=2), graph_view(kg), big_view):
         assert set(view.positions) == set(view.graph)
         assert _overlapping(view) == [], view.title
 

@@ -139,7 +139,7 @@ def _box(pos: tuple[float, float], ext: Extent) -> Extent:
 
 
 def separate(pos: dict[Any, tuple[float, float]], extents: dict[Any, Extent], gap: float = 12.0,
-             fixed: Iterable[Any] = (), rounds: int = 40) -> dict[Any, tuple[float, float]]:
+             fixed: Iterable[Any] = (), rounds: int = 15) -> dict[Any, tuple[float, float]]:
     """Move nodes apart until no two boxes overlap (each pair is pushed along its shorter overlap).
 
     ``fixed`` nodes do not move (the other one of a pair moves the whole distance). When
@@ -152,46 +152,44 @@ def separate(pos: dict[Any, tuple[float, float]], extents: dict[Any, Extent], ga
     """
     pos = {n: (float(x), float(y)) for n, (x, y) in pos.items()}
     keep = set(fixed)
-    nodes = sorted(pos, key=str)
-    cell = max((max(e[2] - e[0], e[3] - e[1]) for e in extents.values()), default=1.0) + gap
+    rank = {n: i for i, n in enumerate(sorted(pos, key=str))}  # ties broken the same way every run
     cx = sum(x for x, _ in pos.values()) / max(len(pos), 1)
     cy = sum(y for _, y in pos.values()) / max(len(pos), 1)
     for attempt in range(30):
         if attempt:
             pos = {n: p if n in keep else (cx + (p[0] - cx) * 1.1, cy + (p[1] - cy) * 1.1) for n, p in pos.items()}
-        if not _push_apart(pos, extents, gap, keep, nodes, cell, rounds):
+        if not _push_apart(pos, extents, gap, keep, rank, rounds):
             break
     return pos
 
 
 def _push_apart(pos: dict[Any, tuple[float, float]], extents: dict[Any, Extent], gap: float, keep: set[Any],
-                nodes: list[Any], cell: float, rounds: int) -> bool:
-    """Up to ``rounds`` rounds of :func:`separate`'s pushing, in place; True when overlaps remain."""
+                rank: dict[Any, int], rounds: int) -> bool:
+    """Up to ``rounds`` rounds of :func:`separate`'s pushing, in place; True when overlaps remain.
+
+    Each round sweeps the nodes from left to right, so a node is only compared with the nodes
+    whose boxes start before its own ends.
+    """
     for _ in range(rounds):
         moved = False
-        grid: dict[tuple[int, int], list[Any]] = {}
-        for n in nodes:
-            grid.setdefault((int(pos[n][0] // cell), int(pos[n][1] // cell)), []).append(n)
-        for n in nodes:
-            cx, cy = int(pos[n][0] // cell), int(pos[n][1] // cell)
-            for ox in (-1, 0, 1):
-                for oy in (-1, 0, 1):
-                    for m in grid.get((cx + ox, cy + oy), ()):
-                        if str(m) <= str(n):
-                            continue
-                        a, b = _box(pos[n], extents[n]), _box(pos[m], extents[m])
-                        if not overlaps(a, b, gap - 1.0):  # a pixel of slack: pushed pairs end gap apart
-                            continue
-                        push_x = min(a[2] - b[0], b[2] - a[0]) + gap
-                        push_y = min(a[3] - b[1], b[3] - a[1]) + gap
-                        sx = 1.0 if pos[m][0] > pos[n][0] or (pos[m][0] == pos[n][0] and str(m) > str(n)) else -1.0
-                        sy = 1.0 if pos[m][1] >= pos[n][1] else -1.0
-                        dx, dy = (sx * push_x, 0.0) if push_x <= push_y else (0.0, sy * push_y)
-                        share_n = 0.0 if n in keep else (1.0 if m in keep else 0.5)
-                        share_m = 0.0 if m in keep else 1.0 - share_n
-                        pos[n] = (pos[n][0] - dx * share_n, pos[n][1] - dy * share_n)
-                        pos[m] = (pos[m][0] + dx * share_m, pos[m][1] + dy * share_m)
-                        moved = True
+        order = sorted(pos, key=lambda n: (pos[n][0] + extents[n][0], rank[n]))
+        for i, n in enumerate(order):
+            for m in order[i + 1:]:
+                a, b = _box(pos[n], extents[n]), _box(pos[m], extents[m])
+                if b[0] >= a[2] + gap:
+                    break
+                if not overlaps(a, b, gap - 1.0):  # a pixel of slack: pushed pairs end gap apart
+                    continue
+                push_x = min(a[2] - b[0], b[2] - a[0]) + gap
+                push_y = min(a[3] - b[1], b[3] - a[1]) + gap
+                sx = 1.0 if pos[m][0] > pos[n][0] or (pos[m][0] == pos[n][0] and rank[m] > rank[n]) else -1.0
+                sy = 1.0 if pos[m][1] > pos[n][1] or (pos[m][1] == pos[n][1] and rank[m] > rank[n]) else -1.0
+                dx, dy = (sx * push_x, 0.0) if push_x <= push_y else (0.0, sy * push_y)
+                share_n = 0.0 if n in keep else (1.0 if m in keep else 0.5)
+                share_m = 0.0 if m in keep else 1.0 - share_n
+                pos[n] = (pos[n][0] - dx * share_n, pos[n][1] - dy * share_n)
+                pos[m] = (pos[m][0] + dx * share_m, pos[m][1] + dy * share_m)
+                moved = True
         if not moved:
             return False
     return True

@@ -434,7 +434,8 @@ def lay_out(view: View, kg: "KnowledgeGraph") -> View:
     else:
         big = g.number_of_nodes() > LAYOUT_THRESHOLD
         pos = spring_layout(g, groups=None if big else groups)
-        pos = _spread(pos, g, extents)
+        # without the class pull, a big force layout is denser in its middle: give it more room
+        pos = _spread(pos, g, extents, room=4.5 if big else 2.2)
     view.positions = {n: (round(x, 1), round(y, 1))
                       for n, (x, y) in separate(pos, extents, fixed=[view.center] if view.center else []).items()}
     return view
@@ -466,8 +467,8 @@ def _top_class(category: str, parents: dict[str, list[str]]) -> str:
 
 
 def _spread(pos: dict[str, tuple[float, float]], g: "nx.MultiDiGraph",
-            extents: dict[str, Extent]) -> dict[str, tuple[float, float]]:
-    """Scale a force layout to about twice the area its boxes cover, shaped like a screen (3:2).
+            extents: dict[str, Extent], room: float = 2.2) -> dict[str, tuple[float, float]]:
+    """Scale a force layout to ``room`` times the area its boxes cover, shaped like a screen (3:2).
 
     Then the boxes need little pushing apart, and the picture is neither sparse nor crowded.
     """
@@ -477,8 +478,8 @@ def _spread(pos: dict[str, tuple[float, float]], g: "nx.MultiDiGraph",
     xs = [p[0] for p in pos.values()]
     ys = [p[1] for p in pos.values()]
     w, h = max(max(xs) - min(xs), 1.0), max(max(ys) - min(ys), 1.0)
-    kx = (2.2 * area * 1.5) ** 0.5 / w
-    ky = (2.2 * area / 1.5) ** 0.5 / h
+    kx = (room * area * 1.5) ** 0.5 / w
+    ky = (room * area / 1.5) ** 0.5 / h
     return {n: (x * kx, y * ky) for n, (x, y) in pos.items()}
 
 
