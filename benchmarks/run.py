@@ -218,7 +218,7 @@ def worker(args: argparse.Namespace) -> dict:
         def export():
             def page():
                 view = viz.View("graph", "300-node view", _view_300(kg))
-                return viz.render_html(viz._finish(view, kg))
+                return viz.render_html(viz.lay_out(view, kg))
 
             med, html = _median_time(page, max(1, min(args.repeat, 3)))
             return {"html_s": med, "html_kb": len(html) / 1024}

@@ -44,6 +44,19 @@ def chromium():
     return CHROMIUM
 
 
+RSVG_CONVERT = shutil.which("rsvg-convert")
+
+
+@pytest.fixture(scope="session")
+def rsvg_convert():
+    """rsvg-convert's path (librsvg2-bin); skips when absent, unless CI is set (then it fails)."""
+    if RSVG_CONVERT is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI is set but rsvg-convert is missing: install it (apt-get install librsvg2-bin)")
+        pytest.skip("rsvg-convert is not installed (set CI=true to make this a failure)")
+    return RSVG_CONVERT
+
+
 @pytest.fixture(scope="module")
 def browser(chromium):
     """One headless Chromium per test module, driven by Playwright.

@@ -18,11 +18,26 @@ pytestmark = [pytest.mark.usefixtures("chromium"), pytest.mark.xdist_group("chro
 
 
 def test_png_export(kg, tmp_path):
-    (out,) = export(kg, "png", tmp_path / "p.png", pathway="ige-fceri-degranulation", png_size=(900, 600))
+    """The pathway PNG at 1440×900: its size, its title and its legend (by pixel sampling)."""
+    from PIL import Image
+
+    from igegraph.viz import legend
+
+    (out,) = export(kg, "png", tmp_path / "p.png", pathway="ige-fceri-degranulation", png_size=(1440, 900))
     data = out.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
-    width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
-    assert (width, height) == (900, 600)
+    image = Image.open(out).convert("RGB")
+    assert image.size == (1440, 900)
+    # the legend strip: light grey (#fafafa) under the graph, with every swatch colour of the legend
+    strip = image.crop((0, 900 - 110, 1140, 900))
+    colours = {rgb for _count, rgb in strip.getcolors(maxcolors=1 << 16)}
+    assert image.getpixel((1100, 897)) == (250, 250, 250)
+    for entry in legend(pathway_view(kg, "ige-fceri-degranulation")):
+        rgb = tuple(int(entry.color[i:i + 2], 16) for i in (1, 3, 5))
+        assert rgb in colours, f"legend swatch of {entry.text} ({entry.color}) missing"
+    # the title: dark text in the header
+    header = image.crop((10, 5, 700, 40)).convert("L")
+    assert sum(header.histogram()[:80]) > 500
 
 
 class Opened:
@@ -92,11 +107,58 @@ def open_page(browser, tmp_path):
 def test_whole_graph_renders_offline(kg, open_page):
     view = graph_view(kg)
     opened = open_page(render_html(view))
+    assert_no_overlap(opened.page)
     assert opened.node_count() == view.graph.number_of_nodes()
     assert opened.page.evaluate("network.body.data.edges.length") == view.graph.number_of_edges()
     assert opened.requests == []
     assert opened.page.title() == view.title
     print(f"\nwhole graph ({view.graph.number_of_nodes()} nodes): ready in {opened.seconds:.2f} s")
+
+
+NODE_BOXES = """() => network.body.nodeIndices.map((id) => [id, network.getBoundingBox(id)])"""
+
+
+def assert_no_overlap(page) -> None:
+    """No two node boxes (labels included) of the drawn network intersect."""
+    boxes = page.evaluate(NODE_BOXES)
+    hits = [(a, b) for i, (a, p) in enumerate(boxes) for b, q in boxes[i + 1:]
+            if p["left"] < q["right"] and q["left"] < p["right"] and p["top"] < q["bottom"] and q["top"] < p["bottom"]]
+    assert hits == []
+
+
+def test_pathway_page_fits_one_screen(kg, open_page):
+    """At 1440×900: graph, blockers panel and legend on screen; readable edge labels clear of nodes."""
+    view = pathway_view(kg, "ige-fceri-degranulation")
+    opened = open_page(render_html(view), 1440, 900)
+    page = opened.page
+    for selector in ("#ig-legend", "#ig-side", "#mynetwork", "#ig-header"):
+        box = page.locator(selector).bounding_box()
+        assert box["x"] >= 0 and box["y"] >= 0, selector
+        assert box["x"] + box["width"] <= 1440 and box["y"] + box["height"] <= 900, selector
+    assert page.locator("#ig-side .ig-step").first.is_visible()
+    legend_box, canvas = page.locator("#ig-legend").bounding_box(), page.locator("#mynetwork").bounding_box()
+    assert canvas["y"] + canvas["height"] <= legend_box["y"] + 0.5  # the legend covers no part of the graph
+    assert_no_overlap(page)
+    # the graph fills the canvas: no empty band above, below or at the sides
+    extent = page.evaluate("""() => { const r = {l: 1e9, t: 1e9, r: -1e9, b: -1e9};
+        for (const id of network.body.nodeIndices) { const b = network.getBoundingBox(id);
+          const p = network.canvasToDOM({x: b.left, y: b.top}), q = network.canvasToDOM({x: b.right, y: b.bottom});
+          r.l = Math.min(r.l, p.x); r.t = Math.min(r.t, p.y); r.r = Math.max(r.r, q.x); r.b = Math.max(r.b, q.y); }
+        return r; }""")
+    assert extent["l"] < 60 and canvas["width"] - extent["r"] < 60 or extent["t"] < 60 and canvas["height"] - extent["b"] < 60
+    assert extent["t"] < 0.2 * canvas["height"] and extent["b"] > 0.8 * canvas["height"]
+    # edge labels: at least 11 px on screen, and none on a node
+    labels = page.evaluate("""() => network.body.edgeIndices.map((id) => network.body.edges[id])
+        .filter((e) => e.options.label && e.options.label.trim())
+        .map((e) => [e.id, e.options.label, e.options.font.size * network.getScale(), e.labelModule.size])""")
+    assert {"crosslinks", "activates", "secretes"} <= {text for _id, text, _px, _box in labels}
+    boxes = dict(page.evaluate(NODE_BOXES))
+    for edge_id, text, px, box in labels:
+        assert px >= 11, f"{text!r} is drawn at {px:.1f} px"
+        for node, b in boxes.items():
+            assert not (box["left"] < b["right"] and b["left"] < box["left"] + box["width"]
+                        and box["top"] < b["bottom"] and b["top"] < box["top"] + box["height"]), (text, node)
+    assert opened.requests == []
 
 
 def test_pathway_view_and_tooltips(kg, open_page):
@@ -118,6 +180,12 @@ def test_focus_view_and_search_box(kg, open_page):
     view = focus_view(kg, "omalizumab", depth=2)
     opened = open_page(render_html(view))
     assert opened.node_count() == view.graph.number_of_nodes()
+    assert_no_overlap(opened.page)
+    # a node drawn without its label shows it while hovered
+    quiet = sorted(set(view.graph) - view.labelled)[0]
+    assert opened.page.evaluate("(id) => nodes.get(id).label", quiet) == " "
+    opened.hover_node(quiet)
+    assert opened.page.evaluate("(id) => nodes.get(id).label", quiet) == view.graph.nodes[quiet]["label"]
     tip = opened.hover_node("ig:omalizumab")
     assert "DRUGBANK:DB00043" in tip and "references of its relations here:" in tip
     assert opened.page.evaluate("igegraphFind('free IgE')") == "1 match"

@@ -107,7 +107,10 @@ def test_svg_is_valid_and_escaped(kg, xss_kg, xss_payloads):
     ns = "{http://www.w3.org/2000/svg}"
     assert root.find(f"{ns}title").text.startswith("Pathway: Allergen")
     texts = {t.text for t in root.iter(f"{ns}text")}
-    assert {"omalizumab", "mast cell", "neutralizes"} <= texts
+    assert {"omalizumab", "mast cell", "crosslinks", "Legend"} <= texts
+    # a blocker's action is in its edge's tooltip (the side panel of the page lists them)
+    tips = {t.text for p in root.iter(f"{ns}path") for t in p.iter(f"{ns}title")}
+    assert "omalizumab neutralizes free IgE" in tips
     assert 'stroke-dasharray="7 4"' in svg  # blocking edges dashed
     bad = to_svg(focus_view(xss_kg, "ig:xss_node"))
     ET.fromstring(bad.encode())

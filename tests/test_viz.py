@@ -28,6 +28,12 @@ def pathway(kg):
     return pathway_view(kg, PATHWAY)
 
 
+@pytest.fixture(scope="module")
+def big_view(big_kg):
+    """The whole graph with 400 synthetic cells (laying it out takes a few seconds: do it once)."""
+    return graph_view(big_kg)
+
+
 def test_styles_by_class_and_polarity():
     assert node_style("ige:Drug") == ("#7b3fa0", "box", "#ffffff")
     assert node_style("ige:Cell")[1] == "ellipse"
@@ -44,7 +50,7 @@ def test_whole_graph_view(kg):
     assert view.kind == "graph"
     assert set(view.graph) == set(kg.projection)
     assert view.graph.number_of_edges() == kg.projection.number_of_edges()
-    assert view.physics  # small enough for the browser to lay out
+    assert set(view.positions) == set(view.graph)  # laid out in Python, as every view
     assert view.graph is not kg.projection
 
 
@@ -146,8 +152,8 @@ def test_user_text_is_escaped(xss_kg, xss_payloads):
     assert "<title>Neighbourhood of &lt;img src=x onerror=&quot;window.__xss=1&quot;&gt; (depth 1)</title>" in title_page
 
 
-def test_big_views_get_a_python_layout(big_kg):
-    view = graph_view(big_kg)
+def test_big_views_get_a_python_layout(big_view):
+    view = big_view
     assert view.graph.number_of_nodes() > LAYOUT_THRESHOLD
     assert view.positions is not None and set(view.positions) == set(view.graph)
     page = render_html(view)
@@ -164,3 +170,77 @@ def test_spring_layout_is_deterministic_and_spread():
     closest = min(((x1 - x2) ** 2 + (y1 - y2) ** 2) ** 0.5
                   for i, (x1, y1) in enumerate(pts) for (x2, y2) in pts[i + 1:])
     assert closest > 20  # pixels: no two nodes on top of each other
+
+
+def _overlapping(view):
+    from igegraph.viz.layout import overlaps
+
+    ext = view.extents()
+    box = {n: (x + ext[n][0], y + ext[n][1], x + ext[n][2], y + ext[n][3]) for n, (x, y) in view.positions.items()}
+    nodes = sorted(box)
+    return [(a, b) for i, a in enumerate(nodes) for b in nodes[i + 1:] if overlaps(box[a], box[b])]
+
+
+def test_no_node_box_overlaps_another(kg, pathway, big_view):
+    for view in (pathway, focus_view(kg, "omalizumab", depth=2), graph_view(kg), big_view):
+        assert set(view.positions) == set(view.graph)
+        assert _overlapping(view) == [], view.title
+
+
+def test_large_views_label_the_nodes_that_matter(kg, pathway):
+    from igegraph.viz import LABEL_ALL
+
+    assert pathway.labelled is None and pathway.edge_labels  # a pathway labels everything
+    small = focus_view(kg, "omalizumab", depth=1)
+    assert small.graph.number_of_nodes() <= LABEL_ALL and small.labelled is None
+    view = focus_view(kg, "omalizumab", depth=2)
+    assert view.graph.number_of_nodes() > LABEL_ALL and not view.edge_labels
+    neighbours = set(kg.projection.successors("ig:omalizumab")) | set(kg.projection.predecessors("ig:omalizumab"))
+    assert {"ig:omalizumab"} | neighbours <= view.labelled
+    assert view.labelled < set(view.graph)  # the others show their name on hover
+    whole = graph_view(kg)
+    blockers = {u for u, _v, a in whole.graph.edges(data=True) if a.get("polarity") == -1}
+    assert {"ig:omalizumab", "ig:ligelizumab", "ig:IgE", "ig:mast_cell"} <= whole.labelled
+    assert blockers - whole.labelled == set()
+
+
+def test_focus_rings(kg):
+    import math
+
+    import networkx as nx
+
+    view = focus_view(kg, "omalizumab", depth=2)
+    assert view.positions["ig:omalizumab"] == (0.0, 0.0)
+    dist = nx.single_source_shortest_path_length(view.graph.to_undirected(), "ig:omalizumab")
+    radius = {n: math.hypot(*view.positions[n]) for n in view.graph}
+    assert max(radius[n] for n in view.graph if dist[n] == 1) < min(radius[n] for n in view.graph if dist[n] == 2)
+
+
+def test_pathway_rows(pathway):
+    pos = pathway.positions
+    spine = ["ig:allergen", "ig:IgE", "ig:FcERI", "ig:mast_cell", "ig:mast_cell_degranulation"]
+    assert {pos[n][1] for n in spine} == {0.0}  # the first route is one row
+    for n in ("ig:class_switching_to_IgE", "ig:IgE_B_cell", "ig:IgE_plasma_cell"):  # the others below it
+        assert pos[n][1] > 0
+    for n in ("ig:free_IgE", "ig:IgE_FcERI_binding"):  # acted on, off the routes: above their step
+        assert pos[n][1] < 0
+
+
+def test_html_and_svg_draw_one_legend(pathway):
+    from igegraph.viz import legend, to_svg
+
+    page, svg = render_html(pathway), to_svg(pathway)
+    for entry in legend(pathway):
+        assert f"<span>{entry.text}</span>" in page
+        assert f">{entry.text}</text>" in svg
+    assert '<div id="ig-legend">' in page and '<g id="legend">' in svg
+
+
+def test_page_style_and_script_are_package_files(kg):
+    from importlib import resources
+
+    static = resources.files("igegraph.viz").joinpath("static")
+    assert sorted(p.name for p in static.iterdir()) == ["page.css", "page.js"]
+    page = render_html(make_view(kg, focus="omalizumab"))
+    assert static.joinpath("page.css").read_text(encoding="utf-8") in page
+    assert static.joinpath("page.js").read_text(encoding="utf-8") in page

@@ -97,7 +97,7 @@ _SHAPES = {"box": "round-rectangle", "ellipse": "ellipse", "diamond": "diamond",
 
 def _style() -> list[dict[str, Any]]:
     """Cytoscape.js style: node colour and shape from their data, edges by polarity."""
-    from .viz import _POLARITY_STYLES
+    from .viz import POLARITY_STYLES
 
     style: list[dict[str, Any]] = [
         {"selector": "node", "style": {"label": "data(name)", "background-color": "data(color)",
@@ -108,7 +108,7 @@ def _style() -> list[dict[str, Any]]:
         {"selector": "edge", "style": {"label": "data(predicate_label)", "font-size": 9, "curve-style": "bezier",
                                        "target-arrow-shape": "triangle", "width": 1.2}},
     ]
-    for polarity, (color, dashed, head, _text) in _POLARITY_STYLES.items():
+    for polarity, (color, dashed, head, _text) in POLARITY_STYLES.items():
         name = {1: "activating", -1: "inhibiting", 0: "neutral"}[polarity]
         style.append({"selector": f"edge.{name}", "style": {
             "line-color": color, "target-arrow-color": color, "line-style": "dashed" if dashed else "solid",
@@ -127,10 +127,10 @@ def to_cytoscape(view: "View") -> str:
     """
     import networkx as nx
 
-    from .viz import node_style, spring_layout
+    from .viz import node_style
 
     flat = flat_graph(view.graph)
-    positions = view.positions or spring_layout(view.graph)
+    positions = view.positions
     doc = nx.cytoscape_data(flat, name="name", ident="id")
     # the header Cytoscape desktop writes in its own .cyjs files
     doc.update(format_version="1.0", generated_by="igegraph", target_cytoscapejs_version="~3.0")

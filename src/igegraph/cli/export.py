@@ -107,9 +107,11 @@ def export() -> None:
 def png(out, pathway, source, target, focus, depth, query_file, timeout, width, height, data, backend, store, force):
     """Write a PNG picture of a view, rendered offline in headless Chromium.
 
-    Needs Chromium (apt-get install chromium, or IGEGRAPH_CHROMIUM=/path) and playwright.
+    The picture is the HTML page as a 1600×1000 screen shows it: title, graph, legend and, for a
+    pathway, the list of what blocks each step. Needs Chromium (apt-get install chromium, or
+    IGEGRAPH_CHROMIUM=/path) and playwright.
 
-    Example: igegraph export png docs/demo.png --pathway ige-fceri-degranulation --force
+    Example: igegraph export png out/pathway.png --pathway ige-fceri-degranulation
     """
     _run("png", out, force, data, backend, store,
          _view_kwargs(pathway, source, target, focus, depth, query_file, timeout), png_size=(width, height))
@@ -175,9 +177,11 @@ _view_command("html", """Write a self-contained interactive HTML page (works off
 
     Example: igegraph export html omalizumab.html --focus omalizumab --depth 2
     """, _FILE)
-_view_command("svg", """Write a static SVG picture of a view (no browser needed).
+_view_command("svg", """Write a static SVG picture of a view: title, graph and legend (no browser needed).
 
-    Example: igegraph export svg pathway.svg --pathway ige-fceri-degranulation
+    SVG 1.1 only, so browsers, rsvg-convert and CairoSVG draw it the same.
+
+    Example: igegraph export svg out/pathway.svg --pathway ige-fceri-degranulation
     """, _FILE)
 _view_command("graphml", """Write a view's graph as GraphML (for Gephi, yEd, Cytoscape desktop); lists become text.
 

@@ -1,0 +1,277 @@
+"""The self-contained HTML page of a view: vis-network inlined, every text escaped, works offline.
+
+The page has a header (title, subtitle, search box), the graph, a legend strip under the graph
+and, for a pathway, a side panel listing what blocks each step. Its style and script are the
+package files ``static/page.css`` and ``static/page.js``. Positions come from the view (physics
+is off); nodes the view does not label show their label while hovered.
+
+Examples
+--------
+>>> import igegraph
+>>> from igegraph.viz import focus_view
+>>> page = render_html(focus_view(igegraph.load(), "omalizumab", depth=1))
+>>> page.startswith("<!DOCTYPE html>") and "cdn.jsdelivr" not in page
+True
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from ..errors import IgegraphError
+from .layout import crosses_node, edge_label_lines
+from .style import (
+    LABEL_INSIDE,
+    edge_style,
+    edge_tooltip,
+    legend,
+    node_style,
+    node_tooltip,
+    refs_text,
+    symbol_svg,
+    wrap,
+)
+from .views import View
+
+__all__ = ["render_html", "page_asset"]
+
+
+@cache
+def page_asset(name: str) -> str:
+    """The text of a file shipped in ``igegraph/viz/static`` (``page.css``, ``page.js``).
+
+    >>> "ig-legend" in page_asset("page.css")
+    True
+    """
+    return resources.files(__package__).joinpath("static", name).read_text(encoding="utf-8")
+
+
+def _esc(text: Any) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _legend_html(view: View) -> str:
+    rows = [f'<span class="ig-legend-row"><svg width="34" height="16" aria-hidden="true">{symbol_svg(e, 0, 0)}</svg>'
+            f'<span>{_esc(e.text)}</span></span>' for e in legend(view)]
+    note = ('<span class="ig-note">Hover a node or an edge for identifiers, evidence and references'
+            + ("; unlabelled nodes show their name" if view.labelled is not None else "") + ".</span>")
+    return '<div id="ig-legend"><span class="ig-legend-title">Legend</span>' + "".join(rows) + note + "</div>"
+
+
+def _blockers_html(view: View) -> str:
+    """Side panel of a pathway view: each step with the interventions acting on it."""
+    report = view.report
+    if view.kind != "pathway" or report is None:
+        return ""
+    parts = ["<h2>What blocks this pathway</h2>"]
+    if not report.blockers:
+        parts.append('<p class="ig-muted">No intervention acts on these routes.</p>')
+    groups: dict[str, list[Any]] = {}
+    for b in report.blockers:
+        groups.setdefault(b.step, []).append(b)
+    n_routes = len(report.routes)
+    for members in groups.values():
+        parts.append(f'<div class="ig-step"><div class="ig-step-name">{_esc(_step_text(members[0]))}</div>')
+        for b in members:
+            bits = [x for x in (b.action, b.phase or b.evidence) if x]
+            if b.acts_on_label and b.acts_on != b.step:
+                bits.insert(1, f"on {b.acts_on_label}")
+            if b.references:
+                bits.append("refs " + refs_text(b.references))
+            if b.context:
+                bits.insert(1, "in " + ", ".join(b.context))
+            badge = (f'<span class="ig-badge{"" if b.cuts_all_routes else " ig-partial"}">'
+                     f'{_esc(_reach_text(b, n_routes))}</span>')
+
+            parts.append(
+                f'<div class="ig-blocker"><span class="ig-blocker-name">{_esc(b.label)}</span>{badge} '
+                f'<span class="ig-muted">{_esc(" · ".join(bits))}</span></div>')
+        parts.append("</div>")
+    if report.acts_on_target:
+        parts.append(f'<div class="ig-step"><div class="ig-step-name">on {_esc(report.labels.get(report.target, ""))} '
+                     'itself (blocks no route to it)</div>')
+        for a in report.acts_on_target:
+            bits = [x for x in (f"{a.action} {a.acts_on_label}", a.phase or a.evidence) if x]
+            parts.append(f'<div class="ig-blocker"><span class="ig-blocker-name">{_esc(a.label)}</span> '
+                         f'<span class="ig-muted">{_esc(" · ".join(bits))}</span></div>')
+        parts.append("</div>")
+    parts.append("<h2>Routes</h2><ol class=\"ig-routes\">")
+    for route in report.routes:
+        parts.append(f"<li>{_esc(' → '.join(route.labels))}</li>")
+    parts.append("</ol>")
+    return "".join(parts)
+
+
+def _reach_text(b: Any, shown: int) -> str:
+    """'cuts every route', 'cuts 2 of 3 routes' or 'weakens 1 of 3 routes' (shown routes)."""
+    if b.cuts_all_routes:
+        return "cuts every route"
+    verb = "cuts" if b.strength == "cuts" else "weakens"
+    return f"{verb} {len(b.routes_cut)} of {shown} route{'s' if shown != 1 else ''}"
+
+
+def _step_text(b: Any) -> str:
+    """``at IgE`` or ``at IgE → FcεRI`` (an interaction between two route nodes)."""
+    return f"at {b.step_label}"
+
+
+def _blocker_lines(blocks: list[Any]) -> list[str]:
+    """Tooltip lines of an intervention in a pathway view: every action, its evidence, references."""
+    lines = []
+    for b in blocks:
+        where = b.step_label + (f" (on {b.acts_on_label})" if b.acts_on_label and b.acts_on != b.step else "")
+        context = f" in {', '.join(b.context)}" if b.context else ""
+        verb = "cuts" if b.strength == "cuts" else "weakens"
+        lines.append(f"• {b.action} at {where}{context}"
+                     + ("" if b.mode == "direct" or not b.mode else f", {b.mode}")
+                     + (" — cuts every route" if b.cuts_all_routes else
+                        f" — {verb} {len(b.routes_cut)} route{'s' if len(b.routes_cut) != 1 else ''}"))
+        if b.mechanism:
+            lines.append(wrap(f"  {b.mechanism}"))
+        lines.append(f"  evidence: {b.phase or ''}{' / ' if b.phase and b.evidence else ''}{b.evidence or ''}"
+                     .rstrip(": ") or "  evidence: not recorded")
+        lines.append(f"  references: {refs_text(b.references) if b.references else 'none cited'}")
+    return lines
+
+
+def _pyvis_network(view: View) -> Any:
+    from pyvis.network import Network
+
+    g = view.graph
+    look = view.look
+    parents = view.class_parents
+    net = Network(height="100%", width="100%", directed=True, cdn_resources="in_line", heading="")
+    extents = view.extents()
+    refs_of: dict[str, set[int]] = {}
+    for u, v, attrs in g.edges(data=True):
+        for r in attrs.get("references") or []:
+            refs_of.setdefault(u, set()).add(r)
+            refs_of.setdefault(v, set()).add(r)
+    for node, attrs in g.nodes(data=True):
+        color, shape, font_color = node_style(attrs.get("category", "ige:Entity"), parents)
+        extra = []
+        role = view.roles.get(node)
+        if attrs.get("blocks"):
+            extra.extend(_blocker_lines(attrs["blocks"]))
+        elif node in refs_of:
+            extra.append("references of its relations here: " + refs_text(sorted(refs_of[node])))
+        else:
+            extra.append("references: none cited")
+        name = str(attrs.get("label") or node)
+        shown = view.shows_label(node)
+        opts: dict[str, Any] = {
+            "tip": node_tooltip(node, attrs, extra),
+            "name": name,
+            "hoverLabel": not shown,
+            "color": {"background": color, "border": "#d62728" if role == "blocker" else
+                      ("#000000" if node == view.center else "#333333"),
+                      "highlight": {"background": color, "border": "#000000"}},
+            "font": {"color": font_color if shape in LABEL_INSIDE else "#222222", "size": look.node_font,
+                     "strokeWidth": 0 if shape in LABEL_INSIDE else 3, "strokeColor": "#ffffff"},
+            "borderWidth": 4 if node == view.center or role == "blocker" else 1,
+            "margin": look.margin,
+            "widthConstraint": {"maximum": look.max_width + 2 * look.margin},
+            "x": view.positions[node][0],
+            "y": view.positions[node][1],
+        }
+        if shape not in LABEL_INSIDE:
+            opts["size"] = look.shape_size
+        # pyvis writes the id as the label of a node without one: a space draws nothing
+        net.add_node(node, label=name if shown else " ", shape=shape, **opts)
+    labels = {n: str(a.get("label") or n) for n, a in g.nodes(data=True)}
+    # parallel edges: the first carries every relation name (one a line), the others curve beside it
+    names: dict[tuple[str, str], list[str]] = {}
+    for u, v, key, attrs in g.edges(keys=True, data=True):
+        if view.shows_edge_label(u, v, key):
+            names.setdefault((u, v), []).append(str(attrs.get("predicate_label") or key))
+    seen_pairs: dict[tuple[str, str], int] = {}
+    for u, v, key, attrs in g.edges(keys=True, data=True):
+        pair = (min(u, v), max(u, v))
+        k = seen_pairs.get(pair, 0)
+        seen_pairs[pair] = k + 1
+        style = edge_style(attrs.get("polarity"))
+        if k:
+            style["smooth"] = {"enabled": True, "type": "curvedCW" if k % 2 else "curvedCCW",
+                               "roundness": 0.45 + 0.15 * (k // 2)}
+        elif view.edge_labels and crosses_node(view.positions, extents, u, v):
+            style["smooth"] = {"enabled": True, "type": "curvedCCW", "roundness": 0.3}
+        else:
+            style["smooth"] = False
+        if view.kind == "pathway" and view.roles.get(u) == "route" and view.roles.get(v) == "route":
+            style["width"] = 3.5
+        text = ""
+        if k == 0 and (u, v) in names:
+            text = "\n".join(edge_label_lines(names.pop((u, v)), look))
+        net.add_edge(u, v, label=text, tip=edge_tooltip(labels[u], labels[v], attrs), id=f"{u}|{key}|{v}",
+                     font={"size": look.edge_font, "align": "horizontal", "strokeWidth": 4,
+                           "strokeColor": "#ffffff", "color": "#333", "multi": False},
+                     **style)
+    net.options = {
+        "interaction": {"hover": True, "tooltipDelay": 120, "navigationButtons": False, "keyboard": False},
+        "nodes": {"font": {"face": "Arial, Helvetica, sans-serif"}},
+        "edges": {"font": {"face": "Arial, Helvetica, sans-serif"}, "selectionWidth": 2},
+        "physics": {"enabled": False},
+        "layout": {"improvedLayout": False},
+    }
+    return net
+
+
+_BOOTSTRAP = re.compile(r"<link[^>]*bootstrap[^>]*>|<script[^>]*bootstrap[^>]*>\s*</script>", re.I)
+_EMPTY_HEADING = re.compile(r"<center>\s*<h1>\s*</h1>\s*</center>|<!--\s*<link[^>]*node_modules.*?-->", re.I | re.S)
+_REMOTE = re.compile(r"<(?:script|link|img|iframe)\b[^>]*(?:src|href)\s*=\s*[\"']?(?:https?:)?//", re.I)
+
+
+def render_html(view: View) -> str:
+    """One self-contained HTML page showing a view.
+
+    vis-network is inlined (pyvis ``cdn_resources="in_line"``), the Bootstrap CDN links are
+    removed, and title, legend, search box and tooltips are built here from escaped text, so
+    the page makes no network request and data can never inject markup or script.
+
+    Parameters
+    ----------
+    view : View
+
+    Returns
+    -------
+    str
+        The HTML document.
+
+    Examples
+    --------
+    >>> import igegraph
+    >>> from igegraph.viz import graph_view
+    >>> page = render_html(graph_view(igegraph.load()))
+    >>> "vis.Network" in page and "<h1 id=\\"ig-title\\">" in page
+    True
+    """
+    net = _pyvis_network(view)
+    page = net.generate_html()
+    if "popup.innerHTML" in page:  # pyvis' href popup: must never be switched on
+        raise IgegraphError("internal error: pyvis produced an innerHTML tooltip")
+    page = _BOOTSTRAP.sub("", page)
+    page = _EMPTY_HEADING.sub("", page)
+    if _REMOTE.search(page):
+        raise IgegraphError("internal error: the page would load a remote resource")
+    head = (f"<!DOCTYPE html>\n<html lang=\"en\">\n    <head>\n        <title>{_esc(view.title)}</title>\n"
+            f"        <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
+    page = re.sub(r"^\s*<html>\s*<head>", lambda _m: head, page, count=1)
+    page = page.replace("</head>", f"<style>{page_asset('page.css')}</style>\n    </head>", 1)
+    header = (
+        '<div id="ig-header"><div class="ig-titles">'
+        f'<h1 id="ig-title">{_esc(view.title)}</h1><p id="ig-subtitle">{_esc(view.subtitle)}</p></div>'
+        '<div id="ig-search-box"><input id="ig-search" type="search" list="ig-search-list" '
+        'placeholder="Find an entity…" aria-label="Find an entity" autocomplete="off">'
+        '<datalist id="ig-search-list"></datalist><span id="ig-search-status" aria-live="polite"></span>'
+        '</div></div>\n'
+        + (f'<div id="ig-side">{_blockers_html(view)}</div>\n' if view.kind == "pathway" else "")
+        + _legend_html(view) + "\n")
+    body = '<body class="ig-with-side">' if view.kind == "pathway" else "<body>"
+    page = page.replace("<body>", body + "\n" + header, 1)
+    script = "<script>" + page_asset("page.js") + "</script>\n"
+    idx = page.rfind("</body>")
+    return page[:idx] + script + page[idx:]

@@ -1,0 +1,510 @@
+"""Where each node goes: the pathway layout, rings around a focus, a force layout, and no overlaps.
+
+Every view is laid out here, in Python, so that the HTML page, the SVG and the PNG show the
+same picture and the browser never has to run a physics simulation. Node sizes are estimated
+from their labels with the same rules vis-network uses (a box is its text plus a margin; an
+ellipse is as wide as its text plus one line and two lines high; other shapes carry their
+label underneath), so :func:`separate` can push overlapping boxes apart.
+
+Examples
+--------
+>>> look = PATHWAY_LOOK
+>>> left, top, right, bottom = node_extent("omalizumab", "box", look)
+>>> right - left > 100 and bottom - top < 50
+True
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Iterable
+from dataclasses import dataclass
+from itertools import pairwise
+from typing import TYPE_CHECKING, Any
+
+from .style import LABEL_INSIDE
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+__all__ = [
+    "Look",
+    "PATHWAY_LOOK",
+    "OVERVIEW_LOOK",
+    "LARGE_LOOK",
+    "text_width",
+    "wrap_label",
+    "node_extent",
+    "edge_label_lines",
+    "separate",
+    "overlaps",
+    "crosses_node",
+    "spring_layout",
+    "ring_layout",
+    "pathway_layout",
+]
+
+Extent = tuple[float, float, float, float]  # left, top, right, bottom, relative to the node's centre
+
+
+@dataclass(frozen=True)
+class Look:
+    """Font sizes and node sizes of a view, in graph pixels (1 graph pixel = 1 screen pixel at zoom 1)."""
+
+    node_font: int
+    edge_font: int
+    margin: int  # inside a box, around its text
+    max_width: int  # a box's widest text before it wraps
+    shape_size: int  # radius of dots, diamonds, hexagons …
+
+
+#: pathway pages: big enough to read at the zoom that fits a 1440×900 screen
+PATHWAY_LOOK = Look(node_font=15, edge_font=15, margin=7, max_width=112, shape_size=14)
+#: every other view
+OVERVIEW_LOOK = Look(node_font=14, edge_font=12, margin=6, max_width=150, shape_size=11)
+#: views that label only the nodes that matter: those few labels are drawn larger
+LARGE_LOOK = Look(node_font=21, edge_font=12, margin=7, max_width=210, shape_size=11)
+
+_NARROW = set("ijl.,:;'|!()[]fIt ")
+_WIDE = set("mwMWGOQDH@%")
+
+
+def text_width(text: str, size: float) -> float:
+    """Estimated width of one line of sans-serif text (a little wider than Arial draws it).
+
+    >>> 60 < text_width("omalizumab", 13) < 90
+    True
+    """
+    w = 0.0
+    for ch in text:
+        w += 0.33 if ch in _NARROW else 0.88 if ch in _WIDE else 0.66 if ch.isupper() else 0.57
+    return w * size
+
+
+def wrap_label(text: str, size: float, max_width: float) -> list[str]:
+    """Split a label into lines no wider than ``max_width`` (a word longer than that stays whole).
+
+    >>> wrap_label("IgE-secreting plasma cell", 16, 136)
+    ['IgE-secreting', 'plasma cell']
+    """
+    lines: list[str] = []
+    for word in str(text).split():
+        if lines and text_width(lines[-1] + " " + word, size) <= max_width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines or [""]
+
+
+def edge_label_lines(names: list[str], look: Look) -> list[str]:
+    """The lines of an edge's label: each relation name (parallel edges share one label), wrapped short.
+
+    >>> edge_label_lines(["binds receptor", "up-regulates"], PATHWAY_LOOK)
+    ['binds', 'receptor', 'up-regulates']
+    """
+    return [line for name in names for line in wrap_label(name, look.edge_font, 5.2 * look.edge_font)]
+
+
+def node_extent(label: str, shape: str, look: Look, labelled: bool = True) -> Extent:
+    """The box a node covers around its position, label included (as vis-network draws it)."""
+    # an unlabelled node is drawn with a one-space label (see :mod:`igegraph.viz.html`)
+    lines = wrap_label(label, look.node_font, look.max_width) if labelled else [" "]
+    tw = max((text_width(line, look.node_font) for line in lines), default=0.0)
+    if len(lines) > 1:  # the browser may fill a wrapped line up to the maximum width
+        tw = max(tw, look.max_width)
+    th = len(lines) * look.node_font
+    if shape in LABEL_INSIDE:
+        if shape == "box":  # vis-network's box, and its rounded corners around it
+            w, h = tw + 2 * look.margin + 14, th + 2 * look.margin + 14
+        else:  # vis-network's ellipse: text width plus its height, twice the text's height
+            w, h = tw + th + 2 * look.margin + 2, 2 * (th + 2 * look.margin) + 2
+        return (-w / 2, -h / 2, w / 2, h / 2)
+    r = look.shape_size + 2
+    half = max(r, tw / 2 + 2)
+    return (-half, -r, half, r + 6 + th)
+
+
+def overlaps(a: Extent, b: Extent, gap: float = 0.0) -> bool:
+    """True when two absolute boxes (left, top, right, bottom) come closer than ``gap``.
+
+    >>> overlaps((0, 0, 10, 10), (5, 5, 20, 20)), overlaps((0, 0, 10, 10), (12, 0, 20, 10), gap=1)
+    (True, False)
+    """
+    return a[0] < b[2] + gap and b[0] < a[2] + gap and a[1] < b[3] + gap and b[1] < a[3] + gap
+
+
+def _box(pos: tuple[float, float], ext: Extent) -> Extent:
+    return (pos[0] + ext[0], pos[1] + ext[1], pos[0] + ext[2], pos[1] + ext[3])
+
+
+def separate(pos: dict[Any, tuple[float, float]], extents: dict[Any, Extent], gap: float = 12.0,
+             fixed: Iterable[Any] = (), rounds: int = 15) -> dict[Any, tuple[float, float]]:
+    """Move nodes apart until no two boxes overlap (each pair is pushed along its shorter overlap).
+
+    ``fixed`` nodes do not move (the other one of a pair moves the whole distance). When
+    ``rounds`` of pushing leave an overlap (pairs pushing each other back and forth), the
+    free nodes move 10 % further from the centre and the pushing starts again.
+
+    >>> pos = separate({"a": (0.0, 0.0), "b": (5.0, 0.0)}, {"a": (-10, -10, 10, 10), "b": (-10, -10, 10, 10)})
+    >>> overlaps(_box(pos["a"], (-10, -10, 10, 10)), _box(pos["b"], (-10, -10, 10, 10)))
+    False
+    """
+    pos = {n: (float(x), float(y)) for n, (x, y) in pos.items()}
+    keep = set(fixed)
+    rank = {n: i for i, n in enumerate(sorted(pos, key=str))}  # ties broken the same way every run
+    cx = sum(x for x, _ in pos.values()) / max(len(pos), 1)
+    cy = sum(y for _, y in pos.values()) / max(len(pos), 1)
+    for attempt in range(30):
+        if attempt:
+            pos = {n: p if n in keep else (cx + (p[0] - cx) * 1.1, cy + (p[1] - cy) * 1.1) for n, p in pos.items()}
+        if not _push_apart(pos, extents, gap, keep, rank, rounds):
+            break
+    return pos
+
+
+def _push_apart(pos: dict[Any, tuple[float, float]], extents: dict[Any, Extent], gap: float, keep: set[Any],
+                rank: dict[Any, int], rounds: int) -> bool:
+    """Up to ``rounds`` rounds of :func:`separate`'s pushing, in place; True when overlaps remain.
+
+    Each round sweeps the nodes from left to right, so a node is only compared with the nodes
+    whose boxes start before its own ends.
+    """
+    for _ in range(rounds):
+        moved = False
+        order = sorted(pos, key=lambda n: (pos[n][0] + extents[n][0], rank[n]))
+        for i, n in enumerate(order):
+            for m in order[i + 1:]:
+                a, b = _box(pos[n], extents[n]), _box(pos[m], extents[m])
+                if b[0] >= a[2] + gap:
+                    break
+                if not overlaps(a, b, gap - 1.0):  # a pixel of slack: pushed pairs end gap apart
+                    continue
+                push_x = min(a[2] - b[0], b[2] - a[0]) + gap
+                push_y = min(a[3] - b[1], b[3] - a[1]) + gap
+                sx = 1.0 if pos[m][0] > pos[n][0] or (pos[m][0] == pos[n][0] and rank[m] > rank[n]) else -1.0
+                sy = 1.0 if pos[m][1] > pos[n][1] or (pos[m][1] == pos[n][1] and rank[m] > rank[n]) else -1.0
+                dx, dy = (sx * push_x, 0.0) if push_x <= push_y else (0.0, sy * push_y)
+                share_n = 0.0 if n in keep else (1.0 if m in keep else 0.5)
+                share_m = 0.0 if m in keep else 1.0 - share_n
+                pos[n] = (pos[n][0] - dx * share_n, pos[n][1] - dy * share_n)
+                pos[m] = (pos[m][0] + dx * share_m, pos[m][1] + dy * share_m)
+                moved = True
+        if not moved:
+            return False
+    return True
+
+
+def crosses_node(pos: dict[Any, tuple[float, float]], extents: dict[Any, Extent], u: Any, v: Any) -> bool:
+    """True when the straight line from u to v runs through another node's box.
+
+    >>> ext = {n: (-5, -5, 5, 5) for n in "abc"}
+    >>> crosses_node({"a": (0, 0), "b": (50, 0), "c": (100, 0)}, ext, "a", "c")
+    True
+    """
+    (x1, y1), (x2, y2) = pos[u], pos[v]
+    lo_x, hi_x, lo_y, hi_y = min(x1, x2), max(x1, x2), min(y1, y2), max(y1, y2)
+    for n, (x, y) in pos.items():
+        if n in (u, v):
+            continue
+        left, top, right, bottom = x + extents[n][0], y + extents[n][1], x + extents[n][2], y + extents[n][3]
+        if right < lo_x or left > hi_x or bottom < lo_y or top > hi_y:
+            continue
+        for i in range(1, 40):
+            px, py = x1 + (x2 - x1) * i / 40, y1 + (y2 - y1) * i / 40
+            if left <= px <= right and top <= py <= bottom:
+                return True
+    return False
+
+
+# ---------------------------------------------------------------------------------- force layout
+
+
+def spring_layout(graph: "nx.Graph", *, seed: int = 7, iterations: int = 60, scale: float = 130.0,
+                  groups: dict[Any, str] | None = None) -> dict[Any, tuple[float, float]]:
+    """A deterministic force-directed layout in pure Python (no numpy), in pixels.
+
+    Fruchterman–Reingold with grid-limited repulsion (each node only feels nodes in
+    neighbouring cells), so one iteration costs about O(nodes + edges). Parallel edges and
+    direction are ignored. With ``groups`` (node -> group name) the nodes of a group start
+    together and are pulled towards their group's centre, so that classes form clusters.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> pos = spring_layout(nx.path_graph(3))
+    >>> sorted(pos) == [0, 1, 2] and all(len(p) == 2 for p in pos.values())
+    True
+    """
+    nodes = sorted(graph, key=str)
+    n = len(nodes)
+    if n == 0:
+        return {}
+    if n == 1:
+        return {nodes[0]: (0.0, 0.0)}
+    index = {v: i for i, v in enumerate(nodes)}
+    edges = {(min(index[u], index[v]), max(index[u], index[v])) for u, v in graph.edges() if u != v}
+    rng = random.Random(seed)
+    side = math.sqrt(n) * 1.3
+    mid = side / 2
+    names = sorted(set((groups or {}).values()))
+    group_of = [names.index(groups[v]) if groups and v in groups else -1 for v in nodes]
+    if names:  # each group starts in its own sector
+        centres = [(mid + side / 3 * math.cos(2 * math.pi * k / len(names)),
+                    mid + side / 3 * math.sin(2 * math.pi * k / len(names))) for k in range(len(names))]
+        xs = [centres[g][0] + rng.uniform(-1, 1) if g >= 0 else rng.uniform(0, side) for g in group_of]
+        ys = [centres[g][1] + rng.uniform(-1, 1) if g >= 0 else rng.uniform(0, side) for g in group_of]
+    else:
+        xs = [rng.uniform(0, side) for _ in range(n)]
+        ys = [rng.uniform(0, side) for _ in range(n)]
+    k, cell = 1.0, 2.0
+    t0 = side / 6
+    for it in range(iterations):
+        t = t0 * (1 - it / iterations) + 0.01
+        dx = [0.0] * n
+        dy = [0.0] * n
+        grid: dict[tuple[int, int], list[int]] = {}
+        for i in range(n):
+            grid.setdefault((int(xs[i] // cell), int(ys[i] // cell)), []).append(i)
+        for (cx, cy), members in grid.items():
+            near: list[int] = []
+            for ox in (-1, 0, 1):
+                for oy in (-1, 0, 1):
+                    near.extend(grid.get((cx + ox, cy + oy), ()))
+            for i in members:
+                xi, yi = xs[i], ys[i]
+                fx = fy = 0.0
+                for j in near:
+                    if j == i:
+                        continue
+                    ddx, ddy = xi - xs[j], yi - ys[j]
+                    d2 = ddx * ddx + ddy * ddy
+                    if d2 > cell * cell:
+                        continue
+                    if d2 < 1e-6:
+                        ddx, ddy, d2 = rng.uniform(-0.1, 0.1), rng.uniform(-0.1, 0.1), 0.01
+                    f = k * k / d2
+                    fx += ddx * f
+                    fy += ddy * f
+                dx[i] += fx
+                dy[i] += fy
+        for i, j in edges:
+            ddx, ddy = xs[i] - xs[j], ys[i] - ys[j]
+            d = math.sqrt(ddx * ddx + ddy * ddy) + 1e-9
+            f = d / k
+            dx[i] -= ddx * f
+            dy[i] -= ddy * f
+            dx[j] += ddx * f
+            dy[j] += ddy * f
+        if names:
+            sums: dict[int, list[float]] = {}
+            for i, g in enumerate(group_of):
+                s = sums.setdefault(g, [0.0, 0.0, 0.0])
+                s[0] += xs[i]
+                s[1] += ys[i]
+                s[2] += 1
+            for i, g in enumerate(group_of):
+                if g >= 0:
+                    gx, gy, c = sums[g]
+                    dx[i] += (gx / c - xs[i]) * 0.3
+                    dy[i] += (gy / c - ys[i]) * 0.3
+        for i in range(n):
+            dx[i] += (mid - xs[i]) * 0.08
+            dy[i] += (mid - ys[i]) * 0.08
+            d = math.sqrt(dx[i] * dx[i] + dy[i] * dy[i])
+            if d > 0:
+                step = min(d, t) / d
+                xs[i] += dx[i] * step
+                ys[i] += dy[i] * step
+    return {v: (round((xs[i] - mid) * scale, 1), round((ys[i] - mid) * scale, 1)) for v, i in index.items()}
+
+
+def ring_layout(graph: "nx.Graph", center: Any, extents: dict[Any, Extent],
+                groups: dict[Any, str]) -> dict[Any, tuple[float, float]]:
+    """The focus in the middle, each further step of distance on a wider ring.
+
+    On the first ring nodes are ordered by group (class), so classes form arcs; on later rings
+    each node sits near the first-ring node it hangs from. A ring's radius leaves room for the
+    widths of its nodes.
+
+    >>> import networkx as nx
+    >>> g = nx.star_graph(4)
+    >>> pos = ring_layout(g, 0, {n: (-10, -10, 10, 10) for n in g}, {n: "x" for n in g})
+    >>> pos[0], round(math.hypot(*pos[1])) == round(math.hypot(*pos[3]))
+    ((0.0, 0.0), True)
+    """
+    import networkx as nx
+
+    dist = nx.single_source_shortest_path_length(graph.to_undirected(as_view=True), center)
+    rings: dict[int, list[Any]] = {}
+    for node, d in dist.items():
+        rings.setdefault(d, []).append(node)
+    pos: dict[Any, tuple[float, float]] = {center: (0.0, 0.0)}
+    angle: dict[Any, float] = {center: 0.0}
+    und = graph.to_undirected(as_view=True)
+    radius = 0.0
+    prev_depth = max(extents[center][3] - extents[center][1], extents[center][2] - extents[center][0]) / 2
+    for d in sorted(k for k in rings if k > 0):
+        members = rings[d]
+        if d == 1:
+            members.sort(key=lambda n: (groups.get(n, ""), str(n)))
+        else:
+            def parent_angle(n: Any, up: int = d - 1) -> float:
+                ups = [angle[m] for m in und[n] if dist.get(m) == up]
+                return min(ups) if ups else 0.0
+
+            members.sort(key=lambda n: (parent_angle(n), groups.get(n, ""), str(n)))
+        widths = [extents[n][2] - extents[n][0] + 14 for n in members]
+        depth = max(extents[n][3] - extents[n][1] for n in members)
+        # room for the boxes along the ring, and a band of edges between two rings
+        radius = max(radius + prev_depth / 2 + depth / 2 + 90, 1.15 * sum(widths) / (2 * math.pi), 150.0)
+        prev_depth = depth
+        a = -math.pi / 2
+        for n, w in zip(members, widths, strict=True):
+            step = w / radius
+            angle[n] = a + step / 2
+            a += step
+        spare = (2 * math.pi - (a + math.pi / 2)) / len(members)
+        for i, n in enumerate(members):
+            angle[n] += spare * (i + 0.5)
+            pos[n] = (radius * math.cos(angle[n]), radius * math.sin(angle[n]))
+    for n in graph:  # not connected to the focus (cannot happen in a neighbourhood, but a query view may)
+        pos.setdefault(n, (0.0, radius + 150.0))
+    return pos
+
+
+# ---------------------------------------------------------------------------------- pathway layout
+
+
+def pathway_layout(g: "nx.MultiDiGraph", routes: list[list[str]], blockers: list[Any],
+                   extents: dict[str, Extent], edge_labels: dict[tuple[str, str], list[str]],
+                   look: Look = PATHWAY_LOOK, aspect: float = 1.5) -> dict[str, tuple[float, float]]:
+    """Routes left to right, blockers above the step they act on, nothing overlapping.
+
+    The first route is the spine (one row); nodes that only later routes pass through go to
+    rows below it, each run of them in the first row whose columns are free. A column is as
+    wide as its widest node, and the gap to the next column leaves room for the labels of the
+    edges that cross it. What a blocker acts on (when it is not on a route) sits just above
+    its step; the blockers are packed in rows above that, each as close as possible to the
+    mean position of the steps it acts on. A layout wider than ``aspect`` (width / height of
+    the screen it is made for) is stretched vertically, by at most 1.6.
+    """
+    col: dict[str, int] = {}
+    for route in routes:
+        for i, node in enumerate(route):
+            col[node] = max(col.get(node, 0), i)
+    for _ in range(len(col) + 1):  # successors strictly right of predecessors
+        changed = False
+        for route in routes:
+            for a, b in pairwise(route):
+                if col[b] <= col[a]:
+                    col[b] = col[a] + 1
+                    changed = True
+        if not changed:
+            break
+    # rows: the spine, then runs of new nodes of each later route in the first free row below
+    row: dict[str, int] = {}
+    taken: dict[int, set[int]] = {}
+    for i, route in enumerate(routes):
+        runs: list[list[str]] = []
+        for node in route:
+            if node in row:
+                runs.append([])
+            elif runs and runs[-1]:
+                runs[-1].append(node)
+            else:
+                runs.append([node])
+        for run in (r for r in runs if r):
+            r = 0 if i == 0 else 1
+            while taken.get(r, set()) & {col[n] for n in run}:
+                r += 1
+            for n in run:
+                row[n] = r
+                taken.setdefault(r, set()).add(col[n])
+    n_cols = max(col.values(), default=0) + 1
+    half = [0.0] * n_cols
+    for node, c in col.items():
+        half[c] = max(half[c], -extents[node][0], extents[node][2])
+    gaps = [44.0] * n_cols
+    for (u, v), labels in edge_labels.items():
+        if u in col and v in col and col[v] == col[u] + 1 and row[u] == row[v]:
+            widest = max((text_width(t, look.edge_font) for t in edge_label_lines(labels, look)), default=0.0)
+            gaps[col[u]] = max(gaps[col[u]], widest + 34.0)  # room for the arrow head
+    xs = [0.0] * n_cols
+    for c in range(1, n_cols):
+        xs[c] = xs[c - 1] + half[c - 1] + gaps[c - 1] + half[c]
+    row_h = {r: max(extents[n][3] - extents[n][1] for n in row if row[n] == r) for r in set(row.values())}
+    ys: dict[int, float] = {0: 0.0}
+    for r in sorted(row_h)[1:]:
+        ys[r] = ys[r - 1] + row_h[r - 1] / 2 + row_h[r] / 2 + 2.6 * look.edge_font + 30
+    pos: dict[str, tuple[float, float]] = {n: (xs[col[n]], ys[row[n]]) for n in col}
+
+    def step_x(step: str) -> float:
+        xs_ = [pos[s][0] for s in step.split("->") if s in pos]
+        return sum(xs_) / len(xs_) if xs_ else 0.0
+
+    top = min(pos[n][1] + extents[n][1] for n in pos) if pos else 0.0
+    # entities acted on that are not on a route: one row above their step, side by side
+    acted: dict[str, float] = {}
+    for b in blockers:
+        if b.acts_on not in pos and b.acts_on not in acted:
+            acted[b.acts_on] = step_x(b.step)
+    if acted:
+        y = top - 2.6 * look.edge_font - 24 - max(extents[n][3] for n in acted)
+        placed = _pack_row([(n, x, extents[n]) for n, x in sorted(acted.items(), key=lambda kv: (kv[1], kv[0]))])
+        for n, x in placed.items():
+            pos[n] = (x, y)
+        top = min(pos[n][1] + extents[n][1] for n in acted)
+    # blockers: rows above, each at the free place closest to where it acts
+    wanted: dict[str, list[float]] = {}
+    for b in blockers:
+        wanted.setdefault(b.id, []).append(pos[b.acts_on][0] if b.acts_on in pos else step_x(b.step))
+    rows: list[list[tuple[float, float]]] = []
+    members: list[list[str]] = []
+    gap, row_cost = 16.0, 260.0
+    for bid, xs_ in sorted(wanted.items(), key=lambda kv: (len(kv[1]) == 1, sum(kv[1]) / len(kv[1]), kv[0])):
+        x = sum(xs_) / len(xs_)
+        lo_e, hi_e = extents[bid][0], extents[bid][2]
+        best: tuple[float, int, float] | None = None
+        for r, spans in enumerate([*rows, []]):
+            candidates = [x] + [p for lo, hi in spans for p in (lo - gap - hi_e, hi + gap - lo_e)]
+            for cand in candidates:
+                if all(cand + hi_e + gap <= lo or cand + lo_e - gap >= hi for lo, hi in spans):
+                    cost = abs(cand - x) + r * row_cost
+                    if best is None or cost < best[0]:
+                        best = (cost, r, cand)
+        assert best is not None
+        _cost, r, bx = best
+        if r == len(rows):
+            rows.append([])
+            members.append([])
+        rows[r].append((bx + lo_e, bx + hi_e))
+        members[r].append(bid)
+        pos[bid] = (bx, 0.0)
+    edge_room = 2.0 * look.edge_font + 40  # the blockers' edges leave the row at a slant
+    for ids in members:
+        bottom = max(extents[n][3] for n in ids)
+        y = top - edge_room - bottom
+        for n in ids:
+            pos[n] = (pos[n][0], y)
+        top = min(y + extents[n][1] for n in ids)
+        edge_room = 22.0
+    for node in g:
+        pos.setdefault(node, (0.0, top - 120.0))
+    # a wide layout leaves bands empty on a screen: stretch it downwards, up to the screen's shape
+    boxes = [_box(p, extents[n]) for n, p in pos.items()]
+    w = max(b[2] for b in boxes) - min(b[0] for b in boxes)
+    h = max(b[3] for b in boxes) - min(b[1] for b in boxes)
+    stretch = min(max(w / h / aspect, 1.0), 1.6) if h else 1.0
+    return {n: (round(x, 1), round(y * stretch, 1)) for n, (x, y) in pos.items()}
+
+
+def _pack_row(items: list[tuple[str, float, Extent]], gap: float = 24.0) -> dict[str, float]:
+    """x of each item in one row: as near its wanted x as the items before it allow."""
+    placed: dict[str, float] = {}
+    right = -math.inf
+    for node, x, ext in items:
+        x = max(x, right + gap - ext[0])
+        placed[node] = x
+        right = x + ext[2]
+    return placed
