@@ -527,6 +527,8 @@ def named_query(name: str) -> NamedQuery:
     queries = {q.name: q for q in named_queries()}
     if name in queries:
         return queries[name]
-    close = difflib.get_close_matches(name, list(queries), n=3, cutoff=0.4)
+    # a prefix ("cq05") names its query better than a close spelling ("cq06-trials")
+    close = [q for q in queries if q.startswith(name)][:3] or difflib.get_close_matches(name, list(queries), n=3,
+                                                                                      cutoff=0.4)
     hint = f"did you mean: {', '.join(close)}?" if close else "run 'igegraph queries' to list them"
     raise QueryError(f"no named query '{name}'; {hint}")
