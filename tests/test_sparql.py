@@ -274,8 +274,8 @@ def test_parameters_declared_in_headers():
     q = named_query("cq05-table1-phases")
     assert q.to_dict()["parameters"] == [{"name": "phase", "type": "phase", "within": None,
                                           "description": "the normalised development phase", "example": "Phase III"}]
-    assert q.example == "igegraph query --name cq05-table1-phases --bind 'phase=Phase III'"
-    assert named_query("cq01-ce3-binders").example == "igegraph query --name cq01-ce3-binders"
+    assert q.example == "igegraph query cq05-table1-phases --bind 'phase=Phase III'"
+    assert named_query("cq01-ce3-binders").example == "igegraph query cq01-ce3-binders"
     assert "Parameter" not in q.description  # the param lines are not part of the description
 
 
