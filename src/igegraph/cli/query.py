@@ -28,7 +28,7 @@ def _parse_binds(values: tuple[str, ...], named: bool = False) -> dict[str, str]
 @click.option("--name", help="Run a named query from queries/ (see 'igegraph queries').")
 @click.option("--bind", "binds", multiple=True, metavar="VAR=VALUE",
               help="Bind ?VAR to an entity name, a CURIE, <IRI>, a number or a \"quoted literal\"; repeatable. "
-                   "With --name, VAR is one of the query's parameters and VALUE is looked up by the parameter's "
+                   "For a named query, VAR is one of its parameters and VALUE is looked up by the parameter's "
                    "type (a phase by its name, e.g. \"phase=Phase III\"; see 'igegraph queries').")
 @click.option("--labels", is_flag=True, help="Show labels instead of IRIs (table and records).")
 @timeout_option
