@@ -35,12 +35,11 @@ def _relations_table(rows: list[dict], arrow: str) -> str:
         ["relation", "entity", "evidence", "refs"],
         [[f"{arrow} {r['predicate_label']}" if arrow == "→" else f"{r['predicate_label']} {arrow}",
           r["label"], r["evidence"] or "", r["citations"]] for r in rows],
-        max_width=55,
     )
 
 
 def _echo_entity(d: dict) -> None:
-    from ..measurements import value_text
+    from ..measurements import unit_symbol, value_text
 
     click.echo(f"{d['label']}  ({d['id']}, {d['class']})")
     if d["definition"]:
@@ -60,7 +59,7 @@ def _echo_entity(d: dict) -> None:
         click.echo(_relations_table(d["incoming"], "←"))
     if d["measurements"]:
         click.echo("\nnumbers:")
-        rows = [[m.get("quantity") or m["label"], value_text(m), m.get("unit", ""), m.get("condition", ""),
+        rows = [[m.get("quantity") or m["label"], value_text(m), unit_symbol(m.get("unit", "")), m.get("condition", ""),
                  m["citations"]]
                 for m in d["measurements"]]
         click.echo(render_table(["quantity", "value", "unit", "condition", "refs"], rows))
@@ -184,8 +183,7 @@ def search(text, limit, data, backend, store, fmt):
             click.echo("similar names:")
     if hits:
         click.echo(render_table(["id", "label", "class", "found in", "matched", "score"],
-                                [[h.id, h.label, kg.label(h.category), h.field, h.matched, h.score] for h in hits],
-                                max_width=62))
+                                [[h.id, h.label, kg.label(h.category), h.field, h.matched, h.score] for h in hits]))
 
 
 COMMANDS = [stats, describe, reference, search]

@@ -86,7 +86,7 @@ def queries(fmt):
     if fmt == "json":
         emit_json(found)
         return
-    click.echo(render_table(["name", "question"], [[q.name, q.title] for q in found], max_width=90))
+    click.echo(render_table(["name", "question"], [[q.name, q.title] for q in found]))
 
 
 COMMANDS = [query, queries]

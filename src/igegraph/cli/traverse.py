@@ -47,8 +47,7 @@ def _closure_output(rows: list[dict], fmt: str, empty: str) -> None:
         click.echo(empty)
     else:
         click.echo(render_table(["distance", "entity", "class", "via", "refs"],
-                                [[r["distance"], r["label"], r["category"], r["via"], r["references"]] for r in rows],
-                                max_width=70))
+                                [[r["distance"], r["label"], r["category"], r["via"], r["references"]] for r in rows]))
 
 
 @click.command()

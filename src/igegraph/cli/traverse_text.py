@@ -85,14 +85,14 @@ def format_blocks(report: Any) -> str:
             rows.append([b.step_label, b.label, b.action + acts + context, b.phase or "", b.evidence or "",
                          b.references, _share(b), _where(b.cuts)])
         lines.append(render_table(["step", "intervention", "action", "phase", "evidence", "refs", "routes",
-                                   "where, per shown route"], rows, max_width=60))
+                                   "where, per shown route"], rows))
     if not report.blockers:
         lines += ["", "no intervention in the graph cuts or weakens any of these routes"]
     if report.acts_on_target:
         lines += ["", f"Act on {dst} itself (block no route to it):"]
         rows = [[a.label, f"{a.action} {a.acts_on_label}", a.mode, a.phase or "", a.references]
                 for a in report.acts_on_target]
-        lines.append(render_table(["intervention", "action", "mode", "phase", "refs"], rows, max_width=60))
+        lines.append(render_table(["intervention", "action", "mode", "phase", "refs"], rows))
     summary = report.interventions.values()
     full = sorted((v["label"] for v in summary if v["cuts_all_routes"]), key=str.lower)
     partial = sorted((v["label"] for v in summary if not v["cuts_all_routes"] and v["strength"] == "cuts"),
