@@ -30,6 +30,7 @@ from .errors import QueryError, shorten
 from .querycheck import MAX_QUERY_CHARS, _checked, _first_line, check_query, unescape_codepoints
 from .resources import resource_dir
 from .results import RESULT_FORMATS, QueryResult, format_result
+from .scales import result_footnote
 from .vocab import PREFIXES, expand_curie
 from .worker import run_in_worker
 
@@ -291,7 +292,10 @@ def query_text(
     if fmt not in RESULT_FORMATS:
         raise QueryError(f"unknown result format '{fmt}'; use one of {', '.join(RESULT_FORMATS)}")
     def formatted() -> str:
-        return format_result(_check_and_run(kg, text, bindings, allow_network), fmt, kg.labels if labels else None)
+        result = _check_and_run(kg, text, bindings, allow_network)
+        out = format_result(result, fmt, kg.labels if labels else None)
+        note = result_footnote(kg, result.rows) if fmt == "table" and result.kind == "SELECT" else ""
+        return f"{out}\n\n{note}" if note else out
 
     return formatted() if timeout is None else run_in_worker(formatted, timeout)
 

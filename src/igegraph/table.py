@@ -94,10 +94,9 @@ def render_table(headers: list[str], rows: list[list[Any]], width: int | None = 
     22  y, z
     >>> print(render_table(["drug", "mechanism"], [["omalizumab", "binds the Cε3 domain of free IgE"]], width=30))
     drug        mechanism
-    ----------  ----------------
+    ----------  ------------------
     omalizumab  binds the Cε3
-                domain of free
-                IgE
+                domain of free IgE
     """
     width = max(width if width is not None else output_width(), _MIN_WIDTH)
     cells = [[_text(v) for v in row] for row in rows]

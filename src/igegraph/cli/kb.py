@@ -38,7 +38,15 @@ def _relations_table(rows: list[dict], arrow: str) -> str:
     )
 
 
-def _echo_entity(d: dict) -> None:
+def _echo_scales(kg, phases: list[str], evidence: list[str]) -> None:
+    """The footnote on what the phases and evidence levels shown above mean."""
+    from ..scales import footnote
+
+    if any(phases) or any(evidence):
+        click.echo("\n" + footnote(kg, phases, evidence))
+
+
+def _echo_entity(d: dict, kg) -> None:
     from ..measurements import unit_symbol, value_text
 
     click.echo(f"{d['label']}  ({d['id']}, {d['class']})")
@@ -69,9 +77,10 @@ def _echo_entity(d: dict) -> None:
         click.echo("\nmentioned in: " + ", ".join(m["label"] for m in d["mentions"]))
     for note in d["notes"]:
         click.echo(f"\ncurator note: {note}")
+    _echo_scales(kg, [d["phase"] or ""], [r["evidence"] or "" for r in (*d["outgoing"], *d["incoming"])])
 
 
-def _echo_reference(r: dict) -> None:
+def _echo_reference(r: dict, kg) -> None:
     from ..references import SECTIONS
 
     click.echo(f"{r['label']}  ({r['id']}, reference)")
@@ -102,15 +111,16 @@ def _echo_reference(r: dict) -> None:
             click.echo(f"  {step['pathway']}: {step['label']}")
     for note in r["notes"]:
         click.echo(f"\ncurator note: {note}")
+    _echo_scales(kg, [], [a["evidence"] or "" for a in r["assertions"]])
 
 
-def _echo_described(d: dict, fmt: str) -> None:
+def _echo_described(d: dict, fmt: str, kg) -> None:
     if fmt == "json":
         emit_json(d)
     elif d["kind"] == "reference":
-        _echo_reference(d)
+        _echo_reference(d, kg)
     else:
-        _echo_entity(d)
+        _echo_entity(d, kg)
 
 
 @click.command()
@@ -128,7 +138,8 @@ def describe(term, data, backend, store, fmt):
     """
     from ..describe import describe as describe_
 
-    _echo_described(describe_(load_graph(data, backend, store), term), fmt)
+    kg = load_graph(data, backend, store)
+    _echo_described(describe_(kg, term), fmt, kg)
 
 
 @click.command()
@@ -147,7 +158,8 @@ def reference(number, data, backend, store, fmt):
     """
     from ..references import reference as reference_
 
-    _echo_described(reference_(load_graph(data, backend, store), number), fmt)
+    kg = load_graph(data, backend, store)
+    _echo_described(reference_(kg, number), fmt, kg)
 
 
 @click.command()

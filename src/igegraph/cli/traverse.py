@@ -158,7 +158,7 @@ def blocks(source, target, pathway_name, max_length, shown, any_agent, data, bac
     else:
         from .traverse_text import format_blocks
 
-        click.echo(format_blocks(report))
+        click.echo(format_blocks(report, kg))
 
 
 @click.command()

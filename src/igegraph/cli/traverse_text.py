@@ -61,8 +61,9 @@ def _share(b: Any) -> str:
     return f"{b.share:.0%} {verb}" + ("" if b.share_exact else " (of the routes counted)")
 
 
-def format_blocks(report: Any) -> str:
-    """The text rendering of a BlockReport (also used by the demo)."""
+def format_blocks(report: Any, kg: Any = None) -> str:
+    """The text rendering of a BlockReport (also used by the demo); given the graph, it ends
+    with a footnote on what the phases and evidence levels shown mean."""
     src, dst = report.labels[report.source], report.labels[report.target]
     lines = [f"What blocks {report.title or f'{src} → {dst}'}"]
     if not report.routes:
@@ -103,6 +104,11 @@ def format_blocks(report: Any) -> str:
         lines.append(f"cut some routes, leave others open: {', '.join(partial)}")
     if weak:
         lines.append(f"only weaken: {', '.join(weak)}")
+    if kg is not None and (report.blockers or report.acts_on_target):
+        from ..scales import footnote
+
+        phases = [b.phase or "" for b in (*report.blockers, *report.acts_on_target)]
+        lines += ["", footnote(kg, phases, [b.evidence or "" for b in report.blockers])]
     return "\n".join(lines)
 
 
