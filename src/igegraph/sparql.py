@@ -210,7 +210,7 @@ def _check_and_run(kg: "KnowledgeGraph", text: str, bindings: Mapping[str, Any] 
         kind, variables = _checked(full, allow_network)
     except QueryError as exc:
         if exc.line is not None:
-            raise QueryError(str(exc).rsplit(" at line", 1)[0], max(exc.line - added, 1), exc.column) from None
+            raise QueryError(exc.message, max(exc.line - added, 1), exc.column, exc.excerpt) from None
         raise
     return _execute(kg, full, _bound(kg, bindings or {}, variables), kind, added, max_rows)
 
