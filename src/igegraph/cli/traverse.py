@@ -77,7 +77,8 @@ def _depth(rows: list[dict], max_depth: int | None) -> str:
     if max_depth is not None:
         return f"up to {max_depth} relation{'s' if max_depth != 1 else ''} away (--max-depth)"
     farthest = max((r["distance"] for r in rows), default=0)
-    return f"at any depth (the farthest {farthest} relation{'s' if farthest != 1 else ''} away; --max-depth to stop sooner)"
+    plural = "s" if farthest != 1 else ""
+    return f"at any depth (the farthest {farthest} relation{plural} away; --max-depth to stop sooner)"
 
 
 def _closure_tables(rows: list[dict], heading: str, split: bool) -> None:

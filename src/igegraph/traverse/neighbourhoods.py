@@ -158,7 +158,8 @@ def _causal_predicates(kg: "KnowledgeGraph", predicates: Iterable[str]) -> set[s
     return wanted
 
 
-def upstream(kg: "KnowledgeGraph", term: str, max_depth: int | None = None, predicates: Iterable[str] = ()) -> list[dict]:
+def upstream(kg: "KnowledgeGraph", term: str, max_depth: int | None = None,
+             predicates: Iterable[str] = ()) -> list[dict]:
     """Everything that acts on a term through causal relations, transitively (nearest first).
 
     ``predicates`` (labels or ids, causal ones) follows only those relations; each row says
