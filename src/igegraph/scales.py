@@ -61,7 +61,7 @@ def explain(kg: "KnowledgeGraph", scale: str, shown: Iterable[str]) -> dict[str,
         label = str(kg.graph.value(value, RDFS.label) or "")
         if label.lower() in wanted:
             rank = kg.graph.value(value, IGE.rank)
-            values.append((int(rank) if rank is not None else 0, label,
+            values.append((int(str(rank)) if rank is not None else 0, label,
                            str(kg.graph.value(value, SKOS.definition) or "")))
     return {
         "label": str(kg.graph.value(prop, RDFS.label) or scale),
