@@ -93,7 +93,8 @@ def footnote(kg: "KnowledgeGraph", phases: Iterable[str] = (), evidence: Iterabl
 
     width = width or output_width()
     lines: list[str] = []
-    for scale, shown in (("phase", list(phases)), ("evidence", list(evidence))):
+    for scale, given in (("phase", phases), ("evidence", evidence)):
+        shown = [s for s in given if s]  # a blank cell is explained by the scale's note
         if not shown:
             continue
         about = explain(kg, scale, shown)
