@@ -42,12 +42,19 @@ def test_blocks_tables_and_footnote_fit_the_width(cli, monkeypatch, width):
 def test_long_cells_wrap_instead_of_being_cut(cli, monkeypatch):
     monkeypatch.setenv("COLUMNS", "80")
     out = cli("describe", "FcεRI").output
-    assert out.splitlines()[17:22] == [
-        "----------------  --------------------  -------------------  -------------------",
-        "antagonizes ←     anti-FcεRI            animal model         Peng et al. [48]",
+    assert out.splitlines()[17:29] == [
+        "----------------  -------------------  --------------------  -------------------",
+        "antagonizes ←     anti-FcεRI           animal model          Peng et al. [48]",
         "                  Fab-conjugated",
         "                  celastrol-loaded",
         "                  polymeric micelles",
+        "binds ←           CTLA4Fcε             in vitro              Perez-Witzke et al.",
+        "                                                             [51]",
+        "binds receptor ←  IgE                  background knowledge  [16]",
+        "down-regulates ←  MEDI4212             phase I               Sheldon et al. [41]",
+        "down-regulates ←  omalizumab           clinical study        [20], [21], [36]",
+        "up-regulates ←    IgE                  background knowledge  [20], [21]",
+        "",
     ]
 
 
@@ -72,6 +79,11 @@ def test_render_table_wraps_words_and_keeps_short_tables():
     assert render_table(["a", "b"], [[1, "x y"]], width=20) == "a  b\n-  ---\n1  x y"
     assert render_table(["drug", "note"], [["omalizumab", "binds free IgE in serum"]], width=24).splitlines() == [
         "drug        note", "----------  ------------", "omalizumab  binds free", "            IgE in serum"]
+    # short columns stay whole while the long one wraps
+    assert render_table(["id", "level", "quote"], [["ig:x", "background knowledge", "a b c d e f g h i j k l m n"]],
+                        width=40).splitlines() == [
+        "id    level                 quote", "----  --------------------  ------------",
+        "ig:x  background knowledge  a b c d e f", "                            g h i j k l", "                            m n"]
 
 
 def test_units_are_shown_as_symbols_in_tables_and_kept_as_ucum_in_json(cli, monkeypatch):

@@ -19,6 +19,7 @@ __all__ = ["render_table", "output_width", "DEFAULT_WIDTH"]
 DEFAULT_WIDTH = 100
 _GAP = 2  # spaces between columns
 _MIN_WIDTH = 20  # narrower requests are raised to this: below it no table is readable
+_SHORT = 20  # columns at most this wide are kept whole while long ones wrap
 
 
 def output_width() -> int:
@@ -50,12 +51,8 @@ def _text(value: Any) -> str:
     return " ".join(str(value).split())
 
 
-def _fit(natural: list[int], least: list[int], budget: int) -> list[int] | None:
-    """Column widths summing to at most ``budget``, the widest columns giving way first; None
-    when even the columns' longest words do not fit side by side."""
-    if sum(natural) <= budget:
-        return natural
-    least = [min(n, m) for n, m in zip(natural, least, strict=True)]
+def _fill(natural: list[int], least: list[int], budget: int) -> list[int] | None:
+    """Water-filling: the widest columns narrow first, none below ``least``; None if that cannot fit."""
     if sum(least) > budget:
         return None
     cap = max(natural)
@@ -67,6 +64,29 @@ def _fit(natural: list[int], least: list[int], budget: int) -> list[int] | None:
         extra = min(spare, natural[i] - widths[i])
         widths[i] += extra
         spare -= extra
+    return widths
+
+
+def _fit(natural: list[int], least: list[int], budget: int) -> list[int] | None:
+    """Column widths summing to at most ``budget``; None when even ``least`` does not fit.
+
+    Short columns (names, levels, numbers: at most :data:`_SHORT` wide) stay whole while the
+    long ones share what is left; if that cannot fit, every column narrows, widest first.
+
+    >>> _fit([16, 60, 20, 24], [14, 10, 10, 12], 74)
+    [16, 19, 20, 19]
+    """
+    if sum(natural) <= budget:
+        return natural
+    least = [min(n, m) for n, m in zip(natural, least, strict=True)]
+    long = [i for i, n in enumerate(natural) if n > _SHORT]
+    room = budget - sum(n for i, n in enumerate(natural) if i not in long)
+    shared = _fill([natural[i] for i in long], [least[i] for i in long], room) if long else None
+    if shared is None:
+        return _fill(natural, least, budget)
+    widths = list(natural)
+    for i, w in zip(long, shared, strict=True):
+        widths[i] = w
     return widths
 
 
@@ -102,10 +122,12 @@ def render_table(headers: list[str], rows: list[list[Any]], width: int | None = 
     cells = [[_text(v) for v in row] for row in rows]
     columns = list(zip(*cells, strict=True)) if cells else [() for _ in headers]
     natural = [max([len(h), *map(len, col)]) for h, col in zip(headers, columns, strict=True)]
-    # a column need not be narrower than its longest word (up to 15 characters) while room remains
-    words = [min(max([len(w) for text in (h, *col) for w in text.split()] or [1]), 15)
+    # no column is narrower than its longest word (an id, a name) if that fits; else long words
+    # are broken at 15 characters; else the columns cannot stand side by side at all
+    words = [max([len(w) for text in (h, *col) for w in text.split()] or [1])
              for h, col in zip(headers, columns, strict=True)]
-    widths = _fit(natural, words, width - _GAP * (len(headers) - 1))
+    budget = width - _GAP * (len(headers) - 1)
+    widths = _fit(natural, words, budget) or _fit(natural, [min(w, 15) for w in words], budget)
     if widths is None:
         return _records(headers, cells, width)
 
