@@ -26,7 +26,7 @@ def test_every_line_fits_the_width(cli, monkeypatch, width, args):
     # curator notes are prose printed as they are; tables and footnotes fit
     lines = [line for line in out.output.splitlines() if not line.startswith("curator note:")]
     assert max(map(len, lines)) <= width
-    assert "…" not in "\n".join(l for l in lines if not l.startswith(("ig:", "entity", "mentioned")))
+    assert "…" not in "\n".join(x for x in lines if not x.startswith(("ig:", "entity", "mentioned")))
 
 
 @pytest.mark.parametrize("width", [80, 200])
@@ -83,7 +83,9 @@ def test_render_table_wraps_words_and_keeps_short_tables():
     assert render_table(["id", "level", "quote"], [["ig:x", "background knowledge", "a b c d e f g h i j k l m n"]],
                         width=40).splitlines() == [
         "id    level                 quote", "----  --------------------  ------------",
-        "ig:x  background knowledge  a b c d e f", "                            g h i j k l", "                            m n"]
+        "ig:x  background knowledge  a b c d e f",
+        "                            g h i j k l",
+        "                            m n"]
 
 
 def test_units_are_shown_as_symbols_in_tables_and_kept_as_ucum_in_json(cli, monkeypatch):
@@ -138,8 +140,8 @@ def test_phase_and_evidence_footnote_reads_the_ontology(cli, monkeypatch):
         "  where the review states none: endogenous molecules and cells, and agents the review describes without a "
         "stage (a pilot study, a proposal, a component of another therapy).",
         "  Phase II: In a phase II clinical trial.",
-        "evidence (evidence level): How strong the support for the subject assertion is (an ige:EvidenceLevel). Belongs "
-        "to one claim and is set by the kind of study the review cites for that claim, not by how",
+        "evidence (evidence level): How strong the support for the subject assertion is (an ige:EvidenceLevel). "
+        "Belongs to one claim and is set by the kind of study the review cites for that claim, not by how",
         "  far the therapy has come: a claim about a Phase II antibody can rest on background knowledge or in vitro "
         "data.",
         "  background knowledge: Established biology the review states with a reference, not a study of a therapy.",
@@ -178,7 +180,8 @@ def test_upstream_separates_causes_from_agents_and_states_the_depth(cli, monkeyp
     assert [re.split(r"\s{2,}", line)[1] for line in out[agents + 3:]] == [
         "bsc-IgE/CD3", "MEDI4212 Fc variant", "quilizumab", "XmAb7195"]
     whole = cli("upstream", "IgE+ B cell").output.splitlines()[0]
-    assert whole == "What acts on IgE+ B cell, at any depth (the farthest 6 relations away; --max-depth to stop sooner):"
+    assert whole == ("What acts on IgE+ B cell, at any depth "
+                     "(the farthest 6 relations away; --max-depth to stop sooner):")
 
 
 def test_search_suggestion_pastes_into_a_shell(cli):
