@@ -206,7 +206,8 @@ def test_malformed_sparql_says_what_was_expected_with_a_caret(cli):
         "found 'SELCT ?x {}' at line 1, column 1")
 
 
-def test_help_lists_whole_descriptions(cli):
+def test_help_lists_whole_descriptions(cli, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
     out = cli("--help").output
     assert ("  knockout    Remove ITEMS (genes, receptors, cells, mediators, processes) or\n"
             "              apply them (interventions) together, and show which routes from\n"
