@@ -105,6 +105,17 @@ def test_units_are_shown_as_symbols_in_tables_and_kept_as_ucum_in_json(cli, monk
     assert "Cel" in cli("describe", "IgE", "--format", "json").output
 
 
+def test_reference_lists_measurements_with_symbols(cli):
+    lines = cli("reference", "12").output.splitlines()
+    start = lines.index("measurements citing it (2):")
+    assert lines[start + 1:start + 3] == [
+        "  IgE — IgE heat inactivation temperature: temperature at which IgE loses its binding ability 56 °C (for 4 h)",
+        "  IgE — IgE heat inactivation time: heating time after which IgE loses its binding ability 4 h (at 56 °C)",
+    ]
+    assert '"text": "NCT01703312 trial phase: clinical trial phase (ordinal) 2 {phase}"' in cli(
+        "reference", "38", "--format", "json").output
+
+
 def test_every_unit_in_the_graph_has_a_symbol(kg):
     from igegraph.vocab import IGE
 

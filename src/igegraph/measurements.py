@@ -105,8 +105,21 @@ def value_text(row: dict) -> str:
     return f"{'' if comparator == '=' else comparator}{row.get('value', '')}"
 
 
-def measurement_text(row: dict) -> str:
-    """Label, quantity, value, unit and condition in one line (what full-text search indexes)."""
-    parts = [row.get("quantity", ""), value_text(row), row.get("unit", "")]
+def measurement_text(row: dict, symbols: bool = False) -> str:
+    """Label, quantity, value, unit and condition in one line (what full-text search indexes).
+
+    ``symbols`` writes the unit for people (:func:`unit_symbol`) instead of its UCUM code.
+
+    >>> row = {"label": "IgE in allergy", "quantity": "serum IgE", "value": 10, "unit": "{fold}"}
+    >>> measurement_text(row), measurement_text(row, symbols=True)
+    ('IgE in allergy: serum IgE 10 {fold}', 'IgE in allergy: serum IgE 10-fold')
+    """
+    unit = row.get("unit", "")
+    amount = value_text(row)
+    if symbols:
+        unit = unit_symbol(unit)
+        if unit.startswith("-"):  # -fold follows the number
+            amount, unit = amount + unit, ""
+    parts = [row.get("quantity", ""), amount, unit]
     text = f"{row['label']}: {' '.join(p for p in parts if p)}"
     return f"{text} ({row['condition']})" if row.get("condition") else text

@@ -81,6 +81,7 @@ def _echo_entity(d: dict, kg) -> None:
 
 
 def _echo_reference(r: dict, kg) -> None:
+    from ..measurements import measurement, measurement_text
     from ..references import SECTIONS
 
     click.echo(f"{r['label']}  ({r['id']}, reference)")
@@ -100,7 +101,8 @@ def _echo_reference(r: dict, kg) -> None:
     if r["measurements"]:
         click.echo(f"\nmeasurements citing it ({len(r['measurements'])}):")
         for m in r["measurements"]:
-            click.echo(f"  {m['entity_label'] + ' — ' if m['entity_label'] else ''}{m['text']}")
+            text = measurement_text(measurement(kg, kg.iri(m["id"])), symbols=True)  # units for people
+            click.echo(f"  {m['entity_label'] + ' — ' if m['entity_label'] else ''}{text}")
     for key, name in (("table1_rows", "Table 1 rows"), ("trials", "trials"), ("pathways", "pathways"),
                       ("entities", "entities"), ("other", "other")):
         if r[key]:
