@@ -48,7 +48,8 @@ def test_every_command_is_documented():
 def test_console_examples_print_what_the_readme_says(tmp_path, commands, expected):
     if any(" png " in c for c in commands) and not shutil.which("chromium") and os.environ.get("CI") != "true":
         pytest.skip("Chromium is not installed")
-    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
+    # tables fit COLUMNS: the examples are those of a 100-column terminal wherever they run
+    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}", COLUMNS="100")
     got = []
     for command in commands:
         result = subprocess.run(command, shell=True, cwd=tmp_path, capture_output=True, text=True, env=env, timeout=120)
