@@ -30,7 +30,10 @@ def output_width() -> int:
     >>> os.environ["COLUMNS"] = "132"
     >>> output_width()
     132
-    >>> os.environ["COLUMNS"] = saved if saved is not None else ""
+    >>> if saved is None:
+    ...     del os.environ["COLUMNS"]
+    ... else:
+    ...     os.environ["COLUMNS"] = saved
     """
     columns = os.environ.get("COLUMNS", "")
     if columns.isdigit() and int(columns) > 0:
