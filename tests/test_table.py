@@ -210,6 +210,12 @@ def test_malformed_sparql_says_what_was_expected_with_a_caret(cli):
         "    ?x rdfs:label }",
         "    ^",
     ]
+    assert cli("query", "DESCRIBE").output.splitlines()[0] == (
+        "Error: malformed SPARQL: the DESCRIBE query ends before it is complete; found the end of the query "
+        "at line 1, column 9")
+    assert cli("query", "SELECT * WHERE { ?s ?p ?o } ORDER BY").output.splitlines()[0] == (
+        "Error: malformed SPARQL: expected the end of the query here, or a complete GROUP BY, HAVING, ORDER BY, "
+        "LIMIT, OFFSET or VALUES clause; found 'ORDER BY' at line 1, column 29")
     unclosed = cli("query", 'SELECT ?x { ?x rdfs:label "a }').output.splitlines()
     assert unclosed[0].startswith("Error: malformed SPARQL: a string literal is not closed")
     assert cli("query", "SELCT ?x {}").output.splitlines()[0] == (

@@ -172,7 +172,8 @@ def _expected(text: str, exc: Any) -> str:
     found = f"found '{rest[:40]}{'…' if len(rest) > 40 else ''}'" if lines_after else "found the end of the query"
     name = str(exc.msg).removeprefix("Expected ").strip()
     if name == "end of text":
-        return f"expected the end of the query, or GROUP BY, HAVING, ORDER BY, LIMIT, OFFSET or VALUES; {found}"
+        return (f"expected the end of the query here, or a complete GROUP BY, HAVING, ORDER BY, LIMIT, OFFSET or "
+                f"VALUES clause; {found}")
     if name.startswith("{") or name not in _QUERY_FORMS:
         return f"expected SELECT, CONSTRUCT, DESCRIBE or ASK (after any PREFIX and BASE lines); {found}"
     form = _QUERY_FORMS[name]
@@ -184,6 +185,8 @@ def _expected(text: str, exc: Any) -> str:
             return f"a '{opening}' is never closed with '{closing}'; {found}"
         if body.count(closing) > body.count(opening):
             return f"a '{closing}' has no '{opening}' before it; {found}"
+    if not lines_after:
+        return f"the {form} query ends before it is complete; {found}"
     if form == "SELECT" and "{" in text and exc.loc < text.index("{"):
         return f"expected variables, '*' or '(expression AS ?name)' in the SELECT clause, then WHERE {{ … }}; {found}"
     return ("expected a triple pattern (subject, predicate and object, each pattern ending with '.' or '}'), "
