@@ -76,7 +76,8 @@ def test_console_examples_print_what_the_readme_says(tmp_path, commands, expecte
     afterwards git must see nothing new outside out/."""
     if any(" png " in c for c in commands) and not shutil.which("chromium") and os.environ.get("CI") != "true":
         pytest.skip("Chromium is not installed")
-    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
+    # tables fit COLUMNS: the examples are those of a 100-column terminal wherever they run
+    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}", COLUMNS="100")
     shutil.copy(ROOT / ".gitignore", tmp_path)
     git(tmp_path, "init", "-q")
     git(tmp_path, "add", ".gitignore")

@@ -83,8 +83,10 @@ def test_malformed_query_position(kg, text, line, column):
     with pytest.raises(QueryError) as info:
         run_query(kg, text)
     assert (info.value.line, info.value.column) == (line, column)
-    assert str(info.value).startswith("malformed SPARQL")
-    assert str(info.value).endswith(f"at line {line}, column {column}")
+    first, source, caret = str(info.value).splitlines()
+    assert first.startswith("malformed SPARQL") and first.endswith(f"at line {line}, column {column}")
+    assert source == "  " + text.splitlines()[line - 1]  # the user's line (the predeclared prefixes are not counted)
+    assert caret == "  " + " " * (column - 1) + "^"
 
 
 @pytest.mark.parametrize("text", [

@@ -209,7 +209,8 @@ def _table_lines(output: str) -> list[list[str]]:
 
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_cli_exit_1_with_message_line(name: str) -> None:
-    result = CliRunner().invoke(validate_command, ["--data", str(FIXTURES / name)])
+    # wide enough for one line per row (narrower terminals wrap the messages)
+    result = CliRunner().invoke(validate_command, ["--data", str(FIXTURES / name)], env={"COLUMNS": "400"})
     assert result.exit_code == 1, result.output
     rows = _table_lines(result.stdout)
     assert rows[0] == ["file", "entity", "rule", "message"]  # each fixture's problems are in the fixture
@@ -265,6 +266,6 @@ def test_problems_in_a_data_file_name_the_file() -> None:
                      for rule in ("assertion-cell-context", "assertion-species-context", "flag-value")}
     # problems of the curated files carry no user file
     assert all(v.file is None for v in validate(igegraph.load()).violations)
-    result = CliRunner().invoke(validate_command, ["--data", str(path)])
+    result = CliRunner().invoke(validate_command, ["--data", str(path)], env={"COLUMNS": "400"})
     assert result.exit_code == 1
     assert result.output.splitlines()[2].startswith(f"{path}  ig:a_fixture_context_antibody_downregulates_FcERI")

@@ -35,7 +35,8 @@ def run_block(body: str, cwd: str, env: dict) -> str:
 
 def main() -> int:
     text = README.read_text(encoding="utf-8")
-    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
+    # tables fit COLUMNS: the examples are those of a 100-column terminal wherever they run
+    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}", COLUMNS="100")
 
     def replace(match: re.Match) -> str:
         with tempfile.TemporaryDirectory() as cwd:

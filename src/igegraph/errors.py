@@ -5,6 +5,8 @@ The library raises these; the CLI turns each into a one-line message and exit co
 
 from __future__ import annotations
 
+import shlex
+
 __all__ = [
     "IgegraphError",
     "UnknownEntity",
@@ -82,7 +84,7 @@ class UnknownEntity(IgegraphError):
         elif self.suggestions:
             msg = f"unknown entity '{term}'; did you mean: {', '.join(self.suggestions)}?"
         else:
-            msg = f"unknown entity '{term}'; try 'igegraph search {term}'"
+            msg = f"unknown entity '{term}'; try: igegraph search {shlex.quote(term)}"
         super().__init__(msg)
 
 
@@ -92,14 +94,23 @@ class UnknownReference(IgegraphError):
 
 
 class QueryError(IgegraphError):
-    """A SPARQL query is malformed, refused or failed."""
+    """A SPARQL query is malformed, refused or failed.
 
-    def __init__(self, message: str, line: int | None = None, column: int | None = None):
+    ``excerpt`` (for malformed queries) is the offending line with a caret under the column.
+
+    >>> print(QueryError("malformed SPARQL: expected an object", 1, 5, "  ?x a\\n       ^"))
+    malformed SPARQL: expected an object at line 1, column 5
+      ?x a
+           ^
+    """
+
+    def __init__(self, message: str, line: int | None = None, column: int | None = None, excerpt: str = ""):
         self.message = message
         self.line = line
         self.column = column
+        self.excerpt = excerpt  # the query line, and a caret under the column
         where = f" at line {line}, column {column}" if line is not None else ""
-        super().__init__(f"{message}{where}")
+        super().__init__(f"{message}{where}" + (f"\n{excerpt}" if excerpt else ""))
 
 
 

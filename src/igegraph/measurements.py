@@ -9,25 +9,52 @@ Examples
 ('serum half-life', '~3', 'd')
 >>> measurement_text(row)
 'IgE serum half-life: serum half-life ~3 d'
+>>> unit_symbol("Cel"), unit_symbol("{persons}/a")
+('°C', 'persons/yr')
 """
 
 from __future__ import annotations
 
+import csv
 from decimal import Decimal
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from rdflib import Literal
 from rdflib.term import Node
 
+from .resources import resource_dir
 from .vocab import IGE, compact
 
 if TYPE_CHECKING:
     from .kg import KnowledgeGraph
 
-__all__ = ["measurement", "value_text", "measurement_text", "json_value", "FIELDS"]
+__all__ = ["measurement", "value_text", "measurement_text", "json_value", "unit_symbol", "unit_symbols", "FIELDS"]
 
 # literal properties of an ige:Measurement, in display order
 FIELDS = ("quantity", "value", "minValue", "maxValue", "valueText", "unit", "comparator", "condition", "year")
+
+
+@lru_cache(maxsize=1)
+def unit_symbols() -> dict[str, str]:
+    """UCUM code -> the symbol people read (``Cel`` -> ``°C``), from ``data/units.tsv``.
+
+    The graph, JSON and RDF keep the UCUM codes; only tables and pages for people show symbols.
+
+    >>> unit_symbols()["[IU]/mL"], unit_symbols()["{fold}"]
+    ('IU/mL', '-fold')
+    """
+    with open(resource_dir("data") / "units.tsv", encoding="utf-8", newline="") as fh:
+        return {row["ucum"]: row["symbol"] for row in csv.DictReader(fh, delimiter="\t")}
+
+
+def unit_symbol(code: str) -> str:
+    """The symbol of a UCUM code for people; a code ``data/units.tsv`` does not list is shown as it is.
+
+    >>> unit_symbol("{count}"), unit_symbol("mg/kg")
+    ('', 'mg/kg')
+    """
+    return unit_symbols().get(code, code)
 
 
 def json_value(value: Any) -> Any:
@@ -78,8 +105,21 @@ def value_text(row: dict) -> str:
     return f"{'' if comparator == '=' else comparator}{row.get('value', '')}"
 
 
-def measurement_text(row: dict) -> str:
-    """Label, quantity, value, unit and condition in one line (what full-text search indexes)."""
-    parts = [row.get("quantity", ""), value_text(row), row.get("unit", "")]
+def measurement_text(row: dict, symbols: bool = False) -> str:
+    """Label, quantity, value, unit and condition in one line (what full-text search indexes).
+
+    ``symbols`` writes the unit for people (:func:`unit_symbol`) instead of its UCUM code.
+
+    >>> row = {"label": "IgE in allergy", "quantity": "serum IgE", "value": 10, "unit": "{fold}"}
+    >>> measurement_text(row), measurement_text(row, symbols=True)
+    ('IgE in allergy: serum IgE 10 {fold}', 'IgE in allergy: serum IgE 10-fold')
+    """
+    unit = row.get("unit", "")
+    amount = value_text(row)
+    if symbols:
+        unit = unit_symbol(unit)
+        if unit.startswith("-"):  # -fold follows the number
+            amount, unit = amount + unit, ""
+    parts = [row.get("quantity", ""), amount, unit]
     text = f"{row['label']}: {' '.join(p for p in parts if p)}"
     return f"{text} ({row['condition']})" if row.get("condition") else text

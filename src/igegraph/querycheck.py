@@ -21,7 +21,7 @@ from typing import Any
 
 from .errors import QueryError
 
-__all__ = ["check_query", "unescape_codepoints", "MAX_QUERY_CHARS"]
+__all__ = ["check_query", "unescape_codepoints", "caret", "MAX_QUERY_CHARS"]
 
 
 def _walk(node: Any, seen: set[int] | None = None):
@@ -118,7 +118,8 @@ def _checked(text: str, allow_network: bool) -> tuple[str, frozenset[str]]:
                 with _PARSE_LOCK:
                     parseUpdate(text)
             except ParseException:
-                raise QueryError(f"malformed SPARQL: {exc.msg}", exc.lineno, exc.col) from None
+                raise QueryError(f"malformed SPARQL: {_expected(text, exc)}", exc.lineno, exc.col,
+                                 caret(exc.line, exc.col)) from None
             raise QueryError("SPARQL updates (INSERT, DELETE, LOAD, CLEAR …) are refused: "
                              "igegraph queries are read-only") from None
         kind = ""
@@ -144,6 +145,67 @@ def _checked(text: str, allow_network: bool) -> tuple[str, frozenset[str]]:
         return kind, _variables(tree)
     except RecursionError:
         raise QueryError("the query is nested too deeply (groups, or a long chain of UNIONs); simplify it") from None
+
+
+_QUERY_FORMS = {"SelectQuery": "SELECT", "ConstructQuery": "CONSTRUCT", "DescribeQuery": "DESCRIBE",
+                "AskQuery": "ASK"}
+
+
+def _expected(text: str, exc: Any) -> str:
+    """What the parser expected where it stopped, in plain words, and what it found there.
+
+    The grammar names only the production that failed (``Expected SelectQuery``), so the
+    words come from where it failed and from brackets or quotes left open.
+
+    >>> from pyparsing import ParseException
+    >>> from rdflib.plugins.sparql.parser import parseQuery
+    >>> q = "SELECT ?x WHERE { ?x rdfs:label }"
+    >>> try:
+    ...     parseQuery(q)
+    ... except ParseException as exc:
+    ...     print(_expected(q, exc))
+    expected a triple pattern (subject, predicate and object, each pattern ending with '.' or '}'),
+    or FILTER, OPTIONAL, BIND, VALUES, UNION or a '{ }' group; found '?x rdfs:label }'
+    """
+    rest = exc.line[exc.col - 1:].strip() if exc.line else ""
+    lines_after = text[exc.loc:].strip()
+    found = f"found '{rest[:40]}{'…' if len(rest) > 40 else ''}'" if lines_after else "found the end of the query"
+    name = str(exc.msg).removeprefix("Expected ").strip()
+    if name == "end of text":
+        return (f"expected the end of the query here, or a complete GROUP BY, HAVING, ORDER BY, LIMIT, OFFSET or "
+                f"VALUES clause; {found}")
+    if name.startswith("{") or name not in _QUERY_FORMS:
+        return f"expected SELECT, CONSTRUCT, DESCRIBE or ASK (after any PREFIX and BASE lines); {found}"
+    form = _QUERY_FORMS[name]
+    body = re.sub(r'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>\s]*>|#[^\n]*', "", text)  # strings, IRIs, comments
+    if re.search(r'(?<![<\w])["\']', body):
+        return f"a string literal is not closed (a quote \" or \' has no partner); {found}"
+    for opening, closing in (("{", "}"), ("(", ")")):
+        if body.count(opening) > body.count(closing):
+            return f"a '{opening}' is never closed with '{closing}'; {found}"
+        if body.count(closing) > body.count(opening):
+            return f"a '{closing}' has no '{opening}' before it; {found}"
+    if not lines_after:
+        return f"the {form} query ends before it is complete; {found}"
+    if form == "SELECT" and "{" in text and exc.loc < text.index("{"):
+        return f"expected variables, '*' or '(expression AS ?name)' in the SELECT clause, then WHERE {{ … }}; {found}"
+    return ("expected a triple pattern (subject, predicate and object, each pattern ending with '.' or '}'), "
+            f"or FILTER, OPTIONAL, BIND, VALUES, UNION or a '{{ }}' group; {found}")
+
+
+def caret(line: str, column: int, width: int = 100) -> str:
+    """A query line and a caret under a column (1-based), both indented two spaces; a long
+    line is cut around the column.
+
+    >>> print(caret("SELECT ?x WHERE { ?x rdfs:label }", 19))
+      SELECT ?x WHERE { ?x rdfs:label }
+                        ^
+    """
+    line = line.replace("\t", " ").rstrip("\n")
+    start = 0 if len(line) <= width else min(max(0, column - 1 - width // 2), len(line) - width)
+    shown = line[start:start + width]
+    lead = "…" if start else ""
+    return f"  {lead}{shown}{'…' if start + width < len(line) else ''}\n  {' ' * (len(lead) + column - 1 - start)}^"
 
 
 def _first_line(exc: BaseException) -> str:

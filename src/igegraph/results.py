@@ -231,22 +231,35 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
-def _cell(value: Any, labels: Mapping[str, str] | None) -> str:
+def _cell(value: Any, labels: Mapping[str, str] | None, unit: bool = False) -> str:
     from rdflib import URIRef
+
+    from .measurements import unit_symbol
 
     if value is None:
         return ""
     if isinstance(value, URIRef):
         short = compact(value)
         return labels.get(short, short) if labels is not None else short
-    return str(value)
+    return unit_symbol(str(value)) if unit else str(value)
+
+
+def _twins(names: list[str]) -> set[str]:
+    """The ``xLabel`` variables beside an ``x``: with labels shown, ``x`` already says them.
+
+    >>> sorted(_twins(["drug", "drugLabel", "target", "phaseLabel"]))
+    ['drugLabel']
+    """
+    return {f"{v}Label" for v in names} & set(names)
 
 
 def format_result(result: QueryResult, fmt: str = "table", labels: Mapping[str, str] | None = None) -> str:
     """Render a result as text.
 
     ``table`` (CURIEs, or labels when ``labels`` maps compact id -> label) and ``records``
-    (plain JSON) are for people; ``json``, ``xml``, ``csv`` and ``tsv`` follow the W3C SPARQL
+    (plain JSON) are for people: with labels, a variable ``xLabel`` beside ``x`` is left out
+    (``x`` shows the label), and the table shows the symbols of units (``°C`` for ``Cel``) in
+    variables named ``unit`` or ``…Unit``; ``json``, ``xml``, ``csv`` and ``tsv`` follow the W3C SPARQL
     1.1 Query Results formats and ignore nothing: ``labels`` is refused with them. Graph
     results print as Turtle (table), JSON-LD (json, records) or RDF/XML (xml).
 
@@ -270,12 +283,18 @@ def format_result(result: QueryResult, fmt: str = "table", labels: Mapping[str, 
         return _w3c(result, fmt).decode("utf-8")  # exactly as written, CSV's CRLF line ends kept
     if result.kind == "ASK":
         return json.dumps({"boolean": result.boolean}) if fmt == "records" else ("true" if result.boolean else "false")
+    twins = _twins(result.vars) if labels is not None else set()
+    keep = [i for i, var in enumerate(result.vars) if var not in twins]
     if fmt == "records":
         records = result.records()
         if labels is not None:
-            records = [{k: labels.get(v, v) if isinstance(v, str) else v for k, v in r.items()} for r in records]
+            records = [{k: labels.get(v, v) if isinstance(v, str) else v for k, v in r.items() if k not in twins}
+                       for r in records]
         return json.dumps(records, indent=2, ensure_ascii=False, default=str)
-    rows = [[_cell(v, labels) for v in row] for row in result.rows]
+    # units are shown for people (Cel as °C); records and the W3C formats keep the UCUM codes
+    units = [result.vars[i].lower().endswith("unit") for i in keep]
+    rows = [[_cell(row[i], labels, unit) for i, unit in zip(keep, units, strict=True)] for row in result.rows]
+    headers = [result.vars[i] for i in keep]
     if not rows:
-        return render_table(result.vars, []) + "\n(no results)"
-    return render_table(result.vars, rows, max_width=70) + f"\n({len(rows)} row{'s' if len(rows) != 1 else ''})"
+        return render_table(headers, []) + "\n(no results)"
+    return render_table(headers, rows) + f"\n({len(rows)} row{'s' if len(rows) != 1 else ''})"

@@ -30,6 +30,7 @@ from .errors import QueryError, shorten
 from .querycheck import MAX_QUERY_CHARS, _checked, _first_line, check_query, unescape_codepoints
 from .resources import resource_dir
 from .results import RESULT_FORMATS, QueryResult, format_result
+from .scales import result_footnote
 from .vocab import PREFIXES, expand_curie
 from .worker import run_in_worker
 
@@ -192,7 +193,7 @@ def _check_and_run(kg: "KnowledgeGraph", text: str, bindings: Mapping[str, Any] 
         kind, variables = _checked(full, allow_network)
     except QueryError as exc:
         if exc.line is not None:
-            raise QueryError(str(exc).rsplit(" at line", 1)[0], max(exc.line - added, 1), exc.column) from None
+            raise QueryError(exc.message, max(exc.line - added, 1), exc.column, exc.excerpt) from None
         raise
     return _execute(kg, full, _bound(kg, bindings or {}, variables), kind, added, max_rows)
 
@@ -274,7 +275,10 @@ def query_text(
     if fmt not in RESULT_FORMATS:
         raise QueryError(f"unknown result format '{fmt}'; use one of {', '.join(RESULT_FORMATS)}")
     def formatted() -> str:
-        return format_result(_check_and_run(kg, text, bindings, allow_network), fmt, kg.labels if labels else None)
+        result = _check_and_run(kg, text, bindings, allow_network)
+        out = format_result(result, fmt, kg.labels if labels else None)
+        note = result_footnote(kg, result.rows) if fmt == "table" and result.kind == "SELECT" else ""
+        return f"{out}\n\n{note}" if note else out
 
     return formatted() if timeout is None else run_in_worker(formatted, timeout)
 

@@ -35,8 +35,9 @@ def test_bad_queries_and_options(run, failed, args, code, message):
 
 
 def test_error_positions_count_the_users_lines_only(run, failed):
-    assert failed(run("query", "SELECT ?x WHERE { ?x ?y ?z } garbage")) == \
-        "Error: malformed SPARQL: Expected end of text at line 1, column 30"
+    assert failed(run("query", "SELECT ?x WHERE { ?x ?y ?z } garbage")) == (
+        "Error: malformed SPARQL: expected the end of the query here, or a complete GROUP BY, HAVING, ORDER BY, "
+        "LIMIT, OFFSET or VALUES clause; found 'garbage' at line 1, column 30")
     assert failed(run("query", "SELECT ?x\nWHERE { ?x ?y ?z . FILTER( }")).endswith("at line 2, column 20")
 
 

@@ -18,6 +18,8 @@ SAME_AS_CLI = [
      ["neighbors", "mast cell", "--direction", "down", "--predicate", "secretes"]),
     ("/api/upstream", {"term": "IgE", "max_depth": 2}, ["upstream", "IgE", "--max-depth", "2"]),
     ("/api/downstream", {"term": "histamine"}, ["downstream", "histamine"]),
+    ("/api/upstream", {"term": "IgE+ B cell", "predicate": ["kills", "induces apoptosis of"]},
+     ["upstream", "IgE+ B cell", "--predicate", "kills", "--predicate", "induces apoptosis of"]),
     ("/api/pathways", {}, ["pathways"]),
     ("/api/blocks", {"pathway": "ige-fceri-degranulation"}, ["blocks", "--pathway", "ige-fceri-degranulation"]),
     ("/api/blocks", {"source": "allergen", "target": "mast cell degranulation", "any_agent": "true"},

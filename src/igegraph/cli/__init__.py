@@ -70,7 +70,17 @@ def _register() -> None:
 
     for module in (kb, validate_cmd, query, traverse, export, store, serve, demo):
         for command in module.COMMANDS:
+            _full_short_help(command)
             main.add_command(command)
+
+
+def _full_short_help(command: click.Command) -> None:
+    """List a command (and its subcommands) in --help by its whole first paragraph: click
+    otherwise cuts it at the terminal width (…)."""
+    if command.short_help is None and command.help:
+        command.short_help = " ".join(command.help.strip().split("\n\n")[0].split())
+    for sub in getattr(command, "commands", {}).values():
+        _full_short_help(sub)
 
 
 _register()

@@ -38,7 +38,7 @@ def demo(out_dir, data, backend, store):
     )
     click.echo("")
     blocked = blocks_pathway(kg, DEMO_PATHWAY)
-    click.echo(format_blocks(blocked))
+    click.echo(format_blocks(blocked, kg))
     click.echo("")
     target = Path(out_dir) / f"{DEMO_PATHWAY}.html"
     target.parent.mkdir(parents=True, exist_ok=True)

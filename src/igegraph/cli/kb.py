@@ -35,12 +35,19 @@ def _relations_table(rows: list[dict], arrow: str) -> str:
         ["relation", "entity", "evidence", "refs"],
         [[f"{arrow} {r['predicate_label']}" if arrow == "→" else f"{r['predicate_label']} {arrow}",
           r["label"], r["evidence"] or "", r["citations"]] for r in rows],
-        max_width=55,
     )
 
 
-def _echo_entity(d: dict) -> None:
-    from ..measurements import value_text
+def _echo_scales(kg, phases: list[str], evidence: list[str]) -> None:
+    """The footnote on what the phases and evidence levels shown above mean."""
+    from ..scales import footnote
+
+    if any(phases) or any(evidence):
+        click.echo("\n" + footnote(kg, phases, evidence))
+
+
+def _echo_entity(d: dict, kg) -> None:
+    from ..measurements import unit_symbol, value_text
 
     click.echo(f"{d['label']}  ({d['id']}, {d['class']})")
     if d["definition"]:
@@ -60,7 +67,7 @@ def _echo_entity(d: dict) -> None:
         click.echo(_relations_table(d["incoming"], "←"))
     if d["measurements"]:
         click.echo("\nnumbers:")
-        rows = [[m.get("quantity") or m["label"], value_text(m), m.get("unit", ""), m.get("condition", ""),
+        rows = [[m.get("quantity") or m["label"], value_text(m), unit_symbol(m.get("unit", "")), m.get("condition", ""),
                  m["citations"]]
                 for m in d["measurements"]]
         click.echo(render_table(["quantity", "value", "unit", "condition", "refs"], rows))
@@ -70,9 +77,11 @@ def _echo_entity(d: dict) -> None:
         click.echo("\nmentioned in: " + ", ".join(m["label"] for m in d["mentions"]))
     for note in d["notes"]:
         click.echo(f"\ncurator note: {note}")
+    _echo_scales(kg, [d["phase"] or ""], [r["evidence"] or "" for r in (*d["outgoing"], *d["incoming"])])
 
 
-def _echo_reference(r: dict) -> None:
+def _echo_reference(r: dict, kg) -> None:
+    from ..measurements import measurement, measurement_text
     from ..references import SECTIONS
 
     click.echo(f"{r['label']}  ({r['id']}, reference)")
@@ -92,7 +101,8 @@ def _echo_reference(r: dict) -> None:
     if r["measurements"]:
         click.echo(f"\nmeasurements citing it ({len(r['measurements'])}):")
         for m in r["measurements"]:
-            click.echo(f"  {m['entity_label'] + ' — ' if m['entity_label'] else ''}{m['text']}")
+            text = measurement_text(measurement(kg, kg.iri(m["id"])), symbols=True)  # units for people
+            click.echo(f"  {m['entity_label'] + ' — ' if m['entity_label'] else ''}{text}")
     for key, name in (("table1_rows", "Table 1 rows"), ("trials", "trials"), ("pathways", "pathways"),
                       ("entities", "entities"), ("other", "other")):
         if r[key]:
@@ -103,15 +113,16 @@ def _echo_reference(r: dict) -> None:
             click.echo(f"  {step['pathway']}: {step['label']}")
     for note in r["notes"]:
         click.echo(f"\ncurator note: {note}")
+    _echo_scales(kg, [], [a["evidence"] or "" for a in r["assertions"]])
 
 
-def _echo_described(d: dict, fmt: str) -> None:
+def _echo_described(d: dict, fmt: str, kg) -> None:
     if fmt == "json":
         emit_json(d)
     elif d["kind"] == "reference":
-        _echo_reference(d)
+        _echo_reference(d, kg)
     else:
-        _echo_entity(d)
+        _echo_entity(d, kg)
 
 
 @click.command()
@@ -129,7 +140,8 @@ def describe(term, data, backend, store, fmt):
     """
     from ..describe import describe as describe_
 
-    _echo_described(describe_(load_graph(data, backend, store), term), fmt)
+    kg = load_graph(data, backend, store)
+    _echo_described(describe_(kg, term), fmt, kg)
 
 
 @click.command()
@@ -148,7 +160,8 @@ def reference(number, data, backend, store, fmt):
     """
     from ..references import reference as reference_
 
-    _echo_described(reference_(load_graph(data, backend, store), number), fmt)
+    kg = load_graph(data, backend, store)
+    _echo_described(reference_(kg, number), fmt, kg)
 
 
 @click.command()
@@ -184,8 +197,7 @@ def search(text, limit, data, backend, store, fmt):
             click.echo("similar names:")
     if hits:
         click.echo(render_table(["id", "label", "class", "found in", "matched", "score"],
-                                [[h.id, h.label, kg.label(h.category), h.field, h.matched, h.score] for h in hits],
-                                max_width=62))
+                                [[h.id, h.label, kg.label(h.category), h.field, h.matched, h.score] for h in hits]))
 
 
 COMMANDS = [stats, describe, reference, search]

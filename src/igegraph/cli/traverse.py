@@ -47,8 +47,7 @@ def _closure_output(rows: list[dict], fmt: str, empty: str) -> None:
         click.echo(empty)
     else:
         click.echo(render_table(["distance", "entity", "class", "via", "refs"],
-                                [[r["distance"], r["label"], r["category"], r["via"], r["references"]] for r in rows],
-                                max_width=70))
+                                [[r["distance"], r["label"], r["category"], r["via"], r["references"]] for r in rows]))
 
 
 @click.command()
@@ -70,28 +69,66 @@ def neighbors(term, depth, direction, predicates, data, backend, store, fmt):
     _closure_output(rows, fmt, f"{kg.label(kg.resolve(term))} has no such neighbours")
 
 
+_predicates = click.option("--predicate", "predicates", multiple=True,
+                           help="Only this causal relation (label or id); repeatable.")
+
+
+def _depth(rows: list[dict], max_depth: int | None) -> str:
+    if max_depth is not None:
+        return f"up to {max_depth} relation{'s' if max_depth != 1 else ''} away (--max-depth)"
+    farthest = max((r["distance"] for r in rows), default=0)
+    plural = "s" if farthest != 1 else ""
+    return f"at any depth (the farthest {farthest} relation{plural} away; --max-depth to stop sooner)"
+
+
+def _closure_tables(rows: list[dict], heading: str, split: bool) -> None:
+    click.echo(heading + ":")
+    groups = ([("causes", [r for r in rows if not r["intervention"]]),
+               ("agents (drugs, procedures and other interventions)", [r for r in rows if r["intervention"]])]
+              if split else [("", rows)])
+    for name, chosen in groups:
+        if name:
+            click.echo(f"\n{name}:" if chosen else f"\n{name}: none")
+        if chosen:
+            click.echo(render_table(["distance", "entity", "class", "via", "refs"],
+                                    [[r["distance"], r["label"], r["category"], r["via"], r["references"]]
+                                     for r in chosen]))
+
+
 @click.command()
 @click.argument("term")
 @click.option("--max-depth", type=click.IntRange(1, 50), default=None, help="Stop after this many relations.")
+@_predicates
 @graph_options
 @format_option("table", "json")
-def upstream(term, max_depth, data, backend, store, fmt):
-    """List everything that acts on TERM through causal relations, nearest first.
+def upstream(term, max_depth, predicates, data, backend, store, fmt):
+    """List what acts on TERM through causal relations, nearest first: causes and agents apart.
+
+    Causes are the entities and processes of the biology upstream of TERM; agents are the
+    drugs, procedures and other interventions that act on it or on its causes.
 
     Example: igegraph upstream IgE --max-depth 2
     """
     from ..traverse import upstream as upstream_
 
     kg = load_graph(data, backend, store)
-    _closure_output(upstream_(kg, term, max_depth), fmt, f"nothing acts on {kg.label(kg.resolve(term))}")
+    rows = upstream_(kg, term, max_depth, predicates)
+    name = kg.label(kg.resolve(term))
+    if fmt == "json":
+        emit_json(rows)
+    elif not rows:
+        click.echo(f"nothing acts on {name}" + (" through " + ", ".join(predicates) if predicates else ""))
+    else:
+        _closure_tables(rows, f"What acts on {name}, {_depth(rows, max_depth)}", split=True)
 
 
 @click.command()
 @click.argument("term")
 @click.option("--max-depth", type=click.IntRange(1, 50), default=None, help="Stop after this many relations.")
+@_predicates
 @graph_options
 @format_option("table", "json")
-def downstream(term, max_depth, data, backend, store, fmt):
+def downstream(term, max_depth, predicates, data, backend, store, fmt):
     """List everything TERM acts on through causal relations, nearest first.
 
     Example: igegraph downstream histamine
@@ -99,7 +136,14 @@ def downstream(term, max_depth, data, backend, store, fmt):
     from ..traverse import downstream as downstream_
 
     kg = load_graph(data, backend, store)
-    _closure_output(downstream_(kg, term, max_depth), fmt, f"{kg.label(kg.resolve(term))} acts on nothing")
+    rows = downstream_(kg, term, max_depth, predicates)
+    name = kg.label(kg.resolve(term))
+    if fmt == "json":
+        emit_json(rows)
+    elif not rows:
+        click.echo(f"{name} acts on nothing" + (" through " + ", ".join(predicates) if predicates else ""))
+    else:
+        _closure_tables(rows, f"What {name} acts on, {_depth(rows, max_depth)}", split=False)
 
 
 @click.command()
@@ -159,7 +203,7 @@ def blocks(source, target, pathway_name, max_length, shown, any_agent, data, bac
     else:
         from .traverse_text import format_blocks
 
-        click.echo(format_blocks(report))
+        click.echo(format_blocks(report, kg))
 
 
 @click.command()

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import textwrap
 from typing import Any
 
-from ..table import render_table
+from ..table import output_width, render_table
 
 __all__ = ["format_routes", "format_blocks", "format_knockout", "ranges"]
 
@@ -61,15 +62,21 @@ def _share(b: Any) -> str:
     return f"{b.share:.0%} {verb}" + ("" if b.share_exact else " (of the routes counted)")
 
 
-def format_blocks(report: Any) -> str:
-    """The text rendering of a BlockReport (also used by the demo)."""
+def format_blocks(report: Any, kg: Any = None) -> str:
+    """The text rendering of a BlockReport (also used by the demo); given the graph, it ends
+    with a footnote on what the phases and evidence levels shown mean."""
     src, dst = report.labels[report.source], report.labels[report.target]
     lines = [f"What blocks {report.title or f'{src} → {dst}'}"]
     if not report.routes:
         lines.append(f"{report.no_route}, so nothing to block")
         return "\n".join(lines)
     lines.append(_shown(report.count, len(report.routes), report.max_length) + ":")
-    lines += [f"  [{i}] {' → '.join(r.labels)}" for i, r in enumerate(report.routes)]
+    for i, r in enumerate(report.routes):  # a long route wraps after an arrow, never inside a name
+        lead = f"  [{i}] "
+        glued = "\u00a0→ ".join(label.replace(" ", "\u00a0") for label in r.labels)  # textwrap splits ASCII spaces only
+        lines += [line.replace("\u00a0", " ") for line in textwrap.wrap(
+            glued, output_width(), initial_indent=lead, subsequent_indent=" " * len(lead),
+            break_long_words=False, break_on_hyphens=False)]
     if report.must_pass:
         lines.append(f"every route passes: {', '.join(report.labels[n] for n in report.must_pass)}")
     for strength, heading in (("cuts", "Cut (abolishing actions):"),
@@ -85,24 +92,30 @@ def format_blocks(report: Any) -> str:
             rows.append([b.step_label, b.label, b.action + acts + context, b.phase or "", b.evidence or "",
                          b.references, _share(b), _where(b.cuts)])
         lines.append(render_table(["step", "intervention", "action", "phase", "evidence", "refs", "routes",
-                                   "where, per shown route"], rows, max_width=60))
+                                   "where, per shown route"], rows))
     if not report.blockers:
         lines += ["", "no intervention in the graph cuts or weakens any of these routes"]
     if report.acts_on_target:
         lines += ["", f"Act on {dst} itself (block no route to it):"]
         rows = [[a.label, f"{a.action} {a.acts_on_label}", a.mode, a.phase or "", a.references]
                 for a in report.acts_on_target]
-        lines.append(render_table(["intervention", "action", "mode", "phase", "refs"], rows, max_width=60))
+        lines.append(render_table(["intervention", "action", "mode", "phase", "refs"], rows))
     summary = report.interventions.values()
     full = sorted((v["label"] for v in summary if v["cuts_all_routes"]), key=str.lower)
     partial = sorted((v["label"] for v in summary if not v["cuts_all_routes"] and v["strength"] == "cuts"),
                      key=str.lower)
     weak = sorted((v["label"] for v in summary if v["strength"] == "weakens"), key=str.lower)
-    lines += ["", f"cut every route: {', '.join(full) if full else 'none'}"]
-    if partial:
-        lines.append(f"cut some routes, leave others open: {', '.join(partial)}")
-    if weak:
-        lines.append(f"only weaken: {', '.join(weak)}")
+    lines.append("")
+    for heading, names in (("cut every route", full or ["none"]), ("cut some routes, leave others open", partial),
+                           ("only weaken", weak)):
+        if names:
+            lines += textwrap.wrap(f"{heading}: {', '.join(names)}", output_width(), subsequent_indent="  ",
+                                   break_long_words=False, break_on_hyphens=False)
+    if kg is not None and (report.blockers or report.acts_on_target):
+        from ..scales import footnote
+
+        phases = [b.phase or "" for b in (*report.blockers, *report.acts_on_target)]
+        lines += ["", footnote(kg, phases, [b.evidence or "" for b in report.blockers])]
     return "\n".join(lines)
 
 

@@ -44,7 +44,7 @@ def validate(data: tuple[str, ...], backend: str, store: str | None, fmt: str) -
             if any(v.file for v in report.violations):  # problems in --data files say which file
                 headers.insert(0, "file")
                 rows = [[v.file or "", *row] for v, row in zip(report.violations, rows, strict=True)]
-            click.echo(render_table(headers, rows, max_width=400))
+            click.echo(render_table(headers, rows))
         click.echo(report.summary())
     if not report.conforms:
         raise click.exceptions.Exit(1)

@@ -70,14 +70,14 @@ def neighbors(term: str = Query(..., max_length=300), depth: int = Query(1, ge=1
 
 @router.get("/upstream", summary="Everything that acts on a term (igegraph upstream)")
 def upstream(term: str = Query(..., max_length=300), max_depth: int | None = Query(None, ge=1, le=50),
-             kg=Depends(_kg)) -> JSONResponse:
-    return _json(traverse.upstream(kg, term, max_depth))
+             predicate: list[str] = Query([], max_length=20), kg=Depends(_kg)) -> JSONResponse:
+    return _json(traverse.upstream(kg, term, max_depth, predicates=predicate))
 
 
 @router.get("/downstream", summary="Everything a term acts on (igegraph downstream)")
 def downstream(term: str = Query(..., max_length=300), max_depth: int | None = Query(None, ge=1, le=50),
-               kg=Depends(_kg)) -> JSONResponse:
-    return _json(traverse.downstream(kg, term, max_depth))
+               predicate: list[str] = Query([], max_length=20), kg=Depends(_kg)) -> JSONResponse:
+    return _json(traverse.downstream(kg, term, max_depth, predicates=predicate))
 
 
 @router.get("/pathways", summary="The named pathways and their steps (igegraph pathways)")

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from ..errors import IgegraphError
+from .views import is_intervention
 from .views import node as entity_node
 
 if TYPE_CHECKING:
@@ -32,6 +33,7 @@ def _relation_row(kg: "KnowledgeGraph", node: str, distance: int, s: str, o: str
         "predicate": key,
         "polarity": d["polarity"],
         "references": d["references"],
+        "intervention": is_intervention(kg, node),
     }
 
 
@@ -58,7 +60,7 @@ def neighbors(
     -------
     list of dict
         id, label, category, distance, via (the relation that reached it), predicate, polarity,
-        references; nearest first.
+        references, intervention (a drug, procedure, device or cell therapy); nearest first.
 
     Examples
     --------
@@ -116,8 +118,10 @@ def _predicate_ids(kg: "KnowledgeGraph", predicates: Iterable[str]) -> set[str]:
     return out
 
 
-def _causal_closure(kg: "KnowledgeGraph", term: str, reverse: bool, max_depth: int | None) -> list[dict]:
+def _causal_closure(kg: "KnowledgeGraph", term: str, reverse: bool, max_depth: int | None,
+                    predicates: Iterable[str]) -> list[dict]:
     start = entity_node(kg, term)
+    wanted = _causal_predicates(kg, predicates)
     g = kg.projection
     seen = {start: 0}
     frontier = [start]
@@ -129,7 +133,7 @@ def _causal_closure(kg: "KnowledgeGraph", term: str, reverse: bool, max_depth: i
         for node in frontier:
             edges = g.in_edges(node, keys=True, data=True) if reverse else g.out_edges(node, keys=True, data=True)
             for s, o, key, d in sorted(edges, key=lambda e: (e[0], e[1], e[2])):
-                if not d["causal"]:
+                if not d["causal"] or (wanted and key not in wanted):
                     continue
                 other = s if reverse else o
                 if other in seen:
@@ -141,21 +145,47 @@ def _causal_closure(kg: "KnowledgeGraph", term: str, reverse: bool, max_depth: i
     return sorted(out, key=lambda r: (r["distance"], r["label"].lower()))
 
 
-def upstream(kg: "KnowledgeGraph", term: str, max_depth: int | None = None) -> list[dict]:
+def _causal_predicates(kg: "KnowledgeGraph", predicates: Iterable[str]) -> set[str]:
+    """The ids of the named predicates; one that is not causal cannot be followed up or downstream."""
+    from ..project import relation_properties
+
+    wanted = _predicate_ids(kg, predicates)
+    props = relation_properties(kg)
+    for pid in sorted(wanted):
+        if not props[pid]["causal"]:
+            raise IgegraphError(f"'{props[pid]['label']}' is not a causal relation, so upstream and downstream "
+                                f"do not follow it; use neighbors --predicate '{props[pid]['label']}'")
+    return wanted
+
+
+def upstream(kg: "KnowledgeGraph", term: str, max_depth: int | None = None,
+             predicates: Iterable[str] = ()) -> list[dict]:
     """Everything that acts on a term through causal relations, transitively (nearest first).
 
+    ``predicates`` (labels or ids, causal ones) follows only those relations; each row says
+    whether it is an ``intervention`` (an agent such as a drug) or a cause in the biology.
+
     >>> import igegraph
-    >>> "ig:omalizumab" in {r["id"] for r in upstream(igegraph.load(), "IgE", max_depth=1)}
+    >>> kg = igegraph.load()
+    >>> "ig:omalizumab" in {r["id"] for r in upstream(kg, "IgE", max_depth=1)}
     False
+    >>> sorted(r["label"] for r in upstream(kg, "IgE+ B cell", predicates=["kills", "induces apoptosis of"]))
+    ['bsc-IgE/CD3', 'quilizumab']
     """
-    return _causal_closure(kg, term, reverse=True, max_depth=max_depth)
+    return _causal_closure(kg, term, reverse=True, max_depth=max_depth, predicates=predicates)
 
 
-def downstream(kg: "KnowledgeGraph", term: str, max_depth: int | None = None) -> list[dict]:
+def downstream(kg: "KnowledgeGraph", term: str, max_depth: int | None = None,
+               predicates: Iterable[str] = ()) -> list[dict]:
     """Everything a term acts on through causal relations, transitively (nearest first).
 
+    ``predicates`` (labels or ids, causal ones) follows only those relations.
+
     >>> import igegraph
-    >>> "ig:bronchoconstriction" in {r["id"] for r in downstream(igegraph.load(), "histamine")}
+    >>> kg = igegraph.load()
+    >>> "ig:bronchoconstriction" in {r["id"] for r in downstream(kg, "histamine")}
     True
+    >>> [r["label"] for r in downstream(kg, "histamine", predicates=["feature of"])]
+    []
     """
-    return _causal_closure(kg, term, reverse=False, max_depth=max_depth)
+    return _causal_closure(kg, term, reverse=False, max_depth=max_depth, predicates=predicates)

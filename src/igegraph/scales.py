@@ -1,0 +1,128 @@
+"""What a development phase and an evidence level mean, read from the ontology.
+
+Tables that show a phase or an evidence level end with a footnote built from this: the
+definition and scope note of ``ige:developmentPhase`` and ``ige:evidenceLevel`` (a phase
+belongs to the therapy, an evidence level to one claim, which is why a Phase II antibody
+can have a claim backed only by background knowledge), then the definition of each value the
+table shows, in rank order.
+
+Examples
+--------
+>>> import igegraph
+>>> kg = igegraph.load()
+>>> scale = explain(kg, "phase", ["Phase II"])
+>>> scale["label"], scale["values"]
+('development phase', [{'label': 'Phase II', 'definition': 'In a phase II clinical trial.'}])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from .vocab import IGE
+
+if TYPE_CHECKING:
+    from .kg import KnowledgeGraph
+
+__all__ = ["explain", "footnote", "result_footnote", "SCALES"]
+
+#: Column name -> (the property giving the value, the class of its values).
+SCALES = {"phase": (IGE.developmentPhase, IGE.DevelopmentPhase), "evidence": (IGE.evidenceLevel, IGE.EvidenceLevel)}
+
+
+def explain(kg: "KnowledgeGraph", scale: str, shown: Iterable[str]) -> dict[str, Any]:
+    """The meaning of a scale (``phase`` or ``evidence``) and of the values a table shows.
+
+    Parameters
+    ----------
+    kg : KnowledgeGraph
+    scale : {"phase", "evidence"}
+    shown : iterable of str
+        Labels shown in the table (case is ignored; empty ones and unknown ones are skipped).
+
+    Returns
+    -------
+    dict
+        ``label``, ``definition`` and ``note`` (the property's skos:scopeNote) of the scale,
+        and ``values``: label and definition of each value shown, lowest rank first.
+
+    >>> import igegraph
+    >>> [v["label"] for v in explain(igegraph.load(), "evidence", ["marketed", "in vitro", ""])["values"]]
+    ['in vitro', 'marketed']
+    """
+    from rdflib import RDF, RDFS
+    from rdflib.namespace import SKOS
+
+    prop, cls = SCALES[scale]
+    wanted = {s.lower() for s in shown if s}
+    values = []
+    for value in kg.graph.subjects(RDF.type, cls):
+        label = str(kg.graph.value(value, RDFS.label) or "")
+        if label.lower() in wanted:
+            rank = kg.graph.value(value, IGE.rank)
+            values.append((int(str(rank)) if rank is not None else 0, label,
+                           str(kg.graph.value(value, SKOS.definition) or "")))
+    return {
+        "label": str(kg.graph.value(prop, RDFS.label) or scale),
+        "definition": str(kg.graph.value(prop, SKOS.definition) or ""),
+        "note": str(kg.graph.value(prop, SKOS.scopeNote) or ""),
+        "values": [{"label": label, "definition": definition} for _, label, definition in sorted(values)],
+    }
+
+
+def footnote(kg: "KnowledgeGraph", phases: Iterable[str] = (), evidence: Iterable[str] = (),
+             width: int | None = None) -> str:
+    """The footnote of a table showing these phases and evidence levels, wrapped to ``width``
+    (by default :func:`igegraph.table.output_width`); empty when it shows neither.
+
+    >>> import igegraph
+    >>> print(footnote(igegraph.load(), phases=["Phase II"], width=60))
+    phase (development phase): The clinical development stage
+      the subject therapy has reached, according to the review.
+      Belongs to the therapy as a whole, not to any one claim
+      about it. None is given where the review states none:
+      endogenous molecules and cells, and agents the review
+      describes without a stage (a pilot study, a proposal, a
+      component of another therapy).
+      Phase II: In a phase II clinical trial.
+    """
+    import textwrap
+
+    from .table import output_width
+
+    width = width or output_width()
+    lines: list[str] = []
+    for scale, given in (("phase", phases), ("evidence", evidence)):
+        shown = [s for s in given if s]  # a blank cell is explained by the scale's note
+        if not shown:
+            continue
+        about = explain(kg, scale, shown)
+        lines += textwrap.wrap(f"{scale} ({about['label']}): {about['definition']} {about['note']}".strip(), width,
+                               subsequent_indent="  ")
+        for value in about["values"]:
+            lines += textwrap.wrap(f"{value['label']}: {value['definition']}", width, initial_indent="  ",
+                                   subsequent_indent="    ")
+    return "\n".join(lines)
+
+
+def result_footnote(kg: "KnowledgeGraph", rows: Iterable[Iterable[Any]], width: int | None = None) -> str:
+    """The footnote for query result rows: the phases and evidence levels among their IRIs.
+
+    >>> import igegraph
+    >>> kg = igegraph.load()
+    >>> result_footnote(kg, [(kg.iri("ig:omalizumab"),)])
+    ''
+    """
+    from rdflib import RDF, URIRef
+    from rdflib.namespace import RDFS
+
+    found: dict[str, list[str]] = {"phase": [], "evidence": []}
+    for row in rows:
+        for value in row:
+            if not isinstance(value, URIRef):
+                continue
+            for scale, (_, cls) in SCALES.items():
+                if (value, RDF.type, cls) in kg.graph:
+                    found[scale].append(str(kg.graph.value(value, RDFS.label) or ""))
+    return footnote(kg, found["phase"], found["evidence"], width)

@@ -1,0 +1,240 @@
+"""Terminal tables: wrapped to the width, units for people, --labels without twins, footnotes on
+phases and evidence, upstream/downstream --predicate, plain parse errors and full --help."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from igegraph.measurements import unit_symbols
+from igegraph.table import render_table
+
+
+@pytest.mark.parametrize("width", [80, 200])
+@pytest.mark.parametrize("args", [
+    ("query", "--name", "numbers"),
+    ("query", "--name", "numbers", "--labels"),
+    ("search", "thrombosis"),
+    ("neighbors", "mast cell"),
+])
+def test_every_line_fits_the_width(cli, monkeypatch, width, args):
+    monkeypatch.setenv("COLUMNS", str(width))
+    out = cli(*args)
+    assert out.exit_code == 0
+    # curator notes are prose printed as they are; tables and footnotes fit
+    lines = [line for line in out.output.splitlines() if not line.startswith("curator note:")]
+    assert max(map(len, lines)) <= width
+    assert "…" not in "\n".join(x for x in lines if not x.startswith(("ig:", "entity", "mentioned")))
+
+
+@pytest.mark.parametrize("width", [80, 200])
+def test_blocks_tables_and_footnote_fit_the_width(cli, monkeypatch, width):
+    monkeypatch.setenv("COLUMNS", str(width))
+    lines = cli("blocks", "--pathway", "ige-fceri-degranulation").output.splitlines()
+    table = lines[lines.index("Cut (abolishing actions):") + 1:]
+    table = table[:table.index("")]
+    assert len(table) > 12 and max(map(len, lines)) <= width
+    if width == 80:  # routes wrap after an arrow, never inside a name
+        assert lines[2:8] == [
+            "  [0] allergen → IgE → FcεRI → mast cell → mast cell degranulation",
+            "  [1] allergen → class switching to IgE → IgE+ B cell → IgE → FcεRI →",
+            "      mast cell → mast cell degranulation",
+            "  [2] allergen → class switching to IgE → IgE+ B cell →",
+            "      IgE-secreting plasma cell → IgE → FcεRI → mast cell →",
+            "      mast cell degranulation",
+        ]
+
+
+def test_long_cells_wrap_instead_of_being_cut(cli, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    out = cli("describe", "FcεRI").output
+    assert out.splitlines()[17:29] == [
+        "----------------  -------------------  --------------------  -------------------",
+        "antagonizes ←     anti-FcεRI           animal model          Peng et al. [48]",
+        "                  Fab-conjugated",
+        "                  celastrol-loaded",
+        "                  polymeric micelles",
+        "binds ←           CTLA4Fcε             in vitro              Perez-Witzke et al.",
+        "                                                             [51]",
+        "binds receptor ←  IgE                  background knowledge  [16]",
+        "down-regulates ←  MEDI4212             phase I               Sheldon et al. [41]",
+        "down-regulates ←  omalizumab           clinical study        [20], [21], [36]",
+        "up-regulates ←    IgE                  background knowledge  [20], [21]",
+        "",
+    ]
+
+
+def test_numbers_table_is_one_block_per_row_at_80_and_a_table_at_200(cli, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    narrow = cli("query", "--name", "numbers", "--labels").output.splitlines()
+    assert narrow[:5] == [
+        "-[ 1 ]" + "-" * 74,
+        "entity      CMAB007 phase III trial in China",
+        "quantity    clinical trial phase (ordinal)",
+        "value       3",
+        "references  37",
+    ]
+    monkeypatch.setenv("COLUMNS", "200")
+    wide = cli("query", "--name", "numbers", "--labels").output.splitlines()
+    assert wide[0].split() == ["entity", "quantity", "comparator", "value", "min", "max", "text", "unit",
+                               "condition", "references"]
+    assert wide[-1] == "(45 rows)"  # 44 numbers, one of them about two entities
+
+
+def test_render_table_wraps_words_and_keeps_short_tables():
+    assert render_table(["a", "b"], [[1, "x y"]], width=20) == "a  b\n-  ---\n1  x y"
+    assert render_table(["drug", "note"], [["omalizumab", "binds free IgE in serum"]], width=24).splitlines() == [
+        "drug        note", "----------  ------------", "omalizumab  binds free", "            IgE in serum"]
+    # short columns stay whole while the long one wraps
+    assert render_table(["id", "level", "quote"], [["ig:x", "background knowledge", "a b c d e f g h i j k l m n"]],
+                        width=40).splitlines() == [
+        "id    level                 quote", "----  --------------------  ------------",
+        "ig:x  background knowledge  a b c d e f",
+        "                            g h i j k l",
+        "                            m n"]
+
+
+def test_units_are_shown_as_symbols_in_tables_and_kept_as_ucum_in_json(cli, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "200")
+    out = cli("describe", "IgE").output.splitlines()
+    start = out.index("numbers:")
+    assert [re.split(r"\s{2,}", line) for line in out[start + 3:start + 6]] == [
+        ["number of Cε2 domains (in place of the IgG hinge)", "2", "[8], [9], [10]"],
+        ["temperature at which IgE loses its binding ability", "56", "°C", "for 4 h", "[12]"],
+        ["heating time after which IgE loses its binding ability", "4", "h", "at 56 °C", "[12]"],
+    ]
+    table = cli("query", "SELECT ?unit WHERE { ?m ige:unit ?unit } ORDER BY ?unit").output.splitlines()
+    assert table[2:6] == ["%", "°C", "IU/mL", "S"]
+    records = json.loads(cli("query", "SELECT ?unit WHERE { ?m ige:unit ?unit } ORDER BY ?unit",
+                             "--format", "records").output)
+    assert [r["unit"] for r in records[:4]] == ["%", "Cel", "[IU]/mL", "[S]"]
+    assert "Cel" in cli("describe", "IgE", "--format", "json").output
+
+
+def test_reference_lists_measurements_with_symbols(cli):
+    lines = cli("reference", "12").output.splitlines()
+    start = lines.index("measurements citing it (2):")
+    assert lines[start + 1:start + 3] == [
+        "  IgE — IgE heat inactivation temperature: temperature at which IgE loses its binding ability 56 °C (for 4 h)",
+        "  IgE — IgE heat inactivation time: heating time after which IgE loses its binding ability 4 h (at 56 °C)",
+    ]
+    assert '"text": "NCT01703312 trial phase: clinical trial phase (ordinal) 2 {phase}"' in cli(
+        "reference", "38", "--format", "json").output
+
+
+def test_every_unit_in_the_graph_has_a_symbol(kg):
+    from igegraph.vocab import IGE
+
+    used = {str(u) for u in kg.graph.objects(None, IGE.unit)}
+    assert used - set(unit_symbols()) == set()
+    assert {code: unit_symbols()[code] for code in ("Cel", "[S]", "{fold}", "{persons}/a", "[IU]/mL", "{count}")} == {
+        "Cel": "°C", "[S]": "S", "{fold}": "-fold", "{persons}/a": "persons/yr", "[IU]/mL": "IU/mL", "{count}": ""}
+
+
+def test_labels_replace_ids_without_twin_columns(cli):
+    assert cli("query", "--name", "cq01-ce3-binders", "--labels").output.splitlines() == [
+        "drug         alsoBinds",
+        "-----------  ---------",
+        "CMAB007",
+        "MEDI4212     Cε4",
+        "ligelizumab",
+        "omalizumab",
+        "(4 rows)",
+    ]
+    records = json.loads(cli("query", "--name", "cq01-ce3-binders", "--labels", "--format", "records").output)
+    assert records[1] == {"drug": "MEDI4212", "alsoBinds": "Cε4"}
+    plain = cli("query", "--name", "cq01-ce3-binders").output.splitlines()
+    assert plain[0].split() == ["drug", "drugLabel", "alsoBinds"]
+
+
+def test_phase_and_evidence_footnote_reads_the_ontology(cli, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "200")
+    out = cli("describe", "quilizumab").output.splitlines()
+    start = next(i for i, line in enumerate(out) if line.startswith("phase (development phase):"))
+    assert out[start:] == [
+        "phase (development phase): The clinical development stage the subject therapy has reached, according to the "
+        "review. Belongs to the therapy as a whole, not to any one claim about it. None is given",
+        "  where the review states none: endogenous molecules and cells, and agents the review describes without a "
+        "stage (a pilot study, a proposal, a component of another therapy).",
+        "  Phase II: In a phase II clinical trial.",
+        "evidence (evidence level): How strong the support for the subject assertion is (an ige:EvidenceLevel). "
+        "Belongs to one claim and is set by the kind of study the review cites for that claim, not by how",
+        "  far the therapy has come: a claim about a Phase II antibody can rest on background knowledge or in vitro "
+        "data.",
+        "  background knowledge: Established biology the review states with a reference, not a study of a therapy.",
+        "  phase II: Data from a phase II clinical trial (efficacy and dosing in patients).",
+    ]
+    blocks = cli("blocks", "--pathway", "ige-fceri-degranulation").output
+    assert "  Preclinical: Studied in the laboratory or in animals, not yet in humans." in blocks.splitlines()
+    phases = cli("query", "--name", "drugs-by-phase").output
+    assert "  Marketed: Approved by a regulator and on the market." in phases.splitlines()
+    assert "evidence (" not in phases
+    assert "phase (" not in cli("describe", "histamine").output
+
+
+def test_upstream_and_downstream_predicate(cli):
+    rows = json.loads(cli("upstream", "IgE+ B cell", "--predicate", "kills", "--predicate", "induces apoptosis of",
+                          "--format", "json").output)
+    assert {(r["id"], r["intervention"]) for r in rows} == {("ig:bsc_IgE_CD3", True), ("ig:quilizumab", True)}
+    down = json.loads(cli("downstream", "histamine", "--predicate", "causes", "--format", "json").output)
+    assert {r["id"] for r in down} == {"ig:allergic_reaction", "ig:bronchoconstriction", "ig:mucosal_edema",
+                                      "ig:mucus_secretion"}
+    everything = json.loads(cli("downstream", "histamine", "--format", "json").output)
+    assert {r["id"] for r in everything} - {r["id"] for r in down} == {"ig:asthma"}
+    bad = cli("upstream", "IgE", "--predicate", "subtype of")
+    assert bad.exit_code == 1
+    assert bad.output == ("Error: 'subtype of' is not a causal relation, so upstream and downstream do not follow "
+                          "it; use neighbors --predicate 'subtype of'\n")
+
+
+def test_upstream_separates_causes_from_agents_and_states_the_depth(cli, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "120")
+    out = cli("upstream", "IgE+ B cell", "--max-depth", "1").output.splitlines()
+    assert out[0] == "What acts on IgE+ B cell, up to 1 relation away (--max-depth):"
+    causes, agents = out.index("causes:"), out.index("agents (drugs, procedures and other interventions):")
+    assert [re.split(r"\s{2,}", line)[1] for line in out[causes + 3:agents - 1]] == [
+        "class switching to IgE", "membrane-bound IgE"]
+    assert [re.split(r"\s{2,}", line)[1] for line in out[agents + 3:]] == [
+        "bsc-IgE/CD3", "MEDI4212 Fc variant", "quilizumab", "XmAb7195"]
+    whole = cli("upstream", "IgE+ B cell").output.splitlines()[0]
+    assert whole == ("What acts on IgE+ B cell, at any depth "
+                     "(the farthest 6 relations away; --max-depth to stop sooner):")
+
+
+def test_search_suggestion_pastes_into_a_shell(cli):
+    out = cli("describe", "Table 1")
+    assert out.output == "Error: unknown entity 'Table 1'; try: igegraph search 'Table 1'\n"
+
+
+def test_malformed_sparql_says_what_was_expected_with_a_caret(cli):
+    out = cli("query", "SELECT ?x WHERE {\n  ?x rdfs:label }")
+    assert out.exit_code == 1
+    assert out.output.splitlines() == [
+        "Error: malformed SPARQL: expected a triple pattern (subject, predicate and object, each pattern ending "
+        "with '.' or '}'), or FILTER, OPTIONAL, BIND, VALUES, UNION or a '{ }' group; found '?x rdfs:label }' "
+        "at line 2, column 3",
+        "    ?x rdfs:label }",
+        "    ^",
+    ]
+    assert cli("query", "DESCRIBE").output.splitlines()[0] == (
+        "Error: malformed SPARQL: the DESCRIBE query ends before it is complete; found the end of the query "
+        "at line 1, column 9")
+    assert cli("query", "SELECT * WHERE { ?s ?p ?o } ORDER BY").output.splitlines()[0] == (
+        "Error: malformed SPARQL: expected the end of the query here, or a complete GROUP BY, HAVING, ORDER BY, "
+        "LIMIT, OFFSET or VALUES clause; found 'ORDER BY' at line 1, column 29")
+    unclosed = cli("query", 'SELECT ?x { ?x rdfs:label "a }').output.splitlines()
+    assert unclosed[0].startswith("Error: malformed SPARQL: a string literal is not closed")
+    assert cli("query", "SELCT ?x {}").output.splitlines()[0] == (
+        "Error: malformed SPARQL: expected SELECT, CONSTRUCT, DESCRIBE or ASK (after any PREFIX and BASE lines); "
+        "found 'SELCT ?x {}' at line 1, column 1")
+
+
+def test_help_lists_whole_descriptions(cli, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    out = cli("--help").output
+    assert ("  knockout    Remove ITEMS (genes, receptors, cells, mediators, processes) or\n"
+            "              apply them (interventions) together, and show which routes from\n"
+            "              --from to --to remain.\n") in out
+    assert "..." not in out.split("Commands:")[1]
