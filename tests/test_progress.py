@@ -72,12 +72,12 @@ def test_final_frame_on_a_terminal():
         bar.stage("Building the projection")
         clock.now = 5.0
         bar.stage("Checking", total=4, unit="files")
-        bar.advance(3)
+        bar.advance(3, description="Checking links")
         clock.now = 7.0
     assert last_frame(out.getvalue()) == [
         f"Reading files           {BAR} 100% 2.0/2.0 MB 0:00:02",
         f"Building the projection {BAR}                 0:00:03",
-        f"Checking                {BAR} 100% 4/4 files  0:00:02",
+        f"Checking links          {BAR} 100% 4/4 files  0:00:02",
     ]
     assert out.getvalue().endswith("\x1b[?25h")  # the cursor is shown again
 
@@ -92,21 +92,20 @@ def test_failed_work_leaves_its_bar_where_it_stopped():
     assert last_frame(out.getvalue()) == [f"Counting {'━' * 15}╺{'━' * 14}  50% 2/4 rows 0:01:01"]
 
 
-def _store_build(tmp_path, stderr):
+def _store_build(tmp_path, stdout, stderr):
     env = {**os.environ, "COLUMNS": "100"}
     env.pop("IGEGRAPH_NO_PROGRESS", None)
     return subprocess.Popen([sys.executable, "-m", "igegraph", "store", "build", str(tmp_path / "kg")],
-                            stdout=subprocess.PIPE, stderr=stderr, env=env)
+                            stdout=stdout, stderr=stderr, env=env)
 
 
 def test_store_build_draws_its_bar_on_a_terminal(tmp_path):
     controller, terminal = pty.openpty()
-    proc = _store_build(tmp_path, terminal)
+    with open(tmp_path / "stdout", "wb") as out:
+        proc = _store_build(tmp_path, out, terminal)
     os.close(terminal)
-    stdout = proc.stdout.read().decode()
-    proc.stdout.close()
     chunks = []
-    while True:
+    while True:  # read as it comes: a full terminal buffer would block the build
         try:
             chunk = os.read(controller, 65536)
         except OSError:  # EIO: the process closed the terminal
@@ -116,6 +115,7 @@ def test_store_build_draws_its_bar_on_a_terminal(tmp_path):
         chunks.append(chunk)
     os.close(controller)
     assert proc.wait() == 0
+    stdout = (tmp_path / "stdout").read_text()
     assert stdout.startswith(f"Built {tmp_path / 'kg'}: ")
     kb = sum(p.stat().st_size for p in curated_files()) / 1000
     assert 100 < kb < 1000  # the expected amount below is written in kB
@@ -127,7 +127,7 @@ def test_store_build_draws_its_bar_on_a_terminal(tmp_path):
 
 
 def test_store_build_writes_no_progress_into_a_pipe(tmp_path):
-    proc = _store_build(tmp_path, subprocess.PIPE)
+    proc = _store_build(tmp_path, subprocess.PIPE, subprocess.PIPE)
     stdout, stderr = proc.communicate(timeout=120)
     assert proc.returncode == 0
     assert stderr == b""

@@ -13,9 +13,10 @@ CLI wires that callback to a bar.
 API
 ---
 ``with progress(description, total=None, unit="") as bar:``
-    ``bar.update(done, total=None)`` sets the amount done (and the total, if it became known);
-    ``bar.advance(n=1)`` adds to it; ``bar.stage(description, total=None, unit="")`` finishes the
-    current line and starts a new one (a second phase of the same work). ``total=None`` draws
+    ``bar.update(done, total=None, description=None)`` sets the amount done (and the total, if
+    it became known, and what the line says); ``bar.advance(n=1, description=None)`` adds to
+    it; ``bar.stage(description, total=None, unit="")`` finishes the current line and starts a
+    new one (a second phase of the same work). ``total=None`` draws
     an indeterminate bar (a pulse) with the time elapsed. ``unit="bytes"`` shows amounts as
     ``1.2/5.0 MB``; any other unit shows ``3/10 unit``. When the bar is off these calls do
     nothing, so callers never test for a terminal themselves.
@@ -84,18 +85,20 @@ class Bar:
             self._progress.update(self._task, completed=total, total=total)
             self._progress.stop_task(self._task)
 
-    def update(self, done: float, total: float | None = None) -> None:
-        """Set the amount done so far (and the total, when given)."""
+    def update(self, done: float, total: float | None = None, description: str | None = None) -> None:
+        """Set the amount done so far (and the total, and the line's description, when given)."""
         if self._progress is not None and self._task is not None:
-            if total is not None:
-                self._progress.update(self._task, completed=done, total=total, counted=True)
-            else:
-                self._progress.update(self._task, completed=done)
+            fields: dict = {} if total is None else {"total": total, "counted": True}
+            if description is not None:
+                fields["description"] = description
+            self._progress.update(self._task, completed=done, **fields)
 
-    def advance(self, n: float = 1) -> None:
-        """Add ``n`` to the amount done."""
+    def advance(self, n: float = 1, description: str | None = None) -> None:
+        """Add ``n`` to the amount done (and change the line's description, when given)."""
         if self._progress is not None and self._task is not None:
             self._progress.advance(self._task, n)
+            if description is not None:
+                self._progress.update(self._task, description=description)
 
 
 def _columns() -> list:
