@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import stat
 import subprocess
+import sys
 import time
 
 import pytest
@@ -94,3 +95,28 @@ def test_detach_points_descriptors_at_dev_null():
         os.close(r)
         os.kill(pid, 9)
         os.waitpid(pid, 0)
+
+
+_PLAYWRIGHT_AFTER_A_FORK = """
+import sys, time
+from playwright.sync_api import sync_playwright
+import igegraph
+from igegraph.serve.workers import QueryWorkers
+kg = igegraph.load()
+with sync_playwright() as pw:
+    browser = pw.chromium.launch(executable_path=sys.argv[1], args=sys.argv[2:])
+    pool = QueryWorkers(kg, size=1, timeout=10)  # forked while the driver runs (an in_process() app)
+    browser.close()
+print("closed")
+pool.close()
+"""
+
+
+@pytest.mark.xdist_group("chromium")
+def test_playwright_closes_after_a_worker_was_forked(chromium):
+    """The stall itself: leaving sync_playwright waited for ever on a driver a worker kept alive."""
+    from igegraph.export import CHROMIUM_ARGS
+
+    done = subprocess.run([sys.executable, "-c", _PLAYWRIGHT_AFTER_A_FORK, chromium, *CHROMIUM_ARGS],
+                          capture_output=True, text=True, timeout=120)
+    assert (done.returncode, done.stdout) == (0, "closed\n"), done.stderr
