@@ -18,7 +18,7 @@ demo: $(STAMP)
 	$(BIN)/igegraph demo
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -q src tests
+	$(BIN)/python -m pytest -q -n auto --dist loadgroup src tests
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)

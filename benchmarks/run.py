@@ -285,14 +285,25 @@ def synthetic(label: str) -> Path:
     return path
 
 
-def bench_size(label: str, repeat: int, timeout: float) -> dict:
+STEPS = ("memory", "oxigraph", "store-build", "store")
+
+
+def bench_size(label: str, repeat: int, timeout: float, bar) -> dict:
+    """Measure one size; ``bar`` (an :func:`igegraph.progress.progress` bar) advances per engine.
+
+    Off a terminal the bar draws nothing and each step is logged as a line on stderr instead.
+    """
+    bar.advance(0, description=f"{label}: generating the graph")
     data = synthetic(label)
     store_dir = WORK / f"store-{label}"
     results: dict = {"size": label, "file_mb": data.stat().st_size / 1e6}
-    for kind in ("memory", "oxigraph", "store-build", "store"):
-        print(f"  {label}: {kind} …", file=sys.stderr, flush=True)
+    for kind in STEPS:
+        bar.advance(0, description=f"{label}: {kind}")
+        if not bar.enabled:
+            print(f"  {label}: {kind} …", file=sys.stderr, flush=True)
         results[kind] = run_worker(kind, data, store_dir, repeat, timeout)
-        if "error" in results[kind]:
+        bar.advance()
+        if "error" in results[kind] and not bar.enabled:  # on a terminal, RESULTS.md says it
             print(f"    failed: {results[kind]['error']}", file=sys.stderr)
     return results
 
@@ -564,10 +575,14 @@ def main(argv: list[str] | None = None) -> int:
     started = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     info = machine()
     runs = []
-    for label in sizes:
-        t = time.perf_counter()
-        runs.append(bench_size(label, args.repeat, args.timeout))
-        print(f"  {label}: done in {time.perf_counter() - t:.0f} s", file=sys.stderr)
+    from igegraph.progress import progress
+
+    with progress("benchmark", total=len(sizes) * len(STEPS), unit="runs") as bar:
+        for label in sizes:
+            t = time.perf_counter()
+            runs.append(bench_size(label, args.repeat, args.timeout, bar))
+            if not bar.enabled:
+                print(f"  {label}: done in {time.perf_counter() - t:.0f} s", file=sys.stderr)
     (WORK / "results.json").write_text(json.dumps(
         {"machine": info, "started": started, "command": " ".join(sys.argv[1:]), "runs": runs}, indent=1))
     write_results(args.output, report(runs, info, started))

@@ -8,7 +8,11 @@ process; its answer comes back through a pipe. The worker
 * dies with its parent: ``prctl(PR_SET_PDEATHSIG, SIGKILL)`` on Linux, and everywhere a
   thread that exits the worker once its parent is gone, so killing ``igegraph`` (SIGTERM,
   SIGHUP, SIGKILL) never leaves a worker spinning under PID 1;
-* reports a crash of the engine (a segfault on a pathological query) as one clear error.
+* reports a crash of the engine (a segfault on a pathological query) as one clear error;
+* lets go of the pipes and sockets it inherited (:func:`foreign_pipes`, :func:`detach`): a
+  fork copies every descriptor, and a copy of a pipe's write end keeps the process at the
+  other end from ever seeing end-of-file (a subprocess its parent drives, such as
+  Playwright's browser driver, would wait for the worker before it could exit).
 
 Examples
 --------
@@ -23,9 +27,11 @@ igegraph.errors.QueryTimeout: query timed out after 0.2 s; narrow it or raise --
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import signal
+import stat
 import sys
 import threading
 import time
@@ -34,7 +40,7 @@ from typing import TypeVar
 
 from .errors import IgegraphError, QueryError, QueryTimeout
 
-__all__ = ["run_in_worker", "check_timeout", "MAX_TIMEOUT"]
+__all__ = ["run_in_worker", "check_timeout", "foreign_pipes", "detach", "MAX_TIMEOUT"]
 
 T = TypeVar("T")
 
@@ -57,6 +63,55 @@ def check_timeout(timeout: float) -> float:
     if not isinstance(timeout, (int, float)) or not math.isfinite(timeout) or not 0.1 <= timeout <= MAX_TIMEOUT:
         raise QueryError(f"timeout must be a number of seconds between 0.1 and {MAX_TIMEOUT:g}, not {timeout}")
     return float(timeout)
+
+
+def _open_fds() -> list[int]:
+    """The descriptors open in this process above the standard streams."""
+    for listing in ("/proc/self/fd", "/dev/fd"):
+        try:
+            return sorted(int(name) for name in os.listdir(listing) if int(name) > 2)
+        except OSError:
+            continue
+    return list(range(3, 256))  # no listing: the low descriptors, where pipes usually are
+
+
+def foreign_pipes(keep: tuple[int, ...] = ()) -> list[int]:
+    """The pipes and sockets open in this process, except ``keep`` and the standard streams.
+
+    Call it before forking and hand the list to :func:`detach` in the child. Files are not
+    listed: an on-disk store's database is read through them.
+
+    >>> r, w = os.pipe()
+    >>> r in foreign_pipes() and w in foreign_pipes() and w not in foreign_pipes(keep=(w,))
+    True
+    >>> os.close(r); os.close(w)
+    """
+    found = []
+    for fd in _open_fds():
+        if fd in keep:
+            continue
+        try:
+            mode = os.fstat(fd).st_mode
+        except OSError:  # closed since it was listed (the listing's own descriptor)
+            continue
+        if stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode):
+            found.append(fd)
+    return found
+
+
+def detach(fds: list[int]) -> None:
+    """In a forked child: point each of ``fds`` at /dev/null, so the child holds no end of them.
+
+    The numbers stay taken (by /dev/null), so an object that still thinks it owns one can
+    close it without closing something the child opened since.
+    """
+    null = os.open(os.devnull, os.O_RDWR)
+    try:
+        for fd in fds:
+            with contextlib.suppress(OSError):  # closed in the meantime: nothing to let go of
+                os.dup2(null, fd)
+    finally:
+        os.close(null)
 
 
 def _tie_to_parent(parent: int) -> None:
@@ -101,8 +156,10 @@ def run_in_worker(func: Callable[[], T], timeout: float) -> T:
     ctx = mp.get_context("fork")
     receiver, sender = ctx.Pipe(duplex=False)
     parent = os.getpid()
+    inherited = foreign_pipes(keep=(sender.fileno(),))
 
     def child() -> None:
+        detach(inherited)
         _tie_to_parent(parent)
         try:
             sender.send(("ok", func()))

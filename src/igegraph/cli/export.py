@@ -65,16 +65,22 @@ def _view_kwargs(pathway, source, target, focus, depth, query_file, timeout) -> 
 def _run(fmt: str, out: str, force: bool, data, backend, store, view: dict | None = None, **extra) -> None:
     from ..export import VIEW_FORMATS, check_targets
     from ..export import export as export_
+    from ..progress import progress
     from ..rdfexport import RDF_FORMATS, rdf_statements
 
     check_targets(fmt, out, force)  # an unwritable or existing output fails before any work
-    kg = load_graph(data, backend, store)
-    built = None
-    if view is not None and (fmt in VIEW_FORMATS or any(v for k, v in view.items() if k not in ("depth", "timeout"))):
-        from ..viz import make_view
+    # big graphs and pictures take a while: say which step is running (on a terminal only)
+    with progress("Loading the graph") as bar:
+        kg = load_graph(data, backend, store)
+        built = None
+        picked = any(v for k, v in view.items() if k not in ("depth", "timeout")) if view is not None else False
+        if view is not None and (fmt in VIEW_FORMATS or picked):
+            from ..viz import make_view
 
-        built = make_view(kg, **view)
-    written = export_(kg, fmt, out, force=force, view=built, **extra)
+            bar.stage("Building the view")
+            built = make_view(kg, **view)
+        bar.stage(f"Writing {fmt.upper()}")
+        written = export_(kg, fmt, out, force=force, view=built, **extra)
     if fmt in RDF_FORMATS:
         kind = "statements" if fmt in ("trig", "nquads") else "triples"
         size = f" ({len(rdf_statements(kg, fmt, built))} {kind}{': ' + built.title if built else ''})"

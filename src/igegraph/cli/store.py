@@ -6,7 +6,6 @@ imports of the library happen inside the commands so that ``--help`` stays insta
 
 from __future__ import annotations
 
-import sys
 import time
 
 import click
@@ -40,19 +39,19 @@ def build(directory: str, data: tuple[str, ...], force: bool) -> None:
 
     Example: igegraph store build kgstore --data mine.nt
     """
+    from ..progress import progress
     from ..store import build_store
 
     started = time.perf_counter()
     allow = allow_vocabulary_changes()
-    if sys.stderr.isatty():
-        with click.progressbar(length=1, label="Loading", file=sys.stderr, show_eta=True) as bar:
-            def progress(done: int, total: int) -> None:
-                bar.length = max(total, 1)
-                bar.update(done - bar.pos)
+    # a bar on a terminal only (nothing in pipes and logs): the files' bytes, then the projection
+    with progress("Reading files", unit="bytes") as bar:
+        def on_bytes(done: int, total: int) -> None:
+            bar.update(done, total)
+            if done == total:
+                bar.stage("Building the projection")
 
-            info = build_store(directory, data=data, force=force, progress=progress, allow_vocabulary_changes=allow)
-    else:  # no bar in pipes and logs
-        info = build_store(directory, data=data, force=force, allow_vocabulary_changes=allow)
+        info = build_store(directory, data=data, force=force, progress=on_bytes, allow_vocabulary_changes=allow)
     warn_vocabulary_changes(info.vocabulary_changes)
     seconds = time.perf_counter() - started
     click.echo(

@@ -273,6 +273,7 @@ def listen(host: str, port: int) -> socket.socket:
     IgegraphError
         The address is taken or cannot be used.
     """
+    sock = None
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
         family, kind, proto, _, address = infos[0]
@@ -281,6 +282,8 @@ def listen(host: str, port: int) -> socket.socket:
         sock.bind(address)
         sock.listen(128)
     except OSError as exc:
+        if sock is not None:  # made but not bound (the address is taken): not left to the garbage collector
+            sock.close()
         raise IgegraphError(f"cannot listen on {host}:{port}: {exc.strerror or exc}; "
                             "pick another --port or --host") from None
     sock.set_inheritable(True)

@@ -24,6 +24,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..errors import IgegraphError, QueryError, QueryTimeout
+from ..worker import detach, foreign_pipes
 
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
@@ -34,10 +35,11 @@ if TYPE_CHECKING:
 __all__ = ["QueryWorkers"]
 
 
-def _answer_queries(kg: "KnowledgeGraph", conn: "Connection") -> None:
+def _answer_queries(kg: "KnowledgeGraph", conn: "Connection", inherited: list[int]) -> None:
     """A worker's loop: receive (text, bindings, max_rows, then), send ("ok", answer) or ("error", exc)."""
     from ..sparql import run_query
 
+    detach(inherited)  # the server's sockets and its parent's pipes are not ours to hold
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle; it closes us
     while True:
         try:
@@ -58,7 +60,8 @@ class _Worker:
     def __init__(self, kg: "KnowledgeGraph"):
         ctx = mp.get_context("fork")
         self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=_answer_queries, args=(kg, child), daemon=True)
+        inherited = foreign_pipes(keep=(child.fileno(),))
+        self.process = ctx.Process(target=_answer_queries, args=(kg, child, inherited), daemon=True)
         self.process.start()
         child.close()
 

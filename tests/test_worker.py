@@ -1,0 +1,122 @@
+"""Forked workers hold no end of their parent's pipes: a subprocess the parent drives still sees EOF.
+
+This is the parallel suite's stall: a worker forked while Playwright's driver (a subprocess
+fed through a pipe) was running kept a copy of the pipe's write end, so the driver never saw
+end-of-file, and closing the browser waited for ever.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+import time
+
+import pytest
+
+from igegraph.serve.workers import QueryWorkers
+from igegraph.worker import detach, foreign_pipes, run_in_worker
+
+
+@pytest.fixture
+def driver():
+    """A subprocess that, like Playwright's driver, runs until its stdin reaches end-of-file."""
+    proc = subprocess.Popen(["cat"], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL)
+    yield proc
+    if proc.poll() is None:
+        proc.kill()
+    proc.wait()
+    if proc.stdin and not proc.stdin.closed:
+        proc.stdin.close()
+
+
+def _ends_on_eof(proc: subprocess.Popen) -> bool:
+    proc.stdin.close()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        return False
+    return True
+
+
+def _pipe_kind(fd: int) -> str:
+    mode = os.fstat(fd).st_mode
+    return "pipe" if stat.S_ISFIFO(mode) else "socket" if stat.S_ISSOCK(mode) else "other"
+
+
+def test_query_workers_hold_no_pipe_of_their_parent(kg, driver):
+    pool = QueryWorkers(kg, size=2, timeout=30)
+    try:
+        assert _ends_on_eof(driver), "a query worker kept the driver's stdin open"
+        assert pool.run("ASK { ig:omalizumab ige:neutralizes ig:free_IgE }").boolean is True
+    finally:
+        pool.close()
+
+
+def test_run_in_worker_holds_no_pipe_of_its_parent(driver):
+    fd = driver.stdin.fileno()
+    assert _pipe_kind(fd) == "pipe"
+    # inside the worker the descriptor number is taken by /dev/null, not by the pipe
+    assert run_in_worker(lambda: _pipe_kind(fd), timeout=30) == "other"
+    assert _pipe_kind(fd) == "pipe"  # the parent's own copy is untouched
+    assert _ends_on_eof(driver)
+
+
+def test_foreign_pipes_lists_pipes_and_sockets_not_files(tmp_path):
+    import socket
+
+    r, w = os.pipe()
+    a, b = socket.socketpair()
+    with open(tmp_path / "f", "w") as fh:
+        found = foreign_pipes(keep=(w,))
+        assert {r, a.fileno(), b.fileno()} <= set(found)
+        assert w not in found and fh.fileno() not in found
+        assert all(fd > 2 for fd in found)
+    os.close(r)
+    os.close(w)
+    a.close()
+    b.close()
+
+
+def test_detach_points_descriptors_at_dev_null():
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child lets go of the write end, then waits
+        detach([w])
+        time.sleep(5)
+        os._exit(0)
+    os.close(w)
+    try:
+        started = time.monotonic()
+        assert os.read(r, 1) == b""  # end-of-file although the child still runs
+        assert time.monotonic() - started < 4
+    finally:
+        os.close(r)
+        os.kill(pid, 9)
+        os.waitpid(pid, 0)
+
+
+_PLAYWRIGHT_AFTER_A_FORK = """
+import sys, time
+from playwright.sync_api import sync_playwright
+import igegraph
+from igegraph.serve.workers import QueryWorkers
+kg = igegraph.load()
+with sync_playwright() as pw:
+    browser = pw.chromium.launch(executable_path=sys.argv[1], args=sys.argv[2:])
+    pool = QueryWorkers(kg, size=1, timeout=10)  # forked while the driver runs (an in_process() app)
+    browser.close()
+print("closed")
+pool.close()
+"""
+
+
+@pytest.mark.xdist_group("chromium")
+def test_playwright_closes_after_a_worker_was_forked(chromium):
+    """The stall itself: leaving sync_playwright waited for ever on a driver a worker kept alive."""
+    from igegraph.export import CHROMIUM_ARGS
+
+    done = subprocess.run([sys.executable, "-c", _PLAYWRIGHT_AFTER_A_FORK, chromium, *CHROMIUM_ARGS],
+                          capture_output=True, text=True, timeout=120)
+    assert (done.returncode, done.stdout) == (0, "closed\n"), done.stderr
