@@ -8,6 +8,7 @@ import shutil
 import pytest
 
 import igegraph
+from tests.virtuoso import virtuoso  # noqa: F401 - the Virtuoso server fixture, in its own module
 
 
 @pytest.fixture(scope="session")
