@@ -127,6 +127,47 @@ def test_queries_lists_every_named_query(cli):
     result = cli("queries")
     assert result.exit_code == 0
     assert "cq13-pathway-blockers" in result.output and "What blocks the allergen" in result.output
+    assert ("cq05-table1-phases: CQ5: What phase does Table 1 give each therapy?\n"
+            "  phase (phase): the normalised development phase; e.g. Phase III\n"
+            "  igegraph query --name cq05-table1-phases --bind 'phase=Phase III'\n") in result.output
+
+
+def test_queries_json_lists_parameters(cli):
+    from igegraph.sparql import named_query
+
+    listed = json.loads(cli("queries", "cq05-table1-phases", "drugs-by-target", "--format", "json").output)
+    assert listed == [named_query("cq05-table1-phases").to_dict(), named_query("drugs-by-target").to_dict()]
+    assert [(p["name"], p["type"], p["within"], p["example"]) for p in listed[1]["parameters"]] == [
+        ("target", "entity", None, "FcεRI"), ("drug", "entity", None, "omalizumab"),
+        ("kind", "class", "ige:Drug", "monoclonal antibody")]
+    assert one_line_error(cli("queries", "cq05")) == "Error: no named query 'cq05'; did you mean: cq05-table1-phases?"
+
+
+def test_every_listed_example_runs_and_answers(cli):
+    import shlex
+
+    examples = [line.strip() for line in cli("queries").output.splitlines() if line.startswith("  igegraph query ")]
+    assert len(examples) == 21
+    for example in examples:
+        rows = json.loads(cli(*shlex.split(example)[1:], "--format", "records").output)
+        assert rows, f"{example} answers nothing"
+
+
+@pytest.mark.parametrize("value", ["Phase III", "phase 3", "ige:PhaseIII"])
+def test_bind_phase_by_label_synonym_or_curie(cli, value):
+    rows = json.loads(cli("query", "--name", "cq05-table1-phases", "--bind", f"phase={value}", "--format", "records").output)
+    assert rows == [{"phaseText": "Phase III; Local license", "phase": "ige:PhaseIII", "phaseLabel": "Phase III",
+                     "therapy": "ig:CMAB007", "therapyLabel": "CMAB007"}]
+
+
+@pytest.mark.parametrize("bind, error", [
+    ("phse=Phase III", "Error: unknown parameter 'phse' for cq05-table1-phases; its parameters are: phase"),
+    ("phase", "Error: parameter 'phase' of cq05-table1-phases has no value; write it as NAME=VALUE, e.g. 'phase=Phase III'"),
+    ("phase=Phase 7", "Error: parameter 'phase': no development phase is named 'Phase 7'; "
+                      "use one of: Marketed, Phase I, Phase II, Phase III, Preclinical"),
+])
+def test_bind_named_query_errors_name_the_parameters(cli, bind, error):
+    assert one_line_error(cli("query", "--name", "cq05-table1-phases", "--bind", bind)) == error
 
 
 def test_blocks_json(cli):

@@ -7,8 +7,9 @@ from igegraph.traverse import blocks_pathway, pathway
 from igegraph.sparql import named_query, run_query
 
 
-def ask(kg, name: str, **bindings) -> list[dict]:
-    return run_query(kg, named_query(name).text, bindings).records()
+def ask(kg, query_name: str, **bindings) -> list[dict]:
+    query = named_query(query_name)
+    return run_query(kg, query.text, query.bind(kg, bindings)).records()
 
 
 def out_nodes(kg, node: str, predicate: str) -> set[str]:
@@ -78,7 +79,7 @@ def test_cq04_types(any_kg):
 def test_cq05_phases(any_kg):
     got: dict[str, set[str]] = {}
     for r in ask(any_kg, "cq05-table1-phases"):
-        got.setdefault(r["phase"], set()).add(r["therapy"])
+        got.setdefault(r["phaseLabel"], set()).add(r["therapy"])
     assert got == {
         "Marketed": {"ig:immunoadsorption", "ig:omalizumab"},
         "Phase III": {"ig:CMAB007"},
@@ -216,7 +217,7 @@ def test_cq13_blockers_traversal(any_kg):
 
 
 def test_cq13_sparql_agrees_with_traversal(any_kg):
-    rows = ask(any_kg, "cq13-pathway-blockers")
+    rows = ask(any_kg, "cq13-pathway-blockers", name="ige-fceri-degranulation")
     sparql = {(r["drug"], r["actsOn"]) for r in rows}
     report = blocks_pathway(any_kg, "ige-fceri-degranulation")
     assert sparql == {(b.id, b.acts_on) for b in report.blockers}

@@ -13,28 +13,6 @@ from igegraph.sparql import check_query, format_result, named_queries, named_que
 INJECTION = 'omalizumab" || true) } #'
 
 
-@pytest.mark.parametrize("query", named_queries(), ids=lambda q: q.name)
-def test_named_queries_agree_across_backends(query, kg, kg_memory):
-    ox = run_query(kg, query.text)
-    mem = run_query(kg_memory, query.text)
-    assert ox.kind == mem.kind == "SELECT"
-    assert ox.rows, f"{query.name} returned nothing"
-    assert normalized(ox.records()) == normalized(mem.records())
-
-
-def normalized(records: list[dict]) -> list[str]:
-    """Rows as sortable strings; GROUP_CONCAT order and empty-vs-unbound are engine choices."""
-
-    def value(v):
-        if v in (None, ""):
-            return None
-        if isinstance(v, str) and ", " in v:
-            return ", ".join(sorted(v.split(", ")))
-        return v
-
-    return sorted(json.dumps({k: value(v) for k, v in r.items()}, sort_keys=True, default=str) for r in records)
-
-
 def test_every_named_query_is_documented():
     for q in named_queries():
         assert q.title and q.title != q.name
@@ -181,3 +159,228 @@ def test_check_query_kinds():
     assert check_query("SELECT * WHERE { ?s ?p ?o }") == "SELECT"
     assert check_query("CONSTRUCT WHERE { ?s ?p ?o }") == "CONSTRUCT"
     assert check_query("DESCRIBE <http://x>") == "DESCRIBE"
+
+
+# ---------------------------------------------------------------- named queries: portable and typed
+
+def _raw_oxigraph():
+    """The curated files in a bare pyoxigraph Store: no igegraph, no rdflib, no predeclared prefixes."""
+    import pyoxigraph
+
+    from igegraph.resources import curated_files
+
+    store = pyoxigraph.Store()
+    for path in curated_files():
+        store.load(path=str(path), format=pyoxigraph.RdfFormat.TURTLE)
+    return store
+
+
+@pytest.fixture(scope="module")
+def raw_store():
+    return _raw_oxigraph()
+
+
+def _canonical(term) -> tuple | None:
+    """An rdflib or pyoxigraph term as (kind, value, language, datatype), xsd:string as no datatype."""
+    if term is None:
+        return None
+    value = str(term) if type(term).__module__.startswith("rdflib") else term.value  # the lexical form
+    language = getattr(term, "language", None) or None
+    datatype = getattr(term, "datatype", None)
+    datatype = None if datatype is None or language else str(getattr(datatype, "value", datatype))
+    if datatype == "http://www.w3.org/2001/XMLSchema#string":
+        datatype = None
+    elif datatype and datatype.rsplit("#", 1)[-1] in ("double", "float", "decimal", "integer"):
+        value = repr(float(value))  # 1.52e-10 or 1.52E-10: engines keep or canonicalise the lexical form
+    kind = "literal" if hasattr(term, "language") else "iri"
+    if kind == "literal" and ", " in value:  # GROUP_CONCAT's order is the engine's choice
+        value = ", ".join(sorted(value.split(", ")))
+    return kind, value, language, datatype
+
+
+def _rdflib_rows(result) -> list:
+    return sorted((tuple(_canonical(t) for t in row) for row in result.rows), key=repr)
+
+
+def _raw_rows(store, text: str, bindings=None) -> tuple[list[str], list]:
+    import pyoxigraph
+
+    substitutions = None
+    if bindings:
+        substitutions = {pyoxigraph.Variable(k): pyoxigraph.NamedNode(str(v)) if not hasattr(v, "language")
+                         else pyoxigraph.Literal(str(v), language=v.language) for k, v in bindings.items()}
+    solutions = store.query(text, substitutions=substitutions)
+    names = [v.value for v in solutions.variables]
+    rows = sorted((tuple(_canonical(s[n]) for n in names) for s in solutions), key=repr)
+    return names, rows
+
+
+@pytest.mark.parametrize("query", named_queries(), ids=lambda q: q.name)
+def test_named_query_parses_alone_in_pyoxigraph(query):
+    import pyoxigraph
+
+    # no prefixes bound, no igegraph in between: the file as any SPARQL 1.1 engine would get it
+    solutions = pyoxigraph.Store().query(query.text)
+    assert list(solutions) == []
+
+
+@pytest.mark.parametrize("query", named_queries(), ids=lambda q: q.name)
+def test_named_query_same_answers_on_three_engines(query, kg, kg_memory, raw_store):
+    """rdflib's own engine (Memory), embedded Oxigraph through rdflib, and a bare pyoxigraph Store."""
+    ox, mem = run_query(kg, query.text), run_query(kg_memory, query.text)
+    names, raw = _raw_rows(raw_store, query.text)
+    assert ox.kind == mem.kind == "SELECT"
+    assert ox.vars == mem.vars == names
+    assert raw, f"{query.name} returned nothing"
+    assert _rdflib_rows(ox) == _rdflib_rows(mem) == raw
+
+
+NAMED_PARAMETERS = [(q, p) for q in named_queries() for p in q.parameters]
+
+
+@pytest.mark.parametrize("query, param", NAMED_PARAMETERS, ids=lambda x: getattr(x, "name", ""))
+def test_parameter_example_selects_exactly_its_rows(query, param, kg, kg_memory, raw_store):
+    # each parameter is an answer column, so binding it is the same as keeping the unbound
+    # answers whose column holds that term: through rdflib, Oxigraph substitutions alike
+    assert param.name in run_query(kg, query.text, max_rows=0).vars
+    term = query.bind(kg, {param.name: param.example})[param.name]
+    assert query.bind(kg_memory, {param.name: param.example})[param.name] == term
+    column = run_query(kg, query.text).vars.index(param.name)
+    expected = sorted((r for r in _rdflib_rows(run_query(kg, query.text)) if r[column] == _canonical(term)), key=repr)
+    assert expected, f"{query.name}: the example {param.example!r} of ?{param.name} selects nothing"
+    for graph in (kg, kg_memory):
+        assert _rdflib_rows(run_query(graph, query.text, {param.name: term})) == expected
+    assert _raw_rows(raw_store, query.text, {param.name: term})[1] == expected
+
+
+def test_parameters_declared_in_headers():
+    declared = {q.name: [(p.name, p.type, p.within) for p in q.parameters] for q in named_queries()}
+    assert {name: params for name, params in declared.items() if params} == {
+        "cell-releases": [("cell", "entity", "ige:Cell")],
+        "cells-expressing": [("receptor", "entity", None)],
+        "claim-provenance": [("subject", "entity", None), ("object", "entity", None)],
+        "cq03-table1-strategies": [("strategy", "entity", "ige:Strategy")],
+        "cq05-table1-phases": [("phase", "phase", None)],
+        "cq06-trials": [("drug", "entity", None)],
+        "cq10-receptor-cells": [("receptor", "entity", None)],
+        "cq13-pathway-blockers": [("name", "literal", None)],
+        "curator-notes": [("entity", "entity", None)],
+        "drugs-by-phase": [("phase", "phase", None)],
+        "drugs-by-strategy": [("strategy", "entity", "ige:Strategy"), ("therapy", "entity", None)],
+        "drugs-by-target": [("target", "entity", None), ("drug", "entity", None), ("kind", "class", "ige:Drug")],
+        "numbers": [("entity", "entity", None)],
+    }
+    q = named_query("cq05-table1-phases")
+    assert q.to_dict()["parameters"] == [{"name": "phase", "type": "phase", "within": None,
+                                          "description": "the normalised development phase", "example": "Phase III"}]
+    assert q.example == "igegraph query --name cq05-table1-phases --bind 'phase=Phase III'"
+    assert named_query("cq01-ce3-binders").example == "igegraph query --name cq01-ce3-binders"
+    assert "Parameter" not in q.description  # the param lines are not part of the description
+
+
+@pytest.mark.parametrize("line, error", [
+    ("# param: ?phase phase the phase; example: Phase III",
+     "q.rq:2: malformed parameter line; write '# param: ?NAME TYPE [CLASS] — DESCRIPTION; example: VALUE'"),
+    ("# param: ?phase stage — the phase; example: Phase III",
+     "q.rq:2: unknown parameter type 'stage'; use one of entity, phase, class, literal"),
+    ("# param: ?phase literal ige:Drug — the phase; example: Phase III",
+     "q.rq:2: 'ige:Drug' cannot narrow a literal parameter"),
+    ("# param: ?stage phase — the phase; example: Phase III", "q.rq:2: the query has no variable ?stage"),
+])
+def test_malformed_parameter_header(tmp_path, line, error):
+    from igegraph.sparql import _parse_header
+
+    path = tmp_path / "q.rq"
+    path.write_text(f"# A title\n{line}\nSELECT ?phase WHERE {{ ?d <http://x/p> ?phase }}\n", encoding="utf-8")
+    with pytest.raises(QueryError) as info:
+        _parse_header(path)
+    assert str(info.value) == error
+
+
+PHASE_III = "https://w3id.org/igegraph/vocab#PhaseIII"
+
+
+@pytest.mark.parametrize("value", ["Phase III", "phase 3", "PHASE 3", "ige:PhaseIII", f"<{PHASE_III}>", "PhaseIII",
+                                   '"Phase III"'])
+def test_phase_bound_by_label_synonym_or_curie(any_kg, value):
+    query = named_query("cq05-table1-phases")
+    bound = query.bind(any_kg, {"phase": value})
+    assert {k: str(v) for k, v in bound.items()} == {"phase": PHASE_III}
+    rows = run_query(any_kg, query.text, bound).records()
+    assert [(r["therapy"], r["phaseLabel"], r["phaseText"]) for r in rows] == [
+        ("ig:CMAB007", "Phase III", "Phase III; Local license")]
+
+
+def test_drugs_by_phase_bound_by_arabic_numeral(any_kg):
+    query = named_query("drugs-by-phase")
+    rows = run_query(any_kg, query.text, query.bind(any_kg, {"phase": "phase 2"})).records()
+    assert {r["drug"] for r in rows} == {"ig:ligelizumab", "ig:quilizumab"}
+
+
+@pytest.mark.parametrize("query, value, error", [
+    ("cq05-table1-phases", "Phase 7", "parameter 'phase': no development phase is named 'Phase 7'; "
+                                      "use one of: Marketed, Phase I, Phase II, Phase III, Preclinical"),
+    # an evidence level is labelled "phase III" too: the phase parameter never looks there
+    ("cq05-table1-phases", "ige:PhaseIIIEvidence", "parameter 'phase': ige:PhaseIIIEvidence is not a development "
+                                                   "phase; use one of: Marketed, Phase I, Phase II, Phase III, Preclinical"),
+    ("cq05-table1-phases", "CMAB007 phase III trial in China", "parameter 'phase': no development phase is named "
+     "'CMAB007 phase III trial in China'; use one of: Marketed, Phase I, Phase II, Phase III, Preclinical"),
+    ("cq03-table1-strategies", "IgE+ B cell", "parameter 'strategy': no therapeutic strategy is named 'IgE+ B cell'; "
+                                              "use one of: IgE+ B cells, IgE-effector cells, Serum IgE neutralization"),
+])
+def test_typed_parameter_refuses_other_types(kg, query, value, error):
+    q = named_query(query)
+    with pytest.raises(QueryError) as info:
+        q.bind(kg, {q.parameters[0].name: value})
+    assert str(info.value) == error
+
+
+def test_strategy_and_class_resolved_within_their_type(any_kg):
+    # "IgE+ B cells" alone names the cell (what describe finds); as a strategy it is the Table 1 group
+    assert any_kg.resolve("IgE+ B cells") == "ig:IgE_B_cell"
+    cq03 = named_query("cq03-table1-strategies")
+    assert str(cq03.bind(any_kg, {"strategy": "IgE+ B cells"})["strategy"]) == "https://w3id.org/igegraph/id/strategy_IgE_B_cells"
+    assert str(cq03.bind(any_kg, {"strategy": "Targeting IgE+ B cells"})["strategy"]).endswith("/strategy_IgE_B_cells")
+    by_target = named_query("drugs-by-target")
+    bound = by_target.bind(any_kg, {"kind": "monoclonal antibody", "target": "IgE"})
+    assert {k: str(v) for k, v in bound.items()} == {"kind": "https://w3id.org/igegraph/vocab#MonoclonalAntibody",
+                                                     "target": "https://w3id.org/igegraph/id/IgE"}
+    rows = run_query(any_kg, by_target.text, bound).records()
+    assert [(r["drug"], r["relation"]) for r in rows] == [("ig:omalizumab", "targets")]
+    with pytest.raises(QueryError, match="parameter 'kind': no class under drug or therapy is named 'mast cell'"):
+        by_target.bind(any_kg, {"kind": "mast cell"})
+
+
+def test_literal_parameter(any_kg):
+    cq13 = named_query("cq13-pathway-blockers")
+    assert cq13.bind(any_kg, {"name": "cd23-th2"})["name"].n3() == '"cd23-th2"'
+    assert cq13.bind(any_kg, {"name": '"cd23-th2"'})["name"].n3() == '"cd23-th2"'
+    assert run_query(any_kg, cq13.text, cq13.bind(any_kg, {"name": "no-such-pathway"})).rows == []
+
+
+@pytest.mark.parametrize("query, bindings, error", [
+    ("cq05-table1-phases", {"phse": "Phase III"}, "unknown parameter 'phse' for cq05-table1-phases; its parameters are: phase"),
+    ("claim-provenance", {"subjects": "IgE"}, "unknown parameter 'subjects' for claim-provenance; "
+                                              "its parameters are: subject, object"),
+    ("cq01-ce3-binders", {"drug": "omalizumab"}, "unknown parameter 'drug' for cq01-ce3-binders; it has no parameters"),
+    ("cq05-table1-phases", {"phase": " "}, "parameter 'phase' of cq05-table1-phases has no value; "
+                                           "write it as NAME=VALUE, e.g. 'phase=Phase III'"),
+])
+def test_unknown_or_missing_parameter_names_the_parameters(kg, query, bindings, error):
+    with pytest.raises(QueryError) as info:
+        named_query(query).bind(kg, bindings)
+    assert str(info.value) == error
+
+
+def test_project_prefixes_added_once_and_only_when_missing(kg):
+    from igegraph.sparql import _with_prefixes
+
+    # a named query declares its own: nothing it declares is added again
+    text, _ = _with_prefixes(named_query("cq09-ige-b-cell-reducers").text)
+    assert [text.count(f"PREFIX {p}:") for p in ("ige", "ig", "rdf", "rdfs", "skos")] == [1, 1, 1, 1, 1]
+    # an ad-hoc query that declares ige: itself still gets rdfs:, and errors keep the user's lines
+    own = "PREFIX ige: <https://w3id.org/igegraph/vocab#>\nSELECT ?l WHERE { ige:PhaseIII rdfs:label ?l }"
+    assert [r["l"] for r in run_query(kg, own).records()] == ["Phase III"]
+    with pytest.raises(QueryError) as info:
+        run_query(kg, "PREFIX ige: <https://w3id.org/igegraph/vocab#>\nSELECT ?x WHERE { ?x ?y }")
+    assert (info.value.line, info.value.column) == (2, 19)

@@ -39,38 +39,12 @@ if TYPE_CHECKING:
     from .kg import KnowledgeGraph
 
 __all__ = [
-    "QueryResult", "NamedQuery", "run_query", "check_query", "parse_binding",
+    "QueryResult", "NamedQuery", "Parameter", "PARAMETER_TYPES", "run_query", "check_query", "parse_binding",
     "named_queries", "named_query", "format_result", "RESULT_FORMATS", "DEFAULT_TIMEOUT",
     "query_text", "unescape_codepoints", "MAX_QUERY_CHARS",
 ]
 
 DEFAULT_TIMEOUT = 30.0
-
-
-@dataclass(frozen=True)
-class NamedQuery:
-    """A query shipped in ``queries/``: its name, one-line title, description and text."""
-
-    name: str
-    title: str
-    description: str
-    text: str
-    path: Path
-
-    @property
-    def parameters(self) -> list[str]:
-        """The variables its header offers to bind (``# Parameter: ?cell``), in order.
-
-        >>> named_query("cell-releases").parameters
-        ['cell']
-        """
-        _, found, rest = self.description.partition("Parameter")
-        return list(dict.fromkeys(re.findall(r"\?(\w+)", rest))) if found else []
-
-    def to_dict(self) -> dict[str, Any]:
-        """Name, title, description and parameters: what ``igegraph queries --format json`` lists."""
-        return {"name": self.name, "title": self.title, "description": self.description,
-                "parameters": self.parameters}
 
 
 # ------------------------------------------------------------------ bindings
@@ -95,14 +69,13 @@ def parse_binding(kg: "KnowledgeGraph", value: str) -> "rdflib.term.Identifier":
     >>> parse_binding(kg, '"5"').toPython()
     '5'
     """
-    from rdflib import Literal, URIRef
+    from rdflib import Literal
     from rdflib.namespace import XSD
 
     text = value.strip()
-    if text.startswith("<") and text.endswith(">"):
-        if not _IRI.match(text[1:-1]):
-            raise QueryError(f"{shorten(text)} is not a valid IRI")
-        return URIRef(text[1:-1])
+    iri = _iri_term(text)
+    if iri is not None:
+        return iri
     m = re.match(r'^(["\'])(.*)\1(?:@(.*))?$', text, re.S)
     if m:
         if m.group(3) is not None and not _LANG.match(m.group(3)):
@@ -114,12 +87,22 @@ def parse_binding(kg: "KnowledgeGraph", value: str) -> "rdflib.term.Identifier":
         return Literal(text, datatype=XSD.integer if re.match(r"^[+-]?\d+$", text) else XSD.decimal)
     if text in ("true", "false"):
         return Literal(text == "true")
+    return kg.iri(kg.resolve(text))
+
+
+def _iri_term(text: str) -> "rdflib.URIRef | None":
+    """``<IRI>`` or a CURIE with a known prefix as an IRI; None for anything else."""
+    from rdflib import URIRef
+
+    if text.startswith("<") and text.endswith(">"):
+        if not _IRI.match(text[1:-1]):
+            raise QueryError(f"{shorten(text)} is not a valid IRI")
+        return URIRef(text[1:-1])
     if re.match(r"^[A-Za-z][\w.]*:\S+$", text):
         iri = expand_curie(text)
         if iri is not None:
             return URIRef(iri)
-    node = kg.resolve(text)
-    return kg.iri(node)
+    return None
 
 
 def _bound(kg: "KnowledgeGraph", bindings: Mapping[str, Any], variables: frozenset[str]) -> dict:
@@ -298,16 +281,234 @@ def query_text(
 
 # ------------------------------------------------------------------ named queries
 
+#: The kinds of value a named query's parameter takes, and what ``--bind`` accepts for each.
+PARAMETER_TYPES: dict[str, str] = {
+    "entity": "an entity: label, synonym, id, CURIE or <IRI> (with a class: one of its members)",
+    "phase": "a development phase (ige:DevelopmentPhase): label, synonym, CURIE or <IRI>",
+    "class": "a class of the ontology (with a class: one under it): label, synonym, CURIE or <IRI>",
+    "literal": "text, matched exactly",
+}
+
+# "# param: ?phase phase — the normalised development phase; example: Phase III"
+_PARAM = re.compile(r"^param:\s*\?(?P<name>\w+)\s+(?P<type>\w+)(?:\s+(?P<within>[A-Za-z][\w.-]*:\w+))?"
+                    r"\s+—\s+(?P<description>.+?);\s*example:\s*(?P<example>\S.*)$")
+_PARAM_FORM = "'# param: ?NAME TYPE [CLASS] — DESCRIPTION; example: VALUE'"
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A variable that a named query offers to bind, as its header declares it.
+
+    ``type`` is one of :data:`PARAMETER_TYPES`; ``within`` (a CURIE) narrows an entity to the
+    members of a class and a class to the classes under it; ``example`` is a value that gives
+    answers on the curated graph.
+    """
+
+    name: str
+    type: str
+    description: str
+    example: str
+    within: str | None = None
+
+    def term(self, kg: "KnowledgeGraph", value: str) -> "rdflib.term.Identifier":
+        """The RDF term a ``--bind`` value stands for, looked up among this parameter's type only.
+
+        >>> import igegraph
+        >>> phase = named_query("cq05-table1-phases").parameters[0]
+        >>> [phase.term(igegraph.load(), v).n3() for v in ("Phase III", "phase 3", "ige:PhaseIII")]
+        ['<https://w3id.org/igegraph/vocab#PhaseIII>', '<https://w3id.org/igegraph/vocab#PhaseIII>', '<https://w3id.org/igegraph/vocab#PhaseIII>']
+        """
+        from rdflib import Literal
+
+        text = value.strip()
+        if self.type == "literal":
+            quoted = text[:1] in ("'", '"')
+            return parse_binding(kg, text) if quoted else Literal(text)
+        text = text[1:-1] if len(text) > 1 and text[0] == text[-1] and text[0] in ("'", '"') else text
+        if self.type == "entity" and self.within is None:
+            return _iri_term(text) or kg.iri(kg.resolve(text))
+        return self._candidate(kg, text)
+
+    def _candidate(self, kg: "KnowledgeGraph", text: str) -> "rdflib.URIRef":
+        """The one member (or subclass) of the parameter's class that ``text`` names."""
+        from .resolve import normalize
+
+        choices = _choices(kg, self.type, self.within)
+        where = f"parameter '{self.name}'"
+        iri = _iri_term(text)
+        if iri is not None:
+            if iri in choices.labels:
+                return iri
+            article = "an" if choices.kind[:1] in "aeiou" else "a"
+            raise QueryError(f"{where}: {shorten(text)} is not {article} {choices.kind}; {choices.hint()}")
+        key = normalize(text)
+        for keys in (choices.label_keys, choices.other_keys):  # labels first, then synonyms and ids
+            hits = sorted(iri for iri, found in keys.items() if key in found)
+            if len(hits) == 1:
+                return hits[0]
+            if hits:
+                labels = ", ".join(sorted(choices.labels[h] for h in hits))
+                raise QueryError(f"{where}: '{shorten(text)}' names several: {labels}; use one of those")
+        raise QueryError(f"{where}: no {choices.kind} is named '{shorten(text)}'; {choices.hint(text)}")
+
+    def to_dict(self) -> dict[str, Any]:
+        """Name, type, class, description and example, as ``igegraph queries --format json`` lists them."""
+        return {"name": self.name, "type": self.type, "within": self.within,
+                "description": self.description, "example": self.example}
+
+
+@dataclass(frozen=True)
+class _Choices:
+    """What a phase, class or class-bound entity parameter may name."""
+
+    kind: str  # what they are, for messages: "development phase", "class under drug or therapy"
+    labels: dict  # IRI -> label
+    label_keys: dict  # IRI -> normalised labels
+    other_keys: dict  # IRI -> normalised synonyms (skos:altLabel) and local id
+
+    def hint(self, text: str | None = None) -> str:
+        """The end of an error: every choice when there are few, else the closest to ``text``."""
+        import difflib
+
+        labels = sorted(set(self.labels.values()), key=str.lower)
+        if len(labels) <= 12:
+            return f"use one of: {', '.join(labels)}"
+        close = difflib.get_close_matches(text or "", labels, n=5, cutoff=0.4)
+        return f"did you mean: {', '.join(close)}?" if close else f"there are {len(labels)}; try 'igegraph search'"
+
+
+def _choices(kg: "KnowledgeGraph", type_: str, within: str | None) -> _Choices:
+    """The members of the parameter's class (or the classes under it), read with a query so that
+    any backend answers; built once per graph."""
+    from collections import defaultdict
+
+    from rdflib import URIRef
+
+    from .resolve import normalize
+    from .vocab import IGE, compact, local_name
+
+    cls = str(IGE.DevelopmentPhase) if type_ == "phase" else expand_curie(within) if within else None
+    if type_ == "class":
+        pattern = "?x rdfs:subClassOf* ?c ." if cls else "?x a owl:Class . BIND(owl:Class AS ?c)"
+    else:
+        pattern = "?x a/rdfs:subClassOf* ?c ."
+    text = (f"SELECT ?c ?x ?name ?synonym WHERE {{ {pattern} FILTER(isIRI(?x)) "
+            "OPTIONAL { ?x rdfs:label ?name } OPTIONAL { ?x skos:altLabel ?synonym } }")
+
+    def build() -> _Choices:
+        labels: dict = {}
+        label_keys: dict = defaultdict(set)
+        other_keys: dict = defaultdict(set)
+        for _, x, name, synonym in run_query(kg, text, {"c": URIRef(cls)} if cls else None).rows:
+            labels.setdefault(x, local_name(str(x)))
+            other_keys[x].add(normalize(local_name(str(x))))
+            if name is not None:
+                labels[x] = str(name)
+                label_keys[x].add(normalize(str(name)))
+            if synonym is not None:
+                other_keys[x].add(normalize(str(synonym)))
+        if type_ == "class":
+            kind = f"class under {kg.label(compact(cls))}" if cls else "class"
+        else:
+            kind = kg.label(compact(str(cls)))
+        return _Choices(kind, labels, dict(label_keys), dict(other_keys))
+
+    return kg.derived(f"parameter choices {type_} {cls}", build)
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    """A query shipped in ``queries/``: its name, one-line title, description, text and parameters."""
+
+    name: str
+    title: str
+    description: str
+    text: str
+    path: Path
+    parameters: tuple[Parameter, ...] = ()
+
+    @property
+    def example(self) -> str:
+        """A command that runs it, binding its first parameter to that parameter's example.
+
+        >>> named_query("cq05-table1-phases").example
+        "igegraph query --name cq05-table1-phases --bind 'phase=Phase III'"
+        """
+        import shlex
+
+        command = f"igegraph query --name {self.name}"
+        if self.parameters:
+            first = self.parameters[0]
+            command += f" --bind {shlex.quote(f'{first.name}={first.example}')}"
+        return command
+
+    def bind(self, kg: "KnowledgeGraph", values: Mapping[str, Any]) -> dict[str, Any]:
+        """Check ``--bind`` names against the declared parameters and look each value up by its type.
+
+        Strings become RDF terms (:meth:`Parameter.term`); rdflib terms are kept as they are.
+
+        >>> import igegraph
+        >>> named_query("cq05-table1-phases").bind(igegraph.load(), {"phse": "Phase III"})
+        Traceback (most recent call last):
+        ...
+        igegraph.errors.QueryError: unknown parameter 'phse' for cq05-table1-phases; its parameters are: phase
+        """
+        import shlex
+
+        from rdflib.term import Identifier
+
+        declared = {p.name: p for p in self.parameters}
+        out: dict[str, Any] = {}
+        for name, value in values.items():
+            bare = str(name).strip().lstrip("?$")
+            param = declared.get(bare)
+            if param is None:
+                raise QueryError(f"unknown parameter '{shorten(bare)}' for {self.name}; {self._offered()}")
+            if isinstance(value, Identifier):
+                out[bare] = value
+            elif not str(value).strip():
+                raise QueryError(f"parameter '{bare}' of {self.name} has no value; "
+                                 f"write it as NAME=VALUE, e.g. {shlex.quote(f'{bare}={param.example}')}")
+            else:
+                out[bare] = param.term(kg, str(value))
+        return out
+
+    def _offered(self) -> str:
+        if not self.parameters:
+            return "it has no parameters"
+        return f"its parameters are: {', '.join(p.name for p in self.parameters)}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """What ``igegraph queries --format json`` lists: name, title, description, parameters, example."""
+        return {"name": self.name, "title": self.title, "description": self.description,
+                "parameters": [p.to_dict() for p in self.parameters], "example": self.example}
+
+
 def _parse_header(path: Path) -> NamedQuery:
+    """A query file's leading comments: title, description, and ``# param:`` lines."""
     text = path.read_text(encoding="utf-8")
-    comments = []
-    for line in text.splitlines():
+    comments, parameters = [], []
+    for number, line in enumerate(text.splitlines(), 1):
         if not line.startswith("#"):
             break
-        comments.append(line.lstrip("#").strip())
+        comment = line.lstrip("#").strip()
+        if not comment.startswith("param:"):
+            comments.append(comment)
+            continue
+        m = _PARAM.match(comment)
+        if m is None:
+            raise QueryError(f"{path.name}:{number}: malformed parameter line; write {_PARAM_FORM}")
+        if m["type"] not in PARAMETER_TYPES:
+            raise QueryError(f"{path.name}:{number}: unknown parameter type '{m['type']}'; "
+                             f"use one of {', '.join(PARAMETER_TYPES)}")
+        if m["within"] is not None and (m["type"] in ("phase", "literal") or expand_curie(m["within"]) is None):
+            raise QueryError(f"{path.name}:{number}: '{m['within']}' cannot narrow a {m['type']} parameter")
+        if not re.search(rf"[?$]{m['name']}\b", text.split("\n", number)[-1]):
+            raise QueryError(f"{path.name}:{number}: the query has no variable ?{m['name']}")
+        parameters.append(Parameter(m["name"], m["type"], m["description"], m["example"], m["within"]))
     title = comments[0] if comments else path.stem
     description = " ".join(c for c in comments[1:] if c)
-    return NamedQuery(path.stem, title, description, text, path)
+    return NamedQuery(path.stem, title, description, text, path, tuple(parameters))
 
 
 def named_queries() -> list[NamedQuery]:
@@ -326,6 +527,8 @@ def named_query(name: str) -> NamedQuery:
     queries = {q.name: q for q in named_queries()}
     if name in queries:
         return queries[name]
-    close = difflib.get_close_matches(name, list(queries), n=3, cutoff=0.4)
+    # a prefix ("cq05") names its query better than a close spelling ("cq06-trials")
+    close = [q for q in queries if q.startswith(name)][:3] or difflib.get_close_matches(name, list(queries), n=3,
+                                                                                      cutoff=0.4)
     hint = f"did you mean: {', '.join(close)}?" if close else "run 'igegraph queries' to list them"
     raise QueryError(f"no named query '{name}'; {hint}")

@@ -29,6 +29,7 @@ SAME_AS_CLI = [
     ("/api/stats", {}, ["stats"]),
     ("/api/queries/cell-releases", {"cell": "basophil"}, ["query", "--name", "cell-releases", "--bind", "cell=basophil"]),
     ("/api/queries/cq01-ce3-binders", {"labels": "true"}, ["query", "--name", "cq01-ce3-binders", "--labels"]),
+    ("/api/queries/drugs-by-phase", {"phase": "phase 2"}, ["query", "--name", "drugs-by-phase", "--bind", "phase=phase 2"]),
 ]
 
 
@@ -43,7 +44,11 @@ def test_queries_lists_names_and_parameters(client, cli_json):
     listed = client.get("/api/queries").json()
     assert listed == cli_json("queries", data=False)
     by_name = {q["name"]: q for q in listed}
-    assert by_name["claim-provenance"]["parameters"] == ["subject", "object"]
+    assert [p["name"] for p in by_name["claim-provenance"]["parameters"]] == ["subject", "object"]
+    assert by_name["cq05-table1-phases"]["parameters"] == [
+        {"name": "phase", "type": "phase", "within": None, "description": "the normalised development phase",
+         "example": "Phase III"}]
+    assert by_name["cq05-table1-phases"]["example"] == "igegraph query --name cq05-table1-phases --bind 'phase=Phase III'"
     assert by_name["cq01-ce3-binders"]["parameters"] == []
 
 
@@ -75,6 +80,8 @@ def test_named_query_binding_and_cap(client):
     ("/api/blocks", {"pathway": "no-such-pathway"}, 400, "bad request"),
     ("/api/queries/no-such-query", {}, 404, "unknown query"),
     ("/api/queries/cell-releases", {"cell": '"unterminated'}, 400, "query refused"),
+    ("/api/queries/cq05-table1-phases", {"phse": "Phase III"}, 400, "query refused"),
+    ("/api/queries/cq05-table1-phases", {"phase": "Phase 7"}, 400, "query refused"),
     ("/api/no-such-endpoint", {}, 404, "not found"),
 ])
 def test_errors_have_one_shape(client, endpoint, params, status, error):

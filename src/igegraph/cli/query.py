@@ -6,14 +6,16 @@ import sys
 
 import click
 
-from .options import emit_json, format_option, graph_options, load_graph, render_table, timeout_option
+from .options import emit_json, format_option, graph_options, load_graph, timeout_option
 
 
-def _parse_binds(values: tuple[str, ...]) -> dict[str, str]:
+def _parse_binds(values: tuple[str, ...], named: bool = False) -> dict[str, str]:
+    """``VAR=VALUE`` items as a dict; for a named query a bare NAME is kept with no value, so
+    that the library can say which parameters the query has."""
     out = {}
     for item in values:
         name, sep, value = item.partition("=")
-        if not sep or not name.strip():
+        if not (sep or named) or not name.strip():
             raise click.BadParameter(f"'{item}' is not VAR=VALUE (e.g. --bind drug=omalizumab)", param_hint="--bind")
         out[name.strip().lstrip("?$")] = value
     return out
@@ -24,7 +26,9 @@ def _parse_binds(values: tuple[str, ...]) -> dict[str, str]:
 @click.option("--file", "file_", type=click.Path(exists=True, dir_okay=False), help="Read the query from a file.")
 @click.option("--name", help="Run a named query from queries/ (see 'igegraph queries').")
 @click.option("--bind", "binds", multiple=True, metavar="VAR=VALUE",
-              help="Bind ?VAR to an entity name, a CURIE, <IRI>, a number or a \"quoted literal\"; repeatable.")
+              help="Bind ?VAR to an entity name, a CURIE, <IRI>, a number or a \"quoted literal\"; repeatable. "
+                   "With --name, VAR is one of the query's parameters and VALUE is looked up by the parameter's "
+                   "type (a phase by its name, e.g. \"phase=Phase III\"; see 'igegraph queries').")
 @click.option("--labels", is_flag=True, help="Show labels instead of IRIs (table and records).")
 @timeout_option
 @click.option("--allow-network", is_flag=True, help="Permit SERVICE and FROM, which open network connections.")
@@ -45,11 +49,13 @@ def query(sparql, file_, name, binds, labels, timeout, allow_network, reasoning,
     """
     from ..sparql import named_query, query_text
 
+    named = None
     given = [x for x in (sparql, file_, name) if x is not None]
     if len(given) != 1:
         raise click.UsageError("give exactly one of: a query argument, '-' (stdin), --file or --name")
     if name is not None:
-        text = named_query(name).text
+        named = named_query(name)
+        text = named.text
     elif file_ is not None:
         try:
             with open(file_, encoding="utf-8") as fh:
@@ -68,25 +74,39 @@ def query(sparql, file_, name, binds, labels, timeout, allow_network, reasoning,
         from ..reasoning import entailed
 
         kg = entailed(kg)
-    out = query_text(kg, text, _parse_binds(binds), fmt=fmt, labels=labels, timeout=timeout,
+    bindings = _parse_binds(binds, named is not None)
+    out = query_text(kg, text, named.bind(kg, bindings) if named else bindings, fmt=fmt, labels=labels, timeout=timeout,
                      allow_network=allow_network)
     click.echo(out, nl=not out.endswith("\n"))
 
 
 @click.command()
+@click.argument("names", nargs=-1)
 @format_option("table", "json")
-def queries(fmt):
-    """List the named queries shipped in queries/ with their one-line descriptions.
+def queries(names, fmt):
+    """List the named queries shipped in queries/: question, parameters and a command that runs each.
 
-    Example: igegraph queries
+    NAMES shows only those queries. Each parameter has a type: entity (a name, synonym, id or
+    CURIE; with a class, one of its members), phase (a development phase), class or literal
+    (text matched exactly); --bind looks its value up among that type only.
+
+    Example: igegraph queries cq05-table1-phases
     """
-    from ..sparql import named_queries
+    from ..sparql import named_queries, named_query
 
-    found = named_queries()
+    found = [named_query(n) for n in names] if names else named_queries()
     if fmt == "json":
         emit_json(found)
         return
-    click.echo(render_table(["name", "question"], [[q.name, q.title] for q in found], max_width=90))
+    blocks = []
+    for q in found:
+        lines = [f"{q.name}: {q.title}"]
+        for p in q.parameters:
+            kind = f"{p.type} {p.within}" if p.within else p.type
+            lines.append(f"  {p.name} ({kind}): {p.description}; e.g. {p.example}")
+        lines.append(f"  {q.example}")
+        blocks.append("\n".join(lines))
+    click.echo("\n".join(blocks))
 
 
 COMMANDS = [query, queries]

@@ -125,15 +125,17 @@ def queries() -> JSONResponse:
     return _json(named_queries())
 
 
-@router.get("/queries/{name}", summary="Run a named query; every other query parameter binds ?NAME=VALUE")
-async def run_named(request: Request, name: str = Path(..., max_length=100), labels: bool = False) -> Response:
+@router.get("/queries/{name}", summary="Run a named query; every other query parameter binds one of its parameters")
+async def run_named(request: Request, name: str = Path(..., max_length=100), labels: bool = False,
+                    kg=Depends(_kg)) -> Response:
     from ..sparql import named_query
 
     try:
         found = named_query(name)
     except QueryError as exc:
         return error_response(404, "unknown query", str(exc))
-    bindings = {key: value for key, value in request.query_params.items() if key != "labels"}
+    # looked up by each parameter's type here, as `igegraph query --name` does; terms go to the workers
+    bindings = found.bind(kg, {key: value for key, value in request.query_params.items() if key != "labels"})
     truncated, body = await run_limited(request, found.text, bindings, then=partial(_records, labels))
     headers = {"X-Result-Truncated": f"max-rows={request.app.state.config.max_rows}"} if truncated else {}
     return Response(body, media_type="application/json", headers=headers)
