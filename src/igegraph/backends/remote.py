@@ -1,0 +1,281 @@
+"""The knowledge graph on a SPARQL endpoint: never downloaded, fetched a piece at a time.
+
+An :class:`EndpointKnowledgeGraph` answers SPARQL by sending it to the endpoint. Commands ask
+it for the part of the graph they need (:meth:`~igegraph.kg.KnowledgeGraph.about` for
+``describe``, :meth:`~igegraph.kg.KnowledgeGraph.matching` for ``search``, the causal cone
+for traversals) and get an ordinary local KnowledgeGraph of that part plus the vocabulary
+(classes and properties), on which the library runs unchanged. Entity names are resolved by
+bounded look-ups; ``stats`` are COUNT queries.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from ..errors import EndpointError
+from ..kg import KnowledgeGraph
+from ..vocab import PREFIXES, compact, expand_curie, local_name
+
+if TYPE_CHECKING:
+    import networkx as nx
+    import rdflib
+
+    from .endpoint import EndpointBackend
+
+__all__ = ["EndpointKnowledgeGraph", "prefixed", "remote_stats"]
+
+#: Most entities a name look-up fetches (candidates for resolution and suggestions).
+CANDIDATES = 200
+#: Most things a search fetches before ranking them here.
+SEARCH_CANDIDATES = 500
+
+
+def prefixed(query: str) -> str:
+    """The query with the project's PREFIX declarations in front (endpoints predeclare none)."""
+    return "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items()) + query
+
+
+# classes, properties and what declares them: what local projections need to be built
+_VOCABULARY = prefixed("""CONSTRUCT { ?s ?p ?o } WHERE {
+  { VALUES ?type { owl:Class rdfs:Class owl:ObjectProperty owl:DatatypeProperty owl:AnnotationProperty
+                   owl:TransitiveProperty owl:SymmetricProperty rdf:Property owl:Ontology }
+    ?s a ?type }
+  UNION { ?s ige:polarity ?x } UNION { ?s rdfs:subClassOf ?x } UNION { ?x rdfs:subClassOf ?s }
+  ?s ?p ?o }""")
+
+# a name folded in SPARQL as resolve.normalize folds it in Python, near enough to find
+# candidates (they are then matched exactly here): lower case, Greek letters and the words
+# for them as Latin letters, only ASCII letters and digits
+_FOLDS = [("α", "a"), ("β", "b"), ("γ", "g"), ("δ", "d"), ("ε", "e"), ("ɛ", "e"), ("κ", "k"), ("λ", "l"),
+          ("μ", "m"), ("alpha", "a"), ("beta", "b"), ("gamma", "g"), ("delta", "d"), ("epsilon", "e"),
+          ("kappa", "k"), ("lambda", "l"), ("[^a-z0-9]", "")]
+
+
+def _folded(expr: str) -> str:
+    for pattern, replacement in _FOLDS:
+        expr = f'REPLACE({expr}, "{pattern}", "{replacement}")'
+    return expr
+
+
+_FOLDED_NAME = _folded("LCASE(STR(?name))")
+_FOLDED_IRI = _folded('LCASE(REPLACE(STR(?s), "^.*[/#:]", ""))')
+
+# entities whose label, synonym or local id contains one of the ?needle keys
+_CANDIDATES = prefixed(f"""CONSTRUCT {{ ?s ?p ?o }} WHERE {{
+  {{ SELECT DISTINCT ?s WHERE {{
+      {{{{VALUES}}}}
+      VALUES ?naming {{ rdfs:label skos:altLabel }}
+      ?s ?naming ?name .
+      FILTER(isIRI(?s) && (CONTAINS({_FOLDED_NAME}, ?needle) || CONTAINS({_FOLDED_IRI}, ?needle)))
+    }} LIMIT {CANDIDATES} }}
+  VALUES ?p {{ rdfs:label skos:altLabel rdf:type skos:exactMatch skos:closeMatch skos:definition }}
+  ?s ?p ?o }}""")
+
+# an entity named by an IRI: itself, or what matches it
+_BY_IRI = prefixed("""CONSTRUCT { ?s ?p ?o } WHERE {
+  {{VALUES}}
+  { BIND(?iri AS ?s) } UNION { ?s skos:exactMatch|skos:closeMatch ?iri }
+  VALUES ?p { rdfs:label skos:altLabel rdf:type skos:exactMatch skos:closeMatch skos:definition }
+  ?s ?p ?o }""")
+
+# one entity (or reference) with everything around it two steps out: its relations and
+# their assertions, measurements, references and evidence levels, and its neighbours' names
+_ABOUT = prefixed("""CONSTRUCT { ?s ?p ?o } WHERE {
+  {{VALUES}}
+  { BIND(?e AS ?s) }
+  UNION { ?e ?x ?s FILTER(!isLiteral(?s)) }
+  UNION { ?s ?x ?e }
+  UNION { ?a ?x ?e . ?a ?y ?s FILTER(!isLiteral(?s)) }
+  UNION { ?e ?x ?m FILTER(!isLiteral(?m)) ?m ?y ?s FILTER(!isLiteral(?s)) }
+  UNION { ?s a ige:Reference }
+  ?s ?p ?o }""")
+
+# everything with a text containing one of the ?needle words, with its names, class and texts
+_MATCHING = prefixed(f"""CONSTRUCT {{ ?s ?p ?o }} WHERE {{
+  {{ SELECT DISTINCT ?s WHERE {{
+      {{{{VALUES}}}}
+      VALUES ?naming {{ rdfs:label skos:altLabel skos:definition ige:evidenceQuote ige:curatorNote
+                        ige:tableType ige:mechanismText ige:phaseText }}
+      ?s ?naming ?name .
+      FILTER(CONTAINS(LCASE(STR(?name)), ?needle) || CONTAINS({_FOLDED_NAME}, ?needle))
+    }} LIMIT {SEARCH_CANDIDATES} }}
+  {{ ?s ?p ?o }}
+  UNION {{ ?s ?x ?t FILTER(!isLiteral(?t)) ?t ?p ?o BIND(?t AS ?s2)
+           FILTER(?p IN (rdfs:label, rdf:type, skos:altLabel)) }}
+}}""")
+
+
+class EndpointKnowledgeGraph(KnowledgeGraph):
+    """The graph on a SPARQL endpoint (see :mod:`igegraph.backends.remote`)."""
+
+    def __init__(self, endpoint: "EndpointBackend"):
+        super().__init__(endpoint.new_graph(), endpoint, [])
+        self.endpoint = endpoint
+
+    def __repr__(self) -> str:
+        return f"<KnowledgeGraph endpoint {self.endpoint.url}>"
+
+    def __len__(self) -> int:
+        return self.endpoint.count()
+
+    @cached_property
+    def vocabulary(self) -> "rdflib.Graph":
+        """The endpoint's classes and properties (fetched once)."""
+        return self.endpoint.construct(_VOCABULARY)
+
+    def local(self, graph: "rdflib.Graph") -> KnowledgeGraph:
+        """A local KnowledgeGraph of fetched triples plus the vocabulary."""
+        graph.addN((s, p, o, graph) for s, p, o in self.vocabulary)
+        return KnowledgeGraph(graph, "oxigraph", self.sources)
+
+    @property
+    def projection(self) -> "nx.MultiDiGraph":
+        raise EndpointError("this command needs the whole graph in this process, and the graph is on "
+                            f"{self.endpoint.url}; run it on a local graph or store")
+
+    @property
+    def labels(self) -> dict[str, str]:
+        raise EndpointError(f"all labels of {self.endpoint.url} were asked for; fetch those of given IRIs instead")
+
+    def labels_of(self, iris: Any) -> dict[str, str]:
+        from rdflib import URIRef
+
+        wanted = sorted({URIRef(str(i)) for i in iris})
+        out: dict[str, str] = {}
+        for start in range(0, len(wanted), 200):  # batches keep each request small
+            rows = self.endpoint.select(prefixed("SELECT ?s ?l WHERE { {{VALUES}} ?s rdfs:label ?l }"),
+                                        {"s": wanted[start:start + 200]}, inline=True)
+            english_first = sorted(rows, key=lambda r: (str(r[0]), getattr(r[1], "language", None) not in (None, "en")))
+            for s, label in english_first:
+                out.setdefault(compact(s), str(label))
+        return out
+
+    def label(self, node: str) -> str:
+        key = compact(expand_curie(node) or node)
+        cache = self.__dict__.setdefault("_label_cache", {})
+        if key not in cache:
+            cache[key] = self.labels_of([self.iri(key)]).get(key)
+        return cache[key] or local_name(key.split(":", 1)[-1])
+
+    # -------------------------------------------------------------- the parts commands need
+
+    def candidates(self, term: str) -> KnowledgeGraph:
+        """Entities a term may name (bounded): by IRI or CURIE, else by parts of its name."""
+        from rdflib import Literal, URIRef
+
+        from ..resolve import normalize
+
+        graph = self.endpoint.new_graph()
+        iri = expand_curie(term.strip())
+        if iri is not None:
+            graph += self.endpoint.construct(_BY_IRI, {"iri": URIRef(iri)}, inline=True)
+        key = normalize(term)
+        if key:
+            # the whole key finds exact and containing names; its ends find misspellings
+            needles = sorted({key, key[:4], key[-4:]} if len(key) > 5 else {key})
+            graph += self.endpoint.construct(_CANDIDATES, {"needle": [Literal(n) for n in needles]}, inline=True)
+        return self.local(graph)
+
+    def resolve(self, term: str) -> str:
+        from ..kg import MAX_TERM_CHARS
+        from ..resolve import resolve
+
+        if len(term) > MAX_TERM_CHARS:
+            return super().resolve(term)  # refused before any look-up
+        return resolve(self.candidates(term), term)
+
+    def about(self, term: str) -> KnowledgeGraph:
+        from ..references import reference_number
+
+        number = reference_number(term)
+        node = f"ig:ref_{number}" if number is not None else None
+        if node is None:
+            try:
+                node = self.resolve(term)
+            except Exception:
+                node = None
+        if node is None:  # a first author, or an unknown name: the references and the candidates
+            return self.local(self.endpoint.construct(_ABOUT, {"e": self.iri("ig:references")}, inline=True)
+                              + self.candidates(term).graph)
+        return self.local(self.endpoint.construct(_ABOUT, {"e": self.iri(node)}, inline=True))
+
+    def matching(self, text: str) -> KnowledgeGraph:
+        import re
+
+        from rdflib import Literal
+
+        from ..resolve import fold_greek, normalize
+
+        words = sorted({w.lower() for w in re.findall(r"\w{3,}", fold_greek(text))} | {normalize(text)} - {""})
+        graph = self.endpoint.construct(_MATCHING, {"needle": [Literal(w) for w in words]}, inline=True) if words \
+            else self.endpoint.new_graph()
+        return self.local(graph)
+
+
+def _number(rows: list[tuple[Any, ...]]) -> int:
+    return int(rows[0][0]) if rows and rows[0][0] is not None else 0
+
+
+def remote_stats(kg: EndpointKnowledgeGraph) -> dict:
+    """:func:`igegraph.describe.stats` of the graph on an endpoint, by COUNT queries.
+
+    An entity of two classes counts in both (the local projection keeps one of them).
+    """
+    from collections import Counter
+
+    from ..project import entity_classes, relation_properties
+    from ..vocab import IGE
+
+    vocab = kg.local(kg.endpoint.new_graph())
+    classes = entity_classes(vocab)
+    props = relation_properties(vocab)
+    select = kg.endpoint.select
+    class_iris = [vocab.iri(c) for c in sorted(classes)]
+    prop_iris = [p["iri"] for _, p in sorted(props.items())]
+    with_classes = {"c": class_iris}
+    with_props = {"p": prop_iris}
+
+    per_class = Counter[str]()
+    if class_iris:
+        for cls, n in select(prefixed("SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { {{VALUES}} ?s a ?c "
+                                      "FILTER(isIRI(?s)) } GROUP BY ?c"), with_classes, inline=True):
+            per_class[classes[compact(cls)]] += int(n)
+    typed = _number(select(prefixed("SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { {{VALUES}} ?s a ?c "
+                                    "FILTER(isIRI(?s)) }"), with_classes, inline=True)) if class_iris else 0
+    entities, per_predicate, causal, relations = typed, Counter[str](), 0, 0
+    if prop_iris:
+        entities = _number(select(prefixed("""SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {
+            { VALUES ?c { {{CLASSES}} } ?x a ?c }
+            UNION { {{VALUES}} ?x ?p ?y FILTER(isIRI(?y)) } UNION { {{VALUES}} ?y ?p ?x FILTER(isIRI(?y)) }
+            FILTER(isIRI(?x)) }""").replace("{{CLASSES}}", " ".join(f"<{c}>" for c in class_iris)),
+            with_props, inline=True))
+        for prop, n in select(prefixed("SELECT ?p (COUNT(*) AS ?n) WHERE { {{VALUES}} ?s ?p ?o "
+                                       "FILTER(isIRI(?s) && isIRI(?o)) } GROUP BY ?p"), with_props, inline=True):
+            info = props[compact(prop)]
+            per_predicate[info["label"]] += int(n)
+            relations += int(n)
+            causal += int(n) if info["causal"] else 0
+    if entities > typed:  # relation ends of no entity class are plain entities
+        per_class[classes.get("ige:Entity", "entity")] += entities - typed
+
+    kinds = {"assertions": IGE.Assertion, "references": IGE.Reference, "pathways": IGE.Pathway,
+             "pathway_steps": IGE.PathwayStep, "measurements": IGE.Measurement, "table1_rows": IGE.Table1Row,
+             "trials": IGE.ClinicalTrial}
+    typed_counts = {compact(c): int(n) for c, n in select(
+        prefixed("SELECT ?c (COUNT(*) AS ?n) WHERE { {{VALUES}} ?s a ?c } GROUP BY ?c"),
+        {"c": list(kinds.values())}, inline=True)}
+    cited = _number(select(prefixed("SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { ?x ige:reference ?o }")))
+    counts = {key: typed_counts.get(compact(cls), 0) for key, cls in kinds.items()}
+    return {
+        "triples": kg.endpoint.count(),
+        "entities": entities,
+        "relations": relations,
+        "causal_relations": causal,
+        "assertions": counts.pop("assertions"),
+        "references": counts.pop("references"),
+        "references_cited": cited,
+        **counts,
+        "classes": dict(sorted(per_class.items(), key=lambda kv: (-kv[1], kv[0]))),
+        "predicates": dict(sorted(per_predicate.items(), key=lambda kv: (-kv[1], kv[0]))),
+    }
