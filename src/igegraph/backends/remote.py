@@ -46,64 +46,76 @@ _VOCABULARY = prefixed("""CONSTRUCT { ?s ?p ?o } WHERE {
 
 # a name folded in SPARQL as resolve.normalize folds it in Python, near enough to find
 # candidates (they are then matched exactly here): lower case, Greek letters and the words
-# for them as Latin letters, only ASCII letters and digits
-_FOLDS = [("α", "a"), ("β", "b"), ("γ", "g"), ("δ", "d"), ("ε", "e"), ("ɛ", "e"), ("κ", "k"), ("λ", "l"),
-          ("μ", "m"), ("alpha", "a"), ("beta", "b"), ("gamma", "g"), ("delta", "d"), ("epsilon", "e"),
-          ("kappa", "k"), ("lambda", "l"), ("[^a-z0-9]", "")]
+# for them as Latin letters, only ASCII letters and digits. Regular expressions cost, so the
+# Greek ones run only on names that have Greek in them.
+_GREEK = [("α|alpha", "a"), ("β|beta", "b"), ("γ|gamma", "g"), ("δ|delta", "d"), ("ε|ɛ|epsilon", "e"),
+          ("κ|kappa", "k"), ("λ|lambda", "l"), ("μ", "m")]
+_ANY_GREEK = "|".join(pattern for pattern, _ in _GREEK)
 
 
-def _folded(expr: str) -> str:
-    for pattern, replacement in _FOLDS:
-        expr = f'REPLACE({expr}, "{pattern}", "{replacement}")'
-    return expr
+def _folded(var: str) -> str:
+    greek = var
+    for pattern, letter in _GREEK:
+        greek = f'REPLACE({greek}, "{pattern}", "{letter}")'
+    return f'REPLACE(IF(REGEX({var}, "{_ANY_GREEK}"), {greek}, {var}), "[^a-z0-9]", "")'
 
-
-_FOLDED_NAME = _folded("LCASE(STR(?name))")
-_FOLDED_IRI = _folded('LCASE(REPLACE(STR(?s), "^.*[/#:]", ""))')
 
 # entities whose label, synonym or local id contains one of the ?needle keys
-_CANDIDATES = prefixed(f"""CONSTRUCT {{ ?s ?p ?o }} WHERE {{
-  {{ SELECT DISTINCT ?s WHERE {{
-      {{{{VALUES}}}}
-      VALUES ?naming {{ rdfs:label skos:altLabel }}
-      ?s ?naming ?name .
-      FILTER(isIRI(?s) && (CONTAINS({_FOLDED_NAME}, ?needle) || CONTAINS({_FOLDED_IRI}, ?needle)))
-    }} LIMIT {CANDIDATES} }}
-  VALUES ?p {{ rdfs:label skos:altLabel rdf:type skos:exactMatch skos:closeMatch skos:definition }}
-  ?s ?p ?o }}""")
+_CANDIDATES = prefixed(f"""SELECT DISTINCT ?s WHERE {{
+  VALUES ?naming {{ rdfs:label skos:altLabel }}
+  ?s ?naming ?name .
+  FILTER(isIRI(?s))
+  BIND(LCASE(STR(?name)) AS ?lower)
+  BIND({_folded("?lower")} AS ?key)
+  BIND(REPLACE(LCASE(REPLACE(STR(?s), "^.*[/#:]", "")), "[^a-z0-9]", "") AS ?id)
+  {{{{VALUES}}}}
+  FILTER(CONTAINS(?key, ?needle) || CONTAINS(?id, ?needle))
+}} LIMIT {CANDIDATES}""")
 
 # an entity named by an IRI: itself, or what matches it
-_BY_IRI = prefixed("""CONSTRUCT { ?s ?p ?o } WHERE {
+_BY_IRI = prefixed("""SELECT DISTINCT ?s WHERE {
+  { {{VALUES}} ?iri ?p ?o BIND(?iri AS ?s) } UNION { {{VALUES}} ?s skos:exactMatch|skos:closeMatch ?iri }
+}""")
+
+# the names, classes and identifiers of the entities ?s
+_NAMES = prefixed("""CONSTRUCT { ?s ?p ?o } WHERE {
   {{VALUES}}
-  { BIND(?iri AS ?s) } UNION { ?s skos:exactMatch|skos:closeMatch ?iri }
   VALUES ?p { rdfs:label skos:altLabel rdf:type skos:exactMatch skos:closeMatch skos:definition }
   ?s ?p ?o }""")
 
+# the review's references (a few hundred triples), which name the first authors
+_REFERENCES = prefixed("CONSTRUCT { ?s ?p ?o } WHERE { ?s a ige:Reference ; ?p ?o }")
+
 # one entity (or reference) with everything around it two steps out: its relations and
-# their assertions, measurements, references and evidence levels, and its neighbours' names
+# their assertions, measurements, references and evidence levels, and its neighbours' names;
+# and the list of references (a few hundred), which names the first authors. The bound ?e
+# is repeated in each branch: stores evaluate a union's branches on their own
 _ABOUT = prefixed("""CONSTRUCT { ?s ?p ?o } WHERE {
-  {{VALUES}}
-  { BIND(?e AS ?s) }
-  UNION { ?e ?x ?s FILTER(!isLiteral(?s)) }
-  UNION { ?s ?x ?e }
-  UNION { ?a ?x ?e . ?a ?y ?s FILTER(!isLiteral(?s)) }
-  UNION { ?e ?x ?m FILTER(!isLiteral(?m)) ?m ?y ?s FILTER(!isLiteral(?s)) }
+  { {{VALUES}} BIND(?e AS ?s) }
+  UNION { {{VALUES}} ?e ?x ?s FILTER(!isLiteral(?s)) }
+  UNION { {{VALUES}} ?s ?x ?e }
+  UNION { {{VALUES}} ?a ?x ?e . ?a ?y ?s FILTER(!isLiteral(?s)) }
+  UNION { {{VALUES}} ?e ?x ?m FILTER(!isLiteral(?m)) ?m ?y ?s FILTER(!isLiteral(?s)) }
   UNION { ?s a ige:Reference }
   ?s ?p ?o }""")
 
-# everything with a text containing one of the ?needle words, with its names, class and texts
-_MATCHING = prefixed(f"""CONSTRUCT {{ ?s ?p ?o }} WHERE {{
-  {{ SELECT DISTINCT ?s WHERE {{
-      {{{{VALUES}}}}
-      VALUES ?naming {{ rdfs:label skos:altLabel skos:definition ige:evidenceQuote ige:curatorNote
-                        ige:tableType ige:mechanismText ige:phaseText }}
-      ?s ?naming ?name .
-      FILTER(CONTAINS(LCASE(STR(?name)), ?needle) || CONTAINS({_FOLDED_NAME}, ?needle))
-    }} LIMIT {SEARCH_CANDIDATES} }}
-  {{ ?s ?p ?o }}
-  UNION {{ ?s ?x ?t FILTER(!isLiteral(?t)) ?t ?p ?o BIND(?t AS ?s2)
-           FILTER(?p IN (rdfs:label, rdf:type, skos:altLabel)) }}
-}}""")
+# things with a text containing one of the ?needle words
+_MATCHING = prefixed(f"""SELECT DISTINCT ?s WHERE {{
+  VALUES ?naming {{ rdfs:label skos:altLabel skos:definition ige:evidenceQuote ige:curatorNote
+                    ige:tableType ige:mechanismText ige:phaseText }}
+  ?s ?naming ?name .
+  BIND(LCASE(STR(?name)) AS ?lower)
+  BIND({_folded("?lower")} AS ?key)
+  {{{{VALUES}}}}
+  FILTER(CONTAINS(?lower, ?needle) || CONTAINS(?key, ?needle))
+}} LIMIT {SEARCH_CANDIDATES}""")
+
+# the things ?h with what they point at, and the measurements and steps that own them
+_HITS = prefixed("""CONSTRUCT { ?s ?p ?o } WHERE {
+  { {{VALUES}} BIND(?h AS ?s) }
+  UNION { {{VALUES}} ?h ?x ?s FILTER(!isLiteral(?s)) }
+  UNION { {{VALUES}} ?s ige:hasMeasurement|ige:hasStep ?h }
+  ?s ?p ?o }""")
 
 
 class EndpointKnowledgeGraph(KnowledgeGraph):
@@ -160,8 +172,15 @@ class EndpointKnowledgeGraph(KnowledgeGraph):
 
     # -------------------------------------------------------------- the parts commands need
 
+    def _fetch(self, find: str, bindings: dict, around: str, key: str) -> "rdflib.Graph":
+        """Find things (a SELECT of ?s), then fetch the triples ``around`` them (bound to ``key``)."""
+        found = [row[0] for row in self.endpoint.select(find, bindings, inline=True) if row[0] is not None]
+        if not found:
+            return self.endpoint.new_graph()
+        return self.endpoint.construct(around, {key: found}, inline=True)
+
     def candidates(self, term: str) -> KnowledgeGraph:
-        """Entities a term may name (bounded): by IRI or CURIE, else by parts of its name."""
+        """Entities a term may name (bounded): by IRI or CURIE, and by parts of its name."""
         from rdflib import Literal, URIRef
 
         from ..resolve import normalize
@@ -169,12 +188,12 @@ class EndpointKnowledgeGraph(KnowledgeGraph):
         graph = self.endpoint.new_graph()
         iri = expand_curie(term.strip())
         if iri is not None:
-            graph += self.endpoint.construct(_BY_IRI, {"iri": URIRef(iri)}, inline=True)
+            graph += self._fetch(_BY_IRI, {"iri": URIRef(iri)}, _NAMES, "s")
         key = normalize(term)
         if key:
             # the whole key finds exact and containing names; its ends find misspellings
             needles = sorted({key, key[:4], key[-4:]} if len(key) > 5 else {key})
-            graph += self.endpoint.construct(_CANDIDATES, {"needle": [Literal(n) for n in needles]}, inline=True)
+            graph += self._fetch(_CANDIDATES, {"needle": [Literal(n) for n in needles]}, _NAMES, "s")
         return self.local(graph)
 
     def resolve(self, term: str) -> str:
@@ -186,18 +205,21 @@ class EndpointKnowledgeGraph(KnowledgeGraph):
         return resolve(self.candidates(term), term)
 
     def about(self, term: str) -> KnowledgeGraph:
-        from ..references import reference_number
+        from ..errors import UnknownEntity
+        from ..references import find_reference, references
 
-        number = reference_number(term)
-        node = f"ig:ref_{number}" if number is not None else None
-        if node is None:
+        listed = self.local(self.endpoint.construct(_REFERENCES))
+        number = find_reference(listed, term)
+        if number is not None:
+            found = references(listed).get(number)
+            if found is None:  # no such reference: the list says which there are
+                return listed
+            node = found["id"]
+        else:
             try:
                 node = self.resolve(term)
-            except Exception:
-                node = None
-        if node is None:  # a first author, or an unknown name: the references and the candidates
-            return self.local(self.endpoint.construct(_ABOUT, {"e": self.iri("ig:references")}, inline=True)
-                              + self.candidates(term).graph)
+            except UnknownEntity:  # the candidates give the same "did you mean" here
+                return self.candidates(term)
         return self.local(self.endpoint.construct(_ABOUT, {"e": self.iri(node)}, inline=True))
 
     def matching(self, text: str) -> KnowledgeGraph:
@@ -208,9 +230,9 @@ class EndpointKnowledgeGraph(KnowledgeGraph):
         from ..resolve import fold_greek, normalize
 
         words = sorted({w.lower() for w in re.findall(r"\w{3,}", fold_greek(text))} | {normalize(text)} - {""})
-        graph = self.endpoint.construct(_MATCHING, {"needle": [Literal(w) for w in words]}, inline=True) if words \
-            else self.endpoint.new_graph()
-        return self.local(graph)
+        if not words:
+            return self.local(self.endpoint.new_graph())
+        return self.local(self._fetch(_MATCHING, {"needle": [Literal(w) for w in words]}, _HITS, "h"))
 
 
 def _number(rows: list[tuple[Any, ...]]) -> int:
