@@ -110,6 +110,12 @@ def entailed(kg: "KnowledgeGraph") -> "KnowledgeGraph":
     """
     from .kg import KnowledgeGraph
 
+    if kg.engine.remote:
+        from .errors import QueryError
+
+        raise QueryError("RDFS reasoning runs on a graph in this process, not on an endpoint; "
+                         "use the store's own reasoning, or write the subclass path (rdfs:subClassOf*) in the query")
+
     def build() -> KnowledgeGraph:
         graph = kg.engine.new_graph()
         context = graph  # addN takes quads; the default graph is the rdflib Graph itself
