@@ -29,7 +29,8 @@ import contextlib
 import os
 import re
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
@@ -437,18 +438,20 @@ def _with_values(query: str, bindings: Mapping[Any, Any] | None, inline: bool = 
 # ------------------------------------------------------------------ push (Graph Store Protocol)
 
 
+@dataclass
 class PushReport:
     """What :func:`push` sent: ``triples``, the ``graph`` replaced (None: the default graph),
-    the Graph Store ``url`` and the ``files`` read."""
+    the Graph Store ``url``, the ``files`` read and the ``vocabulary_changes`` they make."""
 
-    def __init__(self, triples: int, graph: str | None, url: str, files: Sequence[Path]):
-        self.triples = triples
-        self.graph = graph
-        self.url = url
-        self.files = list(files)
+    triples: int
+    graph: str | None
+    url: str
+    files: list[Path] = field(default_factory=list)
+    vocabulary_changes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"triples": self.triples, "graph": self.graph, "url": self.url, "files": [str(p) for p in self.files]}
+        return {"triples": self.triples, "graph": self.graph, "url": self.url, "files": [str(p) for p in self.files],
+                "vocabulary_changes": self.vocabulary_changes}
 
 
 def store_url(backend: EndpointBackend) -> str:
@@ -488,10 +491,10 @@ def push(backend: EndpointBackend, data: Iterable[str | Path] = (), *, curated: 
     files = [Path(p) for p in data]
     kg = load_files(OxigraphBackend(), files, curated=curated, allow_vocabulary_changes=allow_vocabulary_changes)
     url = store_url(backend)
-    triples = len(kg)
+    triples, changes = len(kg), kg.vocabulary_changes
     body = kg.engine.dump(kg.graph)  # N-Quads of the default graph only: valid N-Triples
     del kg
     params = {"graph": backend.graph} if backend.graph else {"default": ""}
     backend.request("PUT", url, params=params, content=body, headers={"Content-Type": "application/n-triples"},
                     accept="*/*", what="the upload")
-    return PushReport(triples, backend.graph, url, files)
+    return PushReport(triples, backend.graph, url, files, changes)
