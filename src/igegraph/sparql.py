@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import QueryError, shorten
+from .errors import IgegraphError, QueryError, shorten
 from .querycheck import MAX_QUERY_CHARS, _checked, _first_line, check_query, unescape_codepoints
 from .resources import resource_dir
 from .results import RESULT_FORMATS, QueryResult, format_result
@@ -167,7 +167,7 @@ def _execute(kg: "KnowledgeGraph", text: str, bindings: Mapping[str, Any], kind:
              max_rows: int | None = None, timeout: float | None = None) -> QueryResult:
     try:
         return _collect(kg.engine.query(kg.graph, text, bindings, timeout), kind, max_rows)
-    except QueryError:
+    except IgegraphError:  # already one clear line (a remote store's own errors among them)
         raise
     except RecursionError:
         raise QueryError("the query is nested too deeply to evaluate; flatten it") from None

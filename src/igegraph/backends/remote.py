@@ -191,8 +191,8 @@ class EndpointKnowledgeGraph(KnowledgeGraph):
             graph += self._fetch(_BY_IRI, {"iri": URIRef(iri)}, _NAMES, "s")
         key = normalize(term)
         if key:
-            # the whole key finds exact and containing names; its ends find misspellings
-            needles = sorted({key, key[:4], key[-4:]} if len(key) > 5 else {key})
+            # the whole key finds exact and containing names; its four-letter pieces find misspellings
+            needles = sorted({key} | {key[i:i + 4] for i in range(0, max(len(key) - 3, 0), 2)})
             graph += self._fetch(_CANDIDATES, {"needle": [Literal(n) for n in needles]}, _NAMES, "s")
         return self.local(graph)
 
