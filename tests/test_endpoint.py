@@ -160,8 +160,8 @@ def test_push_needs_a_store_url_it_can_tell(cli):
 
 
 class _Broken(BaseHTTPRequestHandler):
-    """/bad: refuses every query (400); /html: a web page; /auth: SPARQL behind Basic auth (user "ann", password "secret");
-    /silent: answers after 5 s; /trickle: one byte of a body every 0.2 s for 10 s."""
+    """/bad: refuses every query (400); /html: a web page; /auth: SPARQL behind Basic auth (user
+    "ann", password "secret"); /silent: answers after 5 s; /trickle: a byte every 0.2 s for 10 s."""
 
     def log_message(self, *args):  # quiet
         pass
