@@ -12,7 +12,7 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, cast
@@ -233,6 +233,18 @@ class KnowledgeGraph:
                 cache[key] = str(value) if value is not None else None
             found = cache[key]
         return found or local_name(key.split(":", 1)[-1])
+
+    #: Traversals fetch the causal cone they need (:mod:`igegraph.traverse.fetch`) instead of
+    #: building the whole projection: set by backends whose graph is too big to project.
+    fetches_cones = False
+
+    def select(self, query: str, bindings: "Mapping[str, rdflib.term.Identifier]") -> list[tuple]:
+        """Run one SPARQL SELECT (or ASK) on the graph with variable bindings: rows of rdflib
+        terms (an ASK gives ``[(True,)]`` or ``[]``). What :func:`igegraph.traverse.fetch.fetch_cone`
+        reads through; an endpoint backend overrides it."""
+        from .traverse.fetch import graph_select
+
+        return graph_select(self.graph)(query, bindings)
 
     def derived(self, key: str, build: Callable[[], T]) -> T:
         """A value derived from the graph, built once and kept for the life of this object.

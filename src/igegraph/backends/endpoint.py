@@ -48,7 +48,7 @@ if TYPE_CHECKING:
 
     from ..kg import KnowledgeGraph
 
-__all__ = ["EndpointBackend", "values_clause", "PASSWORD_ENV", "push", "PushReport"]
+__all__ = ["EndpointBackend", "values_clause", "sparql_term", "query_form", "PASSWORD_ENV", "push", "PushReport"]
 
 #: Environment variable holding the password of ``--endpoint-user``.
 PASSWORD_ENV = "IGEGRAPH_ENDPOINT_PASSWORD"
@@ -378,7 +378,7 @@ class EndpointBackend(OxigraphBackend):
         from rdflib import Variable
         from rdflib.query import Result
 
-        form = _query_form(text)
+        form = query_form(text)
         if form in ("CONSTRUCT", "DESCRIBE"):
             result = Result(form)
             result.graph = self.construct(text, bindings, timeout)
@@ -417,7 +417,7 @@ _FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.I)
 _SKIP = re.compile(r'#[^\n]*|<[^<>\s"{}|^`\\]*>|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'')
 
 
-def _query_form(text: str) -> str:
+def query_form(text: str) -> str:
     """SELECT, ASK, CONSTRUCT or DESCRIBE: the first such keyword outside IRIs, strings and comments."""
     m = _FORM.search(_SKIP.sub(" ", text))
     return m.group(1).upper() if m else "SELECT"

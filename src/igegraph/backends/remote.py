@@ -121,6 +121,8 @@ _HITS = prefixed("""CONSTRUCT { ?s ?p ?o } WHERE {
 class EndpointKnowledgeGraph(KnowledgeGraph):
     """The graph on a SPARQL endpoint (see :mod:`igegraph.backends.remote`)."""
 
+    fetches_cones = True
+
     def __init__(self, endpoint: "EndpointBackend"):
         super().__init__(endpoint.new_graph(), endpoint, [])
         self.endpoint = endpoint
@@ -130,6 +132,15 @@ class EndpointKnowledgeGraph(KnowledgeGraph):
 
     def __len__(self) -> int:
         return self.endpoint.count()
+
+    def select(self, query: str, bindings: Any) -> list[tuple]:
+        """Rows of a SELECT on the endpoint (an ASK: ``[(True,)]`` or ``[]``), as the cone
+        fetch reads them (see :mod:`igegraph.traverse.fetch`)."""
+        from .endpoint import query_form
+
+        if query_form(query) == "ASK":
+            return [(True,)] if self.endpoint.ask(query, bindings) else []
+        return self.endpoint.select(query, bindings)
 
     @cached_property
     def vocabulary(self) -> "rdflib.Graph":
