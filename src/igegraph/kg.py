@@ -283,6 +283,10 @@ class KnowledgeGraph:
         """
         return self
 
+    def entire(self) -> "KnowledgeGraph":
+        """The whole graph in this process: itself when local; downloaded from an endpoint."""
+        return self
+
     def matching(self, text: str) -> "KnowledgeGraph":
         """The part of the graph whose names and texts may match ``text`` (for search); a
         local graph returns itself."""

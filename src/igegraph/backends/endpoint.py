@@ -32,7 +32,7 @@ import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
@@ -239,11 +239,12 @@ class EndpointBackend(OxigraphBackend):
             self._client = None
 
     def request(self, method: str, url: str, *, timeout: float | None = None, accept: str, what: str,
-                **kwargs: Any) -> tuple[str, bytes]:
+                sink: BinaryIO | None = None, **kwargs: Any) -> tuple[str, bytes]:
         """Send one request; return the answer's media type and body, read within ``timeout``.
 
-        Raises EndpointError (unreachable, refused, timed out, not SPARQL) or QueryError (the
-        store says the query is wrong, HTTP 400).
+        With ``sink``, a successful answer's body is written there as it arrives (and ``b""``
+        returned). Raises EndpointError (unreachable, refused, timed out, not SPARQL) or
+        QueryError (the store says the query is wrong, HTTP 400).
         """
         limit = self.timeout if timeout is None else timeout
         deadline = time.monotonic() + limit
@@ -252,9 +253,13 @@ class EndpointBackend(OxigraphBackend):
         try:
             with self._http().stream(method, url, timeout=httpx.Timeout(limit), headers=headers,
                                      **kwargs) as response:
+                ok = response.status_code < 300
                 chunks = []
                 for chunk in response.iter_bytes():
-                    chunks.append(chunk)
+                    if sink is not None and ok:
+                        sink.write(chunk)
+                    else:
+                        chunks.append(chunk)
                     if time.monotonic() > deadline:
                         raise late
                 body = b"".join(chunks)
@@ -350,6 +355,17 @@ class EndpointBackend(OxigraphBackend):
         except (SyntaxError, ValueError, OSError) as exc:
             raise self._not_sparql(f"{kind} it could not parse: {_reason(exc)}") from None
         return oxigraph_graph(database)
+
+    def save(self, query: str, media_type: str, sink: BinaryIO, timeout: float | None = None) -> str:
+        """Write the answer to a CONSTRUCT query to ``sink`` as it arrives; its media type."""
+        data = {"query": query}
+        if self.graph:
+            data["default-graph-uri"] = self.graph
+        kind, _ = self.request("POST", self.url, data=data, accept=media_type, timeout=timeout, what="the query",
+                               sink=sink)
+        if kind != media_type:
+            raise self._not_sparql(kind)
+        return kind
 
     def count(self, pattern: str = "?s ?p ?o", timeout: float | None = None) -> int:
         """How many solutions a basic graph pattern has (``COUNT(*)``)."""

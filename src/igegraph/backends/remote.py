@@ -11,6 +11,7 @@ bounded look-ups; ``stats`` are COUNT queries.
 from __future__ import annotations
 
 from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import EndpointError
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
 
     from .endpoint import EndpointBackend
 
-__all__ = ["EndpointKnowledgeGraph", "prefixed", "remote_stats"]
+__all__ = ["EndpointKnowledgeGraph", "prefixed", "remote_stats", "STREAMED"]
 
 #: Most entities a name look-up fetches (candidates for resolution and suggestions).
 CANDIDATES = 200
@@ -116,6 +117,12 @@ _HITS = prefixed("""CONSTRUCT { ?s ?p ?o } WHERE {
   UNION { {{VALUES}} ?h ?x ?s FILTER(!isLiteral(?s)) }
   UNION { {{VALUES}} ?s ige:hasMeasurement|ige:hasStep ?h }
   ?s ?p ?o }""")
+
+
+_EVERYTHING = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
+#: RDF export formats streamed from an endpoint as they are, by media type.
+_MEDIA_TYPES = {"ntriples": "application/n-triples", "turtle": "text/turtle"}
+STREAMED = tuple(_MEDIA_TYPES)
 
 
 class EndpointKnowledgeGraph(KnowledgeGraph):
@@ -232,6 +239,18 @@ class EndpointKnowledgeGraph(KnowledgeGraph):
             except UnknownEntity:  # the candidates give the same "did you mean" here
                 return self.candidates(term)
         return self.local(self.endpoint.construct(_ABOUT, {"e": self.iri(node)}, inline=True))
+
+    def entire(self) -> KnowledgeGraph:
+        """The whole graph, downloaded (for validation, which reads all of it)."""
+        return self.local(self.endpoint.construct(_EVERYTHING))
+
+    def save(self, fmt: str, out: str | Path, force: bool = False) -> Path:
+        """Stream the whole graph into ``out`` as ``turtle`` or ``ntriples``, atomically; the path."""
+        from ..export import _atomic_path
+
+        with _atomic_path(out, force) as tmp, open(tmp, "wb") as sink:
+            self.endpoint.save(_EVERYTHING, _MEDIA_TYPES[fmt], sink)
+        return Path(out)
 
     def matching(self, text: str) -> KnowledgeGraph:
         import re
