@@ -19,6 +19,7 @@ from igegraph.describe import describe, stats
 from igegraph.errors import EndpointError, QueryError, UnknownEntity
 from igegraph.fulltext import search
 from igegraph.sparql import named_queries, named_query, run_query
+from igegraph.traverse import blocks_pathway, cutsets, knockout, pathways
 
 
 def records(kg, text: str, **bindings) -> list[str]:
@@ -115,6 +116,75 @@ def test_what_an_endpoint_cannot_do_is_refused(oxigraph_endpoint, cli, tmp_path)
         result = cli(*args, "--endpoint", oxigraph_endpoint)
         assert result.exit_code != 0
         assert message in result.output, result.output
+
+
+# ---------------------------------------------------------------- traversals fetch their cone
+
+
+def plain(value):
+    from igegraph.plain import to_plain
+
+    return json.loads(json.dumps(to_plain(value), sort_keys=True, default=str))
+
+
+@pytest.mark.parametrize("name", [p.name for p in pathways(igegraph.load())])
+@pytest.mark.parametrize("any_agent", [False, True])
+def test_blocks_pathway_same_answer(name, any_agent, endpoint_kg, kg):
+    remote = blocks_pathway(endpoint_kg, name, interventions_only=not any_agent)
+    assert plain(remote) == plain(blocks_pathway(kg, name, interventions_only=not any_agent))
+
+
+@pytest.mark.parametrize(("items", "source", "target"), [
+    (["FcεRI"], "allergen", "mast cell degranulation"),
+    (["omalizumab", "IgE"], "allergen", "mast cell degranulation"),
+    (["CTLA4Fce"], "allergen", "IgE"),
+    (["histamine"], "allergen", "histamine"),
+])
+def test_knockout_same_answer(items, source, target, endpoint_kg, kg):
+    assert plain(knockout(endpoint_kg, items, source, target)) == plain(knockout(kg, items, source, target))
+
+
+@pytest.mark.parametrize(("source", "target", "entities"), [
+    ("IgE", "Th2 activation", False), ("allergen", "mast cell degranulation", True),
+    ("allergen", "histamine", False)])
+def test_cutsets_same_answer(source, target, entities, endpoint_kg, kg):
+    got = cutsets(endpoint_kg, source, target, max_size=2, entities=entities)
+    assert got and plain(got) == plain(cutsets(kg, source, target, max_size=2, entities=entities))
+
+
+def test_traversals_fetch_less_than_the_graph(endpoint_kg, kg):
+    from igegraph.traverse.fetch import FetchStats, cone_graph
+
+    stats = FetchStats()
+    small = cone_graph(endpoint_kg, ["ig:allergen"], ["ig:mast_cell_degranulation"], 8, stats=stats)
+    assert stats.cone_nodes == 8 and len(small) < len(kg) / 2
+
+
+def test_blocks_prints_the_embedded_table(oxigraph_endpoint, cli):
+    for args in (["blocks", "--pathway", "ige-fceri-degranulation"], ["path", "allergen", "histamine", "--all"],
+                 ["knockout", "FcεRI", "--from", "allergen", "--to", "histamine"], ["pathways"],
+                 ["cutsets", "allergen", "histamine"]):
+        remote, local = cli(*args, "--endpoint", oxigraph_endpoint), cli(*args)
+        assert remote.exit_code == local.exit_code == 0, remote.output
+        assert remote.output == local.output
+
+
+def test_exports_from_an_endpoint(oxigraph_endpoint, cli, kg, tmp_path):
+    out = tmp_path / "kg.nt"
+    result = cli("export", "ntriples", str(out), "--endpoint", oxigraph_endpoint)
+    assert result.output == f"wrote {out} ({len(kg)} triples)\n"
+    import rdflib
+
+    def values(graph):  # the store may write a value in its own lexical form (1.52e-10 as 0.000000000152)
+        return {(s, p, o.toPython() if isinstance(o, rdflib.Literal) else o) for s, p, o in graph}
+
+    assert values(rdflib.Graph().parse(out, format="nt")) == values(kg.graph)
+    assert not list(tmp_path.glob(".*.tmp"))
+    page = tmp_path / "p.html"
+    remote = cli("export", "html", str(page), "--pathway", "ige-fceri-degranulation", "--endpoint", oxigraph_endpoint)
+    local = cli("export", "html", str(tmp_path / "q.html"), "--pathway", "ige-fceri-degranulation")
+    assert remote.output.split(" (")[1] == local.output.split(" (")[1]
+    assert cli("validate", "--endpoint", oxigraph_endpoint).output == cli("validate").output
 
 
 # ---------------------------------------------------------------- push
