@@ -43,7 +43,10 @@ if TYPE_CHECKING:
 
     from ..kg import KnowledgeGraph
 
-__all__ = ["Backend", "register", "get_backend", "backend_names", "backend_location"]
+__all__ = ["Backend", "register", "get_backend", "backend_names", "backend_location", "PASSWORD_ENV"]
+
+#: Environment variable holding the password of an endpoint's user (``--endpoint-user``).
+PASSWORD_ENV = "IGEGRAPH_ENDPOINT_PASSWORD"
 
 
 @runtime_checkable

@@ -38,6 +38,7 @@ from urllib.parse import urlsplit, urlunsplit
 import httpx
 
 from ..errors import DataError, EndpointError, QueryError, shorten
+from . import PASSWORD_ENV
 from .local import OxigraphBackend
 
 if TYPE_CHECKING:
@@ -49,9 +50,6 @@ if TYPE_CHECKING:
     from ..kg import KnowledgeGraph
 
 __all__ = ["EndpointBackend", "values_clause", "sparql_term", "query_form", "PASSWORD_ENV", "push", "PushReport"]
-
-#: Environment variable holding the password of ``--endpoint-user``.
-PASSWORD_ENV = "IGEGRAPH_ENDPOINT_PASSWORD"
 
 _RESULTS_JSON = "application/sparql-results+json"
 _GRAPH_TYPES = "application/n-triples, text/turtle;q=0.9, text/plain;q=0.5"

@@ -53,7 +53,7 @@ def endpoint_options(func: Callable) -> Callable:
     The values are kept in the click context (read by :func:`load_graph`), so commands need
     no parameters for them. The password comes from ``$IGEGRAPH_ENDPOINT_PASSWORD``.
     """
-    from ..backends.endpoint import PASSWORD_ENV
+    from ..backends import PASSWORD_ENV
 
     if not any(p.name == "timeout" for p in getattr(func, "__click_params__", ())):  # else the command's own
         func = click.option(
