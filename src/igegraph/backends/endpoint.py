@@ -56,6 +56,9 @@ _GRAPH_TYPES = "application/n-triples, text/turtle;q=0.9, text/plain;q=0.5"
 _BAD_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 _LANG = re.compile(r"^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$")
 _VARNAME = re.compile(r"^[A-Za-z_0-9\u00B7\u00C0-\uFFFF]+$")
+_XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
+#: The one column of Virtuoso 7's answer to ASK, a SELECT result: a row with 1, or no row.
+_VIRTUOSO_ASK = "__ASK_RETVAL"
 _ECHAR = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
 
 
@@ -129,6 +132,8 @@ def _rdflib_term(cell: Mapping[str, str]) -> Any:
         datatype = cell.get("datatype")
         if lang:
             return Literal(value, lang=lang)
+        if datatype == _XSD_BOOLEAN and value in ("0", "1"):  # Virtuoso writes stored booleans as 0 and 1
+            value = "true" if value == "1" else "false"
         if datatype and datatype != "http://www.w3.org/2001/XMLSchema#string":
             return Literal(value, datatype=URIRef(datatype))
         return Literal(value)
@@ -310,9 +315,9 @@ class EndpointBackend(OxigraphBackend):
         """The rows of a SELECT query (tuples of rdflib terms, None where unbound).
 
         ``bindings`` (variable -> term, or -> list of terms for one row each) are sent as a
-        ``VALUES`` block made by :func:`values_clause`: trailing the query, or with
-        ``inline`` where the query says :data:`INLINE` (inside a subquery, or first in the
-        WHERE clause so that a store starts from the bound values).
+        ``VALUES`` block made by :func:`values_clause`: first in the WHERE clause
+        (:func:`_values_first`), or with ``inline`` where the query says :data:`INLINE`
+        (inside a subquery, or where a store should start from the bound values).
         """
         return self._select(query, bindings, timeout, inline)[1]
 
@@ -328,8 +333,15 @@ class EndpointBackend(OxigraphBackend):
         return names, rows
 
     def ask(self, query: str, bindings: Mapping[Any, Any] | None = None, timeout: float | None = None) -> bool:
-        """The answer of an ASK query."""
+        """The answer of an ASK query.
+
+        ``bindings`` go first in the WHERE clause (:func:`_values_first`). Virtuoso 7's answer,
+        a one-column SELECT result, is read as the boolean it stands for.
+        """
         answer = self._results(_with_values(query, bindings), timeout)
+        if "boolean" not in answer and answer.get("head", {}).get("vars") == [_VIRTUOSO_ASK]:
+            rows = answer.get("results", {}).get("bindings") or []
+            return any(row.get(_VIRTUOSO_ASK, {}).get("value") == "1" for row in rows)
         if not isinstance(answer.get("boolean"), bool):
             raise self._not_sparql("JSON without a boolean")
         return answer["boolean"]
@@ -443,10 +455,40 @@ INLINE = "{{VALUES}}"
 
 def _with_values(query: str, bindings: Mapping[Any, Any] | None, inline: bool = False) -> str:
     """The query with its bindings as a VALUES block: at :data:`INLINE` (so that the store
-    starts from them), or trailing the query (SPARQL 1.1 §10.2.2: joined with its result)."""
+    starts from them), first in the WHERE clause of SELECT and ASK (:func:`_values_first`), or
+    trailing CONSTRUCT and DESCRIBE (SPARQL 1.1 §10.2.2)."""
     if inline:
         return query.replace(INLINE, values_clause(bindings) if bindings else "")
-    return f"{query}\n{values_clause(bindings)}" if bindings else query
+    if not bindings:
+        return query
+    if query_form(query) in ("SELECT", "ASK"):
+        return _values_first(query, bindings)
+    return f"{query}\n{values_clause(bindings)}"
+
+
+def _values_first(query: str, bindings: Mapping[Any, Any] | None) -> str:
+    """A SELECT or ASK query with its bindings as a VALUES block first in its WHERE clause (the
+    first ``{`` after the query form outside parentheses, IRIs, strings and comments).
+
+    The bound variables are then bound in the whole pattern, as rdflib's ``initBindings`` and
+    Oxigraph's substitutions bind them, whether or not the query returns them. A trailing
+    VALUES clause would be joined with the result only, and Virtuoso 7 refuses one after ASK
+    or on a variable the SELECT does not return.
+
+    >>> from rdflib import URIRef
+    >>> _values_first('SELECT ?o (EXISTS { ?o ?q ?r } AS ?e) WHERE { ?s <urn:p> "{" }', {"s": URIRef("urn:a")})
+    'SELECT ?o (EXISTS { ?o ?q ?r } AS ?e) WHERE { VALUES (?s) { (<urn:a>) } ?s <urn:p> "{" }'
+    """
+    if not bindings:
+        return query
+    masked = _SKIP.sub(lambda m: " " * len(m.group()), query)
+    form = _FORM.search(masked)
+    depth = 0
+    for at in range(form.end() if form else 0, len(masked)):
+        depth += {"(": 1, ")": -1}.get(masked[at], 0)
+        if masked[at] == "{" and depth == 0:
+            return f"{query[:at + 1]} {values_clause(bindings)}{query[at + 1:]}"
+    raise QueryError("the query has no WHERE clause to bind variables in")
 
 
 # ------------------------------------------------------------------ push (Graph Store Protocol)
