@@ -32,8 +32,8 @@ import pytest
 
 VIRTUOSO = os.environ.get("IGEGRAPH_VIRTUOSO") or shutil.which("virtuoso-t")
 ISQL = shutil.which("isql-vt") or shutil.which("isql-v")  # Debian's name for Virtuoso's isql
-#: Seconds a fresh database may take to come up (it compiles its system procedures first;
-#: about 8 s on an idle 2-core machine, over 30 s when the machine is busy).
+#: Seconds a fresh database may take to come up (it compiles its system procedures first:
+#: 2.4 to 4.2 s on a shared 2-core machine at load 4, 11 s at load 8, 36 s at load 10).
 STARTUP_LIMIT = 240.0
 #: The named graph the tests push to.
 GRAPH = "https://w3id.org/igegraph/graph/test"
