@@ -160,7 +160,7 @@ def virtuoso() -> Iterator[Virtuoso]:
     """A Virtuoso server on a fresh temporary database, for the whole session."""
     if VIRTUOSO is None or ISQL is None:
         if os.environ.get("CI"):
-            pytest.fail("CI is set but Virtuoso is missing: install it (apt-get install virtuoso-opensource)")
+            pytest.fail("CI is set but Virtuoso is missing: install it (apt-get install virtuoso-opensource-7-bin)")
         pytest.skip("Virtuoso is not installed (set CI=true to make this a failure)")
     directory = Path(tempfile.mkdtemp(prefix="igegraph-virtuoso-"))
     sql_port, http_port = _free_port(), _free_port()
