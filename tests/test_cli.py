@@ -129,7 +129,7 @@ def test_queries_lists_every_named_query(cli):
     assert "cq13-pathway-blockers" in result.output and "What blocks the allergen" in result.output
     assert ("cq05-table1-phases: CQ5: What phase does Table 1 give each therapy?\n"
             "  phase (phase): the normalised development phase; e.g. Phase III\n"
-            "  igegraph query --name cq05-table1-phases --bind 'phase=Phase III'\n") in result.output
+            "  igegraph query cq05-table1-phases --bind 'phase=Phase III'\n") in result.output
 
 
 def test_queries_json_lists_parameters(cli):
@@ -141,6 +141,7 @@ def test_queries_json_lists_parameters(cli):
         ("target", "entity", None, "FcεRI"), ("drug", "entity", None, "omalizumab"),
         ("kind", "class", "ige:Drug", "monoclonal antibody")]
     assert one_line_error(cli("queries", "cq05")) == "Error: no named query 'cq05'; did you mean: cq05-table1-phases?"
+    assert one_line_error(cli("query", "cq05")) == "Error: no named query 'cq05'; did you mean: cq05-table1-phases?"
 
 
 def test_every_listed_example_runs_and_answers(cli):
@@ -155,7 +156,8 @@ def test_every_listed_example_runs_and_answers(cli):
 
 @pytest.mark.parametrize("value", ["Phase III", "phase 3", "ige:PhaseIII"])
 def test_bind_phase_by_label_synonym_or_curie(cli, value):
-    rows = json.loads(cli("query", "--name", "cq05-table1-phases", "--bind", f"phase={value}", "--format", "records").output)
+    # the name alone as the argument runs the named query, as --name does
+    rows = json.loads(cli("query", "cq05-table1-phases", "--bind", f"phase={value}", "--format", "records").output)
     assert rows == [{"phaseText": "Phase III; Local license", "phase": "ige:PhaseIII", "phaseLabel": "Phase III",
                      "therapy": "ig:CMAB007", "therapyLabel": "CMAB007"}]
 

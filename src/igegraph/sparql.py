@@ -433,11 +433,11 @@ class NamedQuery:
         """A command that runs it, binding its first parameter to that parameter's example.
 
         >>> named_query("cq05-table1-phases").example
-        "igegraph query --name cq05-table1-phases --bind 'phase=Phase III'"
+        "igegraph query cq05-table1-phases --bind 'phase=Phase III'"
         """
         import shlex
 
-        command = f"igegraph query --name {self.name}"
+        command = f"igegraph query {self.name}"
         if self.parameters:
             first = self.parameters[0]
             command += f" --bind {shlex.quote(f'{first.name}={first.example}')}"

@@ -48,7 +48,7 @@ def test_queries_lists_names_and_parameters(client, cli_json):
     assert by_name["cq05-table1-phases"]["parameters"] == [
         {"name": "phase", "type": "phase", "within": None, "description": "the normalised development phase",
          "example": "Phase III"}]
-    assert by_name["cq05-table1-phases"]["example"] == "igegraph query --name cq05-table1-phases --bind 'phase=Phase III'"
+    assert by_name["cq05-table1-phases"]["example"] == "igegraph query cq05-table1-phases --bind 'phase=Phase III'"
     assert by_name["cq01-ce3-binders"]["parameters"] == []
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 
 import click
@@ -27,7 +28,7 @@ def _parse_binds(values: tuple[str, ...], named: bool = False) -> dict[str, str]
 @click.option("--name", help="Run a named query from queries/ (see 'igegraph queries').")
 @click.option("--bind", "binds", multiple=True, metavar="VAR=VALUE",
               help="Bind ?VAR to an entity name, a CURIE, <IRI>, a number or a \"quoted literal\"; repeatable. "
-                   "With --name, VAR is one of the query's parameters and VALUE is looked up by the parameter's "
+                   "For a named query, VAR is one of its parameters and VALUE is looked up by the parameter's "
                    "type (a phase by its name, e.g. \"phase=Phase III\"; see 'igegraph queries').")
 @click.option("--labels", is_flag=True, help="Show labels instead of IRIs (table and records).")
 @timeout_option
@@ -40,16 +41,19 @@ def _parse_binds(values: tuple[str, ...], named: bool = False) -> dict[str, str]
 def query(sparql, file_, name, binds, labels, timeout, allow_network, reasoning, data, backend, store, fmt):
     """Run a SPARQL query (SELECT, ASK, CONSTRUCT, DESCRIBE) on the graph.
 
-    The query is an argument, '-' for stdin, --file FILE or --name NAME. Prefixes ige:, ig:,
-    rdfs:, skos:, obo: and the identifier prefixes are predeclared. The table is for people;
+    The query is an argument, '-' for stdin, --file FILE or --name NAME; an argument that is one
+    word (no SPARQL is) names a named query too. Prefixes ige:, ig:, rdfs:, skos:, obo: and the
+    identifier prefixes are predeclared. The table is for people;
     json, xml, csv and tsv are the W3C SPARQL 1.1 result formats, records a plain JSON list.
     CONSTRUCT and DESCRIBE print Turtle (json: JSON-LD, xml: RDF/XML).
 
-    Example: igegraph query --name cq01-ce3-binders --labels
+    Example: igegraph query cq05-table1-phases --bind 'phase=Phase III' --labels
     """
     from ..sparql import named_query, query_text
 
     named = None
+    if sparql is not None and name is None and re.fullmatch(r"[\w.-]+", sparql) and sparql != "-":
+        name, sparql = sparql, None  # 'igegraph query cq05-table1-phases': a word is never a SPARQL query
     given = [x for x in (sparql, file_, name) if x is not None]
     if len(given) != 1:
         raise click.UsageError("give exactly one of: a query argument, '-' (stdin), --file or --name")
