@@ -16,6 +16,7 @@ __all__ = [
     "DataError",
     "OutputExists",
     "StoreError",
+    "EndpointError",
     "shorten",
 ]
 
@@ -132,6 +133,10 @@ class DataError(IgegraphError):
 
 class StoreError(IgegraphError):
     """A persistent store directory cannot be used."""
+
+
+class EndpointError(IgegraphError):
+    """A SPARQL endpoint cannot be reached, refuses the request, or does not speak SPARQL."""
 
 
 class OutputExists(IgegraphError):

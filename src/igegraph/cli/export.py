@@ -69,11 +69,20 @@ def _run(fmt: str, out: str, force: bool, data, backend, store, view: dict | Non
     from ..rdfexport import RDF_FORMATS, rdf_statements
 
     check_targets(fmt, out, force)  # an unwritable or existing output fails before any work
+    picked = any(v for k, v in view.items() if k not in ("depth", "timeout")) if view is not None else False
     # big graphs and pictures take a while: say which step is running (on a terminal only)
     with progress("Loading the graph") as bar:
         kg = load_graph(data, backend, store)
+        if kg.engine.remote:
+            from ..backends.remote import STREAMED
+
+            if fmt in STREAMED and not picked:  # the store writes the file: nothing is held here
+                bar.stage(f"Writing {fmt.upper()}")
+                path = kg.save(fmt, out, force)
+                click.echo(f"wrote {path} ({len(kg)} triples)")
+                return
+            kg = kg.entire()  # a view, or a format the store does not write: made here from the whole graph
         built = None
-        picked = any(v for k, v in view.items() if k not in ("depth", "timeout")) if view is not None else False
         if view is not None and (fmt in VIEW_FORMATS or picked):
             from ..viz import make_view
 

@@ -140,7 +140,7 @@ def describe(term, data, backend, store, fmt):
     """
     from ..describe import describe as describe_
 
-    kg = load_graph(data, backend, store)
+    kg = load_graph(data, backend, store).about(term)
     _echo_described(describe_(kg, term), fmt, kg)
 
 
@@ -160,7 +160,7 @@ def reference(number, data, backend, store, fmt):
     """
     from ..references import reference as reference_
 
-    kg = load_graph(data, backend, store)
+    kg = load_graph(data, backend, store).about(number)
     _echo_described(reference_(kg, number), fmt, kg)
 
 
@@ -183,7 +183,7 @@ def search(text, limit, data, backend, store, fmt):
 
     if not any(ch.isalnum() for ch in text):
         raise click.BadParameter(f"'{text}' has no letters or digits to search for", param_hint="TEXT")
-    kg = load_graph(data, backend, store)
+    kg = load_graph(data, backend, store).matching(text)
     hits = search_(kg, text, limit=limit)
     if fmt == "json":
         emit_json(hits)

@@ -64,7 +64,7 @@ def neighbors(term, depth, direction, predicates, data, backend, store, fmt):
     """
     from ..traverse import neighbors as neighbors_
 
-    kg = load_graph(data, backend, store)
+    kg = load_graph(data, backend, store).around(term, depth, direction)
     rows = neighbors_(kg, term, depth=depth, direction=direction, predicates=predicates)
     _closure_output(rows, fmt, f"{kg.label(kg.resolve(term))} has no such neighbours")
 
@@ -111,7 +111,7 @@ def upstream(term, max_depth, predicates, data, backend, store, fmt):
     """
     from ..traverse import upstream as upstream_
 
-    kg = load_graph(data, backend, store)
+    kg = load_graph(data, backend, store).around(term, max_depth, "up", causal=True)
     rows = upstream_(kg, term, max_depth, predicates)
     name = kg.label(kg.resolve(term))
     if fmt == "json":
@@ -135,7 +135,7 @@ def downstream(term, max_depth, predicates, data, backend, store, fmt):
     """
     from ..traverse import downstream as downstream_
 
-    kg = load_graph(data, backend, store)
+    kg = load_graph(data, backend, store).around(term, max_depth, "down", causal=True)
     rows = downstream_(kg, term, max_depth, predicates)
     name = kg.label(kg.resolve(term))
     if fmt == "json":

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import inspect
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..backends.local import StoreBackend, oxigraph_graph
 from ..declarations import vocabulary_changes, vocabulary_state
 from ..errors import DataError, StoreError
 from ..inputs import check_files
@@ -48,16 +49,29 @@ def build_store_projection(kg: KnowledgeGraph, causal_only: bool) -> "nx.MultiDi
 
 class StoreKnowledgeGraph(KnowledgeGraph):
     """A KnowledgeGraph opened from a persistent store (see :func:`open_store`); its projection
-    comes from the store."""
+    comes from the store, and route traversals fetch only their causal cone from the database
+    (:mod:`igegraph.traverse.fetch`), so a first ``blocks`` need not load the projection."""
+
+    fetches_cones = True
 
     def __init__(self, graph: "rdflib.Graph", sources: list[Path], store_dir: Path, manifest: dict,
-                 manifest_digest: str, merged: bool = False):
-        super().__init__(graph, "oxigraph", sources)
+                 manifest_digest: str, merged: bool = False, database: Any = None):
+        super().__init__(graph, StoreBackend(store_dir), sources)
+        self._database = database  # the pyoxigraph Store, queried directly by select()
         self.store_dir = store_dir
         self.manifest = manifest
         self._digest = manifest_digest
         # With extra files merged in memory the stored projection no longer matches.
         self._merged = merged
+
+    def select(self, query: str, bindings: "Mapping[str, rdflib.term.Identifier]") -> list[tuple]:
+        """SELECT rows (rdflib terms) straight from the database, without rdflib's query layer."""
+        from ..traverse.fetch import store_select
+
+        if self._database is None:
+            return super().select(query, bindings)
+        select = self.derived("store.select", lambda: store_select(self._database))
+        return select(query, bindings)
 
     def __repr__(self) -> str:
         return f"<KnowledgeGraph store {self.store_dir} {len(self)} triples from {len(self.sources)} files>"
@@ -92,20 +106,6 @@ def vouch_dir() -> Path:
     return cache_dir() / "vouched"
 
 
-def _wrap(ox_store: Any) -> "rdflib.Graph":
-    """An rdflib Graph over a pyoxigraph Store, reading and writing its default graph."""
-    import rdflib
-    from oxrdflib import OxigraphStore
-    from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
-
-    from ..vocab import PREFIXES
-
-    graph = rdflib.Graph(store=OxigraphStore(store=ox_store), identifier=DATASET_DEFAULT_GRAPH_ID)
-    for prefix, ns in PREFIXES.items():
-        graph.bind(prefix, ns, override=True)
-    return graph
-
-
 def open_store(directory: str | Path, data: Iterable[str | Path] = (),
                allow_vocabulary_changes: bool = False, lenient: bool = False) -> KnowledgeGraph:
     """Open a store built by :func:`build_store` (read-only, in milliseconds).
@@ -126,7 +126,7 @@ def open_store(directory: str | Path, data: Iterable[str | Path] = (),
     Returns
     -------
     KnowledgeGraph
-        On the Oxigraph backend; ``kg.projection`` is read from the store's cached JSON.
+        On the ``store`` backend; ``kg.projection`` is read from the store's cached JSON.
 
     Raises
     ------
@@ -143,7 +143,7 @@ def open_store(directory: str | Path, data: Iterable[str | Path] = (),
     >>> _ = build_store(where)
     >>> kg = open_store(where)
     >>> kg.backend, kg.store_dir == Path(where)
-    ('oxigraph', True)
+    ('store', True)
     >>> kg.projection.has_edge("ig:omalizumab", "ig:free_IgE")
     True
     >>> open_store(tempfile.mkdtemp())
@@ -166,7 +166,7 @@ def open_store(directory: str | Path, data: Iterable[str | Path] = (),
         ) from None
     sources = [Path(s["path"]) for s in manifest["sources"]]
     if not files:
-        return StoreKnowledgeGraph(_wrap(db), sources, directory, manifest, digest)
+        return StoreKnowledgeGraph(oxigraph_graph(db), sources, directory, manifest, digest, database=db)
 
     for path in files:  # fail before the copy
         rdf_format(path)
@@ -176,11 +176,11 @@ def open_store(directory: str | Path, data: Iterable[str | Path] = (),
     memory = ox.Store()
     memory.load(input=db.dump(format=ox.RdfFormat.N_QUADS), format=ox.RdfFormat.N_QUADS)
     del db
-    graph = _wrap(memory)
+    graph = oxigraph_graph(memory)
     before = vocabulary_state(graph)
     for path in files:
         parse_into(graph, path, "oxigraph")
-    kg = StoreKnowledgeGraph(graph, sources + files, directory, manifest, digest, merged=True)
+    kg = StoreKnowledgeGraph(graph, sources + files, directory, manifest, digest, merged=True, database=memory)
     kg.vocabulary_changes = vocabulary_changes(before, vocabulary_state(graph, frozenset(before)))
     if not lenient:
         check_vocabulary_changes(kg, allow_vocabulary_changes, files)

@@ -34,7 +34,7 @@ from .cone import Cone
 from .named import pathway
 from .results import Blocker, BlockReport, Cut, TargetAgent
 from .routes import DEFAULT_MAX_LENGTH, DEFAULT_ROUTES, no_route_reason, ranked
-from .views import Action, Effect, action_effect, actions, ends, phase
+from .views import Action, Effect, action_effect, actions, phase, scope
 
 if TYPE_CHECKING:
     from ..kg import KnowledgeGraph
@@ -98,7 +98,7 @@ def blocks(
     >>> sorted({b.label for b in rep.blockers if b.step == "ig:mast_cell"})
     ['anti-FcεRI Fab-conjugated celastrol-loaded polymeric micelles']
     """
-    src, dst = ends(kg, source, target, max_length)
+    kg, src, dst, _ = scope(kg, source, target, max_length)
     cone = Cone(kg, src, dst, max_length)
     shown = ranked(kg, cone, routes)
     count = cone.count()

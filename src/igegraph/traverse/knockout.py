@@ -27,7 +27,7 @@ from .blocks import route_cuts
 from .cone import Cone
 from .results import CutSet, KnockoutResult
 from .routes import DEFAULT_MAX_LENGTH, DEFAULT_ROUTES, ranked
-from .views import Effect, action_effect, actions, actions_of, effect_of, ends, is_intervention, node
+from .views import Effect, action_effect, actions, actions_of, effect_of, is_intervention, scope
 
 if TYPE_CHECKING:
     from ..kg import KnowledgeGraph
@@ -71,8 +71,7 @@ def knockout(
     >>> ko.surviving, ko.applied
     ([], ['ig:omalizumab'])
     """
-    src, dst = ends(kg, source, target, max_length)
-    chosen = list(dict.fromkeys(node(kg, term) for term in items))
+    kg, src, dst, chosen = scope(kg, source, target, max_length, items)
     if not chosen:
         raise IgegraphError("name at least one entity or intervention to knock out")
     cone = Cone(kg, src, dst, max_length)
@@ -151,7 +150,7 @@ def cutsets(
     """
     if max_size < 1:
         raise IgegraphError(f"max size must be at least 1, not {max_size}")
-    src, dst = ends(kg, source, target, max_length)
+    kg, src, dst, _ = scope(kg, source, target, max_length)
     cone = Cone(kg, src, dst, max_length)
     if cone.count().n == 0:
         return []

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from .cone import Cone
 from .results import PathReport, Route, RouteCount
-from .views import activating, ends
+from .views import activating, scope
 
 if TYPE_CHECKING:
     from ..kg import KnowledgeGraph
@@ -80,13 +80,13 @@ def routes(
     list of Route
         Shortest first, then best evidence, then alphabetical by labels.
     """
-    src, dst = ends(kg, source, target, max_length)
+    kg, src, dst, _ = scope(kg, source, target, max_length)
     return ranked(kg, Cone(kg, src, dst, max_length), limit)
 
 
 def count_routes(kg: "KnowledgeGraph", source: str, target: str, max_length: int = DEFAULT_MAX_LENGTH) -> RouteCount:
     """How many routes of at most ``max_length`` hops lead from ``source`` to ``target``."""
-    src, dst = ends(kg, source, target, max_length)
+    kg, src, dst, _ = scope(kg, source, target, max_length)
     return Cone(kg, src, dst, max_length).count()
 
 
@@ -116,7 +116,7 @@ def path(
     >>> [r.length for r in report.routes], report.count.text()
     ([2], '1 route')
     """
-    src, dst = ends(kg, source, target, max_length)
+    kg, src, dst, _ = scope(kg, source, target, max_length)
     cone = Cone(kg, src, dst, max_length)
     found = ranked(kg, cone, limit)
     if not all and found:

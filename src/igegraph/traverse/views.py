@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from ..kg import KnowledgeGraph
 
 __all__ = ["Effect", "Action", "activating", "supply", "actions", "actions_of", "effect_of", "action_effect",
-           "is_intervention", "node", "phase", "ends"]
+           "is_intervention", "node", "phase", "ends", "scope"]
 
 Hop = tuple[str, str]
 
@@ -98,6 +98,35 @@ def ends(kg: "KnowledgeGraph", source: str, target: str, max_length: int) -> tup
     if src == dst:
         raise IgegraphError(f"source and target are the same entity ({kg.label(src)})")
     return src, dst
+
+
+def scope(kg: "KnowledgeGraph", source: str, target: str, max_length: int,
+          items: Iterable[str] = ()) -> tuple["KnowledgeGraph", str, str, list[str]]:
+    """The graph a route traversal runs on, its two ends (see :func:`ends`) and the entities
+    ``items`` name (what knockout applies or removes), without repeats.
+
+    That graph is ``kg`` itself or, when its backend asks for it (``kg.fetches_cones``), a small
+    graph of the causal cone between the ends fetched from it (:mod:`igegraph.traverse.fetch`),
+    with the actions of the items: the answers are the same.
+
+    >>> import igegraph
+    >>> kg = igegraph.load()
+    >>> scope(kg, "allergen", "histamine", 8, ["Xolair", "omalizumab"])[1:]
+    ('ig:allergen', 'ig:histamine', ['ig:omalizumab'])
+    """
+    if not kg.fetches_cones:
+        src, dst = ends(kg, source, target, max_length)
+        return kg, src, dst, list(dict.fromkeys(node(kg, term) for term in items))
+    from .fetch import cone_graph, is_entity
+
+    if max_length < 1:
+        raise IgegraphError(f"max length must be at least 1, not {max_length}")
+    # a CURIE or IRI (what a named pathway gives) needs no name index, so no projection
+    src, dst = (is_entity(kg.select, term) or kg.resolve(term) for term in (source, target))
+    chosen = list(dict.fromkeys(is_entity(kg.select, term) or kg.resolve(term) for term in items))
+    small = kg.derived(f"traverse.cone.{src}.{dst}.{max_length}.{sorted(chosen)}",
+                       lambda: cone_graph(kg, [src], [dst], max_length, chosen))
+    return (small, *ends(small, src, dst, max_length), [node(small, item) for item in chosen])
 
 
 def _views(kg: "KnowledgeGraph") -> tuple["nx.DiGraph", "nx.DiGraph"]:

@@ -1,0 +1,468 @@
+"""Fetch the causal cone a traversal needs from any SPARQL store, not the whole graph.
+
+:func:`fetch_cone` asks a SPARQL SELECT runner (an embedded store, or an HTTP endpoint) for
+exactly what ``blocks``, ``knockout``, ``cutsets`` and ``path`` read between a source and a
+target, in bounded batches of plain SPARQL 1.1 (each query declares its own prefixes):
+
+1. **vocabulary**: the relation properties (``?p ige:polarity``, their flags and labels), the
+   entity classes below ``ige:Entity``, the named pathways;
+2. **cone**: breadth-first, level by level, forward from the sources and backward to the
+   targets over the activating properties, always expanding the smaller frontier, until the two
+   depths add up to ``max_length`` (every walk of at most ``max_length`` hops is then fetched).
+   Only the edges of the cone are kept (nodes with ``d(source, v) + d(v, target) <= max_length``);
+   when no route is that short, the search goes on until the shortest route is known (what the
+   "no route" message reports) or one side has nothing left to reach;
+3. **supply**: the dependency edges into the cone, transitively (what the cone's nodes need to
+   exist), as the ``dead`` check follows them to their roots;
+4. **effects**: the broader types (``ige:subtypeOf``) of those nodes, the forms of them
+   (``ige:formOf``) and the interactions on cone hops: an action on any of these touches a route;
+5. **actions**: the negative causal relations on them, and every action of the ``items``
+   (what ``knockout`` applies);
+6. **details**: types, labels, synonyms, identifiers, definitions and development phases of
+   every node kept, the reified ``ige:Assertion`` of every edge kept with its references and
+   evidence level.
+
+The result is an rdflib Graph that the usual projection and traversals run on unchanged; their
+answers equal those on the whole graph (``tests/test_fetch.py`` checks it pathway by pathway).
+
+Cost: a handful of queries per BFS level, each with at most :data:`BATCH` IRIs in its VALUES
+block, so about ``(max_length + supply depth + 6) * ceil(frontier / BATCH)`` requests, and rows
+in proportion to the explored frontiers, the supply region and the actions on them: the cone,
+not the store.
+
+Examples
+--------
+>>> import igegraph
+>>> from igegraph.vocab import IG
+>>> kg = igegraph.load()
+>>> stats = FetchStats()
+>>> g = fetch_cone(graph_select(kg.graph), [IG.allergen], [IG.mast_cell_degranulation], max_length=8, stats=stats)
+>>> stats.cone_nodes, len(g) == stats.triples < len(kg) // 2
+(8, True)
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ..errors import IgegraphError
+from ..vocab import IGE, compact, expand_curie
+from .cone import _bounded_bfs
+
+if TYPE_CHECKING:
+    import rdflib
+    from rdflib.term import Identifier
+
+    from ..kg import KnowledgeGraph
+
+__all__ = ["fetch_cone", "FetchStats", "Select", "graph_select", "cone_graph", "is_entity", "store_select", "BATCH"]
+
+#: A SPARQL SELECT runner: query text and variable bindings -> rows of rdflib terms.
+Select = Callable[[str, Mapping[str, "Identifier"]], list[tuple]]
+
+#: Most IRIs in one VALUES block (one request).
+BATCH = 400
+
+_PREFIXES = """PREFIX ige: <https://w3id.org/igegraph/vocab#>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+"""
+
+# IRIREF of the SPARQL grammar: what may stand between < and > in a VALUES block
+_IRI = re.compile(r'[^<>"{}|^`\\\x00-\x20]+')
+
+_PROPERTIES = _PREFIXES + """SELECT ?p ?q ?v WHERE {
+  ?p ige:polarity ?pol .
+  VALUES ?q { ige:polarity ige:causal ige:dependency ige:abolishes rdfs:label }
+  ?p ?q ?v .
+}"""
+
+_CLASSES = _PREFIXES + """SELECT ?c ?q ?v WHERE {
+  ?c rdfs:subClassOf* ige:Entity .
+  VALUES ?q { rdfs:subClassOf rdfs:label }
+  ?c ?q ?v .
+}"""
+
+_PATHWAYS = _PREFIXES + """SELECT ?s ?q ?v WHERE {
+  { ?s a ige:Pathway } UNION { ?p a ige:Pathway ; ige:hasStep ?s }
+  UNION { ?p a ige:Pathway ; ige:hasStep/ige:reference ?s }
+  ?s ?q ?v .
+}"""
+
+# one VALUES block per query, the rest as FILTERs: engines join two VALUES blocks slowly
+_FORWARD = _PREFIXES + """SELECT ?s ?p ?o WHERE {{
+  VALUES ?s {{ {nodes} }} ?s ?p ?o . FILTER(?p IN ({preds}) && isIRI(?o))
+}}"""
+_BACKWARD = _PREFIXES + """SELECT ?s ?p ?o WHERE {{
+  VALUES ?o {{ {nodes} }} ?s ?p ?o . FILTER(?p IN ({preds}) && isIRI(?s))
+}}"""
+_PAIRS = _PREFIXES + """SELECT ?i ?s ?o WHERE {{
+  VALUES (?s ?o) {{ {pairs} }}
+  ?i ige:interactionSubject ?s ; ige:interactionObject ?o .
+}}"""
+_DETAILS = _PREFIXES + """SELECT ?s ?q ?v WHERE {{
+  VALUES ?s {{ {nodes} }} ?s ?q ?v .
+  FILTER(?q IN (rdf:type, rdfs:label, skos:altLabel, skos:exactMatch, skos:closeMatch, skos:definition,
+                ige:developmentPhase, ige:interactionSubject, ige:interactionObject, ige:formOf, ige:subtypeOf))
+}}"""
+_LABELS = _PREFIXES + """SELECT ?s ?q ?v WHERE {{
+  VALUES ?s {{ {nodes} }} ?s ?q ?v . FILTER(?q IN (rdfs:label, ige:rank, ige:referenceNumber))
+}}"""
+_ASSERTIONS = _PREFIXES + """SELECT ?a ?q ?v WHERE {{
+  VALUES (?s ?p ?o) {{ {edges} }}
+  ?a rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o .
+  ?a ?q ?v .
+}}"""
+_IS_ENTITY = _PREFIXES + "ASK { ?s a ?c . ?c rdfs:subClassOf* ige:Entity }"
+
+
+@dataclass
+class FetchStats:
+    """What one :func:`fetch_cone` cost.
+
+    Attributes
+    ----------
+    requests : int
+        SELECT queries sent.
+    rows : int
+        Rows received (each is one triple or one (interaction, subject, object) link).
+    triples : int
+        Distinct triples in the fetched graph.
+    cone_nodes : int
+        Nodes of the cone (on some route of at most ``max_length`` hops).
+    explored : int
+        Nodes reached by the forward and backward searches.
+    seconds : float
+        Wall time of the fetch.
+    """
+
+    requests: int = 0
+    rows: int = 0
+    triples: int = 0
+    cone_nodes: int = 0
+    explored: int = 0
+    seconds: float = 0.0
+
+
+def graph_select(graph: "rdflib.Graph") -> Select:
+    """A :data:`Select` over an rdflib Graph (Memory or Oxigraph store): SELECT rows as tuples,
+    an ASK as ``[(True,)]`` or ``[]``."""
+
+    def select(query: str, bindings: Mapping[str, "Identifier"]) -> list[tuple]:
+        result = graph.query(query, initBindings=dict(bindings))
+        if result.type == "ASK":
+            return [(True,)] if result.askAnswer else []
+        return [tuple(row) for row in result]  # type: ignore[arg-type]
+
+    return select
+
+
+def store_select(store: Any) -> Select:
+    """A :data:`Select` straight over a pyoxigraph Store (an embedded or persistent store),
+    several times faster than through rdflib: terms are converted as oxrdflib converts them,
+    each IRI once."""
+    import pyoxigraph as ox
+    from rdflib import BNode, Literal, URIRef
+
+    iris: dict[str, URIRef] = {}
+
+    def term(t: Any) -> Any:
+        if isinstance(t, ox.NamedNode):
+            found = iris.get(t.value)
+            if found is None:
+                found = iris[t.value] = URIRef(t.value)
+            return found
+        if isinstance(t, ox.Literal):
+            if t.language:
+                return Literal(t.value, lang=t.language)
+            return Literal(t.value, datatype=URIRef(t.datatype.value))
+        return None if t is None else BNode(t.value)
+
+    def select(query: str, bindings: Mapping[str, "Identifier"]) -> list[tuple]:
+        given = {ox.Variable(k): ox.NamedNode(str(v)) for k, v in bindings.items()}
+        result = store.query(query, substitutions=given)
+        if isinstance(result, ox.QueryBoolean):
+            return [(True,)] if bool(result) else []
+        return [tuple(term(t) for t in row) for row in result]
+
+    return select
+
+
+def _iri(term: Any) -> str:
+    """An IRI as a SPARQL term, refused when it could break out of ``<...>``."""
+    text = str(term)
+    if not _IRI.fullmatch(text):
+        raise IgegraphError(f"not a usable IRI: {text[:80]!r}")
+    return f"<{text}>"
+
+
+def _batches(items: Iterable[Any]) -> Iterable[list[Any]]:
+    ordered = sorted(items, key=str)
+    for i in range(0, len(ordered), BATCH):
+        yield ordered[i: i + BATCH]
+
+
+class _Fetcher:
+    """Runs the queries, keeps every triple received and counts the cost."""
+
+    def __init__(self, select: Select) -> None:
+        self.select = select
+        self.triples: set[tuple] = set()
+        self.stats = FetchStats()
+
+    def rows(self, query: str, bindings: Mapping[str, "Identifier"] | None = None) -> list[tuple]:
+        self.stats.requests += 1
+        found = self.select(query, bindings or {})
+        self.stats.rows += len(found)
+        return found
+
+    def keep(self, rows: Iterable[tuple]) -> None:
+        self.triples.update(r for r in rows if None not in r)
+
+    def edges(self, template: str, preds: Iterable[Any], nodes: Iterable[Any]) -> list[tuple]:
+        """(s, p, o) rows of ``preds`` out of (forward) or into (backward) ``nodes``."""
+        preds = ", ".join(_iri(p) for p in sorted(preds, key=str))
+        if not preds:
+            return []
+        out: list[tuple] = []
+        for batch in _batches(nodes):
+            out += self.rows(template.format(preds=preds, nodes=" ".join(_iri(n) for n in batch)))
+        return out
+
+    def per_node(self, template: str, nodes: Iterable[Any]) -> list[tuple]:
+        out: list[tuple] = []
+        for batch in _batches(nodes):
+            out += self.rows(template.format(nodes=" ".join(_iri(n) for n in batch)))
+        return out
+
+
+def _closure(fetch: _Fetcher, template: str, preds: set, start: set, backward: bool) -> tuple[set, list[tuple]]:
+    """Everything reachable from ``start`` over ``preds`` (backward: into it), and the edges."""
+    seen, frontier, edges = set(start), set(start), []
+    while frontier:
+        rows = fetch.edges(template, preds, frontier)
+        edges += rows
+        frontier = {(s if backward else o) for s, _p, o in rows} - seen
+        seen |= frontier
+    return seen, edges
+
+
+def fetch_cone(
+    select: Select,
+    sources: Sequence["rdflib.URIRef"],
+    targets: Sequence["rdflib.URIRef"],
+    *,
+    max_length: int,
+    items: Sequence["rdflib.URIRef"] = (),
+    stats: FetchStats | None = None,
+) -> "rdflib.Graph":
+    """The subgraph that routes of at most ``max_length`` hops from ``sources`` to ``targets``
+    need, fetched through ``select``.
+
+    Parameters
+    ----------
+    select : Select
+        Runs one SPARQL 1.1 SELECT (or ASK) with variable bindings; returns rows of rdflib terms.
+    sources, targets : sequence of URIRef
+        The ends of the routes (every pair is covered).
+    max_length : int
+        Longest route, in hops.
+    items : sequence of URIRef
+        Entities or interventions to knock out: their own actions are fetched too.
+    stats : FetchStats, optional
+        Filled with the requests, rows and triples this fetch cost.
+
+    Returns
+    -------
+    rdflib.Graph
+        An in-memory graph (over an in-memory Oxigraph store); :func:`cone_graph` wraps it in a
+        KnowledgeGraph.
+
+    Examples
+    --------
+    >>> import igegraph
+    >>> from igegraph.vocab import IG, IGE
+    >>> kg = igegraph.load()
+    >>> g = fetch_cone(graph_select(kg.graph), [IG.allergen], [IG.histamine], max_length=8)
+    >>> (IG.omalizumab, IGE.neutralizes, IG.free_IgE) in g
+    True
+    """
+    import rdflib
+
+    started = time.perf_counter()
+    if max_length < 1:
+        raise IgegraphError(f"max length must be at least 1, not {max_length}")
+    fetch = _Fetcher(select)
+    sources = [rdflib.URIRef(_iri(s)[1:-1]) for s in sources]
+    targets = [rdflib.URIRef(_iri(t)[1:-1]) for t in targets]
+    items = [rdflib.URIRef(_iri(i)[1:-1]) for i in items]
+
+    # 1. vocabulary
+    props = fetch.rows(_PROPERTIES)
+    fetch.keep(props)
+    flags: dict[Any, dict] = {}
+    for p, q, v in props:
+        flags.setdefault(p, {})[compact(q)] = v
+    activating, dependency, negative = set(), set(), set()
+    for p, f in flags.items():
+        try:
+            polarity = int(f["ige:polarity"])
+        except (KeyError, TypeError, ValueError):
+            continue
+        causal = bool(f["ige:causal"].toPython()) if "ige:causal" in f else polarity != 0
+        if causal and polarity > 0:
+            activating.add(p)
+            if "ige:dependency" in f and bool(f["ige:dependency"].toPython()):
+                dependency.add(p)
+        elif causal and polarity < 0:
+            negative.add(p)
+    fetch.keep(fetch.rows(_CLASSES))
+    fetch.keep(fetch.rows(_PATHWAYS))
+
+    # 2. the cone: bidirectional levels, the smaller frontier first
+    succ: dict[Any, set] = {}
+    pred: dict[Any, set] = {}
+    found: dict[tuple, None] = {}
+    fwd_seen, bwd_seen = set(sources), set(targets)
+    fwd, bwd = set(sources), set(targets)
+    depth_f = depth_b = 0
+
+    def shortest() -> int | None:
+        best = None
+        for s in sources:
+            reached = _bounded_bfs(lambda u: succ.get(u, ()), s, depth_f + depth_b, stop=s)
+            for t in targets:
+                if t in reached and t != s and (best is None or reached[t] < best):
+                    best = reached[t]
+        return best
+
+    while fwd and bwd:
+        if depth_f + depth_b >= max_length:
+            # every walk of at most depth_f + depth_b hops is here: stop once a route is
+            # (or the shortest one is, when none fits in max_length)
+            best = shortest()
+            if best is not None and best <= depth_f + depth_b:
+                break
+        forward = len(fwd) <= len(bwd)
+        rows = fetch.edges(_FORWARD if forward else _BACKWARD, activating, fwd if forward else bwd)
+        for s, p, o in rows:
+            found[(s, p, o)] = None
+            succ.setdefault(s, set()).add(o)
+            pred.setdefault(o, set()).add(s)
+        if forward:
+            fwd = {o for _s, _p, o in rows} - fwd_seen
+            fwd_seen |= fwd
+            depth_f += 1
+        else:
+            bwd = {s for s, _p, _o in rows} - bwd_seen
+            bwd_seen |= bwd
+            depth_b += 1
+    fetch.stats.explored = len(fwd_seen | bwd_seen)
+
+    cone: set = set()
+    routed = True
+    for s in sources:
+        for t in targets:
+            if s == t:
+                continue
+            ds = _bounded_bfs(lambda u: succ.get(u, ()), s, max_length, stop=t)
+            dt = _bounded_bfs(lambda u: pred.get(u, ()), t, max_length, stop=s, within=ds) if t in ds else {}
+            nodes = {v for v in dt if ds[v] + dt[v] <= max_length}
+            routed = routed and bool(nodes)
+            cone |= nodes
+    fetch.stats.cone_nodes = len(cone)
+    # without a route the "no route" message needs the shortest one: keep what was explored
+    kept = [e for e in found if routed is False or (e[0] in cone and e[2] in cone)]
+    fetch.keep(kept)
+    endpoints = {e[0] for e in kept} | {e[2] for e in kept} | set(sources) | set(targets)
+
+    # 3. supply: dependency edges into the cone, to their roots
+    region, supply_edges = _closure(fetch, _BACKWARD, dependency, cone | set(items), backward=True)
+    fetch.keep(supply_edges)
+
+    # 4. what an action may act on to touch the region: broader types, then forms of those
+    broader, _ = _closure(fetch, _FORWARD, {IGE.subtypeOf}, region, backward=False)
+    forms, _ = _closure(fetch, _BACKWARD, {IGE.formOf}, broader, backward=True)
+    cone_hops = {(s, o) for s, _p, o in kept}
+    interactions: set = set()
+    for batch in _batches(cone_hops):
+        pairs = " ".join(f"({_iri(s)} {_iri(o)})" for s, o in batch)
+        interactions |= {i for i, _s, _o in fetch.rows(_PAIRS.format(pairs=pairs))}
+
+    # 5. actions on them, and every action of the items
+    actions = fetch.edges(_BACKWARD, negative, forms | interactions)
+    actions += fetch.edges(_FORWARD, negative, items)
+    fetch.keep(actions)
+
+    # 6. details of every node kept, the assertions of every edge kept
+    nodes = endpoints | region | broader | forms | interactions | set(items)
+    nodes |= {s for s, _p, _o in actions} | {o for _s, _p, o in actions}
+    details = fetch.per_node(_DETAILS, nodes)
+    fetch.keep(details)
+    edges = set(kept) | set(supply_edges) | set(actions)
+    claims: list[tuple] = []
+    for batch in _batches(edges):
+        values = " ".join(f"({_iri(s)} {_iri(p)} {_iri(o)})" for s, p, o in batch)
+        claims += fetch.rows(_ASSERTIONS.format(edges=values))
+    fetch.keep(claims)
+    cells = {v for _a, q, v in claims if q == IGE.cellContext and isinstance(v, rdflib.URIRef)}
+    fetch.keep(fetch.per_node(_DETAILS, cells - nodes))
+    # labels of what the details and claims point at: classes, phases, levels, references
+    pointed = {v for _s, q, v in details + claims if isinstance(v, rdflib.URIRef) and q != rdflib.RDF.type}
+    fetch.keep(fetch.per_node(_LABELS, pointed - nodes - cells))
+
+    graph = _as_graph(fetch.triples)
+    fetch.stats.triples = len(graph)
+    fetch.stats.seconds = time.perf_counter() - started
+    if stats is not None:
+        stats.__dict__.update(fetch.stats.__dict__)
+    return graph
+
+
+def _as_graph(triples: Iterable[tuple]) -> "rdflib.Graph":
+    """An rdflib Graph over a new in-memory Oxigraph store holding ``triples``, loaded as one
+    Turtle text (much faster than adding rdflib terms one by one)."""
+    import pyoxigraph as ox
+
+    from ..backends.local import oxigraph_graph
+
+    store = ox.Store()
+    text = "\n".join(f"{s.n3()} {p.n3()} {o.n3()} ." for s, p, o in triples)
+    store.load(text.encode("utf-8"), format=ox.RdfFormat.TURTLE)
+    return oxigraph_graph(store)
+
+
+def is_entity(select: Select, term: str) -> str | None:
+    """The compact id of a CURIE or IRI when the store types it as an entity, else None (a
+    look-up that needs no projection)."""
+    from rdflib import URIRef
+
+    iri = expand_curie(term)
+    if iri is None or not _IRI.fullmatch(iri):
+        return None
+    return compact(URIRef(iri)) if select(_IS_ENTITY, {"s": URIRef(iri)}) else None
+
+
+def cone_graph(kg: "KnowledgeGraph", sources: Sequence[str], targets: Sequence[str], max_length: int,
+               items: Sequence[str] = (), stats: FetchStats | None = None) -> "KnowledgeGraph":
+    """A small KnowledgeGraph over the cone of ``kg`` between ``sources`` and ``targets``
+    (compact ids), on which the traversals give the same answers as on ``kg``.
+
+    >>> import igegraph
+    >>> kg = igegraph.load()
+    >>> small = cone_graph(kg, ["ig:allergen"], ["ig:mast_cell_degranulation"], 8)
+    >>> from igegraph.traverse import blocks
+    >>> blocks(small, "ig:allergen", "ig:mast_cell_degranulation").to_dict() == \\
+    ...     blocks(kg, "ig:allergen", "ig:mast_cell_degranulation").to_dict()
+    True
+    """
+    from ..kg import KnowledgeGraph
+
+    graph = fetch_cone(kg.select, [kg.iri(s) for s in sources], [kg.iri(t) for t in targets],
+                       max_length=max_length, items=[kg.iri(i) for i in items], stats=stats)
+    return KnowledgeGraph(graph, "oxigraph", list(kg.sources))

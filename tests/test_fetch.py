@@ -1,0 +1,141 @@
+"""The cone fetch: traversals on the fetched cone give exactly the answers of the whole graph."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+import igegraph
+from igegraph.errors import IgegraphError, UnknownEntity
+from igegraph.kg import KnowledgeGraph
+from igegraph.traverse import blocks, blocks_pathway, cutsets, knockout, path, pathways
+from igegraph.traverse.fetch import BATCH, FetchStats, cone_graph, fetch_cone, graph_select, is_entity
+from igegraph.vocab import IG, IGE
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# (source, target) pairs beyond the named pathways: long and short routes, one with none
+PAIRS = [("ig:allergen", "ig:histamine"), ("ig:allergen", "ig:bronchoconstriction"),
+         ("ig:IgE", "ig:Th2_activation"), ("ig:histamine", "ig:allergen")]
+
+
+def _cone_backend(kg: KnowledgeGraph) -> KnowledgeGraph:
+    """The same RDF graph, on a KnowledgeGraph whose traversals fetch their cone."""
+    other = KnowledgeGraph(kg.graph, kg.backend, kg.sources)
+    other.fetches_cones = True
+    return other
+
+
+def _cutsets(kg, s, t, size, length, entities=False):
+    return [(c.members, c.labels) for c in cutsets(kg, s, t, size, length, entities=entities)]
+
+
+def _same_answers(full: KnowledgeGraph, cone: KnowledgeGraph, s: str, t: str, length: int) -> int:
+    """Assert blocks, knockout, cutsets and path agree; return the route count."""
+    report = blocks(full, s, t, length, interventions_only=False).to_dict()
+    assert blocks(cone, s, t, length, interventions_only=False).to_dict() == report
+    assert blocks(cone, s, t, length).to_dict() == blocks(full, s, t, length).to_dict()
+    assert path(cone, s, t, length, all=True).to_dict() == path(full, s, t, length, all=True).to_dict()
+    n = report["pathway"]["route_count"]
+    if n:
+        assert _cutsets(cone, s, t, 2, length) == _cutsets(full, s, t, 2, length)
+        assert _cutsets(cone, s, t, 1, length, True) == _cutsets(full, s, t, 1, length, True)
+        agents = [b["id"] for b in report["blockers"]][:2] + [m["id"] for m in report["pathway"]["must_pass"][:1]]
+        for items in ([a] for a in agents):
+            assert knockout(cone, items, s, t, length).to_dict() == knockout(full, items, s, t, length).to_dict()
+        if len(agents) > 1:
+            assert knockout(cone, agents, s, t, length).to_dict() == knockout(full, agents, s, t, length).to_dict()
+    return n
+
+
+@pytest.fixture(scope="module")
+def cone_kg(kg):
+    return _cone_backend(kg)
+
+
+@pytest.mark.parametrize("name", ["allergic-cascade", "cd23-th2", "ige-fceri-degranulation", "sensitization"])
+def test_named_pathways_agree(kg, cone_kg, name):
+    assert name in {p.name for p in pathways(kg)}
+    info = next(p for p in pathways(kg) if p.name == name)
+    assert blocks_pathway(cone_kg, name).to_dict() == blocks_pathway(kg, name).to_dict()
+    for length in (8, 4):
+        _same_answers(kg, cone_kg, info.source, info.target, length)
+    # a pathway gives CURIEs: no name index, so the big graph's projection is never built
+    assert "projection" not in cone_kg.__dict__
+
+
+def test_pairs_agree_and_no_route_reason(kg, cone_kg):
+    counts = {(s, t): _same_answers(kg, cone_kg, s, t, 8) for s, t in PAIRS}
+    assert counts == {("ig:allergen", "ig:histamine"): 9, ("ig:allergen", "ig:bronchoconstriction"): 16,
+                      ("ig:IgE", "ig:Th2_activation"): 1, ("ig:histamine", "ig:allergen"): 0}
+    # too short a limit: the message names the shortest route, found past the limit
+    short = blocks(cone_kg, "ig:allergen", "ig:histamine", 3)
+    assert short.no_route == blocks(kg, "ig:allergen", "ig:histamine", 3).no_route
+    assert "the shortest has 4" in short.no_route
+
+
+def test_names_resolve_as_on_the_whole_graph(kg, cone_kg):
+    got = knockout(cone_kg, ["Xolair", "FcεRI"], "allergen", "mast cell degranulation").to_dict()
+    assert got == knockout(kg, ["Xolair", "FcεRI"], "allergen", "mast cell degranulation").to_dict()
+    with pytest.raises(UnknownEntity, match="omalizumob"):
+        blocks(cone_kg, "omalizumob", "histamine")
+    with pytest.raises(IgegraphError, match="max length must be at least 1"):
+        blocks(cone_kg, "ig:allergen", "ig:histamine", 0)
+    assert is_entity(cone_kg.select, "ig:mast_cell") == "ig:mast_cell"
+    assert is_entity(cone_kg.select, "ige:Assertion") is None  # a class, not an entity
+    assert is_entity(cone_kg.select, "mast cell") is None  # a name: left to the resolver
+
+
+def test_fetch_is_the_cone_not_the_graph(kg):
+    stats = FetchStats()
+    graph = fetch_cone(graph_select(kg.graph), [IG.allergen], [IG.mast_cell_degranulation], max_length=8,
+                       stats=stats)
+    assert (stats.cone_nodes, stats.triples) == (8, len(graph))
+    assert stats.triples < len(kg) / 4 and stats.rows >= stats.triples and stats.requests < 40
+    # what blocks shows: the omalizumab action, its provenance, its phase and the cone's labels
+    assert (IG.omalizumab, IGE.neutralizes, IG.free_IgE) in graph
+    assert (IG.free_IgE, IGE.formOf, IG.IgE) in graph
+    assert any(graph.triples((None, IGE.evidenceQuote, None)))
+    assert set(graph.objects(IG.omalizumab, IGE.developmentPhase))
+
+
+def test_fetch_refuses_what_could_break_a_query(kg):
+    select = graph_select(kg.graph)
+    for bad in ("https://x/a> } ; DROP ALL ; <b", "https://x/a b", 'https://x/"'):
+        with pytest.raises(IgegraphError, match="not a usable IRI"):
+            fetch_cone(select, [bad], [IG.histamine], max_length=3)
+    with pytest.raises(IgegraphError, match="max length must be at least 1"):
+        fetch_cone(select, [IG.allergen], [IG.histamine], max_length=0)
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory):
+    """The curated graph plus 10,000 synthetic triples (benchmarks/generate.py), which add
+    regulators, supply and drugs around the review's pathway."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        from generate import generate
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    where = tmp_path_factory.mktemp("synthetic") / "synthetic.nt"
+    with open(where, "w", encoding="utf-8") as out:
+        generate(10_000, out, seed=3)
+    return igegraph.load([where])
+
+
+def test_synthetic_graph_agrees(synthetic):
+    cone = _cone_backend(synthetic)
+    assert blocks_pathway(cone, "ige-fceri-degranulation").to_dict() == \
+        blocks_pathway(synthetic, "ige-fceri-degranulation").to_dict()
+    counts = [_same_answers(synthetic, cone, s, t, 6) for s, t in
+              [("ig:allergen", "ig:mast_cell_degranulation"), ("ig:IgE", "ig:histamine")]]
+    assert counts == [2, 3]
+    report = blocks_pathway(synthetic, "ige-fceri-degranulation")
+    assert {b.id for b in report.blockers if b.id.startswith("ig:syn_")}  # synthetic drugs among them
+    stats = FetchStats()
+    cone_graph(synthetic, ["ig:allergen"], ["ig:mast_cell_degranulation"], 8, stats=stats)
+    # the synthetic drugs acting on the pathway come along; the rest of the graph does not
+    assert stats.triples < len(synthetic) / 2
+    assert stats.requests < 60 + 2 * stats.explored / BATCH

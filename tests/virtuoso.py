@@ -1,0 +1,185 @@
+"""A throw-away Virtuoso server for the tests (Debian's ``virtuoso-opensource``).
+
+One server per test session: ``virtuoso-t`` runs in the foreground on a fresh database in a
+temporary directory, with a generated ``virtuoso.ini`` that listens on two free loopback ports
+(SQL and HTTP) and nothing else (no Unix socket, no plug-ins, no OS calls). Once it answers,
+``isql`` replaces the ``dba`` password with a random one and creates the user ``igegraph``
+(random password too) with the ``SPARQL_UPDATE`` role, which the Digest-authenticated
+endpoints ``/sparql-auth`` and ``/sparql-graph-crud-auth`` (Graph Store Protocol) require.
+Anonymous ``/sparql`` stays read-only. The process is stopped and the directory removed
+whatever happens.
+
+Tests using it skip when ``virtuoso-t`` is not installed, unless CI is set (then they fail):
+``.ci/run`` installs it.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+VIRTUOSO = os.environ.get("IGEGRAPH_VIRTUOSO") or shutil.which("virtuoso-t")
+ISQL = shutil.which("isql-vt") or shutil.which("isql-v")  # Debian's name for Virtuoso's isql
+#: Seconds a fresh database may take to come up (it compiles its system procedures first:
+#: 2.4 to 4.2 s on a shared 2-core machine at load 4, 11 s at load 8, 36 s at load 10).
+STARTUP_LIMIT = 240.0
+#: The named graph the tests push to.
+GRAPH = "https://w3id.org/igegraph/graph/test"
+USER = "igegraph"
+
+_INI = """\
+[Database]
+DatabaseFile       = virtuoso.db
+ErrorLogFile       = virtuoso.log
+LockFile           = virtuoso.lck
+TransactionFile    = virtuoso.trx
+xa_persistent_file = virtuoso.pxa
+ErrorLogLevel      = 7
+FileExtend         = 200
+Striping           = 0
+TempStorage        = TempDatabase
+
+[TempDatabase]
+DatabaseFile       = virtuoso-temp.db
+TransactionFile    = virtuoso-temp.trx
+
+[Parameters]
+ServerPort         = 127.0.0.1:{sql_port}
+DisableUnixSocket  = 1
+AllowOSCalls       = 0
+DirsAllowed        = .
+CheckpointInterval = 0
+NumberOfBuffers    = 5000
+MaxDirtyBuffers    = 3000
+ThreadsPerQuery    = 2
+MaxClientConnections = 8
+
+[HTTPServer]
+ServerPort         = 127.0.0.1:{http_port}
+ServerRoot         = .
+ServerThreads      = 4
+MaxClientConnections = 8
+EnabledDavVSP      = 0
+HTTPProxyEnabled   = 0
+
+[SPARQL]
+; Virtuoso's own defaults cut SELECT answers at 10,000 rows and stop long queries with a
+; partial answer ("anytime" queries); neither may happen silently in a test
+ResultSetMaxRows   = 1000000
+MaxQueryExecutionTime = 0
+MaxQueryCostEstimationTime = 0
+"""
+
+
+@dataclass(frozen=True)
+class Virtuoso:
+    """A running test server: its URLs, the writing user's credentials and start-up time."""
+
+    base: str
+    sql_port: int
+    user: str
+    password: str
+    directory: Path
+    startup_seconds: float
+
+    @property
+    def sparql(self) -> str:
+        """The anonymous, read-only SPARQL endpoint."""
+        return f"{self.base}/sparql"
+
+    @property
+    def sparql_auth(self) -> str:
+        """The SPARQL endpoint that takes updates, behind Digest authentication."""
+        return f"{self.base}/sparql-auth"
+
+    @property
+    def store(self) -> str:
+        """The Graph Store Protocol endpoint, behind Digest authentication."""
+        return f"{self.base}/sparql-graph-crud-auth"
+
+    def log(self) -> str:
+        return (self.directory / "virtuoso.log").read_text(encoding="utf-8", errors="replace")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _isql(port: int, password: str, sql: str) -> str:
+    """Run SQL statements as dba; any ``*** Error`` in isql's output fails the fixture."""
+    assert ISQL is not None
+    done = subprocess.run([ISQL, f"127.0.0.1:{port}", "dba", password], input=sql, capture_output=True,
+                          text=True, timeout=60)
+    if done.returncode != 0 or "*** Error" in done.stdout + done.stderr:
+        raise RuntimeError(f"isql failed: {(done.stdout + done.stderr)[-600:]}")
+    return done.stdout
+
+
+def _wait_until_up(proc: subprocess.Popen, base: str, directory: Path) -> None:
+    deadline = time.monotonic() + STARTUP_LIMIT
+    with httpx.Client(trust_env=False) as client:
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                raise RuntimeError(f"virtuoso-t exited with {proc.returncode}: "
+                                   f"{(directory / 'virtuoso.log').read_text(errors='replace')[-600:]}")
+            try:
+                if client.get(f"{base}/sparql", params={"query": "ASK {}"}, timeout=2).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            time.sleep(0.2)
+    raise RuntimeError(f"Virtuoso did not answer within {STARTUP_LIMIT:g} s")
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)  # Virtuoso's quick shutdown
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@pytest.fixture(scope="session")
+def virtuoso() -> Iterator[Virtuoso]:
+    """A Virtuoso server on a fresh temporary database, for the whole session."""
+    if VIRTUOSO is None or ISQL is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI is set but Virtuoso is missing: install it (apt-get install virtuoso-opensource-7-bin)")
+        pytest.skip("Virtuoso is not installed (set CI=true to make this a failure)")
+    directory = Path(tempfile.mkdtemp(prefix="igegraph-virtuoso-"))
+    sql_port, http_port = _free_port(), _free_port()
+    (directory / "virtuoso.ini").write_text(_INI.format(sql_port=sql_port, http_port=http_port), encoding="utf-8")
+    base = f"http://127.0.0.1:{http_port}"
+    proc = None
+    try:
+        started = time.monotonic()
+        with open(directory / "console.txt", "wb") as console:
+            proc = subprocess.Popen([VIRTUOSO, "+foreground", "+configfile", "virtuoso.ini"], cwd=directory,
+                                    stdin=subprocess.DEVNULL, stdout=console, stderr=subprocess.STDOUT)
+        _wait_until_up(proc, base, directory)
+        dba, password = secrets.token_urlsafe(18), secrets.token_urlsafe(18)
+        # the fresh database's dba password is "dba": replace it before anything else
+        _isql(sql_port, "dba", f"USER_CHANGE_PASSWORD('dba', 'dba', '{dba}');\n")
+        _isql(sql_port, dba, f"DB.DBA.USER_CREATE('{USER}', '{password}');\n"
+                             f'GRANT SPARQL_UPDATE TO "{USER}";\n')
+        yield Virtuoso(base, sql_port, USER, password, directory, time.monotonic() - started)
+    finally:
+        if proc is not None:
+            _stop(proc)
+        shutil.rmtree(directory, ignore_errors=True)
