@@ -113,11 +113,10 @@ _DETAILS = _PREFIXES + """SELECT ?s ?q ?v WHERE {{
 _LABELS = _PREFIXES + """SELECT ?s ?q ?v WHERE {{
   VALUES ?s {{ {nodes} }} ?s ?q ?v . FILTER(?q IN (rdfs:label, ige:rank, ige:referenceNumber))
 }}"""
-_ASSERTIONS = _PREFIXES + """SELECT ?a ?q ?v WHERE {{
-  VALUES (?s ?p ?o) {{ {edges} }}
-  ?a rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o .
-  ?a ?q ?v .
+_CLAIMS = _PREFIXES + """SELECT ?a ?s ?p ?o WHERE {{
+  VALUES ?o {{ {nodes} }} ?a rdf:object ?o ; rdf:subject ?s ; rdf:predicate ?p .
 }}"""
+_ABOUT = _PREFIXES + "SELECT ?a ?q ?v WHERE {{ VALUES ?a {{ {nodes} }} ?a ?q ?v }}"
 _IS_ENTITY = _PREFIXES + "ASK { ?s a ?c . ?c rdfs:subClassOf* ige:Entity }"
 
 
@@ -259,6 +258,7 @@ def fetch_cone(
     *,
     max_length: int,
     items: Sequence["rdflib.URIRef"] = (),
+    every_action: bool = False,
     stats: FetchStats | None = None,
 ) -> "rdflib.Graph":
     """The subgraph that routes of at most ``max_length`` hops from ``sources`` to ``targets``
@@ -274,6 +274,10 @@ def fetch_cone(
         Longest route, in hops.
     items : sequence of URIRef
         Entities or interventions to knock out: their own actions are fetched too.
+    every_action : bool
+        Fetch every action on the cone and its supply (what cut sets combine). Otherwise only
+        the actions that can block a route on their own: on a cone node or hop, or on a node
+        whose removal starves one (a dominator of a cone node in the supply graph).
     stats : FetchStats, optional
         Filled with the requests, rows and triples this fetch cost.
 
@@ -382,33 +386,38 @@ def fetch_cone(
     endpoints = {e[0] for e in kept} | {e[2] for e in kept} | set(sources) | set(targets)
 
     # 3. supply: dependency edges into the cone, to their roots
-    region, supply_edges = _closure(fetch, _BACKWARD, dependency, cone | set(items), backward=True)
+    region, supply_edges = _closure(fetch, _BACKWARD, dependency, cone, backward=True)
     fetch.keep(supply_edges)
 
     # 4. what an action may act on to touch the region: broader types, then forms of those
-    broader, _ = _closure(fetch, _FORWARD, {IGE.subtypeOf}, region, backward=False)
-    forms, _ = _closure(fetch, _BACKWARD, {IGE.formOf}, broader, backward=True)
+    broader, subtype_edges = _closure(fetch, _FORWARD, {IGE.subtypeOf}, region, backward=False)
+    forms, form_edges = _closure(fetch, _BACKWARD, {IGE.formOf}, broader, backward=True)
+    fetch.keep(subtype_edges + form_edges)
     cone_hops = {(s, o) for s, _p, o in kept}
     interactions: set = set()
     for batch in _batches(cone_hops):
         pairs = " ".join(f"({_iri(s)} {_iri(o)})" for s, o in batch)
         interactions |= {i for i, _s, _o in fetch.rows(_PAIRS.format(pairs=pairs))}
+    if not every_action:
+        forms = _effective(forms, cone, region, supply_edges, subtype_edges, form_edges)
 
     # 5. actions on them, and every action of the items
     actions = fetch.edges(_BACKWARD, negative, forms | interactions)
     actions += fetch.edges(_FORWARD, negative, items)
     fetch.keep(actions)
 
-    # 6. details of every node kept, the assertions of every edge kept
-    nodes = endpoints | region | broader | forms | interactions | set(items)
+    # 6. details of the nodes shown or tested, the assertions of the cone's edges and the actions
+    nodes = endpoints | forms | interactions | set(items) | (region | broader if every_action else set())
     nodes |= {s for s, _p, _o in actions} | {o for _s, _p, o in actions}
     details = fetch.per_node(_DETAILS, nodes)
     fetch.keep(details)
-    edges = set(kept) | set(supply_edges) | set(actions)
+    edges = set(kept) | set(actions)
     claims: list[tuple] = []
-    for batch in _batches(edges):
-        values = " ".join(f"({_iri(s)} {_iri(p)} {_iri(o)})" for s, p, o in batch)
-        claims += fetch.rows(_ASSERTIONS.format(edges=values))
+    named: set = set()
+    for batch in _batches({o for _s, _p, o in edges}):
+        rows = fetch.rows(_CLAIMS.format(nodes=" ".join(_iri(n) for n in batch)))
+        named |= {a for a, s, p, o in rows if (s, p, o) in edges}
+    claims = fetch.per_node(_ABOUT, named)
     fetch.keep(claims)
     cells = {v for _a, q, v in claims if q == IGE.cellContext and isinstance(v, rdflib.URIRef)}
     fetch.keep(fetch.per_node(_DETAILS, cells - nodes))
@@ -422,6 +431,50 @@ def fetch_cone(
     if stats is not None:
         stats.__dict__.update(fetch.stats.__dict__)
     return graph
+
+
+def _effective(forms: set, cone: set, region: set, supply_edges: list[tuple], subtype_edges: list[tuple],
+               form_edges: list[tuple]) -> set:
+    """The forms an action can block a route through on its own: its effect (the entity, what
+    it is a form of and their narrower types, as :func:`~igegraph.traverse.views.effect_of`)
+    holds a cone node, or a supply node whose loss alone starves a cone node (it dominates the
+    node from the supply roots, or sits in a root loop), or several supply nodes at once."""
+    import networkx as nx
+
+    from ..project import closure
+
+    graph = nx.DiGraph()
+    graph.add_nodes_from(region)
+    graph.add_edges_from((s, o) for s, _p, o in supply_edges)
+    cond = nx.condensation(graph)
+    critical: set = set()
+    root = object()  # feeds every root of the supply region
+    graph.add_node(root)
+    for c in cond:
+        if cond.in_degree(c) == 0:
+            members = cond.nodes[c]["members"]
+            graph.add_edges_from((root, m) for m in members)
+            if len(members) > 1:
+                critical |= members
+    idom = nx.immediate_dominators(graph, root)
+    for v in cone:
+        step = idom.get(v)
+        while step is not None and step is not root and step not in critical:
+            critical.add(step)
+            step = idom.get(step)
+    critical -= cone
+    parents: dict = {}
+    for s, _p, o in form_edges:
+        parents.setdefault(s, []).append(o)
+    children: dict = {}
+    for s, _p, o in subtype_edges:
+        children.setdefault(o, []).append(s)
+    out = set()
+    for o in forms:
+        hit = closure(children, closure(parents, [o])) & region
+        if hit & cone or hit & critical or len(hit) > 1:
+            out.add(o)
+    return out
 
 
 def _as_graph(triples: Iterable[tuple]) -> "rdflib.Graph":
@@ -449,9 +502,11 @@ def is_entity(select: Select, term: str) -> str | None:
 
 
 def cone_graph(kg: "KnowledgeGraph", sources: Sequence[str], targets: Sequence[str], max_length: int,
-               items: Sequence[str] = (), stats: FetchStats | None = None) -> "KnowledgeGraph":
+               items: Sequence[str] = (), every_action: bool = False,
+               stats: FetchStats | None = None) -> "KnowledgeGraph":
     """A small KnowledgeGraph over the cone of ``kg`` between ``sources`` and ``targets``
-    (compact ids), on which the traversals give the same answers as on ``kg``.
+    (compact ids), on which the traversals give the same answers as on ``kg`` (``cutsets`` needs
+    ``every_action``).
 
     >>> import igegraph
     >>> kg = igegraph.load()
@@ -464,5 +519,6 @@ def cone_graph(kg: "KnowledgeGraph", sources: Sequence[str], targets: Sequence[s
     from ..kg import KnowledgeGraph
 
     graph = fetch_cone(kg.select, [kg.iri(s) for s in sources], [kg.iri(t) for t in targets],
-                       max_length=max_length, items=[kg.iri(i) for i in items], stats=stats)
+                       max_length=max_length, items=[kg.iri(i) for i in items], every_action=every_action,
+                       stats=stats)
     return KnowledgeGraph(graph, "oxigraph", list(kg.sources))
