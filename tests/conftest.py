@@ -146,3 +146,99 @@ def big_kg(big_ttl):
 def xss_payloads():
     """The script payloads written into ``xss_ttl`` (img onerror, script element, href link)."""
     return (XSS_IMG, XSS_SCRIPT, XSS_HREF)
+
+
+# ---------------------------------------------------------------- SPARQL endpoints (real servers)
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on (just now)."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_http(url: str, process, seconds: float = 60.0) -> None:
+    """Wait until ``url`` answers (any HTTP status); fail if ``process`` dies or time runs out."""
+    import time
+
+    import httpx
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"the server exited with code {process.returncode} before answering {url}")
+        try:
+            httpx.get(url, timeout=1.0)
+            return
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    pytest.fail(f"{url} did not answer within {seconds:g} s")
+
+
+def stop(process) -> None:
+    """Terminate a server process, killing it if it lingers."""
+    import subprocess
+
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def push_with_cli(query_url: str, *args: str) -> str:
+    """Run ``igegraph push --endpoint URL ARGS`` in a real process; its stdout."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "igegraph", "push", "--endpoint", query_url, *args],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+# installed next to the Python running the tests (the venv's bin), else on PATH
+OXIGRAPH = shutil.which("oxigraph", path=os.path.dirname(__import__("sys").executable)) or shutil.which("oxigraph")
+
+
+@pytest.fixture(scope="session")
+def oxigraph_endpoint(tmp_path_factory):
+    """A real Oxigraph server (the ``oxigraph`` PyPI package) on a free loopback port, holding
+    the curated graph uploaded by ``igegraph push``; its query URL. One per session, always
+    stopped."""
+    import subprocess
+
+    if OXIGRAPH is None:
+        pytest.fail("the oxigraph server binary is missing: pip install -e '.[test]'")
+    port = free_port()
+    process = subprocess.Popen([OXIGRAPH, "serve", "--location", str(tmp_path_factory.mktemp("oxigraph")),
+                                "--bind", f"127.0.0.1:{port}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        url = f"http://127.0.0.1:{port}/query"
+        wait_for_http(url, process)
+        push_with_cli(url)
+        yield url
+    finally:
+        stop(process)
+
+
+@pytest.fixture(scope="session")
+def endpoint_kg(oxigraph_endpoint):
+    """The curated graph on the Oxigraph server, as igegraph.load(backend="endpoint") opens it."""
+    return igegraph.load(backend="endpoint", location=oxigraph_endpoint)
+
+
+@pytest.fixture(scope="session")
+def push_cli():
+    """``push_cli(query_url, *args)`` runs ``igegraph push`` in a real process; its stdout."""
+    return push_with_cli
+
+
+@pytest.fixture
+def closed_port() -> int:
+    """A loopback port nothing listens on."""
+    return free_port()

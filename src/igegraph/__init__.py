@@ -16,7 +16,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from .errors import DataError, IgegraphError, OutputExists, QueryError, StoreError, UnknownEntity
+from .errors import DataError, EndpointError, IgegraphError, OutputExists, QueryError, StoreError, UnknownEntity
 
 if TYPE_CHECKING:  # what __getattr__ returns, spelled out for type checkers (mypy, pyright)
     from .fulltext import search  # noqa: F401
@@ -41,7 +41,7 @@ _LAZY = {
 }
 
 __all__ = [
-    "IgegraphError", "UnknownEntity", "QueryError", "DataError", "OutputExists", "StoreError",
+    "IgegraphError", "UnknownEntity", "QueryError", "DataError", "OutputExists", "StoreError", "EndpointError",
     *_LAZY,
 ]
 

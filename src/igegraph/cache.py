@@ -44,14 +44,14 @@ import sys
 from collections.abc import Iterable
 from functools import cache, cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from .persist import decode_projection, encode_projection, private_dir, read_private, write_private
 
 if TYPE_CHECKING:  # kg imports rdflib; keep `igegraph --help` free of it
     import networkx as nx
-    from oxrdflib import OxigraphStore
 
+    from .backends import Backend
     from .kg import KnowledgeGraph
 
 __all__ = ["load_cached", "cache_dir", "cache_key", "clear_cache", "MAX_ENTRIES"]
@@ -120,7 +120,7 @@ def cache_key(data: Iterable[str | Path] = (), backend: str = "oxigraph") -> str
     data : iterable of path
         The user's ``--data`` files, in order.
     backend : str
-        ``"oxigraph"`` or ``"memory"``.
+        The backend's name (``"oxigraph"``, ``"memory"``).
 
     Returns
     -------
@@ -200,69 +200,22 @@ def clear_cache() -> int:
 
 def _dump_graph(kg: "KnowledgeGraph", key: str) -> bytes:
     """A cache entry: one line of JSON (what it is), then the triples as N-Quads."""
-    import pyoxigraph as ox
-
-    if kg.backend == "oxigraph":
-        # Oxigraph's own N-Quads writer and bulk loader: Rust on both sides, ~10x rdflib.
-        store = cast("OxigraphStore", kg.graph.store)._inner  # rdflib types graph.store as the base Store
-        body = cast(bytes, store.dump(format=ox.RdfFormat.N_QUADS))  # bytes without an output
-    else:
-        body = kg.graph.serialize(format="nt", encoding="utf-8")
     head = {"format": _FORMAT, "key": key, "backend": kg.backend, "count": len(kg.graph),
             "sources": [str(p) for p in kg.sources], "vocabulary_changes": kg.vocabulary_changes}
-    return json.dumps(head, ensure_ascii=False).encode() + b"\n" + body
+    return json.dumps(head, ensure_ascii=False).encode() + b"\n" + kg.engine.dump(kg.graph)
 
 
-def _rdflib_term(t: Any) -> Any:
-    """The rdflib term of a pyoxigraph term, as rdflib's own parsers would make it."""
-    import pyoxigraph as ox
-    from rdflib import BNode, Literal, URIRef
-
-    if isinstance(t, ox.NamedNode):
-        return URIRef(t.value)
-    if isinstance(t, ox.BlankNode):
-        return BNode(t.value)
-    if t.language:
-        return Literal(t.value, lang=t.language)
-    if t.datatype.value == "http://www.w3.org/2001/XMLSchema#string":
-        return Literal(t.value)
-    return Literal(t.value, datatype=URIRef(t.datatype.value))
-
-
-def _restore_graph(raw: bytes, key: str, backend: str) -> "KnowledgeGraph":
+def _restore_graph(raw: bytes, key: str, backend: "Backend") -> "KnowledgeGraph":
     """Rebuild a KnowledgeGraph from a cache entry; raise anything on mismatch."""
-    from .kg import new_graph
-
     line, _, body = raw.partition(b"\n")
     head = json.loads(line)
     if not isinstance(head, dict) or head.get("format") != _FORMAT or head.get("key") != key \
-            or head.get("backend") != backend or type(head.get("count")) is not int \
+            or head.get("backend") != backend.name or type(head.get("count")) is not int \
             or not all(isinstance(p, str) for p in head.get("sources", [None])) \
             or not all(isinstance(c, str) for c in head.get("vocabulary_changes", [None])):
         raise ValueError("cache entry does not match its key")
-    import pyoxigraph as ox
-
-    if backend == "oxigraph":
-        from .store.graph import _wrap
-
-        store = ox.Store()
-        store.load(input=body, format=ox.RdfFormat.N_QUADS)
-        graph = _wrap(store)
-        count = len(store)
-    else:
-        graph = new_graph("memory")
-        terms: dict = {}  # equal terms become one object, as the parser makes them
-
-        def term(t: Any) -> Any:
-            found = terms.get(t)
-            if found is None:
-                found = terms[t] = _rdflib_term(t)
-            return found
-
-        quads = ox.parse(body, format=ox.RdfFormat.N_QUADS)
-        graph.addN((term(q.subject), term(q.predicate), term(q.object), graph) for q in quads)
-        count = len(graph)
-    if count != head["count"]:
+    graph = backend.restore(body)
+    if len(graph) != head["count"]:
         raise ValueError("cache entry is truncated")
     kg = _cached_kg(graph, backend, [Path(p) for p in head["sources"]], key)
     kg.vocabulary_changes = head["vocabulary_changes"]
@@ -300,7 +253,7 @@ def _cached_kg_class() -> type:
     return type("CachedKnowledgeGraph", (_CachedProjection, KnowledgeGraph), {"__module__": __name__})
 
 
-def _cached_kg(graph: Any, backend: str, sources: list[Path], key: str) -> "KnowledgeGraph":
+def _cached_kg(graph: Any, backend: "Backend", sources: list[Path], key: str) -> "KnowledgeGraph":
     kg = _cached_kg_class()(graph, backend, sources)
     kg._cache_key = key
     return kg
@@ -309,24 +262,28 @@ def _cached_kg(graph: Any, backend: str, sources: list[Path], key: str) -> "Know
 # ------------------------------------------------------------------ the public entry point
 
 
-def load_cached(data: Iterable[str | Path] = (), backend: str = "oxigraph", store: str | Path | None = None,
-                allow_vocabulary_changes: bool = False, lenient: bool = False) -> "KnowledgeGraph":
+def load_cached(data: Iterable[str | Path] = (), backend: "str | Backend" = "oxigraph",
+                location: str | Path | None = None, allow_vocabulary_changes: bool = False, lenient: bool = False,
+                **options: Any) -> "KnowledgeGraph":
     """Load the graph the CLI options describe, through the cache when possible.
 
     Parameters
     ----------
     data : iterable of path
         User RDF files to merge (``--data``).
-    backend : {"oxigraph", "memory"}
-        The rdflib store to load into (``--backend``). Ignored when ``store`` is given.
-    store : path, optional
-        A persistent store built by :func:`igegraph.store.build_store` (``--store``); it is
-        opened directly (see :func:`igegraph.store.open_store`), the cache is not used.
+    backend : str or Backend
+        A registered backend (see :mod:`igegraph.backends`; ``--backend``, ``--store``,
+        ``--endpoint``). Only backends that parse files into this process (``oxigraph``,
+        ``memory``) are cached; a store or endpoint is opened directly.
+    location : path or URL, optional
+        The store directory or endpoint URL.
     allow_vocabulary_changes : bool
         Accept ``data`` that redefines terms of the igegraph vocabulary (see
         :func:`igegraph.kg.load`); the changes are listed in ``kg.vocabulary_changes``.
     lenient : bool
         Refuse no vocabulary change or value (for ``validate``; see :func:`igegraph.kg.load`).
+    **options
+        Backend options (an endpoint's ``user``, ``password``, ``graph``, ``timeout``).
 
     Returns
     -------
@@ -338,7 +295,9 @@ def load_cached(data: Iterable[str | Path] = (), backend: str = "oxigraph", stor
     DataError
         A file is missing or malformed (raised by the parser; nothing is cached).
     StoreError
-        ``store`` is not a usable igegraph store.
+        The store is not a usable igegraph store.
+    EndpointError
+        The endpoint cannot be reached or used.
 
     Examples
     --------
@@ -349,21 +308,19 @@ def load_cached(data: Iterable[str | Path] = (), backend: str = "oxigraph", stor
     'memory'
     >>> del os.environ["IGEGRAPH_CACHE_DIR"]
     """
+    from .backends import get_backend
+    from .kg import check_vocabulary_changes
+
     files = [Path(p) for p in data]
-    if store is not None:
-        from .store import open_store
-
-        return open_store(store, data=files, allow_vocabulary_changes=allow_vocabulary_changes, lenient=lenient)
-
-    from .kg import check_vocabulary_changes, load
+    engine = get_backend(backend, location, **options)
 
     def parse() -> "KnowledgeGraph":
-        return load(files, backend=backend, allow_vocabulary_changes=allow_vocabulary_changes, lenient=lenient)
+        return engine.load(files, allow_vocabulary_changes=allow_vocabulary_changes, lenient=lenient)
 
-    if os.environ.get("IGEGRAPH_NO_CACHE", "").strip() not in ("", "0"):
+    if not getattr(engine, "cacheable", False) or os.environ.get("IGEGRAPH_NO_CACHE", "").strip() not in ("", "0"):
         return parse()
     try:
-        key = cache_key(files, backend)
+        key = cache_key(files, engine.name)
     except OSError:  # a --data file is missing: let the loader report it properly
         return parse()
 
@@ -372,7 +329,7 @@ def load_cached(data: Iterable[str | Path] = (), backend: str = "oxigraph", stor
     raw = read_private(path)
     if raw is not None:
         try:
-            kg = _restore_graph(raw, key, backend)
+            kg = _restore_graph(raw, key, engine)
         except Exception:  # a corrupt or mismatched entry: rebuild it below
             pass
         else:
@@ -388,9 +345,9 @@ def load_cached(data: Iterable[str | Path] = (), backend: str = "oxigraph", stor
             _prune(folder)
             # the entry's triple order, as every later run will have it: rows of a query
             # without ORDER BY come out the same on the first run as on the next ones
-            return _restore_graph(entry, key, backend)
+            return _restore_graph(entry, key, engine)
     except Exception:  # an unwritable cache never fails a command
         pass
-    cached = _cached_kg(kg.graph, kg.backend, kg.sources, key)
+    cached = _cached_kg(kg.graph, kg.engine, kg.sources, key)
     cached.vocabulary_changes = kg.vocabulary_changes
     return cached

@@ -132,6 +132,10 @@ def stats(kg: "KnowledgeGraph") -> dict:
     >>> s["pathways"], s["table1_rows"]
     (4, 11)
     """
+    if kg.engine.remote:  # counted by the store, not here
+        from .backends.remote import remote_stats
+
+        return remote_stats(kg)  # type: ignore[arg-type]
     g = kg.projection
     classes = Counter(attrs["category_label"] for _, attrs in g.nodes(data=True))
     relations = Counter(d["predicate_label"] for _, _, d in g.edges(data=True))

@@ -14,6 +14,7 @@ __all__ = [
     "DataError",
     "OutputExists",
     "StoreError",
+    "EndpointError",
     "shorten",
 ]
 
@@ -121,6 +122,10 @@ class DataError(IgegraphError):
 
 class StoreError(IgegraphError):
     """A persistent store directory cannot be used."""
+
+
+class EndpointError(IgegraphError):
+    """A SPARQL endpoint cannot be reached, refuses the request, or does not speak SPARQL."""
 
 
 class OutputExists(IgegraphError):

@@ -15,30 +15,30 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 from xml.sax import SAXParseException
 
 from .errors import DataError
 from .inputs import check_files, check_offline
 from .resources import curated_files
-from .vocab import PREFIXES, compact, expand_curie, local_name
+from .vocab import compact, expand_curie, local_name
 
 if TYPE_CHECKING:  # heavy imports stay lazy so that `igegraph --help` is instant
     import networkx as nx
     import rdflib
 
+    from .backends import Backend
+    from .backends.local import MemoryBackend
     from .results import QueryResult
 
-__all__ = ["KnowledgeGraph", "load", "BACKENDS", "rdf_format", "MAX_TERM_CHARS", "check_vocabulary_changes"]
+__all__ = ["KnowledgeGraph", "load", "rdf_format", "MAX_TERM_CHARS", "check_vocabulary_changes"]
 
 #: Longest entity name, synonym or id accepted, in characters.
 MAX_TERM_CHARS = 1_000
 
 T = TypeVar("T")
 
-BACKENDS = ("oxigraph", "memory")
-
-# file extension -> rdflib format name; the Oxigraph backend uses the "ox-" variant
+# file extension -> rdflib format name (each backend chooses its parser for it)
 _FORMATS = {
     ".ttl": "turtle",
     ".turtle": "turtle",
@@ -84,8 +84,11 @@ def _error_text(exc: BaseException) -> str:
     return text
 
 
-def parse_into(graph: "rdflib.Graph", path: str | Path, backend: str) -> None:
-    """Parse one RDF file into ``graph``; any failure becomes a DataError naming file and line."""
+def parse_into(graph: "rdflib.Graph", path: str | Path, backend: "str | Backend") -> None:
+    """Parse one RDF file into ``graph`` (made by ``backend``); any failure becomes a DataError
+    naming file and line."""
+    from .backends import get_backend
+
     path = Path(path)
     fmt = rdf_format(path)
     if not path.is_file():
@@ -95,7 +98,7 @@ def parse_into(graph: "rdflib.Graph", path: str | Path, backend: str) -> None:
     except (OSError, UnicodeDecodeError) as exc:
         raise DataError(str(path), f"cannot read file: {exc}") from None
     check_offline(path, text, fmt)
-    parse_format = f"ox-{fmt}" if backend == "oxigraph" else fmt
+    parse_format = cast("MemoryBackend", get_backend(backend)).parser_format(fmt)
     before = len(graph) if fmt == "json-ld" else 0
     try:
         graph.parse(data=text, format=parse_format, publicID=path.resolve().as_uri())
@@ -135,20 +138,11 @@ def _locate_error(text: str, fmt: str, path: Path) -> int | None:
     return None
 
 
-def new_graph(backend: str) -> "rdflib.Graph":
+def new_graph(backend: "str | Backend") -> "rdflib.Graph":
     """An empty rdflib Graph on the chosen backend, with the project's prefixes bound."""
-    import rdflib
-    from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+    from .backends import get_backend
 
-    if backend not in BACKENDS:
-        raise ValueError(f"unknown backend {backend!r}; use one of {', '.join(BACKENDS)}")
-    if backend == "oxigraph":
-        graph = rdflib.Graph(store="Oxigraph", identifier=DATASET_DEFAULT_GRAPH_ID)
-    else:
-        graph = rdflib.Graph()
-    for prefix, ns in PREFIXES.items():
-        graph.bind(prefix, ns, override=True)
-    return graph
+    return get_backend(backend).new_graph()
 
 
 class KnowledgeGraph:
@@ -157,9 +151,10 @@ class KnowledgeGraph:
     Parameters
     ----------
     graph : rdflib.Graph
-        The RDF graph (Oxigraph or Memory store).
-    backend : str
-        ``"oxigraph"`` or ``"memory"``.
+        The RDF graph, made by ``backend``.
+    backend : str or Backend
+        The backend or its registered name (see :mod:`igegraph.backends`); ``kg.backend`` is
+        the name and ``kg.engine`` the backend itself.
     sources : list of Path
         The files that were loaded, in order.
 
@@ -171,9 +166,12 @@ class KnowledgeGraph:
     True
     """
 
-    def __init__(self, graph: "rdflib.Graph", backend: str, sources: list[Path] | None = None):
+    def __init__(self, graph: "rdflib.Graph", backend: "str | Backend", sources: list[Path] | None = None):
+        from .backends import get_backend
+
         self.graph = graph
-        self.backend = backend
+        self.engine = get_backend(backend)
+        self.backend = self.engine.name
         self.sources = list(sources or [])
         #: Triples about curated ``ige:`` terms that user files added or removed (see load).
         self.vocabulary_changes: list[str] = []
@@ -211,6 +209,11 @@ class KnowledgeGraph:
             if key not in out or (getattr(o, "language", None) in (None, "en")):
                 out[key] = str(o)
         return out
+
+    def labels_of(self, iris: Iterable["rdflib.URIRef"]) -> dict[str, str]:
+        """Compact id -> label, at least for ``iris`` (all labels on a local graph, where they
+        are at hand; only these on an endpoint)."""
+        return self.labels
 
     def label(self, node: str) -> str:
         """The label of a node (compact id, CURIE or IRI); falls back to the local name.
@@ -271,6 +274,23 @@ class KnowledgeGraph:
             return {k: sorted(set(v)) for k, v in out.items()}
 
         return self.derived(f"links.{predicate}.{inverse}", build)
+
+    def about(self, term: str) -> "KnowledgeGraph":
+        """The part of the graph that describes one entity or reference, in this process.
+
+        A local graph is all at hand and returns itself; a graph on an endpoint fetches the
+        entity's triples and those around it (see :mod:`igegraph.backends.remote`).
+        """
+        return self
+
+    def entire(self) -> "KnowledgeGraph":
+        """The whole graph in this process: itself when local; downloaded from an endpoint."""
+        return self
+
+    def matching(self, text: str) -> "KnowledgeGraph":
+        """The part of the graph whose names and texts may match ``text`` (for search); a
+        local graph returns itself."""
+        return self
 
     def iri(self, node: str) -> "rdflib.URIRef":
         """The rdflib IRI of a compact id, CURIE or full IRI.
@@ -343,10 +363,12 @@ def _forget_on_change(store: Any, kg: KnowledgeGraph) -> None:
 def load(
     data: Iterable[str | Path] = (),
     *,
-    backend: str = "oxigraph",
+    backend: "str | Backend" = "oxigraph",
+    location: str | Path | None = None,
     curated: bool = True,
     allow_vocabulary_changes: bool = False,
     lenient: bool = False,
+    **options: Any,
 ) -> KnowledgeGraph:
     """Load the curated ontology and data, then merge user RDF files.
 
@@ -354,9 +376,13 @@ def load(
     ----------
     data : iterable of path
         User files to merge (Turtle, N-Triples, RDF/XML, JSON-LD; chosen by extension).
-    backend : {"oxigraph", "memory"}
-        rdflib over an in-memory Oxigraph store (fast, default) or rdflib's pure-Python store.
-        Both give identical answers.
+    backend : str or Backend
+        A registered backend (see :mod:`igegraph.backends`): ``"oxigraph"`` (rdflib over an
+        in-memory Oxigraph store, fast, the default) or ``"memory"`` (rdflib's pure-Python
+        store) give identical answers; ``"store"`` opens the persistent store at ``location``
+        and ``"endpoint"`` connects to the SPARQL endpoint at ``location`` without loading it.
+    location : str or Path, optional
+        The store directory or endpoint URL.
     curated : bool
         Load the shipped ontology and data first (default True).
     allow_vocabulary_changes : bool
@@ -366,6 +392,8 @@ def load(
     lenient : bool
         Refuse neither vocabulary changes nor unusable vocabulary values (``validate`` loads
         this way to report them all).
+    **options
+        Backend options, e.g. ``user``, ``password``, ``graph`` and ``timeout`` of an endpoint.
 
     Returns
     -------
@@ -385,19 +413,26 @@ def load(
     >>> len(kg) > 1000
     True
     """
+    from .backends import get_backend
+
+    engine = get_backend(backend, location, **options)
+    return engine.load(data, curated=curated, allow_vocabulary_changes=allow_vocabulary_changes, lenient=lenient)
+
+
+def load_files(backend: "Backend", data: Iterable[str | Path] = (), *, curated: bool = True,
+               allow_vocabulary_changes: bool = False, lenient: bool = False) -> KnowledgeGraph:
+    """Parse the curated files and ``data`` into a new graph of ``backend`` (see :func:`load`)."""
     from .declarations import vocabulary_changes, vocabulary_state
 
-    graph = new_graph(backend)
+    graph = backend.new_graph()
     mine = [Path(p) for p in data]
     check_files(mine)  # entity bombs and remote contexts fail at once, before any parsing
     ours = curated_files() if curated else []
-    for path in ours:
-        parse_into(graph, path, backend)
+    backend.load_files(graph, ours)
     kg = KnowledgeGraph(graph, backend, ours + mine)
     if mine:
         before = vocabulary_state(graph)
-        for path in mine:
-            parse_into(graph, path, backend)
+        backend.load_files(graph, mine)
         kg.vocabulary_changes = vocabulary_changes(before, vocabulary_state(graph, frozenset(before)))
         if not lenient:
             check_vocabulary_changes(kg, allow_vocabulary_changes, mine)

@@ -108,13 +108,19 @@ def entailed(kg: "KnowledgeGraph") -> "KnowledgeGraph":
     >>> entailed(kg) is entailed(kg), len(entailed(kg)) > len(kg)
     (True, True)
     """
-    from .kg import KnowledgeGraph, new_graph
+    from .kg import KnowledgeGraph
+
+    if kg.engine.remote:
+        from .errors import QueryError
+
+        raise QueryError("RDFS reasoning runs on a graph in this process, not on an endpoint; "
+                         "use the store's own reasoning, or write the subclass path (rdfs:subClassOf*) in the query")
 
     def build() -> KnowledgeGraph:
-        graph = new_graph(kg.backend)
+        graph = kg.engine.new_graph()
         context = graph  # addN takes quads; the default graph is the rdflib Graph itself
         graph.addN((s, p, o, context) for s, p, o in kg.graph)
         graph.addN((s, p, o, context) for s, p, o in rdfs_entailments(kg.graph))
-        return KnowledgeGraph(graph, kg.backend, kg.sources)
+        return KnowledgeGraph(graph, kg.engine, kg.sources)
 
     return kg.derived("rdfs-entailed", build)

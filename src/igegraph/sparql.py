@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import QueryError, shorten
+from .errors import IgegraphError, QueryError, shorten
 from .querycheck import MAX_QUERY_CHARS, _checked, _first_line, check_query, unescape_codepoints
 from .resources import resource_dir
 from .results import RESULT_FORMATS, QueryResult, format_result
@@ -164,18 +164,10 @@ def _engine_error(exc: BaseException, added: int) -> QueryError:
 
 
 def _execute(kg: "KnowledgeGraph", text: str, bindings: Mapping[str, Any], kind: str, added: int,
-             max_rows: int | None = None) -> QueryResult:
+             max_rows: int | None = None, timeout: float | None = None) -> QueryResult:
     try:
-        try:
-            result = kg.graph.query(text, initBindings=dict(bindings))
-        except (ValueError, SyntaxError, TypeError, RuntimeError):
-            if kg.backend != "oxigraph" or not bindings:
-                raise
-            # Oxigraph refuses substitutions of variables outside the SELECT clause: evaluate
-            # with rdflib's own engine over the same store instead.
-            result = kg.graph.query(text, initBindings=dict(bindings), use_store_provided=False)
-        return _collect(result, kind, max_rows)
-    except QueryError:
+        return _collect(kg.engine.query(kg.graph, text, bindings, timeout), kind, max_rows)
+    except IgegraphError:  # already one clear line (a remote store's own errors among them)
         raise
     except RecursionError:
         raise QueryError("the query is nested too deeply to evaluate; flatten it") from None
@@ -201,7 +193,7 @@ def _collect(result, kind: str, max_rows: int | None = None) -> QueryResult:
 
 
 def _check_and_run(kg: "KnowledgeGraph", text: str, bindings: Mapping[str, Any] | None,
-                   allow_network: bool, max_rows: int | None = None) -> QueryResult:
+                   allow_network: bool, max_rows: int | None = None, timeout: float | None = None) -> QueryResult:
     """Check a query and its bindings, then run it (all of it inside any timeout: parsing a
     pathological query can take as long as running it)."""
     full, added = _with_prefixes(unescape_codepoints(text))
@@ -211,7 +203,7 @@ def _check_and_run(kg: "KnowledgeGraph", text: str, bindings: Mapping[str, Any] 
         if exc.line is not None:
             raise QueryError(str(exc).rsplit(" at line", 1)[0], max(exc.line - added, 1), exc.column) from None
         raise
-    return _execute(kg, full, _bound(kg, bindings or {}, variables), kind, added, max_rows)
+    return _execute(kg, full, _bound(kg, bindings or {}, variables), kind, added, max_rows, timeout)
 
 
 def run_query(
@@ -263,9 +255,17 @@ def run_query(
     igegraph.errors.QueryError: the query has no variable ?drug to bind; its variables are ?d, ?t
     """
     def work() -> QueryResult:
-        return _check_and_run(kg, text, bindings, allow_network, max_rows)
+        return _check_and_run(kg, text, bindings, allow_network, max_rows, timeout)
 
-    return work() if timeout is None else run_in_worker(work, timeout)
+    # a remote store enforces the timeout itself (the request's); a local one runs in a worker
+    return work() if timeout is None or kg.engine.remote else run_in_worker(work, timeout)
+
+
+def _iris(result: QueryResult) -> set["rdflib.URIRef"]:
+    """The IRIs a result shows (whose labels ``--labels`` prints)."""
+    from rdflib import URIRef
+
+    return {t for row in (result.rows or result.triples) for t in row if isinstance(t, URIRef)}
 
 
 def query_text(
@@ -291,9 +291,10 @@ def query_text(
     if fmt not in RESULT_FORMATS:
         raise QueryError(f"unknown result format '{fmt}'; use one of {', '.join(RESULT_FORMATS)}")
     def formatted() -> str:
-        return format_result(_check_and_run(kg, text, bindings, allow_network), fmt, kg.labels if labels else None)
+        result = _check_and_run(kg, text, bindings, allow_network, timeout=timeout)
+        return format_result(result, fmt, kg.labels_of(_iris(result)) if labels else None)
 
-    return formatted() if timeout is None else run_in_worker(formatted, timeout)
+    return formatted() if timeout is None or kg.engine.remote else run_in_worker(formatted, timeout)
 
 
 # ------------------------------------------------------------------ named queries

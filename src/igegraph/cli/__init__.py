@@ -66,9 +66,9 @@ def main() -> None:
 
 
 def _register() -> None:
-    from . import demo, export, kb, query, serve, store, traverse, validate_cmd
+    from . import demo, export, kb, push, query, serve, store, traverse, validate_cmd
 
-    for module in (kb, validate_cmd, query, traverse, export, store, serve, demo):
+    for module in (kb, validate_cmd, query, traverse, export, store, push, serve, demo):
         for command in module.COMMANDS:
             main.add_command(command)
 

@@ -69,6 +69,14 @@ def _run(fmt: str, out: str, force: bool, data, backend, store, view: dict | Non
 
     check_targets(fmt, out, force)  # an unwritable or existing output fails before any work
     kg = load_graph(data, backend, store)
+    if kg.engine.remote:
+        from ..backends.remote import STREAMED
+
+        if fmt in STREAMED and not any(v for k, v in (view or {}).items() if k not in ("depth", "timeout")):
+            path = kg.save(fmt, out, force)
+            click.echo(f"wrote {path} ({len(kg)} triples)")
+            return
+        kg = kg.entire()  # a view, or a format the store does not write: made here from the whole graph
     built = None
     if view is not None and (fmt in VIEW_FORMATS or any(v for k, v in view.items() if k not in ("depth", "timeout"))):
         from ..viz import make_view

@@ -129,7 +129,7 @@ def describe(term, data, backend, store, fmt):
     """
     from ..describe import describe as describe_
 
-    _echo_described(describe_(load_graph(data, backend, store), term), fmt)
+    _echo_described(describe_(load_graph(data, backend, store).about(term), term), fmt)
 
 
 @click.command()
@@ -148,7 +148,7 @@ def reference(number, data, backend, store, fmt):
     """
     from ..references import reference as reference_
 
-    _echo_described(reference_(load_graph(data, backend, store), number), fmt)
+    _echo_described(reference_(load_graph(data, backend, store).about(number), number), fmt)
 
 
 @click.command()
@@ -170,7 +170,7 @@ def search(text, limit, data, backend, store, fmt):
 
     if not any(ch.isalnum() for ch in text):
         raise click.BadParameter(f"'{text}' has no letters or digits to search for", param_hint="TEXT")
-    kg = load_graph(data, backend, store)
+    kg = load_graph(data, backend, store).matching(text)
     hits = search_(kg, text, limit=limit)
     if fmt == "json":
         emit_json(hits)

@@ -10,8 +10,9 @@ import click
 
 from ..table import render_table
 
-__all__ = ["graph_options", "format_option", "timeout_option", "vocabulary_option", "load_graph", "emit_json",
-           "render_table", "allow_vocabulary_changes", "warn_vocabulary_changes"]
+__all__ = ["graph_options", "endpoint_options", "endpoint_backend", "format_option", "timeout_option",
+           "vocabulary_option", "load_graph", "emit_json", "render_table", "allow_vocabulary_changes",
+           "warn_vocabulary_changes"]
 
 
 class _Seconds(click.ParamType):
@@ -30,19 +31,77 @@ class _Seconds(click.ParamType):
 
 
 def timeout_option(func: Callable) -> Callable:
-    """``--timeout SECONDS``: stop a query after this long (default 30)."""
+    """``--timeout SECONDS``: stop a query after this long (default 30).
+
+    It replaces the request timeout that :func:`graph_options` gives commands without one.
+    """
+    params = getattr(func, "__click_params__", None)
+    if params is not None:
+        params[:] = [p for p in params if p.name != "timeout"]
     return click.option("--timeout", type=_Seconds(), default=30.0, show_default=True,
                         help="Stop the query after this many seconds.")(func)
 
 
+def _keep(ctx: click.Context, param: Any, value: Any) -> Any:
+    ctx.meta[f"igegraph.{param.name}"] = value
+    return value
+
+
+def endpoint_options(func: Callable) -> Callable:
+    """``--endpoint URL``, ``--endpoint-user USER``, ``--graph IRI`` and ``--timeout``: a SPARQL endpoint.
+
+    The values are kept in the click context (read by :func:`load_graph`), so commands need
+    no parameters for them. The password comes from ``$IGEGRAPH_ENDPOINT_PASSWORD``.
+    """
+    from ..backends.endpoint import PASSWORD_ENV
+
+    func = click.option(
+        "--timeout", type=_Seconds(), default=30.0, show_default=True, expose_value=False, callback=_keep,
+        help="With --endpoint: stop each request after this many seconds.",
+    )(func)
+    func = click.option(
+        "--graph", "graph_iri", metavar="IRI", expose_value=False, callback=_keep,
+        help="With --endpoint: use this named graph as the default graph.",
+    )(func)
+    func = click.option(
+        "--endpoint-user", metavar="USER", expose_value=False, callback=_keep,
+        help=f"With --endpoint: HTTP user (Basic or Digest); the password is read from ${PASSWORD_ENV}.",
+    )(func)
+    return click.option(
+        "--endpoint", metavar="URL", expose_value=False, callback=_keep,
+        help="Use the graph on this SPARQL 1.1 endpoint (e.g. http://127.0.0.1:7878/query) without loading it.",
+    )(func)
+
+
+def endpoint_backend(timeout: float | None = None, store_url: str | None = None):
+    """The endpoint backend the running command's --endpoint options describe, or None."""
+    from ..backends import get_backend
+
+    ctx = click.get_current_context()
+    url, user, graph = (ctx.meta.get(f"igegraph.{k}") for k in ("endpoint", "endpoint_user", "graph_iri"))
+    if url is None:
+        for flag, value in (("--endpoint-user", user), ("--graph", graph)):
+            if value is not None:
+                raise click.UsageError(f"{flag} needs --endpoint URL")
+        return None
+    if timeout is None:
+        timeout = ctx.params.get("timeout") or ctx.meta.get("igegraph.timeout") or 30.0
+    return get_backend("endpoint", url, user=user, graph=graph, timeout=timeout, store_url=store_url)
+
+
 def graph_options(func: Callable) -> Callable:
-    """``--data FILE`` (repeatable), ``--backend`` and ``--store DIR``: what graph to use."""
+    """``--data FILE`` (repeatable), ``--backend``, ``--store DIR`` and ``--endpoint URL`` (with
+    its user and named graph): what graph to use."""
+    from ..backends import backend_location, backend_names
+
+    func = endpoint_options(func)
     func = click.option(
         "--store", "store", type=click.Path(file_okay=False), default=None,
         help="Open a persistent store built with 'igegraph store build' instead of parsing files.",
     )(func)
     func = click.option(
-        "--backend", type=click.Choice(["oxigraph", "memory"]), default="oxigraph", show_default=True,
+        "--backend", type=click.Choice([n for n in backend_names() if backend_location(n) is None]),
+        default="oxigraph", show_default=True,
         help="rdflib over Oxigraph (fast) or rdflib's pure-Python Memory store.",
     )(func)
     func = click.option(
@@ -96,7 +155,11 @@ def load_graph(data: tuple[str, ...], backend: str, store: str | None, lenient: 
     """
     from ..cache import load_cached
 
-    kg = load_cached(data=data, backend=backend, store=store, allow_vocabulary_changes=allow_vocabulary_changes(),
+    endpoint = endpoint_backend()
+    if endpoint is not None and store is not None:
+        raise click.UsageError("give --store DIR or --endpoint URL, not both")
+    engine = endpoint or ("store" if store is not None else backend)
+    kg = load_cached(data=data, backend=engine, location=store, allow_vocabulary_changes=allow_vocabulary_changes(),
                      lenient=lenient)
     if not lenient:  # validate reports them itself
         warn_vocabulary_changes(kg.vocabulary_changes)

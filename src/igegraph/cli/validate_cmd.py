@@ -28,7 +28,8 @@ def validate(data: tuple[str, ...], backend: str, store: str | None, fmt: str) -
     from ..validate import validate as validate_graph
 
     try:
-        report = validate_graph(load_graph(data, backend, store, lenient=True),
+        # SHACL reads everything: a graph on an endpoint is downloaded
+        report = validate_graph(load_graph(data, backend, store, lenient=True).entire(),
                                 allow_vocabulary_changes=allow_vocabulary_changes())
     except IgegraphError as exc:
         raise click.ClickException(str(exc)) from None

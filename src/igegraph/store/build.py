@@ -18,13 +18,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from ..backends.local import oxigraph_graph
 from ..declarations import vocabulary_changes, vocabulary_state
 from ..errors import DataError, StoreError
 from ..inputs import check_files, check_offline
 from ..kg import KnowledgeGraph, _error_line, _error_text, check_vocabulary_changes, rdf_format
 from ..persist import encode_projection, vouch, write_private
 from ..resources import curated_files
-from .graph import StoreKnowledgeGraph, _wrap, build_store_projection, vouch_dir
+from .graph import StoreKnowledgeGraph, build_store_projection, vouch_dir
 from .manifest import (
     _ENTRY,
     _STORE_FORMAT,
@@ -217,10 +218,10 @@ def build_store(
         mine = [path for path, kind in files if kind == "data"]
         for path, kind in files:
             if kind == "data" and path == mine[0]:
-                before = vocabulary_state(_wrap(db))
+                before = vocabulary_state(oxigraph_graph(db))
             _load_file(db, path, on_bytes)
         if mine:
-            check = KnowledgeGraph(_wrap(db), "oxigraph")
+            check = KnowledgeGraph(oxigraph_graph(db), "oxigraph")
             check.vocabulary_changes = vocabulary_changes(before, vocabulary_state(check.graph, frozenset(before)))
             check_vocabulary_changes(check, allow_vocabulary_changes, mine)
             changes = check.vocabulary_changes
@@ -247,7 +248,7 @@ def build_store(
         digest = hashlib.sha256(raw).hexdigest()
 
         # Build the projection now, so that the first traversal on the store is fast.
-        staged = StoreKnowledgeGraph(_wrap(ox.Store.read_only(str(staging / names["database"]))), [], staging,
+        staged = StoreKnowledgeGraph(oxigraph_graph(ox.Store.read_only(str(staging / names["database"]))), [], staging,
                                      manifest, digest)
         projection = build_store_projection(staged, manifest["projection"] == "causal")
         try:

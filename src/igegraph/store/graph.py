@@ -8,6 +8,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..backends.local import StoreBackend, oxigraph_graph
 from ..declarations import vocabulary_changes, vocabulary_state
 from ..errors import DataError, StoreError
 from ..inputs import check_files
@@ -55,7 +56,7 @@ class StoreKnowledgeGraph(KnowledgeGraph):
 
     def __init__(self, graph: "rdflib.Graph", sources: list[Path], store_dir: Path, manifest: dict,
                  manifest_digest: str, merged: bool = False, database: Any = None):
-        super().__init__(graph, "oxigraph", sources)
+        super().__init__(graph, StoreBackend(store_dir), sources)
         self._database = database  # the pyoxigraph Store, queried directly by select()
         self.store_dir = store_dir
         self.manifest = manifest
@@ -105,20 +106,6 @@ def vouch_dir() -> Path:
     return cache_dir() / "vouched"
 
 
-def _wrap(ox_store: Any) -> "rdflib.Graph":
-    """An rdflib Graph over a pyoxigraph Store, reading and writing its default graph."""
-    import rdflib
-    from oxrdflib import OxigraphStore
-    from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
-
-    from ..vocab import PREFIXES
-
-    graph = rdflib.Graph(store=OxigraphStore(store=ox_store), identifier=DATASET_DEFAULT_GRAPH_ID)
-    for prefix, ns in PREFIXES.items():
-        graph.bind(prefix, ns, override=True)
-    return graph
-
-
 def open_store(directory: str | Path, data: Iterable[str | Path] = (),
                allow_vocabulary_changes: bool = False, lenient: bool = False) -> KnowledgeGraph:
     """Open a store built by :func:`build_store` (read-only, in milliseconds).
@@ -139,7 +126,7 @@ def open_store(directory: str | Path, data: Iterable[str | Path] = (),
     Returns
     -------
     KnowledgeGraph
-        On the Oxigraph backend; ``kg.projection`` is read from the store's cached JSON.
+        On the ``store`` backend; ``kg.projection`` is read from the store's cached JSON.
 
     Raises
     ------
@@ -156,7 +143,7 @@ def open_store(directory: str | Path, data: Iterable[str | Path] = (),
     >>> _ = build_store(where)
     >>> kg = open_store(where)
     >>> kg.backend, kg.store_dir == Path(where)
-    ('oxigraph', True)
+    ('store', True)
     >>> kg.projection.has_edge("ig:omalizumab", "ig:free_IgE")
     True
     >>> open_store(tempfile.mkdtemp())
@@ -179,7 +166,7 @@ def open_store(directory: str | Path, data: Iterable[str | Path] = (),
         ) from None
     sources = [Path(s["path"]) for s in manifest["sources"]]
     if not files:
-        return StoreKnowledgeGraph(_wrap(db), sources, directory, manifest, digest, database=db)
+        return StoreKnowledgeGraph(oxigraph_graph(db), sources, directory, manifest, digest, database=db)
 
     for path in files:  # fail before the copy
         rdf_format(path)
@@ -189,7 +176,7 @@ def open_store(directory: str | Path, data: Iterable[str | Path] = (),
     memory = ox.Store()
     memory.load(input=db.dump(format=ox.RdfFormat.N_QUADS), format=ox.RdfFormat.N_QUADS)
     del db
-    graph = _wrap(memory)
+    graph = oxigraph_graph(memory)
     before = vocabulary_state(graph)
     for path in files:
         parse_into(graph, path, "oxigraph")

@@ -482,12 +482,12 @@ def _as_graph(triples: Iterable[tuple]) -> "rdflib.Graph":
     Turtle text (much faster than adding rdflib terms one by one)."""
     import pyoxigraph as ox
 
-    from ..store.graph import _wrap
+    from ..backends.local import oxigraph_graph
 
     store = ox.Store()
     text = "\n".join(f"{s.n3()} {p.n3()} {o.n3()} ." for s, p, o in triples)
     store.load(text.encode("utf-8"), format=ox.RdfFormat.TURTLE)
-    return _wrap(store)
+    return oxigraph_graph(store)
 
 
 def is_entity(select: Select, term: str) -> str | None:

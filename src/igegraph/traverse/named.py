@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, cast
 
 from ..errors import IgegraphError
-from ..vocab import IGE, compact
+from ..vocab import compact
 from .results import PathwayInfo
 
 if TYPE_CHECKING:
@@ -30,8 +30,11 @@ def pathways(kg: "KnowledgeGraph") -> list[PathwayInfo]:
     >>> [p.name for p in pathways(igegraph.load())]
     ['allergic-cascade', 'cd23-th2', 'ige-fceri-degranulation', 'sensitization']
     """
-    rows = cast("Iterable[ResultRow]", kg.graph.query(  # a SELECT's result iterates as rows
+    # through the backend, so that a graph on an endpoint is asked there
+    rows = cast("Iterable[ResultRow]", kg.engine.query(kg.graph,  # a SELECT's result iterates as rows
         """
+        PREFIX ige: <https://w3id.org/igegraph/vocab#>
+        PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
         SELECT ?p ?name ?title ?src ?dst ?step ?index ?stepLabel ?entity ?n WHERE {
           ?p a ige:Pathway ; ige:pathwayName ?name ; ige:pathwaySource ?src ; ige:pathwayTarget ?dst .
           OPTIONAL { ?p rdfs:label ?title }
@@ -41,9 +44,7 @@ def pathways(kg: "KnowledgeGraph") -> list[PathwayInfo]:
             OPTIONAL { ?step ige:stepEntity ?entity }
             OPTIONAL { ?step ige:reference/ige:referenceNumber ?n }
           }
-        }""",
-        initNs={"ige": IGE, "rdfs": "http://www.w3.org/2000/01/rdf-schema#"},
-    ))
+        }""", {}))
     found: dict[str, PathwayInfo] = {}
     steps: dict[str, dict[str, dict]] = {}
     for p, name, title, src, dst, step, index, step_label, entity, n in rows:

@@ -1,0 +1,516 @@
+"""The ``endpoint`` backend: any SPARQL 1.1 Protocol endpoint, over HTTP.
+
+Queries are POSTed as they are (``application/x-www-form-urlencoded``); SELECT and ASK answers
+are read as ``application/sparql-results+json``, CONSTRUCT and DESCRIBE ones as N-Triples or
+Turtle. ``graph`` sends the ``default-graph-uri`` parameter, so a named graph acts as the
+default graph. Values from users travel as a ``VALUES`` block written from validated rdflib
+terms (:func:`values_clause`), never pasted raw. HTTP Basic and Digest authentication are
+both answered (Virtuoso's authenticated endpoints want Digest). Every request, reading the
+answer included, ends within ``timeout`` seconds.
+
+:func:`push` uploads a graph with the SPARQL 1.1 Graph Store HTTP Protocol (``PUT``).
+
+Examples
+--------
+>>> from rdflib import Literal, URIRef
+>>> values_clause({"x": URIRef("https://w3id.org/igegraph/id/mast_cell"), "n": Literal('say "hi"')})
+'VALUES (?x ?n) { (<https://w3id.org/igegraph/id/mast_cell> "say \\\\"hi\\\\"") }'
+>>> values_clause({"x": [URIRef("urn:a"), URIRef("urn:b")]})
+'VALUES (?x) { (<urn:a>) (<urn:b>) }'
+>>> values_clause({"x": URIRef("urn:a b")})
+Traceback (most recent call last):
+...
+igegraph.errors.QueryError: <urn:a b> is not an IRI a SPARQL query can hold
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, BinaryIO
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+
+from ..errors import DataError, EndpointError, QueryError, shorten
+from .local import OxigraphBackend
+
+if TYPE_CHECKING:
+    from collections.abc import Generator
+
+    import rdflib
+    from rdflib.query import Result
+
+    from ..kg import KnowledgeGraph
+
+__all__ = ["EndpointBackend", "values_clause", "sparql_term", "query_form", "PASSWORD_ENV", "push", "PushReport"]
+
+#: Environment variable holding the password of ``--endpoint-user``.
+PASSWORD_ENV = "IGEGRAPH_ENDPOINT_PASSWORD"
+
+_RESULTS_JSON = "application/sparql-results+json"
+_GRAPH_TYPES = "application/n-triples, text/turtle;q=0.9, text/plain;q=0.5"
+_BAD_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+_LANG = re.compile(r"^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$")
+_VARNAME = re.compile(r"^[A-Za-z_0-9\u00B7\u00C0-\uFFFF]+$")
+_ECHAR = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
+
+
+# ------------------------------------------------------------------ terms in query text
+
+
+def _iri(value: str) -> str:
+    if not value or _BAD_IRI.search(value):
+        raise QueryError(f"<{shorten(value)}> is not an IRI a SPARQL query can hold")
+    return f"<{value}>"
+
+
+def sparql_term(term: Any) -> str:
+    """An rdflib IRI or literal written as SPARQL (None: ``UNDEF``); anything else is refused.
+
+    >>> from rdflib import Literal
+    >>> sparql_term(Literal("FcεRI", lang="en")), sparql_term(Literal(5)), sparql_term(None)
+    ('"FcεRI"@en', '"5"^^<http://www.w3.org/2001/XMLSchema#integer>', 'UNDEF')
+    """
+    from rdflib import Literal, URIRef
+
+    if term is None:
+        return "UNDEF"
+    if isinstance(term, URIRef):
+        return _iri(str(term))
+    if isinstance(term, Literal):
+        text = '"' + "".join(_ECHAR.get(ch, ch) for ch in str(term)) + '"'
+        if term.language:
+            if not _LANG.match(term.language):
+                raise QueryError(f"'{shorten(term.language)}' is not a language tag")
+            return f"{text}@{term.language}"
+        return f"{text}^^{_iri(str(term.datatype))}" if term.datatype else text
+    raise QueryError(f"{shorten(repr(term))} cannot be sent to an endpoint: bind an IRI or a literal")
+
+
+def values_clause(bindings: Mapping[Any, Any]) -> str:
+    """A SPARQL ``VALUES`` block binding each variable to a term, or to each of a list of terms.
+
+    Lists give one row per item (all lists the same length); a single term is repeated on
+    every row. Terms are checked and escaped by :func:`sparql_term`.
+    """
+    names = []
+    for name in bindings:
+        bare = str(name).lstrip("?$")
+        if not _VARNAME.match(bare):
+            raise QueryError(f"'{shorten(str(name))}' is not a variable name")
+        names.append(bare)
+    columns = [list(v) if isinstance(v, (list, tuple, set, frozenset)) else None for v in bindings.values()]
+    lengths = {len(c) for c in columns if c is not None}
+    if len(lengths) > 1:
+        raise QueryError("the lists of values to bind differ in length")
+    count = lengths.pop() if lengths else 1
+    rows = []
+    for i in range(count):
+        cells = [sparql_term(c[i] if c is not None else v) for c, v in zip(columns, bindings.values(), strict=True)]
+        rows.append(f"({' '.join(cells)})")
+    return f"VALUES ({' '.join('?' + n for n in names)}) {{ {' '.join(rows)} }}"
+
+
+def _rdflib_term(cell: Mapping[str, str]) -> Any:
+    """An rdflib term from one cell of SPARQL JSON results."""
+    from rdflib import BNode, Literal, URIRef
+
+    kind, value = cell.get("type"), cell.get("value", "")
+    if kind == "uri":
+        return URIRef(value)
+    if kind == "bnode":
+        return BNode(value)
+    if kind in ("literal", "typed-literal"):  # typed-literal: older Virtuoso
+        lang = cell.get("xml:lang")
+        datatype = cell.get("datatype")
+        if lang:
+            return Literal(value, lang=lang)
+        if datatype and datatype != "http://www.w3.org/2001/XMLSchema#string":
+            return Literal(value, datatype=URIRef(datatype))
+        return Literal(value)
+    raise ValueError(f"unknown term type {kind!r}")
+
+
+# ------------------------------------------------------------------ HTTP
+
+
+class _Auth(httpx.Auth):
+    """HTTP Basic or Digest, whichever the server's first challenge asks for (then kept)."""
+
+    requires_request_body = True
+
+    def __init__(self, user: str, password: str):
+        self._basic = httpx.BasicAuth(user, password)
+        self._digest = httpx.DigestAuth(user, password)
+        self._scheme: str | None = None
+
+    def auth_flow(self, request: httpx.Request) -> "Generator[httpx.Request, httpx.Response, None]":
+        if self._scheme == "basic":
+            yield from self._basic.auth_flow(request)
+            return
+        if self._scheme == "digest":
+            yield from self._digest.auth_flow(request)
+            return
+        response = yield request
+        if response.status_code != 401:
+            return
+        challenge = response.headers.get("www-authenticate", "").strip().lower()
+        if challenge.startswith("digest"):
+            self._scheme = "digest"
+            flow = self._digest.auth_flow(request)
+            next(flow)
+            try:
+                retry = flow.send(response)
+            except StopIteration:
+                return
+            response = yield retry
+            with contextlib.suppress(StopIteration):
+                flow.send(response)
+        elif challenge.startswith("basic"):
+            self._scheme = "basic"
+            yield from self._basic.auth_flow(request)
+
+
+def _first_line(text: str) -> str:
+    for line in text.splitlines():
+        if line.strip():
+            return shorten(line.strip(), 200)
+    return ""
+
+
+class EndpointBackend(OxigraphBackend):
+    """A SPARQL 1.1 Protocol endpoint; graphs fetched from it are held in local Oxigraph graphs.
+
+    Parameters
+    ----------
+    url : str
+        The query URL (``http://127.0.0.1:7878/query`` for Oxigraph server,
+        ``http://host:8890/sparql`` for Virtuoso).
+    user : str, optional
+        HTTP user; the password comes from ``password`` or ``$IGEGRAPH_ENDPOINT_PASSWORD``.
+    password : str, optional
+    graph : str, optional
+        A named graph IRI to use as the default graph (``default-graph-uri``; for push, the
+        graph replaced).
+    timeout : float
+        Seconds each request may take, reading the answer included.
+    store_url : str, optional
+        The Graph Store Protocol URL for :func:`push`; by default the query URL with its last
+        path segment ``query`` replaced by ``store`` (Oxigraph server's layout).
+    """
+
+    name = "endpoint"
+    remote = True
+    cacheable = False
+
+    def __init__(self, url: str, *, user: str | None = None, password: str | None = None, graph: str | None = None,
+                 timeout: float = 30.0, store_url: str | None = None):
+        self.url = _checked_url(str(url), "--endpoint")
+        self.graph = str(_iri(graph)[1:-1]) if graph else None
+        self.timeout = timeout
+        self.store_url = _checked_url(store_url, "--store-url") if store_url else None
+        if user is not None and password is None:
+            password = os.environ.get(PASSWORD_ENV)
+            if password is None:
+                raise EndpointError(f"--endpoint-user {user} needs a password: set {PASSWORD_ENV}")
+        self._auth = _Auth(user, password or "") if user is not None else None
+        self._client: httpx.Client | None = None
+
+    def __repr__(self) -> str:
+        return f"<backend endpoint {self.url}>"
+
+    # -------------------------------------------------------------- requests
+
+    def _http(self) -> httpx.Client:
+        if self._client is None:
+            self._client = httpx.Client(auth=self._auth, follow_redirects=True, trust_env=False)
+        return self._client
+
+    def close(self) -> None:
+        """Close the HTTP connections (they are also closed when the backend is collected)."""
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+    def request(self, method: str, url: str, *, timeout: float | None = None, accept: str, what: str,
+                sink: BinaryIO | None = None, **kwargs: Any) -> tuple[str, bytes]:
+        """Send one request; return the answer's media type and body, read within ``timeout``.
+
+        With ``sink``, a successful answer's body is written there as it arrives (and ``b""``
+        returned). Raises EndpointError (unreachable, refused, timed out, not SPARQL) or
+        QueryError (the store says the query is wrong, HTTP 400).
+        """
+        limit = self.timeout if timeout is None else timeout
+        deadline = time.monotonic() + limit
+        late = EndpointError(f"{url} did not answer {what} within {limit:g} s (raise --timeout to wait longer)")
+        headers = {"Accept": accept, **kwargs.pop("headers", {})}
+        try:
+            with self._http().stream(method, url, timeout=httpx.Timeout(limit), headers=headers,
+                                     **kwargs) as response:
+                ok = response.status_code < 300
+                chunks = []
+                for chunk in response.iter_bytes():
+                    if sink is not None and ok:
+                        sink.write(chunk)
+                    else:
+                        chunks.append(chunk)
+                    if time.monotonic() > deadline:
+                        raise late
+                body = b"".join(chunks)
+        except httpx.TimeoutException:
+            raise late from None
+        except httpx.ConnectError as exc:
+            raise EndpointError(f"cannot reach {url}: {_reason(exc)}; is the SPARQL server running?") from None
+        except httpx.HTTPError as exc:
+            raise EndpointError(f"{url}: {_reason(exc)}") from None
+        kind = response.headers.get("content-type", "").split(";")[0].strip().lower()
+        status = response.status_code
+        if status in (401, 403):
+            hint = (f"check --endpoint-user and {PASSWORD_ENV}" if self._auth is not None
+                    else f"give --endpoint-user and set {PASSWORD_ENV}")
+            raise EndpointError(f"{url} refused access (HTTP {status}); {hint}")
+        if status == 400 and method == "POST" and accept != "*/*":
+            detail = _first_line(body.decode("utf-8", "replace")) if kind.startswith("text/") else ""
+            raise QueryError(f"the endpoint refused the query: {detail or 'HTTP 400'}")
+        if status >= 400:
+            detail = _first_line(body.decode("utf-8", "replace")) if kind.startswith("text/plain") else ""
+            raise EndpointError(f"{url} answered HTTP {status}{': ' + detail if detail else ''}")
+        return kind, body
+
+    def _ask_endpoint(self, text: str, accept: str, timeout: float | None) -> tuple[str, bytes]:
+        data = {"query": text}
+        if self.graph:
+            data["default-graph-uri"] = self.graph
+        return self.request("POST", self.url, data=data, accept=accept, timeout=timeout, what="the query")
+
+    def _not_sparql(self, kind: str) -> EndpointError:
+        return EndpointError(f"{self.url} is not a SPARQL endpoint (it answered {kind or 'without a media type'}); "
+                             "give the query URL, e.g. http://127.0.0.1:7878/query for Oxigraph server")
+
+    def _results(self, text: str, timeout: float | None) -> dict:
+        import json
+
+        kind, body = self._ask_endpoint(text, f"{_RESULTS_JSON}, application/json;q=0.5", timeout)
+        if kind not in (_RESULTS_JSON, "application/json"):
+            raise self._not_sparql(kind)
+        try:
+            answer = json.loads(body)
+        except ValueError:
+            raise self._not_sparql(f"{kind} that is not JSON") from None
+        if not isinstance(answer, dict) or ("boolean" not in answer and "results" not in answer):
+            raise self._not_sparql("JSON that is not SPARQL results")
+        return answer
+
+    def select(self, query: str, bindings: Mapping[Any, Any] | None = None, timeout: float | None = None, *,
+               inline: bool = False) -> list[tuple[Any, ...]]:
+        """The rows of a SELECT query (tuples of rdflib terms, None where unbound).
+
+        ``bindings`` (variable -> term, or -> list of terms for one row each) are sent as a
+        ``VALUES`` block made by :func:`values_clause`: trailing the query, or with
+        ``inline`` where the query says :data:`INLINE` (inside a subquery, or first in the
+        WHERE clause so that a store starts from the bound values).
+        """
+        return self._select(query, bindings, timeout, inline)[1]
+
+    def _select(self, query: str, bindings: Mapping[Any, Any] | None,
+                timeout: float | None, inline: bool = False) -> tuple[list[str], list[tuple[Any, ...]]]:
+        answer = self._results(_with_values(query, bindings, inline), timeout)
+        try:
+            names = [str(v) for v in answer["head"]["vars"]]
+            rows = [tuple(_rdflib_term(b[v]) if v in b else None for v in names)
+                    for b in answer["results"]["bindings"]]
+        except (KeyError, TypeError, ValueError, AttributeError):
+            raise self._not_sparql("malformed SPARQL results") from None
+        return names, rows
+
+    def ask(self, query: str, bindings: Mapping[Any, Any] | None = None, timeout: float | None = None) -> bool:
+        """The answer of an ASK query."""
+        answer = self._results(_with_values(query, bindings), timeout)
+        if not isinstance(answer.get("boolean"), bool):
+            raise self._not_sparql("JSON without a boolean")
+        return answer["boolean"]
+
+    def construct(self, query: str, bindings: Mapping[Any, Any] | None = None, timeout: float | None = None, *,
+                  inline: bool = False) -> "rdflib.Graph":
+        """The triples of a CONSTRUCT or DESCRIBE query, in a new local (Oxigraph) graph
+        (``bindings`` as for :meth:`select`)."""
+        import pyoxigraph as ox
+
+        from .local import oxigraph_graph
+
+        kind, body = self._ask_endpoint(_with_values(query, bindings, inline), _GRAPH_TYPES, timeout)
+        fmt = ox.RdfFormat.N_TRIPLES if kind == "text/plain" else ox.RdfFormat.from_media_type(kind)
+        if fmt is None or not fmt.supports_datasets and fmt not in (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.TURTLE,
+                                                                    ox.RdfFormat.RDF_XML, ox.RdfFormat.N3):
+            raise self._not_sparql(kind)
+        database = ox.Store()
+        try:
+            database.load(input=body, format=fmt, to_graph=ox.DefaultGraph())
+        except (SyntaxError, ValueError, OSError) as exc:
+            raise self._not_sparql(f"{kind} it could not parse: {_reason(exc)}") from None
+        return oxigraph_graph(database)
+
+    def save(self, query: str, media_type: str, sink: BinaryIO, timeout: float | None = None) -> str:
+        """Write the answer to a CONSTRUCT query to ``sink`` as it arrives; its media type."""
+        data = {"query": query}
+        if self.graph:
+            data["default-graph-uri"] = self.graph
+        kind, _ = self.request("POST", self.url, data=data, accept=media_type, timeout=timeout, what="the query",
+                               sink=sink)
+        if kind != media_type:
+            raise self._not_sparql(kind)
+        return kind
+
+    def count(self, pattern: str = "?s ?p ?o", timeout: float | None = None) -> int:
+        """How many solutions a basic graph pattern has (``COUNT(*)``)."""
+        rows = self.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ {pattern} }}", timeout=timeout)
+        try:
+            return int(rows[0][0])
+        except (IndexError, TypeError, ValueError):
+            raise self._not_sparql("a count that is not a number") from None
+
+    # -------------------------------------------------------------- the Backend protocol
+
+    def load(self, data: Iterable[str | Path] = (), *, curated: bool = True, allow_vocabulary_changes: bool = False,
+             lenient: bool = False) -> "KnowledgeGraph":
+        """The graph on the endpoint, not loaded: commands fetch what they need."""
+        from .remote import EndpointKnowledgeGraph
+
+        files = list(data)
+        if files:
+            raise DataError(str(files[0]), "--data cannot be merged into an endpoint's graph; "
+                                           "upload it with 'igegraph push --data' first")
+        return EndpointKnowledgeGraph(self)
+
+    def query(self, graph: "rdflib.Graph", text: str, bindings: Mapping[Any, Any],
+              timeout: float | None = None) -> "Result":
+        """Run a query on the endpoint (``graph`` is not used); an rdflib Result."""
+        from rdflib import Variable
+        from rdflib.query import Result
+
+        form = query_form(text)
+        if form in ("CONSTRUCT", "DESCRIBE"):
+            result = Result(form)
+            result.graph = self.construct(text, bindings, timeout)
+            return result
+        if form == "ASK":
+            result = Result("ASK")
+            result.askAnswer = self.ask(text, bindings, timeout)
+            return result
+        names, rows = self._select(text, bindings, timeout)
+        result = Result("SELECT")
+        result.vars = [Variable(n) for n in names]
+        result.bindings = [{Variable(n): t for n, t in zip(names, row, strict=True) if t is not None} for row in rows]
+        return result
+
+    def subgraph(self, graph: "rdflib.Graph", construct: str, bindings: Mapping[Any, Any]) -> "rdflib.Graph":
+        return self.construct(construct, bindings)
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc).strip()
+    # httpx wraps the socket error: "[Errno 111] Connection refused" -> "connection refused"
+    m = re.search(r"\[Errno -?\d+\]\s*(.*)", text)
+    text = m.group(1) if m else text
+    return shorten(text.splitlines()[0], 120).rstrip(".").lower() if text else type(exc).__name__
+
+
+def _checked_url(url: str, option: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise EndpointError(f"{option} {shorten(url)} is not an http(s) URL; "
+                            "give e.g. http://127.0.0.1:7878/query")
+    return url
+
+
+_FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.I)
+_SKIP = re.compile(r'#[^\n]*|<[^<>\s"{}|^`\\]*>|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'')
+
+
+def query_form(text: str) -> str:
+    """SELECT, ASK, CONSTRUCT or DESCRIBE: the first such keyword outside IRIs, strings and comments."""
+    m = _FORM.search(_SKIP.sub(" ", text))
+    return m.group(1).upper() if m else "SELECT"
+
+
+#: Where :meth:`EndpointBackend.select` puts the VALUES block of ``inline`` bindings.
+INLINE = "{{VALUES}}"
+
+
+def _with_values(query: str, bindings: Mapping[Any, Any] | None, inline: bool = False) -> str:
+    """The query with its bindings as a VALUES block: at :data:`INLINE` (so that the store
+    starts from them), or trailing the query (SPARQL 1.1 §10.2.2: joined with its result)."""
+    if inline:
+        return query.replace(INLINE, values_clause(bindings) if bindings else "")
+    return f"{query}\n{values_clause(bindings)}" if bindings else query
+
+
+# ------------------------------------------------------------------ push (Graph Store Protocol)
+
+
+@dataclass
+class PushReport:
+    """What :func:`push` sent: ``triples``, the ``graph`` replaced (None: the default graph),
+    the Graph Store ``url``, the ``files`` read and the ``vocabulary_changes`` they make."""
+
+    triples: int
+    graph: str | None
+    url: str
+    files: list[Path] = field(default_factory=list)
+    vocabulary_changes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"triples": self.triples, "graph": self.graph, "url": self.url, "files": [str(p) for p in self.files],
+                "vocabulary_changes": self.vocabulary_changes}
+
+
+def store_url(backend: EndpointBackend) -> str:
+    """The Graph Store Protocol URL: ``store_url``, else the query URL ending ``/store``."""
+    if backend.store_url:
+        return backend.store_url
+    parts = urlsplit(backend.url)
+    head, _, last = parts.path.rpartition("/")
+    if last != "query":
+        raise EndpointError(f"cannot tell the Graph Store URL of {backend.url}; give it with --store-url "
+                            "(Oxigraph server: .../store, Virtuoso: .../sparql-graph-crud-auth)")
+    return urlunsplit((parts.scheme, parts.netloc, f"{head}/store", "", ""))
+
+
+def push(backend: EndpointBackend, data: Iterable[str | Path] = (), *, curated: bool = True,
+         allow_vocabulary_changes: bool = False) -> PushReport:
+    """Replace the endpoint's graph (``backend.graph``, else its default graph) with the curated
+    graph plus ``data``, in one Graph Store Protocol ``PUT``.
+
+    The files are loaded and checked as every command loads them (a malformed file or a
+    vocabulary change fails before anything is sent). Running it again sends the same
+    triples and leaves the same graph.
+
+    Returns
+    -------
+    PushReport
+
+    Raises
+    ------
+    DataError
+        A file is missing, malformed or redefines the vocabulary.
+    EndpointError
+        The store cannot be reached or refused the upload.
+    """
+    from ..kg import load_files
+
+    files = [Path(p) for p in data]
+    kg = load_files(OxigraphBackend(), files, curated=curated, allow_vocabulary_changes=allow_vocabulary_changes)
+    url = store_url(backend)
+    triples, changes = len(kg), kg.vocabulary_changes
+    body = kg.engine.dump(kg.graph)  # N-Quads of the default graph only: valid N-Triples
+    del kg
+    params = {"graph": backend.graph} if backend.graph else {"default": ""}
+    backend.request("PUT", url, params=params, content=body, headers={"Content-Type": "application/n-triples"},
+                    accept="*/*", what="the upload")
+    return PushReport(triples, backend.graph, url, files, changes)

@@ -1,0 +1,333 @@
+"""The knowledge graph on a SPARQL endpoint: never downloaded, fetched a piece at a time.
+
+An :class:`EndpointKnowledgeGraph` answers SPARQL by sending it to the endpoint. Commands ask
+it for the part of the graph they need (:meth:`~igegraph.kg.KnowledgeGraph.about` for
+``describe``, :meth:`~igegraph.kg.KnowledgeGraph.matching` for ``search``, the causal cone
+for traversals) and get an ordinary local KnowledgeGraph of that part plus the vocabulary
+(classes and properties), on which the library runs unchanged. Entity names are resolved by
+bounded look-ups; ``stats`` are COUNT queries.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..errors import EndpointError
+from ..kg import KnowledgeGraph
+from ..vocab import PREFIXES, compact, expand_curie, local_name
+
+if TYPE_CHECKING:
+    import networkx as nx
+    import rdflib
+
+    from .endpoint import EndpointBackend
+
+__all__ = ["EndpointKnowledgeGraph", "prefixed", "remote_stats", "STREAMED"]
+
+#: Most entities a name look-up fetches (candidates for resolution and suggestions).
+CANDIDATES = 200
+#: Most things a search fetches before ranking them here.
+SEARCH_CANDIDATES = 500
+
+
+def prefixed(query: str) -> str:
+    """The query with the project's PREFIX declarations in front (endpoints predeclare none)."""
+    return "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items()) + query
+
+
+# classes, properties and what declares them: what local projections need to be built
+_VOCABULARY = prefixed("""CONSTRUCT { ?s ?p ?o } WHERE {
+  { VALUES ?type { owl:Class rdfs:Class owl:ObjectProperty owl:DatatypeProperty owl:AnnotationProperty
+                   owl:TransitiveProperty owl:SymmetricProperty rdf:Property owl:Ontology }
+    ?s a ?type }
+  UNION { ?s ige:polarity ?x } UNION { ?s rdfs:subClassOf ?x } UNION { ?x rdfs:subClassOf ?s }
+  ?s ?p ?o }""")
+
+# a name folded in SPARQL as resolve.normalize folds it in Python, near enough to find
+# candidates (they are then matched exactly here): lower case, Greek letters and the words
+# for them as Latin letters, only ASCII letters and digits. Regular expressions cost, so the
+# Greek ones run only on names that have Greek in them.
+_GREEK = [("α|alpha", "a"), ("β|beta", "b"), ("γ|gamma", "g"), ("δ|delta", "d"), ("ε|ɛ|epsilon", "e"),
+          ("κ|kappa", "k"), ("λ|lambda", "l"), ("μ", "m")]
+_ANY_GREEK = "|".join(pattern for pattern, _ in _GREEK)
+
+
+def _folded(var: str) -> str:
+    greek = var
+    for pattern, letter in _GREEK:
+        greek = f'REPLACE({greek}, "{pattern}", "{letter}")'
+    return f'REPLACE(IF(REGEX({var}, "{_ANY_GREEK}"), {greek}, {var}), "[^a-z0-9]", "")'
+
+
+# entities whose label, synonym or local id contains one of the ?needle keys
+_CANDIDATES = prefixed(f"""SELECT DISTINCT ?s WHERE {{
+  VALUES ?naming {{ rdfs:label skos:altLabel }}
+  ?s ?naming ?name .
+  FILTER(isIRI(?s))
+  BIND(LCASE(STR(?name)) AS ?lower)
+  BIND({_folded("?lower")} AS ?key)
+  BIND(REPLACE(LCASE(REPLACE(STR(?s), "^.*[/#:]", "")), "[^a-z0-9]", "") AS ?id)
+  {{{{VALUES}}}}
+  FILTER(CONTAINS(?key, ?needle) || CONTAINS(?id, ?needle))
+}} LIMIT {CANDIDATES}""")
+
+# an entity named by an IRI: itself, or what matches it
+_BY_IRI = prefixed("""SELECT DISTINCT ?s WHERE {
+  { {{VALUES}} ?iri ?p ?o BIND(?iri AS ?s) } UNION { {{VALUES}} ?s skos:exactMatch|skos:closeMatch ?iri }
+}""")
+
+# the names, classes and identifiers of the entities ?s
+_NAMES = prefixed("""CONSTRUCT { ?s ?p ?o } WHERE {
+  {{VALUES}}
+  VALUES ?p { rdfs:label skos:altLabel rdf:type skos:exactMatch skos:closeMatch skos:definition }
+  ?s ?p ?o }""")
+
+# the review's references (a few hundred triples), which name the first authors
+_REFERENCES = prefixed("CONSTRUCT { ?s ?p ?o } WHERE { ?s a ige:Reference ; ?p ?o }")
+
+# one entity (or reference) with everything around it two steps out: its relations and
+# their assertions, measurements, references and evidence levels, and its neighbours' names;
+# and the list of references (a few hundred), which names the first authors. The bound ?e
+# is repeated in each branch: stores evaluate a union's branches on their own
+_ABOUT = prefixed("""CONSTRUCT { ?s ?p ?o } WHERE {
+  { {{VALUES}} BIND(?e AS ?s) }
+  UNION { {{VALUES}} ?e ?x ?s FILTER(!isLiteral(?s)) }
+  UNION { {{VALUES}} ?s ?x ?e }
+  UNION { {{VALUES}} ?a ?x ?e . ?a ?y ?s FILTER(!isLiteral(?s)) }
+  UNION { {{VALUES}} ?e ?x ?m FILTER(!isLiteral(?m)) ?m ?y ?s FILTER(!isLiteral(?s)) }
+  UNION { ?s a ige:Reference }
+  ?s ?p ?o }""")
+
+# things with a text containing one of the ?needle words
+_MATCHING = prefixed(f"""SELECT DISTINCT ?s WHERE {{
+  VALUES ?naming {{ rdfs:label skos:altLabel skos:definition ige:evidenceQuote ige:curatorNote
+                    ige:tableType ige:mechanismText ige:phaseText }}
+  ?s ?naming ?name .
+  BIND(LCASE(STR(?name)) AS ?lower)
+  BIND({_folded("?lower")} AS ?key)
+  {{{{VALUES}}}}
+  FILTER(CONTAINS(?lower, ?needle) || CONTAINS(?key, ?needle))
+}} LIMIT {SEARCH_CANDIDATES}""")
+
+# the things ?h with what they point at, and the measurements and steps that own them
+_HITS = prefixed("""CONSTRUCT { ?s ?p ?o } WHERE {
+  { {{VALUES}} BIND(?h AS ?s) }
+  UNION { {{VALUES}} ?h ?x ?s FILTER(!isLiteral(?s)) }
+  UNION { {{VALUES}} ?s ige:hasMeasurement|ige:hasStep ?h }
+  ?s ?p ?o }""")
+
+
+_EVERYTHING = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
+#: RDF export formats streamed from an endpoint as they are, by media type.
+_MEDIA_TYPES = {"ntriples": "application/n-triples", "turtle": "text/turtle"}
+STREAMED = tuple(_MEDIA_TYPES)
+
+
+class EndpointKnowledgeGraph(KnowledgeGraph):
+    """The graph on a SPARQL endpoint (see :mod:`igegraph.backends.remote`)."""
+
+    fetches_cones = True
+
+    def __init__(self, endpoint: "EndpointBackend"):
+        super().__init__(endpoint.new_graph(), endpoint, [])
+        self.endpoint = endpoint
+
+    def __repr__(self) -> str:
+        return f"<KnowledgeGraph endpoint {self.endpoint.url}>"
+
+    def __len__(self) -> int:
+        return self.endpoint.count()
+
+    def select(self, query: str, bindings: Any) -> list[tuple]:
+        """Rows of a SELECT on the endpoint (an ASK: ``[(True,)]`` or ``[]``), as the cone
+        fetch reads them (see :mod:`igegraph.traverse.fetch`)."""
+        from .endpoint import query_form
+
+        if query_form(query) == "ASK":
+            return [(True,)] if self.endpoint.ask(query, bindings) else []
+        return self.endpoint.select(query, bindings)
+
+    @cached_property
+    def vocabulary(self) -> "rdflib.Graph":
+        """The endpoint's classes and properties (fetched once)."""
+        return self.endpoint.construct(_VOCABULARY)
+
+    def local(self, graph: "rdflib.Graph") -> KnowledgeGraph:
+        """A local KnowledgeGraph of fetched triples plus the vocabulary."""
+        graph.addN((s, p, o, graph) for s, p, o in self.vocabulary)
+        return KnowledgeGraph(graph, "oxigraph", self.sources)
+
+    @property
+    def projection(self) -> "nx.MultiDiGraph":
+        raise EndpointError("this command needs the whole graph in this process, and the graph is on "
+                            f"{self.endpoint.url}; run it on a local graph or store")
+
+    @property
+    def labels(self) -> dict[str, str]:
+        raise EndpointError(f"all labels of {self.endpoint.url} were asked for; fetch those of given IRIs instead")
+
+    def labels_of(self, iris: Any) -> dict[str, str]:
+        from rdflib import URIRef
+
+        wanted = sorted({URIRef(str(i)) for i in iris})
+        out: dict[str, str] = {}
+        for start in range(0, len(wanted), 200):  # batches keep each request small
+            rows = self.endpoint.select(prefixed("SELECT ?s ?l WHERE { {{VALUES}} ?s rdfs:label ?l }"),
+                                        {"s": wanted[start:start + 200]}, inline=True)
+            english_first = sorted(rows, key=lambda r: (str(r[0]), getattr(r[1], "language", None) not in (None, "en")))
+            for s, label in english_first:
+                out.setdefault(compact(s), str(label))
+        return out
+
+    def label(self, node: str) -> str:
+        key = compact(expand_curie(node) or node)
+        cache = self.__dict__.setdefault("_label_cache", {})
+        if key not in cache:
+            cache[key] = self.labels_of([self.iri(key)]).get(key)
+        return cache[key] or local_name(key.split(":", 1)[-1])
+
+    # -------------------------------------------------------------- the parts commands need
+
+    def _fetch(self, find: str, bindings: dict, around: str, key: str) -> "rdflib.Graph":
+        """Find things (a SELECT of ?s), then fetch the triples ``around`` them (bound to ``key``)."""
+        found = [row[0] for row in self.endpoint.select(find, bindings, inline=True) if row[0] is not None]
+        if not found:
+            return self.endpoint.new_graph()
+        return self.endpoint.construct(around, {key: found}, inline=True)
+
+    def candidates(self, term: str) -> KnowledgeGraph:
+        """Entities a term may name (bounded): by IRI or CURIE, and by parts of its name."""
+        from rdflib import Literal, URIRef
+
+        from ..resolve import normalize
+
+        graph = self.endpoint.new_graph()
+        iri = expand_curie(term.strip())
+        if iri is not None:
+            graph += self._fetch(_BY_IRI, {"iri": URIRef(iri)}, _NAMES, "s")
+        key = normalize(term)
+        if key:
+            # the whole key finds exact and containing names; its four-letter pieces find misspellings
+            needles = sorted({key} | {key[i:i + 4] for i in range(0, max(len(key) - 3, 0), 2)})
+            graph += self._fetch(_CANDIDATES, {"needle": [Literal(n) for n in needles]}, _NAMES, "s")
+        return self.local(graph)
+
+    def resolve(self, term: str) -> str:
+        from ..kg import MAX_TERM_CHARS
+        from ..resolve import resolve
+
+        if len(term) > MAX_TERM_CHARS:
+            return super().resolve(term)  # refused before any look-up
+        return resolve(self.candidates(term), term)
+
+    def about(self, term: str) -> KnowledgeGraph:
+        from ..errors import UnknownEntity
+        from ..references import find_reference, references
+
+        listed = self.local(self.endpoint.construct(_REFERENCES))
+        number = find_reference(listed, term)
+        if number is not None:
+            found = references(listed).get(number)
+            if found is None:  # no such reference: the list says which there are
+                return listed
+            node = found["id"]
+        else:
+            try:
+                node = self.resolve(term)
+            except UnknownEntity:  # the candidates give the same "did you mean" here
+                return self.candidates(term)
+        return self.local(self.endpoint.construct(_ABOUT, {"e": self.iri(node)}, inline=True))
+
+    def entire(self) -> KnowledgeGraph:
+        """The whole graph, downloaded (for validation, which reads all of it)."""
+        return self.local(self.endpoint.construct(_EVERYTHING))
+
+    def save(self, fmt: str, out: str | Path, force: bool = False) -> Path:
+        """Stream the whole graph into ``out`` as ``turtle`` or ``ntriples``, atomically; the path."""
+        from ..export import _atomic_path
+
+        with _atomic_path(out, force) as tmp, open(tmp, "wb") as sink:
+            self.endpoint.save(_EVERYTHING, _MEDIA_TYPES[fmt], sink)
+        return Path(out)
+
+    def matching(self, text: str) -> KnowledgeGraph:
+        import re
+
+        from rdflib import Literal
+
+        from ..resolve import fold_greek, normalize
+
+        words = sorted({w.lower() for w in re.findall(r"\w{3,}", fold_greek(text))} | {normalize(text)} - {""})
+        if not words:
+            return self.local(self.endpoint.new_graph())
+        return self.local(self._fetch(_MATCHING, {"needle": [Literal(w) for w in words]}, _HITS, "h"))
+
+
+def _number(rows: list[tuple[Any, ...]]) -> int:
+    return int(rows[0][0]) if rows and rows[0][0] is not None else 0
+
+
+def remote_stats(kg: EndpointKnowledgeGraph) -> dict:
+    """:func:`igegraph.describe.stats` of the graph on an endpoint, by COUNT queries.
+
+    An entity of two classes counts in both (the local projection keeps one of them).
+    """
+    from collections import Counter
+
+    from ..project import entity_classes, relation_properties
+    from ..vocab import IGE
+
+    vocab = kg.local(kg.endpoint.new_graph())
+    classes = entity_classes(vocab)
+    props = relation_properties(vocab)
+    select = kg.endpoint.select
+    class_iris = [vocab.iri(c) for c in sorted(classes)]
+    prop_iris = [p["iri"] for _, p in sorted(props.items())]
+    with_classes = {"c": class_iris}
+    with_props = {"p": prop_iris}
+
+    per_class = Counter[str]()
+    if class_iris:
+        for cls, n in select(prefixed("SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { {{VALUES}} ?s a ?c "
+                                      "FILTER(isIRI(?s)) } GROUP BY ?c"), with_classes, inline=True):
+            per_class[classes[compact(cls)]] += int(n)
+    typed = _number(select(prefixed("SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { {{VALUES}} ?s a ?c "
+                                    "FILTER(isIRI(?s)) }"), with_classes, inline=True)) if class_iris else 0
+    entities, per_predicate, causal, relations = typed, Counter[str](), 0, 0
+    if prop_iris:
+        entities = _number(select(prefixed("""SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {
+            { VALUES ?c { {{CLASSES}} } ?x a ?c }
+            UNION { {{VALUES}} ?x ?p ?y FILTER(isIRI(?y)) } UNION { {{VALUES}} ?y ?p ?x FILTER(isIRI(?y)) }
+            FILTER(isIRI(?x)) }""").replace("{{CLASSES}}", " ".join(f"<{c}>" for c in class_iris)),
+            with_props, inline=True))
+        for prop, n in select(prefixed("SELECT ?p (COUNT(*) AS ?n) WHERE { {{VALUES}} ?s ?p ?o "
+                                       "FILTER(isIRI(?s) && isIRI(?o)) } GROUP BY ?p"), with_props, inline=True):
+            info = props[compact(prop)]
+            per_predicate[info["label"]] += int(n)
+            relations += int(n)
+            causal += int(n) if info["causal"] else 0
+    if entities > typed:  # relation ends of no entity class are plain entities
+        per_class[classes.get("ige:Entity", "entity")] += entities - typed
+
+    kinds = {"assertions": IGE.Assertion, "references": IGE.Reference, "pathways": IGE.Pathway,
+             "pathway_steps": IGE.PathwayStep, "measurements": IGE.Measurement, "table1_rows": IGE.Table1Row,
+             "trials": IGE.ClinicalTrial}
+    typed_counts = {compact(c): int(n) for c, n in select(
+        prefixed("SELECT ?c (COUNT(*) AS ?n) WHERE { {{VALUES}} ?s a ?c } GROUP BY ?c"),
+        {"c": list(kinds.values())}, inline=True)}
+    cited = _number(select(prefixed("SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { ?x ige:reference ?o }")))
+    counts = {key: typed_counts.get(compact(cls), 0) for key, cls in kinds.items()}
+    return {
+        "triples": kg.endpoint.count(),
+        "entities": entities,
+        "relations": relations,
+        "causal_relations": causal,
+        "assertions": counts.pop("assertions"),
+        "references": counts.pop("references"),
+        "references_cited": cited,
+        **counts,
+        "classes": dict(sorted(per_class.items(), key=lambda kv: (-kv[1], kv[0]))),
+        "predicates": dict(sorted(per_predicate.items(), key=lambda kv: (-kv[1], kv[0]))),
+    }

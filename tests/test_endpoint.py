@@ -1,0 +1,342 @@
+"""The endpoint backend on real servers: a real Oxigraph server holding the curated graph
+(pushed by ``igegraph push``) must answer exactly as the embedded backend, and broken
+endpoints (closed port, 401, HTML page, silence, trickle) each give one clear error line in
+bounded time."""
+
+from __future__ import annotations
+
+import base64
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import httpx
+import pytest
+
+import igegraph
+from igegraph.describe import describe, stats
+from igegraph.errors import EndpointError, QueryError, UnknownEntity
+from igegraph.fulltext import search
+from igegraph.sparql import named_queries, named_query, run_query
+from igegraph.traverse import blocks_pathway, cutsets, knockout, pathways
+
+
+def records(kg, text: str, **bindings) -> list[str]:
+    """A query's rows as sorted JSON lines. Unordered rows, and the items a GROUP_CONCAT joins,
+    come in the store's own order, so both are sorted."""
+    def canonical(value):
+        return ", ".join(sorted(value.split(", "))) if isinstance(value, str) else value
+
+    return sorted(json.dumps({k: canonical(v) for k, v in r.items()}, sort_keys=True)
+                  for r in run_query(kg, text, bindings).records())
+
+
+def count(url: str, graph: str | None = None) -> int:
+    params = {"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"}
+    if graph:
+        params["default-graph-uri"] = graph
+    answer = httpx.post(url, data=params, headers={"Accept": "application/sparql-results+json"}).json()
+    return int(answer["results"]["bindings"][0]["n"]["value"])
+
+
+# ---------------------------------------------------------------- answers equal the embedded backend's
+
+
+@pytest.mark.parametrize("name", [q.name for q in named_queries()])
+def test_named_query_same_answer(name, endpoint_kg, kg):
+    text = named_query(name).text
+    assert records(endpoint_kg, text) == records(kg, text)
+
+
+@pytest.mark.parametrize(("name", "bindings"), [
+    ("cq03-table1-strategies", {"strategy": "ig:strategy_IgE_B_cells"}),
+    ("cell-releases", {"cell": "mast cell"}),
+    ("cells-expressing", {"receptor": "FcεRI"}),
+])
+def test_bound_query_same_answer(name, bindings, endpoint_kg, kg):
+    text = named_query(name).text
+    got = records(endpoint_kg, text, **bindings)
+    assert got and got == records(kg, text, **bindings)
+
+
+def test_bound_literal_cannot_change_the_query(endpoint_kg, kg):
+    hostile = '"x\\" } UNION { ?d rdfs:label ?l } #"'
+    text = "SELECT ?d WHERE { ?d rdfs:label ?l }"
+    assert records(endpoint_kg, text, l=hostile) == records(kg, text, l=hostile) == []
+
+
+def test_stats_by_counting(endpoint_kg, kg):
+    assert stats(endpoint_kg) == stats(kg)
+
+
+@pytest.mark.parametrize("term", ["Xolair", "Fc epsilon RI", "mast cell", "IgE", "DRUGBANK:DB00043", "38", "Gauvreau"])
+def test_describe_fetches_the_neighbourhood(term, endpoint_kg, kg):
+    part = endpoint_kg.about(term)
+    assert describe(part, term) == describe(kg, term)
+    assert len(part) < len(kg) / 2  # not the whole graph
+
+
+def test_unknown_names_get_the_same_suggestions(endpoint_kg, kg):
+    for term in ("omalizumob", "FceR1", "histamin"):
+        with pytest.raises(UnknownEntity) as remote:
+            endpoint_kg.resolve(term)
+        with pytest.raises(UnknownEntity) as local:
+            kg.resolve(term)
+        assert str(remote.value) == str(local.value)
+
+
+@pytest.mark.parametrize("text", ["Xolair", "FcεRI", "half-life", "thrombosis", "mg/mL"])
+def test_search_finds_the_same_things(text, endpoint_kg, kg):
+    got = search(endpoint_kg.matching(text), text, limit=20)
+    want = search(kg, text, limit=10)
+    # names rank the same; text scores (60 and below) come from the candidates' own word statistics
+    assert [(h.id, h.field, h.score) for h in got if h.score > 60] == [(h.id, h.field, h.score) for h in want
+                                                                        if h.score > 60]
+    assert {h.id for h in want} <= {h.id for h in got}
+
+
+def test_cli_output_is_the_embedded_one(oxigraph_endpoint, cli):
+    for args in (["query", "--name", "cq01-ce3-binders", "--labels"], ["describe", "Xolair"],
+                 ["stats", "--format", "json"], ["query", "ASK { ig:omalizumab ige:neutralizes ig:free_IgE }"]):
+        remote, local = cli(*args, "--endpoint", oxigraph_endpoint), cli(*args)
+        assert remote.exit_code == local.exit_code == 0, remote.output
+        assert remote.output == local.output
+
+
+def test_what_an_endpoint_cannot_do_is_refused(oxigraph_endpoint, cli, tmp_path):
+    mine = tmp_path / "mine.ttl"
+    mine.write_text("<urn:a> <urn:b> <urn:c> .\n")
+    for args, message in (
+        (["stats", "--data", str(mine)], "--data cannot be merged into an endpoint's graph"),
+        (["query", "--reasoning", "rdfs", "SELECT * WHERE { ?s ?p ?o } LIMIT 1"], "RDFS reasoning runs on a graph"),
+        (["query", "SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }"], "SERVICE"),
+        (["stats", "--store", str(tmp_path)], "give --store DIR or --endpoint URL, not both"),
+    ):
+        result = cli(*args, "--endpoint", oxigraph_endpoint)
+        assert result.exit_code != 0
+        assert message in result.output, result.output
+
+
+# ---------------------------------------------------------------- traversals fetch their cone
+
+
+def plain(value):
+    from igegraph.plain import to_plain
+
+    return json.loads(json.dumps(to_plain(value), sort_keys=True, default=str))
+
+
+@pytest.mark.parametrize("name", [p.name for p in pathways(igegraph.load())])
+@pytest.mark.parametrize("any_agent", [False, True])
+def test_blocks_pathway_same_answer(name, any_agent, endpoint_kg, kg):
+    remote = blocks_pathway(endpoint_kg, name, interventions_only=not any_agent)
+    assert plain(remote) == plain(blocks_pathway(kg, name, interventions_only=not any_agent))
+
+
+@pytest.mark.parametrize(("items", "source", "target"), [
+    (["FcεRI"], "allergen", "mast cell degranulation"),
+    (["omalizumab", "IgE"], "allergen", "mast cell degranulation"),
+    (["CTLA4Fce"], "allergen", "IgE"),
+    (["histamine"], "allergen", "histamine"),
+])
+def test_knockout_same_answer(items, source, target, endpoint_kg, kg):
+    assert plain(knockout(endpoint_kg, items, source, target)) == plain(knockout(kg, items, source, target))
+
+
+@pytest.mark.parametrize(("source", "target", "entities"), [
+    ("IgE", "Th2 activation", False), ("allergen", "mast cell degranulation", True),
+    ("allergen", "histamine", False)])
+def test_cutsets_same_answer(source, target, entities, endpoint_kg, kg):
+    got = cutsets(endpoint_kg, source, target, max_size=2, entities=entities)
+    assert got and plain(got) == plain(cutsets(kg, source, target, max_size=2, entities=entities))
+
+
+def test_traversals_fetch_less_than_the_graph(endpoint_kg, kg):
+    from igegraph.traverse.fetch import FetchStats, cone_graph
+
+    stats = FetchStats()
+    small = cone_graph(endpoint_kg, ["ig:allergen"], ["ig:mast_cell_degranulation"], 8, stats=stats)
+    assert stats.cone_nodes == 8 and len(small) < len(kg) / 2
+
+
+def test_blocks_prints_the_embedded_table(oxigraph_endpoint, cli):
+    for args in (["blocks", "--pathway", "ige-fceri-degranulation"], ["path", "allergen", "histamine", "--all"],
+                 ["knockout", "FcεRI", "--from", "allergen", "--to", "histamine"], ["pathways"],
+                 ["cutsets", "allergen", "histamine"]):
+        remote, local = cli(*args, "--endpoint", oxigraph_endpoint), cli(*args)
+        assert remote.exit_code == local.exit_code == 0, remote.output
+        assert remote.output == local.output
+
+
+def test_exports_from_an_endpoint(oxigraph_endpoint, cli, kg, tmp_path):
+    out = tmp_path / "kg.nt"
+    result = cli("export", "ntriples", str(out), "--endpoint", oxigraph_endpoint)
+    assert result.output == f"wrote {out} ({len(kg)} triples)\n"
+    import rdflib
+
+    def values(graph):  # the store may write a value in its own lexical form (1.52e-10 as 0.000000000152)
+        return {(s, p, o.toPython() if isinstance(o, rdflib.Literal) else o) for s, p, o in graph}
+
+    assert values(rdflib.Graph().parse(out, format="nt")) == values(kg.graph)
+    assert not list(tmp_path.glob(".*.tmp"))
+    page = tmp_path / "p.html"
+    remote = cli("export", "html", str(page), "--pathway", "ige-fceri-degranulation", "--endpoint", oxigraph_endpoint)
+    local = cli("export", "html", str(tmp_path / "q.html"), "--pathway", "ige-fceri-degranulation")
+    assert remote.output.split(" (")[1] == local.output.split(" (")[1]
+    assert cli("validate", "--endpoint", oxigraph_endpoint).output == cli("validate").output
+
+
+# ---------------------------------------------------------------- push
+
+
+def test_push_replaces_a_named_graph_and_repeats_harmlessly(oxigraph_endpoint, kg, tmp_path, push_cli):
+    graph = "https://example.org/graphs/igegraph"
+    default_before = count(oxigraph_endpoint)
+    first = push_cli(oxigraph_endpoint, "--graph", graph)
+    assert first.startswith(f"pushed {len(kg):,} triples to graph <{graph}> at ")
+    assert count(oxigraph_endpoint, graph) == len(kg)
+    push_cli(oxigraph_endpoint, "--graph", graph)
+    assert count(oxigraph_endpoint, graph) == len(kg)
+    mine = tmp_path / "mine.ttl"
+    mine.write_text('@prefix ig: <https://w3id.org/igegraph/id/> .\n@prefix ige: <https://w3id.org/igegraph/vocab#> .\n'
+                    '@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n'
+                    'ig:my_drug a ige:MonoclonalAntibody ; rdfs:label "mydrugumab" ; ige:binds ig:Ce3 .\n')
+    report = json.loads(push_cli(oxigraph_endpoint, "--graph", graph, "--data", str(mine), "--format", "json"))
+    assert report["triples"] == len(kg) + 3 == count(oxigraph_endpoint, graph)
+    assert count(oxigraph_endpoint) == default_before  # the default graph was not touched
+    on_graph = igegraph.load(backend="endpoint", location=oxigraph_endpoint, graph=graph)
+    assert on_graph.resolve("mydrugumab") == "ig:my_drug"
+    push_cli(oxigraph_endpoint, "--graph", graph)  # replaced, not merged: the extra triples are gone
+    assert count(oxigraph_endpoint, graph) == len(kg)
+
+
+def test_push_refuses_bad_files_before_sending(oxigraph_endpoint, cli, tmp_path):
+    bad = tmp_path / "bad.ttl"
+    bad.write_text("<urn:a> <urn:b> .\n")
+    result = cli("push", "--endpoint", oxigraph_endpoint, "--graph", "https://example.org/bad", "--data", str(bad))
+    assert result.exit_code == 1
+    assert result.output.startswith(f"Error: {bad}:1: malformed turtle")
+    assert count(oxigraph_endpoint, "https://example.org/bad") == 0
+
+
+def test_push_needs_a_store_url_it_can_tell(cli):
+    result = cli("push", "--endpoint", "http://127.0.0.1:9/sparql")
+    assert result.exit_code == 1
+    assert "give it with --store-url" in result.output
+
+
+# ---------------------------------------------------------------- broken endpoints: real servers
+
+
+class _Broken(BaseHTTPRequestHandler):
+    """/bad: refuses every query (400); /html: a web page; /auth: SPARQL behind Basic auth (user
+    "ann", password "secret"); /silent: answers after 5 s; /trickle: a byte every 0.2 s for 10 s."""
+
+    def log_message(self, *args):  # quiet
+        pass
+
+    def _send(self, status: int, kind: str, body: bytes, **headers: str) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        for name, value in headers.items():
+            self.send_header(name.replace("_", "-"), value)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_POST(self):  # noqa: N802 (the http.server API)
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        if self.path == "/bad":
+            self._send(400, "text/plain", b"Parser error at 1:8\nexpected a variable")
+        elif self.path == "/html":
+            self._send(200, "text/html", b"<html><body>Welcome</body></html>")
+        elif self.path == "/auth":
+            if self.headers.get("Authorization") == "Basic " + base64.b64encode(b"ann:secret").decode():
+                body = {"head": {"vars": ["n"]}, "results": {"bindings": [
+                    {"n": {"type": "literal", "value": "7", "datatype": "http://www.w3.org/2001/XMLSchema#integer"}}]}}
+                self._send(200, "application/sparql-results+json", json.dumps(body).encode())
+            else:
+                self._send(401, "text/plain", b"unauthorized", WWW_Authenticate='Basic realm="sparql"')
+        elif self.path == "/silent":
+            time.sleep(5)
+            self._send(200, "application/sparql-results+json", b"{}")
+        elif self.path == "/trickle":
+            self.send_response(200)
+            self.send_header("Content-Type", "application/sparql-results+json")
+            self.end_headers()
+            try:
+                for _ in range(50):
+                    self.wfile.write(b" ")
+                    self.wfile.flush()
+                    time.sleep(0.2)
+            except (BrokenPipeError, ConnectionResetError):  # the client gave up, as it should
+                pass
+
+
+@pytest.fixture(scope="module")
+def broken():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Broken)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def _one_error_line(result) -> str:
+    assert result.exit_code == 1
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: "), result.output
+    assert "Traceback" not in result.output
+    return lines[0]
+
+
+def test_unreachable_endpoint(cli, closed_port):
+    url = f"http://127.0.0.1:{closed_port}/query"
+    line = _one_error_line(cli("stats", "--endpoint", url))
+    assert line == f"Error: cannot reach {url}: connection refused; is the SPARQL server running?"
+
+
+def test_html_page_is_not_an_endpoint(cli, broken):
+    line = _one_error_line(cli("query", "ASK {}", "--endpoint", f"{broken}/html"))
+    assert line == (f"Error: {broken}/html is not a SPARQL endpoint (it answered text/html); give the query URL, "
+                    "e.g. http://127.0.0.1:7878/query for Oxigraph server")
+
+
+def test_401_and_basic_auth(cli, broken, monkeypatch):
+    url = f"{broken}/auth"
+    query = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    line = _one_error_line(cli("query", query, "--endpoint", url))
+    assert line == (f"Error: {url} refused access (HTTP 401); give --endpoint-user and set "
+                    "IGEGRAPH_ENDPOINT_PASSWORD")
+    monkeypatch.delenv("IGEGRAPH_ENDPOINT_PASSWORD", raising=False)
+    line = _one_error_line(cli("query", query, "--endpoint", url, "--endpoint-user", "ann"))
+    assert line == "Error: --endpoint-user ann needs a password: set IGEGRAPH_ENDPOINT_PASSWORD"
+    monkeypatch.setenv("IGEGRAPH_ENDPOINT_PASSWORD", "wrong")
+    line = _one_error_line(cli("query", query, "--endpoint", url, "--endpoint-user", "ann"))
+    assert line == f"Error: {url} refused access (HTTP 401); check --endpoint-user and IGEGRAPH_ENDPOINT_PASSWORD"
+    monkeypatch.setenv("IGEGRAPH_ENDPOINT_PASSWORD", "secret")
+    result = cli("query", query, "--endpoint", url, "--endpoint-user", "ann", "--format", "csv")
+    assert result.exit_code == 0 and result.output.splitlines() == ["n", "7"]
+
+
+@pytest.mark.parametrize("path", ["silent", "trickle"])
+def test_timeout_is_kept(cli, broken, path):
+    url = f"{broken}/{path}"
+    started = time.monotonic()
+    line = _one_error_line(cli("query", "ASK {}", "--endpoint", url, "--timeout", "1"))
+    assert time.monotonic() - started < 2.5
+    assert line == f"Error: {url} did not answer the query within 1 s (raise --timeout to wait longer)"
+
+
+def test_not_an_http_url():
+    with pytest.raises(EndpointError, match="--endpoint ftp://example.org/q is not an http"):
+        igegraph.load(backend="endpoint", location="ftp://example.org/q")
+
+
+def test_a_refused_query_is_the_stores_error(broken):
+    remote = igegraph.load(backend="endpoint", location=f"{broken}/bad")
+    with pytest.raises(QueryError, match="^the endpoint refused the query: Parser error at 1:8$"):
+        run_query(remote, "SELECT * WHERE { ?s ?p ?o }")
