@@ -33,7 +33,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -173,7 +173,7 @@ def _s(value) -> str:
 
 
 def report(runs: list[dict], started: str, command: str) -> str:
-    lines = [f"## SPARQL endpoint: Oxigraph server against the embedded store", "",
+    lines = ["## SPARQL endpoint: Oxigraph server against the embedded store", "",
              f"Run {started} with `python benchmarks/endpoint.py {command}`.".replace("  ", " "), "",
              "Each backend is measured in a fresh igegraph process; peak RSS is that process's own "
              "(`wait4`). The first `blocks` includes the imports, opening the graph and fetching the "
@@ -190,7 +190,7 @@ def report(runs: list[dict], started: str, command: str) -> str:
             lines.append("")
         lines += ["| measure | embedded store (`--store`) | Oxigraph server (`--endpoint`) |", "|---|---|---|"]
 
-        def row(name: str, fmt) -> None:
+        def row(name: str, fmt, st: dict = st, ep: dict = ep, lines: list = lines) -> None:
             lines.append(f"| {name} | {fmt(st)} | {fmt(ep)} |")
 
         def fetch(r: dict) -> str:
@@ -206,7 +206,8 @@ def report(runs: list[dict], started: str, command: str) -> str:
         row("… of which blocks (fetch + traversal)", lambda r: _s(r.get("blocks_first_s")))
         row("second `blocks` in the same process", lambda r: _s(r.get("blocks_second_s")))
         row("fetched for the first `blocks`", fetch)
-        row("routes / blockers / answer hash", lambda r: f"{r.get('routes')} / {r.get('blockers')} / `{r.get('answer')}`")
+        row("routes / blockers / answer hash",
+            lambda r: f"{r.get('routes')} / {r.get('blockers')} / `{r.get('answer')}`")
         row("peak RSS of the igegraph process", lambda r: f"{r['rss_mb']:.0f} MB" if "rss_mb" in r else "–")
         names = sorted(set(st.get("queries", {})) | set(ep.get("queries", {})))
 
@@ -246,7 +247,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.full and "10m" not in sizes:
         sizes.append("10m")
     WORK.mkdir(parents=True, exist_ok=True)
-    started = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    started = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     runs = []
     for label in sizes:
         print(f"  endpoint {label} …", file=sys.stderr, flush=True)
