@@ -142,3 +142,12 @@ def test_synthetic_graph_agrees(synthetic):
     assert stats.cone_nodes == every.cone_nodes == 8
     assert stats.triples < every.triples / 1.5 and every.triples < len(synthetic) / 3
     assert stats.requests < 60 + 2 * stats.explored / BATCH
+
+
+def test_several_sources_and_targets_share_one_fetch(kg):
+    graph = fetch_cone(graph_select(kg.graph), [IG.allergen, IG.IgE], [IG.histamine, IG.Th2_activation],
+                       max_length=8)
+    both = KnowledgeGraph(graph, "oxigraph", kg.sources)
+    for s, t in [("ig:allergen", "ig:histamine"), ("ig:IgE", "ig:Th2_activation"), ("ig:IgE", "ig:histamine")]:
+        assert blocks(both, s, t).to_dict() == blocks(kg, s, t).to_dict()
+        assert path(both, s, t, all=True).to_dict() == path(kg, s, t, all=True).to_dict()

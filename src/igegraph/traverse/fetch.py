@@ -337,13 +337,16 @@ def fetch_cone(
     depth_f = depth_b = 0
 
     def shortest() -> int | None:
-        best = None
+        """The longest of the pairs' shortest routes found so far; None while a pair has none."""
+        longest = 0
         for s in sources:
             reached = _bounded_bfs(lambda u: succ.get(u, ()), s, depth_f + depth_b, stop=s)
             for t in targets:
-                if t in reached and t != s and (best is None or reached[t] < best):
-                    best = reached[t]
-        return best
+                if t != s:
+                    if t not in reached:
+                        return None
+                    longest = max(longest, reached[t])
+        return longest
 
     while fwd and bwd:
         if depth_f + depth_b >= max_length:
