@@ -19,7 +19,7 @@ from igegraph.describe import describe, stats
 from igegraph.errors import EndpointError, QueryError, UnknownEntity
 from igegraph.fulltext import search
 from igegraph.sparql import named_queries, named_query, run_query
-from igegraph.traverse import blocks_pathway, cutsets, knockout, pathways
+from igegraph.traverse import blocks_pathway, cutsets, downstream, knockout, neighbors, pathways, upstream
 
 
 def records(kg, text: str, **bindings) -> list[str]:
@@ -152,6 +152,24 @@ def test_cutsets_same_answer(source, target, entities, endpoint_kg, kg):
     assert got and plain(got) == plain(cutsets(kg, source, target, max_size=2, entities=entities))
 
 
+@pytest.mark.parametrize(("term", "depth", "direction", "predicates"), [
+    ("IgE", 1, "both", ()), ("mast cell", 2, "down", ()), ("IgE+ B cell", 1, "down", ("secretes",)),
+    ("IgE", 3, "up", ())])
+def test_neighbors_same_answer(term, depth, direction, predicates, endpoint_kg, kg):
+    part = endpoint_kg.around(term, depth, direction)
+    got = neighbors(part, term, depth=depth, direction=direction, predicates=predicates)
+    assert got and got == neighbors(kg, term, depth=depth, direction=direction, predicates=predicates)
+
+
+@pytest.mark.parametrize(("term", "max_depth"), [("histamine", None), ("histamine", 2), ("allergen", None)])
+def test_closures_same_answer(term, max_depth, endpoint_kg, kg):
+    up, down = endpoint_kg.around(term, max_depth, "up", causal=True), endpoint_kg.around(term, max_depth, "down",
+                                                                                            causal=True)
+    assert upstream(up, term, max_depth) == upstream(kg, term, max_depth)
+    assert downstream(down, term, max_depth) == downstream(kg, term, max_depth)
+    assert upstream(up, term, max_depth) or downstream(down, term, max_depth)
+
+
 def test_traversals_fetch_less_than_the_graph(endpoint_kg, kg):
     from igegraph.traverse.fetch import FetchStats, cone_graph
 
@@ -163,7 +181,8 @@ def test_traversals_fetch_less_than_the_graph(endpoint_kg, kg):
 def test_blocks_prints_the_embedded_table(oxigraph_endpoint, cli):
     for args in (["blocks", "--pathway", "ige-fceri-degranulation"], ["path", "allergen", "histamine", "--all"],
                  ["knockout", "FcεRI", "--from", "allergen", "--to", "histamine"], ["pathways"],
-                 ["cutsets", "allergen", "histamine"]):
+                 ["cutsets", "allergen", "histamine"], ["neighbors", "mast cell", "--depth", "2"],
+                 ["upstream", "histamine"], ["downstream", "allergen", "--max-depth", "3"]):
         remote, local = cli(*args, "--endpoint", oxigraph_endpoint), cli(*args)
         assert remote.exit_code == local.exit_code == 0, remote.output
         assert remote.output == local.output

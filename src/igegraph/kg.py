@@ -283,6 +283,12 @@ class KnowledgeGraph:
         """
         return self
 
+    def around(self, term: str, depth: int | None = 1, direction: str = "both", causal: bool = False,
+               ) -> "KnowledgeGraph":
+        """The relations within ``depth`` steps of an entity (``direction`` up, down or both;
+        only causal ones with ``causal``) in this process: a local graph returns itself."""
+        return self
+
     def entire(self) -> "KnowledgeGraph":
         """The whole graph in this process: itself when local; downloaded from an endpoint."""
         return self

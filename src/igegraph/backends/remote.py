@@ -125,6 +125,23 @@ _MEDIA_TYPES = {"ntriples": "application/n-triples", "turtle": "text/turtle"}
 STREAMED = tuple(_MEDIA_TYPES)
 
 
+#: Most IRIs in one VALUES block.
+BATCH = 200
+
+# the relation triples out of / into the ?n nodes (the properties as a FILTER: engines join
+# two VALUES blocks slowly)
+_OUT = "SELECT ?s ?p ?o WHERE { {{VALUES}} BIND(?n AS ?s) ?s ?p ?o . FILTER(isIRI(?o) && ?p IN (PROPS)) }"
+_IN = "SELECT ?s ?p ?o WHERE { {{VALUES}} BIND(?n AS ?o) ?s ?p ?o . FILTER(isIRI(?s) && ?p IN (PROPS)) }"
+# what the projection reads about entities, and the assertions about their relations with
+# the labels, numbers and ranks of what those point at
+_DETAILS = prefixed("""CONSTRUCT { ?n ?p ?o } WHERE { {{VALUES}} ?n ?p ?o .
+  FILTER(?p IN (rdf:type, rdfs:label, skos:altLabel, skos:exactMatch, skos:closeMatch, skos:definition)) }""")
+_CLAIMS = prefixed("""CONSTRUCT { ?s ?p ?o } WHERE {
+  { {{VALUES}} ?s rdf:subject ?n ; a ige:Assertion ; ?p ?o }
+  UNION { {{VALUES}} ?a rdf:subject ?n ; a ige:Assertion ; ige:reference|ige:evidenceLevel ?s .
+          ?s ?p ?o FILTER(?p IN (rdfs:label, ige:referenceNumber, ige:rank)) } }""")
+
+
 class EndpointKnowledgeGraph(KnowledgeGraph):
     """The graph on a SPARQL endpoint (see :mod:`igegraph.backends.remote`)."""
 
@@ -252,6 +269,38 @@ class EndpointKnowledgeGraph(KnowledgeGraph):
             self.endpoint.save(_EVERYTHING, _MEDIA_TYPES[fmt], sink)
         return Path(out)
 
+    def around(self, term: str, depth: int | None = 1, direction: str = "both", causal: bool = False) -> KnowledgeGraph:
+        """The relations within ``depth`` steps of an entity (None: as far as they go), fetched
+        breadth first in batches, with the details and assertions of what they reach."""
+        from rdflib import URIRef
+
+        from ..project import relation_properties
+        from .endpoint import sparql_term
+
+        props = relation_properties(self.local(self.endpoint.new_graph()))
+        chosen = ", ".join(sparql_term(p["iri"]) for p in props.values() if p["causal"] or not causal)
+        steps = [q.replace("PROPS", chosen) for q, on in ((_OUT, direction in ("down", "both")),
+                                                         (_IN, direction in ("up", "both"))) if on]
+        start = self.iri(self.resolve(term))
+        seen, frontier, level = {start}, [start], 0
+        graph = self.endpoint.new_graph()
+        while frontier and chosen and (depth is None or level < depth):
+            level += 1
+            reached: list[URIRef] = []
+            for query in steps:
+                for batch in _batches(frontier):
+                    for s, p, o in self.endpoint.select(query, {"n": batch}, inline=True):
+                        graph.add((s, p, o))
+                        for other in (s, o):
+                            if other not in seen:
+                                seen.add(other)
+                                reached.append(other)
+            frontier = reached
+        for template in (_DETAILS, _CLAIMS):
+            for batch in _batches(sorted(seen)):
+                graph += self.endpoint.construct(template, {"n": batch}, inline=True)
+        return self.local(graph)
+
     def matching(self, text: str) -> KnowledgeGraph:
         import re
 
@@ -263,6 +312,10 @@ class EndpointKnowledgeGraph(KnowledgeGraph):
         if not words:
             return self.local(self.endpoint.new_graph())
         return self.local(self._fetch(_MATCHING, {"needle": [Literal(w) for w in words]}, _HITS, "h"))
+
+
+def _batches(items: list[Any]) -> list[list[Any]]:
+    return [items[i:i + BATCH] for i in range(0, len(items), BATCH)]
 
 
 def _number(rows: list[tuple[Any, ...]]) -> int:

@@ -55,10 +55,11 @@ def endpoint_options(func: Callable) -> Callable:
     """
     from ..backends.endpoint import PASSWORD_ENV
 
-    func = click.option(
-        "--timeout", type=_Seconds(), default=30.0, show_default=True, expose_value=False, callback=_keep,
-        help="With --endpoint: stop each request after this many seconds.",
-    )(func)
+    if not any(p.name == "timeout" for p in getattr(func, "__click_params__", ())):  # else the command's own
+        func = click.option(
+            "--timeout", type=_Seconds(), default=30.0, show_default=True, expose_value=False, callback=_keep,
+            help="With --endpoint: stop each request after this many seconds.",
+        )(func)
     func = click.option(
         "--graph", "graph_iri", metavar="IRI", expose_value=False, callback=_keep,
         help="With --endpoint: use this named graph as the default graph.",

@@ -65,7 +65,7 @@ def neighbors(term, depth, direction, predicates, data, backend, store, fmt):
     """
     from ..traverse import neighbors as neighbors_
 
-    kg = load_graph(data, backend, store)
+    kg = load_graph(data, backend, store).around(term, depth, direction)
     rows = neighbors_(kg, term, depth=depth, direction=direction, predicates=predicates)
     _closure_output(rows, fmt, f"{kg.label(kg.resolve(term))} has no such neighbours")
 
@@ -82,7 +82,7 @@ def upstream(term, max_depth, data, backend, store, fmt):
     """
     from ..traverse import upstream as upstream_
 
-    kg = load_graph(data, backend, store)
+    kg = load_graph(data, backend, store).around(term, max_depth, "up", causal=True)
     _closure_output(upstream_(kg, term, max_depth), fmt, f"nothing acts on {kg.label(kg.resolve(term))}")
 
 
@@ -98,7 +98,7 @@ def downstream(term, max_depth, data, backend, store, fmt):
     """
     from ..traverse import downstream as downstream_
 
-    kg = load_graph(data, backend, store)
+    kg = load_graph(data, backend, store).around(term, max_depth, "down", causal=True)
     _closure_output(downstream_(kg, term, max_depth), fmt, f"{kg.label(kg.resolve(term))} acts on nothing")
 
 
