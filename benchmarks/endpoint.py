@@ -27,6 +27,7 @@ import argparse
 import hashlib
 import json
 import os
+import resource
 import shutil
 import socket
 import subprocess
@@ -64,13 +65,15 @@ def worker(kind: str, where: str) -> dict:
     opened = time.perf_counter()
     report = blocks_pathway(kg, PATHWAY)
     first = time.perf_counter()
+    rss_blocks = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # before the queries
     blocks_pathway(kg, PATHWAY)
     second = time.perf_counter()
     fetched = kg.derived("traverse.fetch_stats", list)
     answer = json.dumps(report.to_dict(), sort_keys=True, default=str)
     out: dict = {
         "open_s": opened - started, "blocks_first_s": first - opened, "blocks_first_total_s": first - started,
-        "blocks_second_s": second - first, "routes": report.count.n, "blockers": len(report.blockers),
+        "blocks_second_s": second - first, "rss_blocks_mb": rss_blocks,
+        "routes": report.count.n, "blockers": len(report.blockers),
         "answer": hashlib.sha1(answer.encode()).hexdigest()[:12],
         "fetch": [vars(s) for s in fetched], "queries": {},
     }
@@ -208,7 +211,10 @@ def report(runs: list[dict], started: str, command: str) -> str:
         row("fetched for the first `blocks`", fetch)
         row("routes / blockers / answer hash",
             lambda r: f"{r.get('routes')} / {r.get('blockers')} / `{r.get('answer')}`")
-        row("peak RSS of the igegraph process", lambda r: f"{r['rss_mb']:.0f} MB" if "rss_mb" in r else "–")
+        row("peak RSS of the igegraph process after the first `blocks`",
+            lambda r: f"{r['rss_blocks_mb']:.0f} MB" if "rss_blocks_mb" in r else "–")
+        row("peak RSS of the igegraph process (whole run, named queries included)",
+            lambda r: f"{r['rss_mb']:.0f} MB" if "rss_mb" in r else "–")
         names = sorted(set(st.get("queries", {})) | set(ep.get("queries", {})))
 
         def total(r: dict) -> str:
@@ -248,6 +254,7 @@ def main(argv: list[str] | None = None) -> int:
         sizes.append("10m")
     WORK.mkdir(parents=True, exist_ok=True)
     started = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    load = os.getloadavg()[0]
     runs = []
     for label in sizes:
         print(f"  endpoint {label} …", file=sys.stderr, flush=True)
@@ -256,7 +263,10 @@ def main(argv: list[str] | None = None) -> int:
     sys.path.insert(0, str(HERE))
     from run import write_section
 
-    write_section(args.output, "endpoint", report(runs, started, " ".join(argv if argv is not None else sys.argv[1:])))
+    text = report(runs, started, " ".join(argv if argv is not None else sys.argv[1:]))
+    text += (f"\nMachine: {os.cpu_count()} CPUs; load average {load:.1f} when the run started and "
+             f"{os.getloadavg()[0]:.1f} when it ended (times grow with the load; the answers do not).\n")
+    write_section(args.output, "endpoint", text)
     print(f"wrote {args.output}", file=sys.stderr)
     return 0
 

@@ -130,7 +130,8 @@ def scope(kg: "KnowledgeGraph", source: str, target: str, max_length: int,
 
     def fetch() -> "KnowledgeGraph":
         stats = FetchStats()
-        kg.derived("traverse.fetch_stats", list).append(stats)
+        log: list = kg.derived("traverse.fetch_stats", list)
+        log.append(stats)
         return cone_graph(kg, [src], [dst], max_length, chosen, every_action, stats)
 
     small = kg.derived(f"traverse.cone.{src}.{dst}.{max_length}.{sorted(chosen)}.{every_action}", fetch)
