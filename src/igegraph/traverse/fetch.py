@@ -16,19 +16,22 @@ target, in bounded batches of plain SPARQL 1.1 (each query declares its own pref
    exist), as the ``dead`` check follows them to their roots;
 4. **effects**: the broader types (``ige:subtypeOf``) of those nodes, the forms of them
    (``ige:formOf``) and the interactions on cone hops: an action on any of these touches a route;
-5. **actions**: the negative causal relations on them, and every action of the ``items``
-   (what ``knockout`` applies);
+5. **actions**: the negative causal relations on those that can block a route alone (on a
+   cone node or hop, or on a supply node whose loss starves one: see :func:`_effective`), or
+   on all of them with ``every_action`` (cut sets combine actions), and every action of the
+   ``items`` (what ``knockout`` applies);
 6. **details**: types, labels, synonyms, identifiers, definitions and development phases of
-   every node kept, the reified ``ige:Assertion`` of every edge kept with its references and
-   evidence level.
+   the nodes shown or tested, the reified ``ige:Assertion`` of every cone edge and action with
+   its references and evidence level.
 
 The result is an rdflib Graph that the usual projection and traversals run on unchanged; their
 answers equal those on the whole graph (``tests/test_fetch.py`` checks it pathway by pathway).
 
-Cost: a handful of queries per BFS level, each with at most :data:`BATCH` IRIs in its VALUES
-block, so about ``(max_length + supply depth + 6) * ceil(frontier / BATCH)`` requests, and rows
-in proportion to the explored frontiers, the supply region and the actions on them: the cone,
-not the store.
+Cost: one query per BFS level per :data:`BATCH` IRIs of its frontier (each in one VALUES
+block), plus six per ``BATCH`` of the nodes kept, plus three; rows in proportion to the explored
+frontiers, the cone's supply ancestry and the actions on them, never the rest of the store. The
+supply ancestry is part of the answer (an action upstream starves a route) and can be much
+larger than the cone when dependency relations form one big component.
 
 Examples
 --------
