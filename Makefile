@@ -23,6 +23,7 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 	$(BIN)/python benchmarks/routes.py
+	$(BIN)/python benchmarks/endpoint.py $(if $(findstring --full,$(BENCH_ARGS)),--full)
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache

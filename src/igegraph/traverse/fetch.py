@@ -16,19 +16,22 @@ target, in bounded batches of plain SPARQL 1.1 (each query declares its own pref
    exist), as the ``dead`` check follows them to their roots;
 4. **effects**: the broader types (``ige:subtypeOf``) of those nodes, the forms of them
    (``ige:formOf``) and the interactions on cone hops: an action on any of these touches a route;
-5. **actions**: the negative causal relations on them, and every action of the ``items``
-   (what ``knockout`` applies);
+5. **actions**: the negative causal relations on those that can block a route alone (on a
+   cone node or hop, or on a supply node whose loss starves one: see :func:`_effective`), or
+   on all of them with ``every_action`` (cut sets combine actions), and every action of the
+   ``items`` (what ``knockout`` applies);
 6. **details**: types, labels, synonyms, identifiers, definitions and development phases of
-   every node kept, the reified ``ige:Assertion`` of every edge kept with its references and
-   evidence level.
+   the nodes shown or tested, the reified ``ige:Assertion`` of every cone edge and action with
+   its references and evidence level.
 
 The result is an rdflib Graph that the usual projection and traversals run on unchanged; their
 answers equal those on the whole graph (``tests/test_fetch.py`` checks it pathway by pathway).
 
-Cost: a handful of queries per BFS level, each with at most :data:`BATCH` IRIs in its VALUES
-block, so about ``(max_length + supply depth + 6) * ceil(frontier / BATCH)`` requests, and rows
-in proportion to the explored frontiers, the supply region and the actions on them: the cone,
-not the store.
+Cost: one query per BFS level per :data:`BATCH` IRIs of its frontier (each in one VALUES
+block), plus six per ``BATCH`` of the nodes kept, plus three; rows in proportion to the explored
+frontiers, the cone's supply ancestry and the actions on them, never the rest of the store. The
+supply ancestry is part of the answer (an action upstream starves a route) and can be much
+larger than the cone when dependency relations form one big component.
 
 Examples
 --------
@@ -113,11 +116,10 @@ _DETAILS = _PREFIXES + """SELECT ?s ?q ?v WHERE {{
 _LABELS = _PREFIXES + """SELECT ?s ?q ?v WHERE {{
   VALUES ?s {{ {nodes} }} ?s ?q ?v . FILTER(?q IN (rdfs:label, ige:rank, ige:referenceNumber))
 }}"""
-_ASSERTIONS = _PREFIXES + """SELECT ?a ?q ?v WHERE {{
-  VALUES (?s ?p ?o) {{ {edges} }}
-  ?a rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o .
-  ?a ?q ?v .
+_CLAIMS = _PREFIXES + """SELECT ?a ?s ?p ?o WHERE {{
+  VALUES ?o {{ {nodes} }} ?a rdf:object ?o ; rdf:subject ?s ; rdf:predicate ?p .
 }}"""
+_ABOUT = _PREFIXES + "SELECT ?a ?q ?v WHERE {{ VALUES ?a {{ {nodes} }} ?a ?q ?v }}"
 _IS_ENTITY = _PREFIXES + "ASK { ?s a ?c . ?c rdfs:subClassOf* ige:Entity }"
 
 
@@ -259,6 +261,7 @@ def fetch_cone(
     *,
     max_length: int,
     items: Sequence["rdflib.URIRef"] = (),
+    every_action: bool = False,
     stats: FetchStats | None = None,
 ) -> "rdflib.Graph":
     """The subgraph that routes of at most ``max_length`` hops from ``sources`` to ``targets``
@@ -274,6 +277,10 @@ def fetch_cone(
         Longest route, in hops.
     items : sequence of URIRef
         Entities or interventions to knock out: their own actions are fetched too.
+    every_action : bool
+        Fetch every action on the cone and its supply (what cut sets combine). Otherwise only
+        the actions that can block a route on their own: on a cone node or hop, or on a node
+        whose removal starves one (a dominator of a cone node in the supply graph).
     stats : FetchStats, optional
         Filled with the requests, rows and triples this fetch cost.
 
@@ -333,13 +340,16 @@ def fetch_cone(
     depth_f = depth_b = 0
 
     def shortest() -> int | None:
-        best = None
+        """The longest of the pairs' shortest routes found so far; None while a pair has none."""
+        longest = 0
         for s in sources:
             reached = _bounded_bfs(lambda u: succ.get(u, ()), s, depth_f + depth_b, stop=s)
             for t in targets:
-                if t in reached and t != s and (best is None or reached[t] < best):
-                    best = reached[t]
-        return best
+                if t != s:
+                    if t not in reached:
+                        return None
+                    longest = max(longest, reached[t])
+        return longest
 
     while fwd and bwd:
         if depth_f + depth_b >= max_length:
@@ -382,33 +392,38 @@ def fetch_cone(
     endpoints = {e[0] for e in kept} | {e[2] for e in kept} | set(sources) | set(targets)
 
     # 3. supply: dependency edges into the cone, to their roots
-    region, supply_edges = _closure(fetch, _BACKWARD, dependency, cone | set(items), backward=True)
+    region, supply_edges = _closure(fetch, _BACKWARD, dependency, cone, backward=True)
     fetch.keep(supply_edges)
 
     # 4. what an action may act on to touch the region: broader types, then forms of those
-    broader, _ = _closure(fetch, _FORWARD, {IGE.subtypeOf}, region, backward=False)
-    forms, _ = _closure(fetch, _BACKWARD, {IGE.formOf}, broader, backward=True)
+    broader, subtype_edges = _closure(fetch, _FORWARD, {IGE.subtypeOf}, region, backward=False)
+    forms, form_edges = _closure(fetch, _BACKWARD, {IGE.formOf}, broader, backward=True)
+    fetch.keep(subtype_edges + form_edges)
     cone_hops = {(s, o) for s, _p, o in kept}
     interactions: set = set()
     for batch in _batches(cone_hops):
         pairs = " ".join(f"({_iri(s)} {_iri(o)})" for s, o in batch)
         interactions |= {i for i, _s, _o in fetch.rows(_PAIRS.format(pairs=pairs))}
+    if not every_action:
+        forms = _effective(forms, cone, region, supply_edges, subtype_edges, form_edges)
 
     # 5. actions on them, and every action of the items
     actions = fetch.edges(_BACKWARD, negative, forms | interactions)
     actions += fetch.edges(_FORWARD, negative, items)
     fetch.keep(actions)
 
-    # 6. details of every node kept, the assertions of every edge kept
-    nodes = endpoints | region | broader | forms | interactions | set(items)
+    # 6. details of the nodes shown or tested, the assertions of the cone's edges and the actions
+    nodes = endpoints | forms | interactions | set(items) | (region | broader if every_action else set())
     nodes |= {s for s, _p, _o in actions} | {o for _s, _p, o in actions}
     details = fetch.per_node(_DETAILS, nodes)
     fetch.keep(details)
-    edges = set(kept) | set(supply_edges) | set(actions)
+    edges = set(kept) | set(actions)
     claims: list[tuple] = []
-    for batch in _batches(edges):
-        values = " ".join(f"({_iri(s)} {_iri(p)} {_iri(o)})" for s, p, o in batch)
-        claims += fetch.rows(_ASSERTIONS.format(edges=values))
+    named: set = set()
+    for batch in _batches({o for _s, _p, o in edges}):
+        rows = fetch.rows(_CLAIMS.format(nodes=" ".join(_iri(n) for n in batch)))
+        named |= {a for a, s, p, o in rows if (s, p, o) in edges}
+    claims = fetch.per_node(_ABOUT, named)
     fetch.keep(claims)
     cells = {v for _a, q, v in claims if q == IGE.cellContext and isinstance(v, rdflib.URIRef)}
     fetch.keep(fetch.per_node(_DETAILS, cells - nodes))
@@ -422,6 +437,50 @@ def fetch_cone(
     if stats is not None:
         stats.__dict__.update(fetch.stats.__dict__)
     return graph
+
+
+def _effective(forms: set, cone: set, region: set, supply_edges: list[tuple], subtype_edges: list[tuple],
+               form_edges: list[tuple]) -> set:
+    """The forms an action can block a route through on its own: its effect (the entity, what
+    it is a form of and their narrower types, as :func:`~igegraph.traverse.views.effect_of`)
+    holds a cone node, or a supply node whose loss alone starves a cone node (it dominates the
+    node from the supply roots, or sits in a root loop), or several supply nodes at once."""
+    import networkx as nx
+
+    from ..project import closure
+
+    graph = nx.DiGraph()
+    graph.add_nodes_from(region)
+    graph.add_edges_from((s, o) for s, _p, o in supply_edges)
+    cond = nx.condensation(graph)
+    critical: set = set()
+    root = object()  # feeds every root of the supply region
+    graph.add_node(root)
+    for c in cond:
+        if cond.in_degree(c) == 0:
+            members = cond.nodes[c]["members"]
+            graph.add_edges_from((root, m) for m in members)
+            if len(members) > 1:
+                critical |= members
+    idom = nx.immediate_dominators(graph, root)
+    for v in cone:
+        step = idom.get(v)
+        while step is not None and step is not root and step not in critical:
+            critical.add(step)
+            step = idom.get(step)
+    critical -= cone
+    parents: dict = {}
+    for s, _p, o in form_edges:
+        parents.setdefault(s, []).append(o)
+    children: dict = {}
+    for s, _p, o in subtype_edges:
+        children.setdefault(o, []).append(s)
+    out = set()
+    for o in forms:
+        hit = closure(children, closure(parents, [o])) & region
+        if hit & cone or hit & critical or len(hit) > 1:
+            out.add(o)
+    return out
 
 
 def _as_graph(triples: Iterable[tuple]) -> "rdflib.Graph":
@@ -449,9 +508,11 @@ def is_entity(select: Select, term: str) -> str | None:
 
 
 def cone_graph(kg: "KnowledgeGraph", sources: Sequence[str], targets: Sequence[str], max_length: int,
-               items: Sequence[str] = (), stats: FetchStats | None = None) -> "KnowledgeGraph":
+               items: Sequence[str] = (), every_action: bool = False,
+               stats: FetchStats | None = None) -> "KnowledgeGraph":
     """A small KnowledgeGraph over the cone of ``kg`` between ``sources`` and ``targets``
-    (compact ids), on which the traversals give the same answers as on ``kg``.
+    (compact ids), on which the traversals give the same answers as on ``kg`` (``cutsets`` needs
+    ``every_action``).
 
     >>> import igegraph
     >>> kg = igegraph.load()
@@ -464,5 +525,6 @@ def cone_graph(kg: "KnowledgeGraph", sources: Sequence[str], targets: Sequence[s
     from ..kg import KnowledgeGraph
 
     graph = fetch_cone(kg.select, [kg.iri(s) for s in sources], [kg.iri(t) for t in targets],
-                       max_length=max_length, items=[kg.iri(i) for i in items], stats=stats)
+                       max_length=max_length, items=[kg.iri(i) for i in items], every_action=every_action,
+                       stats=stats)
     return KnowledgeGraph(graph, "oxigraph", list(kg.sources))

@@ -150,7 +150,7 @@ def cutsets(
     """
     if max_size < 1:
         raise IgegraphError(f"max size must be at least 1, not {max_size}")
-    kg, src, dst, _ = scope(kg, source, target, max_length)
+    kg, src, dst, _ = scope(kg, source, target, max_length, every_action=True)
     cone = Cone(kg, src, dst, max_length)
     if cone.count().n == 0:
         return []

@@ -101,13 +101,16 @@ def ends(kg: "KnowledgeGraph", source: str, target: str, max_length: int) -> tup
 
 
 def scope(kg: "KnowledgeGraph", source: str, target: str, max_length: int,
-          items: Iterable[str] = ()) -> tuple["KnowledgeGraph", str, str, list[str]]:
+          items: Iterable[str] = (), every_action: bool = False) -> tuple["KnowledgeGraph", str, str, list[str]]:
     """The graph a route traversal runs on, its two ends (see :func:`ends`) and the entities
     ``items`` name (what knockout applies or removes), without repeats.
 
     That graph is ``kg`` itself or, when its backend asks for it (``kg.fetches_cones``), a small
     graph of the causal cone between the ends fetched from it (:mod:`igegraph.traverse.fetch`),
-    with the actions of the items: the answers are the same.
+    with the actions of the items, and every action on the cone and its supply if asked (cut
+    sets combine them; otherwise only actions that block a route alone come): the answers are
+    the same. What each fetch cost is appended to ``kg.derived("traverse.fetch_stats", list)``
+    (:class:`~igegraph.traverse.fetch.FetchStats`).
 
     >>> import igegraph
     >>> kg = igegraph.load()
@@ -117,15 +120,21 @@ def scope(kg: "KnowledgeGraph", source: str, target: str, max_length: int,
     if not kg.fetches_cones:
         src, dst = ends(kg, source, target, max_length)
         return kg, src, dst, list(dict.fromkeys(node(kg, term) for term in items))
-    from .fetch import cone_graph, is_entity
+    from .fetch import FetchStats, cone_graph, is_entity
 
     if max_length < 1:
         raise IgegraphError(f"max length must be at least 1, not {max_length}")
     # a CURIE or IRI (what a named pathway gives) needs no name index, so no projection
     src, dst = (is_entity(kg.select, term) or kg.resolve(term) for term in (source, target))
     chosen = list(dict.fromkeys(is_entity(kg.select, term) or kg.resolve(term) for term in items))
-    small = kg.derived(f"traverse.cone.{src}.{dst}.{max_length}.{sorted(chosen)}",
-                       lambda: cone_graph(kg, [src], [dst], max_length, chosen))
+
+    def fetch() -> "KnowledgeGraph":
+        stats = FetchStats()
+        log: list = kg.derived("traverse.fetch_stats", list)
+        log.append(stats)
+        return cone_graph(kg, [src], [dst], max_length, chosen, every_action, stats)
+
+    small = kg.derived(f"traverse.cone.{src}.{dst}.{max_length}.{sorted(chosen)}.{every_action}", fetch)
     return (small, *ends(small, src, dst, max_length), [node(small, item) for item in chosen])
 
 
