@@ -224,7 +224,8 @@ def test_describe_and_search_text(cli):
     assert out[2].startswith("ig:omalizumab")
 
 
-def test_describe_shows_first_authors(cli):
+def test_describe_shows_first_authors(cli, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "200")  # one row per line
     out = cli("describe", "ligelizumab").output.splitlines()
     assert "  references: Gauvreau et al. [38]" in out
     assert next(line for line in out if line.startswith("→ blocks binding")).endswith("Gauvreau et al. [38], [39]")

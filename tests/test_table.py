@@ -163,7 +163,8 @@ def test_phase_and_evidence_footnote_reads_the_ontology(cli, monkeypatch):
         "Belongs to one claim and is set by the kind of study the review cites for that claim, not by how",
         "  far the therapy has come: a claim about a Phase II antibody can rest on background knowledge or in vitro "
         "data.",
-        "  background knowledge: Established biology the review states with a reference, not a study of a therapy.",
+        "  background knowledge: Stated by the review with a reference but no study named: established biology, or a "
+        "therapy's mechanism whose experimental system the review does not give.",
         "  phase II: Data from a phase II clinical trial (efficacy and dosing in patients).",
     ]
     blocks = cli("blocks", "--pathway", "ige-fceri-degranulation").output

@@ -23,12 +23,40 @@ from typing import TYPE_CHECKING, Any
 from .vocab import IGE
 
 if TYPE_CHECKING:
+    import rdflib
+
     from .kg import KnowledgeGraph
 
 __all__ = ["explain", "footnote", "result_footnote", "SCALES"]
 
 #: Column name -> (the property giving the value, the class of its values).
 SCALES = {"phase": (IGE.developmentPhase, IGE.DevelopmentPhase), "evidence": (IGE.evidenceLevel, IGE.EvidenceLevel)}
+
+# what the footnotes read, asked by SPARQL so that it works on every backend (an endpoint too)
+_SCALES = """PREFIX ige: <https://w3id.org/igegraph/vocab#>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?s ?q ?v WHERE {
+  { ige:developmentPhase ?q ?v BIND(ige:developmentPhase AS ?s) }
+  UNION { ige:evidenceLevel ?q ?v BIND(ige:evidenceLevel AS ?s) }
+  UNION { ?s a ige:DevelopmentPhase ; ?q ?v } UNION { ?s a ige:EvidenceLevel ; ?q ?v }
+  FILTER(?q IN (rdf:type, rdfs:label, skos:definition, skos:scopeNote, ige:rank))
+}"""
+
+
+def _scales(kg: "KnowledgeGraph") -> "rdflib.Graph":
+    """The two scales, their values and what they mean, as a small graph read once per graph."""
+
+    def build() -> "rdflib.Graph":
+        import rdflib
+
+        graph = rdflib.Graph()
+        for row in kg.select(_SCALES, {}):
+            graph.add(row)
+        return graph
+
+    return kg.derived("scales.graph", build)
 
 
 def explain(kg: "KnowledgeGraph", scale: str, shown: Iterable[str]) -> dict[str, Any]:
@@ -55,18 +83,19 @@ def explain(kg: "KnowledgeGraph", scale: str, shown: Iterable[str]) -> dict[str,
     from rdflib.namespace import SKOS
 
     prop, cls = SCALES[scale]
+    graph = _scales(kg)
     wanted = {s.lower() for s in shown if s}
     values = []
-    for value in kg.graph.subjects(RDF.type, cls):
-        label = str(kg.graph.value(value, RDFS.label) or "")
+    for value in graph.subjects(RDF.type, cls):
+        label = str(graph.value(value, RDFS.label) or "")
         if label.lower() in wanted:
-            rank = kg.graph.value(value, IGE.rank)
+            rank = graph.value(value, IGE.rank)
             values.append((int(str(rank)) if rank is not None else 0, label,
-                           str(kg.graph.value(value, SKOS.definition) or "")))
+                           str(graph.value(value, SKOS.definition) or "")))
     return {
-        "label": str(kg.graph.value(prop, RDFS.label) or scale),
-        "definition": str(kg.graph.value(prop, SKOS.definition) or ""),
-        "note": str(kg.graph.value(prop, SKOS.scopeNote) or ""),
+        "label": str(graph.value(prop, RDFS.label) or scale),
+        "definition": str(graph.value(prop, SKOS.definition) or ""),
+        "note": str(graph.value(prop, SKOS.scopeNote) or ""),
         "values": [{"label": label, "definition": definition} for _, label, definition in sorted(values)],
     }
 
@@ -117,12 +146,13 @@ def result_footnote(kg: "KnowledgeGraph", rows: Iterable[Iterable[Any]], width: 
     from rdflib import RDF, URIRef
     from rdflib.namespace import RDFS
 
+    graph = _scales(kg)
     found: dict[str, list[str]] = {"phase": [], "evidence": []}
     for row in rows:
         for value in row:
             if not isinstance(value, URIRef):
                 continue
             for scale, (_, cls) in SCALES.items():
-                if (value, RDF.type, cls) in kg.graph:
-                    found[scale].append(str(kg.graph.value(value, RDFS.label) or ""))
+                if (value, RDF.type, cls) in graph:
+                    found[scale].append(str(graph.value(value, RDFS.label) or ""))
     return footnote(kg, found["phase"], found["evidence"], width)

@@ -10,6 +10,10 @@ import click
 from .options import emit_json, format_option, graph_options, load_graph, timeout_option
 
 
+# words that begin a SPARQL query: alone, they are a malformed query, not a query name
+_KEYWORDS = {"SELECT", "ASK", "CONSTRUCT", "DESCRIBE", "PREFIX", "BASE"}
+
+
 def _parse_binds(values: tuple[str, ...], named: bool = False) -> dict[str, str]:
     """``VAR=VALUE`` items as a dict; for a named query a bare NAME is kept with no value, so
     that the library can say which parameters the query has."""
@@ -52,8 +56,11 @@ def query(sparql, file_, name, binds, labels, timeout, allow_network, reasoning,
     from ..sparql import named_query, query_text
 
     named = None
-    if sparql is not None and name is None and re.fullmatch(r"[\w.-]+", sparql) and sparql != "-":
-        name, sparql = sparql, None  # 'igegraph query cq05-table1-phases': a word is never a SPARQL query
+    if sparql is not None and name is None and re.fullmatch(r"[\w.-]+", sparql) and sparql != "-" \
+            and sparql.upper() not in _KEYWORDS:
+        # 'igegraph query cq05-table1-phases': a word is never a whole SPARQL query, though it may
+        # start one ('DESCRIBE' alone is malformed SPARQL, and says so)
+        name, sparql = sparql, None
     given = [x for x in (sparql, file_, name) if x is not None]
     if len(given) != 1:
         raise click.UsageError("give exactly one of: a query argument, '-' (stdin), --file or --name")
