@@ -6,9 +6,9 @@ import os
 import shutil
 
 import pytest
+from tests.virtuoso import virtuoso  # noqa: F401 - the Virtuoso server fixture, in its own module
 
 import igegraph
-from tests.virtuoso import virtuoso  # noqa: F401 - the Virtuoso server fixture, in its own module
 
 
 @pytest.fixture(scope="session")

@@ -3,8 +3,8 @@ by its named SPARQL query and through the networkx projection, on both backends.
 
 from __future__ import annotations
 
-from igegraph.traverse import blocks_pathway, pathway
 from igegraph.sparql import named_query, run_query
+from igegraph.traverse import blocks_pathway, pathway
 
 
 def ask(kg, query_name: str, **bindings) -> list[dict]:

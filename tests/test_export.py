@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import xml.etree.ElementTree as ET
 
@@ -76,10 +75,9 @@ def test_atomic_write_cleans_up_on_failure(tmp_path):
 
     from igegraph import export as ex
 
-    with pytest.raises(Boom):
-        with ex._atomic_path(tmp_path / "x.txt") as tmp:
-            tmp.write_text("half")
-            raise Boom
+    with pytest.raises(Boom), ex._atomic_path(tmp_path / "x.txt") as tmp:
+        tmp.write_text("half")
+        raise Boom
     assert list(tmp_path.iterdir()) == []
     assert atomic_write(tmp_path / "y.bin", b"\x00\x01").read_bytes() == b"\x00\x01"
     with pytest.raises(IgegraphError, match="does not exist"):

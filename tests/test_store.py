@@ -4,8 +4,8 @@ clear errors, and nothing half-written."""
 from __future__ import annotations
 
 import json
-import re
 import os
+import re
 import shutil
 from pathlib import Path
 

@@ -63,7 +63,7 @@ def networks(draw, acyclic: bool):
 
 
 def _turtle(names, cells, edges, actions, blocked_hop) -> str:
-    lines = [f"@prefix ige: <https://w3id.org/igegraph/vocab#> .", f"@prefix ex: <{EX}> .",
+    lines = ["@prefix ige: <https://w3id.org/igegraph/vocab#> .", f"@prefix ex: <{EX}> .",
              "@prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .",
              "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> ."]
     for v in names:

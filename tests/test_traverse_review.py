@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 import igegraph
 from igegraph.errors import IgegraphError, UnknownEntity
 from igegraph.traverse import (
-    blocks, blocks_pathway, cutsets, downstream, knockout, neighbors, path, pathway, pathways, routes, upstream,
+    blocks,
+    blocks_pathway,
+    cutsets,
+    downstream,
+    knockout,
+    neighbors,
+    path,
+    pathway,
+    pathways,
+    routes,
+    upstream,
 )
 
 FREE_IGE_AGENTS = {"ig:CMAB007", "ig:IgEnio", "ig:immunoadsorption", "ig:ligelizumab", "ig:MEDI4212",

@@ -29,8 +29,8 @@ def test_mypy_sees_the_api(tmp_path):
                          timeout=300, check=False)
     lines = out.stdout.splitlines()
     assert 'user.py:9: note: Revealed type is "def (data: typing.Iterable[str | pathlib.Path] =, *, backend: ' \
-           'str =, curated: bool =, allow_vocabulary_changes: bool =, lenient: bool =) -> ' \
-           'igegraph.kg.KnowledgeGraph"' in lines
+           'str | igegraph.backends.Backend =, location: str | pathlib.Path | None =, curated: bool =, ' \
+           'allow_vocabulary_changes: bool =, lenient: bool =, **options: Any) -> igegraph.kg.KnowledgeGraph"' in lines
     assert 'user.py:10: note: Revealed type is "igegraph.results.QueryResult"' in lines
     # serialize returns bytes, as rdflib's Result.serialize does: the one error mypy must find
     assert [line for line in lines if ": error:" in line] == [

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -22,7 +22,7 @@ def shipped_report() -> ValidationReport:
     return validate(igegraph.load())
 
 
-@lru_cache(maxsize=None)
+@cache
 def _fixture_report(name: str) -> ValidationReport:
     """The report on the curated graph plus one fixture, computed once per fixture."""
     return validate(igegraph.load(data=[FIXTURES / name], lenient=True))  # validate reports what load refuses

@@ -115,7 +115,7 @@ pool.close()
 @pytest.mark.xdist_group("chromium")
 def test_playwright_closes_after_a_worker_was_forked(chromium):
     """The stall itself: leaving sync_playwright waited for ever on a driver a worker kept alive."""
-    from igegraph.export import CHROMIUM_ARGS
+    from igegraph.viz import CHROMIUM_ARGS
 
     done = subprocess.run([sys.executable, "-c", _PLAYWRIGHT_AFTER_A_FORK, chromium, *CHROMIUM_ARGS],
                           capture_output=True, text=True, timeout=120)

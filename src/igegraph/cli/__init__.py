@@ -25,6 +25,16 @@ def _terminate(signum: int, _frame: object) -> None:
     raise _Terminated(signum)
 
 
+def _redeliver(unraisable: "sys.UnraisableHookArgs") -> None:
+    """A signal that arrived inside a finaliser or weakref callback cannot unwind from there, and
+    Python would print a traceback: deliver it again, so that it unwinds the command from the
+    next line of ordinary code."""
+    if isinstance(unraisable.exc_value, _Terminated):
+        signal.raise_signal(unraisable.exc_value.args[0])
+    else:
+        sys.__unraisablehook__(unraisable)
+
+
 class _Group(click.Group):
     """A group that turns library errors into one clear line (never a traceback).
 
@@ -36,11 +46,13 @@ class _Group(click.Group):
         main_thread = threading.current_thread() is threading.main_thread()  # else signals cannot be set
         previous = ({sig: signal.signal(sig, _terminate) for sig in (signal.SIGTERM, signal.SIGHUP)}
                     if main_thread else {})
+        hook, sys.unraisablehook = sys.unraisablehook, _redeliver
         try:
             return super().main(*args, **kwargs)
         except _Terminated as exc:
             sys.exit(128 + exc.args[0])
         finally:
+            sys.unraisablehook = hook
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
 

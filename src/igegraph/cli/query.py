@@ -9,7 +9,6 @@ import click
 
 from .options import emit_json, format_option, graph_options, load_graph, timeout_option
 
-
 # words that begin a SPARQL query: alone, they are a malformed query, not a query name
 _KEYWORDS = {"SELECT", "ASK", "CONSTRUCT", "DESCRIBE", "PREFIX", "BASE"}
 
