@@ -35,14 +35,19 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
+def required_tool(path: str | None, name: str, package: str) -> str:
+    """``path`` if the tool is installed; else skip the test, or fail it when CI is set."""
+    if path is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI is set but {name} is missing: install it (apt-get install {package})")
+        pytest.skip(f"{name} is not installed (set CI=true to make this a failure)")
+    return path
+
+
 @pytest.fixture(scope="session")
 def chromium():
     """Chromium's path; tests using it skip when it is absent, unless CI is set (then they fail)."""
-    if CHROMIUM is None:
-        if os.environ.get("CI"):
-            pytest.fail("CI is set but Chromium is missing: install it (apt-get install chromium)")
-        pytest.skip("Chromium is not installed (set CI=true to make this a failure)")
-    return CHROMIUM
+    return required_tool(CHROMIUM, "Chromium", "chromium")
 
 
 RSVG_CONVERT = shutil.which("rsvg-convert")
@@ -51,11 +56,7 @@ RSVG_CONVERT = shutil.which("rsvg-convert")
 @pytest.fixture(scope="session")
 def rsvg_convert():
     """rsvg-convert's path (librsvg2-bin); skips when absent, unless CI is set (then it fails)."""
-    if RSVG_CONVERT is None:
-        if os.environ.get("CI"):
-            pytest.fail("CI is set but rsvg-convert is missing: install it (apt-get install librsvg2-bin)")
-        pytest.skip("rsvg-convert is not installed (set CI=true to make this a failure)")
-    return RSVG_CONVERT
+    return required_tool(RSVG_CONVERT, "rsvg-convert", "librsvg2-bin")
 
 
 @pytest.fixture(scope="module")

@@ -95,6 +95,24 @@ def _closure_tables(rows: list[dict], heading: str, split: bool) -> None:
                                      for r in chosen]))
 
 
+def _closure_command(term, max_depth, predicates, data, backend, store, fmt, up: bool) -> None:
+    """upstream (``up``) or downstream: what acts on TERM, or what TERM acts on."""
+    from ..traverse import downstream as downstream_
+    from ..traverse import upstream as upstream_
+
+    kg = load_graph(data, backend, store).around(term, max_depth, "up" if up else "down", causal=True)
+    rows = (upstream_ if up else downstream_)(kg, term, max_depth, predicates)
+    name = kg.label(kg.resolve(term))
+    through = " through " + ", ".join(predicates) if predicates else ""
+    if fmt == "json":
+        emit_json(rows)
+    elif not rows:
+        click.echo((f"nothing acts on {name}" if up else f"{name} acts on nothing") + through)
+    else:
+        title = f"What acts on {name}" if up else f"What {name} acts on"
+        _closure_tables(rows, f"{title}, {_depth(rows, max_depth)}", split=up)
+
+
 @click.command()
 @click.argument("term")
 @click.option("--max-depth", type=click.IntRange(1, 50), default=None, help="Stop after this many relations.")
@@ -109,17 +127,7 @@ def upstream(term, max_depth, predicates, data, backend, store, fmt):
 
     Example: igegraph upstream IgE --max-depth 2
     """
-    from ..traverse import upstream as upstream_
-
-    kg = load_graph(data, backend, store).around(term, max_depth, "up", causal=True)
-    rows = upstream_(kg, term, max_depth, predicates)
-    name = kg.label(kg.resolve(term))
-    if fmt == "json":
-        emit_json(rows)
-    elif not rows:
-        click.echo(f"nothing acts on {name}" + (" through " + ", ".join(predicates) if predicates else ""))
-    else:
-        _closure_tables(rows, f"What acts on {name}, {_depth(rows, max_depth)}", split=True)
+    _closure_command(term, max_depth, predicates, data, backend, store, fmt, up=True)
 
 
 @click.command()
@@ -133,17 +141,7 @@ def downstream(term, max_depth, predicates, data, backend, store, fmt):
 
     Example: igegraph downstream histamine
     """
-    from ..traverse import downstream as downstream_
-
-    kg = load_graph(data, backend, store).around(term, max_depth, "down", causal=True)
-    rows = downstream_(kg, term, max_depth, predicates)
-    name = kg.label(kg.resolve(term))
-    if fmt == "json":
-        emit_json(rows)
-    elif not rows:
-        click.echo(f"{name} acts on nothing" + (" through " + ", ".join(predicates) if predicates else ""))
-    else:
-        _closure_tables(rows, f"What {name} acts on, {_depth(rows, max_depth)}", split=False)
+    _closure_command(term, max_depth, predicates, data, backend, store, fmt, up=False)
 
 
 @click.command()
