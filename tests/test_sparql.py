@@ -338,6 +338,15 @@ def test_typed_parameter_refuses_other_types(kg, query, value, error):
     assert str(info.value) == error
 
 
+def test_entity_of_a_class_is_read_as_describe_reads_it(any_kg):
+    """An identifier or a plural names a member as it does for describe; a non-member is refused."""
+    releases = named_query("cell-releases")
+    assert str(releases.bind(any_kg, {"cell": "CL:0000097"})["cell"]) == "https://w3id.org/igegraph/id/mast_cell"
+    assert str(releases.bind(any_kg, {"cell": "mast cells"})["cell"]) == "https://w3id.org/igegraph/id/mast_cell"
+    with pytest.raises(QueryError, match="^parameter 'cell': no cell is named 'histamine'"):
+        releases.bind(any_kg, {"cell": "histamine"})
+
+
 def test_strategy_and_class_resolved_within_their_type(any_kg):
     # "IgE+ B cells" alone names the cell (what describe finds); as a strategy it is the Table 1 group
     assert any_kg.resolve("IgE+ B cells") == "ig:IgE_B_cell"

@@ -329,8 +329,16 @@ class Parameter:
             quoted = text[:1] in ("'", '"')
             return parse_binding(kg, text) if quoted else Literal(text)
         text = text[1:-1] if len(text) > 1 and text[0] == text[-1] and text[0] in ("'", '"') else text
-        if self.type == "entity" and self.within is None:
-            return _iri_term(text) or kg.iri(kg.resolve(text))
+        if self.type == "entity":
+            if self.within is None:
+                return _iri_term(text) or kg.iri(kg.resolve(text))
+            # as describe reads it (identifiers such as CL:0000097, plurals), if that names a member
+            try:
+                found = kg.iri(kg.resolve(text))
+            except IgegraphError:
+                found = None
+            if found is not None and found in _choices(kg, self.type, self.within).labels:
+                return found
         return self._candidate(kg, text)
 
     def _candidate(self, kg: "KnowledgeGraph", text: str) -> "rdflib.URIRef":
