@@ -318,6 +318,12 @@ def test_unreachable_endpoint(cli, closed_port):
     assert line == f"Error: cannot reach {url}: connection refused; is the SPARQL server running?"
 
 
+def test_a_password_in_the_url_is_refused_and_never_echoed(cli, closed_port):
+    line = _one_error_line(cli("stats", "--endpoint", f"http://me:s3cret@127.0.0.1:{closed_port}/query"))
+    assert line == ("Error: --endpoint must not carry a user or password; "
+                    "use --endpoint-user and $IGEGRAPH_ENDPOINT_PASSWORD")
+
+
 def test_html_page_is_not_an_endpoint(cli, broken):
     line = _one_error_line(cli("query", "ASK {}", "--endpoint", f"{broken}/html"))
     assert line == (f"Error: {broken}/html is not a SPARQL endpoint (it answered text/html); give the query URL, "

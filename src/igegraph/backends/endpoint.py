@@ -436,6 +436,10 @@ def _checked_url(url: str, option: str) -> str:
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise EndpointError(f"{option} {shorten(url)} is not an http(s) URL; "
                             "give e.g. http://127.0.0.1:7878/query")
+    if parts.username is not None or parts.password is not None:
+        # error lines, logs and push's report all show the URL: a password in it would leak there
+        raise EndpointError(f"{option} must not carry a user or password; "
+                            "use --endpoint-user and $IGEGRAPH_ENDPOINT_PASSWORD")
     return url
 
 

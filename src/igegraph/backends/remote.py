@@ -330,8 +330,11 @@ def remote_stats(kg: EndpointKnowledgeGraph) -> dict:
     """
     from collections import Counter
 
+    from rdflib import URIRef
+
     from ..project import entity_classes, relation_properties
     from ..vocab import IGE
+    from .endpoint import sparql_term
 
     vocab = kg.local(kg.endpoint.new_graph())
     classes = entity_classes(vocab)
@@ -354,7 +357,7 @@ def remote_stats(kg: EndpointKnowledgeGraph) -> dict:
         entities = _number(select(prefixed("""SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {
             { VALUES ?c { {{CLASSES}} } ?x a ?c }
             UNION { {{VALUES}} ?x ?p ?y FILTER(isIRI(?y)) } UNION { {{VALUES}} ?y ?p ?x FILTER(isIRI(?y)) }
-            FILTER(isIRI(?x)) }""").replace("{{CLASSES}}", " ".join(f"<{c}>" for c in class_iris)),
+            FILTER(isIRI(?x)) }""").replace("{{CLASSES}}", " ".join(sparql_term(URIRef(c)) for c in class_iris)),
             with_props, inline=True))
         for prop, n in select(prefixed("SELECT ?p (COUNT(*) AS ?n) WHERE { {{VALUES}} ?s ?p ?o "
                                        "FILTER(isIRI(?s) && isIRI(?o)) } GROUP BY ?p"), with_props, inline=True):
