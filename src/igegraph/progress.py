@@ -81,7 +81,8 @@ class Bar:
     def _finish(self) -> None:
         """Show the current line as done (100 %, its clock stopped)."""
         if self._progress is not None and self._task is not None:
-            total = self._progress.tasks[-1].total or 1  # an indeterminate line ends as a full bar
+            task = next(t for t in self._progress.tasks if t.id == self._task)
+            total = task.total or 1  # an indeterminate line ends as a full bar
             self._progress.update(self._task, completed=total, total=total)
             self._progress.stop_task(self._task)
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -529,7 +530,13 @@ def named_queries() -> list[NamedQuery]:
     >>> any(q.name == "cq01-ce3-binders" for q in named_queries())
     True
     """
-    return [_parse_header(p) for p in sorted(resource_dir("queries").glob("*.rq"))]
+    return list(_shipped())
+
+
+@cache
+def _shipped() -> tuple[NamedQuery, ...]:
+    """The shipped files, read and checked once per process (they are package files)."""
+    return tuple(_parse_header(p) for p in sorted(resource_dir("queries").glob("*.rq")))
 
 
 def named_query(name: str) -> NamedQuery:

@@ -137,11 +137,12 @@ def render_table(headers: list[str], rows: list[list[Any]], width: int | None = 
     def lines(row: list[str]) -> list[str]:
         wrapped = [_wrap(text, w) for text, w in zip(row, widths, strict=True)]
         height = max(map(len, wrapped))
-        return ["  ".join((part[i] if i < len(part) else "").ljust(w) for part, w in zip(wrapped, widths, strict=True))
+        gap = " " * _GAP
+        return [gap.join((part[i] if i < len(part) else "").ljust(w) for part, w in zip(wrapped, widths, strict=True))
                 .rstrip() for i in range(height)]
 
     out = lines(list(headers))
-    out.append("  ".join("-" * w for w in widths))
+    out.append((" " * _GAP).join("-" * w for w in widths))
     for row in cells:
         out += lines(row)
     return "\n".join(out)
