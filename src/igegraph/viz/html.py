@@ -75,7 +75,7 @@ def _blockers_html(view: View) -> str:
         groups.setdefault(b.step, []).append(b)
     n_routes = len(report.routes)
     for members in groups.values():
-        parts.append(f'<div class="ig-step"><div class="ig-step-name">{_esc(_step_text(members[0]))}</div>')
+        parts.append(f'<div class="ig-step"><div class="ig-step-name">at {_esc(members[0].step_label)}</div>')
         for b in members:
             bits = [x for x in (b.action, b.phase or b.evidence) if x]
             if b.acts_on_label and b.acts_on != b.step:
@@ -112,11 +112,6 @@ def _reach_text(b: Any, shown: int) -> str:
         return "cuts every route"
     verb = "cuts" if b.strength == "cuts" else "weakens"
     return f"{verb} {len(b.routes_cut)} of {shown} route{'s' if shown != 1 else ''}"
-
-
-def _step_text(b: Any) -> str:
-    """``at IgE`` or ``at IgE → FcεRI`` (an interaction between two route nodes)."""
-    return f"at {b.step_label}"
 
 
 def _blocker_lines(blocks: list[Any]) -> list[str]:
