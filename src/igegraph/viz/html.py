@@ -215,10 +215,7 @@ def _pyvis_network(view: View) -> Any:
         net.add_node(node, label=name if shown else " ", shape=shape, **opts)
     labels = {n: str(a.get("label") or n) for n, a in g.nodes(data=True)}
     # parallel edges: the first carries every relation name (one a line), the others curve beside it
-    names: dict[tuple[str, str], list[str]] = {}
-    for u, v, key, attrs in g.edges(keys=True, data=True):
-        if view.shows_edge_label(u, v, key):
-            names.setdefault((u, v), []).append(str(attrs.get("predicate_label") or key))
+    names = view.edge_label_names()
     seen_pairs: dict[tuple[str, str], int] = {}
     for u, v, key, attrs in g.edges(keys=True, data=True):
         pair = (min(u, v), max(u, v))
