@@ -163,7 +163,8 @@ def pathways(data, backend, store, fmt):
     for p in found:
         click.echo(wrap_text(f"{p.name}: {p.title}  ({kg.label(p.source)} → {kg.label(p.target)})", subsequent="  "))
         for step in p.steps:
-            click.echo(wrap_text(f"{step['label']}  [{', '.join(step['entity_labels'])}]", indent=f"  {step['index']}. "))
+            entities = ", ".join(step["entity_labels"])
+            click.echo(wrap_text(f"{step['label']}  [{entities}]", indent=f"  {step['index']}. "))
 
 
 @click.command()

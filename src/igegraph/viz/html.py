@@ -74,7 +74,7 @@ def _blockers_html(view: View) -> str:
         return ""
     n_routes = len(report.routes)
     parts = ["<h2>What blocks this pathway</h2>",
-             '<p class="ig-key"><span class="ig-badge">cuts</span> stops, <span class="ig-badge ig-partial">'
+             '<p class="ig-key"><span class="ig-badge">cuts</span> stops, <span class="ig-badge ig-weakens">'
              'weakens</span> lowers the step, on every route shown or a share (1/3). Click a row for more.</p>']
     if not report.blockers:
         parts.append('<p class="ig-muted">No intervention acts on these routes.</p>')
@@ -84,7 +84,8 @@ def _blockers_html(view: View) -> str:
     for members in groups.values():
         parts.append(f'<div class="ig-step"><div class="ig-step-name">at {_esc(members[0].step_label)}</div>')
         for b in members:
-            badge = (f'<span class="ig-badge{"" if b.cuts_all_routes else " ig-partial"}">'
+            weakens = _reach_text(b, n_routes).startswith("weakens")  # red stops the step, amber lowers it
+            badge = (f'<span class="ig-badge{" ig-weakens" if weakens else ""}">'
                      f'{_esc(_reach_text(b, n_routes))}</span>')
             details = [f"{b.action} {b.acts_on_label or b.step_label}"
                        + (f" in {', '.join(b.context)}" if b.context else ""),
@@ -101,11 +102,16 @@ def _blockers_html(view: View) -> str:
             parts.append(_blocker_row(a.label, "", f"{a.action} {a.acts_on_label}", a.phase or a.evidence,
                                       details, a.mechanism))
         parts.append("</div>")
-    parts.append("<h2>Routes</h2><ol class=\"ig-routes\">")
+    # a few routes are listed open; a long list is one click away (the graph draws them all)
+    parts.append(f'<details class="ig-routes-box"{" open" if n_routes <= _OPEN_ROUTES else ""}>'
+                 f"<summary><h2>Routes ({n_routes})</h2></summary><ol class=\"ig-routes\">")
     for route in report.routes:
         parts.append(f"<li>{_esc(' → '.join(route.labels))}</li>")
-    parts.append("</ol>")
+    parts.append("</ol></details>")
     return "".join(parts)
+
+
+_OPEN_ROUTES = 4  # the side panel lists at most this many routes open
 
 
 def _blocker_row(name: str, badge: str, action: str, phase: str | None, details: list[str],
@@ -118,7 +124,8 @@ def _blocker_row(name: str, badge: str, action: str, phase: str | None, details:
     quote = f"\u201c{mechanism}\u201d" if mechanism else ""  # the review's words on how it acts
     tip = "\n".join([name, *details] + ([wrap(quote)] if quote else []))
     more = " · ".join(details) + (f'<br><span class="ig-mechanism">{_esc(quote)}</span>' if quote else "")
-    return (f'<details class="ig-blocker"><summary title="{_esc(tip)}"><span class="ig-blocker-name">{_esc(name)}</span>'
+    return (f'<details class="ig-blocker"><summary title="{_esc(tip)}">'
+            f'<span class="ig-blocker-name">{_esc(name)}</span>'
             f'{badge}<span class="ig-action">{_esc(action)}</span><span class="ig-phase">{_esc(phase or "")}</span>'
             f'</summary><div class="ig-more">{more}</div></details>')
 
