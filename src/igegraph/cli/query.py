@@ -7,6 +7,7 @@ import sys
 
 import click
 
+from ..table import wrap_text
 from .options import emit_json, format_option, graph_options, load_graph, timeout_option
 
 # words that begin a SPARQL query: alone, they are a malformed query, not a query name
@@ -110,11 +111,12 @@ def queries(names, fmt):
         return
     blocks = []
     for q in found:
-        lines = [f"{q.name}: {q.title}"]
+        lines = [wrap_text(f"{q.name}: {q.title}", subsequent="  ")]
         for p in q.parameters:
             kind = f"{p.type} {p.within}" if p.within else p.type
-            lines.append(f"  {p.name} ({kind}): {p.description}; e.g. {p.example}")
-        lines.append(f"  {q.example}")
+            lines.append(wrap_text(f"{p.name} ({kind}): {p.description}; e.g. {p.example}", indent="  ",
+                                   subsequent="    "))
+        lines.append(f"  {q.example}")  # a command to copy: one line, as it is
         blocks.append("\n".join(lines))
     click.echo("\n".join(blocks))
 
