@@ -256,13 +256,16 @@ class _Broken(BaseHTTPRequestHandler):
         pass
 
     def _send(self, status: int, kind: str, body: bytes, **headers: str) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", kind)
-        self.send_header("Content-Length", str(len(body)))
-        for name, value in headers.items():
-            self.send_header(name.replace("_", "-"), value)
-        self.end_headers()
-        self.wfile.write(body)
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(body)))
+            for name, value in headers.items():
+                self.send_header(name.replace("_", "-"), value)
+            self.end_headers()
+            self.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):  # the client gave up (timed out), as it should
+            pass
 
     def do_POST(self):  # noqa: N802 (the http.server API)
         self.rfile.read(int(self.headers.get("Content-Length", 0)))
