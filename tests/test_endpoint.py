@@ -77,6 +77,23 @@ def test_describe_fetches_the_neighbourhood(term, endpoint_kg, kg):
     assert len(part) < len(kg) / 2  # not the whole graph
 
 
+def test_describe_fetches_the_references_once(oxigraph_endpoint, kg, monkeypatch):
+    from igegraph.backends.endpoint import EndpointBackend
+
+    sent: list[str] = []
+    request = EndpointBackend.request
+
+    def counted(self, method, url, **kwargs):  # the real request, recorded
+        sent.append(kwargs["data"]["query"])
+        return request(self, method, url, **kwargs)
+
+    monkeypatch.setattr(EndpointBackend, "request", counted)
+    remote = igegraph.load(backend="endpoint", location=oxigraph_endpoint)
+    assert describe(remote.about("Xolair"), "Xolair") == describe(kg, "Xolair")
+    assert len(sent) == len(set(sent))
+    assert sum("a ige:Reference" in q for q in sent) == 1
+
+
 def test_unknown_names_get_the_same_suggestions(endpoint_kg, kg):
     for term in ("omalizumob", "FceR1", "histamin"):
         with pytest.raises(UnknownEntity) as remote:
@@ -250,7 +267,9 @@ def test_push_needs_a_store_url_it_can_tell(cli):
 
 class _Broken(BaseHTTPRequestHandler):
     """/bad: refuses every query (400); /html: a web page; /auth: SPARQL behind Basic auth (user
-    "ann", password "secret"); /silent: answers after 5 s; /trickle: a byte every 0.2 s for 10 s."""
+    "ann", password "secret"); /silent: answers after 5 s; /trickle: a byte every 0.2 s for 10 s;
+    /late: its headers after 0.7 s, then a byte every 0.7 s (each wait shorter than a 1 s
+    timeout); /slow: an empty answer (no rows, no triples) after 0.4 s."""
 
     def log_message(self, *args):  # quiet
         pass
@@ -283,17 +302,25 @@ class _Broken(BaseHTTPRequestHandler):
         elif self.path == "/silent":
             time.sleep(5)
             self._send(200, "application/sparql-results+json", b"{}")
-        elif self.path == "/trickle":
-            self.send_response(200)
-            self.send_header("Content-Type", "application/sparql-results+json")
-            self.end_headers()
+        elif self.path in ("/trickle", "/late"):
+            pause = 0.2 if self.path == "/trickle" else 0.7
             try:
+                time.sleep(0 if self.path == "/trickle" else pause)
+                self.send_response(200)
+                self.send_header("Content-Type", "application/sparql-results+json")
+                self.end_headers()
                 for _ in range(50):
                     self.wfile.write(b" ")
                     self.wfile.flush()
-                    time.sleep(0.2)
+                    time.sleep(pause)
             except (BrokenPipeError, ConnectionResetError):  # the client gave up, as it should
                 pass
+        elif self.path == "/slow":
+            time.sleep(0.4)
+            if "n-triples" in self.headers.get("Accept", ""):  # CONSTRUCT: no triples
+                self._send(200, "application/n-triples", b"")
+            else:  # SELECT: no rows
+                self._send(200, "application/sparql-results+json", b'{"head": {"vars": []}, "results": {"bindings": []}}')
 
 
 @pytest.fixture(scope="module")
@@ -350,12 +377,23 @@ def test_401_and_basic_auth(cli, broken, monkeypatch):
     assert result.exit_code == 0 and result.output.splitlines() == ["n", "7"]
 
 
-@pytest.mark.parametrize("path", ["silent", "trickle"])
+@pytest.mark.parametrize("path", ["silent", "trickle", "late"])
 def test_timeout_is_kept(cli, broken, path):
     url = f"{broken}/{path}"
     started = time.monotonic()
     line = _one_error_line(cli("query", "ASK {}", "--endpoint", url, "--timeout", "1"))
-    assert time.monotonic() - started < 2.5
+    # /late keeps each wait under 1 s: only a bound on the whole request stops it in time
+    assert time.monotonic() - started < 1.4
+    assert line == f"Error: {url} did not answer the query within 1 s (raise --timeout to wait longer)"
+
+
+def test_timeout_bounds_the_whole_command(cli, broken):
+    # describe sends several queries; each is answered in 0.4 s, so only the command's
+    # deadline (not a per-request timeout) stops it within --timeout
+    url = f"{broken}/slow"
+    started = time.monotonic()
+    line = _one_error_line(cli("describe", "Xolair", "--endpoint", url, "--timeout", "1"))
+    assert time.monotonic() - started < 1.4
     assert line == f"Error: {url} did not answer the query within 1 s (raise --timeout to wait longer)"
 
 
