@@ -247,6 +247,33 @@ def test_push_replaces_a_named_graph_and_repeats_harmlessly(oxigraph_endpoint, k
     assert count(oxigraph_endpoint, graph) == len(kg)
 
 
+def test_chunked_push_replaces_a_graph_and_repeats_harmlessly(oxigraph_endpoint, kg, tmp_path, push_cli):
+    from igegraph.backends import get_backend
+    from igegraph.backends.endpoint import push
+
+    graph = "https://example.org/graphs/chunked"
+    mine = tmp_path / "mine.ttl"
+    mine.write_text('@prefix ig: <https://w3id.org/igegraph/id/> .\n'
+                    '@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n'
+                    'ig:my_drug rdfs:label "mydrugumab" ; rdfs:comment [ rdfs:label "one" ], [ rdfs:label "two" ] .\n')
+    first = push_cli(oxigraph_endpoint, "--graph", graph, "--data", str(mine), "--chunked", "--chunk-size", "1000")
+    chunks = 1 + -(-(len(kg) + 1) // 1000)  # the blank-node triples, then the others by 1000
+    assert first.startswith(f"pushed {len(kg) + 5:,} triples to graph <{graph}> at {oxigraph_endpoint[:-5]}store "
+                            f"({chunks} chunks, not atomic) in ")
+    assert count(oxigraph_endpoint, graph) == len(kg) + 5
+    # each blank node kept its two triples, though they came in another request than ig:my_drug's label
+    remote = igegraph.load(backend="endpoint", location=oxigraph_endpoint, graph=graph)
+    labels = run_query(remote, "SELECT ?l WHERE { ig:my_drug rdfs:comment ?b . ?b rdfs:label ?l }").records()
+    assert sorted(r["l"] for r in labels) == ["one", "two"]
+    backend = get_backend("endpoint", oxigraph_endpoint, graph=graph)
+    report = push(backend, [mine], chunked=True, chunk_triples=1000)
+    assert (report.triples, report.requests, report.atomic) == (len(kg) + 5, 1 + chunks, False)
+    assert backend.server.startswith("Oxigraph/")  # so its POSTs skipped transactions
+    assert count(oxigraph_endpoint, graph) == len(kg) + 5
+    push_cli(oxigraph_endpoint, "--graph", graph, "--chunked")  # replaced, not merged
+    assert count(oxigraph_endpoint, graph) == len(kg)
+
+
 def test_push_refuses_bad_files_before_sending(oxigraph_endpoint, cli, tmp_path):
     bad = tmp_path / "bad.ttl"
     bad.write_text("<urn:a> <urn:b> .\n")
@@ -260,6 +287,11 @@ def test_push_needs_a_store_url_it_can_tell(cli):
     result = cli("push", "--endpoint", "http://127.0.0.1:9/sparql")
     assert result.exit_code == 1
     assert "give it with --store-url" in result.output
+
+
+def test_chunk_size_needs_chunked(cli):
+    result = cli("push", "--endpoint", "http://127.0.0.1:9/query", "--chunk-size", "10")
+    assert result.exit_code == 2 and "--chunk-size needs --chunked" in result.output
 
 
 # ---------------------------------------------------------------- broken endpoints: real servers
@@ -320,7 +352,8 @@ class _Broken(BaseHTTPRequestHandler):
             if "n-triples" in self.headers.get("Accept", ""):  # CONSTRUCT: no triples
                 self._send(200, "application/n-triples", b"")
             else:  # SELECT: no rows
-                self._send(200, "application/sparql-results+json", b'{"head": {"vars": []}, "results": {"bindings": []}}')
+                empty = {"head": {"vars": []}, "results": {"bindings": []}}
+                self._send(200, "application/sparql-results+json", json.dumps(empty).encode())
 
 
 @pytest.fixture(scope="module")

@@ -262,13 +262,13 @@ class EndpointBackend(OxigraphBackend):
             self._client = None
 
     def request(self, method: str, url: str, *, timeout: float | None = None, accept: str, what: str,
-                sink: BinaryIO | None = None, missing_ok: bool = False, **kwargs: Any) -> tuple[str, bytes]:
+                sink: BinaryIO | None = None, also_ok: tuple[int, ...] = (), **kwargs: Any) -> tuple[str, bytes]:
         """Send one request; return the answer's media type and body, read within ``timeout``.
 
         The whole request (connecting, sending, waiting and reading) ends within ``timeout``
         seconds and by :attr:`deadline`. With ``sink``, a successful answer's body is written
-        there as it arrives (and ``b""`` returned). ``missing_ok`` takes an HTTP 404 as an
-        answer. Raises EndpointError (unreachable, refused, timed out, not SPARQL) or
+        there as it arrives (and ``b""`` returned). ``also_ok`` lists HTTP error statuses taken
+        as answers. Raises EndpointError (unreachable, refused, timed out, not SPARQL) or
         QueryError (the store says the query is wrong, HTTP 400).
         """
         limit = self.timeout if timeout is None else timeout
@@ -323,7 +323,7 @@ class EndpointBackend(OxigraphBackend):
         if status == 400 and method == "POST" and accept != "*/*":
             detail = _first_line(body.decode("utf-8", "replace")) if kind.startswith("text/") else ""
             raise QueryError(f"the endpoint refused the query: {detail or 'HTTP 400'}")
-        if status >= 400 and not (status == 404 and missing_ok):
+        if status >= 400 and status not in also_ok:
             detail = _first_line(body.decode("utf-8", "replace")) if kind.startswith("text/plain") else ""
             raise EndpointError(f"{url} answered HTTP {status}{': ' + detail if detail else ''}")
         return kind, body
@@ -675,8 +675,9 @@ def _send(backend: EndpointBackend, url: str, requests: "list[tuple[str, Any]]")
     params: dict[str, str] = {"graph": backend.graph} if backend.graph else {"default": ""}
     if backend._auth is not None and backend._auth.scheme is None and len(requests[0][1]):
         # learn the server's authentication with an empty request, so that the upload is sent
-        # once (a body sent without credentials would be refused, then sent again)
-        backend.request("HEAD", url, params=params, accept="*/*", what="the upload", missing_ok=True)
+        # once (a body sent without credentials would be refused, then sent again); any
+        # answer but a refusal will do (Virtuoso: 501, HEAD is not implemented)
+        backend.request("HEAD", url, params=params, accept="*/*", what="the upload", also_ok=(404, 405, 501))
     for method, body in requests:
         extra = {}
         if method == "POST" and backend.server.startswith("Oxigraph/"):
