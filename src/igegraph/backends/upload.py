@@ -184,6 +184,7 @@ def prepare_upload(data: Iterable[str | Path], directory: Path, *, curated: bool
     from ..inputs import check_files
     from ..kg import KnowledgeGraph, check_vocabulary_changes, rdf_format
     from ..resources import curated_files
+    from ..store.build import running_total
     from ..vocab import IGE
     from .local import oxigraph_graph
 
@@ -194,15 +195,7 @@ def prepare_upload(data: Iterable[str | Path], directory: Path, *, curated: bool
         if not path.is_file():
             raise DataError(str(path), "no such file")
     check_files(mine)  # entity bombs and remote contexts fail at once, before any parsing
-    total = sum(p.stat().st_size for p in [*ours, *mine])
-    done = 0
-
-    def read_bytes(n: int) -> None:
-        nonlocal done
-        done += n
-        if on_bytes is not None:
-            on_bytes(done, total)
-
+    read_bytes = running_total(sum(p.stat().st_size for p in [*ours, *mine]), on_bytes)
     upload = Upload(directory / "blank-nodes.nt", directory / "triples.nt")
     # In memory: the curated graph, and the user triples the checks read (so the checks see
     # what a full load would show them); every other triple goes straight to disk.

@@ -37,7 +37,7 @@ from .manifest import (
     store_info,
 )
 
-__all__ = ["build_store", "read_rdf_file"]
+__all__ = ["build_store", "read_rdf_file", "running_total"]
 
 _LOCK = ".igegraph-build.lock"
 # what a killed build may leave behind (removed by the next build): staging folders and
@@ -81,6 +81,25 @@ def _check_destination(directory: Path, force: bool) -> None:
         f"{directory} is not empty and is not an igegraph store; pass --force to build the store in it anyway "
         f"(only {', '.join(_OURS)} would be replaced)"
     )
+
+
+def running_total(total: int, report: Callable[[int, int], None] | None) -> Callable[[int], None]:
+    """An ``on_bytes(n)`` for :func:`read_rdf_file` that calls ``report(bytes so far, total)``.
+
+    >>> seen = []
+    >>> on_bytes = running_total(10, lambda done, total: seen.append((done, total)))
+    >>> on_bytes(4); on_bytes(6); seen
+    [(4, 10), (10, 10)]
+    """
+    done = 0
+
+    def on_bytes(n: int) -> None:
+        nonlocal done
+        done += n
+        if report is not None:
+            report(done, total)
+
+    return on_bytes
 
 
 def read_rdf_file(path: Path, on_bytes: Callable[[int], None], read: Callable[..., Any]) -> None:
@@ -216,15 +235,7 @@ def build_store(
         for path, kind in files:
             st = path.stat()
             sources.append({"path": str(path.resolve()), "size": st.st_size, "mtime_ns": st.st_mtime_ns, "kind": kind})
-        total = sum(s["size"] for s in sources)
-        done = 0
-
-        def on_bytes(n: int) -> None:
-            nonlocal done
-            done += n
-            if progress is not None:
-                progress(done, total)
-
+        on_bytes = running_total(sum(s["size"] for s in sources), progress)
         db = ox.Store(str(staging / names["database"]))
         mine = [path for path, kind in files if kind == "data"]
         for path, kind in files:
