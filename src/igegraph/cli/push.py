@@ -5,6 +5,7 @@ The library twin is :func:`igegraph.backends.endpoint.push`.
 
 from __future__ import annotations
 
+import io
 import time
 
 import click
@@ -59,8 +60,9 @@ def push(data: tuple[str, ...], store_url: str | None, chunked: bool, chunk_size
     if backend is None:
         raise click.UsageError("give the store with --endpoint URL")
     started = time.perf_counter()
-    # a bar on a terminal only (never in pipes, logs or --format json): bytes read, then sent
-    with progress("Checking files", unit="bytes", stream=None if fmt == "text" else _Nowhere()) as bar:
+    # a bar on a terminal only (never in pipes, logs or --format json, where it goes to a
+    # stream that is no terminal): bytes read, then sent
+    with progress("Checking files", unit="bytes", stream=None if fmt == "text" else io.StringIO()) as bar:
         stage = "read"
 
         def on_progress(now: str, done: int, total: int) -> None:
@@ -80,13 +82,6 @@ def push(data: tuple[str, ...], store_url: str | None, chunked: bool, chunk_size
     how = "" if report.atomic else f" ({report.requests - 1:,} chunks, not atomic)"
     click.echo(f"pushed {report.triples:,} triples to {where} at {report.url}{how} "
                f"in {time.perf_counter() - started:.1f} s")
-
-
-class _Nowhere:
-    """A stream that is not a terminal: no bar is drawn under --format json."""
-
-    def isatty(self) -> bool:
-        return False
 
 
 COMMANDS = [push]
