@@ -209,12 +209,14 @@ def _s(value) -> str:
 def report(runs: list[dict], started: str, command: str) -> str:
     push_only = all("store" not in run for run in runs)
     title = "Pushing to Oxigraph server" if push_only else "SPARQL endpoint: Oxigraph server against the embedded store"
-    lines = [f"## {title}", "",
-             f"Run {started} with `python benchmarks/endpoint.py {command}`.".replace("  ", " "), "",
+    about = ("Each push runs in a fresh igegraph process, to a fresh `oxigraph serve --location DIR`; peak RSS "
+             "is that process's own (`wait4`)." if push_only else
              "Each backend is measured in a fresh igegraph process; peak RSS is that process's own "
              "(`wait4`). The first `blocks` includes the imports, opening the graph and fetching the "
              "causal cone (`igegraph.traverse.fetch`); the second reuses the fetched cone. Fetched = "
-             "rows received and distinct triples kept.", ""]
+             "rows received and distinct triples kept.")
+    lines = [f"## {title}", "",
+             f"Run {started} with `{f'python benchmarks/endpoint.py {command}'.strip()}`.", "", about, ""]
     for run in runs:
         st, ep = run.get("store", {}), run.get("endpoint", {})
         lines += [f"### {run['size']} synthetic triples ({run['file_mb']:.0f} MB N-Triples)", ""]
