@@ -666,13 +666,22 @@ def push(backend: EndpointBackend, data: Iterable[str | Path] = (), *, curated: 
         requests = ([("PUT", upload.body(on_bytes))] if not chunked
                     else [("PUT", b""), *(("POST", body) for body in upload.chunks(on_bytes))])
         tell("send", 0, total)
-        _send(backend, url, requests)
+        _send(backend, url, graph_params(backend.graph), requests)
     return PushReport(upload.triples, backend.graph, url, files, upload.vocabulary_changes, len(requests), not chunked)
 
 
-def _send(backend: EndpointBackend, url: str, requests: "list[tuple[str, Any]]") -> None:
-    """Send Graph Store requests (method, N-Triples body) for ``backend.graph``, in order."""
-    params: dict[str, str] = {"graph": backend.graph} if backend.graph else {"default": ""}
+def graph_params(graph: str | None) -> dict[str, str]:
+    """The Graph Store Protocol's query parameters for a named graph (None: the default graph).
+
+    >>> graph_params("https://example.org/g"), graph_params(None)
+    ({'graph': 'https://example.org/g'}, {'default': ''})
+    """
+    return {"graph": graph} if graph else {"default": ""}
+
+
+def _send(backend: EndpointBackend, url: str, params: dict[str, str], requests: "list[tuple[str, Any]]") -> None:
+    """Send Graph Store requests (method, N-Triples body: bytes or a
+    :class:`~igegraph.backends.upload.Body`) for the graph ``params`` name, in order."""
     if backend._auth is not None and backend._auth.scheme is None and len(requests[0][1]):
         # learn the server's authentication with an empty request, so that the upload is sent
         # once (a body sent without credentials would be refused, then sent again); any
