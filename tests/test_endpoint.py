@@ -21,10 +21,6 @@ from igegraph.fulltext import search
 from igegraph.sparql import named_queries, named_query, run_query
 from igegraph.traverse import blocks_pathway, cutsets, downstream, knockout, neighbors, pathways, upstream
 
-# one xdist worker runs this file: the Oxigraph server and its push are session fixtures, which
-# every worker running a test of this file would otherwise start and fill again
-pytestmark = pytest.mark.xdist_group("oxigraph-server")
-
 
 def records(kg, text: str, **bindings) -> list[str]:
     """A query's rows as sorted JSON lines. Unordered rows, and the items a GROUP_CONCAT joins,

@@ -38,10 +38,6 @@ import igegraph
 from igegraph.backends.remote import prefixed
 from igegraph.sparql import named_queries, named_query, run_query
 
-# one xdist worker runs this file: the server, the push and endpoint_kg are session fixtures,
-# which every worker running a test of this file would otherwise start and fill again
-pytestmark = pytest.mark.xdist_group("virtuoso")
-
 
 def push(server, *args: str, password: str | None = None) -> subprocess.CompletedProcess:
     """``igegraph push`` to the server's named graph GRAPH as its writing user, in a real process."""
