@@ -18,6 +18,7 @@ new interpreter instead.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -105,11 +106,20 @@ def stop(_signum, _frame):
 listener = socket.socket(socket.AF_UNIX)
 listener.bind(sys.argv[1])
 listener.listen(64)
+listener.settimeout(2.0)
 signal.signal(signal.SIGTERM, stop)
+parent = os.getppid()
 print("ready", flush=True)
 try:
     while True:
-        conn, _ = listener.accept()
+        try:
+            conn, _ = listener.accept()
+        except TimeoutError:
+            if os.getppid() != parent:  # the test run is gone (killed): do not outlive it
+                break
+            reap(block=False)
+            continue
+        conn.setblocking(True)
         if os.fork() == 0:
             listener.close()
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
@@ -145,6 +155,7 @@ class WarmCli:
             self.process.kill()
             self.process.wait()
         self.process.stdout.close()
+        shutil.rmtree(self.bin_dir.parent, ignore_errors=True)
 
 
 def start(env: dict[str, str]) -> WarmCli:
