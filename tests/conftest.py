@@ -4,11 +4,26 @@ from __future__ import annotations
 
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 from tests.virtuoso import virtuoso  # noqa: F401 - the Virtuoso server fixture, in its own module
 
 import igegraph
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups (--dist loadgroup)
+def pytest_collection_modifyitems(config, items):
+    """Each test file is one unit of work for ``make test``'s workers (``xdist_group``), unless it
+    names its group itself (the browser tests share "chromium"). The module fixtures (a store, a
+    browser, parsed fixture graphs) and the session fixtures of one file (a server, a report) are
+    then built on one worker instead of on each; the tests of tests/serve share the
+    ``igegraph serve`` process of their conftest. xdist sends the groups with the most tests first."""
+    root = config.rootpath
+    for item in items:
+        if item.get_closest_marker("xdist_group") is None:
+            path = Path(item.path).relative_to(root).as_posix()
+            item.add_marker(pytest.mark.xdist_group("tests/serve" if path.startswith("tests/serve/") else path))
 
 
 @pytest.fixture(scope="session")

@@ -3,6 +3,7 @@ console example prints exactly what the README says, and writes files only under
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -11,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from tests import warm_cli
 
 from igegraph.cli import main
 
@@ -70,14 +72,54 @@ def test_every_command_is_documented():
     assert missing == []
 
 
+def command_env() -> dict[str, str]:
+    """The examples' environment: the venv's scripts first on PATH, and a 100-column terminal (tables
+    fit COLUMNS: the examples are those of a 100-column terminal wherever they run)."""
+    return dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}", COLUMNS="100")
+
+
+@pytest.fixture(scope="session")
+def warm_bin():
+    """A folder whose ``igegraph`` runs each command in a process forked from warm imports (see
+    tests/warm_cli.py), or None with IGEGRAPH_README_COLD=1 (a new interpreter per command)."""
+    if warm_cli.cold():
+        yield None
+        return
+    server = warm_cli.start(command_env())
+    try:
+        assert server.import_output() == ""  # a new interpreter would print it before each command
+        yield server.bin_dir
+        assert server.import_output() == ""
+    finally:
+        server.stop()
+
+
+def test_warm_command_is_a_process_of_its_own(warm_bin, tmp_path):
+    """The warm ``igegraph`` keeps what the examples rely on: the shell's pipes, redirections and
+    working directory, the environment, and exit statuses."""
+    if warm_bin is None:
+        pytest.skip("IGEGRAPH_README_COLD is set")
+    env = dict(command_env(), PATH=f"{warm_bin}{os.pathsep}{command_env()['PATH']}", IGEGRAPH_NO_PROGRESS="1")
+    script = ("igegraph stats --format json > stats.json && igegraph nosuchcommand; echo \"status $?\"; "
+              "igegraph --version | tr a-z A-Z; echo \"$(igegraph --help | head -1)\"")
+    done = subprocess.run(script, shell=True, cwd=tmp_path, capture_output=True, text=True, env=env, timeout=120)
+    assert done.stdout.splitlines()[0] == "status 2"
+    assert "No such command 'nosuchcommand'" in done.stderr
+    assert done.stdout.splitlines()[1].startswith("IGEGRAPH, VERSION ")
+    assert done.stdout.splitlines()[2].startswith("Usage: igegraph [OPTIONS] COMMAND [ARGS]")
+    assert json.loads((tmp_path / "stats.json").read_text())["triples"] > 1000
+
+
 @pytest.mark.parametrize("commands, expected", examples(), ids=lambda v: v[0][:40] if isinstance(v, list) and v and isinstance(v[0], str) and v[0].startswith("igegraph") else None)
-def test_console_examples_print_what_the_readme_says(tmp_path, commands, expected):
+def test_console_examples_print_what_the_readme_says(tmp_path, warm_bin, commands, expected):
     """Each block runs in a fresh git checkout holding the project's .gitignore, as in a clone:
-    afterwards git must see nothing new outside out/."""
+    afterwards git must see nothing new outside out/. Each command runs through the shell in a
+    process of its own (forked from warm imports unless IGEGRAPH_README_COLD=1)."""
     if any(" png " in c for c in commands) and not shutil.which("chromium") and os.environ.get("CI") != "true":
         pytest.skip("Chromium is not installed")
-    # tables fit COLUMNS: the examples are those of a 100-column terminal wherever they run
-    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}", COLUMNS="100")
+    env = command_env()
+    if warm_bin is not None:
+        env["PATH"] = f"{warm_bin}{os.pathsep}{env['PATH']}"
     shutil.copy(ROOT / ".gitignore", tmp_path)
     git(tmp_path, "init", "-q")
     git(tmp_path, "add", ".gitignore")

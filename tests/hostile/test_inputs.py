@@ -46,8 +46,12 @@ try:
     outcome = "loaded"
 except IgegraphError as exc:
     outcome = str(exc)
-print(json.dumps({"outcome": outcome, "seconds": time.perf_counter() - started,
-                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+try:  # this process's own peak: ru_maxrss also counts what it had from the parent it was forked from
+    with open("/proc/self/status") as status:
+        peak_kb = int(next(line for line in status if line.startswith("VmHWM:")).split()[1])
+except (OSError, StopIteration):
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps({"outcome": outcome, "seconds": time.perf_counter() - started, "peak_mb": peak_kb / 1024}))
 """
 
 
@@ -65,7 +69,7 @@ def _refuse_in_child(*args: str) -> dict:
 @pytest.mark.parametrize("name,text,message", [
     ("laughs", BILLION_LAUGHS, "refers to another entity (entity expansion is refused)"),
     ("quadratic", QUADRATIC, "DTD entities would expand to 2,500,000,000 characters"),
-])
+], ids=["laughs", "quadratic"])  # the texts themselves make test ids too long for an environment variable
 @pytest.mark.parametrize("mode", ["oxigraph", "memory", "store"])
 def test_entity_bombs_are_refused_fast_and_small(tmp_path, name, text, message, mode):
     bomb = tmp_path / f"{name}.rdf"
