@@ -1,0 +1,232 @@
+"""The supply-dominator index: what removing one supply node starves, persisted with the graph.
+
+"What blocks a pathway" asks, for an action upstream, which route nodes it starves: those no
+root of the supply graph (the dependency edges: secretes, produces, activates …) still reaches
+once the action's object is gone (:meth:`~igegraph.traverse.cone.Cone.dead`). For the removal
+of one node ``x`` the answer is a classic one: the nodes that ``x`` **dominates** in the supply
+graph with a virtual root feeding every member of every source component (a self-sustaining
+loop is a supply of its own). Their immediate dominators form a tree, so each node's
+dominators are one chain up it.
+
+This module computes that tree for a whole graph and writes it as triples, in a named graph
+of their own next to the data (``store build`` and ``push`` do it; ``igegraph index``
+rebuilds it):
+
+* ``v ige:supplyDominator d``: ``d`` is the immediate dominator of ``v`` (none when it is
+  the virtual root);
+* ``v ige:supplyRootLoop true``: ``v`` is a member of a source component with several members
+  (whose own starvation needs the whole ancestry: see :mod:`igegraph.traverse.fetch`);
+* a header on the index graph's IRI: ``ige:supplyIndexVersion`` (:data:`VERSION`) and
+  ``ige:supplyEdgeCount`` (the dependency edges it was computed from, a staleness check).
+
+A traversal on a store or an endpoint then fetches the dominator chains of its cone's nodes
+instead of their whole supply ancestry, which can be a large part of the graph.
+
+Examples
+--------
+>>> idom, loops = dominators([("a", "b"), ("b", "c"), ("a", "c"), ("c", "d"), ("e", "f"), ("f", "e"), ("f", "d")])
+>>> sorted((v, d) for v, d in idom.items())
+[('b', 'a'), ('c', 'a')]
+>>> sorted(loops)
+['e', 'f']
+>>> chain(idom, "c")
+['a']
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from ..vocab import IGE
+
+if TYPE_CHECKING:
+    import rdflib
+
+    from .fetch import Select
+
+__all__ = ["VERSION", "DEFAULT_INDEX_GRAPH", "FACTS", "index_graph", "dominators", "chain", "index_triples",
+           "compute_index", "IndexHeader", "read_header", "dependency_properties", "SupplyFacts"]
+
+#: ``kg.derived`` key of the :class:`SupplyFacts` a cone fetched with the index carries.
+FACTS = "traverse.supply_facts"
+
+#: Format of the index; an index of another version is not used.
+VERSION = 1
+
+#: The named graph of the index of a store's (or endpoint's) default graph.
+DEFAULT_INDEX_GRAPH = "https://w3id.org/igegraph/supply-index/default"
+
+N = TypeVar("N", bound=Hashable)
+
+_ROOT = "\x00virtual-root"  # feeds every root; no IRI or compact id looks like it
+
+
+def index_graph(data_graph: str | None = None) -> str:
+    """The IRI of the named graph holding the index of ``data_graph`` (None: the default graph).
+
+    Deterministic, so that ``push --graph G`` and a later traversal on ``--graph G`` agree.
+
+    >>> index_graph()
+    'https://w3id.org/igegraph/supply-index/default'
+    >>> index_graph("https://example.org/mine")
+    'https://w3id.org/igegraph/supply-index/graph-ebc1ad1e1a1f56c5'
+    """
+    if not data_graph:
+        return DEFAULT_INDEX_GRAPH
+    digest = hashlib.sha256(data_graph.encode("utf-8")).hexdigest()[:16]
+    return f"https://w3id.org/igegraph/supply-index/graph-{digest}"
+
+
+def dominators(edges: Iterable[tuple[N, N]]) -> tuple[dict[N, N], set[N]]:
+    """Immediate dominators of a dependency graph, from a virtual root that feeds every member
+    of every source strongly connected component.
+
+    Parameters
+    ----------
+    edges : iterable of (supplier, dependant)
+
+    Returns
+    -------
+    idom : dict
+        Node -> its immediate dominator, only where that is not the virtual root.
+    loops : set
+        Members of source components with several members (root loops).
+
+    Examples
+    --------
+    >>> dominators([("a", "b"), ("b", "a"), ("b", "c")])
+    ({'c': 'b'}, {'a', 'b'})
+    """
+    import networkx as nx
+
+    graph: Any = nx.DiGraph()
+    graph.add_edges_from(edges)
+    loops: set = set()
+    if not graph:
+        return {}, loops
+    cond = nx.condensation(graph)
+    for c in cond:
+        if cond.in_degree(c) == 0:
+            members = cond.nodes[c]["members"]
+            graph.add_edges_from((_ROOT, m) for m in members)
+            if len(members) > 1:
+                loops |= members
+    idom = nx.immediate_dominators(graph, _ROOT)
+    return {v: d for v, d in idom.items() if v != _ROOT and d != _ROOT}, loops
+
+
+def chain(idom: Mapping[N, N], node: N) -> list[N]:
+    """The strict dominators of ``node``, nearest first (up the tree of ``idom``).
+
+    >>> chain({"c": "b", "b": "a"}, "c")
+    ['b', 'a']
+    """
+    out = []
+    step = idom.get(node)
+    while step is not None:
+        out.append(step)
+        step = idom.get(step)
+    return out
+
+
+def dependency_properties(select: "Select") -> list["rdflib.URIRef"]:
+    """The properties declared supply dependencies (causal, polarity +1, ``ige:dependency``),
+    as :mod:`igegraph.traverse.views` reads them."""
+    from .fetch import relation_flags
+
+    return sorted(relation_flags(select)[1], key=str)
+
+
+_EDGES = """SELECT ?s ?o WHERE {{ VALUES ?p {{ {preds} }} ?s ?p ?o . FILTER(isIRI(?s) && isIRI(?o)) }}"""
+
+
+def compute_index(select: "Select", graph_iri: str) -> tuple[list[tuple], int]:
+    """The index triples of the graph ``select`` reads, for the named graph ``graph_iri``, and
+    the number of dependency edges they were computed from.
+
+    Examples
+    --------
+    >>> import igegraph
+    >>> from igegraph.vocab import IG
+    >>> kg = igegraph.load()
+    >>> triples, edges = compute_index(kg.select, DEFAULT_INDEX_GRAPH)
+    >>> (IG.IgE, IGE.supplyDominator, IG.IgE_plasma_cell) in triples, edges > 50
+    (True, True)
+    """
+    from .fetch import _iri
+
+    preds = dependency_properties(select)
+    rows = select(_EDGES.format(preds=" ".join(_iri(p) for p in preds)), {}) if preds else []
+    edges = {(s, o) for s, o in rows}
+    idom, loops = dominators(edges)
+    return index_triples(idom, loops, graph_iri, len(edges)), len(edges)
+
+
+def index_triples(idom: Mapping[Any, Any], loops: Iterable[Any], graph_iri: str, edges: int) -> list[tuple]:
+    """The triples of an index: one per immediate dominator and root-loop member, and the header."""
+    from rdflib import Literal, URIRef
+
+    true = Literal(True)
+    out: list[tuple] = [(v, IGE.supplyDominator, d) for v, d in idom.items()]
+    out += [(v, IGE.supplyRootLoop, true) for v in loops]
+    me = URIRef(graph_iri)
+    out += [(me, IGE.supplyIndexVersion, Literal(VERSION)), (me, IGE.supplyEdgeCount, Literal(edges))]
+    return sorted(out)
+
+
+@dataclass(frozen=True)
+class IndexHeader:
+    """What an index says about itself: its ``version`` and the dependency ``edges`` it covers."""
+
+    version: int
+    edges: int
+
+
+@dataclass(frozen=True)
+class SupplyFacts:
+    """What a cone fetched with the index knows of its supply, in place of the whole ancestry
+    (compact ids; see :meth:`igegraph.traverse.cone.Cone.dead`).
+
+    Attributes
+    ----------
+    chains : dict
+        Cone node -> its strict supply dominators (what starves it when removed alone).
+    sources : frozenset
+        The nodes of every removal set the traversal evaluates that supply anything (have an
+        outgoing dependency edge): only they can starve a node.
+    covered : frozenset
+        Everything downstream (over dependency edges) of the sources that are removed together
+        with another source: the fetched graph holds every dependency edge into these nodes,
+        so a joint removal is decided on it exactly.
+    """
+
+    chains: dict[str, frozenset[str]]
+    sources: frozenset[str]
+    covered: frozenset[str]
+
+
+_HEADER = """SELECT ?v ?n WHERE {{ OPTIONAL {{ <{g}> <{version}> ?v }} OPTIONAL {{ <{g}> <{count}> ?n }} }}"""
+
+
+def read_header(index_select: "Select", graph_iri: str) -> IndexHeader | None:
+    """The header of the index that ``index_select`` reads (its named graph as the default
+    graph), or None when there is none or it is not of this :data:`VERSION`."""
+    from .fetch import _iri
+
+    rows = index_select(_HEADER.format(g=_iri(graph_iri)[1:-1], version=IGE.supplyIndexVersion,
+                                       count=IGE.supplyEdgeCount), {})
+    if not rows or rows[0][0] is None or rows[0][1] is None:
+        return None
+    try:
+        version, edges = int(rows[0][0]), int(rows[0][1])
+    except (TypeError, ValueError):
+        return None
+    return IndexHeader(version, edges) if version == VERSION else None
+
+
+def ntriples(triples: Sequence[tuple]) -> bytes:
+    """The triples as N-Triples (what a Graph Store PUT sends)."""
+    return "".join(f"{s.n3()} {p.n3()} {o.n3()} .\n" for s, p, o in triples).encode("utf-8")
