@@ -49,7 +49,8 @@ if TYPE_CHECKING:
 
     from ..kg import KnowledgeGraph
 
-__all__ = ["EndpointBackend", "values_clause", "sparql_term", "query_form", "PASSWORD_ENV", "push", "PushReport"]
+__all__ = ["EndpointBackend", "values_clause", "sparql_term", "query_form", "PASSWORD_ENV", "push", "PushReport",
+           "push_index"]
 
 _RESULTS_JSON = "application/sparql-results+json"
 _GRAPH_TYPES = "application/n-triples, text/turtle;q=0.9, text/plain;q=0.5"
@@ -557,4 +558,24 @@ def push(backend: EndpointBackend, data: Iterable[str | Path] = (), *, curated: 
     params = {"graph": backend.graph} if backend.graph else {"default": ""}
     backend.request("PUT", url, params=params, content=body, headers={"Content-Type": "application/n-triples"},
                     accept="*/*", what="the upload")
+    push_index(backend)
     return PushReport(triples, backend.graph, url, files, changes)
+
+
+def push_index(backend: EndpointBackend) -> int:
+    """Compute the supply-dominator index of the endpoint's graph (``backend.graph``, else its
+    default graph) and replace the index's own named graph with it, in one Graph Store ``PUT``;
+    the number of index triples.
+
+    The index graph is :func:`igegraph.traverse.supplyindex.index_graph` of the data graph, so
+    queries on the data graph do not see it (on a store whose default graph is the union of all
+    graphs, as Virtuoso's is, push to a named graph with ``--graph``). ``push`` calls this after
+    the upload; ``igegraph index --endpoint`` after the data changed by other means.
+    """
+    from ..traverse.supplyindex import compute_index, index_graph, ntriples
+
+    iri = index_graph(backend.graph)
+    triples, _edges = compute_index(lambda query, bindings: backend.select(query, bindings), iri)
+    backend.request("PUT", store_url(backend), params={"graph": iri}, content=ntriples(triples),
+                    headers={"Content-Type": "application/n-triples"}, accept="*/*", what="the supply index upload")
+    return len(triples)

@@ -167,6 +167,31 @@ class EndpointKnowledgeGraph(KnowledgeGraph):
             return [(True,)] if self.endpoint.ask(query, bindings) else []
         return self.endpoint.select(query, bindings)
 
+    def supply_index(self) -> Any:
+        """The supply-dominator index that ``igegraph push`` (or ``igegraph index``) wrote next
+        to this graph, read with its named graph as the default graph; None when there is none,
+        or when the graph's dependency edges are no longer as many as it was computed from
+        (the data changed since: one COUNT query checks it)."""
+
+        def build() -> Any:
+            import copy
+
+            from ..traverse.supplyindex import dependency_edge_count, index_graph, read_header
+
+            iri = index_graph(self.endpoint.graph)
+            reader = copy.copy(self.endpoint)  # shares the connections
+            reader.graph = iri
+
+            def select(query: str, bindings: Any) -> list[tuple]:
+                return reader.select(query, bindings)
+
+            header = read_header(select, iri)
+            if header is None or header.edges != dependency_edge_count(self.select):
+                return None
+            return select
+
+        return self.derived("endpoint.supply_index", build)
+
     @cached_property
     def vocabulary(self) -> "rdflib.Graph":
         """The endpoint's classes and properties (fetched once)."""

@@ -48,7 +48,8 @@ if TYPE_CHECKING:
     from .fetch import Select
 
 __all__ = ["VERSION", "DEFAULT_INDEX_GRAPH", "FACTS", "index_graph", "dominators", "chain", "index_triples",
-           "compute_index", "IndexHeader", "read_header", "dependency_properties", "SupplyFacts"]
+           "compute_index", "IndexHeader", "read_header", "dependency_properties", "SupplyFacts",
+           "write_store_index", "store_index_select", "dependency_edge_count", "ntriples"]
 
 #: ``kg.derived`` key of the :class:`SupplyFacts` a cone fetched with the index carries.
 FACTS = "traverse.supply_facts"
@@ -72,7 +73,7 @@ def index_graph(data_graph: str | None = None) -> str:
     >>> index_graph()
     'https://w3id.org/igegraph/supply-index/default'
     >>> index_graph("https://example.org/mine")
-    'https://w3id.org/igegraph/supply-index/graph-ebc1ad1e1a1f56c5'
+    'https://w3id.org/igegraph/supply-index/graph-3f8cd49873d54b68'
     """
     if not data_graph:
         return DEFAULT_INDEX_GRAPH
@@ -97,8 +98,9 @@ def dominators(edges: Iterable[tuple[N, N]]) -> tuple[dict[N, N], set[N]]:
 
     Examples
     --------
-    >>> dominators([("a", "b"), ("b", "a"), ("b", "c")])
-    ({'c': 'b'}, {'a', 'b'})
+    >>> idom, loops = dominators([("a", "b"), ("b", "a"), ("b", "c")])
+    >>> idom, sorted(loops)
+    ({'c': 'b'}, ['a', 'b'])
     """
     import networkx as nx
 
@@ -141,11 +143,24 @@ def dependency_properties(select: "Select") -> list["rdflib.URIRef"]:
 
 
 _EDGES = """SELECT ?s ?o WHERE {{ VALUES ?p {{ {preds} }} ?s ?p ?o . FILTER(isIRI(?s) && isIRI(?o)) }}"""
+_COUNT = """SELECT (COUNT(*) AS ?n) WHERE {{ VALUES ?p {{ {preds} }} ?s ?p ?o . FILTER(isIRI(?s) && isIRI(?o)) }}"""
+
+
+def dependency_edge_count(select: "Select") -> int:
+    """How many dependency triples the graph ``select`` reads holds (what an index's
+    ``ige:supplyEdgeCount`` must equal for the index to be used)."""
+    from .fetch import _iri
+
+    preds = dependency_properties(select)
+    if not preds:
+        return 0
+    rows = select(_COUNT.format(preds=" ".join(_iri(p) for p in preds)), {})
+    return int(rows[0][0]) if rows and rows[0][0] is not None else 0
 
 
 def compute_index(select: "Select", graph_iri: str) -> tuple[list[tuple], int]:
     """The index triples of the graph ``select`` reads, for the named graph ``graph_iri``, and
-    the number of dependency edges they were computed from.
+    the number of dependency triples they were computed from.
 
     Examples
     --------
@@ -153,16 +168,15 @@ def compute_index(select: "Select", graph_iri: str) -> tuple[list[tuple], int]:
     >>> from igegraph.vocab import IG
     >>> kg = igegraph.load()
     >>> triples, edges = compute_index(kg.select, DEFAULT_INDEX_GRAPH)
-    >>> (IG.IgE, IGE.supplyDominator, IG.IgE_plasma_cell) in triples, edges > 50
+    >>> (IG.FcERI, IGE.supplyDominator, IG.IgE) in triples, edges > 50
     (True, True)
     """
     from .fetch import _iri
 
     preds = dependency_properties(select)
     rows = select(_EDGES.format(preds=" ".join(_iri(p) for p in preds)), {}) if preds else []
-    edges = {(s, o) for s, o in rows}
-    idom, loops = dominators(edges)
-    return index_triples(idom, loops, graph_iri, len(edges)), len(edges)
+    idom, loops = dominators((s, o) for s, o in rows)
+    return index_triples(idom, loops, graph_iri, len(rows)), len(rows)
 
 
 def index_triples(idom: Mapping[Any, Any], loops: Iterable[Any], graph_iri: str, edges: int) -> list[tuple]:
@@ -230,3 +244,39 @@ def read_header(index_select: "Select", graph_iri: str) -> IndexHeader | None:
 def ntriples(triples: Sequence[tuple]) -> bytes:
     """The triples as N-Triples (what a Graph Store PUT sends)."""
     return "".join(f"{s.n3()} {p.n3()} {o.n3()} .\n" for s, p, o in triples).encode("utf-8")
+
+
+def write_store_index(database: Any, graph_iri: str = DEFAULT_INDEX_GRAPH) -> int:
+    """Compute the index of a pyoxigraph Store's default graph and write it into the named graph
+    ``graph_iri`` of the same store (replacing what was there); the number of triples written.
+
+    Examples
+    --------
+    >>> import pyoxigraph as ox
+    >>> from igegraph.resources import curated_files
+    >>> db = ox.Store()
+    >>> for path in curated_files():
+    ...     db.load(path=str(path), format=ox.RdfFormat.TURTLE)
+    >>> before = len(db)
+    >>> written = write_store_index(db)
+    >>> len(db) == before + written, store_index_select(db) is not None
+    (True, True)
+    """
+    import pyoxigraph as ox
+
+    from .fetch import store_select
+
+    triples, _edges = compute_index(store_select(database), graph_iri)
+    graph = ox.NamedNode(graph_iri)
+    database.remove_graph(graph) if graph in set(database.named_graphs()) else None
+    database.load(ntriples(triples), format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
+    return len(triples)
+
+
+def store_index_select(database: Any, graph_iri: str = DEFAULT_INDEX_GRAPH) -> "Select | None":
+    """A :data:`~igegraph.traverse.fetch.Select` over the index in a pyoxigraph Store, or None
+    when the store has none of this :data:`VERSION`."""
+    from .fetch import store_select
+
+    select = store_select(database, default_graph=graph_iri)
+    return select if read_header(select, graph_iri) is not None else None
