@@ -149,34 +149,30 @@ class Cone:
         return self._supply[0]
 
     @cached_property
-    def _roots(self) -> tuple[set[str], dict[str, set[str]]]:
-        """Roots of the supply region (members of the strongly connected components nothing
-        feeds, so a self-sustaining loop is a supply of its own) and, for members of a root
-        loop, the other members."""
-        import networkx as nx
+    def _tree(self) -> tuple[dict[str, str], set[str], dict[str, set[str]]]:
+        """The supply region's immediate dominators (from a virtual root feeding every root),
+        its roots (members of the strongly connected components nothing feeds, so a
+        self-sustaining loop is a supply of its own) and, for members of a root loop, the
+        other members."""
+        from .supplyindex import dominator_tree
 
-        graph = supply(self.kg).subgraph(self._supply[1])
-        cond = nx.condensation(graph)
-        roots: set[str] = set()
-        loops: dict[str, set[str]] = {}
-        for c in cond:
-            if cond.in_degree(c) == 0:
-                members = set(cond.nodes[c]["members"])
-                roots |= members
-                if len(members) > 1:
-                    loops.update({m: members - {m} for m in members})
-        return roots, loops
+        graph = supply(self.kg)
+        region = self._supply[1]
+        # the region holds every supplier of its nodes: their in-edges are its edges
+        return dominator_tree(graph.in_edges(region), region)
+
+    @property
+    def _roots(self) -> tuple[set[str], dict[str, set[str]]]:
+        return self._tree[1], self._tree[2]
 
     @cached_property
     def _chains(self) -> dict[str, frozenset[str]]:
-        """The strict supply dominators of each cone node, from a virtual root that feeds every
-        root: what starves the node when removed alone."""
+        """The strict supply dominators of each cone node: what starves it when removed alone."""
         if self._facts is not None:
             return self._facts.chains
-        from .supplyindex import chain, dominators
+        from .supplyindex import chain
 
-        graph = supply(self.kg).subgraph(self._supply[1])
-        idom, _loops = dominators(graph.edges)
+        idom = self._tree[0]
         return {v: frozenset(chain(idom, v)) for v in self.nodes}
 
     def dead(self, removed: frozenset[str]) -> frozenset[str]:

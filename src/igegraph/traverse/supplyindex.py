@@ -47,8 +47,8 @@ if TYPE_CHECKING:
 
     from .fetch import Select
 
-__all__ = ["VERSION", "DEFAULT_INDEX_GRAPH", "FACTS", "index_graph", "dominators", "chain", "index_triples",
-           "compute_index", "IndexHeader", "read_header", "dependency_properties", "SupplyFacts",
+__all__ = ["VERSION", "DEFAULT_INDEX_GRAPH", "FACTS", "index_graph", "dominators", "dominator_tree", "chain",
+           "index_triples", "compute_index", "IndexHeader", "read_header", "dependency_properties", "SupplyFacts",
            "write_store_index", "store_index_select", "dependency_edge_count", "ntriples"]
 
 #: ``kg.derived`` key of the :class:`SupplyFacts` a cone fetched with the index carries.
@@ -102,22 +102,38 @@ def dominators(edges: Iterable[tuple[N, N]]) -> tuple[dict[N, N], set[N]]:
     >>> idom, sorted(loops)
     ({'c': 'b'}, ['a', 'b'])
     """
+    idom, _roots, loops = dominator_tree(edges)
+    return idom, set(loops)
+
+
+def dominator_tree(edges: Iterable[tuple[N, N]],
+                   nodes: Iterable[N] = ()) -> tuple[dict[N, N], set[N], dict[N, set[N]]]:
+    """:func:`dominators`, plus the roots (every member of a source component) and, for each
+    root-loop member, the other members of its loop. ``nodes`` adds nodes without edges.
+
+    >>> idom, roots, loops = dominator_tree([("a", "b")], ["c"])
+    >>> idom, sorted(roots), loops
+    ({'b': 'a'}, ['a', 'c'], {})
+    """
     import networkx as nx
 
     graph: Any = nx.DiGraph()
+    graph.add_nodes_from(nodes)
     graph.add_edges_from(edges)
-    loops: set = set()
+    roots: set = set()
+    loops: dict = {}
     if not graph:
-        return {}, loops
+        return {}, roots, loops
     cond = nx.condensation(graph)
     for c in cond:
         if cond.in_degree(c) == 0:
             members = cond.nodes[c]["members"]
+            roots |= members
             graph.add_edges_from((_ROOT, m) for m in members)
             if len(members) > 1:
-                loops |= members
+                loops.update({m: members - {m} for m in members})
     idom = nx.immediate_dominators(graph, _ROOT)
-    return {v: d for v, d in idom.items() if v != _ROOT and d != _ROOT}, loops
+    return {v: d for v, d in idom.items() if v != _ROOT and d != _ROOT}, roots, loops
 
 
 def chain(idom: Mapping[N, N], node: N) -> list[N]:
