@@ -493,19 +493,22 @@ def _indexed_supply(fetch: _Fetcher, index: _Fetcher, cone: set, dependency: set
     broader, subtype_edges = _closure(fetch, _FORWARD, {IGE.subtypeOf}, near, backward=False)
     forms, form_edges = _closure(fetch, _BACKWARD, {IGE.formOf}, broader, backward=True)
     fetch.keep(subtype_edges + form_edges)
+    groups: set = set()
     if negative and dependency:
         preds = ", ".join(_iri(p) for p in sorted(negative, key=str))
         groups = {o for (o,) in fetch.rows(_GROUPS.format(preds=preds))} - forms
-        if groups:
-            _up, up_edges = _closure(fetch, _FORWARD, {IGE.formOf}, groups, backward=False)
-            _down, down_edges = _closure(fetch, _BACKWARD, {IGE.subtypeOf}, _up, backward=True)
-            fetch.keep(up_edges + down_edges)
-            effects = _effects(groups, up_edges, down_edges)
-            supplying = _supplying(fetch, dependency, set().union(*effects.values()))
-            for o, members in effects.items():
-                both = members & supplying
-                if len(both) > 1 and _closure(fetch, _FORWARD, dependency, both, backward=False)[0] & cone:
-                    forms.add(o)
+    # every node an action on these removes (what they are forms of, and the narrower types of
+    # those), so that the effects computed on the fetched graph are the whole graph's
+    _up, up_edges = _closure(fetch, _FORWARD, {IGE.formOf}, forms | groups, backward=False)
+    _down, down_edges = _closure(fetch, _BACKWARD, {IGE.subtypeOf}, _up, backward=True)
+    fetch.keep(up_edges + down_edges)
+    if groups:
+        effects = _effects(groups, up_edges, down_edges)
+        supplying = _supplying(fetch, dependency, set().union(*effects.values()))
+        for o, members in effects.items():
+            both = members & supplying
+            if len(both) > 1 and _closure(fetch, _FORWARD, dependency, both, backward=False)[0] & cone:
+                forms.add(o)
     return forms, chains
 
 
