@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from tests.test_supplyindex import indexed
 
 import igegraph
 from igegraph.errors import IgegraphError, UnknownEntity
@@ -13,7 +14,6 @@ from igegraph.kg import KnowledgeGraph
 from igegraph.traverse import blocks, blocks_pathway, cutsets, knockout, path, pathways
 from igegraph.traverse.fetch import BATCH, FetchStats, cone_graph, fetch_cone, graph_select, is_entity
 from igegraph.vocab import IG, IGE
-from tests.test_supplyindex import indexed
 
 ROOT = Path(__file__).resolve().parents[1]
 
