@@ -327,8 +327,11 @@ def test_the_supply_index_is_read_unless_files_are_merged(built, mine, tmp_path)
     from igegraph.traverse import blocks_pathway
     from igegraph.traverse.supplyindex import DEFAULT_INDEX_GRAPH
 
+    from igegraph.describe import stats
+
     kg = open_store(built)
     assert kg.supply_index() is not None
+    assert stats(kg) == stats(load([mine]))  # the index graph is not part of the data
     want = blocks_pathway(load([mine]), "ige-fceri-degranulation").to_dict()
     assert blocks_pathway(kg, "ige-fceri-degranulation").to_dict() == want
     assert [s.indexed for s in kg.derived("traverse.fetch_stats", list)] == [True]
