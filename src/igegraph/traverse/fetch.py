@@ -13,7 +13,11 @@ target, in bounded batches of plain SPARQL 1.1 (each query declares its own pref
    when no route is that short, the search goes on until the shortest route is known (what the
    "no route" message reports) or one side has nothing left to reach;
 3. **supply**: the dependency edges into the cone, transitively (what the cone's nodes need to
-   exist), as the ``dead`` check follows them to their roots;
+   exist), as the ``dead`` check follows them to their roots. With the graph's supply-dominator
+   index (:mod:`igegraph.traverse.supplyindex`), only the dominator chains of the cone's nodes
+   instead, plus, where an action removes several supply nodes at once, what lies downstream
+   of them (:func:`_indexed_supply`, :func:`_joint_removals`): the ancestry can be a large part
+   of a big graph, the chains are short;
 4. **effects**: the broader types (``ige:subtypeOf``) of those nodes, the forms of them
    (``ige:formOf``) and the interactions on cone hops: an action on any of these touches a route;
 5. **actions**: the negative causal relations on those that can block a route alone (on a
@@ -29,9 +33,10 @@ answers equal those on the whole graph (``tests/test_fetch.py`` checks it pathwa
 
 Cost: one query per BFS level per :data:`BATCH` IRIs of its frontier (each in one VALUES
 block), plus six per ``BATCH`` of the nodes kept, plus three; rows in proportion to the explored
-frontiers, the cone's supply ancestry and the actions on them, never the rest of the store. The
-supply ancestry is part of the answer (an action upstream starves a route) and can be much
-larger than the cone when dependency relations form one big component.
+frontiers, the cone's supply ancestry (or, with the index, its dominator chains) and the actions
+on them, never the rest of the store. The supply ancestry is part of the answer (an action
+upstream starves a route) and can be much larger than the cone when dependency relations form
+one big component: what the index is for.
 
 Examples
 --------
