@@ -158,8 +158,9 @@ def dependency_properties(select: "Select") -> list["rdflib.URIRef"]:
     return sorted(relation_flags(select)[1], key=str)
 
 
-_EDGES = """SELECT ?s ?o WHERE {{ VALUES ?p {{ {preds} }} ?s ?p ?o . FILTER(isIRI(?s) && isIRI(?o)) }}"""
-_COUNT = """SELECT (COUNT(*) AS ?n) WHERE {{ VALUES ?p {{ {preds} }} ?s ?p ?o . FILTER(isIRI(?s) && isIRI(?o)) }}"""
+# no FILTER(isIRI(...)): it makes Oxigraph server's COUNT ten times slower; literals are dropped here
+_EDGES = """SELECT ?s ?o WHERE {{ VALUES ?p {{ {preds} }} ?s ?p ?o }}"""
+_COUNT = """SELECT (COUNT(*) AS ?n) WHERE {{ VALUES ?p {{ {preds} }} ?s ?p ?o }}"""
 
 
 def dependency_edge_count(select: "Select") -> int:
@@ -187,11 +188,13 @@ def compute_index(select: "Select", graph_iri: str) -> tuple[list[tuple], int]:
     >>> (IG.FcERI, IGE.supplyDominator, IG.IgE) in triples, edges > 50
     (True, True)
     """
+    from rdflib import URIRef
+
     from .fetch import _iri
 
     preds = dependency_properties(select)
     rows = select(_EDGES.format(preds=" ".join(_iri(p) for p in preds)), {}) if preds else []
-    idom, loops = dominators((s, o) for s, o in rows)
+    idom, loops = dominators((s, o) for s, o in rows if isinstance(s, URIRef) and isinstance(o, URIRef))
     return index_triples(idom, loops, graph_iri, len(rows)), len(rows)
 
 
