@@ -422,8 +422,10 @@ def _fetch(select: Select, sources: Sequence[Any], targets: Sequence[Any], *, ma
     if index is not None and not items and not every_action:
         indexed = _indexed_supply(fetch, _Fetcher(index, fetch.stats), cone, dependency, negative)
     fetch.stats.indexed = indexed is not None
+    region: set = set()
+    broader: set = set()
     if indexed is not None:
-        forms, region, broader = indexed[0], set(), set()
+        forms = indexed[0]
     else:
         # 3. supply: dependency edges into the cone, to their roots
         region, supply_edges = _closure(fetch, _BACKWARD, dependency, cone, backward=True)
