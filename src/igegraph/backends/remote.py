@@ -14,7 +14,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import EndpointError
+from ..errors import EndpointError, QueryError
 from ..kg import KnowledgeGraph
 from ..vocab import PREFIXES, compact, expand_curie, local_name
 
@@ -185,7 +185,10 @@ class EndpointKnowledgeGraph(KnowledgeGraph):
             def select(query: str, bindings: Any) -> list[tuple]:
                 return reader.select(query, bindings)
 
-            header = read_header(select, iri)
+            try:
+                header = read_header(select, iri)
+            except QueryError:  # a store that refuses an unknown default-graph-uri has no index
+                return None
             if header is None or header.edges != dependency_edge_count(self.select):
                 return None
             return select
