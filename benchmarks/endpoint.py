@@ -3,7 +3,9 @@
 For each size the synthetic graph of :mod:`generate` (merged with the curated graph) is
 
 * built into a persistent store once (``igegraph store build``; kept in ``benchmarks/.work``);
-* pushed to a fresh ``oxigraph serve`` process on a free loopback port (``igegraph push``, timed);
+* pushed to a fresh ``oxigraph serve`` process on a free loopback port (``igegraph push
+  --chunked``, timed: the fast, non-atomic mode that 10M needs); up to 1M also with the
+  default atomic ``PUT``, to a second, throw-away server;
 
 then a fresh igegraph process per backend (``--store DIR``, ``--endpoint URL``) runs the first
 ``blocks`` of the process on pathway ``ige-fceri-degranulation`` (it fetches the causal cone,
@@ -12,13 +14,15 @@ its timings, the triples it fetched and a hash of the blocks answer (the two bac
 agree); its peak RSS is read by the parent from ``wait4`` (the child's own rusage).
 
 Writes the section ``endpoint`` of ``benchmarks/RESULTS.md`` and the raw numbers to
-``benchmarks/.work/endpoint.json``.
+``benchmarks/.work/endpoint.json`` (with ``--push-only``: the section ``endpoint-push`` and
+``endpoint-push.json``).
 
 Usage::
 
     python benchmarks/endpoint.py              # 1M synthetic triples
     python benchmarks/endpoint.py --full       # and 10M
     python benchmarks/endpoint.py --sizes 100k # any sizes
+    python benchmarks/endpoint.py --sizes 10m --push-only   # the pushes only (no store, no queries)
 """
 
 from __future__ import annotations
@@ -42,6 +46,8 @@ WORK = HERE / ".work"
 BIN = Path(sys.executable).parent
 PATHWAY = "ige-fceri-degranulation"
 QUERY_TIMEOUT = 120.0
+#: Sizes up to this many triples are also pushed with the atomic PUT (about 2 min at 1M).
+ATOMIC_PUSH_UP_TO = 1_000_000
 
 
 # ------------------------------------------------------------------ worker (a fresh process)
@@ -125,44 +131,69 @@ def _wait_ready(url: str, proc: subprocess.Popen, seconds: float = 60) -> None:
     raise RuntimeError("oxigraph serve did not answer in time")
 
 
-def bench_size(label: str) -> dict:
+class _Server:
+    """A fresh ``oxigraph serve`` on a free loopback port and a temporary directory (a context)."""
+
+    def __init__(self, label: str):
+        self.label = label
+
+    def __enter__(self) -> str:
+        oxigraph = shutil.which("oxigraph", path=str(BIN)) or shutil.which("oxigraph")
+        if oxigraph is None:
+            raise SystemExit("the oxigraph server is not installed: pip install oxigraph")
+        self.location = Path(tempfile.mkdtemp(prefix=f"oxigraph-{self.label}-", dir=WORK))
+        port = _free_port()
+        url = f"http://127.0.0.1:{port}/query"
+        self.process = subprocess.Popen([oxigraph, "serve", "--location", str(self.location), "--bind",
+                                         f"127.0.0.1:{port}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            _wait_ready(url, self.process)
+        except BaseException:
+            self.__exit__()
+            raise
+        return url
+
+    def __exit__(self, *_exc: object) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        shutil.rmtree(self.location, ignore_errors=True)
+
+
+def _push(url: str, data: Path, *flags: str) -> dict:
+    code, tail, wall, rss = run_child([str(BIN / "igegraph"), "push", "--endpoint", url, "--data", str(data),
+                                       "--timeout", "36000", *flags])
+    return {"s": wall, "rss_mb": rss, "error": tail if code else None}
+
+
+def bench_size(label: str, push_only: bool = False) -> dict:
     sys.path.insert(0, str(HERE))
+    from generate import parse_size
     from run import synthetic
 
     data = synthetic(label)
     store = WORK / f"store-{label}"
     out: dict = {"size": label, "file_mb": data.stat().st_size / 1e6}
-    if not (store / "igegraph-store.json").exists():
+    if not push_only and not (store / "igegraph-store.json").exists():
         code, tail, wall, rss = run_child([str(BIN / "igegraph"), "store", "build", str(store), "--data", str(data),
                                            "--force"])
         out["store_build"] = {"s": wall, "rss_mb": rss, "error": tail if code else None}
-    oxigraph = shutil.which("oxigraph", path=str(BIN)) or shutil.which("oxigraph")
-    if oxigraph is None:
-        raise SystemExit("the oxigraph server is not installed: pip install oxigraph")
-    location = Path(tempfile.mkdtemp(prefix=f"oxigraph-{label}-", dir=WORK))
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}/query"
-    server = subprocess.Popen([oxigraph, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        _wait_ready(url, server)
-        code, tail, wall, rss = run_child([str(BIN / "igegraph"), "push", "--endpoint", url, "--data", str(data),
-                                           "--timeout", "3600"])
-        out["push"] = {"s": wall, "rss_mb": rss, "error": tail if code else None}
+    if parse_size(label) <= ATOMIC_PUSH_UP_TO:
+        with _Server(label) as url:
+            out["push_atomic"] = _push(url, data)
+    with _Server(label) as url:
+        out["push"] = _push(url, data, "--chunked")
+        if push_only:
+            return out
         for kind, where in (("store", str(store)), ("endpoint", url)):
             result = WORK / f"endpoint-{kind}-{label}.json"
             code, tail, wall, rss = run_child([sys.executable, str(Path(__file__).resolve()), "--worker", kind,
                                                "--where", where, "--out", str(result)])
             out[kind] = json.loads(result.read_text()) if code == 0 else {"error": tail}
             out[kind].update({"wall_s": wall, "rss_mb": rss})
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-        shutil.rmtree(location, ignore_errors=True)
     return out
 
 
@@ -176,21 +207,29 @@ def _s(value) -> str:
 
 
 def report(runs: list[dict], started: str, command: str) -> str:
-    lines = ["## SPARQL endpoint: Oxigraph server against the embedded store", "",
-             f"Run {started} with `python benchmarks/endpoint.py {command}`.".replace("  ", " "), "",
+    push_only = all("store" not in run for run in runs)
+    title = "Pushing to Oxigraph server" if push_only else "SPARQL endpoint: Oxigraph server against the embedded store"
+    about = ("Each push runs in a fresh igegraph process, to a fresh `oxigraph serve --location DIR`; peak RSS "
+             "is that process's own (`wait4`)." if push_only else
              "Each backend is measured in a fresh igegraph process; peak RSS is that process's own "
              "(`wait4`). The first `blocks` includes the imports, opening the graph and fetching the "
              "causal cone (`igegraph.traverse.fetch`); the second reuses the fetched cone. Fetched = "
-             "rows received and distinct triples kept.", ""]
+             "rows received and distinct triples kept.")
+    lines = [f"## {title}", "",
+             f"Run {started} with `{f'python benchmarks/endpoint.py {command}'.strip()}`.", "", about, ""]
     for run in runs:
         st, ep = run.get("store", {}), run.get("endpoint", {})
         lines += [f"### {run['size']} synthetic triples ({run['file_mb']:.0f} MB N-Triples)", ""]
-        if "push" in run:
-            push = run["push"]
-            lines.append(f"Push (`igegraph push --endpoint`, curated graph + synthetic file): {_s(push['s'])}, "
-                         f"peak RSS {push['rss_mb']:.0f} MB" + (f" — failed: {push['error']}" if push["error"] else "")
-                         + ".")
-            lines.append("")
+        for key, how in (("push_atomic", "one atomic `PUT`, the default"),
+                         ("push", "`--chunked`: an empty `PUT`, then `POST`s of 1M triples, not atomic")):
+            if key in run:
+                push = run[key]
+                lines.append(f"Push (`igegraph push --endpoint`, curated graph + synthetic file; {how}): "
+                             f"{_s(push['s'])}, peak RSS {push['rss_mb']:.0f} MB"
+                             + (f" — failed: {push['error']}" if push["error"] else "") + ".")
+                lines.append("")
+        if "store" not in run:  # --push-only
+            continue
         lines += ["| measure | embedded store (`--store`) | Oxigraph server (`--endpoint`) |", "|---|---|---|"]
 
         def row(name: str, fmt, st: dict = st, ep: dict = ep, lines: list = lines) -> None:
@@ -243,6 +282,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="1m", help="comma-separated sizes (default 1m)")
     parser.add_argument("--full", action="store_true", help="add 10m")
+    parser.add_argument("--push-only", action="store_true", help="measure the pushes only")
     parser.add_argument("--output", type=Path, default=HERE / "RESULTS.md")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--where", help=argparse.SUPPRESS)
@@ -260,15 +300,17 @@ def main(argv: list[str] | None = None) -> int:
     runs = []
     for label in sizes:
         print(f"  endpoint {label} …", file=sys.stderr, flush=True)
-        runs.append(bench_size(label))
-    (WORK / "endpoint.json").write_text(json.dumps({"started": started, "runs": runs}, indent=1))
+        runs.append(bench_size(label, args.push_only))
+    raw = WORK / ("endpoint-push.json" if args.push_only else "endpoint.json")
+    raw.write_text(json.dumps({"started": started, "runs": runs}, indent=1))
     sys.path.insert(0, str(HERE))
     from run import write_section
 
     text = report(runs, started, " ".join(argv if argv is not None else sys.argv[1:]))
     text += (f"\nMachine: {os.cpu_count()} CPUs; load average {load:.1f} when the run started and "
              f"{os.getloadavg()[0]:.1f} when it ended (times grow with the load; the answers do not).\n")
-    write_section(args.output, "endpoint", text)
+    # the pushes alone go to a section of their own, so the full measurements stay
+    write_section(args.output, "endpoint-push" if args.push_only else "endpoint", text)
     print(f"wrote {args.output}", file=sys.stderr)
     return 0
 

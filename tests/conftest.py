@@ -75,9 +75,15 @@ def browser(chromium):
 
 
 @pytest.fixture
-def cli():
-    """Invoke the CLI in-process; returns click's Result."""
+def cli(monkeypatch):
+    """Invoke the CLI in-process; returns click's Result.
+
+    Text is wrapped to 100 columns, the README's width, unless a test sets ``COLUMNS`` itself
+    (pytest-xdist's workers have ``COLUMNS=80``, a plain run none: the output must not depend on it).
+    """
     from click.testing import CliRunner
+
+    monkeypatch.setenv("COLUMNS", "100")
 
     from igegraph.cli import main
 

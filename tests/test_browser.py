@@ -5,6 +5,7 @@ Skipped only when Chromium is absent and CI is not set; with CI=true they must r
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 
@@ -136,6 +137,25 @@ def test_pathway_page_fits_one_screen(kg, open_page):
         assert box["x"] >= 0 and box["y"] >= 0, selector
         assert box["x"] + box["width"] <= 1440 and box["y"] + box["height"] <= 900, selector
     assert page.locator("#ig-side .ig-step").first.is_visible()
+    # the blockers panel shows all its rows without scrolling
+    scroll, client = page.evaluate("(() => { const s = document.getElementById('ig-side'); "
+                                   "return [s.scrollHeight, s.clientHeight]; })()")
+    assert scroll <= client, f"the blockers panel scrolls: {scroll} px of content in {client} px"
+    assert page.locator("#ig-side .ig-blocker").count() == len(view.report.blockers) + len(view.report.acts_on_target)
+    # no text of the panel or the legend under 11 px
+    sizes = page.evaluate("""() => [...document.querySelectorAll('#ig-side *, #ig-legend *')]
+        .filter((e) => [...e.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim()))
+        .map((e) => parseFloat(getComputedStyle(e).fontSize))""")
+    assert min(sizes) >= 11
+    # a row opens on a click on its details: what it acts on, evidence, references, mechanism
+    row = page.locator("#ig-side .ig-blocker").filter(
+        has=page.locator(".ig-blocker-name", has_text=re.compile("^omalizumab$"))).first
+    assert not row.locator(".ig-more").is_visible()
+    row.locator("summary").click()
+    more = row.locator(".ig-more").inner_text()
+    assert more == ("neutralizes free IgE · cuts every route · Marketed · references [30]\n“It binds selectively to "
+                    "the Cε3 domain of the Fc fragment on the heavy chain of free IgE, reducing IgE availability "
+                    "significantly”")
     legend_box, canvas = page.locator("#ig-legend").bounding_box(), page.locator("#mynetwork").bounding_box()
     assert canvas["y"] + canvas["height"] <= legend_box["y"] + 0.5  # the legend covers no part of the graph
     assert_no_overlap(page)

@@ -87,8 +87,10 @@ def test_no_route_is_explicit_and_exit_0(cli):
                                      "nothing causal leads from one to the other")
     result = cli("blocks", "histamine", "allergen")
     assert result.exit_code == 0
-    assert "no route from histamine to allergen at any length: nothing causal leads from one to the other, " \
-        "so nothing to block" in result.output
+    assert result.output.splitlines() == [  # prose wrapped to 100 columns
+        "What blocks histamine → allergen",
+        "no route from histamine to allergen at any length: nothing causal leads from one to the other, so",
+        "nothing to block"]
     result = cli("blocks", "histamine", "allergen", "--format", "json")
     assert json.loads(result.output)["pathway"]["routes"] == []
 
@@ -201,10 +203,12 @@ def test_knockout_and_cutsets_text(cli):
     assert out.splitlines()[:2] == ["knockout (applying CTLA4Fcε) on the routes from allergen to IgE",
                                     "routes: 3 routes before, 3 routes after"]
     out = cli("knockout", "FcεRI", "omalizumab", "--from", "allergen", "--to", "mast cell degranulation").output
-    assert out.splitlines()[:3] == [
-        "knockout (removing FcεRI; applying omalizumab) on the routes from allergen to mast cell degranulation",
+    assert out.splitlines()[:5] == [  # wrapped to 100 columns; a route after an arrow, never inside a name
+        "knockout (removing FcεRI; applying omalizumab) on the routes from allergen to mast cell",
+        "  degranulation",
         "routes: 3 routes before, 0 routes after",
-        "  [0] cut direct at IgE (by omalizumab): allergen → IgE → FcεRI → mast cell → mast cell degranulation"]
+        "  [0] cut direct at IgE (by omalizumab): allergen → IgE → FcεRI → mast cell →",
+        "      mast cell degranulation"]
     out = cli("cutsets", "IgE", "Th2 activation", "--max-size", "1").output.splitlines()
     assert out[:2] == ["{bsc-IgE/CD3}", "{CMAB007}"]
     out = cli("cutsets", "allergen", "mast cell degranulation", "--max-size", "1", "--entities").output.splitlines()
@@ -233,10 +237,10 @@ def test_describe_shows_first_authors(cli, monkeypatch):
 
 def test_reference_text(cli):
     out = cli("reference", "38").output
-    assert out.splitlines()[:3] == [
+    assert out.splitlines()[:4] == [
         "Gauvreau et al. [38]  (ig:ref_38, reference)",
-        "  Reference [38] of the review; Table 1 names its first author, Gauvreau. The review has no bibliography, "
-        "so its title, journal and year are not known.",
+        "  Reference [38] of the review; Table 1 names its first author, Gauvreau. The review has no",
+        "  bibliography, so its title, journal and year are not known.",
         "  first author: Gauvreau",
     ]
     assert "\nassertions citing it (6):\n  ligelizumab — binds — Cε3  (phase II)\n" in out

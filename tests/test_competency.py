@@ -223,6 +223,16 @@ def test_cq13_sparql_agrees_with_traversal(any_kg):
     assert sparql == {(b.id, b.acts_on) for b in report.blockers}
 
 
+def test_cq13_lists_one_producer_of_the_source_where_blocks_needs_starving(any_kg):
+    # cd23-th2 starts at IgE, made by IgE+ B cells and by plasma cells: an action on the plasma
+    # cells alone leaves a source, so blocks does not list it; CQ13 counts any producer
+    rows = ask(any_kg, "cq13-pathway-blockers", name="cd23-th2")
+    report = blocks_pathway(any_kg, "cd23-th2")
+    extra = {(r["drug"], r["actsOn"]) for r in rows} - {(b.id, b.acts_on) for b in report.blockers}
+    assert extra == {("ig:CTLA4Fce", "ig:IgE_plasma_cell"), ("ig:XmAb7195", "ig:IgE_plasma_cell")}
+    assert {(b.id, b.acts_on) for b in report.blockers} <= {(r["drug"], r["actsOn"]) for r in rows}
+
+
 def test_clinical_end_points_reachable_from_allergen(any_kg):
     # Issue 8: the diseases and symptoms the review links to the cascade are reachable from the
     # allergen through activating (+1) causal relations, each backed by its own assertion.

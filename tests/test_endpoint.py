@@ -77,6 +77,23 @@ def test_describe_fetches_the_neighbourhood(term, endpoint_kg, kg):
     assert len(part) < len(kg) / 2  # not the whole graph
 
 
+def test_describe_fetches_the_references_once(oxigraph_endpoint, kg, monkeypatch):
+    from igegraph.backends.endpoint import EndpointBackend
+
+    sent: list[str] = []
+    request = EndpointBackend.request
+
+    def counted(self, method, url, **kwargs):  # the real request, recorded
+        sent.append(kwargs["data"]["query"])
+        return request(self, method, url, **kwargs)
+
+    monkeypatch.setattr(EndpointBackend, "request", counted)
+    remote = igegraph.load(backend="endpoint", location=oxigraph_endpoint)
+    assert describe(remote.about("Xolair"), "Xolair") == describe(kg, "Xolair")
+    assert len(sent) == len(set(sent))
+    assert sum("a ige:Reference" in q for q in sent) == 1
+
+
 def test_unknown_names_get_the_same_suggestions(endpoint_kg, kg):
     for term in ("omalizumob", "FceR1", "histamin"):
         with pytest.raises(UnknownEntity) as remote:
@@ -261,6 +278,33 @@ def test_push_writes_the_supply_index_and_a_changed_graph_is_not_trusted(oxigrap
         httpx.post(update, data={"update": f"DROP GRAPH <{name}>"}).raise_for_status()
 
 
+def test_chunked_push_replaces_a_graph_and_repeats_harmlessly(oxigraph_endpoint, kg, tmp_path, push_cli):
+    from igegraph.backends import get_backend
+    from igegraph.backends.endpoint import push
+
+    graph = "https://example.org/graphs/chunked"
+    mine = tmp_path / "mine.ttl"
+    mine.write_text('@prefix ig: <https://w3id.org/igegraph/id/> .\n'
+                    '@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n'
+                    'ig:my_drug rdfs:label "mydrugumab" ; rdfs:comment [ rdfs:label "one" ], [ rdfs:label "two" ] .\n')
+    first = push_cli(oxigraph_endpoint, "--graph", graph, "--data", str(mine), "--chunked", "--chunk-size", "1000")
+    chunks = 1 + -(-(len(kg) + 1) // 1000)  # the blank-node triples, then the others by 1000
+    assert first.startswith(f"pushed {len(kg) + 5:,} triples to graph <{graph}> at {oxigraph_endpoint[:-5]}store "
+                            f"({chunks} chunks, not atomic) in ")
+    assert count(oxigraph_endpoint, graph) == len(kg) + 5
+    # each blank node kept its two triples, though they came in another request than ig:my_drug's label
+    remote = igegraph.load(backend="endpoint", location=oxigraph_endpoint, graph=graph)
+    labels = run_query(remote, "SELECT ?l WHERE { ig:my_drug rdfs:comment ?b . ?b rdfs:label ?l }").records()
+    assert sorted(r["l"] for r in labels) == ["one", "two"]
+    backend = get_backend("endpoint", oxigraph_endpoint, graph=graph)
+    report = push(backend, [mine], chunked=True, chunk_triples=1000)
+    assert (report.triples, report.requests, report.atomic) == (len(kg) + 5, 1 + chunks, False)
+    assert backend.server.startswith("Oxigraph/")  # so its POSTs skipped transactions
+    assert count(oxigraph_endpoint, graph) == len(kg) + 5
+    push_cli(oxigraph_endpoint, "--graph", graph, "--chunked")  # replaced, not merged
+    assert count(oxigraph_endpoint, graph) == len(kg)
+
+
 def test_push_refuses_bad_files_before_sending(oxigraph_endpoint, cli, tmp_path):
     bad = tmp_path / "bad.ttl"
     bad.write_text("<urn:a> <urn:b> .\n")
@@ -276,24 +320,34 @@ def test_push_needs_a_store_url_it_can_tell(cli):
     assert "give it with --store-url" in result.output
 
 
+def test_chunk_size_needs_chunked(cli):
+    result = cli("push", "--endpoint", "http://127.0.0.1:9/query", "--chunk-size", "10")
+    assert result.exit_code == 2 and "--chunk-size needs --chunked" in result.output
+
+
 # ---------------------------------------------------------------- broken endpoints: real servers
 
 
 class _Broken(BaseHTTPRequestHandler):
     """/bad: refuses every query (400); /html: a web page; /auth: SPARQL behind Basic auth (user
-    "ann", password "secret"); /silent: answers after 5 s; /trickle: a byte every 0.2 s for 10 s."""
+    "ann", password "secret"); /silent: answers after 5 s; /trickle: a byte every 0.2 s for 10 s;
+    /late: its headers after 0.7 s, then a byte every 0.7 s (each wait shorter than a 1 s
+    timeout); /slow: an empty answer (no rows, no triples) after 0.4 s."""
 
     def log_message(self, *args):  # quiet
         pass
 
     def _send(self, status: int, kind: str, body: bytes, **headers: str) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", kind)
-        self.send_header("Content-Length", str(len(body)))
-        for name, value in headers.items():
-            self.send_header(name.replace("_", "-"), value)
-        self.end_headers()
-        self.wfile.write(body)
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(body)))
+            for name, value in headers.items():
+                self.send_header(name.replace("_", "-"), value)
+            self.end_headers()
+            self.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):  # the client gave up (timed out), as it should
+            pass
 
     def do_POST(self):  # noqa: N802 (the http.server API)
         self.rfile.read(int(self.headers.get("Content-Length", 0)))
@@ -311,17 +365,26 @@ class _Broken(BaseHTTPRequestHandler):
         elif self.path == "/silent":
             time.sleep(5)
             self._send(200, "application/sparql-results+json", b"{}")
-        elif self.path == "/trickle":
-            self.send_response(200)
-            self.send_header("Content-Type", "application/sparql-results+json")
-            self.end_headers()
+        elif self.path in ("/trickle", "/late"):
+            pause = 0.2 if self.path == "/trickle" else 0.7
             try:
+                time.sleep(0 if self.path == "/trickle" else pause)
+                self.send_response(200)
+                self.send_header("Content-Type", "application/sparql-results+json")
+                self.end_headers()
                 for _ in range(50):
                     self.wfile.write(b" ")
                     self.wfile.flush()
-                    time.sleep(0.2)
+                    time.sleep(pause)
             except (BrokenPipeError, ConnectionResetError):  # the client gave up, as it should
                 pass
+        elif self.path == "/slow":
+            time.sleep(0.4)
+            if "n-triples" in self.headers.get("Accept", ""):  # CONSTRUCT: no triples
+                self._send(200, "application/n-triples", b"")
+            else:  # SELECT: no rows
+                empty = {"head": {"vars": []}, "results": {"bindings": []}}
+                self._send(200, "application/sparql-results+json", json.dumps(empty).encode())
 
 
 @pytest.fixture(scope="module")
@@ -378,12 +441,23 @@ def test_401_and_basic_auth(cli, broken, monkeypatch):
     assert result.exit_code == 0 and result.output.splitlines() == ["n", "7"]
 
 
-@pytest.mark.parametrize("path", ["silent", "trickle"])
+@pytest.mark.parametrize("path", ["silent", "trickle", "late"])
 def test_timeout_is_kept(cli, broken, path):
     url = f"{broken}/{path}"
     started = time.monotonic()
     line = _one_error_line(cli("query", "ASK {}", "--endpoint", url, "--timeout", "1"))
-    assert time.monotonic() - started < 2.5
+    # /late keeps each wait under 1 s: only a bound on the whole request stops it in time
+    assert time.monotonic() - started < 1.4
+    assert line == f"Error: {url} did not answer the query within 1 s (raise --timeout to wait longer)"
+
+
+def test_timeout_bounds_the_whole_command(cli, broken):
+    # describe sends several queries; each is answered in 0.4 s, so only the command's
+    # deadline (not a per-request timeout) stops it within --timeout
+    url = f"{broken}/slow"
+    started = time.monotonic()
+    line = _one_error_line(cli("describe", "Xolair", "--endpoint", url, "--timeout", "1"))
+    assert time.monotonic() - started < 1.4
     assert line == f"Error: {url} did not answer the query within 1 s (raise --timeout to wait longer)"
 
 

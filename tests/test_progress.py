@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 import pty
 import re
@@ -92,20 +93,24 @@ def test_failed_work_leaves_its_bar_where_it_stopped():
     assert last_frame(out.getvalue()) == [f"Counting {'━' * 15}╺{'━' * 14}  50% 2/4 rows 0:01:01"]
 
 
-def _store_build(tmp_path, stdout, stderr):
+def _igegraph(stdout, stderr, *args: str):
     env = {**os.environ, "COLUMNS": "100"}
     env.pop("IGEGRAPH_NO_PROGRESS", None)
-    return subprocess.Popen([sys.executable, "-m", "igegraph", "store", "build", str(tmp_path / "kg")],
-                            stdout=stdout, stderr=stderr, env=env)
+    return subprocess.Popen([sys.executable, "-m", "igegraph", *args], stdout=stdout, stderr=stderr, env=env)
 
 
-def test_store_build_draws_its_bar_on_a_terminal(tmp_path):
+def _store_build(tmp_path, stdout, stderr):
+    return _igegraph(stdout, stderr, "store", "build", str(tmp_path / "kg"))
+
+
+def _on_a_terminal(tmp_path, start) -> str:
+    """What ``start(stdout, stderr)`` draws with standard error on a terminal (it must succeed)."""
     controller, terminal = pty.openpty()
     with open(tmp_path / "stdout", "wb") as out:
-        proc = _store_build(tmp_path, out, terminal)
+        proc = start(out, terminal)
     os.close(terminal)
     chunks = []
-    while True:  # read as it comes: a full terminal buffer would block the build
+    while True:  # read as it comes: a full terminal buffer would block the command
         try:
             chunk = os.read(controller, 65536)
         except OSError:  # EIO: the process closed the terminal
@@ -115,11 +120,16 @@ def test_store_build_draws_its_bar_on_a_terminal(tmp_path):
         chunks.append(chunk)
     os.close(controller)
     assert proc.wait() == 0
+    return b"".join(chunks).decode()
+
+
+def test_store_build_draws_its_bar_on_a_terminal(tmp_path):
+    drawn = _on_a_terminal(tmp_path, lambda out, err: _store_build(tmp_path, out, err))
     stdout = (tmp_path / "stdout").read_text()
     assert stdout.startswith(f"Built {tmp_path / 'kg'}: ")
     kb = sum(p.stat().st_size for p in curated_files()) / 1000
     assert 100 < kb < 1000  # the expected amount below is written in kB
-    frame = [re.sub(r"\d:\d\d:\d\d$", "H:MM:SS", line) for line in last_frame(b"".join(chunks).decode())]
+    frame = [re.sub(r"\d:\d\d:\d\d$", "H:MM:SS", line) for line in last_frame(drawn)]
     assert frame == [
         f"Reading files           {BAR} 100% {kb:.1f}/{kb:.1f} kB H:MM:SS",
         f"Building the projection {BAR}{' ' * (len(f'{kb:.1f}/{kb:.1f} kB') + 6)} H:MM:SS",
@@ -132,3 +142,38 @@ def test_store_build_writes_no_progress_into_a_pipe(tmp_path):
     assert proc.returncode == 0
     assert stderr == b""
     assert stdout.decode().startswith(f"Built {tmp_path / 'kg'}: ") and stdout.count(b"\n") == 1
+
+
+def test_push_draws_its_bar_on_a_terminal(tmp_path, oxigraph_endpoint, kg):
+    from igegraph.backends.upload import prepare_upload
+
+    graph = "https://example.org/graphs/progress"
+    drawn = _on_a_terminal(tmp_path, lambda out, err: _igegraph(out, err, "push", "--endpoint", oxigraph_endpoint,
+                                                                "--graph", graph))
+    assert (tmp_path / "stdout").read_text().startswith(f"pushed {len(kg):,} triples to graph <{graph}> ")
+    kb = sum(p.stat().st_size for p in curated_files()) / 1000
+    (tmp_path / "upload").mkdir()
+    sent = prepare_upload([], tmp_path / "upload").size / 1000
+    assert 100 < kb < 1000 and 100 < sent < 1000  # the amounts below are written in kB
+    frame = [re.sub(r"\d:\d\d:\d\d$", "H:MM:SS", line) for line in last_frame(drawn)]
+    assert frame == [
+        f"Checking files {BAR} 100% {kb:.1f}/{kb:.1f} kB H:MM:SS",
+        f"Uploading      {BAR} 100% {sent:.1f}/{sent:.1f} kB H:MM:SS",
+    ]
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_push_writes_no_progress_into_a_pipe(oxigraph_endpoint, fmt):
+    proc = _igegraph(subprocess.PIPE, subprocess.PIPE, "push", "--endpoint", oxigraph_endpoint,
+                     "--graph", "https://example.org/graphs/piped", "--format", fmt)
+    stdout, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 0 and stderr == b""
+    assert stdout.startswith(b"pushed " if fmt == "text" else b"{")
+
+
+def test_push_json_draws_no_bar_even_on_a_terminal(tmp_path, oxigraph_endpoint):
+    drawn = _on_a_terminal(tmp_path, lambda out, err: _igegraph(out, err, "push", "--endpoint", oxigraph_endpoint,
+                                                                "--graph", "https://example.org/graphs/json",
+                                                                "--format", "json"))
+    assert drawn == ""
+    assert json.loads((tmp_path / "stdout").read_text())["atomic"] is True

@@ -324,10 +324,9 @@ def test_the_supply_index_is_read_unless_files_are_merged(built, mine, tmp_path)
 
     import pyoxigraph as ox
 
+    from igegraph.describe import stats
     from igegraph.traverse import blocks_pathway
     from igegraph.traverse.supplyindex import DEFAULT_INDEX_GRAPH
-
-    from igegraph.describe import stats
 
     kg = open_store(built)
     assert kg.supply_index() is not None

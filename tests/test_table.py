@@ -12,21 +12,31 @@ from igegraph.measurements import unit_symbols
 from igegraph.table import render_table
 
 
-@pytest.mark.parametrize("width", [80, 200])
+@pytest.mark.parametrize("width", [80, 100, 200])
 @pytest.mark.parametrize("args", [
     ("query", "--name", "numbers"),
     ("query", "--name", "numbers", "--labels"),
     ("search", "thrombosis"),
+    ("search", "omalizumab"),
     ("neighbors", "mast cell"),
+    ("describe", "FcεRI"),
+    ("describe", "omalizumab"),
+    ("reference", "30"),
+    ("queries",),
+    ("upstream", "histamine"),
+    ("downstream", "omalizumab"),
+    ("pathways",),
+    ("knockout", "celastrol micelles", "--from", "allergen", "--to", "anaphylaxis"),
 ])
 def test_every_line_fits_the_width(cli, monkeypatch, width, args):
     monkeypatch.setenv("COLUMNS", str(width))
     out = cli(*args)
     assert out.exit_code == 0
-    # curator notes are prose printed as they are; tables and footnotes fit
-    lines = [line for line in out.output.splitlines() if not line.startswith("curator note:")]
+    # tables, prose (curator notes included) and footnotes fit; only a command to copy may not
+    lines = [line for line in out.output.splitlines() if not line.startswith("  igegraph query ")]
     assert max(map(len, lines)) <= width
-    assert "…" not in "\n".join(x for x in lines if not x.startswith(("ig:", "entity", "mentioned")))
+    if args != ("search", "omalizumab"):  # its wrapped snippets end in "…" on continuation lines, by design
+        assert "…" not in "\n".join(x for x in lines if not x.startswith(("ig:", "entity", "mentioned", "matched")))
 
 
 @pytest.mark.parametrize("width", [80, 200])
@@ -49,8 +59,9 @@ def test_blocks_tables_and_footnote_fit_the_width(cli, monkeypatch, width):
 
 def test_long_cells_wrap_instead_of_being_cut(cli, monkeypatch):
     monkeypatch.setenv("COLUMNS", "80")
-    out = cli("describe", "FcεRI").output
-    assert out.splitlines()[17:29] == [
+    lines = cli("describe", "FcεRI").output.splitlines()
+    start = lines.index("relations to it:") + 2
+    assert lines[start:start + 12] == [
         "----------------  -------------------  --------------------  -------------------",
         "antagonizes ←     anti-FcεRI           animal model          Peng et al. [48]",
         "                  Fab-conjugated",
@@ -116,9 +127,11 @@ def test_units_are_shown_as_symbols_in_tables_and_kept_as_ucum_in_json(cli, monk
 def test_reference_lists_measurements_with_symbols(cli):
     lines = cli("reference", "12").output.splitlines()
     start = lines.index("measurements citing it (2):")
-    assert lines[start + 1:start + 3] == [
-        "  IgE — IgE heat inactivation temperature: temperature at which IgE loses its binding ability 56 °C (for 4 h)",
-        "  IgE — IgE heat inactivation time: heating time after which IgE loses its binding ability 4 h (at 56 °C)",
+    assert lines[start + 1:start + 5] == [  # wrapped to 100 columns, a number with its unit
+        "  IgE — IgE heat inactivation temperature: temperature at which IgE loses its binding ability 56 °C",
+        "    (for 4 h)",
+        "  IgE — IgE heat inactivation time: heating time after which IgE loses its binding ability 4 h (at",
+        "    56 °C)",
     ]
     assert '"text": "NCT01703312 trial phase: clinical trial phase (ordinal) 2 {phase}"' in cli(
         "reference", "38", "--format", "json").output
@@ -239,3 +252,89 @@ def test_help_lists_whole_descriptions(cli, monkeypatch):
             "              apply them (interventions) together, and show which routes from\n"
             "              --from to --to remain.\n") in out
     assert "..." not in out.split("Commands:")[1]
+
+
+def test_ids_are_never_split_across_lines():
+    """An id column keeps room for its longest id; the others wrap; else one block per row."""
+    rows = [["ig:a_omalizumab_increasesRiskOf_arterial_thrombosis", "omalizumab — increases risk of — arterial "
+             "thrombosis", "assertion"], ["ig:FDA", "US Food and Drug Administration", "organization"]]
+    assert render_table(["id", "label", "class"], rows, width=90).splitlines() == [
+        "id                                                   label                    class",
+        "---------------------------------------------------  -----------------------  ------------",
+        "ig:a_omalizumab_increasesRiskOf_arterial_thrombosis  omalizumab — increases   assertion",
+        "                                                     risk of — arterial",
+        "                                                     thrombosis",
+        "ig:FDA                                               US Food and Drug         organization",
+        "                                                     Administration",
+    ]
+    # too little room beside the id: a block per row, the id whole
+    assert render_table(["id", "label", "class"], rows, width=70).splitlines()[:4] == [
+        "-[ 1 ]" + "-" * 64,
+        "id     ig:a_omalizumab_increasesRiskOf_arterial_thrombosis",
+        "label  omalizumab — increases risk of — arterial thrombosis",
+        "class  assertion",
+    ]
+    # a prose word longer than its column is still broken at 15 characters, as before
+    assert render_table(["a", "b"], [["x" * 30, "y"]], width=24).splitlines()[2:4] == ["xxxxxxxxxxxxxxxxxxxxx  y",
+                                                                                      "xxxxxxxxx"]
+
+
+@pytest.mark.parametrize("width", [80, 100])
+def test_search_keeps_ids_whole(cli, monkeypatch, width):
+    monkeypatch.setenv("COLUMNS", str(width))
+    lines = cli("search", "thrombosis").output.splitlines()
+    assert lines[:8] == [
+        "-[ 1 ]".ljust(width, "-"),
+        "id        ig:arterial_thrombosis",
+        "label     arterial thrombosis",
+        "class     phenotype",
+        "found in  label",
+        "matched   arterial «thrombosis»",
+        "score     60",
+        "-[ 2 ]".ljust(width, "-"),
+    ]
+    assert "id        ig:a_omalizumab_increasesRiskOf_cardiovascular_disease" in lines
+    monkeypatch.setenv("COLUMNS", "200")
+    assert cli("search", "thrombosis").output.splitlines()[2].split() == [
+        "ig:arterial_thrombosis", "arterial", "thrombosis", "phenotype", "label", "arterial", "«thrombosis»", "60"]
+
+
+def test_prose_wraps_at_80_columns(cli, monkeypatch):
+    """Definitions, synonyms, curator notes, headings, query listings and summaries wrap between
+    words, never inside an id, with the continuation indented under their first line."""
+    monkeypatch.setenv("COLUMNS", "80")
+    described = cli("describe", "FcεRI").output.splitlines()
+    assert described[:7] == [
+        "FcεRI  (ig:FcERI, receptor)",
+        "  The high-affinity IgE receptor complex on mast cells and basophils (and, by",
+        "  inference, dendritic cells) whose α chain binds the Cε3 domain of IgE.",
+        "  synonyms: Fc epsilon RI, Fc-epsilon receptor I complex, FcεR I, high-affinity",
+        "    IgE receptor, high-affinity IgE receptor FcεR I",
+        "  exact matches: GO:0032998",
+        "  references: [16]",
+    ]
+    note = described.index("curator note: FcεRI is an αβγ2 complex (GO:0032998): β chain MS4A2 (HGNC:7316)")
+    assert described[note + 1:note + 5] == [
+        "  and γ chain FCER1G (HGNC:3611) are taken from HGNC",
+        "  (docs/sources.md#registries), not from the review; the review names only the α",
+        "  chain ('α chain of IgE receptors' [31]). ig:FcERI_beta and ig:FcERI_gamma are",
+        "  defined but no hasPart claim is made for them.",
+    ]
+    assert cli("upstream", "histamine").output.splitlines()[:2] == [
+        "What acts on histamine, at any depth (the farthest 7 relations away; --max-depth",
+        "to stop sooner):",
+    ]
+    assert cli("queries", "cq13-pathway-blockers").output.splitlines() == [
+        "cq13-pathway-blockers: CQ13: What blocks the allergen → IgE → FcεRI →",
+        "  degranulation pathway, and at which step?",
+        "  name (literal): a pathway name, as 'igegraph pathways' lists them; e.g.",
+        "    ige-fceri-degranulation",
+        "  igegraph query cq13-pathway-blockers --bind name=ige-fceri-degranulation",
+    ]
+    blocks = cli("blocks", "--pathway", "ige-fceri-degranulation").output.splitlines()
+    summary = blocks.index("cut every route: anti-FcεRI Fab-conjugated celastrol-loaded polymeric micelles,")
+    assert blocks[summary + 1:summary + 4] == [
+        "  bsc-IgE/CD3, CMAB007, IgEnio, immunoadsorption, ligelizumab, MEDI4212,",
+        "  omalizumab, quilizumab, XmAb7195",
+        "only weaken: CTLA4Fcε, MEDI4212 Fc variant",
+    ]

@@ -116,6 +116,22 @@ def test_push_replaces_the_graph_and_repeats_harmlessly(pushed, kg, tmp_path):
     assert _count(pushed) == len(kg)
 
 
+def test_chunked_push_replaces_the_graph(pushed, kg, tmp_path):
+    mine = tmp_path / "mine.ttl"
+    mine.write_text('@prefix ig: <https://w3id.org/igegraph/id/> .\n@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n'
+                    'ig:my_drug rdfs:label "mydrugumab" ; rdfs:comment [ rdfs:label "a blank node" ] .\n')
+    done = push(pushed, "--data", str(mine), "--chunked", "--chunk-size", "2000", "--format", "json")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    # an empty PUT, the blank-node triples, then the others in chunks of 2000
+    assert (report["triples"], report["requests"], report["atomic"]) == (len(kg) + 3, 2 + -(-(len(kg) + 1) // 2000),
+                                                                          False)
+    assert _count(pushed) == len(kg) + 3
+    again = push(pushed)  # replaced, not merged
+    assert again.returncode == 0, again.stderr
+    assert _count(pushed) == len(kg)
+
+
 def test_push_with_a_wrong_password_is_one_line(pushed, kg):
     done = push(pushed, password="not-the-password")
     assert done.returncode == 1

@@ -19,7 +19,6 @@ import os
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 import time
@@ -113,12 +112,6 @@ class Virtuoso:
         return (self.directory / "virtuoso.log").read_text(encoding="utf-8", errors="replace")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _isql(port: int, password: str, sql: str) -> str:
     """Run SQL statements as dba; any ``*** Error`` in isql's output fails the fixture."""
     assert ISQL is not None
@@ -158,12 +151,12 @@ def _stop(proc: subprocess.Popen) -> None:
 @pytest.fixture(scope="session")
 def virtuoso() -> Iterator[Virtuoso]:
     """A Virtuoso server on a fresh temporary database, for the whole session."""
-    if VIRTUOSO is None or ISQL is None:
-        if os.environ.get("CI"):
-            pytest.fail("CI is set but Virtuoso is missing: install it (apt-get install virtuoso-opensource-7-bin)")
-        pytest.skip("Virtuoso is not installed (set CI=true to make this a failure)")
+    from tests.conftest import free_port, required_tool  # here: conftest imports this module
+
+    required_tool(VIRTUOSO, "Virtuoso", "virtuoso-opensource-7-bin")
+    required_tool(ISQL, "Virtuoso's isql", "virtuoso-opensource-7-bin")
     directory = Path(tempfile.mkdtemp(prefix="igegraph-virtuoso-"))
-    sql_port, http_port = _free_port(), _free_port()
+    sql_port, http_port = free_port(), free_port()
     (directory / "virtuoso.ini").write_text(_INI.format(sql_port=sql_port, http_port=http_port), encoding="utf-8")
     base = f"http://127.0.0.1:{http_port}"
     proc = None

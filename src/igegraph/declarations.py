@@ -34,10 +34,13 @@ from .vocab import IGE, compact
 if TYPE_CHECKING:
     import rdflib
 
-__all__ = ["value_problems", "structure_problems", "vocabulary_state", "vocabulary_changes", "VALUE_RULES"]
+__all__ = ["value_problems", "structure_problems", "vocabulary_state", "vocabulary_changes", "VALUE_RULES",
+           "VALUE_PROPERTIES"]
 
 _INTEGERS = ("stepIndex", "referenceNumber", "rank")
 _BOOLEANS = ("causal", "dependency", "abolishes")
+#: The ``ige:`` properties whose values :func:`value_problems` reads (local names).
+VALUE_PROPERTIES = ("polarity", *_BOOLEANS, *_INTEGERS)
 
 #: What :func:`value_problems` checks, by rule name.
 VALUE_RULES = {

@@ -116,22 +116,19 @@ def footnote(kg: "KnowledgeGraph", phases: Iterable[str] = (), evidence: Iterabl
       component of another therapy).
       Phase II: In a phase II clinical trial.
     """
-    import textwrap
+    from .table import wrap_text
 
-    from .table import output_width
-
-    width = width or output_width()
+    width = width or None  # 0 or None: the tables' width
     lines: list[str] = []
     for scale, given in (("phase", phases), ("evidence", evidence)):
         shown = [s for s in given if s]  # a blank cell is explained by the scale's note
         if not shown:
             continue
         about = explain(kg, scale, shown)
-        lines += textwrap.wrap(f"{scale} ({about['label']}): {about['definition']} {about['note']}".strip(), width,
-                               subsequent_indent="  ")
+        lines.append(wrap_text(f"{scale} ({about['label']}): {about['definition']} {about['note']}", width,
+                               subsequent="  "))
         for value in about["values"]:
-            lines += textwrap.wrap(f"{value['label']}: {value['definition']}", width, initial_indent="  ",
-                                   subsequent_indent="    ")
+            lines.append(wrap_text(f"{value['label']}: {value['definition']}", width, "  ", "    "))
     return "\n".join(lines)
 
 

@@ -1,7 +1,11 @@
 """Plain-text tables for terminal output, wrapped to fit a width.
 
 A table that fits is printed as it is; one that does not has its widest columns narrowed
-and their cells wrapped over several lines (never cut), so every line fits the width. The
+and their cells wrapped over several lines (never cut), so every line fits the width. Cells
+wrap between words, and an identifier (a CURIE such as ``ig:omalizumab`` or an IRI) is never
+broken: its column keeps room for it first, and when that leaves too little for the others
+each row is printed as a block of "column  value" lines. :func:`wrap_text` wraps prose
+lines by the same rule. The
 width is the terminal's, or ``COLUMNS``, or :data:`DEFAULT_WIDTH` when output is not a
 terminal, so that piped output and tests are the same on every machine.
 """
@@ -9,17 +13,33 @@ terminal, so that piped output and tests are the same on every machine.
 from __future__ import annotations
 
 import os
+import re
 import sys
 import textwrap
 from typing import Any
 
-__all__ = ["render_table", "output_width", "DEFAULT_WIDTH"]
+__all__ = ["render_table", "wrap_text", "output_width", "DEFAULT_WIDTH"]
 
 #: Width used when standard output is not a terminal and ``COLUMNS`` is not set.
 DEFAULT_WIDTH = 100
 _GAP = 2  # spaces between columns
 _MIN_WIDTH = 20  # narrower requests are raised to this: below it no table is readable
 _SHORT = 20  # columns at most this wide are kept whole while long ones wrap
+# a CURIE (prefix:local, the prefix starting with a letter) or an IRI, maybe in <> or followed by
+# list punctuation: a token a reader copies, so it is never broken across lines
+_ID = re.compile(r"<?(?:[A-Za-z][\w.+-]*:[^\s:/]\S*|https?://\S+)>?[,;]?")
+
+
+_NUMBER = re.compile(r"(?<![^\s(])([~<>=≥≤]?[\d][\d.,]*) (?=\S)")  # a number and the space after it
+
+
+def _is_id(word: str) -> bool:
+    """True for a CURIE or an IRI (``ig:IgE``, ``GO:0032998,``, ``<http://x/y>``), not for prose.
+
+    >>> [_is_id(w) for w in ("ig:IgE", "GO:0032998,", "https://x.org/a", "affinity:", "10:30", "a/b")]
+    [True, True, True, False, False, False]
+    """
+    return bool(_ID.fullmatch(word))
 
 
 def output_width() -> int:
@@ -94,7 +114,47 @@ def _fit(natural: list[int], least: list[int], budget: int) -> list[int] | None:
 
 
 def _wrap(text: str, width: int) -> list[str]:
-    return textwrap.wrap(text, width, break_on_hyphens=False) or [""]
+    # a word longer than the width is broken, unless it is an identifier: that one sticks out
+    whole = any(len(w) > width and _is_id(w) for w in text.split())
+    return textwrap.wrap(text, width, break_on_hyphens=False, break_long_words=not whole) or [""]
+
+
+def wrap_text(text: str, width: int | None = None, indent: str = "", subsequent: str | None = None) -> str:
+    """A paragraph wrapped to the width tables use, between words, never inside an identifier.
+
+    Parameters
+    ----------
+    text : str
+        The paragraph; a line break or tab counts as a space, and a no-break space (U+00A0)
+        glues two words into one that is never split (it is printed as a space). A bare number
+        stays on the line of the word after it (``56 °C``, ``4 h``, ``3 routes``).
+    width : int, optional
+        The widest a line may be; by default :func:`output_width`.
+    indent : str
+        Put before the first line.
+    subsequent : str, optional
+        Put before the other lines; by default as many spaces as ``indent`` is long.
+
+    Examples
+    --------
+    >>> print(wrap_text("curator note: FcεRI is an αβγ2 complex (GO:0032998), see docs/sources.md", 30))
+    curator note: FcεRI is an αβγ2
+    complex (GO:0032998), see
+    docs/sources.md
+    >>> print(wrap_text("ids: ig:a_omalizumab_increasesRiskOf_arterial_thrombosis", 30, "  "))
+      ids:
+      ig:a_omalizumab_increasesRiskOf_arterial_thrombosis
+    >>> print(wrap_text("heating time after which IgE is lost: 4 h (at 56 °C)", 40))
+    heating time after which IgE is lost: 4 h
+    (at 56 °C)
+    """
+    width = max(width if width is not None else output_width(), _MIN_WIDTH)
+    rest = " " * len(indent) if subsequent is None else subsequent
+    body = _NUMBER.sub("\\1\u00a0", str(text).strip())
+    # ids are never broken; a long word that is not one (a path, a URL fragment) is kept whole too
+    lines = textwrap.wrap(body, width, initial_indent=indent, subsequent_indent=rest,
+                          break_on_hyphens=False, break_long_words=False)
+    return "\n".join(line.replace("\u00a0", " ") for line in lines) or indent.rstrip()
 
 
 def render_table(headers: list[str], rows: list[list[Any]], width: int | None = None) -> str:
@@ -129,8 +189,11 @@ def render_table(headers: list[str], rows: list[list[Any]], width: int | None = 
     # are broken at 15 characters; else the columns cannot stand side by side at all
     words = [max([len(w) for text in (h, *col) for w in text.split()] or [1])
              for h, col in zip(headers, columns, strict=True)]
+    # identifiers are never broken: their columns keep room for the longest one in any case
+    ids = [max([len(w) for text in col for w in text.split() if _is_id(w)] or [0]) for col in columns]
     budget = width - _GAP * (len(headers) - 1)
-    widths = _fit(natural, words, budget) or _fit(natural, [min(w, 15) for w in words], budget)
+    widths = (_fit(natural, words, budget)
+              or _fit(natural, [max(min(w, 15), i) for w, i in zip(words, ids, strict=True)], budget))
     if widths is None:
         return _records(headers, cells, width)
 

@@ -8,7 +8,8 @@ terms (:func:`values_clause`), never pasted raw. HTTP Basic and Digest authentic
 both answered (Virtuoso's authenticated endpoints want Digest). Every request, reading the
 answer included, ends within ``timeout`` seconds.
 
-:func:`push` uploads a graph with the SPARQL 1.1 Graph Store HTTP Protocol (``PUT``).
+:func:`push` uploads a graph with the SPARQL 1.1 Graph Store HTTP Protocol: one ``PUT``, or
+an empty ``PUT`` and ``POST`` requests of a million triples each (``chunked``).
 
 Examples
 --------
@@ -28,11 +29,12 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
@@ -50,8 +52,9 @@ if TYPE_CHECKING:
     from ..kg import KnowledgeGraph
 
 __all__ = ["EndpointBackend", "values_clause", "sparql_term", "query_form", "PASSWORD_ENV", "push", "PushReport",
-           "push_index"]
+           "PushProgress", "push_index"]
 
+_T = TypeVar("_T")
 _RESULTS_JSON = "application/sparql-results+json"
 _GRAPH_TYPES = "application/n-triples, text/turtle;q=0.9, text/plain;q=0.5"
 _BAD_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
@@ -145,14 +148,24 @@ def _rdflib_term(cell: Mapping[str, str]) -> Any:
 
 
 class _Auth(httpx.Auth):
-    """HTTP Basic or Digest, whichever the server's first challenge asks for (then kept)."""
+    """HTTP Basic or Digest, whichever the server's first challenge asks for (then kept).
 
-    requires_request_body = True
+    Bodies are not read into memory first (``requires_request_body`` is False): form bodies
+    are bytes and push's :class:`~igegraph.backends.upload.Body` can be sent again, so a retry
+    after the challenge resends them from where they are.
+    """
+
+    requires_request_body = False
 
     def __init__(self, user: str, password: str):
         self._basic = httpx.BasicAuth(user, password)
         self._digest = httpx.DigestAuth(user, password)
         self._scheme: str | None = None
+
+    @property
+    def scheme(self) -> str | None:
+        """``"basic"`` or ``"digest"`` once the server has asked for one, else None."""
+        return self._scheme
 
     def auth_flow(self, request: httpx.Request) -> "Generator[httpx.Request, httpx.Response, None]":
         if self._scheme == "basic":
@@ -204,6 +217,9 @@ class EndpointBackend(OxigraphBackend):
         graph replaced).
     timeout : float
         Seconds each request may take, reading the answer included.
+    deadline : float, optional
+        A :func:`time.monotonic` time after which no request runs: a request that would end
+        later stops there (the CLI sets it, so that a whole command ends within --timeout).
     store_url : str, optional
         The Graph Store Protocol URL for :func:`push`; by default the query URL with its last
         path segment ``query`` replaced by ``store`` (Oxigraph server's layout).
@@ -214,10 +230,13 @@ class EndpointBackend(OxigraphBackend):
     cacheable = False
 
     def __init__(self, url: str, *, user: str | None = None, password: str | None = None, graph: str | None = None,
-                 timeout: float = 30.0, store_url: str | None = None):
+                 timeout: float = 30.0, deadline: float | None = None, store_url: str | None = None):
         self.url = _checked_url(str(url), "--endpoint")
         self.graph = str(_iri(graph)[1:-1]) if graph else None
         self.timeout = timeout
+        self.deadline = deadline
+        #: the ``Server`` header of the last answer (push uses Oxigraph's own options on Oxigraph)
+        self.server = ""
         self.store_url = _checked_url(store_url, "--store-url") if store_url else None
         if user is not None and password is None:
             password = os.environ.get(PASSWORD_ENV)
@@ -243,36 +262,58 @@ class EndpointBackend(OxigraphBackend):
             self._client = None
 
     def request(self, method: str, url: str, *, timeout: float | None = None, accept: str, what: str,
-                sink: BinaryIO | None = None, **kwargs: Any) -> tuple[str, bytes]:
+                sink: BinaryIO | None = None, also_ok: tuple[int, ...] = (), **kwargs: Any) -> tuple[str, bytes]:
         """Send one request; return the answer's media type and body, read within ``timeout``.
 
-        With ``sink``, a successful answer's body is written there as it arrives (and ``b""``
-        returned). Raises EndpointError (unreachable, refused, timed out, not SPARQL) or
+        The whole request (connecting, sending, waiting and reading) ends within ``timeout``
+        seconds and by :attr:`deadline`. With ``sink``, a successful answer's body is written
+        there as it arrives (and ``b""`` returned). ``also_ok`` lists HTTP error statuses taken
+        as answers. Raises EndpointError (unreachable, refused, timed out, not SPARQL) or
         QueryError (the store says the query is wrong, HTTP 400).
         """
         limit = self.timeout if timeout is None else timeout
-        deadline = time.monotonic() + limit
         late = EndpointError(f"{url} did not answer {what} within {limit:g} s (raise --timeout to wait longer)")
+        if self.deadline is not None:
+            limit = min(limit, self.deadline - time.monotonic())
+            if limit <= 0:
+                raise late
         headers = {"Accept": accept, **kwargs.pop("headers", {})}
+        client = self._http()
+        abandoned = threading.Event()
+
+        def send() -> tuple[httpx.Response, bytes]:
+            try:
+                with client.stream(method, url, timeout=httpx.Timeout(limit), headers=headers,
+                                   **kwargs) as response:
+                    ok = response.status_code < 300
+                    chunks = []
+                    for chunk in response.iter_bytes():
+                        if abandoned.is_set():
+                            raise late
+                        if sink is not None and ok:
+                            sink.write(chunk)
+                        else:
+                            chunks.append(chunk)
+                return response, b"".join(chunks)
+            finally:
+                if abandoned.is_set():  # the caller has gone on with a new client: close this one
+                    client.close()
+
+        def give_up() -> None:
+            abandoned.set()
+            self._client = None
+
         try:
-            with self._http().stream(method, url, timeout=httpx.Timeout(limit), headers=headers,
-                                     **kwargs) as response:
-                ok = response.status_code < 300
-                chunks = []
-                for chunk in response.iter_bytes():
-                    if sink is not None and ok:
-                        sink.write(chunk)
-                    else:
-                        chunks.append(chunk)
-                    if time.monotonic() > deadline:
-                        raise late
-                body = b"".join(chunks)
+            response, body = _within(limit, send, give_up)
+        except TimeoutError:
+            raise late from None
         except httpx.TimeoutException:
             raise late from None
         except httpx.ConnectError as exc:
             raise EndpointError(f"cannot reach {url}: {_reason(exc)}; is the SPARQL server running?") from None
         except httpx.HTTPError as exc:
             raise EndpointError(f"{url}: {_reason(exc)}") from None
+        self.server = response.headers.get("server", "")
         kind = response.headers.get("content-type", "").split(";")[0].strip().lower()
         status = response.status_code
         if status in (401, 403):
@@ -282,7 +323,7 @@ class EndpointBackend(OxigraphBackend):
         if status == 400 and method == "POST" and accept != "*/*":
             detail = _first_line(body.decode("utf-8", "replace")) if kind.startswith("text/") else ""
             raise QueryError(f"the endpoint refused the query: {detail or 'HTTP 400'}")
-        if status >= 400:
+        if status >= 400 and status not in also_ok:
             detail = _first_line(body.decode("utf-8", "replace")) if kind.startswith("text/plain") else ""
             raise EndpointError(f"{url} answered HTTP {status}{': ' + detail if detail else ''}")
         return kind, body
@@ -424,6 +465,33 @@ class EndpointBackend(OxigraphBackend):
         return self.construct(construct, bindings)
 
 
+def _within(seconds: float, work: "Callable[[], _T]", give_up: "Callable[[], None]") -> "_T":
+    """``work()``'s result (or exception), or TimeoutError once ``seconds`` have passed.
+
+    The work runs in a daemon thread, so that nothing it waits for (a name look-up, a
+    connection, a server that sends a byte just before each read would time out) can make it
+    last longer; ``give_up()`` tells it to stop, and it ends by itself at the latest when
+    its own socket timeouts expire.
+    """
+    outcome: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            outcome["value"] = work()
+        except BaseException as exc:  # handed to the caller's thread
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=run, name="igegraph-endpoint-request", daemon=True)
+    thread.start()
+    thread.join(seconds)
+    if thread.is_alive():
+        give_up()
+        raise TimeoutError
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
 def _reason(exc: BaseException) -> str:
     text = str(exc).strip()
     # httpx wraps the socket error: "[Errno 111] Connection refused" -> "connection refused"
@@ -502,17 +570,20 @@ def _values_first(query: str, bindings: Mapping[Any, Any] | None) -> str:
 @dataclass
 class PushReport:
     """What :func:`push` sent: ``triples``, the ``graph`` replaced (None: the default graph),
-    the Graph Store ``url``, the ``files`` read and the ``vocabulary_changes`` they make."""
+    the Graph Store ``url``, the ``files`` read, the ``vocabulary_changes`` they make, the
+    ``requests`` sent and whether the replacement was ``atomic`` (one PUT)."""
 
     triples: int
     graph: str | None
     url: str
     files: list[Path] = field(default_factory=list)
     vocabulary_changes: list[str] = field(default_factory=list)
+    requests: int = 1
+    atomic: bool = True
 
     def to_dict(self) -> dict[str, Any]:
         return {"triples": self.triples, "graph": self.graph, "url": self.url, "files": [str(p) for p in self.files],
-                "vocabulary_changes": self.vocabulary_changes}
+                "vocabulary_changes": self.vocabulary_changes, "requests": self.requests, "atomic": self.atomic}
 
 
 def store_url(backend: EndpointBackend) -> str:
@@ -527,14 +598,28 @@ def store_url(backend: EndpointBackend) -> str:
     return urlunsplit((parts.scheme, parts.netloc, f"{head}/store", "", ""))
 
 
-def push(backend: EndpointBackend, data: Iterable[str | Path] = (), *, curated: bool = True,
-         allow_vocabulary_changes: bool = False) -> PushReport:
-    """Replace the endpoint's graph (``backend.graph``, else its default graph) with the curated
-    graph plus ``data``, in one Graph Store Protocol ``PUT``.
+#: Called as ``progress(stage, done, total)`` by :func:`push`: stage ``"read"`` counts the bytes
+#: of the files read, ``"send"`` the bytes of N-Triples sent.
+PushProgress = Callable[[str, int, int], None]
 
-    The files are loaded and checked as every command loads them (a malformed file or a
-    vocabulary change fails before anything is sent). Running it again sends the same
-    triples and leaves the same graph.
+
+def push(backend: EndpointBackend, data: Iterable[str | Path] = (), *, curated: bool = True,
+         allow_vocabulary_changes: bool = False, chunked: bool = False, chunk_triples: int | None = None,
+         progress: PushProgress | None = None) -> PushReport:
+    """Replace the endpoint's graph (``backend.graph``, else its default graph) with the curated
+    graph plus ``data``, with the Graph Store Protocol.
+
+    The files are read and checked as every command checks them (a malformed file or a
+    vocabulary change fails before anything is sent), and written to temporary N-Triples
+    files (:func:`igegraph.backends.upload.prepare_upload`; in ``$TMPDIR``, about 140 bytes a
+    triple): memory stays bounded whatever the size. Then, by default, one ``PUT`` sends
+    them all, as one request body read from disk: the store replaces the graph in one
+    transaction where it allows. With ``chunked``, an empty ``PUT`` clears the graph and
+    ``POST`` requests of ``chunk_triples`` triples each add the rest (Oxigraph server, told by
+    its ``Server`` header, is asked to skip its transactions: ``no_transaction``). That is
+    faster for millions of triples, but not atomic: queries meanwhile see part of the
+    graph, and a failed push leaves part of it (push again). Either way, running it again
+    leaves the same graph.
 
     Returns
     -------
@@ -546,20 +631,44 @@ def push(backend: EndpointBackend, data: Iterable[str | Path] = (), *, curated: 
         A file is missing, malformed or redefines the vocabulary.
     EndpointError
         The store cannot be reached or refused the upload.
-    """
-    from ..kg import load_files
 
+    Examples
+    --------
+    A store that cannot be reached fails after the files were checked, before anything
+    is sent:
+
+    >>> from igegraph.backends import get_backend
+    >>> push(get_backend("endpoint", "http://127.0.0.1:9/query", timeout=5))
+    Traceback (most recent call last):
+    ...
+    igegraph.errors.EndpointError: cannot reach http://127.0.0.1:9/store: connection refused; ...
+    """
+    import tempfile
+
+    from .upload import CHUNK_TRIPLES, prepare_upload
+
+    url = store_url(backend)  # a URL it cannot tell fails before the files are read
     files = [Path(p) for p in data]
-    kg = load_files(OxigraphBackend(), files, curated=curated, allow_vocabulary_changes=allow_vocabulary_changes)
-    url = store_url(backend)
-    triples, changes = len(kg), kg.vocabulary_changes
-    body = kg.engine.dump(kg.graph)  # N-Quads of the default graph only: valid N-Triples
-    del kg
-    params = {"graph": backend.graph} if backend.graph else {"default": ""}
-    backend.request("PUT", url, params=params, content=body, headers={"Content-Type": "application/n-triples"},
-                    accept="*/*", what="the upload")
+    tell = progress or (lambda stage, done, total: None)
+    with tempfile.TemporaryDirectory(prefix="igegraph-push-") as tmp:
+        upload = prepare_upload(files, Path(tmp), curated=curated, allow_vocabulary_changes=allow_vocabulary_changes,
+                                chunk_triples=chunk_triples or CHUNK_TRIPLES,
+                                on_bytes=lambda done, total: tell("read", done, total))
+        sent = 0
+        total = upload.size
+
+        def on_bytes(n: int) -> None:
+            nonlocal sent
+            sent += n
+            tell("send", sent, total)
+
+        # what to send: one PUT of everything, or an empty PUT then a POST per chunk
+        requests = ([("PUT", upload.body(on_bytes))] if not chunked
+                    else [("PUT", b""), *(("POST", body) for body in upload.chunks(on_bytes))])
+        tell("send", 0, total)
+        _send(backend, url, graph_params(backend.graph), requests)
     push_index(backend)
-    return PushReport(triples, backend.graph, url, files, changes)
+    return PushReport(upload.triples, backend.graph, url, files, upload.vocabulary_changes, len(requests), not chunked)
 
 
 def push_index(backend: EndpointBackend) -> int:
@@ -576,6 +685,32 @@ def push_index(backend: EndpointBackend) -> int:
 
     iri = index_graph(backend.graph)
     triples, _edges = compute_index(lambda query, bindings: backend.select(query, bindings), iri)
-    backend.request("PUT", store_url(backend), params={"graph": iri}, content=ntriples(triples),
+    backend.request("PUT", store_url(backend), params=graph_params(iri), content=ntriples(triples),
                     headers={"Content-Type": "application/n-triples"}, accept="*/*", what="the supply index upload")
     return len(triples)
+
+
+def graph_params(graph: str | None) -> dict[str, str]:
+    """The Graph Store Protocol's query parameters for a named graph (None: the default graph).
+
+    >>> graph_params("https://example.org/g"), graph_params(None)
+    ({'graph': 'https://example.org/g'}, {'default': ''})
+    """
+    return {"graph": graph} if graph else {"default": ""}
+
+
+def _send(backend: EndpointBackend, url: str, params: dict[str, str], requests: "list[tuple[str, Any]]") -> None:
+    """Send Graph Store requests (method, N-Triples body: bytes or a
+    :class:`~igegraph.backends.upload.Body`) for the graph ``params`` name, in order."""
+    if backend._auth is not None and backend._auth.scheme is None and len(requests[0][1]):
+        # learn the server's authentication with an empty request, so that the upload is sent
+        # once (a body sent without credentials would be refused, then sent again); any
+        # answer but a refusal will do (Virtuoso: 501, HEAD is not implemented)
+        backend.request("HEAD", url, params=params, accept="*/*", what="the upload", also_ok=(404, 405, 501))
+    for method, body in requests:
+        extra = {}
+        if method == "POST" and backend.server.startswith("Oxigraph/"):
+            extra["no_transaction"] = ""  # Oxigraph's own: load without a transaction (much faster)
+        backend.request(method, url, params={**params, **extra}, content=body,
+                        headers={"Content-Type": "application/n-triples", "Content-Length": str(len(body))},
+                        accept="*/*", what="the upload")

@@ -89,16 +89,15 @@ _NAMES = prefixed("""CONSTRUCT { ?s ?p ?o } WHERE {
 _REFERENCES = prefixed("CONSTRUCT { ?s ?p ?o } WHERE { ?s a ige:Reference ; ?p ?o }")
 
 # one entity (or reference) with everything around it two steps out: its relations and
-# their assertions, measurements, references and evidence levels, and its neighbours' names;
-# and the list of references (a few hundred), which names the first authors. The bound ?e
-# is repeated in each branch: stores evaluate a union's branches on their own
+# their assertions, measurements, references and evidence levels, and its neighbours' names
+# (the list of references, which names the first authors, is _REFERENCES). The bound ?e is
+# repeated in each branch: stores evaluate a union's branches on their own
 _ABOUT = prefixed("""CONSTRUCT { ?s ?p ?o } WHERE {
   { {{VALUES}} BIND(?e AS ?s) }
   UNION { {{VALUES}} ?e ?x ?s FILTER(!isLiteral(?s)) }
   UNION { {{VALUES}} ?s ?x ?e }
   UNION { {{VALUES}} ?a ?x ?e . ?a ?y ?s FILTER(!isLiteral(?s)) }
   UNION { {{VALUES}} ?e ?x ?m FILTER(!isLiteral(?m)) ?m ?y ?s FILTER(!isLiteral(?s)) }
-  UNION { ?s a ige:Reference }
   ?s ?p ?o }""")
 
 # things with a text containing one of the ?needle words
@@ -272,7 +271,8 @@ class EndpointKnowledgeGraph(KnowledgeGraph):
         from ..errors import UnknownEntity
         from ..references import find_reference, references
 
-        listed = self.local(self.endpoint.construct(_REFERENCES))
+        known = self.endpoint.construct(_REFERENCES)  # fetched once: looked up here, and part of the answer
+        listed = self.local(known)
         number = find_reference(listed, term)
         if number is not None:
             found = references(listed).get(number)
@@ -284,7 +284,9 @@ class EndpointKnowledgeGraph(KnowledgeGraph):
                 node = self.resolve(term)
             except UnknownEntity:  # the candidates give the same "did you mean" here
                 return self.candidates(term)
-        return self.local(self.endpoint.construct(_ABOUT, {"e": self.iri(node)}, inline=True))
+        graph = self.endpoint.construct(_ABOUT, {"e": self.iri(node)}, inline=True)
+        graph += known
+        return self.local(graph)
 
     def entire(self) -> KnowledgeGraph:
         """The whole graph, downloaded (for validation, which reads all of it)."""

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from ..table import wrap_text
 from .options import graph_options, load_graph
 from .traverse_text import format_blocks
 
@@ -30,12 +31,12 @@ def demo(out_dir, data, backend, store):
     kg = load_graph(data, backend, store)
     counts = stats(kg)
     report = validate(kg)
-    click.echo(
+    click.echo(wrap_text(
         f"igegraph: {counts['triples']} triples, {counts['entities']} entities, "
         f"{counts['assertions']} assertions citing {counts['references_cited']} of the review's references, "
         f"{counts['table1_rows']} Table 1 rows, {counts['measurements']} numbers; "
         f"validation {'passed' if report.conforms else 'FAILED'}"
-    )
+    ))
     click.echo("")
     blocked = blocks_pathway(kg, DEMO_PATHWAY)
     click.echo(format_blocks(blocked, kg))

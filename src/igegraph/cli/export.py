@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from .options import graph_options, load_graph, timeout_option
+from .options import command_timeout, graph_options, load_graph
 
 __all__ = ["export", "COMMANDS"]
 
@@ -34,14 +34,13 @@ def _view_options(func: Callable) -> Callable:
                      help="Radius of the --focus neighbourhood, in relations."),
         click.option("--query", "query_file", type=click.Path(exists=True, dir_okay=False), metavar="FILE",
                      help="Draw the result of a CONSTRUCT query read from FILE."),
-        timeout_option,
     ]
     for option in reversed(options):
         func = option(func)
     return func
 
 
-def _view_kwargs(pathway, source, target, focus, depth, query_file, timeout) -> dict:
+def _view_kwargs(pathway, source, target, focus, depth, query_file) -> dict:
     for flag, value in (("--pathway", pathway), ("--from", source), ("--to", target), ("--focus", focus)):
         if value is not None and not value.strip():
             raise click.BadParameter("needs a name, not an empty string", param_hint=flag)
@@ -59,7 +58,7 @@ def _view_kwargs(pathway, source, target, focus, depth, query_file, timeout) -> 
         raise click.BadParameter(f"cannot read {query_file} as UTF-8 text ({exc.__class__.__name__})",
                                  param_hint="--query") from None
     return {"pathway": pathway, "source": source, "target": target, "focus": focus, "depth": depth, "query": query,
-            "timeout": timeout}
+            "timeout": command_timeout()}
 
 
 def _run(fmt: str, out: str, force: bool, data, backend, store, view: dict | None = None, **extra) -> None:
@@ -119,7 +118,7 @@ def export() -> None:
               help="Picture height in pixels.")
 @graph_options
 @_force
-def png(out, pathway, source, target, focus, depth, query_file, timeout, width, height, data, backend, store, force):
+def png(out, pathway, source, target, focus, depth, query_file, width, height, data, backend, store, force):
     """Write a PNG picture of a view, rendered offline in headless Chromium.
 
     The picture is the HTML page as a 1600×1000 screen shows it: title, graph, legend and, for a
@@ -129,7 +128,7 @@ def png(out, pathway, source, target, focus, depth, query_file, timeout, width, 
     Example: igegraph export png out/pathway.png --pathway ige-fceri-degranulation
     """
     _run("png", out, force, data, backend, store,
-         _view_kwargs(pathway, source, target, focus, depth, query_file, timeout), png_size=(width, height))
+         _view_kwargs(pathway, source, target, focus, depth, query_file), png_size=(width, height))
 
 
 def _rdf_command(fmt: str, doc: str) -> None:
@@ -140,9 +139,9 @@ def _rdf_command(fmt: str, doc: str) -> None:
     @_view_options
     @graph_options
     @_force
-    def command(out, pathway, source, target, focus, depth, query_file, timeout, data, backend, store, force):
+    def command(out, pathway, source, target, focus, depth, query_file, data, backend, store, force):
         _run(fmt, out, force, data, backend, store,
-             _view_kwargs(pathway, source, target, focus, depth, query_file, timeout))
+             _view_kwargs(pathway, source, target, focus, depth, query_file))
 
 
 _rdf_command("turtle", """Write the whole RDF graph (curated data plus --data files), or a view, as Turtle.
@@ -178,9 +177,9 @@ def _view_command(fmt: str, doc: str, out_type: click.Path) -> None:
     @_view_options
     @graph_options
     @_force
-    def command(out, pathway, source, target, focus, depth, query_file, timeout, data, backend, store, force):
+    def command(out, pathway, source, target, focus, depth, query_file, data, backend, store, force):
         _run(fmt, out, force, data, backend, store,
-             _view_kwargs(pathway, source, target, focus, depth, query_file, timeout))
+             _view_kwargs(pathway, source, target, focus, depth, query_file))
 
 
 _FILE = click.Path(dir_okay=False)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from ..table import wrap_text
 from .options import emit_json, format_option, graph_options, load_graph, render_table
 
 
@@ -49,16 +50,16 @@ def _echo_scales(kg, phases: list[str], evidence: list[str]) -> None:
 def _echo_entity(d: dict, kg) -> None:
     from ..measurements import unit_symbol, value_text
 
-    click.echo(f"{d['label']}  ({d['id']}, {d['class']})")
+    click.echo(wrap_text(f"{d['label']}  ({d['id']}, {d['class']})", subsequent="  "))
     if d["definition"]:
-        click.echo(f"  {d['definition']}")
+        click.echo(wrap_text(d["definition"], indent="  "))
     for name, key in (("synonyms", "synonyms"), ("exact matches", "exact_matches"), ("close matches", "close_matches")):
         if d[key]:
-            click.echo(f"  {name}: {', '.join(d[key])}")
+            click.echo(wrap_text(f"{name}: {', '.join(d[key])}", indent="  ", subsequent="    "))
     if d["phase"]:
         click.echo(f"  development phase: {d['phase']}")
     if d["citations"]:
-        click.echo(f"  references: {', '.join(d['citations'])}")
+        click.echo(wrap_text(f"references: {', '.join(d['citations'])}", indent="  ", subsequent="    "))
     if d["outgoing"]:
         click.echo("\nrelations from it:")
         click.echo(_relations_table(d["outgoing"], "→"))
@@ -72,11 +73,11 @@ def _echo_entity(d: dict, kg) -> None:
                 for m in d["measurements"]]
         click.echo(render_table(["quantity", "value", "unit", "condition", "refs"], rows))
     for key, values in d["attributes"].items():
-        click.echo(f"  {key}: {'; '.join(map(str, values))}")
+        click.echo(wrap_text(f"{key}: {'; '.join(map(str, values))}", indent="  ", subsequent="    "))
     if d["mentions"]:
-        click.echo("\nmentioned in: " + ", ".join(m["label"] for m in d["mentions"]))
+        click.echo("\n" + wrap_text("mentioned in: " + ", ".join(m["label"] for m in d["mentions"]), subsequent="  "))
     for note in d["notes"]:
-        click.echo(f"\ncurator note: {note}")
+        click.echo("\n" + wrap_text(f"curator note: {note}", subsequent="  "))
     _echo_scales(kg, [d["phase"] or ""], [r["evidence"] or "" for r in (*d["outgoing"], *d["incoming"])])
 
 
@@ -84,10 +85,10 @@ def _echo_reference(r: dict, kg) -> None:
     from ..measurements import measurement, measurement_text
     from ..references import SECTIONS
 
-    click.echo(f"{r['label']}  ({r['id']}, reference)")
-    click.echo(f"  {r['definition']}")
+    click.echo(wrap_text(f"{r['label']}  ({r['id']}, reference)", subsequent="  "))
+    click.echo(wrap_text(r["definition"], indent="  "))
     if r["first_author"]:
-        click.echo(f"  first author: {r['first_author']}")
+        click.echo(wrap_text(f"first author: {r['first_author']}", indent="  ", subsequent="    "))
     cited = sum(len(r[k]) for k in SECTIONS)
     if not cited:
         click.echo("\nnothing in the graph cites it")
@@ -95,24 +96,27 @@ def _echo_reference(r: dict, kg) -> None:
         click.echo(f"\nassertions citing it ({len(r['assertions'])}):")
         for a in r["assertions"]:
             evidence = f"  ({a['evidence']})" if a["evidence"] else ""
-            click.echo(f"  {a['subject_label']} — {a['predicate_label']} — {a['object_label']}{evidence}")
+            click.echo(wrap_text(f"{a['subject_label']} — {a['predicate_label']} — {a['object_label']}{evidence}",
+                                 indent="  ", subsequent="    "))
             if a["quote"]:
-                click.echo(f'    "{a["quote"]}"')
+                click.echo(wrap_text(f'"{a["quote"]}"', indent="    ", subsequent="     "))
     if r["measurements"]:
         click.echo(f"\nmeasurements citing it ({len(r['measurements'])}):")
         for m in r["measurements"]:
             text = measurement_text(measurement(kg, kg.iri(m["id"])), symbols=True)  # units for people
-            click.echo(f"  {m['entity_label'] + ' — ' if m['entity_label'] else ''}{text}")
+            click.echo(wrap_text(f"{m['entity_label'] + ' — ' if m['entity_label'] else ''}{text}", indent="  ",
+                                 subsequent="    "))
     for key, name in (("table1_rows", "Table 1 rows"), ("trials", "trials"), ("pathways", "pathways"),
                       ("entities", "entities"), ("other", "other")):
         if r[key]:
-            click.echo(f"\n{name} citing it: " + ", ".join(row["label"] for row in r[key]))
+            click.echo("\n" + wrap_text(f"{name} citing it: " + ", ".join(row["label"] for row in r[key]),
+                                        subsequent="  "))
     if r["pathway_steps"]:
         click.echo(f"\npathway steps citing it ({len(r['pathway_steps'])}):")
         for step in r["pathway_steps"]:
-            click.echo(f"  {step['pathway']}: {step['label']}")
+            click.echo(wrap_text(f"{step['pathway']}: {step['label']}", indent="  ", subsequent="    "))
     for note in r["notes"]:
-        click.echo(f"\ncurator note: {note}")
+        click.echo("\n" + wrap_text(f"curator note: {note}", subsequent="  "))
     _echo_scales(kg, [], [a["evidence"] or "" for a in r["assertions"]])
 
 
@@ -189,10 +193,11 @@ def search(text, limit, data, backend, store, fmt):
         emit_json(hits)
         return
     if not hits or hits[0].field == "similar name":
-        click.echo(f"nothing matches '{text}' in names, definitions, quotes, curator notes, measurements or Table 1")
+        click.echo(wrap_text(f"nothing matches '{text}' in names, definitions, quotes, curator notes, "
+                             "measurements or Table 1"))
         words = similar_words(kg, text)
         if words:
-            click.echo(f"similar words: {', '.join(words)}")
+            click.echo(wrap_text(f"similar words: {', '.join(words)}", subsequent="  "))
         if hits:
             click.echo("similar names:")
     if hits:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -10,7 +11,7 @@ import click
 
 from ..table import render_table
 
-__all__ = ["graph_options", "endpoint_options", "endpoint_backend", "format_option", "timeout_option",
+__all__ = ["graph_options", "endpoint_options", "endpoint_backend", "format_option", "command_timeout",
            "vocabulary_option", "load_graph", "emit_json", "render_table", "allow_vocabulary_changes",
            "warn_vocabulary_changes"]
 
@@ -30,16 +31,26 @@ class _Seconds(click.ParamType):
             self.fail(str(exc) if isinstance(exc, QueryError) else f"'{value}' is not a number of seconds", param, ctx)
 
 
-def timeout_option(func: Callable) -> Callable:
-    """``--timeout SECONDS``: stop a query after this long (default 30).
+def _keep_timeout(ctx: click.Context, _param: Any, value: float) -> float:
+    # the clock starts as the command starts: the whole command ends within --timeout
+    ctx.meta["igegraph.timeout"] = value
+    ctx.meta["igegraph.deadline"] = time.monotonic() + value
+    return value
 
-    It replaces the request timeout that :func:`graph_options` gives commands without one.
-    """
-    params = getattr(func, "__click_params__", None)
-    if params is not None:
-        params[:] = [p for p in params if p.name != "timeout"]
-    return click.option("--timeout", type=_Seconds(), default=30.0, show_default=True,
-                        help="Stop the query after this many seconds.")(func)
+
+def _timeout_option(default: float) -> Callable[[Callable], Callable]:
+    """``--timeout SECONDS``, the one definition: kept in the click context (read by
+    :func:`command_timeout` and :func:`endpoint_backend`), not passed as a parameter."""
+    return click.option(
+        "--timeout", type=_Seconds(), default=default, show_default=True, expose_value=False, callback=_keep_timeout,
+        help="Stop after this many seconds: a query, or with --endpoint the whole command, every request included.",
+    )
+
+
+def command_timeout() -> float:
+    """The running command's --timeout in seconds (30 for a command without one)."""
+    ctx = click.get_current_context(silent=True)
+    return float(ctx.meta.get("igegraph.timeout") or 30.0) if ctx is not None else 30.0
 
 
 def _keep(ctx: click.Context, param: Any, value: Any) -> Any:
@@ -47,19 +58,22 @@ def _keep(ctx: click.Context, param: Any, value: Any) -> Any:
     return value
 
 
-def endpoint_options(func: Callable) -> Callable:
+def endpoint_options(func: Callable | None = None, *, timeout: float | None = 30.0) -> Callable:
     """``--endpoint URL``, ``--endpoint-user USER``, ``--graph IRI`` and ``--timeout``: a SPARQL endpoint.
 
-    The values are kept in the click context (read by :func:`load_graph`), so commands need
-    no parameters for them. The password comes from ``$IGEGRAPH_ENDPOINT_PASSWORD``.
+    The values are kept in the click context (read by :func:`load_graph` and
+    :func:`command_timeout`), so commands need no parameters for them. The password comes
+    from ``$IGEGRAPH_ENDPOINT_PASSWORD``. ``@endpoint_options(timeout=SECONDS)`` sets another
+    default --timeout; ``timeout=None`` adds none, for a command whose --timeout means
+    something else (``serve``: each query it answers); its endpoint requests then take 30 s
+    each, without a deadline.
     """
     from ..backends import PASSWORD_ENV
 
-    if not any(p.name == "timeout" for p in getattr(func, "__click_params__", ())):  # else the command's own
-        func = click.option(
-            "--timeout", type=_Seconds(), default=30.0, show_default=True, expose_value=False, callback=_keep,
-            help="With --endpoint: stop each request after this many seconds.",
-        )(func)
+    if func is None:
+        return lambda f: endpoint_options(f, timeout=timeout)
+    if timeout is not None:
+        func = _timeout_option(timeout)(func)
     func = click.option(
         "--graph", "graph_iri", metavar="IRI", expose_value=False, callback=_keep,
         help="With --endpoint: use this named graph as the default graph.",
@@ -74,8 +88,9 @@ def endpoint_options(func: Callable) -> Callable:
     )(func)
 
 
-def endpoint_backend(timeout: float | None = None, store_url: str | None = None):
-    """The endpoint backend the running command's --endpoint options describe, or None."""
+def endpoint_backend(store_url: str | None = None):
+    """The endpoint backend the running command's --endpoint options describe, or None; its
+    requests end by the command's deadline (--timeout after the command started)."""
     from ..backends import get_backend
 
     ctx = click.get_current_context()
@@ -85,17 +100,18 @@ def endpoint_backend(timeout: float | None = None, store_url: str | None = None)
             if value is not None:
                 raise click.UsageError(f"{flag} needs --endpoint URL")
         return None
-    if timeout is None:
-        timeout = ctx.params.get("timeout") or ctx.meta.get("igegraph.timeout") or 30.0
-    return get_backend("endpoint", url, user=user, graph=graph, timeout=timeout, store_url=store_url)
+    return get_backend("endpoint", url, user=user, graph=graph, timeout=command_timeout(),
+                       deadline=ctx.meta.get("igegraph.deadline"), store_url=store_url)
 
 
-def graph_options(func: Callable) -> Callable:
+def graph_options(func: Callable | None = None, *, timeout: float | None = 30.0) -> Callable:
     """``--data FILE`` (repeatable), ``--backend``, ``--store DIR`` and ``--endpoint URL`` (with
-    its user and named graph): what graph to use."""
+    its user, named graph and ``--timeout``, see :func:`endpoint_options`): what graph to use."""
     from ..backends import backend_location, backend_names
 
-    func = endpoint_options(func)
+    if func is None:
+        return lambda f: graph_options(f, timeout=timeout)
+    func = endpoint_options(func, timeout=timeout)
     func = click.option(
         "--store", "store", type=click.Path(file_okay=False), default=None,
         help="Open a persistent store built with 'igegraph store build' instead of parsing files.",

@@ -7,7 +7,8 @@ import sys
 
 import click
 
-from .options import emit_json, format_option, graph_options, load_graph, timeout_option
+from ..table import wrap_text
+from .options import command_timeout, emit_json, format_option, graph_options, load_graph
 
 # words that begin a SPARQL query: alone, they are a malformed query, not a query name
 _KEYWORDS = {"SELECT", "ASK", "CONSTRUCT", "DESCRIBE", "PREFIX", "BASE"}
@@ -34,14 +35,13 @@ def _parse_binds(values: tuple[str, ...], named: bool = False) -> dict[str, str]
                    "For a named query, VAR is one of its parameters and VALUE is looked up by the parameter's "
                    "type (a phase by its name, e.g. \"phase=Phase III\"; see 'igegraph queries').")
 @click.option("--labels", is_flag=True, help="Show labels instead of IRIs (table and records).")
-@timeout_option
 @click.option("--allow-network", is_flag=True, help="Permit SERVICE and FROM, which open network connections.")
 @click.option("--reasoning", type=click.Choice(["none", "rdfs"]), default="none", show_default=True,
               help="rdfs: answer on the graph plus its RDFS entailments (subclass members, super-properties, "
                    "domains and ranges).")
 @graph_options
 @format_option("table", "json", "xml", "csv", "tsv", "records")
-def query(sparql, file_, name, binds, labels, timeout, allow_network, reasoning, data, backend, store, fmt):
+def query(sparql, file_, name, binds, labels, allow_network, reasoning, data, backend, store, fmt):
     """Run a SPARQL query (SELECT, ASK, CONSTRUCT, DESCRIBE) on the graph.
 
     The query is an argument, '-' for stdin, --file FILE or --name NAME; an argument that is one
@@ -85,8 +85,8 @@ def query(sparql, file_, name, binds, labels, timeout, allow_network, reasoning,
 
         kg = entailed(kg)
     bindings = _parse_binds(binds, named is not None)
-    out = query_text(kg, text, named.bind(kg, bindings) if named else bindings, fmt=fmt, labels=labels, timeout=timeout,
-                     allow_network=allow_network)
+    out = query_text(kg, text, named.bind(kg, bindings) if named else bindings, fmt=fmt, labels=labels,
+                     timeout=command_timeout(), allow_network=allow_network)
     click.echo(out, nl=not out.endswith("\n"))
 
 
@@ -110,11 +110,12 @@ def queries(names, fmt):
         return
     blocks = []
     for q in found:
-        lines = [f"{q.name}: {q.title}"]
+        lines = [wrap_text(f"{q.name}: {q.title}", subsequent="  ")]
         for p in q.parameters:
             kind = f"{p.type} {p.within}" if p.within else p.type
-            lines.append(f"  {p.name} ({kind}): {p.description}; e.g. {p.example}")
-        lines.append(f"  {q.example}")
+            lines.append(wrap_text(f"{p.name} ({kind}): {p.description}; e.g. {p.example}", indent="  ",
+                                   subsequent="    "))
+        lines.append(f"  {q.example}")  # a command to copy: one line, as it is
         blocks.append("\n".join(lines))
     click.echo("\n".join(blocks))
 

@@ -8,7 +8,7 @@ from .options import graph_options, load_graph
 
 
 @click.command()
-@graph_options
+@graph_options(timeout=None)  # its own --timeout, below: each query it answers
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on; anything but loopback exposes the graph to the network.")
 @click.option("--port", type=click.IntRange(0, 65535), default=7878, show_default=True,

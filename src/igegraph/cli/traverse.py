@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from ..table import wrap_text
 from .options import emit_json, format_option, graph_options, load_graph, render_table
 
 _max_length = click.option("--max-length", type=click.IntRange(1, 20), default=8, show_default=True,
@@ -82,7 +83,7 @@ def _depth(rows: list[dict], max_depth: int | None) -> str:
 
 
 def _closure_tables(rows: list[dict], heading: str, split: bool) -> None:
-    click.echo(heading + ":")
+    click.echo(wrap_text(heading + ":"))
     groups = ([("causes", [r for r in rows if not r["intervention"]]),
                ("agents (drugs, procedures and other interventions)", [r for r in rows if r["intervention"]])]
               if split else [("", rows)])
@@ -107,7 +108,7 @@ def _closure_command(term, max_depth, predicates, data, backend, store, fmt, up:
     if fmt == "json":
         emit_json(rows)
     elif not rows:
-        click.echo((f"nothing acts on {name}" if up else f"{name} acts on nothing") + through)
+        click.echo(wrap_text((f"nothing acts on {name}" if up else f"{name} acts on nothing") + through))
     else:
         title = f"What acts on {name}" if up else f"What {name} acts on"
         _closure_tables(rows, f"{title}, {_depth(rows, max_depth)}", split=up)
@@ -160,9 +161,10 @@ def pathways(data, backend, store, fmt):
         emit_json(found)
         return
     for p in found:
-        click.echo(f"{p.name}: {p.title}  ({kg.label(p.source)} → {kg.label(p.target)})")
+        click.echo(wrap_text(f"{p.name}: {p.title}  ({kg.label(p.source)} → {kg.label(p.target)})", subsequent="  "))
         for step in p.steps:
-            click.echo(f"  {step['index']}. {step['label']}  [{', '.join(step['entity_labels'])}]")
+            entities = ", ".join(step["entity_labels"])
+            click.echo(wrap_text(f"{step['label']}  [{entities}]", indent=f"  {step['index']}. "))
 
 
 @click.command()
@@ -254,11 +256,11 @@ def cutsets(source, target, max_size, entities, max_length, data, backend, store
         return
     kind = "entities" if entities else "interventions"
     if not found:
-        click.echo(f"no set of at most {max_size} {kind} cuts every route "
-                   f"from {kg.label(kg.resolve(source))} to {kg.label(kg.resolve(target))}")
+        click.echo(wrap_text(f"no set of at most {max_size} {kind} cuts every route "
+                             f"from {kg.label(kg.resolve(source))} to {kg.label(kg.resolve(target))}"))
         return
     for c in found:
-        click.echo(f"{{{', '.join(c.labels)}}}")
+        click.echo(wrap_text(f"{{{', '.join(c.labels)}}}", subsequent=" "))
 
 
 COMMANDS = [path, neighbors, upstream, downstream, pathways, blocks, knockout, cutsets]

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import textwrap
 from typing import Any
 
-from ..table import output_width, render_table
+from ..table import render_table, wrap_text
 
 __all__ = ["format_routes", "format_blocks", "format_knockout", "ranges"]
 
@@ -37,14 +36,19 @@ def format_routes(report: Any) -> str:
     """A PathReport: the count, then each route hop by hop with predicates and references."""
     if not report.routes:
         return report.no_route or "no route"
-    lines = [_shown(report.count, len(report.routes), report.max_length, report.shortest_only) + ":"]
+    lines = [wrap_text(_shown(report.count, len(report.routes), report.max_length, report.shortest_only) + ":")]
     for i, route in enumerate(report.routes):
         lines.append(f"route {i} ({route.length} steps):")
         lines.append(f"  {route.labels[0]}")
         for hop, label in zip(route.hops, route.labels[1:], strict=True):
             preds = " | ".join(f"{p['label']} [{', '.join(map(str, p['references']))}]" for p in hop["predicates"])
-            lines.append(f"    -> {label}    ({preds})")
+            lines.append(wrap_text(f"-> {label}    ({preds})", indent="    ", subsequent="       "))
     return "\n".join(lines)
+
+
+def _route(labels: list[str]) -> str:
+    """A route for :func:`wrap_text`: it wraps after an arrow, never inside a name (no-break spaces)."""
+    return "\u00a0→ ".join(label.replace(" ", "\u00a0") for label in labels)
 
 
 def _where(cuts: list[Any]) -> str:
@@ -66,19 +70,17 @@ def format_blocks(report: Any, kg: Any = None) -> str:
     """The text rendering of a BlockReport (also used by the demo); given the graph, it ends
     with a footnote on what the phases and evidence levels shown mean."""
     src, dst = report.labels[report.source], report.labels[report.target]
-    lines = [f"What blocks {report.title or f'{src} → {dst}'}"]
+    lines = [wrap_text(f"What blocks {report.title or f'{src} → {dst}'}")]
     if not report.routes:
-        lines.append(f"{report.no_route}, so nothing to block")
+        lines.append(wrap_text(f"{report.no_route}, so nothing to block"))
         return "\n".join(lines)
-    lines.append(_shown(report.count, len(report.routes), report.max_length) + ":")
+    lines.append(wrap_text(_shown(report.count, len(report.routes), report.max_length) + ":"))
     for i, r in enumerate(report.routes):  # a long route wraps after an arrow, never inside a name
         lead = f"  [{i}] "
-        glued = "\u00a0→ ".join(label.replace(" ", "\u00a0") for label in r.labels)  # textwrap splits ASCII spaces only
-        lines += [line.replace("\u00a0", " ") for line in textwrap.wrap(
-            glued, output_width(), initial_indent=lead, subsequent_indent=" " * len(lead),
-            break_long_words=False, break_on_hyphens=False)]
+        lines.append(wrap_text(_route(r.labels), indent=lead))
     if report.must_pass:
-        lines.append(f"every route passes: {', '.join(report.labels[n] for n in report.must_pass)}")
+        lines.append(wrap_text(f"every route passes: {', '.join(report.labels[n] for n in report.must_pass)}",
+                               subsequent="  "))
     for strength, heading in (("cuts", "Cut (abolishing actions):"),
                               ("weakens", "Weaken only (lowering actions; the routes stay open):")):
         chosen = [b for b in report.blockers if b.strength == strength]
@@ -96,7 +98,7 @@ def format_blocks(report: Any, kg: Any = None) -> str:
     if not report.blockers:
         lines += ["", "no intervention in the graph cuts or weakens any of these routes"]
     if report.acts_on_target:
-        lines += ["", f"Act on {dst} itself (block no route to it):"]
+        lines += ["", wrap_text(f"Act on {dst} itself (block no route to it):")]
         rows = [[a.label, f"{a.action} {a.acts_on_label}", a.mode, a.phase or "", a.references]
                 for a in report.acts_on_target]
         lines.append(render_table(["intervention", "action", "mode", "phase", "refs"], rows))
@@ -109,8 +111,7 @@ def format_blocks(report: Any, kg: Any = None) -> str:
     for heading, names in (("cut every route", full or ["none"]), ("cut some routes, leave others open", partial),
                            ("only weaken", weak)):
         if names:
-            lines += textwrap.wrap(f"{heading}: {', '.join(names)}", output_width(), subsequent_indent="  ",
-                                   break_long_words=False, break_on_hyphens=False)
+            lines.append(wrap_text(f"{heading}: {', '.join(names)}", subsequent="  "))
     if kg is not None and (report.blockers or report.acts_on_target):
         from ..scales import footnote
 
@@ -128,12 +129,12 @@ def format_knockout(result: Any) -> str:
     if result.applied:
         parts.append("applying " + ", ".join(label(i, i) for i in result.applied))
     src, dst = label(result.source), label(result.target)
-    lines = [f"knockout ({'; '.join(parts)}) on the routes from {src} to {dst}"]
-    lines += [f"note: {note}" for note in result.notes]
+    lines = [wrap_text(f"knockout ({'; '.join(parts)}) on the routes from {src} to {dst}", subsequent="  ")]
+    lines += [wrap_text(f"note: {note}", subsequent="  ") for note in result.notes]
     if not result.routes_before.n:
-        lines.append(f"no route from {src} to {dst}, so nothing to knock out")
+        lines.append(wrap_text(f"no route from {src} to {dst}, so nothing to knock out"))
         return "\n".join(lines)
-    lines.append(f"routes: {result.routes_before.text()} before, {result.routes_after.text()} after")
+    lines.append(wrap_text(f"routes: {result.routes_before.text()} before, {result.routes_after.text()} after"))
     cut = {c["route"]: c for c in result.cut}
     weak = {c["route"]: c for c in result.weakened}
     for i, route in enumerate(result.routes):
@@ -145,5 +146,5 @@ def format_knockout(result: Any) -> str:
             state = f"REMAINS, weakened {c['mode']} at {c['at_label']} (by {', '.join(label(b, b) for b in c['by'])})"
         else:
             state = "REMAINS"
-        lines.append(f"  [{i}] {state}: {' → '.join(route.labels)}")
+        lines.append(wrap_text(f"{state}: {_route(route.labels)}", indent=f"  [{i}] "))
     return "\n".join(lines)

@@ -38,7 +38,7 @@ from .manifest import (
     store_info,
 )
 
-__all__ = ["build_store", "index_store"]
+__all__ = ["build_store", "index_store", "read_rdf_file", "running_total"]
 
 _LOCK = ".igegraph-build.lock"
 # what a killed build may leave behind (removed by the next build): staging folders and
@@ -84,8 +84,33 @@ def _check_destination(directory: Path, force: bool) -> None:
     )
 
 
-def _load_file(db: Any, path: Path, on_bytes: Callable[[int], None]) -> None:
-    """Bulk-load one file into the on-disk database; errors name the file and line."""
+def running_total(total: int, report: Callable[[int, int], None] | None) -> Callable[[int], None]:
+    """An ``on_bytes(n)`` for :func:`read_rdf_file` that calls ``report(bytes so far, total)``.
+
+    >>> seen = []
+    >>> on_bytes = running_total(10, lambda done, total: seen.append((done, total)))
+    >>> on_bytes(4); on_bytes(6); seen
+    [(4, 10), (10, 10)]
+    """
+    done = 0
+
+    def on_bytes(n: int) -> None:
+        nonlocal done
+        done += n
+        if report is not None:
+            report(done, total)
+
+    return on_bytes
+
+
+def read_rdf_file(path: Path, on_bytes: Callable[[int], None], read: Callable[..., Any]) -> None:
+    """Hand one RDF file to a pyoxigraph reader, as ``store build`` reads it; errors name the file and line.
+
+    ``read`` is called as ``read(input=binary file, format=RdfFormat, base_iri=...)``
+    (``Store.bulk_load``, or a function that iterates ``pyoxigraph.parse`` with these
+    arguments); ``on_bytes(n)`` hears of every ``n`` bytes read. JSON-LD and RDF/XML are
+    checked first for what could reach the network (:func:`igegraph.inputs.check_offline`).
+    """
     import pyoxigraph as ox
 
     fmt = rdf_format(path)
@@ -96,7 +121,7 @@ def _load_file(db: Any, path: Path, on_bytes: Callable[[int], None]) -> None:
             raise DataError(str(path), f"cannot read file: {exc}") from None
     try:
         with open(path, "rb") as fh:
-            db.bulk_load(
+            read(
                 input=_ProgressReader(fh, on_bytes),
                 format=getattr(ox.RdfFormat, _OX_FORMATS[fmt]),
                 base_iri=path.resolve().as_uri(),  # same base as kg.load, so identical IRIs
@@ -108,9 +133,14 @@ def _load_file(db: Any, path: Path, on_bytes: Callable[[int], None]) -> None:
     except OSError as exc:
         if isinstance(exc, (FileNotFoundError, IsADirectoryError, PermissionError)) and not path.is_file():
             raise DataError(str(path), f"cannot read file: {exc}") from None
-        raise StoreError(f"loading {path} into the store failed: {_first_line(exc)}") from None
+        raise StoreError(f"loading {path} failed: {_first_line(exc)}") from None
     except ValueError as exc:
         raise DataError(str(path), f"cannot load: {_first_line(exc)}") from None
+
+
+def _load_file(db: Any, path: Path, on_bytes: Callable[[int], None]) -> None:
+    """Bulk-load one file into the on-disk database; errors name the file and line."""
+    read_rdf_file(path, on_bytes, db.bulk_load)
 
 
 def build_store(
@@ -206,15 +236,7 @@ def build_store(
         for path, kind in files:
             st = path.stat()
             sources.append({"path": str(path.resolve()), "size": st.st_size, "mtime_ns": st.st_mtime_ns, "kind": kind})
-        total = sum(s["size"] for s in sources)
-        done = 0
-
-        def on_bytes(n: int) -> None:
-            nonlocal done
-            done += n
-            if progress is not None:
-                progress(done, total)
-
+        on_bytes = running_total(sum(s["size"] for s in sources), progress)
         db = ox.Store(str(staging / names["database"]))
         mine = [path for path, kind in files if kind == "data"]
         for path, kind in files:

@@ -63,55 +63,98 @@ def _legend_html(view: View) -> str:
 
 
 def _blockers_html(view: View) -> str:
-    """Side panel of a pathway view: each step with the interventions acting on it."""
+    """Side panel of a pathway view: each step with the interventions acting on it.
+
+    One compact row per intervention (name, how far it reaches, action, phase) so the panel
+    fits a 1440×900 screen; each row opens on click (and shows on hover) what it acts on, in
+    which cells, the evidence, the mechanism and the references.
+    """
     report = view.report
     if view.kind != "pathway" or report is None:
         return ""
-    parts = ["<h2>What blocks this pathway</h2>"]
+    n_routes = len(report.routes)
+    parts = ["<h2>What blocks this pathway</h2>",
+             '<p class="ig-key"><span class="ig-badge">cuts</span> stops, <span class="ig-badge ig-weakens">'
+             'weakens</span> lowers the step, on every route shown or a share (1/3). Click a row for more.</p>']
     if not report.blockers:
         parts.append('<p class="ig-muted">No intervention acts on these routes.</p>')
     groups: dict[str, list[Any]] = {}
     for b in report.blockers:
         groups.setdefault(b.step, []).append(b)
-    n_routes = len(report.routes)
     for members in groups.values():
         parts.append(f'<div class="ig-step"><div class="ig-step-name">at {_esc(members[0].step_label)}</div>')
         for b in members:
-            bits = [x for x in (b.action, b.phase or b.evidence) if x]
-            if b.acts_on_label and b.acts_on != b.step:
-                bits.insert(1, f"on {b.acts_on_label}")
-            if b.references:
-                bits.append("refs " + refs_text(b.references))
-            if b.context:
-                bits.insert(1, "in " + ", ".join(b.context))
-            badge = (f'<span class="ig-badge{"" if b.cuts_all_routes else " ig-partial"}">'
+            weakens = _reach_text(b, n_routes).startswith("weakens")  # red stops the step, amber lowers it
+            badge = (f'<span class="ig-badge{" ig-weakens" if weakens else ""}">'
                      f'{_esc(_reach_text(b, n_routes))}</span>')
-
-            parts.append(
-                f'<div class="ig-blocker"><span class="ig-blocker-name">{_esc(b.label)}</span>{badge} '
-                f'<span class="ig-muted">{_esc(" · ".join(bits))}</span></div>')
+            details = [f"{b.action} {b.acts_on_label or b.step_label}"
+                       + (f" in {', '.join(b.context)}" if b.context else ""),
+                       _reach_text(b, n_routes, long=True), _evidence_text(b.phase, b.evidence),
+                       f"references {refs_text(b.references)}" if b.references else "no reference cited"]
+            parts.append(_blocker_row(b.label, badge, b.action, b.phase or b.evidence, details, b.mechanism))
         parts.append("</div>")
     if report.acts_on_target:
         parts.append(f'<div class="ig-step"><div class="ig-step-name">on {_esc(report.labels.get(report.target, ""))} '
                      'itself (blocks no route to it)</div>')
         for a in report.acts_on_target:
-            bits = [x for x in (f"{a.action} {a.acts_on_label}", a.phase or a.evidence) if x]
-            parts.append(f'<div class="ig-blocker"><span class="ig-blocker-name">{_esc(a.label)}</span> '
-                         f'<span class="ig-muted">{_esc(" · ".join(bits))}</span></div>')
+            details = [f"{a.action} {a.acts_on_label}", _evidence_text(a.phase, a.evidence),
+                       f"references {refs_text(a.references)}" if a.references else "no reference cited"]
+            parts.append(_blocker_row(a.label, "", f"{a.action} {a.acts_on_label}", a.phase or a.evidence,
+                                      details, a.mechanism))
         parts.append("</div>")
-    parts.append("<h2>Routes</h2><ol class=\"ig-routes\">")
+    # a few routes are listed open; a long list is one click away (the graph draws them all)
+    parts.append(f'<details class="ig-routes-box"{" open" if n_routes <= _OPEN_ROUTES else ""}>'
+                 f"<summary><h2>Routes ({n_routes})</h2></summary><ol class=\"ig-routes\">")
     for route in report.routes:
         parts.append(f"<li>{_esc(' → '.join(route.labels))}</li>")
-    parts.append("</ol>")
+    parts.append("</ol></details>")
     return "".join(parts)
 
 
-def _reach_text(b: Any, shown: int) -> str:
-    """'cuts every route', 'cuts 2 of 3 routes' or 'weakens 1 of 3 routes' (shown routes)."""
+_OPEN_ROUTES = 4  # the side panel lists at most this many routes open
+
+
+def _blocker_row(name: str, badge: str, action: str, phase: str | None, details: list[str],
+                 mechanism: str | None) -> str:
+    """One intervention of the side panel: a one-line summary that opens on its details.
+
+    The summary reads like a table row: name, reach, action (cut short with an ellipsis when
+    the line is full), phase at the right; the details and the hover text hold everything.
+    """
+    quote = f"\u201c{mechanism}\u201d" if mechanism else ""  # the review's words on how it acts
+    tip = "\n".join([name, *details] + ([wrap(quote)] if quote else []))
+    more = " · ".join(details) + (f'<br><span class="ig-mechanism">{_esc(quote)}</span>' if quote else "")
+    return (f'<details class="ig-blocker"><summary title="{_esc(tip)}">'
+            f'<span class="ig-blocker-name">{_esc(name)}</span>'
+            f'{badge}<span class="ig-action">{_esc(action)}</span><span class="ig-phase">{_esc(phase or "")}</span>'
+            f'</summary><div class="ig-more">{more}</div></details>')
+
+
+def _evidence_text(phase: str | None, evidence: str | None) -> str:
+    """'Phase II / clinical trial', 'Preclinical' or 'evidence not recorded'.
+
+    >>> _evidence_text("Phase II", "phase II"), _evidence_text(None, None)
+    ('Phase II', 'evidence not recorded')
+    """
+    if phase and evidence and phase.lower() == evidence.lower():
+        evidence = None
+    return " / ".join(x for x in (phase, evidence) if x) or "evidence not recorded"
+
+
+def _reach_text(b: Any, shown: int, long: bool = False) -> str:
+    """How far a blocker reaches over the routes shown.
+
+    Short (the badge): 'cuts' or 'weakens' when every route shown is hit, else with the share,
+    'weakens 1/3'; long (its details): 'cuts every route', 'weakens 1 of 3 routes shown'.
+    """
+    verb = "cuts" if b.cuts_all_routes or b.strength == "cuts" else "weakens"
     if b.cuts_all_routes:
-        return "cuts every route"
-    verb = "cuts" if b.strength == "cuts" else "weakens"
-    return f"{verb} {len(b.routes_cut)} of {shown} route{'s' if shown != 1 else ''}"
+        return "cuts every route" if long else "cuts"
+    if len(b.routes_cut) == shown:
+        return f"{verb} every route shown" if long else verb
+    if long:
+        return f"{verb} {len(b.routes_cut)} of {shown} route{'s' if shown != 1 else ''} shown"
+    return f"{verb} {len(b.routes_cut)}/{shown}"
 
 
 def _blocker_lines(blocks: list[Any]) -> list[str]:
@@ -179,10 +222,7 @@ def _pyvis_network(view: View) -> Any:
         net.add_node(node, label=name if shown else " ", shape=shape, **opts)
     labels = {n: str(a.get("label") or n) for n, a in g.nodes(data=True)}
     # parallel edges: the first carries every relation name (one a line), the others curve beside it
-    names: dict[tuple[str, str], list[str]] = {}
-    for u, v, key, attrs in g.edges(keys=True, data=True):
-        if view.shows_edge_label(u, v, key):
-            names.setdefault((u, v), []).append(str(attrs.get("predicate_label") or key))
+    names = view.edge_label_names()
     seen_pairs: dict[tuple[str, str], int] = {}
     for u, v, key, attrs in g.edges(keys=True, data=True):
         pair = (min(u, v), max(u, v))

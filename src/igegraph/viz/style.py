@@ -219,8 +219,13 @@ def symbol_svg(entry: LegendEntry, x: float, y: float) -> str:
 
 
 def polarity_word(polarity: int | None) -> str:
-    """``activating (+1)``, ``inhibiting (−1)`` or ``non-causal (0)``."""
-    return {1: "activating (+1)", -1: "inhibiting (\u22121)", 0: "non-causal (0)"}.get(int(polarity or 0), "")
+    """The legend's words for a polarity (``""`` for an unknown one): tooltips and legend agree.
+
+    >>> polarity_word(-1), polarity_word(None), polarity_word(5)
+    ('inhibiting / blocking (−1)', 'non-causal (0)', '')
+    """
+    style = POLARITY_STYLES.get(int(polarity or 0))
+    return style.text if style else ""
 
 
 def refs_text(refs: Iterable[Any]) -> str:
@@ -266,7 +271,7 @@ def edge_tooltip(source_label: str, target_label: str, attrs: dict[str, Any]) ->
     ...     "predicate": "ige:neutralizes", "polarity": -1, "evidence": "marketed",
     ...     "references": [6, 12]}))
     omalizumab — neutralizes → free IgE
-    ige:neutralizes · inhibiting (−1)
+    ige:neutralizes · inhibiting / blocking (−1)
     evidence: marketed
     references: [6], [12]
     """

@@ -131,10 +131,7 @@ def to_svg(view: View, width: int = 1600, height: int = 1000) -> str:
             r = look.shape_size * s
             half[node] = (r, r)
 
-    names: dict[tuple[str, str], list[str]] = {}
-    for u, v, key, attrs in g.edges(keys=True, data=True):
-        if view.shows_edge_label(u, v, key):
-            names.setdefault((u, v), []).append(str(attrs.get("predicate_label") or key))
+    names = view.edge_label_names()
     edge_font = look.edge_font * s
     labels_out: list[str] = []
     pair_count: dict[tuple[str, str], int] = {}

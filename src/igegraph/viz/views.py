@@ -132,6 +132,18 @@ class View:
             return self.rings.get(u) != self.rings.get(v)
         return not (self.kind == "pathway" and self.roles.get(u) == "blocker")
 
+    def edge_label_names(self) -> dict[tuple[str, str], list[str]]:
+        """(source, target) -> the relation names drawn on that edge, in edge order.
+
+        Parallel relations share one label, a name a line; the layout sizes the gaps between
+        columns by them and every renderer writes them.
+        """
+        names: dict[tuple[str, str], list[str]] = {}
+        for u, v, key, attrs in self.graph.edges(keys=True, data=True):
+            if self.shows_edge_label(u, v, key):
+                names.setdefault((u, v), []).append(str(attrs.get("predicate_label") or key))
+        return names
+
     def extents(self) -> dict[str, Extent]:
         """Node -> the box it covers around its position, label included."""
         out = {}
@@ -359,12 +371,8 @@ def _pathway_from_report(kg: "KnowledgeGraph", report: Any, name: str | None) ->
         subtitle += " · no single intervention cuts every route"
     view = View("pathway", f"Pathway: {title}", g, subtitle, report=report, roles=roles,
                 class_parents=kg.links("rdfs:subClassOf"), look=PATHWAY_LOOK)
-    edge_labels: dict[tuple[str, str], list[str]] = {}
-    for u, v, key, attrs in g.edges(keys=True, data=True):
-        if view.shows_edge_label(u, v, key):
-            edge_labels.setdefault((u, v), []).append(str(attrs.get("predicate_label") or key))
     extents = view.extents()
-    pos = pathway_layout(g, route_nodes, report.blockers, extents, edge_labels, view.look)
+    pos = pathway_layout(g, route_nodes, report.blockers, extents, view.edge_label_names(), view.look)
     view.positions = separate(pos, extents, gap=14.0, fixed=[n for n, r in roles.items() if r == "route"])
     return view
 
