@@ -239,8 +239,10 @@ def report(runs: list[dict], started: str, command: str) -> str:
             f = (r.get("fetch") or [{}])[0]
             if not f:
                 return "–"
+            how = ("supply-dominator index read, actions included" if f.get("indexed")
+                   else "whole supply ancestry and actions included")
             return (f"{f['requests']} requests, {f['rows']:,} rows, {f['triples']:,} triples "
-                    f"(cone {f['cone_nodes']} nodes, supply region and actions included), {_s(f['seconds'])}")
+                    f"(cone {f['cone_nodes']} nodes, {how}), {_s(f['seconds'])}")
 
         row("error", lambda r: r.get("error", "") or "none")
         row(f"first `blocks --pathway {PATHWAY}` (with imports and open)", lambda r: _s(r.get("blocks_first_total_s")))

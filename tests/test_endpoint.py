@@ -190,9 +190,13 @@ def test_closures_same_answer(term, max_depth, endpoint_kg, kg):
 def test_traversals_fetch_less_than_the_graph(endpoint_kg, kg):
     from igegraph.traverse.fetch import FetchStats, cone_graph
 
-    stats = FetchStats()
+    stats, indexed = FetchStats(), FetchStats()
     small = cone_graph(endpoint_kg, ["ig:allergen"], ["ig:mast_cell_degranulation"], 8, stats=stats)
     assert stats.cone_nodes == 8 and len(small) < len(kg) / 2
+    # with the supply index that push wrote, the dominator chains stand in for the ancestry
+    cone_graph(endpoint_kg, ["ig:allergen"], ["ig:mast_cell_degranulation"], 8, stats=indexed,
+               index=endpoint_kg.supply_index())
+    assert indexed.indexed and indexed.cone_nodes == 8 and indexed.triples < len(kg) / 2
 
 
 def test_blocks_prints_the_embedded_table(oxigraph_endpoint, cli):
@@ -245,6 +249,33 @@ def test_push_replaces_a_named_graph_and_repeats_harmlessly(oxigraph_endpoint, k
     assert on_graph.resolve("mydrugumab") == "ig:my_drug"
     push_cli(oxigraph_endpoint, "--graph", graph)  # replaced, not merged: the extra triples are gone
     assert count(oxigraph_endpoint, graph) == len(kg)
+
+
+def test_push_writes_the_supply_index_and_a_changed_graph_is_not_trusted(oxigraph_endpoint, kg, push_cli, cli):
+    from igegraph.traverse import blocks_pathway
+    from igegraph.traverse.supplyindex import index_graph
+
+    graph = "https://example.org/graphs/indexed"
+    push_cli(oxigraph_endpoint, "--graph", graph)
+    assert count(oxigraph_endpoint, graph) == len(kg) and count(oxigraph_endpoint, index_graph(graph)) > 20
+    on_graph = igegraph.load(backend="endpoint", location=oxigraph_endpoint, graph=graph)
+    assert on_graph.supply_index() is not None
+    want = blocks_pathway(kg, "ige-fceri-degranulation").to_dict()
+    assert blocks_pathway(on_graph, "ige-fceri-degranulation").to_dict() == want
+    assert [s.indexed for s in on_graph.derived("traverse.fetch_stats", list)] == [True]
+    # the data changed by other means: the index no longer matches and is not used
+    update = oxigraph_endpoint.rsplit("/", 1)[0] + "/update"
+    edge = "<https://w3id.org/igegraph/id/mast_cell> <https://w3id.org/igegraph/vocab#secretes> <urn:x:new>"
+    httpx.post(update, data={"update": f"INSERT DATA {{ GRAPH <{graph}> {{ {edge} }} }}"}).raise_for_status()
+    changed = igegraph.load(backend="endpoint", location=oxigraph_endpoint, graph=graph)
+    assert changed.supply_index() is None
+    assert blocks_pathway(changed, "ige-fceri-degranulation").to_dict() == want  # from the whole ancestry
+    assert [s.indexed for s in changed.derived("traverse.fetch_stats", list)] == [False]
+    done = cli("index", "--endpoint", oxigraph_endpoint, "--graph", graph)
+    assert done.exit_code == 0 and done.output.startswith(f"indexed {oxigraph_endpoint}: ")
+    assert igegraph.load(backend="endpoint", location=oxigraph_endpoint, graph=graph).supply_index() is not None
+    for name in (graph, index_graph(graph)):
+        httpx.post(update, data={"update": f"DROP GRAPH <{name}>"}).raise_for_status()
 
 
 def test_chunked_push_replaces_a_graph_and_repeats_harmlessly(oxigraph_endpoint, kg, tmp_path, push_cli):

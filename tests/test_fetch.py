@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from tests.test_supplyindex import indexed
 
 import igegraph
 from igegraph.errors import IgegraphError, UnknownEntity
@@ -142,6 +143,39 @@ def test_synthetic_graph_agrees(synthetic):
     assert stats.cone_nodes == every.cone_nodes == 8
     assert stats.triples < every.triples / 1.5 and every.triples < len(synthetic) / 3
     assert stats.requests < 60 + 2 * stats.explored / BATCH
+
+
+@pytest.fixture(scope="module")
+def indexed_kg(kg):
+    """The curated graph on a store with its supply-dominator index: traversals read the
+    dominator chains of their cone, not its supply ancestry."""
+    return indexed(kg.engine.dump(kg.graph))
+
+
+@pytest.mark.parametrize("name", ["allergic-cascade", "cd23-th2", "ige-fceri-degranulation", "sensitization"])
+def test_named_pathways_agree_with_the_index(kg, indexed_kg, name):
+    info = next(p for p in pathways(kg) if p.name == name)
+    assert blocks_pathway(indexed_kg, name).to_dict() == blocks_pathway(kg, name).to_dict()
+    for length in (8, 4):
+        # blocks and path read the index; knockout and cut sets fetch the whole ancestry
+        _same_answers(kg, indexed_kg, info.source, info.target, length)
+    log = indexed_kg.derived("traverse.fetch_stats", list)
+    assert any(s.indexed for s in log) and not all(s.indexed for s in log)
+
+
+def test_synthetic_graph_agrees_with_the_index(synthetic):
+    small = indexed(synthetic.engine.dump(synthetic.graph))
+    assert blocks_pathway(small, "ige-fceri-degranulation").to_dict() == \
+        blocks_pathway(synthetic, "ige-fceri-degranulation").to_dict()
+    counts = [_same_answers(synthetic, small, s, t, 6) for s, t in
+              [("ig:allergen", "ig:mast_cell_degranulation"), ("ig:IgE", "ig:histamine")]]
+    assert counts == [2, 3]
+    with_index, without = FetchStats(), FetchStats()
+    cone_graph(small, ["ig:allergen"], ["ig:mast_cell_degranulation"], 8, stats=with_index,
+               index=small.supply_index())
+    cone_graph(small, ["ig:allergen"], ["ig:mast_cell_degranulation"], 8, stats=without)
+    assert with_index.indexed and not without.indexed
+    assert with_index.cone_nodes == without.cone_nodes == 8 and with_index.triples < without.triples
 
 
 def test_several_sources_and_targets_share_one_fetch(kg):

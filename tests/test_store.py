@@ -105,10 +105,16 @@ def _norm_lit(text: str):
 
 
 def test_store_triples_are_in_the_default_graph(built):
+    import pyoxigraph as ox
+
+    from igegraph.traverse.supplyindex import DEFAULT_INDEX_GRAPH
+
     kg = open_store(built)
     db = kg.graph.store._inner
-    assert list(db.named_graphs()) == []
+    # the only named graph is the supply-dominator index, which the data's count leaves out
+    assert list(db.named_graphs()) == [ox.NamedNode(DEFAULT_INDEX_GRAPH)]
     assert len(kg) == store_info(built).triples
+    assert len(db) == len(kg) + len(list(db.quads_for_pattern(None, None, None, ox.NamedNode(DEFAULT_INDEX_GRAPH))))
 
 
 def test_projection_comes_from_the_store(built, monkeypatch):
@@ -311,3 +317,39 @@ def test_cli_build_and_info(tmp_path, mine):
 def test_cli_info_on_non_store(tmp_path):
     line = _fails_cleanly(["store", "info", str(tmp_path)], tmp_path)
     assert "is not an igegraph store" in line
+
+
+def test_the_supply_index_is_read_unless_files_are_merged(built, mine, tmp_path):
+    import gc
+
+    import pyoxigraph as ox
+
+    from igegraph.describe import stats
+    from igegraph.traverse import blocks_pathway
+    from igegraph.traverse.supplyindex import DEFAULT_INDEX_GRAPH
+
+    kg = open_store(built)
+    assert kg.supply_index() is not None
+    assert stats(kg) == stats(load([mine]))  # the index graph is not part of the data
+    want = blocks_pathway(load([mine]), "ige-fceri-degranulation").to_dict()
+    assert blocks_pathway(kg, "ige-fceri-degranulation").to_dict() == want
+    assert [s.indexed for s in kg.derived("traverse.fetch_stats", list)] == [True]
+    merged = open_store(built, data=[mine])  # the index does not cover merged files
+    assert merged.supply_index() is None
+    # a store without an index (an older igegraph built it): 'igegraph index --store' writes it
+    where = tmp_path / "old"
+    build_store(where)
+    db = ox.Store(str(where / json.loads((where / MANIFEST).read_text())["database"]))
+    db.remove_graph(ox.NamedNode(DEFAULT_INDEX_GRAPH))
+    del db
+    gc.collect()
+    old = open_store(where)
+    assert old.supply_index() is None
+    curated = blocks_pathway(load(), "ige-fceri-degranulation").to_dict()
+    assert blocks_pathway(old, "ige-fceri-degranulation").to_dict() == curated
+    del old
+    gc.collect()
+    result = CliRunner().invoke(main, ["index", "--store", str(where)])
+    assert result.exit_code == 0 and result.output.startswith(f"indexed {where}: ")
+    assert open_store(where).supply_index() is not None
+    assert CliRunner().invoke(main, ["index"]).output.endswith("give either --store DIR or --endpoint URL\n")

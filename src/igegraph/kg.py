@@ -30,6 +30,7 @@ if TYPE_CHECKING:  # heavy imports stay lazy so that `igegraph --help` is instan
     from .backends import Backend
     from .backends.local import MemoryBackend
     from .results import QueryResult
+    from .traverse.fetch import Select
 
 __all__ = ["KnowledgeGraph", "load", "rdf_format", "MAX_TERM_CHARS", "check_vocabulary_changes"]
 
@@ -245,6 +246,12 @@ class KnowledgeGraph:
         from .traverse.fetch import graph_select
 
         return graph_select(self.graph)(query, bindings)
+
+    def supply_index(self) -> "Select | None":
+        """A SELECT runner over this graph's supply-dominator index
+        (:mod:`igegraph.traverse.supplyindex`), which cone fetches read in place of the supply
+        ancestry; None when there is none to trust (a local graph has the ancestry at hand)."""
+        return None
 
     def derived(self, key: str, build: Callable[[], T]) -> T:
         """A value derived from the graph, built once and kept for the life of this object.

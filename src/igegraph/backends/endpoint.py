@@ -52,7 +52,7 @@ if TYPE_CHECKING:
     from ..kg import KnowledgeGraph
 
 __all__ = ["EndpointBackend", "values_clause", "sparql_term", "query_form", "PASSWORD_ENV", "push", "PushReport",
-           "PushProgress"]
+           "PushProgress", "push_index"]
 
 _T = TypeVar("_T")
 _RESULTS_JSON = "application/sparql-results+json"
@@ -667,7 +667,27 @@ def push(backend: EndpointBackend, data: Iterable[str | Path] = (), *, curated: 
                     else [("PUT", b""), *(("POST", body) for body in upload.chunks(on_bytes))])
         tell("send", 0, total)
         _send(backend, url, graph_params(backend.graph), requests)
+    push_index(backend)
     return PushReport(upload.triples, backend.graph, url, files, upload.vocabulary_changes, len(requests), not chunked)
+
+
+def push_index(backend: EndpointBackend) -> int:
+    """Compute the supply-dominator index of the endpoint's graph (``backend.graph``, else its
+    default graph) and replace the index's own named graph with it, in one Graph Store ``PUT``;
+    the number of index triples.
+
+    The index graph is :func:`igegraph.traverse.supplyindex.index_graph` of the data graph, so
+    queries on the data graph do not see it (on a store whose default graph is the union of all
+    graphs, as Virtuoso's is, push to a named graph with ``--graph``). ``push`` calls this after
+    the upload; ``igegraph index --endpoint`` after the data changed by other means.
+    """
+    from ..traverse.supplyindex import compute_index, index_graph, ntriples
+
+    iri = index_graph(backend.graph)
+    triples, _edges = compute_index(lambda query, bindings: backend.select(query, bindings), iri)
+    backend.request("PUT", store_url(backend), params=graph_params(iri), content=ntriples(triples),
+                    headers={"Content-Type": "application/n-triples"}, accept="*/*", what="the supply index upload")
+    return len(triples)
 
 
 def graph_params(graph: str | None) -> dict[str, str]:

@@ -14,7 +14,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import EndpointError
+from ..errors import EndpointError, QueryError
 from ..kg import KnowledgeGraph
 from ..vocab import PREFIXES, compact, expand_curie, local_name
 
@@ -165,6 +165,34 @@ class EndpointKnowledgeGraph(KnowledgeGraph):
         if query_form(query) == "ASK":
             return [(True,)] if self.endpoint.ask(query, bindings) else []
         return self.endpoint.select(query, bindings)
+
+    def supply_index(self) -> Any:
+        """The supply-dominator index that ``igegraph push`` (or ``igegraph index``) wrote next
+        to this graph, read with its named graph as the default graph; None when there is none,
+        or when the graph's dependency edges are no longer as many as it was computed from
+        (the data changed since: one COUNT query checks it)."""
+
+        def build() -> Any:
+            import copy
+
+            from ..traverse.supplyindex import dependency_edge_count, index_graph, read_header
+
+            iri = index_graph(self.endpoint.graph)
+            reader = copy.copy(self.endpoint)  # shares the connections
+            reader.graph = iri
+
+            def select(query: str, bindings: Any) -> list[tuple]:
+                return reader.select(query, bindings)
+
+            try:
+                header = read_header(select, iri)
+            except QueryError:  # a store that refuses an unknown default-graph-uri has no index
+                return None
+            if header is None or header.edges != dependency_edge_count(self.select):
+                return None
+            return select
+
+        return self.derived("endpoint.supply_index", build)
 
     @cached_property
     def vocabulary(self) -> "rdflib.Graph":

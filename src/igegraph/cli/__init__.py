@@ -78,9 +78,9 @@ def main() -> None:
 
 
 def _register() -> None:
-    from . import demo, export, kb, push, query, serve, store, traverse, validate_cmd
+    from . import demo, export, index, kb, push, query, serve, store, traverse, validate_cmd
 
-    for module in (kb, validate_cmd, query, traverse, export, store, push, serve, demo):
+    for module in (kb, validate_cmd, query, traverse, export, store, push, index, serve, demo):
         for command in module.COMMANDS:
             _full_short_help(command)
             main.add_command(command)

@@ -42,9 +42,9 @@ True
 
 from __future__ import annotations
 
-from .build import build_store
+from .build import build_store, index_store
 from .graph import StoreKnowledgeGraph, build_store_projection, open_store
 from .manifest import CAUSAL_ONLY_ABOVE, MANIFEST, StoreInfo, store_info
 
-__all__ = ["build_store", "open_store", "store_info", "StoreInfo", "MANIFEST", "CAUSAL_ONLY_ABOVE",
+__all__ = ["build_store", "index_store", "open_store", "store_info", "StoreInfo", "MANIFEST", "CAUSAL_ONLY_ABOVE",
            "StoreKnowledgeGraph", "build_store_projection"]

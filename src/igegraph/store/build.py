@@ -25,6 +25,7 @@ from ..inputs import check_files, check_offline
 from ..kg import KnowledgeGraph, _error_line, _error_text, check_vocabulary_changes, rdf_format
 from ..persist import encode_projection, vouch, write_private
 from ..resources import curated_files
+from ..traverse.supplyindex import write_store_index
 from .graph import StoreKnowledgeGraph, build_store_projection, vouch_dir
 from .manifest import (
     _ENTRY,
@@ -37,7 +38,7 @@ from .manifest import (
     store_info,
 )
 
-__all__ = ["build_store", "read_rdf_file", "running_total"]
+__all__ = ["build_store", "index_store", "read_rdf_file", "running_total"]
 
 _LOCK = ".igegraph-build.lock"
 # what a killed build may leave behind (removed by the next build): staging folders and
@@ -251,6 +252,9 @@ def build_store(
         else:
             changes = []
         triples = len(db)
+        # the supply-dominator index, in a named graph of its own: traversals fetch the
+        # dominator chains of their cone instead of its whole supply ancestry
+        write_store_index(db)
         db.flush()
         db = None  # closes the database (releases its lock) before it is reopened and moved
         gc.collect()  # the rdflib wrappers above hold it in reference cycles
@@ -376,3 +380,42 @@ def _cleanup(directory: Path, staging: Path | None, created: list[Path], lock: i
     for folder in reversed(created):
         with contextlib.suppress(OSError):
             folder.rmdir()
+
+
+def index_store(directory: str | Path) -> int:
+    """Rewrite the supply-dominator index of a store (:mod:`igegraph.traverse.supplyindex`):
+    for a store built before igegraph wrote one. ``store build`` writes it; the store's data
+    graph is left as it is. Returns the number of index triples.
+
+    Raises
+    ------
+    StoreError
+        The directory is not a store, its database cannot be opened for writing (another
+        process has it open), or a build is running.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> where = tempfile.mkdtemp() + "/kg"
+    >>> _ = build_store(where)
+    >>> index_store(where) > 10
+    True
+    """
+    import pyoxigraph as ox
+
+    directory = Path(directory)
+    manifest, _digest = _read_manifest(directory)
+    lock = _lock(directory)
+    try:
+        try:
+            db = ox.Store(str(directory / manifest["database"]))
+        except (OSError, RuntimeError, ValueError) as exc:
+            raise StoreError(f"{directory}: cannot open the database for writing ({_first_line(exc)}); "
+                             "is another igegraph process using the store?") from None
+        written = write_store_index(db)
+        db.flush()
+        del db
+        gc.collect()
+    finally:
+        _unlock(directory, lock)
+    return written

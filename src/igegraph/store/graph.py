@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     import networkx as nx
     import rdflib
 
+    from ..traverse.fetch import Select
+
 __all__ = ["open_store", "StoreKnowledgeGraph", "build_store_projection"]
 
 
@@ -72,6 +74,16 @@ class StoreKnowledgeGraph(KnowledgeGraph):
             return super().select(query, bindings)
         select = self.derived("store.select", lambda: store_select(self._database))
         return select(query, bindings)
+
+    def supply_index(self) -> "Select | None":
+        """The store's supply-dominator index (:mod:`igegraph.traverse.supplyindex`), written
+        by ``store build`` or ``igegraph index``; None when there is none, or when ``--data``
+        files were merged in (the index does not cover them)."""
+        if self._database is None or self._merged:
+            return None
+        from ..traverse.supplyindex import store_index_select
+
+        return self.derived("store.supply_index", lambda: store_index_select(self._database))
 
     def __repr__(self) -> str:
         return f"<KnowledgeGraph store {self.store_dir} {len(self)} triples from {len(self.sources)} files>"

@@ -41,6 +41,7 @@ from .views import Effect, Hop, activating, supply
 
 if TYPE_CHECKING:
     from ..kg import KnowledgeGraph
+    from .supplyindex import SupplyFacts
 
 __all__ = ["Cone", "ENUMERATION_LIMIT", "RANKING_BUDGET"]
 
@@ -117,6 +118,14 @@ class Cone:
     # ------------------------------------------------------------------ supply (upstream)
 
     @cached_property
+    def _facts(self) -> "SupplyFacts | None":
+        """What a cone fetched with the supply-dominator index knows of its supply (None: the
+        graph holds the whole supply ancestry)."""
+        from .supplyindex import FACTS
+
+        return self.kg.derived(FACTS, lambda: None)
+
+    @cached_property
     def _supply(self) -> tuple[set[str], set[str]]:
         """Supply ancestors of the cone's nodes (strict), and those plus the cone nodes in supply."""
         graph = supply(self.kg)
@@ -129,36 +138,51 @@ class Cone:
                     seen.add(parent)
                     region.add(parent)
                     todo.append(parent)
+        if self._facts is not None:  # the graph has only part of the ancestry: add the dominators
+            seen |= {d for found in self._facts.chains.values() for d in found}
         return seen, region
 
     @property
     def supply_ancestors(self) -> set[str]:
-        """Everything some cone node depends on: where an action can cut upstream."""
+        """Everything some cone node depends on: where an action can cut upstream (on a cone
+        fetched with the index, the part of it that an action fetched can act on)."""
         return self._supply[0]
 
     @cached_property
-    def _roots(self) -> tuple[set[str], dict[str, set[str]]]:
-        """Roots of the supply region (members of the strongly connected components nothing
-        feeds, so a self-sustaining loop is a supply of its own) and, for members of a root
-        loop, the other members."""
-        import networkx as nx
+    def _tree(self) -> tuple[dict[str, str], set[str], dict[str, set[str]]]:
+        """The supply region's immediate dominators (from a virtual root feeding every root),
+        its roots (members of the strongly connected components nothing feeds, so a
+        self-sustaining loop is a supply of its own) and, for members of a root loop, the
+        other members."""
+        from .supplyindex import dominator_tree
 
-        graph = supply(self.kg).subgraph(self._supply[1])
-        cond = nx.condensation(graph)
-        roots: set[str] = set()
-        loops: dict[str, set[str]] = {}
-        for c in cond:
-            if cond.in_degree(c) == 0:
-                members = set(cond.nodes[c]["members"])
-                roots |= members
-                if len(members) > 1:
-                    loops.update({m: members - {m} for m in members})
-        return roots, loops
+        graph = supply(self.kg)
+        region = self._supply[1]
+        # the region holds every supplier of its nodes: their in-edges are its edges
+        return dominator_tree(graph.in_edges(region), region)
+
+    @property
+    def _roots(self) -> tuple[set[str], dict[str, set[str]]]:
+        return self._tree[1], self._tree[2]
+
+    @cached_property
+    def _chains(self) -> dict[str, frozenset[str]]:
+        """The strict supply dominators of each cone node: what starves it when removed alone."""
+        if self._facts is not None:
+            return self._facts.chains
+        from .supplyindex import chain
+
+        idom = self._tree[0]
+        return {v: frozenset(chain(idom, v)) for v in self.nodes}
 
     def dead(self, removed: frozenset[str]) -> frozenset[str]:
         """Cone nodes starved upstream by removing ``removed``: cut off from every root of
-        their supply graph (each node's own removal does not count as starving it)."""
-        if removed.isdisjoint(self.supply_ancestors):
+        their supply graph (each node's own removal does not count as starving it).
+
+        One supply node removed starves exactly the cone nodes it dominates (one look-up per
+        node); several at once are followed to the roots.
+        """
+        if self._facts is None and removed.isdisjoint(self.supply_ancestors):
             return frozenset()
         cache = self.__dict__.setdefault("_dead", {})
         if removed not in cache:
@@ -166,21 +190,63 @@ class Cone:
         return cache[removed]
 
     def _starved(self, removed: frozenset[str]) -> frozenset[str]:
+        facts = self._facts
+        suppliers = removed & (self.supply_ancestors if facts is None else facts.sources)
+        if len(suppliers) > 1:
+            return self._starved_together(removed) if facts is None else self._starved_covered(removed, suppliers)
+        loops = {} if facts is not None else self._roots[1]  # a fetch with the index has no cone loop
+        out = {v for v, found in self._chains.items()
+               if v not in removed and v not in loops and not found.isdisjoint(suppliers)}
+        members = [v for v in self.nodes if v in loops and v not in removed]
+        if suppliers and members:
+            out |= self._starved_loops(removed, members)
+        return frozenset(out)
+
+    def _starved_loops(self, removed: frozenset[str], members: list[str]) -> set[str]:
+        """The root-loop members among ``members`` that no other live root feeds once
+        ``removed`` is gone (a member's own supply does not count)."""
+        graph = supply(self.kg)
+        live = [r for r in self._roots[0] if r not in removed]
+        return {v for v in members if not _reach(graph, [r for r in live if r != v], removed | {v}, goal=v)}
+
+    def _starved_together(self, removed: frozenset[str]) -> frozenset[str]:
         graph = supply(self.kg)
         roots, loops = self._roots
         live = [r for r in roots if r not in removed]
         reached = _reach(graph, live, removed)
         out = set()
         for v in self.nodes:
-            if v in removed or v not in graph or graph.in_degree(v) == 0:
+            if v in removed or v not in graph or graph.in_degree(v) == 0 or v in loops:
                 continue
-            if v in loops:
-                # a member of a root loop lives while another live root still feeds it
-                if not _reach(graph, [r for r in live if r != v], removed | {v}, goal=v):
-                    out.add(v)
-            elif v not in reached:
+            if v not in reached:
                 out.add(v)
-        return frozenset(out)
+        return frozenset(out | self._starved_loops(removed, [v for v in self.nodes if v in loops and v not in removed]))
+
+    def _starved_covered(self, removed: frozenset[str], suppliers: frozenset[str]) -> frozenset[str]:
+        """Several supply nodes removed, on a cone fetched with the index: the fetched graph holds
+        every dependency edge into everything downstream of them (``covered``). A node outside
+        that is no descendant of a removed node, so it lives; the covered nodes live when
+        reached from those or from a root loop among them."""
+        import networkx as nx
+
+        from ..errors import IgegraphError
+
+        facts = self._facts
+        assert facts is not None
+        if not suppliers <= facts.covered:
+            raise IgegraphError("the cone was fetched without the supply of a removal it evaluates; "
+                                "this is a bug in igegraph.traverse.fetch")
+        graph = supply(self.kg)
+        inside = graph.subgraph(v for v in facts.covered if v in graph)
+        seeds = {u for v in inside for u in graph.predecessors(v) if u not in facts.covered}
+        cond = nx.condensation(inside)
+        for c in cond:
+            members = cond.nodes[c]["members"]
+            fed = any(u not in facts.covered for m in members for u in graph.predecessors(m))
+            if cond.in_degree(c) == 0 and not fed:
+                seeds |= members - removed  # a root of the whole supply graph
+        reached = _reach(graph, sorted(seeds), removed)
+        return frozenset(v for v in self.nodes if v in facts.covered and v not in removed and v not in reached)
 
     # ------------------------------------------------------------------ reachability
 

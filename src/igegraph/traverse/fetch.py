@@ -13,7 +13,11 @@ target, in bounded batches of plain SPARQL 1.1 (each query declares its own pref
    when no route is that short, the search goes on until the shortest route is known (what the
    "no route" message reports) or one side has nothing left to reach;
 3. **supply**: the dependency edges into the cone, transitively (what the cone's nodes need to
-   exist), as the ``dead`` check follows them to their roots;
+   exist), as the ``dead`` check follows them to their roots. With the graph's supply-dominator
+   index (:mod:`igegraph.traverse.supplyindex`), only the dominator chains of the cone's nodes
+   instead, plus, where an action removes several supply nodes at once, what lies downstream
+   of them (:func:`_indexed_supply`, :func:`_joint_removals`): the ancestry can be a large part
+   of a big graph, the chains are short;
 4. **effects**: the broader types (``ige:subtypeOf``) of those nodes, the forms of them
    (``ige:formOf``) and the interactions on cone hops: an action on any of these touches a route;
 5. **actions**: the negative causal relations on those that can block a route alone (on a
@@ -29,9 +33,10 @@ answers equal those on the whole graph (``tests/test_fetch.py`` checks it pathwa
 
 Cost: one query per BFS level per :data:`BATCH` IRIs of its frontier (each in one VALUES
 block), plus six per ``BATCH`` of the nodes kept, plus three; rows in proportion to the explored
-frontiers, the cone's supply ancestry and the actions on them, never the rest of the store. The
-supply ancestry is part of the answer (an action upstream starves a route) and can be much
-larger than the cone when dependency relations form one big component.
+frontiers, the cone's supply ancestry (or, with the index, its dominator chains) and the actions
+on them, never the rest of the store. The supply ancestry is part of the answer (an action
+upstream starves a route) and can be much larger than the cone when dependency relations form
+one big component: what the index is for.
 
 Examples
 --------
@@ -61,6 +66,7 @@ if TYPE_CHECKING:
     from rdflib.term import Identifier
 
     from ..kg import KnowledgeGraph
+    from .supplyindex import SupplyFacts
 
 __all__ = ["fetch_cone", "FetchStats", "Select", "graph_select", "cone_graph", "is_entity", "store_select", "BATCH"]
 
@@ -79,16 +85,16 @@ PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 # IRIREF of the SPARQL grammar: what may stand between < and > in a VALUES block
 _IRI = re.compile(r'[^<>"{}|^`\\\x00-\x20]+')
 
+# the few subjects first, in a subquery: joined the other way round, Oxigraph scans every
+# triple (about a second per million)
 _PROPERTIES = _PREFIXES + """SELECT ?p ?q ?v WHERE {
-  ?p ige:polarity ?pol .
-  VALUES ?q { ige:polarity ige:causal ige:dependency ige:abolishes rdfs:label }
-  ?p ?q ?v .
+  { SELECT DISTINCT ?p WHERE { ?p ige:polarity ?pol } }
+  ?p ?q ?v . FILTER(?q IN (ige:polarity, ige:causal, ige:dependency, ige:abolishes, rdfs:label))
 }"""
 
 _CLASSES = _PREFIXES + """SELECT ?c ?q ?v WHERE {
-  ?c rdfs:subClassOf* ige:Entity .
-  VALUES ?q { rdfs:subClassOf rdfs:label }
-  ?c ?q ?v .
+  { SELECT DISTINCT ?c WHERE { ?c rdfs:subClassOf* ige:Entity } }
+  ?c ?q ?v . FILTER(?q IN (rdfs:subClassOf, rdfs:label))
 }"""
 
 _PATHWAYS = _PREFIXES + """SELECT ?s ?q ?v WHERE {
@@ -120,6 +126,17 @@ _CLAIMS = _PREFIXES + """SELECT ?a ?s ?p ?o WHERE {{
   VALUES ?o {{ {nodes} }} ?a rdf:object ?o ; rdf:subject ?s ; rdf:predicate ?p .
 }}"""
 _ABOUT = _PREFIXES + "SELECT ?a ?q ?v WHERE {{ VALUES ?a {{ {nodes} }} ?a ?q ?v }}"
+# the supply-dominator index (read with its named graph as the default graph)
+_LOOPS = _PREFIXES + "SELECT ?v WHERE {{ VALUES ?v {{ {nodes} }} ?v ige:supplyRootLoop ?x }}"
+_IDOM = _PREFIXES + "SELECT ?v ?d WHERE {{ VALUES ?v {{ {nodes} }} ?v ige:supplyDominator ?d }}"
+# what an action can remove several nodes of at once: a form of a molecule, a type with subtypes
+_GROUPS = _PREFIXES + """SELECT DISTINCT ?o WHERE {{
+  {{ ?o ige:formOf ?m }} UNION {{ ?c ige:subtypeOf ?o }}
+  FILTER EXISTS {{ ?a ?p ?o . FILTER(?p IN ({preds})) }}
+}}"""
+_SUPPLYING = _PREFIXES + """SELECT ?s WHERE {{
+  VALUES ?s {{ {nodes} }} FILTER EXISTS {{ ?s ?p ?o . FILTER(?p IN ({preds})) }}
+}}"""
 _IS_ENTITY = _PREFIXES + "ASK { ?s a ?c . ?c rdfs:subClassOf* ige:Entity }"
 
 
@@ -141,6 +158,8 @@ class FetchStats:
         Nodes reached by the forward and backward searches.
     seconds : float
         Wall time of the fetch.
+    indexed : bool
+        Whether the supply-dominator index stood in for the cone's supply ancestry.
     """
 
     requests: int = 0
@@ -149,6 +168,7 @@ class FetchStats:
     cone_nodes: int = 0
     explored: int = 0
     seconds: float = 0.0
+    indexed: bool = False
 
 
 def graph_select(graph: "rdflib.Graph") -> Select:
@@ -164,14 +184,15 @@ def graph_select(graph: "rdflib.Graph") -> Select:
     return select
 
 
-def store_select(store: Any) -> Select:
+def store_select(store: Any, default_graph: str | None = None) -> Select:
     """A :data:`Select` straight over a pyoxigraph Store (an embedded or persistent store),
     several times faster than through rdflib: terms are converted as oxrdflib converts them,
-    each IRI once."""
+    each IRI once. With ``default_graph``, that named graph is the query's default graph."""
     import pyoxigraph as ox
     from rdflib import BNode, Literal, URIRef
 
     iris: dict[str, URIRef] = {}
+    graph = ox.NamedNode(default_graph) if default_graph else None
 
     def term(t: Any) -> Any:
         if isinstance(t, ox.NamedNode):
@@ -187,7 +208,7 @@ def store_select(store: Any) -> Select:
 
     def select(query: str, bindings: Mapping[str, "Identifier"]) -> list[tuple]:
         given = {ox.Variable(k): ox.NamedNode(str(v)) for k, v in bindings.items()}
-        result = store.query(query, substitutions=given)
+        result = store.query(query, substitutions=given, default_graph=graph)
         if isinstance(result, ox.QueryBoolean):
             return [(True,)] if bool(result) else []
         return [tuple(term(t) for t in row) for row in result]
@@ -212,10 +233,10 @@ def _batches(items: Iterable[Any]) -> Iterable[list[Any]]:
 class _Fetcher:
     """Runs the queries, keeps every triple received and counts the cost."""
 
-    def __init__(self, select: Select) -> None:
+    def __init__(self, select: Select, stats: FetchStats | None = None) -> None:
         self.select = select
         self.triples: set[tuple] = set()
-        self.stats = FetchStats()
+        self.stats = FetchStats() if stats is None else stats
 
     def rows(self, query: str, bindings: Mapping[str, "Identifier"] | None = None) -> list[tuple]:
         self.stats.requests += 1
@@ -236,10 +257,10 @@ class _Fetcher:
             out += self.rows(template.format(preds=preds, nodes=" ".join(_iri(n) for n in batch)))
         return out
 
-    def per_node(self, template: str, nodes: Iterable[Any]) -> list[tuple]:
+    def per_node(self, template: str, nodes: Iterable[Any], **fields: str) -> list[tuple]:
         out: list[tuple] = []
         for batch in _batches(nodes):
-            out += self.rows(template.format(nodes=" ".join(_iri(n) for n in batch)))
+            out += self.rows(template.format(nodes=" ".join(_iri(n) for n in batch), **fields))
         return out
 
 
@@ -263,6 +284,7 @@ def fetch_cone(
     items: Sequence["rdflib.URIRef"] = (),
     every_action: bool = False,
     stats: FetchStats | None = None,
+    index: Select | None = None,
 ) -> "rdflib.Graph":
     """The subgraph that routes of at most ``max_length`` hops from ``sources`` to ``targets``
     need, fetched through ``select``.
@@ -283,6 +305,11 @@ def fetch_cone(
         whose removal starves one (a dominator of a cone node in the supply graph).
     stats : FetchStats, optional
         Filled with the requests, rows and triples this fetch cost.
+    index : Select, optional
+        Reads the graph's supply-dominator index (:mod:`igegraph.traverse.supplyindex`): the
+        dominator chains of the cone's nodes are fetched instead of their whole supply
+        ancestry, when that is exact (no ``items``, no ``every_action``, no cone node in a
+        root loop; see :func:`_indexed_supply`).
 
     Returns
     -------
@@ -299,6 +326,15 @@ def fetch_cone(
     >>> (IG.omalizumab, IGE.neutralizes, IG.free_IgE) in g
     True
     """
+    return _fetch(select, sources, targets, max_length=max_length, items=items, every_action=every_action,
+                  stats=stats, index=index)[0]
+
+
+def _fetch(select: Select, sources: Sequence[Any], targets: Sequence[Any], *, max_length: int,
+           items: Sequence[Any], every_action: bool, stats: FetchStats | None,
+           index: Select | None) -> tuple["rdflib.Graph", "SupplyFacts | None"]:
+    """:func:`fetch_cone`, and the :class:`~igegraph.traverse.supplyindex.SupplyFacts` of a
+    fetch that used the index (None when it fetched the whole supply ancestry)."""
     import rdflib
 
     started = time.perf_counter()
@@ -312,22 +348,7 @@ def fetch_cone(
     # 1. vocabulary
     props = fetch.rows(_PROPERTIES)
     fetch.keep(props)
-    flags: dict[Any, dict] = {}
-    for p, q, v in props:
-        flags.setdefault(p, {})[compact(q)] = v
-    activating, dependency, negative = set(), set(), set()
-    for p, f in flags.items():
-        try:
-            polarity = int(f["ige:polarity"])
-        except (KeyError, TypeError, ValueError):
-            continue
-        causal = bool(f["ige:causal"].toPython()) if "ige:causal" in f else polarity != 0
-        if causal and polarity > 0:
-            activating.add(p)
-            if "ige:dependency" in f and bool(f["ige:dependency"].toPython()):
-                dependency.add(p)
-        elif causal and polarity < 0:
-            negative.add(p)
+    activating, dependency, negative = _relation_sets(props)
     fetch.keep(fetch.rows(_CLASSES))
     fetch.keep(fetch.rows(_PATHWAYS))
 
@@ -391,21 +412,31 @@ def fetch_cone(
     fetch.keep(kept)
     endpoints = {e[0] for e in kept} | {e[2] for e in kept} | set(sources) | set(targets)
 
-    # 3. supply: dependency edges into the cone, to their roots
-    region, supply_edges = _closure(fetch, _BACKWARD, dependency, cone, backward=True)
-    fetch.keep(supply_edges)
-
-    # 4. what an action may act on to touch the region: broader types, then forms of those
-    broader, subtype_edges = _closure(fetch, _FORWARD, {IGE.subtypeOf}, region, backward=False)
-    forms, form_edges = _closure(fetch, _BACKWARD, {IGE.formOf}, broader, backward=True)
-    fetch.keep(subtype_edges + form_edges)
     cone_hops = {(s, o) for s, _p, o in kept}
     interactions: set = set()
     for batch in _batches(cone_hops):
         pairs = " ".join(f"({_iri(s)} {_iri(o)})" for s, o in batch)
         interactions |= {i for i, _s, _o in fetch.rows(_PAIRS.format(pairs=pairs))}
-    if not every_action:
-        forms = _effective(forms, cone, region, supply_edges, subtype_edges, form_edges)
+
+    indexed = None
+    if index is not None and not items and not every_action:
+        indexed = _indexed_supply(fetch, _Fetcher(index, fetch.stats), cone, dependency, negative)
+    fetch.stats.indexed = indexed is not None
+    region: set = set()
+    broader: set = set()
+    if indexed is not None:
+        forms = indexed[0]
+    else:
+        # 3. supply: dependency edges into the cone, to their roots
+        region, supply_edges = _closure(fetch, _BACKWARD, dependency, cone, backward=True)
+        fetch.keep(supply_edges)
+
+        # 4. what an action may act on to touch the region: broader types, then forms of those
+        broader, subtype_edges = _closure(fetch, _FORWARD, {IGE.subtypeOf}, region, backward=False)
+        forms, form_edges = _closure(fetch, _BACKWARD, {IGE.formOf}, broader, backward=True)
+        fetch.keep(subtype_edges + form_edges)
+        if not every_action:
+            forms = _effective(forms, cone, region, supply_edges, subtype_edges, form_edges)
 
     # 5. actions on them, and every action of the items
     actions = fetch.edges(_BACKWARD, negative, forms | interactions)
@@ -431,12 +462,140 @@ def fetch_cone(
     pointed = {v for _s, q, v in details + claims if isinstance(v, rdflib.URIRef) and q != rdflib.RDF.type}
     fetch.keep(fetch.per_node(_LABELS, pointed - nodes - cells))
 
+    facts = None
+    if indexed is not None:
+        facts = _joint_removals(fetch, dependency, actions, cone, indexed[1])
     graph = _as_graph(fetch.triples)
     fetch.stats.triples = len(graph)
     fetch.stats.seconds = time.perf_counter() - started
     if stats is not None:
         stats.__dict__.update(fetch.stats.__dict__)
-    return graph
+    return graph, facts
+
+
+def _indexed_supply(fetch: _Fetcher, index: _Fetcher, cone: set, dependency: set,
+                    negative: set) -> tuple[set, dict] | None:
+    """Steps 3 and 4 with the supply-dominator index: the forms an action may act on to block a
+    route, and the dominator chain of every cone node; None when the index cannot stand in for
+    the ancestry (a cone node is a member of a root loop, which another member's loss starves).
+
+    An action blocks through the supply alone when its effect holds a dominator of a cone node
+    (its loss alone starves that node), or several supply nodes whose loss together starves one
+    (a cell type and its subtypes): those are found from the entities whose effect has several
+    nodes, and kept when a cone node is downstream of them.
+    """
+    from .supplyindex import chain
+
+    if not cone or index.per_node(_LOOPS, cone):
+        return None
+    idom: dict = {}
+    asked, frontier = set(cone), set(cone)
+    while frontier:
+        rows = index.per_node(_IDOM, frontier)
+        idom.update(rows)
+        frontier = {d for _v, d in rows} - asked
+        asked |= frontier
+    chains = {v: chain(idom, v) for v in cone}
+    near = cone | {d for found in chains.values() for d in found}
+    broader, subtype_edges = _closure(fetch, _FORWARD, {IGE.subtypeOf}, near, backward=False)
+    forms, form_edges = _closure(fetch, _BACKWARD, {IGE.formOf}, broader, backward=True)
+    fetch.keep(subtype_edges + form_edges)
+    groups: set = set()
+    if negative and dependency:
+        preds = ", ".join(_iri(p) for p in sorted(negative, key=str))
+        groups = {o for (o,) in fetch.rows(_GROUPS.format(preds=preds))} - forms
+    # every node an action on these removes (what they are forms of, and the narrower types of
+    # those), so that the effects computed on the fetched graph are the whole graph's
+    _up, up_edges = _closure(fetch, _FORWARD, {IGE.formOf}, forms | groups, backward=False)
+    _down, down_edges = _closure(fetch, _BACKWARD, {IGE.subtypeOf}, _up, backward=True)
+    fetch.keep(up_edges + down_edges)
+    if groups:
+        effects = _effects(groups, up_edges, down_edges)
+        supplying = _supplying(fetch, dependency, set().union(*effects.values()))
+        for o, members in effects.items():
+            both = members & supplying
+            if len(both) > 1 and _closure(fetch, _FORWARD, dependency, both, backward=False)[0] & cone:
+                forms.add(o)
+    return forms, chains
+
+
+def _effects(entities: Iterable[Any], form_edges: Iterable[tuple], subtype_edges: Iterable[tuple]) -> dict:
+    """Entity -> the nodes an action on it removes, as :func:`~igegraph.traverse.views.effect_of`
+    finds them: the entity, what it is a form of, and their narrower types."""
+    from ..project import closure
+
+    parents: dict = {}
+    for s, _p, o in form_edges:
+        parents.setdefault(s, []).append(o)
+    children: dict = {}
+    for s, _p, o in subtype_edges:
+        children.setdefault(o, []).append(s)
+    return {e: closure(children, closure(parents, [e])) for e in entities}
+
+
+def _supplying(fetch: _Fetcher, dependency: set, nodes: set) -> set:
+    """Those of ``nodes`` that supply something (have an outgoing dependency edge)."""
+    preds = ", ".join(_iri(p) for p in sorted(dependency, key=str))
+    return {s for (s,) in fetch.per_node(_SUPPLYING, nodes, preds=preds)} if preds and nodes else set()
+
+
+def _joint_removals(fetch: _Fetcher, dependency: set, actions: list[tuple], cone: set,
+                    chains: dict) -> "SupplyFacts":
+    """The :class:`~igegraph.traverse.supplyindex.SupplyFacts` of a fetch with the index.
+
+    ``blocks`` removes each action's effect, and each agent's abolishing actions together.
+    Where such a removal holds two or more supply nodes, the dominators do not decide what it
+    starves: every dependency edge into everything downstream of those nodes is fetched
+    (usually a few curated cells and molecules), on which the fetched graph decides it exactly.
+    """
+    from .supplyindex import SupplyFacts
+
+    effects = _effects({o for _a, _p, o in actions}, [t for t in fetch.triples if t[1] == IGE.formOf],
+                       [t for t in fetch.triples if t[1] == IGE.subtypeOf])
+    removals: list[set] = []
+    by_agent: dict = {}
+    for agent, _p, o in actions:
+        nodes = effects[o]
+        removals.append(nodes)
+        by_agent.setdefault(agent, set()).update(nodes)
+    removals += by_agent.values()
+    supplying = _supplying(fetch, dependency, set().union(*removals))
+    joint: set = set()
+    for nodes in removals:
+        if len(nodes & supplying) > 1:
+            joint |= nodes & supplying
+    covered = _closure(fetch, _FORWARD, dependency, joint, backward=False)[0] if joint else set()
+    fetch.keep(fetch.edges(_BACKWARD, dependency, covered))
+    return SupplyFacts(chains={compact(v): frozenset(compact(d) for d in found) for v, found in chains.items()},
+                       sources=frozenset(compact(v) for v in supplying),
+                       covered=frozenset(compact(v) for v in covered))
+
+
+def _relation_sets(props: Iterable[tuple]) -> tuple[set, set, set]:
+    """The activating, dependency and negative causal properties, from (property, flag, value)
+    rows of :data:`_PROPERTIES` (read as :mod:`igegraph.project` reads them)."""
+    flags: dict[Any, dict] = {}
+    for p, q, v in props:
+        flags.setdefault(p, {})[compact(q)] = v
+    activating, dependency, negative = set(), set(), set()
+    for p, f in flags.items():
+        try:
+            polarity = int(f["ige:polarity"])
+        except (KeyError, TypeError, ValueError):
+            continue
+        causal = bool(f["ige:causal"].toPython()) if "ige:causal" in f else polarity != 0
+        if causal and polarity > 0:
+            activating.add(p)
+            if "ige:dependency" in f and bool(f["ige:dependency"].toPython()):
+                dependency.add(p)
+        elif causal and polarity < 0:
+            negative.add(p)
+    return activating, dependency, negative
+
+
+def relation_flags(select: Select) -> tuple[set, set, set]:
+    """The activating, dependency and negative causal properties of the graph ``select`` reads."""
+    return _relation_sets(select(_PROPERTIES, {}))
 
 
 def _effective(forms: set, cone: set, region: set, supply_edges: list[tuple], subtype_edges: list[tuple],
@@ -445,39 +604,15 @@ def _effective(forms: set, cone: set, region: set, supply_edges: list[tuple], su
     it is a form of and their narrower types, as :func:`~igegraph.traverse.views.effect_of`)
     holds a cone node, or a supply node whose loss alone starves a cone node (it dominates the
     node from the supply roots, or sits in a root loop), or several supply nodes at once."""
-    import networkx as nx
+    from .supplyindex import chain, dominators
 
-    from ..project import closure
-
-    graph = nx.DiGraph()
-    graph.add_nodes_from(region)
-    graph.add_edges_from((s, o) for s, _p, o in supply_edges)
-    cond = nx.condensation(graph)
-    critical: set = set()
-    root = object()  # feeds every root of the supply region
-    graph.add_node(root)
-    for c in cond:
-        if cond.in_degree(c) == 0:
-            members = cond.nodes[c]["members"]
-            graph.add_edges_from((root, m) for m in members)
-            if len(members) > 1:
-                critical |= members
-    idom = nx.immediate_dominators(graph, root)
+    idom, critical = dominators((s, o) for s, _p, o in supply_edges)  # root loops are critical
     for v in cone:
-        step = idom.get(v)
-        while step is not None and step is not root and step not in critical:
-            critical.add(step)
-            step = idom.get(step)
+        critical.update(chain(idom, v))
     critical -= cone
-    parents: dict = {}
-    for s, _p, o in form_edges:
-        parents.setdefault(s, []).append(o)
-    children: dict = {}
-    for s, _p, o in subtype_edges:
-        children.setdefault(o, []).append(s)
     out = set()
-    for o in forms:
-        hit = closure(children, closure(parents, [o])) & region
+    for o, nodes in _effects(forms, form_edges, subtype_edges).items():
+        hit = nodes & region
         if hit & cone or hit & critical or len(hit) > 1:
             out.add(o)
     return out
@@ -509,7 +644,7 @@ def is_entity(select: Select, term: str) -> str | None:
 
 def cone_graph(kg: "KnowledgeGraph", sources: Sequence[str], targets: Sequence[str], max_length: int,
                items: Sequence[str] = (), every_action: bool = False,
-               stats: FetchStats | None = None) -> "KnowledgeGraph":
+               stats: FetchStats | None = None, index: Select | None = None) -> "KnowledgeGraph":
     """A small KnowledgeGraph over the cone of ``kg`` between ``sources`` and ``targets``
     (compact ids), on which the traversals give the same answers as on ``kg`` (``cutsets`` needs
     ``every_action``).
@@ -523,8 +658,12 @@ def cone_graph(kg: "KnowledgeGraph", sources: Sequence[str], targets: Sequence[s
     True
     """
     from ..kg import KnowledgeGraph
+    from .supplyindex import FACTS
 
-    graph = fetch_cone(kg.select, [kg.iri(s) for s in sources], [kg.iri(t) for t in targets],
-                       max_length=max_length, items=[kg.iri(i) for i in items], every_action=every_action,
-                       stats=stats)
-    return KnowledgeGraph(graph, "oxigraph", list(kg.sources))
+    graph, facts = _fetch(kg.select, [kg.iri(s) for s in sources], [kg.iri(t) for t in targets],
+                          max_length=max_length, items=[kg.iri(i) for i in items], every_action=every_action,
+                          stats=stats, index=index)
+    small = KnowledgeGraph(graph, "oxigraph", list(kg.sources))
+    if facts is not None:  # the cone's Cone reads its supply from these, not from a partial graph
+        small.derived(FACTS, lambda: facts)
+    return small

@@ -132,7 +132,10 @@ def scope(kg: "KnowledgeGraph", source: str, target: str, max_length: int,
         stats = FetchStats()
         log: list = kg.derived("traverse.fetch_stats", list)
         log.append(stats)
-        return cone_graph(kg, [src], [dst], max_length, chosen, every_action, stats)
+        # the supply-dominator index stands in for the supply ancestry when nothing is knocked
+        # out and no cut set combines actions (see igegraph.traverse.fetch)
+        index = None if chosen or every_action else kg.supply_index()
+        return cone_graph(kg, [src], [dst], max_length, chosen, every_action, stats, index)
 
     small = kg.derived(f"traverse.cone.{src}.{dst}.{max_length}.{sorted(chosen)}.{every_action}", fetch)
     return (small, *ends(small, src, dst, max_length), [node(small, item) for item in chosen])

@@ -1,0 +1,177 @@
+"""The supply-dominator index: dominators decide single removals as the search to the roots does,
+and traversals that read the index instead of the supply ancestry give the same answers.
+
+Random graphs (property-based, in the style of ``test_traverse_agreement``) check the
+dominator tree against the semantics written here (reach the node from the live roots), and
+``blocks`` on a cone fetched with the index against ``blocks`` on the whole graph.
+"""
+
+from __future__ import annotations
+
+import os
+
+import networkx as nx
+import pyoxigraph as ox
+import pytest
+from hypothesis import HealthCheck, Phase, example, given, settings
+from hypothesis import strategies as st
+
+from igegraph.backends.local import oxigraph_graph
+from igegraph.kg import KnowledgeGraph
+from igegraph.resources import curated_files
+from igegraph.traverse import blocks
+from igegraph.traverse.cone import Cone
+from igegraph.traverse.supplyindex import (
+    DEFAULT_INDEX_GRAPH,
+    chain,
+    dominator_tree,
+    index_graph,
+    read_header,
+    store_index_select,
+    write_store_index,
+)
+
+EX = "https://example.org/s/"
+_EXAMPLES = int(os.environ.get("IGEGRAPH_AGREEMENT_EXAMPLES", "0"))
+SETTINGS = settings(max_examples=_EXAMPLES or 40, derandomize=not _EXAMPLES, deadline=None,
+                    suppress_health_check=[HealthCheck.function_scoped_fixture],
+                    phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.target])
+
+
+def indexed(graph_triples, extra: bytes = b"") -> KnowledgeGraph:
+    """A graph on a fresh Oxigraph store with its supply index written, whose traversals fetch
+    their cone as a store's do (reading the index)."""
+    db = ox.Store()
+    db.load(graph_triples, format=ox.RdfFormat.N_QUADS)
+    if extra:
+        db.load(extra, format=ox.RdfFormat.TURTLE)
+    write_store_index(db)
+    kg = KnowledgeGraph(oxigraph_graph(db), "oxigraph")
+    kg.fetches_cones = True
+    kg.supply_index = lambda: store_index_select(db)  # type: ignore[method-assign]
+    return kg
+
+
+def starved_by_search(edges: list[tuple[str, str]], x: str) -> set[str]:
+    """The semantics: nodes (not roots themselves) that no live root reaches once ``x`` is gone."""
+    graph = nx.DiGraph(edges)
+    cond = nx.condensation(graph)
+    roots = {m for c in cond if cond.in_degree(c) == 0 for m in cond.nodes[c]["members"]}
+    live = [r for r in roots if r != x]
+    reached = set(live)
+    for r in live:
+        reached |= nx.descendants(graph.subgraph(set(graph) - {x}), r)
+    return {v for v in graph if v != x and v not in roots and v not in reached}
+
+
+@SETTINGS
+@given(edges=st.lists(st.tuples(st.integers(0, 7), st.integers(0, 7)), max_size=18))
+def test_dominators_decide_single_removals(edges):
+    edges = [(f"n{a}", f"n{b}") for a, b in edges]
+    idom, roots, loops = dominator_tree(edges)
+    nodes = {v for e in edges for v in e}
+    for x in nodes:
+        by_tree = {v for v in nodes if v not in roots and x in chain(idom, v)}
+        assert by_tree == starved_by_search(edges, x)
+    # a root loop's members are roots; the tree never says one starves another
+    assert set(loops) <= roots and not any(chain(idom, v) for v in roots)
+
+
+@st.composite
+def supply_networks(draw):
+    """A small causal graph from src to dst with supply edges around it (loops included), cell
+    subtypes (one action removes several supply nodes) and drugs acting anywhere."""
+    n = draw(st.integers(3, 7))
+    names = ["src", *[f"n{i}" for i in range(n)], "dst"]
+    edges = set()
+    for u in names[:-1]:
+        for v in names[1:]:
+            if u != v and draw(st.integers(0, 9)) < 3:
+                edges.add((u, v, draw(st.sampled_from(["activates", "secretes", "bindsReceptor"]))))
+    subtypes = {(a, b) for a in names[1:-1] for b in names[1:-1] if a < b and draw(st.integers(0, 5)) == 0}
+    targets = draw(st.lists(st.sampled_from(names), min_size=1, max_size=5))
+    return names, edges, subtypes, targets
+
+
+def _turtle(names, edges, subtypes, targets) -> str:
+    lines = ["@prefix ige: <https://w3id.org/igegraph/vocab#> .", f"@prefix ex: <{EX}> .",
+             "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> ."]
+    lines += [f'ex:{v} a ige:Cell ; rdfs:label "{v}" .' for v in names]
+    lines += [f"ex:{u} ige:{p} ex:{v} ." for u, v, p in sorted(edges)]
+    lines += [f"ex:{a} ige:subtypeOf ex:{b} ." for a, b in sorted(subtypes)]
+    for i, t in enumerate(targets):
+        lines += [f'ex:drug{i} a ige:MonoclonalAntibody ; rdfs:label "drug{i}" .', f"ex:drug{i} ige:depletes ex:{t} ."]
+    # the same agent on two targets: its actions together remove several supply nodes
+    lines += [f"ex:drug0 ige:depletes ex:{targets[-1]} ."]
+    return "\n".join(lines) + "\n"
+
+
+class _Ontology:
+    """The ontology as N-Quads (a small repr: hypothesis prints its arguments on failure)."""
+
+    def __init__(self) -> None:
+        db = ox.Store()
+        for path in curated_files():
+            if path.parent.name == "ontology" and path.suffix == ".ttl":
+                db.load(path=str(path), format=ox.RdfFormat.TURTLE)
+        self.quads = db.dump(format=ox.RdfFormat.N_QUADS)
+
+    def __repr__(self) -> str:
+        return "<ontology>"
+
+
+@pytest.fixture(scope="module")
+def ontology() -> _Ontology:
+    return _Ontology()
+
+
+# a cell type and its subtype both feed a route node: only removing both (one depletion of the
+# type) starves it, which the dominators alone cannot tell
+JOINT = (["src", "n0", "n1", "n2", "dst"],
+         {("src", "n0", "bindsReceptor"), ("n0", "dst", "bindsReceptor"), ("n1", "n0", "secretes"),
+          ("n2", "n0", "secretes"), ("n2", "n2", "activates")}, {("n2", "n1")}, ["n1", "n2"])
+
+
+# the same with the type on a route: the action hits it directly, and starves the other route
+ON_ROUTE = (["src", "n0", "n1", "n2", "dst"],
+            {("src", "n1", "bindsReceptor"), ("src", "n0", "bindsReceptor"), ("n1", "n0", "secretes"),
+             ("n0", "dst", "bindsReceptor"), ("n2", "n0", "secretes")}, {("n2", "n1")}, ["n1"])
+
+
+@settings(SETTINGS, max_examples=_EXAMPLES or 20)
+@example(spec=JOINT)
+@example(spec=ON_ROUTE)
+@given(spec=supply_networks())
+def test_blocks_with_the_index_agree_on_random_graphs(ontology, spec):
+    text = _turtle(*spec).encode()
+    db = ox.Store()
+    db.load(ontology.quads, format=ox.RdfFormat.N_QUADS)
+    db.load(text, format=ox.RdfFormat.TURTLE)
+    full = KnowledgeGraph(oxigraph_graph(db), "oxigraph")
+    small = indexed(ontology.quads, text)
+    src, dst = EX + "src", EX + "dst"
+    for length in (3, 6):
+        want = blocks(full, src, dst, length, interventions_only=False).to_dict()
+        assert blocks(small, src, dst, length, interventions_only=False).to_dict() == want
+    cone = Cone(full, full.resolve(src), full.resolve(dst), 6)
+    for removed in [frozenset({v}) for v in cone.supply_ancestors | cone.nodes]:
+        assert cone.dead(removed) == cone._starved_together(removed)
+
+
+def test_index_graph_names():
+    assert index_graph() == DEFAULT_INDEX_GRAPH
+    assert index_graph("https://example.org/g") == index_graph("https://example.org/g") != index_graph()
+
+
+def test_header_says_what_the_index_covers(kg):
+    db = ox.Store()
+    db.load(kg.engine.dump(kg.graph), format=ox.RdfFormat.N_QUADS)
+    assert store_index_select(db) is None  # no index yet
+    written = write_store_index(db)
+    select = store_index_select(db)
+    assert select is not None and written == len(list(db.quads_for_pattern(None, None, None,
+                                                                           ox.NamedNode(DEFAULT_INDEX_GRAPH))))
+    header = read_header(select, DEFAULT_INDEX_GRAPH)
+    dependency = sum(1 for _s, _o, d in kg.projection.edges(data="dependency") if d)
+    assert header is not None and (header.version, header.edges) == (1, dependency)
+    assert write_store_index(db) == written  # rewriting replaces, never adds
