@@ -253,6 +253,12 @@ class KnowledgeGraph:
         ancestry; None when there is none to trust (a local graph has the ancestry at hand)."""
         return None
 
+    def supply_index_current(self) -> bool:
+        """Whether the index :meth:`supply_index` gave still matches the data (a check some
+        backends finish while the cone is fetched); a cone fetched with a stale one is fetched
+        again without it."""
+        return True
+
     def derived(self, key: str, build: Callable[[], T]) -> T:
         """A value derived from the graph, built once and kept for the life of this object.
 

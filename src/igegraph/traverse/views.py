@@ -135,7 +135,11 @@ def scope(kg: "KnowledgeGraph", source: str, target: str, max_length: int,
         # the supply-dominator index stands in for the supply ancestry when nothing is knocked
         # out and no cut set combines actions (see igegraph.traverse.fetch)
         index = None if chosen or every_action else kg.supply_index()
-        return cone_graph(kg, [src], [dst], max_length, chosen, every_action, stats, index)
+        small = cone_graph(kg, [src], [dst], max_length, chosen, every_action, stats, index)
+        if index is not None and not kg.supply_index_current():
+            stats.__dict__.update(FetchStats().__dict__)
+            small = cone_graph(kg, [src], [dst], max_length, chosen, every_action, stats)
+        return small
 
     small = kg.derived(f"traverse.cone.{src}.{dst}.{max_length}.{sorted(chosen)}.{every_action}", fetch)
     return (small, *ends(small, src, dst, max_length), [node(small, item) for item in chosen])
