@@ -53,8 +53,9 @@ ATOMIC_PUSH_UP_TO = 1_000_000
 # ------------------------------------------------------------------ worker (a fresh process)
 
 
-def worker(kind: str, where: str) -> dict:
-    """Open the graph, time the first and second ``blocks`` and every named query."""
+def worker(kind: str, where: str, save: Path) -> dict:
+    """Open the graph, time the first and second ``blocks`` and every named query, saving what
+    is measured to ``save`` after each step (a run stopped during the queries keeps the rest)."""
     started = time.perf_counter()
     import igegraph  # noqa: F401  (imports count in the first call's latency)
     from igegraph.resources import resource_dir
@@ -83,6 +84,7 @@ def worker(kind: str, where: str) -> dict:
         "answer": hashlib.sha1(answer.encode()).hexdigest()[:12],
         "fetch": [vars(s) for s in fetched], "queries": {},
     }
+    save.write_text(json.dumps(out))
     for path in sorted(resource_dir("queries").glob("*.rq")):
         t = time.perf_counter()
         try:
@@ -91,6 +93,7 @@ def worker(kind: str, where: str) -> dict:
             out["queries"][path.stem] = {"s": time.perf_counter() - t, "rows": rows}
         except Exception as exc:  # a query the store refuses is reported, not fatal
             out["queries"][path.stem] = {"error": f"{type(exc).__name__}: {str(exc)[:120]}"}
+        save.write_text(json.dumps(out))
     return out
 
 
@@ -289,7 +292,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
-        Path(args.out).write_text(json.dumps(worker(args.worker, args.where)))
+        worker(args.worker, args.where, Path(args.out))
         return 0
     sizes = [s.strip().lower() for s in args.sizes.split(",") if s.strip()]
     if args.full and "10m" not in sizes:

@@ -12,6 +12,7 @@ True
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from rdflib import Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD
@@ -109,7 +110,11 @@ def compact(iri: str | Node) -> str:
     >>> compact("https://w3id.org/igegraph/id/omalizumab")
     'ig:omalizumab'
     """
-    text = str(iri)
+    return _compact(str(iri))
+
+
+@lru_cache(maxsize=1 << 16)  # projections and fetches compact the same few thousand IRIs many times
+def _compact(text: str) -> str:
     if text.startswith(str(OBO)):
         local = text[len(str(OBO)):]
         if "_" in local:
