@@ -26,8 +26,9 @@ def index(store: str | None, fmt: str) -> None:
     Traversals on a store or an endpoint read this index (what each node's supply hangs on)
     instead of fetching the whole supply ancestry of their pathway. 'store build' and 'push'
     write it; run this when the data changed by other means (an endpoint whose graph was
-    edited, a store built by an older igegraph). An index that no longer matches the data
-    is not used, so answers stay right either way; only speed is lost.
+    edited, a store built by an older igegraph). An index whose count of dependency edges
+    differs from the data's is not used; an edit that replaces one dependency edge by another
+    keeps the count, is not noticed, and needs this command.
 
     Example: igegraph index --endpoint http://127.0.0.1:7878/query
     """

@@ -287,7 +287,8 @@ def write_store_index(database: Any, graph_iri: str = DEFAULT_INDEX_GRAPH) -> in
 
     triples, _edges = compute_index(store_select(database), graph_iri)
     graph = ox.NamedNode(graph_iri)
-    database.remove_graph(graph) if graph in set(database.named_graphs()) else None
+    if graph in set(database.named_graphs()):
+        database.remove_graph(graph)
     database.load(ntriples(triples), format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
     return len(triples)
 
