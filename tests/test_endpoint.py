@@ -308,6 +308,24 @@ def test_chunked_push_replaces_a_graph_and_repeats_harmlessly(oxigraph_endpoint,
     assert count(oxigraph_endpoint, graph) == len(kg)
 
 
+def test_a_failed_index_upload_says_the_data_is_in(oxigraph_endpoint, kg, monkeypatch):
+    from igegraph.backends import endpoint, get_backend
+    from igegraph.errors import EndpointError
+
+    def refuse(backend):  # the store refusing the second PUT, after the data went in
+        raise EndpointError("the store refused the supply index upload")
+
+    monkeypatch.setattr(endpoint, "push_index", refuse)
+    graph = "https://example.org/graphs/no-index"
+    with pytest.raises(EndpointError) as failed:
+        endpoint.push(get_backend("endpoint", oxigraph_endpoint, graph=graph))
+    assert str(failed.value) == (
+        f"the graph now holds the {len(kg):,} triples pushed, but its supply index was not written (the store "
+        f"refused the supply index upload); run 'igegraph index --endpoint {oxigraph_endpoint}'")
+    assert count(oxigraph_endpoint, graph) == len(kg)
+    httpx.post(oxigraph_endpoint.rsplit("/", 1)[0] + "/update", data={"update": f"DROP GRAPH <{graph}>"}).raise_for_status()
+
+
 def test_push_refuses_bad_files_before_sending(oxigraph_endpoint, cli, tmp_path):
     bad = tmp_path / "bad.ttl"
     bad.write_text("<urn:a> <urn:b> .\n")

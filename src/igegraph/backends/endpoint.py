@@ -282,26 +282,23 @@ class EndpointBackend(OxigraphBackend):
         abandoned = threading.Event()
 
         def send() -> tuple[httpx.Response, bytes]:
-            try:
-                with client.stream(method, url, timeout=httpx.Timeout(limit), headers=headers,
-                                   **kwargs) as response:
-                    ok = response.status_code < 300
-                    chunks = []
-                    for chunk in response.iter_bytes():
-                        if abandoned.is_set():
-                            raise late
-                        if sink is not None and ok:
-                            sink.write(chunk)
-                        else:
-                            chunks.append(chunk)
-                return response, b"".join(chunks)
-            finally:
-                if abandoned.is_set():  # the caller has gone on with a new client: close this one
-                    client.close()
+            with client.stream(method, url, timeout=httpx.Timeout(limit), headers=headers,
+                               **kwargs) as response:
+                ok = response.status_code < 300
+                chunks = []
+                for chunk in response.iter_bytes():
+                    if abandoned.is_set():
+                        raise late
+                    if sink is not None and ok:
+                        sink.write(chunk)
+                    else:
+                        chunks.append(chunk)
+            return response, b"".join(chunks)
 
+        # the client stays: other threads (a background COUNT) may be using it; leaving the
+        # stream above closes the abandoned request's own connection
         def give_up() -> None:
             abandoned.set()
-            self._client = None
 
         try:
             response, body = _within(limit, send, give_up)
@@ -667,7 +664,11 @@ def push(backend: EndpointBackend, data: Iterable[str | Path] = (), *, curated: 
                     else [("PUT", b""), *(("POST", body) for body in upload.chunks(on_bytes))])
         tell("send", 0, total)
         _send(backend, url, graph_params(backend.graph), requests)
-    push_index(backend)
+    try:
+        push_index(backend)
+    except (EndpointError, QueryError) as exc:  # the data is there already: say so
+        raise EndpointError(f"the graph now holds the {upload.triples:,} triples pushed, but its supply index "
+                            f"was not written ({exc}); run 'igegraph index --endpoint {backend.url}'") from None
     return PushReport(upload.triples, backend.graph, url, files, upload.vocabulary_changes, len(requests), not chunked)
 
 

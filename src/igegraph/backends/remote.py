@@ -176,7 +176,7 @@ class EndpointKnowledgeGraph(KnowledgeGraph):
 
         def build() -> Any:
             import copy
-            from concurrent.futures import ThreadPoolExecutor
+            import threading
 
             from ..traverse.supplyindex import dependency_edge_count, index_graph, read_header
 
@@ -193,10 +193,19 @@ class EndpointKnowledgeGraph(KnowledgeGraph):
                 return None
             if header is None:
                 return None
-            # the COUNT costs about 2 s at 10M triples on Oxigraph server: overlap it with the fetch
-            pool = ThreadPoolExecutor(max_workers=1)
-            self.__dict__["_index_count"] = (pool.submit(dependency_edge_count, self.select), header.edges)
-            pool.shutdown(wait=False)  # the thread ends with its one query
+            # the COUNT costs about 2 s at 10M triples on Oxigraph server: overlap it with the
+            # fetch, in a daemon thread so that a command that fails first does not wait for it
+            counting: dict[str, Any] = {}
+
+            def count() -> None:
+                try:
+                    counting["value"] = dependency_edge_count(self.select)
+                except BaseException as exc:  # raised where the result is read
+                    counting["error"] = exc
+
+            thread = threading.Thread(target=count, name="igegraph-index-count", daemon=True)
+            thread.start()
+            self.__dict__["_index_count"] = (thread, counting, header.edges)
             return select
 
         return self.derived("endpoint.supply_index", build)
@@ -207,8 +216,11 @@ class EndpointKnowledgeGraph(KnowledgeGraph):
         pending = self.__dict__.get("_index_count")
         if pending is None:
             return True
-        counting, edges = pending
-        current = counting.result() == edges
+        thread, counting, edges = pending
+        thread.join()  # each request of it ends by --timeout
+        if "error" in counting:
+            raise counting["error"]
+        current = counting["value"] == edges
         self.__dict__["_index_count"] = None
         if not current:
             self.__dict__.setdefault("_derived", {})["endpoint.supply_index"] = None

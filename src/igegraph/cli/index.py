@@ -18,7 +18,7 @@ __all__ = ["index", "COMMANDS"]
 @click.command()
 @click.option("--store", "store", type=click.Path(file_okay=False), default=None,
               help="The persistent store to index (built with 'igegraph store build').")
-@endpoint_options
+@endpoint_options(timeout=3600.0)
 @format_option("text", "json")
 def index(store: str | None, fmt: str) -> None:
     """Rebuild the supply-dominator index of a store or an endpoint's graph.
