@@ -130,6 +130,12 @@ def test_cli_exports(cli, tmp_path):
     assert unknown.exit_code == 1 and "unknown entity 'no such thing'" in unknown.output
     kgx = cli("export", "kgx", str(tmp_path / "kgx") + "/")
     assert kgx.exit_code == 0 and kgx.output.count("wrote ") == 3
+    for fmt in ("svg", "html"):  # no route, no picture: one line, no file
+        none = cli("export", fmt, str(tmp_path / f"none.{fmt}"), "--from", "histamine", "--to", "omalizumab")
+        assert (none.exit_code, none.output) == (1, "Error: no route from histamine to omalizumab at any length: "
+                                                    "nothing causal leads from one to the other, so there is no "
+                                                    "pathway to draw\n")
+        assert not (tmp_path / f"none.{fmt}").exists()
 
 
 def test_cli_query_view(cli, tmp_path):

@@ -338,3 +338,16 @@ def test_prose_wraps_at_80_columns(cli, monkeypatch):
         "  omalizumab, quilizumab, XmAb7195",
         "only weaken: CTLA4Fcε, MEDI4212 Fc variant",
     ]
+
+
+def test_wrap_text_keeps_a_number_with_its_unit_but_wraps_a_list_of_numbers():
+    from igegraph.table import wrap_text
+
+    assert wrap_text("heated to 56 °C for 30 min then 1,000 cells", 20).splitlines() == [
+        "heated to 56 °C for", "30 min then", "1,000 cells"]
+    assert wrap_text("refs: " + ", ".join(str(i) for i in range(10, 40)), 40).splitlines() == [
+        "refs: 10, 11, 12, 13, 14, 15, 16, 17,",
+        "18, 19, 20, 21, 22, 23, 24, 25, 26, 27,",
+        "28, 29, 30, 31, 32, 33, 34, 35, 36, 37,",
+        "38, 39",
+    ]

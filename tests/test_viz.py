@@ -244,3 +244,18 @@ def test_page_style_and_script_are_package_files(kg):
     page = render_html(make_view(kg, focus="omalizumab"))
     assert static.joinpath("page.css").read_text(encoding="utf-8") in page
     assert static.joinpath("page.js").read_text(encoding="utf-8") in page
+
+
+def test_blocker_tooltip_lines_indent_the_mechanism_and_give_one_evidence_line(kg):
+    from igegraph.traverse import blocks_pathway
+    from igegraph.viz.html import _blocker_lines
+
+    report = blocks_pathway(kg, "ige-fceri-degranulation")
+    lines = _blocker_lines([b for b in report.blockers if b.id == "ig:omalizumab"])
+    assert "\n".join(lines).splitlines()[:5] == [
+        "• neutralizes at IgE (on free IgE) — cuts every route",
+        "  It binds selectively to the Cε3 domain of the Fc fragment on the",
+        "  heavy chain of free IgE, reducing IgE availability significantly",
+        "  evidence: Marketed",
+        "  references: [30]",
+    ]

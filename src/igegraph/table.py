@@ -30,7 +30,8 @@ _SHORT = 20  # columns at most this wide are kept whole while long ones wrap
 _ID = re.compile(r"<?(?:[A-Za-z][\w.+-]*:[^\s:/]\S*|https?://\S+)>?[,;]?")
 
 
-_NUMBER = re.compile(r"(?<![^\s(])([~<>=≥≤]?[\d][\d.,]*) (?=\S)")  # a number and the space after it
+# a number and the space after it (a number ends in a digit: "10," in a list is not kept with its neighbour)
+_NUMBER = re.compile(r"(?<![^\s(])([~<>=≥≤]?\d(?:[\d.,]*\d)?) (?=\S)")
 
 
 def _is_id(word: str) -> bool:

@@ -116,7 +116,9 @@ def format_blocks(report: Any, kg: Any = None) -> str:
         from ..scales import footnote
 
         phases = [b.phase or "" for b in (*report.blockers, *report.acts_on_target)]
-        lines += ["", footnote(kg, phases, [b.evidence or "" for b in report.blockers])]
+        note = footnote(kg, phases, [b.evidence or "" for b in report.blockers])
+        if note:  # none when no blocker has a phase or an evidence level
+            lines += ["", note]
     return "\n".join(lines)
 
 

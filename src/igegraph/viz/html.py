@@ -23,6 +23,7 @@ from importlib import resources
 from typing import Any
 
 from ..errors import IgegraphError
+from ..table import wrap_text
 from .layout import crosses_node, edge_label_lines
 from .style import (
     LABEL_INSIDE,
@@ -169,9 +170,8 @@ def _blocker_lines(blocks: list[Any]) -> list[str]:
                      + (" — cuts every route" if b.cuts_all_routes else
                         f" — {verb} {len(b.routes_cut)} route{'s' if len(b.routes_cut) != 1 else ''}"))
         if b.mechanism:
-            lines.append(wrap(f"  {b.mechanism}"))
-        lines.append(f"  evidence: {b.phase or ''}{' / ' if b.phase and b.evidence else ''}{b.evidence or ''}"
-                     .rstrip(": ") or "  evidence: not recorded")
+            lines.append(wrap_text(b.mechanism, 70, indent="  "))
+        lines.append(f"  evidence: {_evidence_text(b.phase, b.evidence)}")
         lines.append(f"  references: {refs_text(b.references) if b.references else 'none cited'}")
     return lines
 

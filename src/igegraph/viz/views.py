@@ -310,8 +310,10 @@ def _pathway_from_report(kg: "KnowledgeGraph", report: Any, name: str | None) ->
     """Build the pathway view from a :class:`igegraph.traverse.BlockReport`."""
     import networkx as nx
 
-    proj = kg.projection
     routes = list(report.routes)
+    if not routes:
+        raise IgegraphError(f"{report.no_route or 'no route'}, so there is no pathway to draw")
+    proj = kg.projection
     g = nx.MultiDiGraph()
     roles: dict[str, str] = {}
 
@@ -363,10 +365,10 @@ def _pathway_from_report(kg: "KnowledgeGraph", report: Any, name: str | None) ->
     drugs = {b.id for b in report.blockers}
     cut_all = sorted({kg.label(i) for i, info in report.interventions.items() if info["cuts_all_routes"]},
                      key=str.lower)
-    n = len(routes)
+    n, steps = len(routes), len({b.step for b in report.blockers})
     subtitle = (f"{n} route{'s' if n != 1 else ''} from {source_label} to {target_label} · "
                 f"{len(drugs)} intervention{'s' if len(drugs) != 1 else ''} acting on "
-                f"{len({b.step for b in report.blockers})} steps · red dashed lines = blocking")
+                f"{steps} step{'s' if steps != 1 else ''} · red dashed lines = blocking")
     if not cut_all and drugs:
         subtitle += " · no single intervention cuts every route"
     view = View("pathway", f"Pathway: {title}", g, subtitle, report=report, roles=roles,
