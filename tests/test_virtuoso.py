@@ -35,7 +35,7 @@ from tests.test_endpoint import (  # noqa: F401
 from tests.virtuoso import GRAPH, ISQL
 
 import igegraph
-from igegraph.backends.remote import prefixed
+from igegraph.vocab import prefixed
 from igegraph.sparql import named_queries, named_query, run_query
 
 

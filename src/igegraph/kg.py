@@ -238,14 +238,22 @@ class KnowledgeGraph:
     #: Traversals fetch the causal cone they need (:mod:`igegraph.traverse.fetch`) instead of
     #: building the whole projection: set by backends whose graph is too big to project.
     fetches_cones = False
+    #: How many of a cone fetch's batched queries may run at once: a SPARQL server works on
+    #: one while this process reads another's answer; an embedded store gains nothing.
+    parallel_queries = 1
 
     def select(self, query: str, bindings: "Mapping[str, rdflib.term.Identifier]") -> list[tuple]:
         """Run one SPARQL SELECT (or ASK) on the graph with variable bindings: rows of rdflib
         terms (an ASK gives ``[(True,)]`` or ``[]``). What :func:`igegraph.traverse.fetch.fetch_cone`
         reads through; an endpoint backend overrides it."""
-        from .traverse.fetch import graph_select
+        from .backends.local import database_of
+        from .traverse.fetch import graph_select, store_select
 
-        return graph_select(self.graph)(query, bindings)
+        def build() -> "Select":
+            database = database_of(self.graph)  # an Oxigraph graph is read without rdflib's query layer
+            return graph_select(self.graph) if database is None else store_select(database)
+
+        return self.derived("kg.select", build)(query, bindings)
 
     def supply_index(self) -> "Select | None":
         """A SELECT runner over this graph's supply-dominator index

@@ -25,12 +25,12 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, cast
 
-from .vocab import IGE, compact
+from .bulk import gc_paused
+from .vocab import IGE, compact, prefixed
 
 if TYPE_CHECKING:
     import networkx as nx
     from rdflib import Literal
-    from rdflib.query import ResultRow
 
     from .kg import KnowledgeGraph
 
@@ -85,7 +85,7 @@ def relation_properties(kg: "KnowledgeGraph") -> dict[str, dict]:
 
 def _assertions(kg: "KnowledgeGraph") -> dict[tuple[str, str, str], dict]:
     """(subject, predicate, object) -> provenance of the claim's Assertion node."""
-    rows = cast("Iterable[ResultRow]", kg.graph.query(  # a SELECT's result iterates as rows
+    rows = kg.select(prefixed(
         """
         SELECT ?a ?s ?p ?o ?n ?levelLabel ?rank ?quote ?section ?note ?abolishes ?cell ?species ?exp ?aspect ?cond
         WHERE {
@@ -101,10 +101,7 @@ def _assertions(kg: "KnowledgeGraph") -> dict[tuple[str, str, str], dict]:
           OPTIONAL { ?a ige:experimentalContext ?exp }
           OPTIONAL { ?a ige:objectAspect ?aspect }
           OPTIONAL { ?a ige:condition ?cond }
-        }""",
-        initNs={"ige": IGE, "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-                "rdfs": "http://www.w3.org/2000/01/rdf-schema#"},
-    ))
+        }"""), {})
     out: dict[tuple[str, str, str], dict] = {}
     for a, s, p, o, n, level, rank, quote, section, note, abolishes, cell, species, exp, aspect, cond in rows:
         key = (compact(s), compact(p), compact(o))
@@ -135,6 +132,7 @@ def _assertions(kg: "KnowledgeGraph") -> dict[tuple[str, str, str], dict]:
     return out
 
 
+@gc_paused
 def build_projection(kg: "KnowledgeGraph") -> "nx.MultiDiGraph":
     """Build the MultiDiGraph projection of a knowledge graph.
 

@@ -18,7 +18,7 @@ from rdflib import Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD
 from rdflib.term import Node
 
-__all__ = ["IGE", "IG", "OBO", "PREFIXES", "expand_curie", "compact", "local_name"]
+__all__ = ["IGE", "IG", "OBO", "PREFIXES", "expand_curie", "compact", "local_name", "prefixed"]
 
 IGE = Namespace("https://w3id.org/igegraph/vocab#")
 IG = Namespace("https://w3id.org/igegraph/id/")
@@ -143,3 +143,13 @@ def local_name(iri: str | URIRef) -> str:
     """
     text = str(iri)
     return re.split(r"[#/]", text)[-1]
+
+
+def prefixed(query: str) -> str:
+    """The query with the project's PREFIX declarations in front (SPARQL stores and pyoxigraph
+    predeclare none).
+
+    >>> prefixed("ASK { ?s a ige:Drug }").splitlines()[0]
+    'PREFIX ige: <https://w3id.org/igegraph/vocab#>'
+    """
+    return "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items()) + query

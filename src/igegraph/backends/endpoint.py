@@ -122,6 +122,28 @@ def values_clause(bindings: Mapping[Any, Any]) -> str:
     return f"VALUES ({' '.join('?' + n for n in names)}) {{ {' '.join(rows)} }}"
 
 
+class _Cells:
+    """Cells of SPARQL JSON results -> rdflib terms, each distinct term made once (building an
+    rdflib IRI checks it, a literal computes its Python value: most of the cost of a big answer
+    once it is parsed). Bounded like :class:`~igegraph.backends.local.TermReader`."""
+
+    def __init__(self) -> None:
+        self.terms: dict[Any, Any] = {}
+
+    def __call__(self, cell: Mapping[str, str]) -> Any:
+        value = cell.get("value", "")
+        key = value if cell.get("type") == "uri" else (cell.get("type"), value, cell.get("xml:lang"),
+                                                        cell.get("datatype"))
+        found = self.terms.get(key)
+        if found is None:
+            from .local import TERM_CACHE
+
+            if len(self.terms) >= TERM_CACHE:
+                self.terms.clear()
+            found = self.terms[key] = _rdflib_term(cell)
+        return found
+
+
 def _rdflib_term(cell: Mapping[str, str]) -> Any:
     """An rdflib term from one cell of SPARQL JSON results."""
     from rdflib import BNode, Literal, URIRef
@@ -244,6 +266,7 @@ class EndpointBackend(OxigraphBackend):
                 raise EndpointError(f"--endpoint-user {user} needs a password: set {PASSWORD_ENV}")
         self._auth = _Auth(user, password or "") if user is not None else None
         self._client: httpx.Client | None = None
+        self._cells = _Cells()
 
     def __repr__(self) -> str:
         return f"<backend endpoint {self.url}>"
@@ -365,7 +388,8 @@ class EndpointBackend(OxigraphBackend):
         answer = self._results(_with_values(query, bindings, inline), timeout)
         try:
             names = [str(v) for v in answer["head"]["vars"]]
-            rows = [tuple(_rdflib_term(b[v]) if v in b else None for v in names)
+            cell = self._cells
+            rows = [tuple(cell(b[v]) if v in b else None for v in names)
                     for b in answer["results"]["bindings"]]
         except (KeyError, TypeError, ValueError, AttributeError):
             raise self._not_sparql("malformed SPARQL results") from None

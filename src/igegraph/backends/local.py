@@ -13,6 +13,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import weakref
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -25,22 +26,134 @@ if TYPE_CHECKING:
 
     from ..kg import KnowledgeGraph
 
-__all__ = ["MemoryBackend", "OxigraphBackend", "StoreBackend", "oxigraph_graph"]
+__all__ = ["MemoryBackend", "OxigraphBackend", "StoreBackend", "oxigraph_graph", "database_of", "TermReader", "ox_term"]
 
 # the pyoxigraph Store under each rdflib store this module made: dumping and bulk loading use
 # it directly (Rust on both sides, ~10x rdflib) without reaching into oxrdflib's internals
 _DATABASES: "weakref.WeakKeyDictionary[Any, ox.Store]" = weakref.WeakKeyDictionary()
 
 
+#: Most distinct terms a :class:`TermReader` keeps; past it, it starts again (memory stays bounded).
+TERM_CACHE = 1_000_000
+
+
+@functools.cache
+def _kinds() -> tuple[Any, Any, Any, Any]:
+    """pyoxigraph and rdflib's IRI, blank node and literal classes, imported on first use
+    (once: an import statement in a function run per term costs more than the conversion)."""
+    import pyoxigraph as ox
+    from rdflib import BNode, Literal, URIRef
+
+    return ox, URIRef, BNode, Literal
+
+
+class TermReader:
+    """pyoxigraph term -> rdflib term, as oxrdflib converts them (a literal keeps its datatype,
+    ``xsd:string`` included), each distinct term made once: building rdflib terms (an IRI's
+    validity check, a literal's Python value) is most of the cost of reading triples.
+
+    >>> import pyoxigraph as ox
+    >>> read = TermReader()
+    >>> read(ox.NamedNode("urn:a")) is read(ox.NamedNode("urn:a"))
+    True
+    >>> read(ox.Literal("5", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))).toPython()
+    5
+    """
+
+    def __init__(self) -> None:
+        self.terms: dict[Any, Any] = {}
+
+    def __call__(self, t: Any) -> Any:
+        found = self.terms.get(t)
+        if found is None and t is not None:
+            if len(self.terms) >= TERM_CACHE:
+                self.terms.clear()
+            found = self.terms[t] = self._convert(t)
+        return found
+
+    def _convert(self, t: Any) -> Any:
+        ox, URIRef, BNode, Literal = _kinds()  # noqa: N806
+        if isinstance(t, ox.NamedNode):
+            return URIRef(t.value)
+        if isinstance(t, ox.BlankNode):
+            return BNode(t.value)
+        if isinstance(t, ox.Literal):
+            if t.language:
+                return Literal(t.value, lang=t.language)
+            return Literal(t.value, datatype=self(t.datatype))
+        return self(t.subject), self(t.predicate), self(t.object)  # an RDF-star triple term
+
+
+def ox_term(term: Any) -> Any:
+    """The pyoxigraph term of an rdflib term (None stays None: a wildcard in a pattern)."""
+    if term is None:
+        return None
+    ox, URIRef, BNode, Literal = _kinds()  # noqa: N806
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)) if term.datatype else None)
+    raise TypeError(f"not an RDF term: {term!r}")
+
+
+@functools.cache
+def _caching_store() -> type:
+    """oxrdflib's store class, whose triple-pattern reads (``graph.triples``,
+    ``subject_objects``, ``value`` …) build each distinct rdflib term once (:class:`TermReader`)
+    and name the default graph with one Graph object rather than a new one per triple (made on
+    first use: importing oxrdflib imports rdflib)."""
+    import pyoxigraph as ox
+    from oxrdflib import OxigraphStore
+    from rdflib import Graph
+    from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+
+    class CachingStore(OxigraphStore):
+        def __init__(self, database: "ox.Store") -> None:
+            super().__init__(store=database)
+            self.database = database
+            self.read = TermReader()
+            self.default = Graph(identifier=DATASET_DEFAULT_GRAPH_ID, store=self)
+
+        def triples(self, triple_pattern: Any, context: Any = None) -> Any:
+            read = self.read
+            if context is None:
+                where = None
+            elif context.identifier == DATASET_DEFAULT_GRAPH_ID:
+                where = ox.DefaultGraph()
+            else:
+                where = ox_term(context.identifier)
+            try:
+                s, p, o = (ox_term(t) for t in triple_pattern)
+            except TypeError:
+                return iter(())  # a pattern no triple can match (as oxrdflib answers it)
+            return (((read(q.subject), read(q.predicate), read(q.object)), iter((self.graph_named(q.graph_name),)))
+                    for q in self.database.quads_for_pattern(s, p, o, where))
+
+        def graph_named(self, name: Any) -> Any:
+            if isinstance(name, ox.DefaultGraph):
+                return self.default
+            return Graph(identifier=self.read(name), store=self)
+
+    return CachingStore
+
+
 def oxigraph_graph(database: "ox.Store") -> "rdflib.Graph":
     """An rdflib Graph over a pyoxigraph Store, reading and writing its default graph."""
     import rdflib
-    from oxrdflib import OxigraphStore
     from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
-    store = OxigraphStore(store=database)
+    store = _caching_store()(database)
     _DATABASES[store] = database
     return _bound(rdflib.Graph(store=store, identifier=DATASET_DEFAULT_GRAPH_ID))
+
+
+def database_of(graph: "rdflib.Graph") -> "ox.Store | None":
+    """The pyoxigraph Store under a graph this module made (:func:`oxigraph_graph`), else None."""
+    return _DATABASES.get(graph.store)
 
 
 def _bound(graph: "rdflib.Graph") -> "rdflib.Graph":

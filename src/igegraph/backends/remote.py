@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import EndpointError, QueryError
 from ..kg import KnowledgeGraph
-from ..vocab import PREFIXES, compact, expand_curie, local_name
+from ..vocab import compact, expand_curie, local_name, prefixed
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -24,17 +24,12 @@ if TYPE_CHECKING:
 
     from .endpoint import EndpointBackend
 
-__all__ = ["EndpointKnowledgeGraph", "prefixed", "remote_stats", "STREAMED"]
+__all__ = ["EndpointKnowledgeGraph", "remote_stats", "STREAMED"]
 
 #: Most entities a name look-up fetches (candidates for resolution and suggestions).
 CANDIDATES = 200
 #: Most things a search fetches before ranking them here.
 SEARCH_CANDIDATES = 500
-
-
-def prefixed(query: str) -> str:
-    """The query with the project's PREFIX declarations in front (endpoints predeclare none)."""
-    return "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items()) + query
 
 
 # classes, properties and what declares them: what local projections need to be built
@@ -146,6 +141,7 @@ class EndpointKnowledgeGraph(KnowledgeGraph):
     """The graph on a SPARQL endpoint (see :mod:`igegraph.backends.remote`)."""
 
     fetches_cones = True
+    parallel_queries = 3
 
     def __init__(self, endpoint: "EndpointBackend"):
         super().__init__(endpoint.new_graph(), endpoint, [])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import inspect
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -59,21 +59,12 @@ class StoreKnowledgeGraph(KnowledgeGraph):
     def __init__(self, graph: "rdflib.Graph", sources: list[Path], store_dir: Path, manifest: dict,
                  manifest_digest: str, merged: bool = False, database: Any = None):
         super().__init__(graph, StoreBackend(store_dir), sources)
-        self._database = database  # the pyoxigraph Store, queried directly by select()
+        self._database = database  # the pyoxigraph Store, whose supply index supply_index() reads
         self.store_dir = store_dir
         self.manifest = manifest
         self._digest = manifest_digest
         # With extra files merged in memory the stored projection no longer matches.
         self._merged = merged
-
-    def select(self, query: str, bindings: "Mapping[str, rdflib.term.Identifier]") -> list[tuple]:
-        """SELECT rows (rdflib terms) straight from the database, without rdflib's query layer."""
-        from ..traverse.fetch import store_select
-
-        if self._database is None:
-            return super().select(query, bindings)
-        select = self.derived("store.select", lambda: store_select(self._database))
-        return select(query, bindings)
 
     def supply_index(self) -> "Select | None":
         """The store's supply-dominator index (:mod:`igegraph.traverse.supplyindex`), written

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ..bulk import gc_paused
 from .cone import Cone
 from .named import pathway
 from .results import Blocker, BlockReport, Cut, TargetAgent
@@ -61,6 +62,7 @@ def route_cuts(kg: "KnowledgeGraph", cone: Cone, shown: list, effect: Effect, de
     return out
 
 
+@gc_paused
 def blocks(
     kg: "KnowledgeGraph",
     source: str,
@@ -110,19 +112,22 @@ def blocks(
     blockers: list[Blocker] = []
     at_target: list[TargetAgent] = []
     combined: dict[str, Effect] = {}
+    # many agents act alike (all the anti-IgE antibodies on free IgE): what an effect does to
+    # the routes is worked out once per effect and strength
+    outcomes: dict[tuple[Effect, bool], tuple | None] = {}
     for action in actions(kg, interventions_only):
         effect = action_effect(kg, action)
-        if not cone.touches(effect):
+        key = (effect, action.abolishes)
+        if key not in outcomes:
+            outcomes[key] = _outcome(kg, cone, shown, count.n, effect, action.strength, action.abolishes)
+        outcome = outcomes[key]
+        if outcome is None:
             continue
-        dead = cone.dead(effect.nodes)
-        cuts = route_cuts(kg, cone, shown, effect, dead, action.strength)
-        left = cone.count(effect, dead)
+        cuts, left, cuts_all, mode = outcome
         if not cuts and left.n == count.n:
-            mode = cone.target_hit(effect, dead)
             if mode:
                 at_target.append(_target_agent(kg, action, mode))
             continue
-        cuts_all = action.abolishes and cone.survives(effect, dead) is None
         blockers.append(_blocker(kg, action, effect, cuts, order, cuts_all, shown, count.n, left, cone))
         if action.abolishes:
             combined[action.agent] = combined.get(action.agent, Effect()) | effect
@@ -133,6 +138,21 @@ def blocks(
     labels.update({n: kg.label(n) for n in must})
     return BlockReport(src, dst, shown, count, blockers, at_target, summary, must, max_length=max_length,
                        labels=labels)
+
+
+def _outcome(kg, cone: Cone, shown: list, total: int, effect: Effect, strength: str,
+             abolishes: bool) -> tuple | None:
+    """What one effect does to the routes: None when it touches none of the cone; else its
+    cuts of the shown routes, the routes left, whether it cuts every route, and how it hits the
+    target when it leaves every route standing."""
+    if not cone.touches(effect):
+        return None
+    dead = cone.dead(effect.nodes)
+    cuts = route_cuts(kg, cone, shown, effect, dead, strength)
+    left = cone.count(effect, dead)
+    if not cuts and left.n == total:
+        return cuts, left, False, cone.target_hit(effect, dead)
+    return cuts, left, abolishes and cone.survives(effect, dead) is None, None
 
 
 def _blocker(kg, action: Action, effect: Effect, cuts: list[Cut], order: dict, cuts_all: bool,
@@ -166,7 +186,7 @@ def _blocker(kg, action: Action, effect: Effect, cuts: list[Cut], order: dict, c
         cuts_all_routes=cuts_all,
         routes_cut=sorted(hit),
         surviving_routes=[i for i in range(len(shown)) if i not in hit],
-        cuts=cuts,
+        cuts=list(cuts),
         share=round((total - left.n) / total, 4) if total else 0.0,
         share_exact=left.exact,
     )
@@ -192,9 +212,12 @@ def _interventions(kg, cone: Cone, blockers: list[Blocker], combined: dict[str, 
         if b.strength == "cuts":
             entry["strength"] = "cuts"
             entry["routes_cut"].update(b.routes_cut)
+    cut_all: dict[Effect, bool] = {}
     for agent, entry in out.items():
         effect = combined.get(agent, Effect())
-        entry["cuts_all_routes"] = bool(effect) and cone.survives(effect, cone.dead(effect.nodes)) is None
+        if effect not in cut_all:
+            cut_all[effect] = bool(effect) and cone.survives(effect, cone.dead(effect.nodes)) is None
+        entry["cuts_all_routes"] = cut_all[effect]
         entry["routes_cut"] = sorted(entry["routes_cut"])
     return out
 

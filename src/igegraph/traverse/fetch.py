@@ -57,6 +57,9 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from rdflib.namespace import RDF, RDFS, SKOS
+
+from ..bulk import gc_paused
 from ..errors import IgegraphError
 from ..vocab import IGE, compact, expand_curie
 from .cone import _bounded_bfs
@@ -103,25 +106,33 @@ _PATHWAYS = _PREFIXES + """SELECT ?s ?q ?v WHERE {
   ?s ?q ?v .
 }"""
 
-# one VALUES block per query, the rest as FILTERs: engines join two VALUES blocks slowly
+
+
+def _one_of(preds: Iterable[str], s: str = "?s", p: str = "?p", o: str = "?o") -> str:
+    """A graph pattern matching ``s p o`` for each of ``preds`` (SPARQL terms): a UNION of one
+    pattern per predicate, each binding ``p``. Stores answer it from their index on the
+    predicate; ``?s ?p ?o FILTER(?p IN (…))`` reads every triple of each node first, which on
+    a node with thousands of other edges costs 50 times more (Oxigraph server, 10M triples)."""
+    return " UNION ".join(f"{{ {s} {q} {o} BIND({q} AS {p}) }}" for q in preds)
+
+
+# one VALUES block per query, the rest as patterns and FILTERs: engines join two VALUES blocks slowly
 _FORWARD = _PREFIXES + """SELECT ?s ?p ?o WHERE {{
-  VALUES ?s {{ {nodes} }} ?s ?p ?o . FILTER(?p IN ({preds}) && isIRI(?o))
+  VALUES ?s {{ {nodes} }} {preds} FILTER(isIRI(?o))
 }}"""
 _BACKWARD = _PREFIXES + """SELECT ?s ?p ?o WHERE {{
-  VALUES ?o {{ {nodes} }} ?s ?p ?o . FILTER(?p IN ({preds}) && isIRI(?s))
+  VALUES ?o {{ {nodes} }} {preds} FILTER(isIRI(?s))
 }}"""
 _PAIRS = _PREFIXES + """SELECT ?i ?s ?o WHERE {{
   VALUES (?s ?o) {{ {pairs} }}
   ?i ige:interactionSubject ?s ; ige:interactionObject ?o .
 }}"""
-_DETAILS = _PREFIXES + """SELECT ?s ?q ?v WHERE {{
-  VALUES ?s {{ {nodes} }} ?s ?q ?v .
-  FILTER(?q IN (rdf:type, rdfs:label, skos:altLabel, skos:exactMatch, skos:closeMatch, skos:definition,
-                ige:developmentPhase, ige:interactionSubject, ige:interactionObject, ige:formOf, ige:subtypeOf))
-}}"""
-_LABELS = _PREFIXES + """SELECT ?s ?q ?v WHERE {{
-  VALUES ?s {{ {nodes} }} ?s ?q ?v . FILTER(?q IN (rdfs:label, ige:rank, ige:referenceNumber))
-}}"""
+# what is shown or tested of a node, and of what its details point at
+_OUT = _PREFIXES + "SELECT ?s ?p ?o WHERE {{ VALUES ?s {{ {nodes} }} {preds} }}"
+_DETAILED = (RDF.type, RDFS.label, SKOS.altLabel, SKOS.exactMatch, SKOS.closeMatch, SKOS.definition,
+             IGE.developmentPhase, IGE.interactionSubject, IGE.interactionObject, IGE.formOf, IGE.subtypeOf)
+_LABELLED = (RDFS.label, IGE.rank, IGE.referenceNumber)
+_UNLABELLED = {RDF.type, SKOS.exactMatch, SKOS.closeMatch}
 _CLAIMS = _PREFIXES + """SELECT ?a ?s ?p ?o WHERE {{
   VALUES ?o {{ {nodes} }} ?a rdf:object ?o ; rdf:subject ?s ; rdf:predicate ?p .
 }}"""
@@ -132,10 +143,10 @@ _IDOM = _PREFIXES + "SELECT ?v ?d WHERE {{ VALUES ?v {{ {nodes} }} ?v ige:supply
 # what an action can remove several nodes of at once: a form of a molecule, a type with subtypes
 _GROUPS = _PREFIXES + """SELECT DISTINCT ?o WHERE {{
   {{ ?o ige:formOf ?m }} UNION {{ ?c ige:subtypeOf ?o }}
-  FILTER EXISTS {{ ?a ?p ?o . FILTER(?p IN ({preds})) }}
+  FILTER EXISTS {{ {preds} }}
 }}"""
 _SUPPLYING = _PREFIXES + """SELECT ?s WHERE {{
-  VALUES ?s {{ {nodes} }} FILTER EXISTS {{ ?s ?p ?o . FILTER(?p IN ({preds})) }}
+  VALUES ?s {{ {nodes} }} FILTER EXISTS {{ {preds} }}
 }}"""
 _IS_ENTITY = _PREFIXES + "ASK { ?s a ?c . ?c rdfs:subClassOf* ige:Entity }"
 
@@ -187,31 +198,21 @@ def graph_select(graph: "rdflib.Graph") -> Select:
 def store_select(store: Any, default_graph: str | None = None) -> Select:
     """A :data:`Select` straight over a pyoxigraph Store (an embedded or persistent store),
     several times faster than through rdflib: terms are converted as oxrdflib converts them,
-    each IRI once. With ``default_graph``, that named graph is the query's default graph."""
+    each distinct term once (:class:`~igegraph.backends.local.TermReader`). With
+    ``default_graph``, that named graph is the query's default graph."""
     import pyoxigraph as ox
-    from rdflib import BNode, Literal, URIRef
 
-    iris: dict[str, URIRef] = {}
+    from ..backends.local import TermReader, ox_term
+
+    read = TermReader()
     graph = ox.NamedNode(default_graph) if default_graph else None
 
-    def term(t: Any) -> Any:
-        if isinstance(t, ox.NamedNode):
-            found = iris.get(t.value)
-            if found is None:
-                found = iris[t.value] = URIRef(t.value)
-            return found
-        if isinstance(t, ox.Literal):
-            if t.language:
-                return Literal(t.value, lang=t.language)
-            return Literal(t.value, datatype=URIRef(t.datatype.value))
-        return None if t is None else BNode(t.value)
-
     def select(query: str, bindings: Mapping[str, "Identifier"]) -> list[tuple]:
-        given = {ox.Variable(k): ox.NamedNode(str(v)) for k, v in bindings.items()}
+        given = {ox.Variable(k): ox_term(v) for k, v in bindings.items()}
         result = store.query(query, substitutions=given, default_graph=graph)
         if isinstance(result, ox.QueryBoolean):
             return [(True,)] if bool(result) else []
-        return [tuple(term(t) for t in row) for row in result]
+        return [tuple(read(t) for t in row) for row in result]
 
     return select
 
@@ -231,37 +232,46 @@ def _batches(items: Iterable[Any]) -> Iterable[list[Any]]:
 
 
 class _Fetcher:
-    """Runs the queries, keeps every triple received and counts the cost."""
+    """Runs the queries (the batches of one step ``parallel`` at a time), keeps every triple
+    received and counts the cost."""
 
-    def __init__(self, select: Select, stats: FetchStats | None = None) -> None:
+    def __init__(self, select: Select, stats: FetchStats | None = None, parallel: int = 1) -> None:
         self.select = select
         self.triples: set[tuple] = set()
         self.stats = FetchStats() if stats is None else stats
+        self.parallel = parallel
 
     def rows(self, query: str, bindings: Mapping[str, "Identifier"] | None = None) -> list[tuple]:
-        self.stats.requests += 1
-        found = self.select(query, bindings or {})
-        self.stats.rows += len(found)
-        return found
+        return self.many([query], bindings)
+
+    def many(self, queries: list[str], bindings: Mapping[str, "Identifier"] | None = None) -> list[tuple]:
+        """The rows of all ``queries``, in their order."""
+        given = bindings or {}
+        if self.parallel > 1 and len(queries) > 1:
+            from concurrent.futures import ThreadPoolExecutor
+
+            with ThreadPoolExecutor(min(self.parallel, len(queries))) as pool:
+                answers = list(pool.map(lambda query: self.select(query, given), queries))
+        else:
+            answers = [self.select(query, given) for query in queries]
+        out: list[tuple] = []
+        for found in answers:
+            self.stats.requests += 1
+            self.stats.rows += len(found)
+            out += found
+        return out
 
     def keep(self, rows: Iterable[tuple]) -> None:
         self.triples.update(r for r in rows if None not in r)
 
     def edges(self, template: str, preds: Iterable[Any], nodes: Iterable[Any]) -> list[tuple]:
         """(s, p, o) rows of ``preds`` out of (forward) or into (backward) ``nodes``."""
-        preds = ", ".join(_iri(p) for p in sorted(preds, key=str))
-        if not preds:
-            return []
-        out: list[tuple] = []
-        for batch in _batches(nodes):
-            out += self.rows(template.format(preds=preds, nodes=" ".join(_iri(n) for n in batch)))
-        return out
+        pattern = _one_of(_iri(p) for p in sorted(preds, key=str))
+        return self.per_node(template, nodes, preds=pattern) if pattern else []
 
     def per_node(self, template: str, nodes: Iterable[Any], **fields: str) -> list[tuple]:
-        out: list[tuple] = []
-        for batch in _batches(nodes):
-            out += self.rows(template.format(nodes=" ".join(_iri(n) for n in batch), **fields))
-        return out
+        return self.many([template.format(nodes=" ".join(_iri(n) for n in batch), **fields)
+                          for batch in _batches(nodes)])
 
 
 def _closure(fetch: _Fetcher, template: str, preds: set, start: set, backward: bool) -> tuple[set, list[tuple]]:
@@ -285,6 +295,7 @@ def fetch_cone(
     every_action: bool = False,
     stats: FetchStats | None = None,
     index: Select | None = None,
+    parallel: int = 1,
 ) -> "rdflib.Graph":
     """The subgraph that routes of at most ``max_length`` hops from ``sources`` to ``targets``
     need, fetched through ``select``.
@@ -310,6 +321,9 @@ def fetch_cone(
         dominator chains of the cone's nodes are fetched instead of their whole supply
         ancestry, when that is exact (no ``items``, no ``every_action``, no cone node in a
         root loop; see :func:`_indexed_supply`).
+    parallel : int
+        How many batched queries of one step ``select`` may run at once (threads): more than
+        one helps with a SPARQL server, whose work then overlaps the reading of answers.
 
     Returns
     -------
@@ -327,12 +341,13 @@ def fetch_cone(
     True
     """
     return _fetch(select, sources, targets, max_length=max_length, items=items, every_action=every_action,
-                  stats=stats, index=index)[0]
+                  stats=stats, index=index, parallel=parallel)[0]
 
 
+@gc_paused
 def _fetch(select: Select, sources: Sequence[Any], targets: Sequence[Any], *, max_length: int,
            items: Sequence[Any], every_action: bool, stats: FetchStats | None,
-           index: Select | None) -> tuple["rdflib.Graph", "SupplyFacts | None"]:
+           index: Select | None, parallel: int = 1) -> tuple["rdflib.Graph", "SupplyFacts | None"]:
     """:func:`fetch_cone`, and the :class:`~igegraph.traverse.supplyindex.SupplyFacts` of a
     fetch that used the index (None when it fetched the whole supply ancestry)."""
     import rdflib
@@ -340,7 +355,7 @@ def _fetch(select: Select, sources: Sequence[Any], targets: Sequence[Any], *, ma
     started = time.perf_counter()
     if max_length < 1:
         raise IgegraphError(f"max length must be at least 1, not {max_length}")
-    fetch = _Fetcher(select)
+    fetch = _Fetcher(select, parallel=parallel)
     sources = [rdflib.URIRef(_iri(s)[1:-1]) for s in sources]
     targets = [rdflib.URIRef(_iri(t)[1:-1]) for t in targets]
     items = [rdflib.URIRef(_iri(i)[1:-1]) for i in items]
@@ -420,7 +435,7 @@ def _fetch(select: Select, sources: Sequence[Any], targets: Sequence[Any], *, ma
 
     indexed = None
     if index is not None and not items and not every_action:
-        indexed = _indexed_supply(fetch, _Fetcher(index, fetch.stats), cone, dependency, negative)
+        indexed = _indexed_supply(fetch, _Fetcher(index, fetch.stats, parallel), cone, dependency, negative)
     fetch.stats.indexed = indexed is not None
     region: set = set()
     broader: set = set()
@@ -446,21 +461,18 @@ def _fetch(select: Select, sources: Sequence[Any], targets: Sequence[Any], *, ma
     # 6. details of the nodes shown or tested, the assertions of the cone's edges and the actions
     nodes = endpoints | forms | interactions | set(items) | (region | broader if every_action else set())
     nodes |= {s for s, _p, _o in actions} | {o for _s, _p, o in actions}
-    details = fetch.per_node(_DETAILS, nodes)
+    details = fetch.edges(_OUT, _DETAILED, nodes)
     fetch.keep(details)
     edges = set(kept) | set(actions)
-    claims: list[tuple] = []
-    named: set = set()
-    for batch in _batches({o for _s, _p, o in edges}):
-        rows = fetch.rows(_CLAIMS.format(nodes=" ".join(_iri(n) for n in batch)))
-        named |= {a for a, s, p, o in rows if (s, p, o) in edges}
+    named = {a for a, s, p, o in fetch.per_node(_CLAIMS, {o for _s, _p, o in edges}) if (s, p, o) in edges}
     claims = fetch.per_node(_ABOUT, named)
     fetch.keep(claims)
     cells = {v for _a, q, v in claims if q == IGE.cellContext and isinstance(v, rdflib.URIRef)}
-    fetch.keep(fetch.per_node(_DETAILS, cells - nodes))
-    # labels of what the details and claims point at: classes, phases, levels, references
-    pointed = {v for _s, q, v in details + claims if isinstance(v, rdflib.URIRef) and q != rdflib.RDF.type}
-    fetch.keep(fetch.per_node(_LABELS, pointed - nodes - cells))
+    fetch.keep(fetch.edges(_OUT, _DETAILED, cells - nodes))
+    # labels of what the details and claims point at: phases, levels, references (classes came
+    # with the vocabulary; identifiers in other namespaces are shown as they are)
+    pointed = {v for _s, q, v in details + claims if isinstance(v, rdflib.URIRef) and q not in _UNLABELLED}
+    fetch.keep(fetch.edges(_OUT, _LABELLED, pointed - nodes - cells))
 
     facts = None
     if indexed is not None:
@@ -502,8 +514,8 @@ def _indexed_supply(fetch: _Fetcher, index: _Fetcher, cone: set, dependency: set
     fetch.keep(subtype_edges + form_edges)
     groups: set = set()
     if negative and dependency:
-        preds = ", ".join(_iri(p) for p in sorted(negative, key=str))
-        groups = {o for (o,) in fetch.rows(_GROUPS.format(preds=preds))} - forms
+        acted = _one_of((_iri(p) for p in sorted(negative, key=str)), s="?a")
+        groups = {o for (o,) in fetch.rows(_GROUPS.format(preds=acted))} - forms
     # every node an action on these removes (what they are forms of, and the narrower types of
     # those), so that the effects computed on the fetched graph are the whole graph's
     _up, up_edges = _closure(fetch, _FORWARD, {IGE.formOf}, forms | groups, backward=False)
@@ -535,8 +547,7 @@ def _effects(entities: Iterable[Any], form_edges: Iterable[tuple], subtype_edges
 
 def _supplying(fetch: _Fetcher, dependency: set, nodes: set) -> set:
     """Those of ``nodes`` that supply something (have an outgoing dependency edge)."""
-    preds = ", ".join(_iri(p) for p in sorted(dependency, key=str))
-    return {s for (s,) in fetch.per_node(_SUPPLYING, nodes, preds=preds)} if preds and nodes else set()
+    return {s for (s,) in fetch.edges(_SUPPLYING, dependency, nodes)} if nodes else set()
 
 
 def _joint_removals(fetch: _Fetcher, dependency: set, actions: list[tuple], cone: set,
@@ -662,7 +673,7 @@ def cone_graph(kg: "KnowledgeGraph", sources: Sequence[str], targets: Sequence[s
 
     graph, facts = _fetch(kg.select, [kg.iri(s) for s in sources], [kg.iri(t) for t in targets],
                           max_length=max_length, items=[kg.iri(i) for i in items], every_action=every_action,
-                          stats=stats, index=index)
+                          stats=stats, index=index, parallel=kg.parallel_queries)
     small = KnowledgeGraph(graph, "oxigraph", list(kg.sources))
     if facts is not None:  # the cone's Cone reads its supply from these, not from a partial graph
         small.derived(FACTS, lambda: facts)

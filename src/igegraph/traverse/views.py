@@ -193,12 +193,10 @@ def is_intervention(kg: "KnowledgeGraph", entity: str) -> bool:
 
 
 def phase(kg: "KnowledgeGraph", entity: str) -> str | None:
-    """The development phase label of an intervention (looked up per node, then cached)."""
-    phases = kg.derived("traverse.phases", dict)
-    if entity not in phases:
-        value = kg.graph.value(kg.iri(entity), IGE.developmentPhase)
-        phases[entity] = kg.label(compact(value)) if value is not None else None
-    return phases[entity]
+    """The development phase label of an intervention (all phases read in one pass: a
+    look-up per agent costs more where thousands of agents act on a route)."""
+    found = kg.links("ige:developmentPhase").get(entity)
+    return kg.label(found[0]) if found else None
 
 
 def actions(kg: "KnowledgeGraph", interventions_only: bool = True) -> list[Action]:
