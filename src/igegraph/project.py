@@ -199,8 +199,9 @@ def build_projection(kg: "KnowledgeGraph") -> "nx.MultiDiGraph":
     labels = kg.labels  # one pass over every label beats a look-up per node
     for node, attrs in g.nodes(data=True):
         attrs["label"] = labels.get(node) or kg.label(node)
-        attrs.setdefault("category", "ige:Entity")
-        attrs.setdefault("category_label", kg.label(attrs["category"]))
+        if "category" not in attrs:
+            attrs["category"] = "ige:Entity"
+            attrs["category_label"] = kg.label("ige:Entity")
         attrs["synonyms"] = sorted(set(synonyms.get(node, ())))
         attrs["identifiers"] = sorted(set(identifiers.get(node, ())))
         attrs["exact_identifiers"] = sorted(set(exact.get(node, ())))

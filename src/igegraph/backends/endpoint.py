@@ -122,48 +122,21 @@ def values_clause(bindings: Mapping[Any, Any]) -> str:
     return f"VALUES ({' '.join('?' + n for n in names)}) {{ {' '.join(rows)} }}"
 
 
-class _Cells:
-    """Cells of SPARQL JSON results -> rdflib terms, each distinct term made once (building an
-    rdflib IRI checks it, a literal computes its Python value: most of the cost of a big answer
-    once it is parsed). Bounded like :class:`~igegraph.backends.local.TermReader`."""
+def _reader() -> Any:
+    """A :class:`~igegraph.backends.local.TermReader` for answers of SPARQL stores, which also
+    reads Virtuoso's stored booleans, written 0 and 1, as the canonical false and true."""
+    from .local import TermReader
 
-    def __init__(self) -> None:
-        self.terms: dict[Any, Any] = {}
+    class Reader(TermReader):
+        def _convert(self, t: Any) -> Any:
+            term = super()._convert(t)
+            if getattr(t, "datatype", None) is not None and t.datatype.value == _XSD_BOOLEAN and t.value in ("0", "1"):
+                from rdflib import Literal
 
-    def __call__(self, cell: Mapping[str, str]) -> Any:
-        value = cell.get("value", "")
-        key = value if cell.get("type") == "uri" else (cell.get("type"), value, cell.get("xml:lang"),
-                                                        cell.get("datatype"))
-        found = self.terms.get(key)
-        if found is None:
-            from .local import TERM_CACHE
+                return Literal("true" if t.value == "1" else "false", datatype=term.datatype)
+            return term
 
-            if len(self.terms) >= TERM_CACHE:
-                self.terms.clear()
-            found = self.terms[key] = _rdflib_term(cell)
-        return found
-
-
-def _rdflib_term(cell: Mapping[str, str]) -> Any:
-    """An rdflib term from one cell of SPARQL JSON results."""
-    from rdflib import BNode, Literal, URIRef
-
-    kind, value = cell.get("type"), cell.get("value", "")
-    if kind == "uri":
-        return URIRef(value)
-    if kind == "bnode":
-        return BNode(value)
-    if kind in ("literal", "typed-literal"):  # typed-literal: older Virtuoso
-        lang = cell.get("xml:lang")
-        datatype = cell.get("datatype")
-        if lang:
-            return Literal(value, lang=lang)
-        if datatype == _XSD_BOOLEAN and value in ("0", "1"):  # Virtuoso writes stored booleans as 0 and 1
-            value = "true" if value == "1" else "false"
-        if datatype and datatype != "http://www.w3.org/2001/XMLSchema#string":
-            return Literal(value, datatype=URIRef(datatype))
-        return Literal(value)
-    raise ValueError(f"unknown term type {kind!r}")
+    return Reader()
 
 
 # ------------------------------------------------------------------ HTTP
@@ -266,7 +239,7 @@ class EndpointBackend(OxigraphBackend):
                 raise EndpointError(f"--endpoint-user {user} needs a password: set {PASSWORD_ENV}")
         self._auth = _Auth(user, password or "") if user is not None else None
         self._client: httpx.Client | None = None
-        self._cells = _Cells()
+        self._read = _reader()  # kept: the same IRIs come back in query after query
 
     def __repr__(self) -> str:
         return f"<backend endpoint {self.url}>"
@@ -358,19 +331,19 @@ class EndpointBackend(OxigraphBackend):
         return EndpointError(f"{self.url} is not a SPARQL endpoint (it answered {kind or 'without a media type'}); "
                              "give the query URL, e.g. http://127.0.0.1:7878/query for Oxigraph server")
 
-    def _results(self, text: str, timeout: float | None) -> dict:
-        import json
+    def _results(self, text: str, timeout: float | None) -> Any:
+        """The answer to a query as pyoxigraph reads SPARQL JSON results (its parser, in Rust,
+        reads a big answer several times faster than ``json`` and dicts would): a QueryBoolean
+        or QuerySolutions."""
+        import pyoxigraph as ox
 
         kind, body = self._ask_endpoint(text, f"{_RESULTS_JSON}, application/json;q=0.5", timeout)
         if kind not in (_RESULTS_JSON, "application/json"):
             raise self._not_sparql(kind)
         try:
-            answer = json.loads(body)
-        except ValueError:
-            raise self._not_sparql(f"{kind} that is not JSON") from None
-        if not isinstance(answer, dict) or ("boolean" not in answer and "results" not in answer):
-            raise self._not_sparql("JSON that is not SPARQL results")
-        return answer
+            return ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+        except (SyntaxError, ValueError):
+            raise self._not_sparql(f"{kind} that is not SPARQL results") from None
 
     def select(self, query: str, bindings: Mapping[Any, Any] | None = None, timeout: float | None = None, *,
                inline: bool = False) -> list[tuple[Any, ...]]:
@@ -385,15 +358,16 @@ class EndpointBackend(OxigraphBackend):
 
     def _select(self, query: str, bindings: Mapping[Any, Any] | None,
                 timeout: float | None, inline: bool = False) -> tuple[list[str], list[tuple[Any, ...]]]:
+        import pyoxigraph as ox
+
         answer = self._results(_with_values(query, bindings, inline), timeout)
+        if not isinstance(answer, ox.QuerySolutions):
+            raise self._not_sparql("a boolean to a SELECT query")
+        read = self._read
         try:
-            names = [str(v) for v in answer["head"]["vars"]]
-            cell = self._cells
-            rows = [tuple(cell(b[v]) if v in b else None for v in names)
-                    for b in answer["results"]["bindings"]]
-        except (KeyError, TypeError, ValueError, AttributeError):
+            return [v.value for v in answer.variables], [tuple(map(read, row)) for row in answer]
+        except (SyntaxError, ValueError):  # the parser reads rows as they are iterated
             raise self._not_sparql("malformed SPARQL results") from None
-        return names, rows
 
     def ask(self, query: str, bindings: Mapping[Any, Any] | None = None, timeout: float | None = None) -> bool:
         """The answer of an ASK query.
@@ -401,13 +375,17 @@ class EndpointBackend(OxigraphBackend):
         ``bindings`` go first in the WHERE clause (:func:`_values_first`). Virtuoso 7's answer,
         a one-column SELECT result, is read as the boolean it stands for.
         """
+        import pyoxigraph as ox
+
         answer = self._results(_with_values(query, bindings), timeout)
-        if "boolean" not in answer and answer.get("head", {}).get("vars") == [_VIRTUOSO_ASK]:
-            rows = answer.get("results", {}).get("bindings") or []
-            return any(row.get(_VIRTUOSO_ASK, {}).get("value") == "1" for row in rows)
-        if not isinstance(answer.get("boolean"), bool):
-            raise self._not_sparql("JSON without a boolean")
-        return answer["boolean"]
+        if isinstance(answer, ox.QueryBoolean):
+            return bool(answer)
+        if [v.value for v in answer.variables] != [_VIRTUOSO_ASK]:
+            raise self._not_sparql("rows, not a boolean, to an ASK query")
+        try:
+            return any(row[0] is not None and row[0].value == "1" for row in answer)
+        except (SyntaxError, ValueError):
+            raise self._not_sparql("malformed SPARQL results") from None
 
     def construct(self, query: str, bindings: Mapping[Any, Any] | None = None, timeout: float | None = None, *,
                   inline: bool = False) -> "rdflib.Graph":

@@ -148,6 +148,13 @@ _GROUPS = _PREFIXES + """SELECT DISTINCT ?o WHERE {{
 _SUPPLYING = _PREFIXES + """SELECT ?s WHERE {{
   VALUES ?s {{ {nodes} }} FILTER EXISTS {{ {preds} }}
 }}"""
+# dependency edges into a set of nodes: those from inside it, and one supplier from outside
+_INSIDE = _PREFIXES + """SELECT ?s ?p ?o WHERE {{
+  VALUES ?o {{ {nodes} }} {preds} FILTER(?s IN ({inside}))
+}}"""
+_FED = _PREFIXES + """SELECT ?o ?p (SAMPLE(?s) AS ?x) WHERE {{
+  VALUES ?o {{ {nodes} }} {preds} FILTER(isIRI(?s) && ?s NOT IN ({inside}))
+}} GROUP BY ?o ?p"""
 _IS_ENTITY = _PREFIXES + "ASK { ?s a ?c . ?c rdfs:subClassOf* ige:Entity }"
 
 
@@ -262,7 +269,7 @@ class _Fetcher:
         return out
 
     def keep(self, rows: Iterable[tuple]) -> None:
-        self.triples.update(r for r in rows if None not in r)
+        self.triples.update(r for r in rows if all(t is not None for t in r))  # `in` would call rdflib's ==
 
     def edges(self, template: str, preds: Iterable[Any], nodes: Iterable[Any]) -> list[tuple]:
         """(s, p, o) rows of ``preds`` out of (forward) or into (backward) ``nodes``."""
@@ -467,17 +474,20 @@ def _fetch(select: Select, sources: Sequence[Any], targets: Sequence[Any], *, ma
     named = {a for a, s, p, o in fetch.per_node(_CLAIMS, {o for _s, _p, o in edges}) if (s, p, o) in edges}
     claims = fetch.per_node(_ABOUT, named)
     fetch.keep(claims)
-    cells = {v for _a, q, v in claims if q == IGE.cellContext and isinstance(v, rdflib.URIRef)}
+    context = IGE.cellContext
+    cells = {v for _a, q, v in claims if q == context and isinstance(v, rdflib.URIRef)}
     fetch.keep(fetch.edges(_OUT, _DETAILED, cells - nodes))
     # labels of what the details and claims point at: phases, levels, references (classes came
     # with the vocabulary; identifiers in other namespaces are shown as they are)
     pointed = {v for _s, q, v in details + claims if isinstance(v, rdflib.URIRef) and q not in _UNLABELLED}
     fetch.keep(fetch.edges(_OUT, _LABELLED, pointed - nodes - cells))
 
+    from ..backends.local import graph_of
+
     facts = None
     if indexed is not None:
         facts = _joint_removals(fetch, dependency, actions, cone, indexed[1])
-    graph = _as_graph(fetch.triples)
+    graph = graph_of(fetch.triples)
     fetch.stats.triples = len(graph)
     fetch.stats.seconds = time.perf_counter() - started
     if stats is not None:
@@ -561,8 +571,9 @@ def _joint_removals(fetch: _Fetcher, dependency: set, actions: list[tuple], cone
     """
     from .supplyindex import SupplyFacts
 
-    effects = _effects({o for _a, _p, o in actions}, [t for t in fetch.triples if t[1] == IGE.formOf],
-                       [t for t in fetch.triples if t[1] == IGE.subtypeOf])
+    form_of, subtype_of = IGE.formOf, IGE.subtypeOf  # a Namespace attribute makes a new IRI each time
+    effects = _effects({o for _a, _p, o in actions}, [t for t in fetch.triples if t[1] == form_of],
+                       [t for t in fetch.triples if t[1] == subtype_of])
     removals: list[set] = []
     by_agent: dict = {}
     for agent, _p, o in actions:
@@ -576,10 +587,25 @@ def _joint_removals(fetch: _Fetcher, dependency: set, actions: list[tuple], cone
         if len(nodes & supplying) > 1:
             joint |= nodes & supplying
     covered = _closure(fetch, _FORWARD, dependency, joint, backward=False)[0] if joint else set()
-    fetch.keep(fetch.edges(_BACKWARD, dependency, covered))
+    fetch.keep(_supply_into(fetch, dependency, covered))
     return SupplyFacts(chains={compact(v): frozenset(compact(d) for d in found) for v, found in chains.items()},
                        sources=frozenset(compact(v) for v in supplying),
                        covered=frozenset(compact(v) for v in covered))
+
+
+def _supply_into(fetch: _Fetcher, dependency: set, covered: set) -> list[tuple]:
+    """The dependency edges into ``covered`` that decide a joint removal
+    (:meth:`~igegraph.traverse.cone.Cone.dead`): every edge from inside it, and from outside one
+    per node and property. A supplier outside is downstream of no removed node, so it lives,
+    and one stands for all (at 10M triples, a curated mediator has thousands)."""
+    if not covered or not dependency:
+        return []
+    if len(covered) > BATCH:  # too many to name in every query: all the edges
+        return fetch.edges(_BACKWARD, dependency, covered)
+    preds = _one_of(_iri(p) for p in sorted(dependency, key=str))
+    inside = ", ".join(_iri(v) for v in sorted(covered, key=str))
+    rows = fetch.per_node(_INSIDE, covered, preds=preds, inside=inside)
+    return rows + [(x, p, o) for o, p, x in fetch.per_node(_FED, covered, preds=preds, inside=inside)]
 
 
 def _relation_sets(props: Iterable[tuple]) -> tuple[set, set, set]:
@@ -627,19 +653,6 @@ def _effective(forms: set, cone: set, region: set, supply_edges: list[tuple], su
         if hit & cone or hit & critical or len(hit) > 1:
             out.add(o)
     return out
-
-
-def _as_graph(triples: Iterable[tuple]) -> "rdflib.Graph":
-    """An rdflib Graph over a new in-memory Oxigraph store holding ``triples``, loaded as one
-    Turtle text (much faster than adding rdflib terms one by one)."""
-    import pyoxigraph as ox
-
-    from ..backends.local import oxigraph_graph
-
-    store = ox.Store()
-    text = "\n".join(f"{s.n3()} {p.n3()} {o.n3()} ." for s, p, o in triples)
-    store.load(text.encode("utf-8"), format=ox.RdfFormat.TURTLE)
-    return oxigraph_graph(store)
 
 
 def is_entity(select: Select, term: str) -> str | None:
