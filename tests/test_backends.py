@@ -74,3 +74,28 @@ def test_nothing_outside_backends_touches_store_internals():
         if re.search(r"\._inner\b", text) or re.search(r"""backend\s*[!=]=\s*["']""", text):
             offenders.append(str(path.relative_to(SRC)))
     assert offenders == []
+
+
+def test_oxigraph_graphs_read_each_term_once_and_as_oxrdflib_does(kg):
+    """Reads through the caching store give oxrdflib's terms (a plain literal comes back typed
+    xsd:string), one object per distinct term; graph_of gives back the terms it was given."""
+    from oxrdflib import OxigraphStore
+    from rdflib import BNode, Graph, Literal, URIRef
+    from rdflib.namespace import RDFS, XSD
+
+    from igegraph.backends.local import graph_of
+
+    plain = Graph(store=OxigraphStore())
+    plain += kg.graph
+    pattern = (None, RDFS.label, None)
+    assert sorted(kg.graph.triples(pattern)) == sorted(plain.triples(pattern))
+    first = {s: s for s, _o in kg.graph.subject_objects(RDFS.label)}
+    assert all(first[s] is s for s, _o in kg.graph.subject_objects(RDFS.label))
+
+    a, b, typed = URIRef("urn:a"), BNode(), Literal("5", datatype=XSD.integer)
+    small = graph_of([(a, a, Literal("x")), (a, a, typed), (a, a, b), (b, a, Literal("y", lang="en"))])
+    read = sorted(small, key=str)
+    assert {o for _s, _p, o in read} - {b} >= {Literal("x", datatype=XSD.string), typed, Literal("y", lang="en")}
+    assert [t for t in read if t[2] == typed][0][2] is typed and all(t[0] is a for t in read if t[0] == a)
+    (node,) = {o for _s, _p, o in read if isinstance(o, BNode)}
+    assert (node, a, Literal("y", lang="en")) in small  # one blank node, wherever it appears

@@ -15,6 +15,7 @@ import pyoxigraph as ox
 import pytest
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
+from rdflib import URIRef
 
 from igegraph.backends.local import oxigraph_graph
 from igegraph.kg import KnowledgeGraph
@@ -30,6 +31,7 @@ from igegraph.traverse.supplyindex import (
     store_index_select,
     write_store_index,
 )
+from igegraph.vocab import IGE
 
 EX = "https://example.org/s/"
 _EXAMPLES = int(os.environ.get("IGEGRAPH_AGREEMENT_EXAMPLES", "0"))
@@ -138,9 +140,16 @@ ON_ROUTE = (["src", "n0", "n1", "n2", "dst"],
              ("n0", "dst", "bindsReceptor"), ("n2", "n0", "secretes")}, {("n2", "n1")}, ["n1"])
 
 
+# two live cells outside feed the route node that the joint removal starves no more: the
+# fetch keeps one of them for both (every outside supplier lives)
+JOINT_FED = (["src", "n0", "n1", "n2", "n3", "n4", "dst"],
+             JOINT[1] | {("n3", "n0", "secretes"), ("n4", "n0", "secretes")}, JOINT[2], JOINT[3])
+
+
 @settings(SETTINGS, max_examples=_EXAMPLES or 20)
 @example(spec=JOINT)
 @example(spec=ON_ROUTE)
+@example(spec=JOINT_FED)
 @given(spec=supply_networks())
 def test_blocks_with_the_index_agree_on_random_graphs(ontology, spec):
     text = _turtle(*spec).encode()
@@ -156,6 +165,26 @@ def test_blocks_with_the_index_agree_on_random_graphs(ontology, spec):
     cone = Cone(full, full.resolve(src), full.resolve(dst), 6)
     for removed in [frozenset({v}) for v in cone.supply_ancestors | cone.nodes]:
         assert cone.dead(removed) == cone._starved_together(removed)
+
+
+@pytest.mark.parametrize("spec", [JOINT, JOINT_FED], ids=["joint", "joint-fed-from-outside"])
+def test_a_joint_removal_fetches_the_edges_inside_and_one_supplier_from_outside(ontology, spec):
+    text = _turtle(*spec).encode()
+    db = ox.Store()
+    db.load(ontology.quads, format=ox.RdfFormat.N_QUADS)
+    db.load(text, format=ox.RdfFormat.TURTLE)
+    full = KnowledgeGraph(oxigraph_graph(db), "oxigraph")
+    small = indexed(ontology.quads, text)
+    src, dst = EX + "src", EX + "dst"
+    report = blocks(small, src, dst, 6, interventions_only=False)
+    assert report.to_dict() == blocks(full, src, dst, 6, interventions_only=False).to_dict()
+    # depleting n1 (with its subtype n2) starves n0 unless a cell outside feeds it
+    cut = {b.id for b in report.blockers if b.cuts_all_routes}
+    assert cut == ({EX + "drug0"} if spec is JOINT else set())
+    (cone,) = [v for k, v in small.__dict__["_derived"].items() if k.startswith("traverse.cone.")]
+    feeding = {str(s) for s in cone.graph.subjects(URIRef(IGE + "secretes"), URIRef(EX + "n0"))}
+    outside = {EX + "n3", EX + "n4"} if spec is JOINT_FED else set()
+    assert {EX + "n1", EX + "n2"} <= feeding and len(feeding & outside) == min(1, len(outside))
 
 
 def test_index_graph_names():

@@ -155,15 +155,15 @@ def oxigraph_graph(database: "ox.Store", read: TermReader | None = None) -> "rdf
 
 def graph_of(triples: Iterable[tuple[Any, Any, Any]]) -> "rdflib.Graph":
     """An rdflib Graph over a new in-memory Oxigraph store holding rdflib ``triples``; reading
-    it gives back the very IRI objects given (each term is converted once, and IRIs not again
-    on the way back), which makes it the fastest way to a queryable graph of fetched triples.
+    it gives back the very term objects given (each term is converted once, and not again on
+    the way back), which makes it the fastest way to a queryable graph of fetched triples.
 
     >>> from rdflib import URIRef
     >>> a = URIRef("urn:a")
     >>> next(iter(graph_of([(a, a, a)])))[0] is a
     True
     """
-    ox, URIRef, BNode, _Literal = _kinds()  # noqa: N806
+    ox, URIRef, BNode, Literal = _kinds()  # noqa: N806
     read = TermReader()
     made: dict[Any, Any] = {}
 
@@ -171,7 +171,9 @@ def graph_of(triples: Iterable[tuple[Any, Any, Any]]) -> "rdflib.Graph":
         found = made.get(t)
         if found is None:
             found = made[t] = ox.BlankNode() if isinstance(t, BNode) else ox_term(t)
-            if isinstance(t, URIRef):
+            # read back as given, unless the reader would make another term (a plain literal
+            # comes back typed xsd:string, as oxrdflib reads it; a blank node gets a new label)
+            if isinstance(t, URIRef) or (isinstance(t, Literal) and (t.datatype is not None or t.language)):
                 read.terms[found] = t
         return found
 
