@@ -23,6 +23,8 @@ Usage::
     python benchmarks/endpoint.py --full       # and 10M
     python benchmarks/endpoint.py --sizes 100k # any sizes
     python benchmarks/endpoint.py --sizes 10m --push-only   # the pushes only (no store, no queries)
+    python benchmarks/endpoint.py --endpoint http://127.0.0.1:7878/query --no-queries
+        # blocks only, on a server already loaded (by igegraph push): prints the figures as JSON
 """
 
 from __future__ import annotations
@@ -53,9 +55,10 @@ ATOMIC_PUSH_UP_TO = 1_000_000
 # ------------------------------------------------------------------ worker (a fresh process)
 
 
-def worker(kind: str, where: str, save: Path) -> dict:
-    """Open the graph, time the first and second ``blocks`` and every named query, saving what
-    is measured to ``save`` after each step (a run stopped during the queries keeps the rest)."""
+def worker(kind: str, where: str, save: Path, queries: bool = True) -> dict:
+    """Open the graph, time the first and second ``blocks`` and (with ``queries``) every named
+    query, saving what is measured to ``save`` after each step (a run stopped during the queries
+    keeps the rest)."""
     started = time.perf_counter()
     import igegraph  # noqa: F401  (imports count in the first call's latency)
     from igegraph.resources import resource_dir
@@ -85,7 +88,7 @@ def worker(kind: str, where: str, save: Path) -> dict:
         "fetch": [vars(s) for s in fetched], "queries": {},
     }
     save.write_text(json.dumps(out))
-    for path in sorted(resource_dir("queries").glob("*.rq")):
+    for path in sorted(resource_dir("queries").glob("*.rq")) if queries else ():
         t = time.perf_counter()
         try:
             result = kg.query(path.read_text(encoding="utf-8"), timeout=QUERY_TIMEOUT)
@@ -244,8 +247,12 @@ def report(runs: list[dict], started: str, command: str) -> str:
                 return "–"
             how = ("supply-dominator index read, actions included" if f.get("indexed")
                    else "whole supply ancestry and actions included")
+            size = f.get("cone_nodes", 0) + f.get("cone_edges", 0) + f.get("actions", 0)
+            per = (f", {f['triples'] / size:.1f} triples per cone node, edge and action"
+                   if size and "actions" in f else "")
+            edges = f", {f['cone_edges']} edges, {f['actions']:,} actions" if "actions" in f else ""
             return (f"{f['requests']} requests, {f['rows']:,} rows, {f['triples']:,} triples "
-                    f"(cone {f['cone_nodes']} nodes, {how}), {_s(f['seconds'])}")
+                    f"(cone {f['cone_nodes']} nodes{edges}{per}; {how}), {_s(f['seconds'])}")
 
         row("error", lambda r: r.get("error", "") or "none")
         row(f"first `blocks --pathway {PATHWAY}` (with imports and open)", lambda r: _s(r.get("blocks_first_total_s")))
@@ -287,13 +294,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--full", action="store_true", help="add 10m")
     parser.add_argument("--push-only", action="store_true", help="measure the pushes only")
     parser.add_argument("--output", type=Path, default=HERE / "RESULTS.md")
+    parser.add_argument("--endpoint", help="measure blocks on this server, already loaded (no push, no store)")
+    parser.add_argument("--no-queries", action="store_true", help="skip the named queries")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--where", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
-        worker(args.worker, args.where, Path(args.out))
+        worker(args.worker, args.where, Path(args.out), queries=not args.no_queries)
         return 0
+    if args.endpoint:
+        WORK.mkdir(parents=True, exist_ok=True)
+        result = WORK / "endpoint-given.json"
+        load = os.getloadavg()[0]
+        code, tail, wall, rss = run_child([sys.executable, str(Path(__file__).resolve()), "--worker", "endpoint",
+                                           "--where", args.endpoint, "--out", str(result),
+                                           *(["--no-queries"] if args.no_queries else [])])
+        out = json.loads(result.read_text()) if code == 0 else {"error": tail}
+        out.update({"wall_s": wall, "rss_mb": rss, "load_before": load, "load_after": os.getloadavg()[0]})
+        print(json.dumps(out, indent=1))
+        return code
     sizes = [s.strip().lower() for s in args.sizes.split(",") if s.strip()]
     if args.full and "10m" not in sizes:
         sizes.append("10m")

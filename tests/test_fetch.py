@@ -11,8 +11,11 @@ from tests.test_supplyindex import indexed
 import igegraph
 from igegraph.errors import IgegraphError, UnknownEntity
 from igegraph.kg import KnowledgeGraph
+from igegraph.project import relation_properties
 from igegraph.traverse import blocks, blocks_pathway, cutsets, knockout, path, pathways
+from igegraph.traverse.cone import Cone
 from igegraph.traverse.fetch import BATCH, FetchStats, cone_graph, fetch_cone, graph_select, is_entity
+from igegraph.traverse.views import activating
 from igegraph.vocab import IG, IGE
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -94,6 +97,11 @@ def test_fetch_is_the_cone_not_the_graph(kg):
     graph = fetch_cone(graph_select(kg.graph), [IG.allergen], [IG.mast_cell_degranulation], max_length=8,
                        stats=stats)
     assert (stats.cone_nodes, stats.triples) == (8, len(graph))
+    # 9 hops, one by two properties; the actions are the negative causal triples fetched
+    cone = Cone(kg, "ig:allergen", "ig:mast_cell_degranulation", 8)
+    assert stats.cone_edges == sum(len(activating(kg).edges[hop]["predicates"]) for hop in cone.edges) == 10
+    negative = {kg.iri(p) for p, info in relation_properties(kg).items() if info["causal"] and info["polarity"] < 0}
+    assert stats.actions == sum(1 for _s, p, _o in graph if p in negative) == 22
     assert stats.triples < len(kg) / 4 and stats.rows >= stats.triples and stats.requests < 40
     # what blocks shows: the omalizumab action, its provenance, its phase and the cone's labels
     assert (IG.omalizumab, IGE.neutralizes, IG.free_IgE) in graph

@@ -172,6 +172,11 @@ class FetchStats:
         Distinct triples in the fetched graph.
     cone_nodes : int
         Nodes of the cone (on some route of at most ``max_length`` hops).
+    cone_edges : int
+        Edges of the cone (its hops, by each causal property).
+    actions : int
+        Actions fetched (negative causal relations on the cone, its supply or the items): with
+        ``cone_nodes`` and ``cone_edges``, the size of what the answer is about.
     explored : int
         Nodes reached by the forward and backward searches.
     seconds : float
@@ -184,6 +189,8 @@ class FetchStats:
     rows: int = 0
     triples: int = 0
     cone_nodes: int = 0
+    cone_edges: int = 0
+    actions: int = 0
     explored: int = 0
     seconds: float = 0.0
     indexed: bool = False
@@ -432,6 +439,7 @@ def _fetch(select: Select, sources: Sequence[Any], targets: Sequence[Any], *, ma
     # without a route the "no route" message needs the shortest one: keep what was explored
     kept = [e for e in found if routed is False or (e[0] in cone and e[2] in cone)]
     fetch.keep(kept)
+    fetch.stats.cone_edges = len(kept) if routed else 0
     endpoints = {e[0] for e in kept} | {e[2] for e in kept} | set(sources) | set(targets)
 
     cone_hops = {(s, o) for s, _p, o in kept}
@@ -464,6 +472,7 @@ def _fetch(select: Select, sources: Sequence[Any], targets: Sequence[Any], *, ma
     actions = fetch.edges(_BACKWARD, negative, forms | interactions)
     actions += fetch.edges(_FORWARD, negative, items)
     fetch.keep(actions)
+    fetch.stats.actions = len(set(actions))
 
     # 6. details of the nodes shown or tested, the assertions of the cone's edges and the actions
     nodes = endpoints | forms | interactions | set(items) | (region | broader if every_action else set())
