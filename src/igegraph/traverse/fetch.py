@@ -25,8 +25,8 @@ target, in bounded batches of plain SPARQL 1.1 (each query declares its own pref
    on all of them with ``every_action`` (cut sets combine actions), and every action of the
    ``items`` (what ``knockout`` applies);
 6. **details**: types, labels, synonyms, identifiers, definitions and development phases of
-   the nodes shown or tested, the reified ``ige:Assertion`` of every cone edge and action with
-   its references and evidence level.
+   the nodes shown or tested (of the agents of actions: types, labels and phases), the reified
+   ``ige:Assertion`` of every cone edge and action with its references and evidence level.
 
 The result is an rdflib Graph that the usual projection and traversals run on unchanged; their
 answers equal those on the whole graph (``tests/test_fetch.py`` checks it pathway by pathway).
@@ -131,6 +131,7 @@ _PAIRS = _PREFIXES + """SELECT ?i ?s ?o WHERE {{
 _OUT = _PREFIXES + "SELECT ?s ?p ?o WHERE {{ VALUES ?s {{ {nodes} }} {preds} }}"
 _DETAILED = (RDF.type, RDFS.label, SKOS.altLabel, SKOS.exactMatch, SKOS.closeMatch, SKOS.definition,
              IGE.developmentPhase, IGE.interactionSubject, IGE.interactionObject, IGE.formOf, IGE.subtypeOf)
+_AGENT = (RDF.type, RDFS.label, IGE.developmentPhase)
 _LABELLED = (RDFS.label, IGE.rank, IGE.referenceNumber)
 _UNLABELLED = {RDF.type, SKOS.exactMatch, SKOS.closeMatch}
 _CLAIMS = _PREFIXES + """SELECT ?a ?s ?p ?o WHERE {{
@@ -476,8 +477,11 @@ def _fetch(select: Select, sources: Sequence[Any], targets: Sequence[Any], *, ma
 
     # 6. details of the nodes shown or tested, the assertions of the cone's edges and the actions
     nodes = endpoints | forms | interactions | set(items) | (region | broader if every_action else set())
-    nodes |= {s for s, _p, _o in actions} | {o for _s, _p, o in actions}
-    details = fetch.edges(_OUT, _DETAILED, nodes)
+    nodes |= {o for _s, _p, o in actions}
+    # an agent is shown by its label, class and phase: thousands of them act on a busy route
+    agents = {s for s, _p, _o in actions} - nodes
+    details = fetch.edges(_OUT, _DETAILED, nodes) + fetch.edges(_OUT, _AGENT, agents)
+    nodes |= agents
     fetch.keep(details)
     edges = set(kept) | set(actions)
     named = {a for a, s, p, o in fetch.per_node(_CLAIMS, {o for _s, _p, o in edges}) if (s, p, o) in edges}
