@@ -89,6 +89,7 @@ def test_oxigraph_graphs_read_each_term_once_and_as_oxrdflib_does(kg):
     plain += kg.graph
     pattern = (None, RDFS.label, None)
     assert sorted(kg.graph.triples(pattern)) == sorted(plain.triples(pattern))
+    assert list(kg.graph.triples((URIRef("omalizumab"), None, None))) == []  # not an IRI: no triple, no error
     first = {s: s for s, _o in kg.graph.subject_objects(RDFS.label)}
     assert all(first[s] is s for s, _o in kg.graph.subject_objects(RDFS.label))
 

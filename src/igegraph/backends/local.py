@@ -129,7 +129,7 @@ def _caching_store() -> type:
                 where = ox_term(context.identifier)
             try:
                 s, p, o = (ox_term(t) for t in triple_pattern)
-            except TypeError:
+            except (TypeError, ValueError):  # not an RDF term, or not an absolute IRI
                 return iter(())  # a pattern no triple can match (as oxrdflib answers it)
             return (((read(q.subject), read(q.predicate), read(q.object)), iter((self.graph_named(q.graph_name),)))
                     for q in self.database.quads_for_pattern(s, p, o, where))

@@ -35,7 +35,7 @@ from .cone import Cone
 from .named import pathway
 from .results import Blocker, BlockReport, Cut, TargetAgent
 from .routes import DEFAULT_MAX_LENGTH, DEFAULT_ROUTES, no_route_reason, ranked
-from .views import Action, Effect, action_effect, actions, phase, scope
+from .views import Action, Effect, action_effect, actions, phase, scope, supply_checked
 
 if TYPE_CHECKING:
     from ..kg import KnowledgeGraph
@@ -62,6 +62,7 @@ def route_cuts(kg: "KnowledgeGraph", cone: Cone, shown: list, effect: Effect, de
     return out
 
 
+@supply_checked
 @gc_paused
 def blocks(
     kg: "KnowledgeGraph",

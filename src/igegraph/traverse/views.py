@@ -19,9 +19,10 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import functools
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..errors import IgegraphError, UnknownEntity
 from ..project import closure
@@ -33,9 +34,10 @@ if TYPE_CHECKING:
     from ..kg import KnowledgeGraph
 
 __all__ = ["Effect", "Action", "activating", "supply", "actions", "actions_of", "effect_of", "action_effect",
-           "is_intervention", "node", "phase", "ends", "scope"]
+           "is_intervention", "node", "phase", "ends", "scope", "supply_checked"]
 
 Hop = tuple[str, str]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -133,16 +135,36 @@ def scope(kg: "KnowledgeGraph", source: str, target: str, max_length: int,
         log: list = kg.derived("traverse.fetch_stats", list)
         log.append(stats)
         # the supply-dominator index stands in for the supply ancestry when nothing is knocked
-        # out and no cut set combines actions (see igegraph.traverse.fetch)
+        # out and no cut set combines actions (see igegraph.traverse.fetch); whether it still
+        # matches the data is checked meanwhile, and by supply_checked when the answer is made
         index = None if chosen or every_action else kg.supply_index()
-        small = cone_graph(kg, [src], [dst], max_length, chosen, every_action, stats, index)
-        if index is not None and not kg.supply_index_current():
-            stats.__dict__.update(FetchStats().__dict__)
-            small = cone_graph(kg, [src], [dst], max_length, chosen, every_action, stats)
-        return small
+        return cone_graph(kg, [src], [dst], max_length, chosen, every_action, stats, index)
 
-    small = kg.derived(f"traverse.cone.{src}.{dst}.{max_length}.{sorted(chosen)}.{every_action}", fetch)
+    small = kg.derived(f"{_CONES}{src}.{dst}.{max_length}.{sorted(chosen)}.{every_action}", fetch)
     return (small, *ends(small, src, dst, max_length), [node(small, item) for item in chosen])
+
+
+_CONES = "traverse.cone."
+
+
+def supply_checked(traversal: Callable[..., T]) -> Callable[..., T]:
+    """A traversal whose answer depends on the supply, run on a cone that :func:`scope` may
+    have fetched with the supply-dominator index: once the answer is made, the check that the
+    index still matches the data (on an endpoint, a COUNT sent when the fetch began) is read;
+    if it does not, the cones are fetched again without the index and the traversal runs
+    again. The check thus overlaps the fetch and the traversal instead of delaying them."""
+
+    @functools.wraps(traversal)
+    def run(kg: "KnowledgeGraph", *args: Any, **kwargs: Any) -> T:
+        answer = traversal(kg, *args, **kwargs)
+        if kg.fetches_cones and not kg.supply_index_current():
+            cache = kg.__dict__.get("_derived", {})
+            for key in [k for k in cache if k.startswith(_CONES)]:
+                del cache[key]
+            answer = traversal(kg, *args, **kwargs)
+        return answer
+
+    return run
 
 
 def _views(kg: "KnowledgeGraph") -> tuple["nx.DiGraph", "nx.DiGraph"]:
