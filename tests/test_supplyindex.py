@@ -146,18 +146,22 @@ JOINT_FED = (["src", "n0", "n1", "n2", "n3", "n4", "dst"],
              JOINT[1] | {("n3", "n0", "secretes"), ("n4", "n0", "secretes")}, JOINT[2], JOINT[3])
 
 
+def _whole_and_indexed(ontology: _Ontology, spec: tuple) -> tuple[KnowledgeGraph, KnowledgeGraph]:
+    """The ontology plus a network: as one local graph, and as a store read through its index."""
+    text = _turtle(*spec).encode()
+    db = ox.Store()
+    db.load(ontology.quads, format=ox.RdfFormat.N_QUADS)
+    db.load(text, format=ox.RdfFormat.TURTLE)
+    return KnowledgeGraph(oxigraph_graph(db), "oxigraph"), indexed(ontology.quads, text)
+
+
 @settings(SETTINGS, max_examples=_EXAMPLES or 20)
 @example(spec=JOINT)
 @example(spec=ON_ROUTE)
 @example(spec=JOINT_FED)
 @given(spec=supply_networks())
 def test_blocks_with_the_index_agree_on_random_graphs(ontology, spec):
-    text = _turtle(*spec).encode()
-    db = ox.Store()
-    db.load(ontology.quads, format=ox.RdfFormat.N_QUADS)
-    db.load(text, format=ox.RdfFormat.TURTLE)
-    full = KnowledgeGraph(oxigraph_graph(db), "oxigraph")
-    small = indexed(ontology.quads, text)
+    full, small = _whole_and_indexed(ontology, spec)
     src, dst = EX + "src", EX + "dst"
     for length in (3, 6):
         want = blocks(full, src, dst, length, interventions_only=False).to_dict()
@@ -169,12 +173,7 @@ def test_blocks_with_the_index_agree_on_random_graphs(ontology, spec):
 
 @pytest.mark.parametrize("spec", [JOINT, JOINT_FED], ids=["joint", "joint-fed-from-outside"])
 def test_a_joint_removal_fetches_the_edges_inside_and_one_supplier_from_outside(ontology, spec):
-    text = _turtle(*spec).encode()
-    db = ox.Store()
-    db.load(ontology.quads, format=ox.RdfFormat.N_QUADS)
-    db.load(text, format=ox.RdfFormat.TURTLE)
-    full = KnowledgeGraph(oxigraph_graph(db), "oxigraph")
-    small = indexed(ontology.quads, text)
+    full, small = _whole_and_indexed(ontology, spec)
     src, dst = EX + "src", EX + "dst"
     report = blocks(small, src, dst, 6, interventions_only=False)
     assert report.to_dict() == blocks(full, src, dst, 6, interventions_only=False).to_dict()
