@@ -75,3 +75,11 @@ def test_stats_exact(any_kg):
             s["measurements"], s["table1_rows"], s["trials"]) == (165, 248, 248, 72, 4, 20, 44, 11, 6)
     assert s["classes"]["monoclonal antibody"] == 7
     assert (s["predicates"]["binds"], s["predicates"]["secretes"], s["causal_relations"]) == (21, 8, 122)
+
+
+def test_a_phrase_that_names_its_unit_is_not_followed_by_it_again(cli):
+    out = cli("describe", "omalizumab").output
+    rows = out.split("numbers:\n", 1)[1].splitlines()
+    assert any(r.startswith("length of the continuous treatment   several weeks ") and r.rstrip().endswith("[33]")
+               and "weeks  " not in r.split("several weeks", 1)[1] for r in rows)
+    assert any(r.startswith("treatment time after which clinical  12             weeks  ") for r in rows)

@@ -29,7 +29,8 @@ from .vocab import IGE, compact
 if TYPE_CHECKING:
     from .kg import KnowledgeGraph
 
-__all__ = ["measurement", "value_text", "measurement_text", "json_value", "unit_symbol", "unit_symbols", "FIELDS"]
+__all__ = ["measurement", "value_text", "shown_unit", "measurement_text", "json_value", "unit_symbol", "unit_symbols",
+           "FIELDS"]
 
 # literal properties of an ige:Measurement, in display order
 FIELDS = ("quantity", "value", "minValue", "maxValue", "valueText", "unit", "comparator", "condition", "year")
@@ -103,6 +104,18 @@ def value_text(row: dict) -> str:
         return f"{row.get('minValue', '')}–{row.get('maxValue', '')}"
     comparator = row.get("comparator", "=")
     return f"{'' if comparator == '=' else comparator}{row.get('value', '')}"
+
+
+def shown_unit(row: dict) -> str:
+    """The unit for people (:func:`unit_symbol`), or nothing when the value is a phrase that
+    already ends with it ("several weeks": the unit, weeks, is kept in the data for machines).
+
+    >>> shown_unit({"valueText": "several weeks", "unit": "wk"}), shown_unit({"value": 12, "unit": "wk"})
+    ('', 'weeks')
+    """
+    unit = unit_symbol(row.get("unit", ""))
+    words = str(row.get("valueText", "")).lower().split()
+    return "" if unit and words and words[-1] == unit.lower() else unit
 
 
 def measurement_text(row: dict, symbols: bool = False) -> str:

@@ -48,7 +48,7 @@ def _echo_scales(kg, phases: list[str], evidence: list[str]) -> None:
 
 
 def _echo_entity(d: dict, kg) -> None:
-    from ..measurements import unit_symbol, value_text
+    from ..measurements import shown_unit, value_text
 
     click.echo(wrap_text(f"{d['label']}  ({d['id']}, {d['class']})", subsequent="  "))
     if d["definition"]:
@@ -68,7 +68,7 @@ def _echo_entity(d: dict, kg) -> None:
         click.echo(_relations_table(d["incoming"], "←"))
     if d["measurements"]:
         click.echo("\nnumbers:")
-        rows = [[m.get("quantity") or m["label"], value_text(m), unit_symbol(m.get("unit", "")), m.get("condition", ""),
+        rows = [[m.get("quantity") or m["label"], value_text(m), shown_unit(m), m.get("condition", ""),
                  m["citations"]]
                 for m in d["measurements"]]
         click.echo(render_table(["quantity", "value", "unit", "condition", "refs"], rows))

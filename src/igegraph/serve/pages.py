@@ -152,7 +152,7 @@ def _relations(rows: list[dict], heading: str, kind: str) -> str:
 
 
 def _measurements(rows: list[dict]) -> str:
-    from ..measurements import unit_symbol, value_text
+    from ..measurements import shown_unit, value_text
 
     if not rows:
         return ""
@@ -160,7 +160,7 @@ def _measurements(rows: list[dict]) -> str:
            '<th>condition</th><th>references</th></tr></thead><tbody>']
     for m in rows:
         out.append(f"<tr><td>{esc(m.get('quantity') or m['label'])}</td><td>{esc(value_text(m))}</td>"
-                   f"<td>{esc(unit_symbol(m.get('unit', '')))}</td><td>{esc(m.get('condition', ''))}</td>"
+                   f"<td>{esc(shown_unit(m))}</td><td>{esc(m.get('condition', ''))}</td>"
                    f"<td>{_refs(m.get('references') or [])}</td></tr>")
     out.append("</tbody></table>")
     return "".join(out)
