@@ -351,3 +351,14 @@ def test_wrap_text_keeps_a_number_with_its_unit_but_wraps_a_list_of_numbers():
         "28, 29, 30, 31, 32, 33, 34, 35, 36, 37,",
         "38, 39",
     ]
+
+
+def test_a_no_break_space_glues_words_in_a_table_and_prints_as_a_space():
+    out = render_table(["via"], [["anti-FcεRI micelles -[induces\u00a0apoptosis\u00a0of]-> mast cell"]], width=30)
+    assert out.splitlines()[2:] == ["anti-FcεRI micelles", "-[induces apoptosis of]-> mast", "cell"]
+    assert "\u00a0" not in out
+
+
+def test_upstream_never_splits_a_relation_name(cli):
+    out = cli("upstream", "histamine", "--max-depth", "3").output
+    assert "-[induces apoptosis of]->" in out and "-[down-regulates]->" in out

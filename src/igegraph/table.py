@@ -25,6 +25,8 @@ DEFAULT_WIDTH = 100
 _GAP = 2  # spaces between columns
 _MIN_WIDTH = 20  # narrower requests are raised to this: below it no table is readable
 _SHORT = 20  # columns at most this wide are kept whole while long ones wrap
+# whitespace between words: a no-break space (U+00A0) glues two words, as in wrap_text
+_ASCII_SPACE = re.compile(r"[ \t\n\r\f\v]+")
 # a CURIE (prefix:local, the prefix starting with a letter) or an IRI, maybe in <> or followed by
 # list punctuation: a token a reader copies, so it is never broken across lines
 _ID = re.compile(r"<?(?:[A-Za-z][\w.+-]*:[^\s:/]\S*|https?://\S+)>?[,;]?")
@@ -72,7 +74,7 @@ def _text(value: Any) -> str:
         return ""
     if isinstance(value, (list, tuple)):
         value = ", ".join(map(str, value))
-    return " ".join(str(value).split())
+    return " ".join(_ASCII_SPACE.split(str(value).strip()))
 
 
 def _fill(natural: list[int], least: list[int], budget: int) -> list[int] | None:
@@ -116,7 +118,7 @@ def _fit(natural: list[int], least: list[int], budget: int) -> list[int] | None:
 
 def _wrap(text: str, width: int) -> list[str]:
     # a word longer than the width is broken, unless it is an identifier: that one sticks out
-    whole = any(len(w) > width and _is_id(w) for w in text.split())
+    whole = any(len(w) > width and _is_id(w) for w in text.split(" "))
     return textwrap.wrap(text, width, break_on_hyphens=False, break_long_words=not whole) or [""]
 
 
@@ -188,10 +190,10 @@ def render_table(headers: list[str], rows: list[list[Any]], width: int | None = 
     natural = [max([len(h), *map(len, col)]) for h, col in zip(headers, columns, strict=True)]
     # no column is narrower than its longest word (an id, a name) if that fits; else long words
     # are broken at 15 characters; else the columns cannot stand side by side at all
-    words = [max([len(w) for text in (h, *col) for w in text.split()] or [1])
+    words = [max([len(w) for text in (h, *col) for w in text.split(" ")] or [1])
              for h, col in zip(headers, columns, strict=True)]
     # identifiers are never broken: their columns keep room for the longest one in any case
-    ids = [max([len(w) for text in col for w in text.split() if _is_id(w)] or [0]) for col in columns]
+    ids = [max([len(w) for text in col for w in text.split(" ") if _is_id(w)] or [0]) for col in columns]
     budget = width - _GAP * (len(headers) - 1)
     widths = (_fit(natural, words, budget)
               or _fit(natural, [max(min(w, 15), i) for w, i in zip(words, ids, strict=True)], budget))
@@ -209,7 +211,7 @@ def render_table(headers: list[str], rows: list[list[Any]], width: int | None = 
     out.append((" " * _GAP).join("-" * w for w in widths))
     for row in cells:
         out += lines(row)
-    return "\n".join(out)
+    return "\n".join(out).replace("\u00a0", " ")
 
 
 def _records(headers: list[str], cells: list[list[str]], width: int) -> str:
@@ -225,4 +227,4 @@ def _records(headers: list[str], cells: list[list[str]], width: int) -> str:
                 for i in range(max(len(names), len(values))):
                     name = names[i] if i < len(names) else ""
                     out.append(f"{name.ljust(key)}  {values[i] if i < len(values) else ''}".rstrip())
-    return "\n".join(out) if out else "  ".join(headers)
+    return "\n".join(out).replace("\u00a0", " ") if out else "  ".join(headers)

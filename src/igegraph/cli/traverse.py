@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import click
 
 from ..table import wrap_text
@@ -47,8 +49,17 @@ def _closure_output(rows: list[dict], fmt: str, empty: str) -> None:
     elif not rows:
         click.echo(empty)
     else:
-        click.echo(render_table(["distance", "entity", "class", "via", "refs"],
-                                [[r["distance"], r["label"], r["category"], r["via"], r["references"]] for r in rows]))
+        click.echo(_closure_table(rows))
+
+
+def _closure_table(rows: list[dict]) -> str:
+    """Entities with the relation that reaches each; a relation's name in ``-[…]->`` is never
+    split across lines (no-break spaces, printed as spaces)."""
+    def glued(via: str) -> str:
+        return re.sub(r"-\[([^\]]*)\]->", lambda m: "-[" + m.group(1).replace(" ", "\u00a0") + "]->", via)
+
+    return render_table(["distance", "entity", "class", "via", "refs"],
+                        [[r["distance"], r["label"], r["category"], glued(r["via"]), r["references"]] for r in rows])
 
 
 @click.command()
@@ -91,9 +102,7 @@ def _closure_tables(rows: list[dict], heading: str, split: bool) -> None:
         if name:
             click.echo(f"\n{name}:" if chosen else f"\n{name}: none")
         if chosen:
-            click.echo(render_table(["distance", "entity", "class", "via", "refs"],
-                                    [[r["distance"], r["label"], r["category"], r["via"], r["references"]]
-                                     for r in chosen]))
+            click.echo(_closure_table(chosen))
 
 
 def _closure_command(term, max_depth, predicates, data, backend, store, fmt, up: bool) -> None:
