@@ -244,6 +244,11 @@ class EndpointBackend(OxigraphBackend):
     def __repr__(self) -> str:
         return f"<backend endpoint {self.url}>"
 
+    @property
+    def auth_pending(self) -> bool:
+        """Whether credentials are set and the server has not yet asked for Basic or Digest."""
+        return self._auth is not None and self._auth.scheme is None
+
     # -------------------------------------------------------------- requests
 
     def _http(self) -> httpx.Client:
@@ -705,7 +710,7 @@ def graph_params(graph: str | None) -> dict[str, str]:
 def _send(backend: EndpointBackend, url: str, params: dict[str, str], requests: "list[tuple[str, Any]]") -> None:
     """Send Graph Store requests (method, N-Triples body: bytes or a
     :class:`~igegraph.backends.upload.Body`) for the graph ``params`` name, in order."""
-    if backend._auth is not None and backend._auth.scheme is None and len(requests[0][1]):
+    if backend.auth_pending and len(requests[0][1]):
         # learn the server's authentication with an empty request, so that the upload is sent
         # once (a body sent without credentials would be refused, then sent again); any
         # answer but a refusal will do (Virtuoso: 501, HEAD is not implemented)
