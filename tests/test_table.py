@@ -362,3 +362,18 @@ def test_a_no_break_space_glues_words_in_a_table_and_prints_as_a_space():
 def test_upstream_never_splits_a_relation_name(cli):
     out = cli("upstream", "histamine", "--max-depth", "3").output
     assert "-[induces apoptosis of]->" in out and "-[down-regulates]->" in out
+
+
+def test_blocks_without_phases_or_evidence_has_no_footnote_and_no_blank_tail(kg):
+    from igegraph.cli.traverse_text import format_blocks
+    from igegraph.traverse import blocks_pathway
+
+    report = blocks_pathway(kg, "ige-fceri-degranulation")
+    assert "phase (development phase):" in format_blocks(report, kg)
+    for b in (*report.blockers, *report.acts_on_target):
+        b.phase = None
+    for b in report.blockers:
+        b.evidence = None
+    text = format_blocks(report, kg)
+    assert "phase (development phase):" not in text and "evidence (" not in text
+    assert text == text.rstrip() and not text.endswith("\n")
