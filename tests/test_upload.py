@@ -128,3 +128,15 @@ def test_bad_files_fail_naming_the_file(name, text, message, tmp_path):
     with pytest.raises(DataError) as caught:
         prepare_upload([path], tmp_path / "out")
     assert str(caught.value).startswith(f"{path}{message}")
+
+
+@pytest.mark.parametrize("backend", ["memory", "oxigraph"])
+def test_json_ld_whose_triples_are_all_curated_is_rdf_for_load_and_push(backend, tmp_path):
+    """What a JSON-LD file holds is counted, not what it adds: load and push agree."""
+    path = tmp_path / "again.jsonld"
+    path.write_text('{"@id": "https://w3id.org/igegraph/id/omalizumab", '
+                    '"http://www.w3.org/2000/01/rdf-schema#label": "omalizumab"}', encoding="utf-8")
+    base = igegraph.load(backend=backend)
+    assert len(igegraph.load([path], backend=backend)) == len(base)
+    (tmp_path / "out").mkdir()
+    assert prepare_upload([path], tmp_path / "out").triples == len(base)

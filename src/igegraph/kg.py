@@ -99,18 +99,28 @@ def parse_into(graph: "rdflib.Graph", path: str | Path, backend: "str | Backend"
     except (OSError, UnicodeDecodeError) as exc:
         raise DataError(str(path), f"cannot read file: {exc}") from None
     check_offline(path, text, fmt)
-    parse_format = cast("MemoryBackend", get_backend(backend)).parser_format(fmt)
-    before = len(graph) if fmt == "json-ld" else 0
+    engine = get_backend(backend)
+    parse_format = cast("MemoryBackend", engine).parser_format(fmt)
+    # JSON-LD is read on its own first: what it holds is counted, not what it adds (its
+    # triples may all be in the graph already)
+    into = engine.new_graph() if fmt == "json-ld" else graph
     try:
-        graph.parse(data=text, format=parse_format, publicID=path.resolve().as_uri())
+        into.parse(data=text, format=parse_format, publicID=path.resolve().as_uri())
     except Exception as exc:  # parsers raise many unrelated types
         line = _error_line(exc)
         if line is None:
             line = _locate_error(text, fmt, path)
         raise DataError(str(path), f"malformed {fmt}: {_error_text(exc)}", line) from None
-    if fmt == "json-ld" and len(graph) == before:
-        # plain JSON parses as JSON-LD with no triples: almost surely the wrong file
-        raise DataError(str(path), "no RDF in this JSON-LD file (no @id/@type or context-mapped keys)")
+    if into is not graph:
+        if not len(into):
+            raise no_rdf_in_json(path)
+        graph.addN((s, p, o, graph) for s, p, o in into)
+
+
+def no_rdf_in_json(path: str | Path) -> DataError:
+    """The error for a JSON-LD file that holds no triple: plain JSON parses as JSON-LD with
+    none, so it is almost surely the wrong file."""
+    return DataError(str(path), "no RDF in this JSON-LD file (no @id/@type or context-mapped keys)")
 
 
 def _locate_error(text: str, fmt: str, path: Path) -> int | None:

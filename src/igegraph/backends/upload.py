@@ -182,7 +182,7 @@ def prepare_upload(data: Iterable[str | Path], directory: Path, *, curated: bool
 
     from ..declarations import VALUE_PROPERTIES, vocabulary_changes, vocabulary_state
     from ..inputs import check_files
-    from ..kg import KnowledgeGraph, check_vocabulary_changes, rdf_format
+    from ..kg import KnowledgeGraph, check_vocabulary_changes, no_rdf_in_json, rdf_format
     from ..resources import curated_files
     from ..store.build import running_total
     from ..vocab import IGE
@@ -222,8 +222,7 @@ def prepare_upload(data: Iterable[str | Path], directory: Path, *, curated: bool
 
         for path in mine:
             if _read(path, read_bytes, each) == 0 and rdf_format(path) == "json-ld":
-                # plain JSON parses as JSON-LD with no triples: almost surely the wrong file
-                raise DataError(str(path), "no RDF in this JSON-LD file (no @id/@type or context-mapped keys)")
+                raise no_rdf_in_json(path)
     check = KnowledgeGraph(graph, "oxigraph")
     check.vocabulary_changes = vocabulary_changes(before, vocabulary_state(graph, frozenset(before)))
     check_vocabulary_changes(check, allow_vocabulary_changes, mine)
