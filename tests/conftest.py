@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 from pathlib import Path
 
 import pytest
+from tests import warm_cli
 from tests.virtuoso import virtuoso  # noqa: F401 - the Virtuoso server fixture, in its own module
 
 import igegraph
@@ -238,13 +240,37 @@ def stop(process) -> None:
             process.wait()
 
 
-def push_with_cli(query_url: str, *args: str) -> str:
-    """Run ``igegraph push --endpoint URL ARGS`` in a real process; its stdout."""
-    import subprocess
+@pytest.fixture(scope="session")
+def warm_server():
+    """The server of tests/warm_cli.py for this test process (commands forked from warm imports),
+    or None with IGEGRAPH_README_COLD=1 (a new interpreter per command)."""
+    if warm_cli.cold():
+        yield None
+        return
+    server = warm_cli.start(warm_cli.command_env())
+    try:
+        assert server.import_output() == ""  # a new interpreter would print it before each command
+        yield server
+        assert server.import_output() == ""
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def igegraph_command(warm_server) -> list[str]:
+    """The command line that runs ``igegraph`` as a process of its own (see ``warm_server``)."""
     import sys
 
-    done = subprocess.run([sys.executable, "-m", "igegraph", "push", "--endpoint", query_url, *args],
-                          capture_output=True, text=True, timeout=300)
+    return [sys.executable, "-m", "igegraph"] if warm_server is None else [str(warm_server.bin_dir / "igegraph")]
+
+
+def push_with_cli(command: list[str], query_url: str, *args: str) -> str:
+    """Run ``igegraph push --endpoint URL ARGS`` in a real process (``command``: igegraph_command);
+    its stdout."""
+    import subprocess
+
+    done = subprocess.run([*command, "push", "--endpoint", query_url, *args], capture_output=True, text=True,
+                          timeout=300)
     assert done.returncode == 0, done.stderr
     return done.stdout
 
@@ -254,7 +280,7 @@ OXIGRAPH = shutil.which("oxigraph", path=os.path.dirname(__import__("sys").execu
 
 
 @pytest.fixture(scope="session")
-def oxigraph_endpoint(tmp_path_factory):
+def oxigraph_endpoint(tmp_path_factory, igegraph_command):
     """A real Oxigraph server (the ``oxigraph`` PyPI package) on a free loopback port, holding
     the curated graph uploaded by ``igegraph push``; its query URL. One per session, always
     stopped."""
@@ -268,7 +294,7 @@ def oxigraph_endpoint(tmp_path_factory):
     try:
         url = f"http://127.0.0.1:{port}/query"
         wait_for_http(url, process)
-        push_with_cli(url)
+        push_with_cli(igegraph_command, url)
         yield url
     finally:
         stop(process)
@@ -281,9 +307,9 @@ def endpoint_kg(oxigraph_endpoint):
 
 
 @pytest.fixture(scope="session")
-def push_cli():
+def push_cli(igegraph_command):
     """``push_cli(query_url, *args)`` runs ``igegraph push`` in a real process; its stdout."""
-    return push_with_cli
+    return functools.partial(push_with_cli, igegraph_command)
 
 
 @pytest.fixture

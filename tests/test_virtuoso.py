@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 
 import httpx
 import pytest
@@ -39,18 +38,19 @@ from igegraph.vocab import prefixed
 from igegraph.sparql import named_queries, named_query, run_query
 
 
-def push(server, *args: str, password: str | None = None) -> subprocess.CompletedProcess:
-    """``igegraph push`` to the server's named graph GRAPH as its writing user, in a real process."""
+def push(command: list[str], server, *args: str, password: str | None = None) -> subprocess.CompletedProcess:
+    """``igegraph push`` to the server's named graph GRAPH as its writing user, in a real process
+    (``command``: the igegraph_command fixture)."""
     env = {**os.environ, "IGEGRAPH_ENDPOINT_PASSWORD": server.password if password is None else password}
-    return subprocess.run([sys.executable, "-m", "igegraph", "push", "--endpoint", server.sparql, "--store-url",
-                           server.store, "--graph", GRAPH, "--endpoint-user", server.user, *args],
+    return subprocess.run([*command, "push", "--endpoint", server.sparql, "--store-url", server.store, "--graph",
+                           GRAPH, "--endpoint-user", server.user, *args],
                           capture_output=True, text=True, timeout=300, env=env)
 
 
 @pytest.fixture(scope="session")
-def pushed(virtuoso):
+def pushed(virtuoso, igegraph_command):
     """The server, with the curated graph pushed to the named graph GRAPH."""
-    done = push(virtuoso)
+    done = push(igegraph_command, virtuoso)
     assert done.returncode == 0, done.stderr
     return virtuoso
 
@@ -102,38 +102,38 @@ def _count(server) -> int:
     return int(select(server, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")[0]["n"]["value"])
 
 
-def test_push_replaces_the_graph_and_repeats_harmlessly(pushed, kg, tmp_path):
+def test_push_replaces_the_graph_and_repeats_harmlessly(pushed, kg, tmp_path, igegraph_command):
     mine = tmp_path / "mine.ttl"
     mine.write_text('@prefix ig: <https://w3id.org/igegraph/id/> .\n@prefix ige: <https://w3id.org/igegraph/vocab#> .\n'
                     '@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n'
                     'ig:my_drug a ige:MonoclonalAntibody ; rdfs:label "mydrugumab" ; ige:binds ig:Ce3 .\n')
     assert _count(pushed) == len(kg)
-    report = json.loads(push(pushed, "--data", str(mine), "--format", "json").stdout)
+    report = json.loads(push(igegraph_command, pushed, "--data", str(mine), "--format", "json").stdout)
     assert (report["triples"], report["graph"], report["url"]) == (len(kg) + 3, GRAPH, pushed.store)
     assert _count(pushed) == len(kg) + 3
-    again = push(pushed)  # replaced, not merged: the extra triples are gone
+    again = push(igegraph_command, pushed)  # replaced, not merged: the extra triples are gone
     assert again.stdout.startswith(f"pushed {len(kg):,} triples to graph <{GRAPH}> at {pushed.store} in ")
     assert _count(pushed) == len(kg)
 
 
-def test_chunked_push_replaces_the_graph(pushed, kg, tmp_path):
+def test_chunked_push_replaces_the_graph(pushed, kg, tmp_path, igegraph_command):
     mine = tmp_path / "mine.ttl"
     mine.write_text('@prefix ig: <https://w3id.org/igegraph/id/> .\n@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n'
                     'ig:my_drug rdfs:label "mydrugumab" ; rdfs:comment [ rdfs:label "a blank node" ] .\n')
-    done = push(pushed, "--data", str(mine), "--chunked", "--chunk-size", "2000", "--format", "json")
+    done = push(igegraph_command, pushed, "--data", str(mine), "--chunked", "--chunk-size", "2000", "--format", "json")
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
     # an empty PUT, the blank-node triples, then the others in chunks of 2000
     assert (report["triples"], report["requests"], report["atomic"]) == (len(kg) + 3, 2 + -(-(len(kg) + 1) // 2000),
                                                                           False)
     assert _count(pushed) == len(kg) + 3
-    again = push(pushed)  # replaced, not merged
+    again = push(igegraph_command, pushed)  # replaced, not merged
     assert again.returncode == 0, again.stderr
     assert _count(pushed) == len(kg)
 
 
-def test_push_with_a_wrong_password_is_one_line(pushed, kg):
-    done = push(pushed, password="not-the-password")
+def test_push_with_a_wrong_password_is_one_line(pushed, kg, igegraph_command):
+    done = push(igegraph_command, pushed, password="not-the-password")
     assert done.returncode == 1
     assert done.stderr == (f"Error: {pushed.store} refused access (HTTP 401); "
                            "check --endpoint-user and IGEGRAPH_ENDPOINT_PASSWORD\n")
