@@ -186,6 +186,15 @@ def xss_payloads():
     return (XSS_IMG, XSS_SCRIPT, XSS_HREF)
 
 
+@pytest.fixture(scope="session")
+def mypy_cache(tmp_path_factory) -> Path:
+    """One fresh mypy cache for the session's mypy runs, outside the repository: nothing stale is
+    trusted and nothing is left behind. tests/test_hygiene.py checks src/ into it, and
+    tests/test_typing.py (same xdist group "mypy", so the same process, after it) checks a user
+    script against the API from it instead of analysing src/ and its libraries again."""
+    return tmp_path_factory.mktemp("mypy")
+
+
 def same_graph(a, b) -> bool:
     """rdflib's ``isomorphic(a, b)``. Without blank nodes, isomorphic graphs are those with equal
     triple sets, which is decided without rdflib's canonical hashing (1.2-1.5 s per comparison
