@@ -19,7 +19,8 @@ from rdflib import XSD
 # The endpoint suite, collected here again on Virtuoso (endpoint_kg below). Not describe, search
 # and name suggestions: their look-ups fold names with REPLACE and REGEX, which Virtuoso 7.2
 # applies to the bytes of stored strings (test_regular_expressions_see_bytes_of_stored_strings),
-# so it misses names with Greek letters, and describe "Gauvreau" overran its 30 s on a fresh server.
+# so it misses names with Greek letters. describe "Xolair" and "Gauvreau" are compared through the
+# CLI below ("Gauvreau" overran 30 s while describe fetched its neighbourhood in one CONSTRUCT).
 from tests.test_endpoint import (  # noqa: F401
     test_blocks_pathway_same_answer,
     test_bound_literal_cannot_change_the_query,
@@ -176,6 +177,7 @@ def test_cli_prints_the_embedded_output(pushed, cli):
     for args in (["blocks", "--pathway", "ige-fceri-degranulation"], ["query", "--name", "cq13-pathway-blockers"],
                  ["query", "SELECT ?a ?v WHERE { ?a a ige:Assertion ; ige:abolishes ?v }"],
                  ["query", "ASK { ig:omalizumab ige:neutralizes ig:free_IgE }"], ["describe", "Xolair"],
+                 ["describe", "Gauvreau"],
                  ["knockout", "FcεRI", "--from", "allergen", "--to", "histamine"], ["path", "allergen", "histamine"]):
         remote, local = cli(*args, "--endpoint", pushed.sparql, "--graph", GRAPH), cli(*args)
         assert remote.exit_code == local.exit_code == 0, remote.output
