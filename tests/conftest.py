@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 from pathlib import Path
 
 import pytest
+from tests import warm_cli
 from tests.virtuoso import virtuoso  # noqa: F401 - the Virtuoso server fixture, in its own module
 
 import igegraph
@@ -184,6 +186,27 @@ def xss_payloads():
     return (XSS_IMG, XSS_SCRIPT, XSS_HREF)
 
 
+@pytest.fixture(scope="session")
+def mypy_cache(tmp_path_factory) -> Path:
+    """One fresh mypy cache for the session's mypy runs, outside the repository: nothing stale is
+    trusted and nothing is left behind. tests/test_hygiene.py checks src/ into it, and
+    tests/test_typing.py (same xdist group "mypy", so the same process, after it) checks a user
+    script against the API from it instead of analysing src/ and its libraries again."""
+    return tmp_path_factory.mktemp("mypy")
+
+
+def same_graph(a, b) -> bool:
+    """rdflib's ``isomorphic(a, b)``. Without blank nodes, isomorphic graphs are those with equal
+    triple sets, which is decided without rdflib's canonical hashing (1.2-1.5 s per comparison
+    of the curated graph)."""
+    from rdflib import BNode
+    from rdflib.compare import isomorphic
+
+    if any(isinstance(term, BNode) for graph in (a, b) for triple in graph for term in triple):
+        return isomorphic(a, b)
+    return set(a) == set(b)
+
+
 # ---------------------------------------------------------------- SPARQL endpoints (real servers)
 
 def free_port() -> int:
@@ -226,13 +249,37 @@ def stop(process) -> None:
             process.wait()
 
 
-def push_with_cli(query_url: str, *args: str) -> str:
-    """Run ``igegraph push --endpoint URL ARGS`` in a real process; its stdout."""
-    import subprocess
+@pytest.fixture(scope="session")
+def warm_server():
+    """The server of tests/warm_cli.py for this test process (commands forked from warm imports),
+    or None with IGEGRAPH_README_COLD=1 (a new interpreter per command)."""
+    if warm_cli.cold():
+        yield None
+        return
+    server = warm_cli.start(warm_cli.command_env())
+    try:
+        assert server.import_output() == ""  # a new interpreter would print it before each command
+        yield server
+        assert server.import_output() == ""
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def igegraph_command(warm_server) -> list[str]:
+    """The command line that runs ``igegraph`` as a process of its own (see ``warm_server``)."""
     import sys
 
-    done = subprocess.run([sys.executable, "-m", "igegraph", "push", "--endpoint", query_url, *args],
-                          capture_output=True, text=True, timeout=300)
+    return [sys.executable, "-m", "igegraph"] if warm_server is None else [str(warm_server.bin_dir / "igegraph")]
+
+
+def push_with_cli(command: list[str], query_url: str, *args: str) -> str:
+    """Run ``igegraph push --endpoint URL ARGS`` in a real process (``command``: igegraph_command);
+    its stdout."""
+    import subprocess
+
+    done = subprocess.run([*command, "push", "--endpoint", query_url, *args], capture_output=True, text=True,
+                          timeout=300)
     assert done.returncode == 0, done.stderr
     return done.stdout
 
@@ -242,7 +289,7 @@ OXIGRAPH = shutil.which("oxigraph", path=os.path.dirname(__import__("sys").execu
 
 
 @pytest.fixture(scope="session")
-def oxigraph_endpoint(tmp_path_factory):
+def oxigraph_endpoint(tmp_path_factory, igegraph_command):
     """A real Oxigraph server (the ``oxigraph`` PyPI package) on a free loopback port, holding
     the curated graph uploaded by ``igegraph push``; its query URL. One per session, always
     stopped."""
@@ -256,7 +303,7 @@ def oxigraph_endpoint(tmp_path_factory):
     try:
         url = f"http://127.0.0.1:{port}/query"
         wait_for_http(url, process)
-        push_with_cli(url)
+        push_with_cli(igegraph_command, url)
         yield url
     finally:
         stop(process)
@@ -269,9 +316,9 @@ def endpoint_kg(oxigraph_endpoint):
 
 
 @pytest.fixture(scope="session")
-def push_cli():
+def push_cli(igegraph_command):
     """``push_cli(query_url, *args)`` runs ``igegraph push`` in a real process; its stdout."""
-    return push_with_cli
+    return functools.partial(push_with_cli, igegraph_command)
 
 
 @pytest.fixture

@@ -6,7 +6,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.xdist_group("mypy")  # with tests/test_typing.py, which reuses the mypy cache
 
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:
@@ -18,7 +21,7 @@ def test_ruff_is_clean() -> None:
     assert done.returncode == 0, done.stdout + done.stderr
 
 
-def test_mypy_is_clean(tmp_path: Path) -> None:
+def test_mypy_is_clean(mypy_cache: Path) -> None:
     # a fresh cache outside the repository: nothing is left behind, nothing stale is trusted
-    done = _run("mypy", "--cache-dir", str(tmp_path / "mypy"), "src/igegraph")
+    done = _run("mypy", "--cache-dir", str(mypy_cache), "src/igegraph")
     assert done.returncode == 0, done.stdout + done.stderr

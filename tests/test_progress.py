@@ -8,7 +8,6 @@ import os
 import pty
 import re
 import subprocess
-import sys
 
 import pytest
 
@@ -93,14 +92,20 @@ def test_failed_work_leaves_its_bar_where_it_stopped():
     assert last_frame(out.getvalue()) == [f"Counting {'━' * 15}╺{'━' * 14}  50% 2/4 rows 0:01:01"]
 
 
-def _igegraph(stdout, stderr, *args: str):
-    env = {**os.environ, "COLUMNS": "100"}
-    env.pop("IGEGRAPH_NO_PROGRESS", None)
-    return subprocess.Popen([sys.executable, "-m", "igegraph", *args], stdout=stdout, stderr=stderr, env=env)
+@pytest.fixture
+def igegraph(igegraph_command):
+    """``igegraph(stdout, stderr, *args)`` starts ``igegraph ARGS`` as a process of its own (forked
+    from warm imports: see the igegraph_command fixture) writing to those files; its Popen."""
+    def start(stdout, stderr, *args: str) -> subprocess.Popen:
+        env = {**os.environ, "COLUMNS": "100"}
+        env.pop("IGEGRAPH_NO_PROGRESS", None)
+        return subprocess.Popen([*igegraph_command, *args], stdout=stdout, stderr=stderr, env=env)
+
+    return start
 
 
-def _store_build(tmp_path, stdout, stderr):
-    return _igegraph(stdout, stderr, "store", "build", str(tmp_path / "kg"))
+def _store_build(igegraph, tmp_path, stdout, stderr):
+    return igegraph(stdout, stderr, "store", "build", str(tmp_path / "kg"))
 
 
 def _on_a_terminal(tmp_path, start) -> str:
@@ -123,8 +128,8 @@ def _on_a_terminal(tmp_path, start) -> str:
     return b"".join(chunks).decode()
 
 
-def test_store_build_draws_its_bar_on_a_terminal(tmp_path):
-    drawn = _on_a_terminal(tmp_path, lambda out, err: _store_build(tmp_path, out, err))
+def test_store_build_draws_its_bar_on_a_terminal(tmp_path, igegraph):
+    drawn = _on_a_terminal(tmp_path, lambda out, err: _store_build(igegraph, tmp_path, out, err))
     stdout = (tmp_path / "stdout").read_text()
     assert stdout.startswith(f"Built {tmp_path / 'kg'}: ")
     kb = sum(p.stat().st_size for p in curated_files()) / 1000
@@ -136,19 +141,19 @@ def test_store_build_draws_its_bar_on_a_terminal(tmp_path):
     ]
 
 
-def test_store_build_writes_no_progress_into_a_pipe(tmp_path):
-    proc = _store_build(tmp_path, subprocess.PIPE, subprocess.PIPE)
+def test_store_build_writes_no_progress_into_a_pipe(tmp_path, igegraph):
+    proc = _store_build(igegraph, tmp_path, subprocess.PIPE, subprocess.PIPE)
     stdout, stderr = proc.communicate(timeout=120)
     assert proc.returncode == 0
     assert stderr == b""
     assert stdout.decode().startswith(f"Built {tmp_path / 'kg'}: ") and stdout.count(b"\n") == 1
 
 
-def test_push_draws_its_bar_on_a_terminal(tmp_path, oxigraph_endpoint, kg):
+def test_push_draws_its_bar_on_a_terminal(tmp_path, oxigraph_endpoint, kg, igegraph):
     from igegraph.backends.upload import prepare_upload
 
     graph = "https://example.org/graphs/progress"
-    drawn = _on_a_terminal(tmp_path, lambda out, err: _igegraph(out, err, "push", "--endpoint", oxigraph_endpoint,
+    drawn = _on_a_terminal(tmp_path, lambda out, err: igegraph(out, err, "push", "--endpoint", oxigraph_endpoint,
                                                                 "--graph", graph))
     assert (tmp_path / "stdout").read_text().startswith(f"pushed {len(kg):,} triples to graph <{graph}> ")
     kb = sum(p.stat().st_size for p in curated_files()) / 1000
@@ -163,16 +168,16 @@ def test_push_draws_its_bar_on_a_terminal(tmp_path, oxigraph_endpoint, kg):
 
 
 @pytest.mark.parametrize("fmt", ["text", "json"])
-def test_push_writes_no_progress_into_a_pipe(oxigraph_endpoint, fmt):
-    proc = _igegraph(subprocess.PIPE, subprocess.PIPE, "push", "--endpoint", oxigraph_endpoint,
+def test_push_writes_no_progress_into_a_pipe(oxigraph_endpoint, fmt, igegraph):
+    proc = igegraph(subprocess.PIPE, subprocess.PIPE, "push", "--endpoint", oxigraph_endpoint,
                      "--graph", "https://example.org/graphs/piped", "--format", fmt)
     stdout, stderr = proc.communicate(timeout=120)
     assert proc.returncode == 0 and stderr == b""
     assert stdout.startswith(b"pushed " if fmt == "text" else b"{")
 
 
-def test_push_json_draws_no_bar_even_on_a_terminal(tmp_path, oxigraph_endpoint):
-    drawn = _on_a_terminal(tmp_path, lambda out, err: _igegraph(out, err, "push", "--endpoint", oxigraph_endpoint,
+def test_push_json_draws_no_bar_even_on_a_terminal(tmp_path, oxigraph_endpoint, igegraph):
+    drawn = _on_a_terminal(tmp_path, lambda out, err: igegraph(out, err, "push", "--endpoint", oxigraph_endpoint,
                                                                 "--graph", "https://example.org/graphs/json",
                                                                 "--format", "json"))
     assert drawn == ""

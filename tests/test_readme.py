@@ -8,7 +8,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -72,26 +71,11 @@ def test_every_command_is_documented():
     assert missing == []
 
 
-def command_env() -> dict[str, str]:
-    """The examples' environment: the venv's scripts first on PATH, and a 100-column terminal (tables
-    fit COLUMNS: the examples are those of a 100-column terminal wherever they run)."""
-    return dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}", COLUMNS="100")
-
-
 @pytest.fixture(scope="session")
-def warm_bin():
+def warm_bin(warm_server):
     """A folder whose ``igegraph`` runs each command in a process forked from warm imports (see
     tests/warm_cli.py), or None with IGEGRAPH_README_COLD=1 (a new interpreter per command)."""
-    if warm_cli.cold():
-        yield None
-        return
-    server = warm_cli.start(command_env())
-    try:
-        assert server.import_output() == ""  # a new interpreter would print it before each command
-        yield server.bin_dir
-        assert server.import_output() == ""
-    finally:
-        server.stop()
+    return None if warm_server is None else warm_server.bin_dir
 
 
 def test_warm_command_is_a_process_of_its_own(warm_bin, tmp_path):
@@ -99,7 +83,7 @@ def test_warm_command_is_a_process_of_its_own(warm_bin, tmp_path):
     working directory, the environment, and exit statuses."""
     if warm_bin is None:
         pytest.skip("IGEGRAPH_README_COLD is set")
-    env = dict(command_env(), PATH=f"{warm_bin}{os.pathsep}{command_env()['PATH']}", IGEGRAPH_NO_PROGRESS="1")
+    env = dict(warm_cli.command_env(), PATH=f"{warm_bin}{os.pathsep}{warm_cli.command_env()['PATH']}", IGEGRAPH_NO_PROGRESS="1")
     script = ("igegraph stats --format json > stats.json && igegraph nosuchcommand; echo \"status $?\"; "
               "igegraph --version | tr a-z A-Z; echo \"$(igegraph --help | head -1)\"")
     done = subprocess.run(script, shell=True, cwd=tmp_path, capture_output=True, text=True, env=env, timeout=120)
@@ -117,7 +101,7 @@ def test_console_examples_print_what_the_readme_says(tmp_path, warm_bin, command
     process of its own (forked from warm imports unless IGEGRAPH_README_COLD=1)."""
     if any(" png " in c for c in commands) and not shutil.which("chromium") and os.environ.get("CI") != "true":
         pytest.skip("Chromium is not installed")
-    env = command_env()
+    env = warm_cli.command_env()
     if warm_bin is not None:
         env["PATH"] = f"{warm_bin}{os.pathsep}{env['PATH']}"
     shutil.copy(ROOT / ".gitignore", tmp_path)

@@ -158,6 +158,12 @@ class WarmCli:
         shutil.rmtree(self.bin_dir.parent, ignore_errors=True)
 
 
+def command_env() -> dict[str, str]:
+    """The README examples' environment: the venv's scripts first on PATH, and a 100-column terminal
+    (tables fit COLUMNS: the examples are those of a 100-column terminal wherever they run)."""
+    return dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}", COLUMNS="100")
+
+
 def start(env: dict[str, str]) -> WarmCli:
     """Start the server with ``env`` (the commands' own environment) and write the client."""
     folder = Path(tempfile.mkdtemp(prefix="igegraph-warm-"))  # short: a socket path has ~100 bytes

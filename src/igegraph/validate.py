@@ -20,7 +20,9 @@ True
 from __future__ import annotations
 
 import difflib
+import hashlib
 import re
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
@@ -259,7 +261,31 @@ def _plain_copy(kg: "KnowledgeGraph") -> "rdflib.Graph":
     return copy
 
 
+#: The SHACL results of the last few graphs validated in this process, by :func:`_digest`:
+#: a graph validated again with the same triples (a command after a test, another backend's
+#: copy of the same data) is not walked by pySHACL again.
+_SHACL_SEEN: "OrderedDict[str, tuple[Violation, ...]]" = OrderedDict()
+_SHACL_KEEP = 16
+
+
+def _digest(graph: "rdflib.Graph") -> str:
+    """A digest of the graph's triples (as N-Triples terms, sorted): equal for equal triple sets."""
+    lines = sorted(" ".join(term.n3() for term in triple) for triple in graph.triples((None, None, None)))
+    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
+
+
 def _shacl(kg: "KnowledgeGraph") -> list[Violation]:
+    """The shapes' violations, computed once per set of triples (see :data:`_SHACL_SEEN`)."""
+    key = _digest(kg.graph)
+    if key not in _SHACL_SEEN:
+        _SHACL_SEEN[key] = tuple(_run_shapes(kg))
+        while len(_SHACL_SEEN) > _SHACL_KEEP:
+            _SHACL_SEEN.popitem(last=False)
+    _SHACL_SEEN.move_to_end(key)
+    return list(_SHACL_SEEN[key])
+
+
+def _run_shapes(kg: "KnowledgeGraph") -> list[Violation]:
     """Run the shapes with pySHACL and turn each sh:ValidationResult into a Violation."""
     import pyshacl
     from rdflib import URIRef

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import pytest
-import schemathesis
-from hypothesis import HealthCheck, settings
 
 from .conftest import MAX_ROWS
 
@@ -101,7 +99,10 @@ def test_unknown_entity_suggests(client):
 
 def test_fuzzed_requests_never_get_a_500(server):
     """schemathesis generates requests for every operation of the OpenAPI document."""
-    from hypothesis import given
+    # imported here, not at collection: schemathesis's import (and pytest's rewrite of its
+    # modules) is paid only by the test process that runs this test
+    import schemathesis
+    from hypothesis import HealthCheck, given, settings
     from schemathesis.checks import not_a_server_error
 
     schema = schemathesis.openapi.from_url(server.url + "/openapi.json")

@@ -86,14 +86,18 @@ _REFERENCES = prefixed("CONSTRUCT { ?s ?p ?o } WHERE { ?s a ige:Reference ; ?p ?
 # one entity (or reference) with everything around it two steps out: its relations and
 # their assertions, measurements, references and evidence levels, and its neighbours' names
 # (the list of references, which names the first authors, is _REFERENCES). The bound ?e is
-# repeated in each branch: stores evaluate a union's branches on their own
-_ABOUT = prefixed("""CONSTRUCT { ?s ?p ?o } WHERE {
+# repeated in each branch: stores evaluate a union's branches on their own. The nodes are
+# selected first and their triples fetched by _TRIPLES: as one CONSTRUCT joining ?s ?p ?o
+# to this union, Virtuoso 7.2 took 8 to 12 s for Xolair (0.5 s in two steps)
+_ABOUT = prefixed("""SELECT DISTINCT ?s WHERE {
   { {{VALUES}} BIND(?e AS ?s) }
   UNION { {{VALUES}} ?e ?x ?s FILTER(!isLiteral(?s)) }
   UNION { {{VALUES}} ?s ?x ?e }
   UNION { {{VALUES}} ?a ?x ?e . ?a ?y ?s FILTER(!isLiteral(?s)) }
-  UNION { {{VALUES}} ?e ?x ?m FILTER(!isLiteral(?m)) ?m ?y ?s FILTER(!isLiteral(?s)) }
-  ?s ?p ?o }""")
+  UNION { {{VALUES}} ?e ?x ?m FILTER(!isLiteral(?m)) ?m ?y ?s FILTER(!isLiteral(?s)) } }""")
+
+# every triple of the nodes ?s
+_TRIPLES = "CONSTRUCT { ?s ?p ?o } WHERE { {{VALUES}} ?s ?p ?o }"
 
 # things with a text containing one of the ?needle words
 _MATCHING = prefixed(f"""SELECT DISTINCT ?s WHERE {{
@@ -312,7 +316,10 @@ class EndpointKnowledgeGraph(KnowledgeGraph):
                 node = self.resolve(term)
             except UnknownEntity:  # the candidates give the same "did you mean" here
                 return self.candidates(term)
-        graph = self.endpoint.construct(_ABOUT, {"e": self.iri(node)}, inline=True)
+        nodes = [row[0] for row in self.endpoint.select(_ABOUT, {"e": self.iri(node)}, inline=True)]
+        graph = self.endpoint.new_graph()
+        for batch in _batches(nodes):
+            graph += self.endpoint.construct(_TRIPLES, {"s": batch}, inline=True)
         graph += known
         return self.local(graph)
 
