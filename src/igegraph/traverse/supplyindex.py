@@ -142,7 +142,7 @@ class _Tree:
 
     Everything is kept in typed arrays of machine integers and computed without recursion
     (a few dozen bytes a node and a dozen an edge: a graph of millions of edges fits where
-    Python objects per node and edge would take gigabytes): Tarjan's strongly connected
+    Python objects per node and edge would take gigabytes): Kosaraju's strongly connected
     components, then the iterative algorithm of Cooper, Harvey and Kennedy ("A Simple, Fast
     Dominance Algorithm", 2001) on a depth-first postorder from the virtual root. Immediate
     dominators are unique, so the answer is the one any correct algorithm gives.
@@ -164,9 +164,10 @@ class _Tree:
     def __init__(self, n: int, heads: array, tails: array) -> None:
         self.n = n
         start, succ = _rows(n, heads, tails)
-        self.comp, count = _components(n, start, succ)
-        fed = bytearray(count)  # fed from another component: not a source
+        into, pred = _rows(n, tails, heads)
+        self.comp, count = _components(n, start, succ, into, pred)
         comp = self.comp
+        fed = bytearray(count)  # fed from another component: not a source
         for h, t in zip(heads, tails, strict=True):
             c = comp[t]
             if comp[h] != c:
@@ -175,7 +176,11 @@ class _Tree:
         for c in comp:
             self.size[c] += 1
         self.roots = array("i", (v for v in range(n) if not fed[comp[v]]))
-        self.idom = _idom(n, start, succ, self.roots, heads, tails)
+        # numbered in the postorder of a search from the virtual root, which reaches every
+        # node (every component is fed from a source one), a node's dominators all come after it
+        order = array("i", _postorder(self.roots, start, succ, bytearray(n)))
+        del start, succ
+        self.idom = _idom(n, order, self.roots, into, pred)
 
     def loop_members(self) -> Iterator[int]:
         """The members of source components with several members (root loops)."""
@@ -203,61 +208,10 @@ def _rows(n: int, heads: array, tails: array) -> tuple[array, array]:
     return start, succ
 
 
-def _components(n: int, start: array, succ: array) -> tuple[array, int]:
-    """Tarjan's strongly connected components, iteratively (an explicit path of nodes with the
-    next edge of each); node -> component number, and the number of components."""
-    order = array("i", [-1]) * n  # discovery number
-    low = array("i", bytes(4 * n))
-    comp = array("i", [-1]) * n  # -1: on the stack or not yet seen
-    stack = array("i")
-    found = count = 0
-    for first in range(n):
-        if order[first] != -1:
-            continue
-        order[first] = low[first] = found
-        found += 1
-        stack.append(first)
-        path, edge = array("i", [first]), array("q", [start[first]])
-        while path:
-            v = path[-1]
-            i, end = edge[-1], start[v + 1]
-            while i < end:
-                w = succ[i]
-                i += 1
-                if order[w] == -1:  # descend into w, resume v at edge i afterwards
-                    edge[-1] = i
-                    order[w] = low[w] = found
-                    found += 1
-                    stack.append(w)
-                    path.append(w)
-                    edge.append(start[w])
-                    break
-                if comp[w] == -1 and order[w] < low[v]:  # w is on the stack: same component
-                    low[v] = order[w]
-            else:  # v is done
-                path.pop()
-                edge.pop()
-                if low[v] == order[v]:
-                    while True:
-                        w = stack.pop()
-                        comp[w] = count
-                        if w == v:
-                            break
-                    count += 1
-                if path and low[v] < low[path[-1]]:
-                    low[path[-1]] = low[v]
-    return comp, count
-
-
-def _idom(n: int, start: array, succ: array, roots: array, heads: array, tails: array) -> array:
-    """Immediate dominators from the virtual root ``n`` feeding ``roots`` (Cooper, Harvey and
-    Kennedy), node -> dominator; every node is reached, since every component is fed from a
-    source one."""
-    # postorder numbers of a depth-first search from the virtual root
-    post = array("i", [-1]) * (n + 1)
-    seen = bytearray(n)
-    number = 0
-    for first in roots:
+def _postorder(firsts: Iterable[int], start: array, succ: array, seen: bytearray) -> Iterator[int]:
+    """The nodes a depth-first search from ``firsts`` reaches (those not ``seen`` yet, which it
+    marks), in postorder; iteratively: an explicit path of nodes, with the next edge of each."""
+    for first in firsts:
         if seen[first]:
             continue
         seen[first] = 1
@@ -268,39 +222,62 @@ def _idom(n: int, start: array, succ: array, roots: array, heads: array, tails: 
             while i < end:
                 w = succ[i]
                 i += 1
-                if not seen[w]:
+                if not seen[w]:  # descend into w, resume v at edge i afterwards
                     seen[w] = 1
                     edge[-1] = i
                     path.append(w)
                     edge.append(start[w])
                     break
-            else:
+            else:  # v is done
                 path.pop()
                 edge.pop()
-                post[v] = number
-                number += 1
-    post[n] = n
-    # predecessors by postorder number (self-loops dominate nothing: left out), the root's edges included
-    into, out = array("i"), array("i")
-    for h, t in zip(heads, tails, strict=True):
-        if h != t:
-            into.append(post[t])
-            out.append(post[h])
+                yield v
+
+
+def _components(n: int, start: array, succ: array, into: array, pred: array) -> tuple[array, int]:
+    """Kosaraju's strongly connected components: node -> component number, and the number of
+    components. A node's component is what reaches it backwards among the nodes not yet in one,
+    taken in decreasing order of their finishing time in a search of the graph."""
+    finished = array("i", _postorder(range(n), start, succ, bytearray(n)))
+    comp = array("i", [-1]) * n
+    count = 0
+    for v in reversed(finished):
+        if comp[v] != -1:
+            continue
+        comp[v] = count
+        todo = [v]
+        while todo:
+            u = todo.pop()
+            for w in pred[into[u]:into[u + 1]]:
+                if comp[w] == -1:
+                    comp[w] = count
+                    todo.append(w)
+        count += 1
+    return comp, count
+
+
+def _idom(n: int, order: array, roots: array, into: array, pred: array) -> array:
+    """Immediate dominators (Cooper, Harvey and Kennedy): node -> dominator (``n``: the
+    virtual root, which feeds ``roots``), from ``order``, the nodes in a depth-first postorder
+    from the virtual root, and the predecessors of each (``pred[into[v]:into[v + 1]]``)."""
+    post = array("i", bytes(4 * n))  # node -> postorder number; the virtual root's is n
+    for b, v in enumerate(order):
+        post[v] = b
+    fed = bytearray(n)  # fed by the virtual root
     for r in roots:
-        into.append(post[r])
-        out.append(n)
-    start, pred = _rows(n + 1, into, out)
-    del into, out
-    # numbered in postorder, a node's dominators all have higher numbers than it
+        fed[r] = 1
+    # dominators by postorder number: a node's dominators all have higher numbers than it
     dom = array("i", [-1]) * (n + 1)
     dom[n] = n
     changed = True
     while changed:
         changed = False
         for b in range(n - 1, -1, -1):  # reverse postorder
-            new = -1
-            for p in pred[start[b]:start[b + 1]]:
-                if dom[p] == -1:  # not reached yet in this first pass
+            v = order[b]
+            new = n if fed[v] else -1
+            for p in pred[into[v]:into[v + 1]]:
+                p = post[p]
+                if dom[p] == -1:  # not reached yet in this pass
                     continue
                 if new == -1:
                     new = p
@@ -313,11 +290,8 @@ def _idom(n: int, start: array, succ: array, roots: array, heads: array, tails: 
             if dom[b] != new:
                 dom[b] = new
                 changed = True
-    node = array("i", bytes(4 * (n + 1)))
-    for v in range(n):
-        node[post[v]] = v
-    node[n] = n
-    return array("i", (node[dom[post[v]]] for v in range(n)))
+    order.append(n)  # the virtual root's number stands for itself
+    return array("i", (order[dom[post[v]]] for v in range(n)))
 
 
 def chain(idom: Mapping[N, N], node: N) -> list[N]:
