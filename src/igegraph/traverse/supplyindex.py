@@ -63,6 +63,7 @@ DEFAULT_INDEX_GRAPH = "https://w3id.org/igegraph/supply-index/default"
 
 N = TypeVar("N", bound=Hashable)
 
+
 def index_graph(data_graph: str | None = None) -> str:
     """The IRI of the named graph holding the index of ``data_graph`` (None: the default graph).
 
