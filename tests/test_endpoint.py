@@ -302,6 +302,29 @@ def test_push_writes_the_supply_index_and_a_changed_graph_is_not_trusted(oxigrap
         httpx.post(update, data={"update": f"DROP GRAPH <{name}>"}).raise_for_status()
 
 
+def test_the_index_of_an_endpoint_is_the_index_of_a_store(oxigraph_endpoint, kg, push_cli):
+    """push computes the index from the endpoint's answer, read as it arrives; a store from its
+    own database: the same triples for the same data."""
+    import pyoxigraph as ox
+
+    from igegraph.traverse.supplyindex import index_graph, write_store_index
+
+    graph = "https://example.org/graphs/same-index"
+    push_cli(oxigraph_endpoint, "--graph", graph)
+    db = ox.Store()
+    db.load(kg.engine.dump(kg.graph), format=ox.RdfFormat.N_QUADS)
+    write_store_index(db, index_graph(graph))
+    want = {q.triple for q in db.quads_for_pattern(None, None, None, ox.NamedNode(index_graph(graph)))}
+    answer = httpx.post(oxigraph_endpoint, data={"query": "CONSTRUCT WHERE { ?s ?p ?o }",
+                                                 "default-graph-uri": index_graph(graph)},
+                        headers={"Accept": "application/n-triples"})
+    got = {q.triple for q in ox.parse(answer.content, format=ox.RdfFormat.N_TRIPLES)}
+    assert got == want and len(want) > 20
+    update = oxigraph_endpoint.rsplit("/", 1)[0] + "/update"
+    for name in (graph, index_graph(graph)):
+        httpx.post(update, data={"update": f"DROP GRAPH <{name}>"}).raise_for_status()
+
+
 def test_chunked_push_replaces_a_graph_and_repeats_harmlessly(oxigraph_endpoint, kg, tmp_path, push_cli):
     from igegraph.backends import get_backend
     from igegraph.backends.endpoint import push
@@ -374,7 +397,8 @@ class _Broken(BaseHTTPRequestHandler):
     """/bad: refuses every query (400); /html: a web page; /auth: SPARQL behind Basic auth (user
     "ann", password "secret"); /silent: answers after 5 s; /trickle: a byte every 0.2 s for 10 s;
     /late: its headers after 0.7 s, then a byte every 0.7 s (each wait shorter than a 1 s
-    timeout); /slow: an empty answer (no rows, no triples) after 0.4 s."""
+    timeout); /slow: an empty answer (no rows, no triples) after 0.4 s; /truncated: SPARQL JSON
+    results that break off after a row."""
 
     def log_message(self, *args):  # quiet
         pass
@@ -420,6 +444,10 @@ class _Broken(BaseHTTPRequestHandler):
                     time.sleep(pause)
             except (BrokenPipeError, ConnectionResetError):  # the client gave up, as it should
                 pass
+        elif self.path == "/truncated":
+            row = b'{"s":{"type":"uri","value":"urn:a"},"o":{"type":"uri","value":"urn:b"}}'
+            self._send(200, "application/sparql-results+json",
+                       b'{"head":{"vars":["s","o"]},"results":{"bindings":[' + row + b"," + row[:20])
         elif self.path == "/slow":
             time.sleep(0.4)
             if "n-triples" in self.headers.get("Accept", ""):  # CONSTRUCT: no triples
@@ -512,3 +540,15 @@ def test_a_refused_query_is_the_stores_error(broken):
     remote = igegraph.load(backend="endpoint", location=f"{broken}/bad")
     with pytest.raises(QueryError, match="^the endpoint refused the query: Parser error at 1:8$"):
         run_query(remote, "SELECT * WHERE { ?s ?p ?o }")
+
+
+def test_an_answer_read_as_it_arrives_that_breaks_off_is_one_error(broken):
+    from igegraph.backends import get_backend
+
+    backend = get_backend("endpoint", f"{broken}/truncated", timeout=5)
+    rows = backend.rows("SELECT ?s ?o WHERE { ?s ?p ?o }")
+    with pytest.raises(EndpointError, match="^" + f"{broken}/truncated is not a SPARQL endpoint "
+                       r"\(it answered malformed SPARQL results\)"):
+        list(rows)
+    with pytest.raises(EndpointError, match=r"it answered text/html\)"):
+        list(get_backend("endpoint", f"{broken}/html", timeout=5).rows("SELECT ?s WHERE { ?s ?p ?o }"))

@@ -9,6 +9,7 @@ dominator tree against the semantics written here (reach the node from the live 
 from __future__ import annotations
 
 import os
+import random
 
 import networkx as nx
 import pyoxigraph as ox
@@ -25,7 +26,9 @@ from igegraph.traverse.cone import Cone
 from igegraph.traverse.supplyindex import (
     DEFAULT_INDEX_GRAPH,
     chain,
+    compute_index,
     dominator_tree,
+    dominators,
     index_graph,
     read_header,
     store_index_select,
@@ -203,3 +206,101 @@ def test_header_says_what_the_index_covers(kg):
     dependency = sum(1 for _s, _o, d in kg.projection.edges(data="dependency") if d)
     assert header is not None and (header.version, header.edges) == (1, dependency)
     assert write_store_index(db) == written  # rewriting replaces, never adds
+
+
+# ---------------------------------------------------------------- the arrays equal networkx
+
+
+def networkx_tree(edges, nodes=()):
+    """The dominator tree as igegraph computed it with networkx before its array version
+    (condensation, a virtual root on every member of every source component, then
+    ``immediate_dominators``): the reference :func:`dominator_tree` must equal."""
+    root = ("virtual root",)
+    graph = nx.DiGraph()
+    graph.add_nodes_from(nodes)
+    graph.add_edges_from(edges)
+    roots, loops = set(), {}
+    if not graph:
+        return {}, roots, loops
+    cond = nx.condensation(graph)
+    for c in cond:
+        if cond.in_degree(c) == 0:
+            members = cond.nodes[c]["members"]
+            roots |= members
+            graph.add_edges_from((root, m) for m in members)
+            if len(members) > 1:
+                loops.update({m: members - {m} for m in members})
+    idom = nx.immediate_dominators(graph, root)
+    return {v: d for v, d in idom.items() if v != root and d != root}, roots, loops
+
+
+@st.composite
+def graphs(draw, most: int = 14):
+    """Nodes ``0 .. n-1``, edges among them (self-loops, cycles, parts that feed nothing
+    else) and a few nodes named without edges."""
+    n = draw(st.integers(1, most))
+    node = st.integers(0, n - 1)
+    return draw(st.lists(st.tuples(node, node), max_size=3 * n)), draw(st.lists(node, max_size=3))
+
+
+# two source loops feeding one node; self-loops on a source and on a fed node; a loop fed from
+# outside (not a source); an isolated node
+SHAPES = [([(0, 1), (1, 0), (2, 3), (3, 2), (1, 4), (3, 4), (4, 5)], []),
+          ([(0, 0), (0, 1), (1, 1), (1, 2), (2, 3), (3, 2)], [7]),
+          ([(5, 6), (6, 7), (7, 6), (7, 8), (9, 8), (8, 8)], [1, 2])]
+
+
+@settings(SETTINGS, max_examples=_EXAMPLES or 300)
+@example(graph=SHAPES[0])
+@example(graph=SHAPES[1])
+@example(graph=SHAPES[2])
+@given(graph=graphs())
+def test_dominators_equal_networkx_on_random_graphs(graph):
+    edges, nodes = graph
+    named = [(f"n{a}", f"n{b}") for a, b in edges]
+    assert dominator_tree(edges, nodes) == networkx_tree(edges, nodes)
+    want = networkx_tree(named)
+    assert dominator_tree(named) == want
+    assert dominators(named) == (want[0], set(want[2]))
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_dominators_equal_networkx_on_bigger_graphs(seed):
+    """Thousands of nodes: long paths, many components, hubs (as the synthetic graphs have)."""
+    rng = random.Random(seed)
+    n = 3000
+    hubs = [rng.randrange(n) for _ in range(30)]
+    edges = [(rng.choice(hubs) if rng.random() < 0.3 else rng.randrange(n), rng.randrange(n)) for _ in range(2 * n)]
+    edges += [(i, i + 1) for i in range(0, n - 1, 3)]
+    assert dominator_tree(edges) == networkx_tree(edges)
+
+
+def test_dominators_of_long_chains_and_cycles():
+    """No recursion: a path of 200,000 nodes is a chain of dominators, a cycle of as many one
+    root loop whose members dominate nothing."""
+    n = 200_000
+    path = [(i, i + 1) for i in range(n - 1)]
+    assert dominators(path) == ({i + 1: i for i in range(n - 1)}, set())
+    idom, loops = dominators([*path, (n - 1, 0)])
+    assert idom == {} and loops == set(range(n))
+
+
+@settings(SETTINGS, max_examples=_EXAMPLES or 60)
+@example(graph=SHAPES[0])
+@given(graph=graphs())
+def test_index_triples_are_the_dominator_tree(graph):
+    """compute_index writes exactly one triple per immediate dominator and root-loop member,
+    and counts every dependency triple, those whose subject or object is no IRI included."""
+    edges, _nodes = graph
+    iri = [ox.NamedNode(f"{EX}n{i}") for i in range(15)]
+    rows = [(iri[a], iri[b]) for a, b in edges]
+    rows += [(iri[0], ox.Literal("a literal")), (ox.BlankNode("b"), iri[1])]
+    index = compute_index(rows, "https://example.org/index")
+    got = {(t.subject.value, t.predicate.value, t.object.value)
+           for t in ox.parse(index.ntriples, format=ox.RdfFormat.N_TRIPLES)}
+    idom, _roots, loops = networkx_tree([(s.value, o.value) for s, o in rows[:len(edges)]])
+    want = {(v, str(IGE.supplyDominator), d) for v, d in idom.items()}
+    want |= {(v, str(IGE.supplyRootLoop), "true") for v in loops}
+    want |= {("https://example.org/index", str(IGE.supplyIndexVersion), "1"),
+             ("https://example.org/index", str(IGE.supplyEdgeCount), str(len(rows)))}
+    assert got == want and (index.triples, index.edges) == (len(want), len(rows))

@@ -44,7 +44,7 @@ from . import PASSWORD_ENV
 from .local import OxigraphBackend
 
 if TYPE_CHECKING:
-    from collections.abc import Generator
+    from collections.abc import Generator, Iterator
 
     import rdflib
     from rdflib.query import Result
@@ -326,27 +326,31 @@ class EndpointBackend(OxigraphBackend):
             raise EndpointError(f"{url} answered HTTP {status}{': ' + detail if detail else ''}")
         return kind, body
 
-    def _ask_endpoint(self, text: str, accept: str, timeout: float | None) -> tuple[str, bytes]:
+    def _ask_endpoint(self, text: str, accept: str, timeout: float | None,
+                      sink: BinaryIO | None = None) -> tuple[str, bytes]:
         data = {"query": text}
         if self.graph:
             data["default-graph-uri"] = self.graph
-        return self.request("POST", self.url, data=data, accept=accept, timeout=timeout, what="the query")
+        return self.request("POST", self.url, data=data, accept=accept, timeout=timeout, what="the query", sink=sink)
 
     def _not_sparql(self, kind: str) -> EndpointError:
         return EndpointError(f"{self.url} is not a SPARQL endpoint (it answered {kind or 'without a media type'}); "
                              "give the query URL, e.g. http://127.0.0.1:7878/query for Oxigraph server")
 
-    def _results(self, text: str, timeout: float | None) -> Any:
+    def _results(self, text: str, timeout: float | None, sink: BinaryIO | None = None) -> Any:
         """The answer to a query as pyoxigraph reads SPARQL JSON results (its parser, in Rust,
         reads a big answer several times faster than ``json`` and dicts would): a QueryBoolean
-        or QuerySolutions."""
+        or QuerySolutions. With ``sink`` (a seekable binary file), the answer is written there
+        as it arrives and read back from it as the solutions are iterated."""
         import pyoxigraph as ox
 
-        kind, body = self._ask_endpoint(text, f"{_RESULTS_JSON}, application/json;q=0.5", timeout)
+        kind, body = self._ask_endpoint(text, f"{_RESULTS_JSON}, application/json;q=0.5", timeout, sink)
         if kind not in (_RESULTS_JSON, "application/json"):
             raise self._not_sparql(kind)
+        if sink is not None:
+            sink.seek(0)
         try:
-            return ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+            return ox.parse_query_results(body if sink is None else sink, format=ox.QueryResultsFormat.JSON)
         except (SyntaxError, ValueError):
             raise self._not_sparql(f"{kind} that is not SPARQL results") from None
 
@@ -373,6 +377,27 @@ class EndpointBackend(OxigraphBackend):
             return [v.value for v in answer.variables], [tuple(map(read, row)) for row in answer]
         except (SyntaxError, ValueError):  # the parser reads rows as they are iterated
             raise self._not_sparql("malformed SPARQL results") from None
+
+    def rows(self, query: str, timeout: float | None = None) -> "Iterator[Any]":
+        """The rows of a SELECT query as pyoxigraph reads them (QuerySolution rows of pyoxigraph
+        terms), for answers of millions of rows: the answer goes to a temporary file as it
+        arrives, and each row is read from there when iterated, so neither the answer's text
+        nor its terms are all in memory at once (what the supply index reads; see
+        :func:`igegraph.traverse.supplyindex.compute_index`). The request is sent when
+        iteration starts.
+        """
+        import tempfile
+
+        import pyoxigraph as ox
+
+        with tempfile.TemporaryFile(prefix="igegraph-answer-") as sink:
+            answer = self._results(query, timeout, sink)
+            if not isinstance(answer, ox.QuerySolutions):
+                raise self._not_sparql("a boolean to a SELECT query")
+            try:
+                yield from answer
+            except (SyntaxError, ValueError):  # the parser reads rows as they are iterated
+                raise self._not_sparql("malformed SPARQL results") from None
 
     def ask(self, query: str, bindings: Mapping[Any, Any] | None = None, timeout: float | None = None) -> bool:
         """The answer of an ASK query.
@@ -689,13 +714,15 @@ def push_index(backend: EndpointBackend) -> int:
     graphs, as Virtuoso's is, push to a named graph with ``--graph``). ``push`` calls this after
     the upload; ``igegraph index --endpoint`` after the data changed by other means.
     """
-    from ..traverse.supplyindex import compute_index, index_graph, ntriples
+    from ..traverse.supplyindex import compute_index, dependency_edges_query, index_graph
 
     iri = index_graph(backend.graph)
-    triples, _edges = compute_index(lambda query, bindings: backend.select(query, bindings), iri)
-    backend.request("PUT", store_url(backend), params=graph_params(iri), content=ntriples(triples),
+    query = dependency_edges_query(lambda text, bindings: backend.select(text, bindings))
+    # the dependency edges are read as they arrive, never as rdflib terms (millions at 10M triples)
+    index = compute_index(backend.rows(query) if query else (), iri)
+    backend.request("PUT", store_url(backend), params=graph_params(iri), content=index.ntriples,
                     headers={"Content-Type": "application/n-triples"}, accept="*/*", what="the supply index upload")
-    return len(triples)
+    return index.triples
 
 
 def graph_params(graph: str | None) -> dict[str, str]:

@@ -36,9 +36,10 @@ Examples
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from array import array
+from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from ..vocab import IGE
 
@@ -48,8 +49,8 @@ if TYPE_CHECKING:
     from .fetch import Select
 
 __all__ = ["VERSION", "DEFAULT_INDEX_GRAPH", "FACTS", "index_graph", "dominators", "dominator_tree", "chain",
-           "index_triples", "compute_index", "IndexHeader", "read_header", "dependency_properties", "SupplyFacts",
-           "write_store_index", "store_index_select", "dependency_edge_count", "ntriples"]
+           "SupplyIndex", "compute_index", "IndexHeader", "read_header", "dependency_properties", "SupplyFacts",
+           "write_store_index", "store_index_select", "dependency_edges_query", "dependency_edge_count"]
 
 #: ``kg.derived`` key of the :class:`SupplyFacts` a cone fetched with the index carries.
 FACTS = "traverse.supply_facts"
@@ -61,8 +62,6 @@ VERSION = 1
 DEFAULT_INDEX_GRAPH = "https://w3id.org/igegraph/supply-index/default"
 
 N = TypeVar("N", bound=Hashable)
-
-_ROOT = "\x00virtual-root"  # feeds every root; no IRI or compact id looks like it
 
 
 def index_graph(data_graph: str | None = None) -> str:
@@ -102,8 +101,8 @@ def dominators(edges: Iterable[tuple[N, N]]) -> tuple[dict[N, N], set[N]]:
     >>> idom, sorted(loops)
     ({'c': 'b'}, ['a', 'b'])
     """
-    idom, _roots, loops = dominator_tree(edges)
-    return idom, set(loops)
+    names, tree = _tree_of(edges)
+    return tree.named_idom(names), {names[v] for v in tree.loop_members()}
 
 
 def dominator_tree(edges: Iterable[tuple[N, N]],
@@ -115,25 +114,185 @@ def dominator_tree(edges: Iterable[tuple[N, N]],
     >>> idom, sorted(roots), loops
     ({'b': 'a'}, ['a', 'c'], {})
     """
-    import networkx as nx
+    names, tree = _tree_of(edges, nodes)
+    together: dict[int, set[N]] = {}
+    for v in tree.loop_members():
+        together.setdefault(tree.comp[v], set()).add(names[v])
+    loops = {m: members - {m} for members in together.values() for m in members}
+    return tree.named_idom(names), {names[v] for v in tree.roots}, loops
 
-    graph: Any = nx.DiGraph()
-    graph.add_nodes_from(nodes)
-    graph.add_edges_from(edges)
-    roots: set = set()
-    loops: dict = {}
-    if not graph:
-        return {}, roots, loops
-    cond = nx.condensation(graph)
-    for c in cond:
-        if cond.in_degree(c) == 0:
-            members = cond.nodes[c]["members"]
-            roots |= members
-            graph.add_edges_from((_ROOT, m) for m in members)
-            if len(members) > 1:
-                loops.update({m: members - {m} for m in members})
-    idom = nx.immediate_dominators(graph, _ROOT)
-    return {v: d for v, d in idom.items() if v != _ROOT and d != _ROOT}, roots, loops
+
+def _tree_of(edges: Iterable[tuple[N, N]], nodes: Iterable[N] = ()) -> tuple[list[N], "_Tree"]:
+    """The nodes (in order of first appearance) and the :class:`_Tree` of their numbers."""
+    ids: dict[N, int] = {}
+    for v in nodes:
+        ids.setdefault(v, len(ids))
+    heads, tails = array("i"), array("i")
+    for s, o in edges:
+        heads.append(ids.setdefault(s, len(ids)))
+        tails.append(ids.setdefault(o, len(ids)))
+    names = list(ids)
+    del ids  # the names are all that is needed from here on
+    return names, _Tree(len(names), heads, tails)
+
+
+class _Tree:
+    """The dominator tree of the supply graph on nodes ``0 .. n-1`` with edges
+    ``heads[i] -> tails[i]``, from a virtual root (number ``n``) feeding every member of every
+    source strongly connected component.
+
+    Everything is kept in typed arrays of machine integers and computed without recursion
+    (a few dozen bytes a node and a dozen an edge: a graph of millions of edges fits where
+    Python objects per node and edge would take gigabytes): Kosaraju's strongly connected
+    components, then the iterative algorithm of Cooper, Harvey and Kennedy ("A Simple, Fast
+    Dominance Algorithm", 2001) on a depth-first postorder from the virtual root. Immediate
+    dominators are unique, so the answer is the one any correct algorithm gives.
+
+    Attributes
+    ----------
+    n : int
+        Number of nodes; also the number standing for the virtual root.
+    idom : array of int
+        Node -> its immediate dominator (``n``: the virtual root).
+    comp : array of int
+        Node -> its strongly connected component.
+    size : array of int
+        Component -> number of members.
+    roots : array of int
+        Members of the source components (nothing outside them feeds them), ascending.
+    """
+
+    def __init__(self, n: int, heads: array, tails: array) -> None:
+        self.n = n
+        start, succ = _rows(n, heads, tails)
+        into, pred = _rows(n, tails, heads)
+        self.comp, count = _components(n, start, succ, into, pred)
+        comp = self.comp
+        fed = bytearray(count)  # fed from another component: not a source
+        for h, t in zip(heads, tails, strict=True):
+            c = comp[t]
+            if comp[h] != c:
+                fed[c] = 1
+        self.size = array("i", bytes(4 * count))
+        for c in comp:
+            self.size[c] += 1
+        self.roots = array("i", (v for v in range(n) if not fed[comp[v]]))
+        # numbered in the postorder of a search from the virtual root, which reaches every
+        # node (every component is fed from a source one), a node's dominators all come after it
+        order = array("i", _postorder(self.roots, start, succ, bytearray(n)))
+        del start, succ
+        self.idom = _idom(n, order, self.roots, into, pred)
+
+    def loop_members(self) -> Iterator[int]:
+        """The members of source components with several members (root loops)."""
+        comp, size = self.comp, self.size
+        return (v for v in self.roots if size[comp[v]] > 1)
+
+    def named_idom(self, names: Sequence[N]) -> dict[N, N]:
+        """Node -> immediate dominator by name, where that is not the virtual root."""
+        n = self.n
+        return {names[v]: names[d] for v, d in enumerate(self.idom) if d != n}
+
+
+def _rows(n: int, heads: array, tails: array) -> tuple[array, array]:
+    """Compressed adjacency rows: the tails of node ``v``'s edges are ``succ[start[v]:start[v + 1]]``."""
+    start = array("q", bytes(8 * (n + 1)))
+    for h in heads:
+        start[h + 1] += 1
+    for v in range(n):
+        start[v + 1] += start[v]
+    free = array("q", start)  # next free slot of each row
+    succ = array("i", bytes(4 * len(heads)))
+    for h, t in zip(heads, tails, strict=True):
+        succ[free[h]] = t
+        free[h] += 1
+    return start, succ
+
+
+def _postorder(firsts: Iterable[int], start: array, succ: array, seen: bytearray) -> Iterator[int]:
+    """The nodes a depth-first search from ``firsts`` reaches (those not ``seen`` yet, which it
+    marks), in postorder; iteratively: an explicit path of nodes, with the next edge of each."""
+    for first in firsts:
+        if seen[first]:
+            continue
+        seen[first] = 1
+        path, edge = array("i", [first]), array("q", [start[first]])
+        while path:
+            v = path[-1]
+            i, end = edge[-1], start[v + 1]
+            while i < end:
+                w = succ[i]
+                i += 1
+                if not seen[w]:  # descend into w, resume v at edge i afterwards
+                    seen[w] = 1
+                    edge[-1] = i
+                    path.append(w)
+                    edge.append(start[w])
+                    break
+            else:  # v is done
+                path.pop()
+                edge.pop()
+                yield v
+
+
+def _components(n: int, start: array, succ: array, into: array, pred: array) -> tuple[array, int]:
+    """Kosaraju's strongly connected components: node -> component number, and the number of
+    components. A node's component is what reaches it backwards among the nodes not yet in one,
+    taken in decreasing order of their finishing time in a search of the graph."""
+    finished = array("i", _postorder(range(n), start, succ, bytearray(n)))
+    comp = array("i", [-1]) * n
+    count = 0
+    for v in reversed(finished):
+        if comp[v] != -1:
+            continue
+        comp[v] = count
+        todo = [v]
+        while todo:
+            u = todo.pop()
+            for w in pred[into[u]:into[u + 1]]:
+                if comp[w] == -1:
+                    comp[w] = count
+                    todo.append(w)
+        count += 1
+    return comp, count
+
+
+def _idom(n: int, order: array, roots: array, into: array, pred: array) -> array:
+    """Immediate dominators (Cooper, Harvey and Kennedy): node -> dominator (``n``: the
+    virtual root, which feeds ``roots``), from ``order``, the nodes in a depth-first postorder
+    from the virtual root, and the predecessors of each (``pred[into[v]:into[v + 1]]``)."""
+    post = array("i", bytes(4 * n))  # node -> postorder number; the virtual root's is n
+    for b, v in enumerate(order):
+        post[v] = b
+    fed = bytearray(n)  # fed by the virtual root
+    for r in roots:
+        fed[r] = 1
+    # dominators by postorder number: a node's dominators all have higher numbers than it
+    dom = array("i", [-1]) * (n + 1)
+    dom[n] = n
+    changed = True
+    while changed:
+        changed = False
+        for b in range(n - 1, -1, -1):  # reverse postorder
+            v = order[b]
+            new = n if fed[v] else -1
+            for p in pred[into[v]:into[v + 1]]:
+                p = post[p]
+                if dom[p] == -1:  # not reached yet in this pass
+                    continue
+                if new == -1:
+                    new = p
+                    continue
+                while p != new:  # their nearest common dominator so far
+                    while p < new:
+                        p = dom[p]
+                    while new < p:
+                        new = dom[new]
+            if dom[b] != new:
+                dom[b] = new
+                changed = True
+    order.append(n)  # the virtual root's number stands for itself
+    return array("i", (order[dom[post[v]]] for v in range(n)))
 
 
 def chain(idom: Mapping[N, N], node: N) -> list[N]:
@@ -161,53 +320,89 @@ def dependency_properties(select: "Select") -> list["rdflib.URIRef"]:
 # no FILTER(isIRI(...)): it makes Oxigraph server's COUNT ten times slower; literals are dropped here
 _EDGES = """SELECT ?s ?o WHERE {{ VALUES ?p {{ {preds} }} ?s ?p ?o }}"""
 _COUNT = """SELECT (COUNT(*) AS ?n) WHERE {{ VALUES ?p {{ {preds} }} ?s ?p ?o }}"""
+_TRUE = '"true"^^<http://www.w3.org/2001/XMLSchema#boolean>'
+_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
+
+
+def _dependency_query(select: "Select", template: str) -> str | None:
+    """``template`` over the graph's dependency properties; None when it declares none."""
+    from .fetch import _iri
+
+    preds = dependency_properties(select)
+    return template.format(preds=" ".join(_iri(p) for p in preds)) if preds else None
+
+
+def dependency_edges_query(select: "Select") -> str | None:
+    """The SELECT of every dependency triple's subject and object (``?s ?o``) in the graph
+    ``select`` reads (what :func:`compute_index` reads the answer of); None when the graph
+    declares no dependency property."""
+    return _dependency_query(select, _EDGES)
 
 
 def dependency_edge_count(select: "Select") -> int:
     """How many dependency triples the graph ``select`` reads holds (what an index's
     ``ige:supplyEdgeCount`` must equal for the index to be used)."""
-    from .fetch import _iri
-
-    preds = dependency_properties(select)
-    if not preds:
+    query = _dependency_query(select, _COUNT)
+    if query is None:
         return 0
-    rows = select(_COUNT.format(preds=" ".join(_iri(p) for p in preds)), {})
+    rows = select(query, {})
     return int(rows[0][0]) if rows and rows[0][0] is not None else 0
 
 
-def compute_index(select: "Select", graph_iri: str) -> tuple[list[tuple], int]:
-    """The index triples of the graph ``select`` reads, for the named graph ``graph_iri``, and
-    the number of dependency triples they were computed from.
+class SupplyIndex(NamedTuple):
+    """A computed index: its triples as N-Triples, how many, and the dependency triples it was
+    computed from (its ``ige:supplyEdgeCount``)."""
+
+    ntriples: bytes
+    triples: int
+    edges: int
+
+
+def compute_index(rows: Iterable[Sequence[Any]], graph_iri: str) -> SupplyIndex:
+    """The index of the dependency triples ``rows`` gives, for the named graph ``graph_iri``.
+
+    ``rows`` are (subject, object) pairs of pyoxigraph terms, the answer to
+    :func:`dependency_edges_query` (a store's, or an endpoint's read as it arrives, see
+    :meth:`igegraph.backends.endpoint.EndpointBackend.rows`). Every row counts as a dependency
+    triple; only those between two IRIs are edges of the supply graph. They are read once:
+    each IRI as a string numbered when first seen, each edge as two numbers in the arrays of
+    :class:`_Tree`, so that millions of edges take tens of megabytes, not gigabytes.
 
     Examples
     --------
-    >>> import igegraph
-    >>> from igegraph.vocab import IG
-    >>> kg = igegraph.load()
-    >>> triples, edges = compute_index(kg.select, DEFAULT_INDEX_GRAPH)
-    >>> (IG.FcERI, IGE.supplyDominator, IG.IgE) in triples, edges > 50
-    (True, True)
+    >>> import pyoxigraph as ox
+    >>> a, b, c = (ox.NamedNode(f"https://example.org/{x}") for x in "abc")
+    >>> index = compute_index([(a, b), (b, c), (c, ox.Literal("not an edge"))], "https://example.org/index")
+    >>> index.triples, index.edges
+    (4, 3)
+    >>> print(index.ntriples.decode().replace("https://w3id.org/igegraph/vocab#", "ige:"), end="")
+    <https://example.org/b> <ige:supplyDominator> <https://example.org/a> .
+    <https://example.org/c> <ige:supplyDominator> <https://example.org/b> .
+    <https://example.org/index> <ige:supplyEdgeCount> "3"^^<http://www.w3.org/2001/XMLSchema#integer> .
+    <https://example.org/index> <ige:supplyIndexVersion> "1"^^<http://www.w3.org/2001/XMLSchema#integer> .
     """
-    from rdflib import URIRef
+    import pyoxigraph as ox
 
-    from .fetch import _iri
+    named = ox.NamedNode
+    total = 0
 
-    preds = dependency_properties(select)
-    rows = select(_EDGES.format(preds=" ".join(_iri(p) for p in preds)), {}) if preds else []
-    idom, loops = dominators((s, o) for s, o in rows if isinstance(s, URIRef) and isinstance(o, URIRef))
-    return index_triples(idom, loops, graph_iri, len(rows)), len(rows)
+    def iris() -> Iterator[tuple[str, str]]:
+        nonlocal total
+        for s, o in rows:
+            total += 1
+            if type(s) is named and type(o) is named:
+                yield s.value, o.value
 
-
-def index_triples(idom: Mapping[Any, Any], loops: Iterable[Any], graph_iri: str, edges: int) -> list[tuple]:
-    """The triples of an index: one per immediate dominator and root-loop member, and the header."""
-    from rdflib import Literal, URIRef
-
-    true = Literal(True)
-    out: list[tuple] = [(v, IGE.supplyDominator, d) for v, d in idom.items()]
-    out += [(v, IGE.supplyRootLoop, true) for v in loops]
-    me = URIRef(graph_iri)
-    out += [(me, IGE.supplyIndexVersion, Literal(VERSION)), (me, IGE.supplyEdgeCount, Literal(edges))]
-    return sorted(out)
+    names, tree = _tree_of(iris())
+    # the IRIs come from an RDF store's answer, so they need no escaping between < and >
+    dominator, loop = str(IGE.supplyDominator), str(IGE.supplyRootLoop)
+    root = tree.n
+    lines = [f"<{names[v]}> <{dominator}> <{names[d]}> .\n" for v, d in enumerate(tree.idom) if d != root]
+    lines += [f"<{names[v]}> <{loop}> {_TRUE} .\n" for v in tree.loop_members()]
+    lines += [f'<{graph_iri}> <{IGE.supplyIndexVersion}> "{VERSION}"^^<{_INTEGER}> .\n',
+              f'<{graph_iri}> <{IGE.supplyEdgeCount}> "{total}"^^<{_INTEGER}> .\n']
+    lines.sort()
+    return SupplyIndex("".join(lines).encode("utf-8"), len(lines), total)
 
 
 @dataclass(frozen=True)
@@ -260,11 +455,6 @@ def read_header(index_select: "Select", graph_iri: str) -> IndexHeader | None:
     return IndexHeader(version, edges) if version == VERSION else None
 
 
-def ntriples(triples: Sequence[tuple]) -> bytes:
-    """The triples as N-Triples (what a Graph Store PUT sends)."""
-    return "".join(f"{s.n3()} {p.n3()} {o.n3()} .\n" for s, p, o in triples).encode("utf-8")
-
-
 def write_store_index(database: Any, graph_iri: str = DEFAULT_INDEX_GRAPH) -> int:
     """Compute the index of a pyoxigraph Store's default graph and write it into the named graph
     ``graph_iri`` of the same store (replacing what was there); the number of triples written.
@@ -280,17 +470,22 @@ def write_store_index(database: Any, graph_iri: str = DEFAULT_INDEX_GRAPH) -> in
     >>> written = write_store_index(db)
     >>> len(db) == before + written, store_index_select(db) is not None
     (True, True)
+    >>> from igegraph.vocab import IG
+    >>> ox.Quad(ox.NamedNode(IG.FcERI), ox.NamedNode(IGE.supplyDominator), ox.NamedNode(IG.IgE),
+    ...         ox.NamedNode(DEFAULT_INDEX_GRAPH)) in db
+    True
     """
     import pyoxigraph as ox
 
     from .fetch import store_select
 
-    triples, _edges = compute_index(store_select(database), graph_iri)
+    query = dependency_edges_query(store_select(database))
+    index = compute_index(database.query(query) if query else (), graph_iri)
     graph = ox.NamedNode(graph_iri)
     if graph in set(database.named_graphs()):
         database.remove_graph(graph)
-    database.load(ntriples(triples), format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
-    return len(triples)
+    database.load(index.ntriples, format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
+    return index.triples
 
 
 def store_index_select(database: Any, graph_iri: str = DEFAULT_INDEX_GRAPH) -> "Select | None":
