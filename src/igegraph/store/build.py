@@ -229,6 +229,7 @@ def build_store(
 
     db: Any = None
     staged: Any = None
+    old: dict | None = None
     token = secrets.token_hex(8)
     names = {"database": f"oxigraph-{token}", "projection_file": f"projection-{token}.json"}
     try:
@@ -305,6 +306,8 @@ def build_store(
         gc.collect()  # rdflib wrappers hold the database in reference cycles: close it now
         if not (directory / MANIFEST).is_file() or _read_manifest_names(directory) != names:
             _remove(directory, *names.values())
+        elif old is not None:  # stopped after the switch, while the old entries were removed
+            _remove(directory, *old.values())
         _cleanup(directory, staging, created, lock)
         if isinstance(exc, OSError):
             raise StoreError(f"cannot write the store in {directory}: {exc.strerror or _first_line(exc)}") from None
