@@ -17,8 +17,10 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/igegraph demo
 
+# PYTHONDONTWRITEBYTECODE emptied: the suite starts hundreds of igegraph processes, which then
+# reuse the bytecode the first one wrote (__pycache__ is git-ignored)
 test: $(STAMP)
-	$(BIN)/python -m pytest -q -n auto --dist loadgroup src tests
+	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -q -n auto --dist loadgroup src tests
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
