@@ -224,9 +224,10 @@ class Cone:
 
     def _starved_covered(self, removed: frozenset[str], suppliers: frozenset[str]) -> frozenset[str]:
         """Several supply nodes removed, on a cone fetched with the index: the fetched graph holds
-        every dependency edge into everything downstream of them (``covered``). A node outside
-        that is no descendant of a removed node, so it lives; the covered nodes live when
-        reached from those or from a root loop among them."""
+        the dependency edges among everything downstream of them (``covered``) and, into each
+        covered node, at least one from outside where there is one. A node outside that is no
+        descendant of a removed node, so it lives; the covered nodes live when reached from
+        those or from a root loop among them."""
         import networkx as nx
 
         from ..errors import IgegraphError

@@ -579,8 +579,9 @@ def _joint_removals(fetch: _Fetcher, dependency: set, actions: list[tuple], cone
 
     ``blocks`` removes each action's effect, and each agent's abolishing actions together.
     Where such a removal holds two or more supply nodes, the dominators do not decide what it
-    starves: every dependency edge into everything downstream of those nodes is fetched
-    (usually a few curated cells and molecules), on which the fetched graph decides it exactly.
+    starves: the dependency edges among everything downstream of those nodes (usually a few
+    curated cells and molecules), and into each of them one supplier from outside per property
+    (:func:`_supply_into`), are fetched, on which the fetched graph decides it exactly.
     """
     from .supplyindex import SupplyFacts
 

@@ -427,8 +427,9 @@ class SupplyFacts:
         outgoing dependency edge): only they can starve a node.
     covered : frozenset
         Everything downstream (over dependency edges) of the sources that are removed together
-        with another source: the fetched graph holds every dependency edge into these nodes,
-        so a joint removal is decided on it exactly.
+        with another source: the fetched graph holds the dependency edges among these nodes
+        and one supplier from outside each (all outside suppliers live), so a joint removal is
+        decided on it exactly.
     """
 
     chains: dict[str, frozenset[str]]
