@@ -41,7 +41,7 @@ import httpx
 
 from ..errors import DataError, EndpointError, QueryError, shorten
 from . import PASSWORD_ENV
-from .local import OxigraphBackend
+from .local import OxigraphBackend, TermReader
 
 if TYPE_CHECKING:
     from collections.abc import Generator, Iterator
@@ -122,21 +122,15 @@ def values_clause(bindings: Mapping[Any, Any]) -> str:
     return f"VALUES ({' '.join('?' + n for n in names)}) {{ {' '.join(rows)} }}"
 
 
-def _reader() -> Any:
+class _AnswerReader(TermReader):
     """A :class:`~igegraph.backends.local.TermReader` for answers of SPARQL stores, which also
     reads Virtuoso's stored booleans, written 0 and 1, as the canonical false and true."""
-    from .local import TermReader
 
-    class Reader(TermReader):
-        def _convert(self, t: Any) -> Any:
-            term = super()._convert(t)
-            if getattr(t, "datatype", None) is not None and t.datatype.value == _XSD_BOOLEAN and t.value in ("0", "1"):
-                from rdflib import Literal
-
-                return Literal("true" if t.value == "1" else "false", datatype=term.datatype)
-            return term
-
-    return Reader()
+    def _convert(self, t: Any) -> Any:
+        term = super()._convert(t)
+        if getattr(t, "datatype", None) is not None and t.datatype.value == _XSD_BOOLEAN and t.value in ("0", "1"):
+            return type(term)("true" if t.value == "1" else "false", datatype=term.datatype)
+        return term
 
 
 # ------------------------------------------------------------------ HTTP
@@ -239,7 +233,7 @@ class EndpointBackend(OxigraphBackend):
                 raise EndpointError(f"--endpoint-user {user} needs a password: set {PASSWORD_ENV}")
         self._auth = _Auth(user, password or "") if user is not None else None
         self._client: httpx.Client | None = None
-        self._read = _reader()  # kept: the same IRIs come back in query after query
+        self._read = _AnswerReader()  # kept: the same IRIs come back in query after query
 
     def __repr__(self) -> str:
         return f"<backend endpoint {self.url}>"

@@ -14,7 +14,6 @@ Examples
 from __future__ import annotations
 
 import functools
-import weakref
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -29,11 +28,7 @@ if TYPE_CHECKING:
 __all__ = ["MemoryBackend", "OxigraphBackend", "StoreBackend", "oxigraph_graph", "graph_of", "database_of",
            "TermReader", "ox_term"]
 
-# the pyoxigraph Store under each rdflib store this module made: dumping and bulk loading use
-# it directly (Rust on both sides, ~10x rdflib) without reaching into oxrdflib's internals
-_DATABASES: "weakref.WeakKeyDictionary[Any, ox.Store]" = weakref.WeakKeyDictionary()
-
-
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 #: Most distinct terms a :class:`TermReader` keeps; past it, it starts again (memory stays bounded).
 TERM_CACHE = 1_000_000
 
@@ -61,8 +56,10 @@ class TermReader:
     5
     """
 
-    def __init__(self) -> None:
+    def __init__(self, plain_strings: bool = False) -> None:
         self.terms: dict[Any, Any] = {}
+        #: make an ``xsd:string`` literal without a datatype, as rdflib's own parsers do
+        self.plain_strings = plain_strings
 
     def __call__(self, t: Any) -> Any:
         found = self.terms.get(t)
@@ -81,6 +78,8 @@ class TermReader:
         if isinstance(t, ox.Literal):
             if t.language:
                 return Literal(t.value, lang=t.language)
+            if self.plain_strings and t.datatype.value == _XSD_STRING:
+                return Literal(t.value)
             return Literal(t.value, datatype=self(t.datatype))
         return self(t.subject), self(t.predicate), self(t.object)  # an RDF-star triple term
 
@@ -102,7 +101,7 @@ def ox_term(term: Any) -> Any:
 
 
 @functools.cache
-def _caching_store() -> type:
+def _caching_store() -> Any:
     """oxrdflib's store class, whose triple-pattern reads (``graph.triples``,
     ``subject_objects``, ``value`` …) build each distinct rdflib term once (:class:`TermReader`)
     and name the default graph with one Graph object rather than a new one per triple (made on
@@ -149,7 +148,6 @@ def oxigraph_graph(database: "ox.Store", read: TermReader | None = None) -> "rdf
     from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
     store = _caching_store()(database, read or TermReader())
-    _DATABASES[store] = database
     return _bound(rdflib.Graph(store=store, identifier=DATASET_DEFAULT_GRAPH_ID))
 
 
@@ -183,8 +181,11 @@ def graph_of(triples: Iterable[tuple[Any, Any, Any]]) -> "rdflib.Graph":
 
 
 def database_of(graph: "rdflib.Graph") -> "ox.Store | None":
-    """The pyoxigraph Store under a graph this module made (:func:`oxigraph_graph`), else None."""
-    return _DATABASES.get(graph.store)
+    """The pyoxigraph Store under a graph this module made (:func:`oxigraph_graph`), else None:
+    dumping, bulk loading and SELECTs use it directly (Rust on both sides, ~10x rdflib)
+    without reaching into oxrdflib's internals."""
+    store: Any = graph.store
+    return store.database if isinstance(store, _caching_store()) else None
 
 
 def _bound(graph: "rdflib.Graph") -> "rdflib.Graph":
@@ -193,22 +194,6 @@ def _bound(graph: "rdflib.Graph") -> "rdflib.Graph":
     for prefix, ns in PREFIXES.items():
         graph.bind(prefix, ns, override=True)
     return graph
-
-
-def _rdflib_term(t: Any) -> Any:
-    """The rdflib term of a pyoxigraph term, as rdflib's own parsers would make it."""
-    import pyoxigraph as ox
-    from rdflib import BNode, Literal, URIRef
-
-    if isinstance(t, ox.NamedNode):
-        return URIRef(t.value)
-    if isinstance(t, ox.BlankNode):
-        return BNode(t.value)
-    if t.language:
-        return Literal(t.value, lang=t.language)
-    if t.datatype.value == "http://www.w3.org/2001/XMLSchema#string":
-        return Literal(t.value)
-    return Literal(t.value, datatype=URIRef(t.datatype.value))
 
 
 class MemoryBackend:
@@ -255,14 +240,7 @@ class MemoryBackend:
         import pyoxigraph as ox
 
         graph = self.new_graph()
-        terms: dict = {}  # equal terms become one object, as the parser makes them
-
-        def term(t: Any) -> Any:
-            found = terms.get(t)
-            if found is None:
-                found = terms[t] = _rdflib_term(t)
-            return found
-
+        term = TermReader(plain_strings=True)  # equal terms become one object, as the parser makes them
         quads = ox.parse(body, format=ox.RdfFormat.N_QUADS)
         graph.addN((term(q.subject), term(q.predicate), term(q.object), graph) for q in quads)
         return graph
@@ -304,7 +282,7 @@ class OxigraphBackend(MemoryBackend):
     def dump(self, graph: "rdflib.Graph") -> bytes:
         import pyoxigraph as ox
 
-        database = _DATABASES.get(graph.store)
+        database = database_of(graph)
         if database is None:  # a graph some other code made: rdflib's writer
             return super().dump(graph)
         return cast(bytes, database.dump(format=ox.RdfFormat.N_QUADS))  # bytes without an output
