@@ -26,7 +26,7 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, cast
 
 from .bulk import gc_paused
-from .vocab import IGE, compact, prefixed
+from .vocab import IGE, compact
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -84,48 +84,68 @@ def relation_properties(kg: "KnowledgeGraph") -> dict[str, dict]:
 
 
 def _assertions(kg: "KnowledgeGraph") -> dict[tuple[str, str, str], dict]:
-    """(subject, predicate, object) -> provenance of the claim's Assertion node."""
-    rows = kg.select(prefixed(
-        """
-        SELECT ?a ?s ?p ?o ?n ?levelLabel ?rank ?quote ?section ?note ?abolishes ?cell ?species ?exp ?aspect ?cond
-        WHERE {
-          ?a a ige:Assertion ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o .
-          OPTIONAL { ?a ige:reference ?r . ?r ige:referenceNumber ?n }
-          OPTIONAL { ?a ige:evidenceLevel ?lv . ?lv rdfs:label ?levelLabel . OPTIONAL { ?lv ige:rank ?rank } }
-          OPTIONAL { ?a ige:evidenceQuote ?quote }
-          OPTIONAL { ?a ige:section ?section }
-          OPTIONAL { ?a ige:curatorNote ?note }
-          OPTIONAL { ?a ige:abolishes ?abolishes }
-          OPTIONAL { ?a ige:cellContext ?cell }
-          OPTIONAL { ?a ige:speciesContext ?species }
-          OPTIONAL { ?a ige:experimentalContext ?exp }
-          OPTIONAL { ?a ige:objectAspect ?aspect }
-          OPTIONAL { ?a ige:condition ?cond }
-        }"""), {})
+    """(subject, predicate, object) -> provenance of the claim's Assertion node.
+
+    Read one property at a time (a few pattern reads in all, fast on every backend) and joined
+    here: the same answer as one SELECT with an OPTIONAL per property, which rdflib's engine
+    (the memory backend) took 0.25 s to evaluate on the curated graph at each projection build.
+    """
+    from rdflib.namespace import RDF, RDFS
+
+    graph = kg.graph
+
+    def values(prop: Any) -> defaultdict[Any, list[Any]]:
+        """node -> its values of ``prop``, in the graph's order."""
+        found: defaultdict[Any, list[Any]] = defaultdict(list)
+        for node, value in graph.subject_objects(prop):
+            found[node].append(value)
+        return found
+
+    subject, predicate, object_ = (values(p) for p in (RDF.subject, RDF.predicate, RDF.object))
+    reference, number = values(IGE.reference), values(IGE.referenceNumber)
+    level, rank = values(IGE.evidenceLevel), values(IGE.rank)
+    named: dict[Any, list[tuple[str, Any]]] = {}  # evidence level -> (label, rank) pairs; levels are few
+
+    def level_names(lv: Any) -> list[tuple[str, Any]]:
+        if lv not in named:
+            named[lv] = [(str(name), r) for name in graph.objects(lv, RDFS.label) for r in (rank[lv] or [None])]
+        return named[lv]
+
+    abolishes = values(IGE.abolishes)
+    scalars = {field: values(prop) for field, prop in
+               (("quote", IGE.evidenceQuote), ("section", IGE.section), ("note", IGE.curatorNote))}
+    contexts = {field: values(prop) for field, prop in
+                (("cell_context", IGE.cellContext), ("species_context", IGE.speciesContext))}
+    texts = {field: values(prop) for field, prop in
+             (("experimental_context", IGE.experimentalContext), ("object_aspect", IGE.objectAspect),
+              ("condition", IGE.condition))}
     out: dict[tuple[str, str, str], dict] = {}
-    for a, s, p, o, n, level, rank, quote, section, note, abolishes, cell, species, exp, aspect, cond in rows:
-        key = (compact(s), compact(p), compact(o))
-        info = out.setdefault(key, {
-            "assertion": compact(a), "references": set(), "evidence": None, "evidence_rank": None,
-            "quote": None, "section": None, "note": None, "abolishes": None, "cell_context": set(),
-            "species_context": set(), "experimental_context": set(), "object_aspect": set(), "condition": set(),
-        })
-        if n is not None:
-            info["references"].add(int(n))
-        if level is not None:
-            info["evidence"] = str(level)
-            info["evidence_rank"] = int(rank) if rank is not None else None
-        if abolishes is not None:
-            info["abolishes"] = bool(cast("Literal", abolishes).toPython())
-        for field, value in (("cell_context", cell), ("species_context", species)):
-            if value is not None:
-                info[field].add(compact(value))
-        for field, value in (("experimental_context", exp), ("object_aspect", aspect), ("condition", cond)):
-            if value is not None:
-                info[field].add(str(value))
-        for field, value in (("quote", quote), ("section", section), ("note", note)):
-            if value is not None:
-                info[field] = str(value)
+    for a in graph.subjects(RDF.type, IGE.Assertion):
+        claims = [(compact(s), compact(p), compact(o))
+                  for s in subject[a] for p in predicate[a] for o in object_[a]]
+        if not claims:
+            continue
+        levels = [pair for lv in level[a] for pair in level_names(lv)]
+        for key in claims:
+            info = out.setdefault(key, {
+                "assertion": compact(a), "references": set(), "evidence": None, "evidence_rank": None,
+                "quote": None, "section": None, "note": None, "abolishes": None, "cell_context": set(),
+                "species_context": set(), "experimental_context": set(), "object_aspect": set(),
+                "condition": set(),
+            })
+            info["references"].update(int(cast("Literal", n)) for r in reference[a] for n in number[r])
+            if levels:  # one value where the data give several, as the SELECT's last row did
+                info["evidence"], last_rank = levels[-1]
+                info["evidence_rank"] = int(cast("Literal", last_rank)) if last_rank is not None else None
+            if abolishes[a]:
+                info["abolishes"] = bool(cast("Literal", abolishes[a][-1]).toPython())
+            for field, by_node in scalars.items():
+                if by_node[a]:
+                    info[field] = str(by_node[a][-1])
+            for field, by_node in contexts.items():
+                info[field].update(compact(v) for v in by_node[a])
+            for field, by_node in texts.items():
+                info[field].update(str(v) for v in by_node[a])
     for info in out.values():  # several values are joined in a stable order, as the backends differ
         for field in ("experimental_context", "object_aspect", "condition"):
             info[field] = "; ".join(sorted(info[field])) or None
