@@ -26,10 +26,10 @@ import contextlib
 import os
 import tempfile
 from collections.abc import Callable, Iterator
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
+from .bulk import gc_paused
 from .errors import IgegraphError, OutputExists
 from .graphfiles import to_cytoscape, to_graphml
 from .kgx import kgx_document, kgx_paths
@@ -173,6 +173,7 @@ def atomic_write(path: str | Path, content: str | bytes, force: bool = False) ->
 # ---------------------------------------------------------------------------------- dispatch
 
 
+@gc_paused
 def export(kg: "KnowledgeGraph", fmt: str, out: str | Path, *, force: bool = False,
            view: "View | None" = None, png_size: tuple[int, int] = (1600, 1000),
            **view_options: Any) -> list[Path]:
@@ -239,20 +240,23 @@ def export(kg: "KnowledgeGraph", fmt: str, out: str | Path, *, force: bool = Fal
         return [atomic_write(path, text, force) for path, text in zip(paths, contents, strict=True)]
 
     producers: dict[str, Callable[[], str | bytes]] = {
-        **{f: partial(rdf_text, kg, f, view) for f in RDF_FORMATS},
         "graphml": lambda: to_graphml(drawn.graph),
         "cytoscape": lambda: to_cytoscape(drawn),
         "html": lambda: _html(drawn),
         "svg": lambda: to_svg(drawn),
         "png": lambda: render_png(_html(drawn), width=png_size[0], height=png_size[1]),
     }
+    statements: list[tuple] | None = None  # an RDF export's, sorted once: written, then read back
     try:
-        content = producers[fmt]()
+        if fmt in RDF_FORMATS:
+            statements = rdf_statements(kg, fmt, view)
+            content: str | bytes = rdf_text(kg, fmt, view, statements)
+        else:
+            content = producers[fmt]()
     except ValueError as exc:  # Oxigraph refuses a term, e.g. an invalid IRI a --data file slipped in
         raise IgegraphError(f"cannot write {out.name} as {fmt}: {str(exc).splitlines()[0]}; "
                             "nothing was written") from None
-    verify(fmt, out.name, content, view=view,
-           statements=rdf_statements(kg, fmt, view) if fmt in RDF_FORMATS else None)
+    verify(fmt, out.name, content, view=view, statements=statements)
     return [atomic_write(out, content, force)]
 
 

@@ -159,8 +159,12 @@ def _jsonld(triples: Iterable[tuple]) -> str:
     return g.serialize(format="json-ld", context=dict(PREFIXES), auto_compact=True, indent=1)
 
 
-def rdf_text(kg: "KnowledgeGraph", fmt: str, view: "View | None" = None) -> str:
+def rdf_text(kg: "KnowledgeGraph", fmt: str, view: "View | None" = None,
+             statements: list[tuple] | None = None) -> str:
     """The whole graph, or one view, in an RDF format (see the module docs).
+
+    ``statements`` are :func:`rdf_statements` of the same arguments, when the caller has
+    them already (an export reads them back too): they are not sorted again.
 
     >>> import igegraph
     >>> kg = igegraph.load()
@@ -169,5 +173,6 @@ def rdf_text(kg: "KnowledgeGraph", fmt: str, view: "View | None" = None) -> str:
     >>> len(rdf_text(kg, "ntriples").splitlines()) == len(kg)
     True
     """
-    statements = rdf_statements(kg, fmt, view)
+    if statements is None:
+        statements = rdf_statements(kg, fmt, view)
     return _jsonld(statements) if fmt == "jsonld" else _oxigraph_text(statements, fmt)
