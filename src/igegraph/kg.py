@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 from xml.sax import SAXParseException
 
+from .bulk import gc_paused
 from .errors import DataError
 from .inputs import check_files, check_offline
 from .resources import curated_files
@@ -456,6 +457,7 @@ def load(
     return engine.load(data, curated=curated, allow_vocabulary_changes=allow_vocabulary_changes, lenient=lenient)
 
 
+@gc_paused
 def load_files(backend: "Backend", data: Iterable[str | Path] = (), *, curated: bool = True,
                allow_vocabulary_changes: bool = False, lenient: bool = False) -> KnowledgeGraph:
     """Parse the curated files and ``data`` into a new graph of ``backend`` (see :func:`load`)."""

@@ -28,6 +28,7 @@ from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from .bulk import gc_paused
 from .declarations import VALUE_RULES, structure_problems, value_problems
 from .resources import resource_dir, shapes_file
 from .vocab import IGE, PREFIXES, compact
@@ -511,6 +512,7 @@ def _count(kg: "KnowledgeGraph", query: str) -> int:
 # ---------------------------------------------------------------- public API
 
 
+@gc_paused
 def validate(kg: "KnowledgeGraph", *, shacl: bool = True, integrity: bool = True,
              allow_vocabulary_changes: bool = False) -> ValidationReport:
     """Check a knowledge graph against the SHACL shapes and the integrity rules.
