@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
+from functools import cache
 
 import pytest
 
@@ -12,8 +13,10 @@ from igegraph.export import atomic_write, export, kgx_paths, to_cytoscape, to_gr
 from igegraph.viz import focus_view, pathway_view
 
 
+@cache
 def _memory_copy(kg):
-    """kg's triples in a Memory graph; xsd:string literals written plain (the same in RDF 1.1)."""
+    """kg's triples in a Memory graph; xsd:string literals written plain (the same in RDF 1.1).
+    Made once per graph (the session's graphs are never changed) and only read."""
     import rdflib
     from rdflib.namespace import XSD
 
