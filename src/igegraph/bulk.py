@@ -1,9 +1,9 @@
 """Building big structures without the cyclic garbage collector running every few hundred
 allocations.
 
-A cone fetch of thousands of blockers, a projection or a traversal that lists every action
-allocates hundreds of thousands of small objects (rdflib terms, tuples, networkx attribute
-dicts) and frees almost none: CPython's collector, triggered by allocations, then walks the
+A cone fetch of thousands of blockers, a projection, a traversal that lists every action, a
+load, a validation or an export allocates hundreds of thousands of small objects (rdflib terms,
+tuples, networkx attribute dicts) and frees almost none: CPython's collector, triggered by allocations, then walks the
 ever larger heap again and again, a fifth of the time of a ``blocks`` at 10M triples. None of
 these structures makes reference cycles that need collecting right away, so the collector
 waits until the work is done.
