@@ -35,12 +35,12 @@ def test_cli_choices_come_from_the_registry():
     assert list(choices) == [n for n in backend_names() if backend_location(n) is None]
 
 
-def test_a_registered_backend_loads(tmp_path):
+def test_a_registered_backend_loads(tmp_path, kg):
     register("pure-python", "igegraph.backends.local:MemoryBackend")
     try:
-        kg = igegraph.load(backend="pure-python")
-        assert kg.resolve("Xolair") == "ig:omalizumab"
-        assert len(kg) == len(igegraph.load())
+        loaded = igegraph.load(backend="pure-python")
+        assert loaded.resolve("Xolair") == "ig:omalizumab"
+        assert len(loaded) == len(kg)  # the session's igegraph.load()
     finally:
         from igegraph import backends
 
