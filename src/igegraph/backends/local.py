@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from ..kg import KnowledgeGraph
 
 __all__ = ["MemoryBackend", "OxigraphBackend", "StoreBackend", "oxigraph_graph", "graph_of", "database_of",
-           "TermReader", "ox_term"]
+           "TermReader", "ox_term", "graph_query"]
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 #: Most distinct terms a :class:`TermReader` keeps; past it, it starts again (memory stays bounded).
@@ -188,6 +188,35 @@ def database_of(graph: "rdflib.Graph") -> "ox.Store | None":
     return store.database if isinstance(store, _caching_store()) else None
 
 
+#: Most distinct (query text, prefixes) pairs kept parsed for rdflib's engine (see :func:`graph_query`).
+QUERY_CACHE = 512
+
+
+@functools.lru_cache(maxsize=QUERY_CACHE)
+def _prepared(text: str, namespaces: tuple[tuple[str, Any], ...]) -> Any:
+    """``text`` parsed and translated to rdflib's algebra, prefixes not declared in it taken from
+    ``namespaces``, as ``Graph.query`` does with a string; a prepared query is meant to be
+    evaluated again, with other bindings."""
+    from rdflib.plugins.sparql import prepareQuery
+
+    return prepareQuery(text, initNs=dict(namespaces))
+
+
+def graph_query(graph: "rdflib.Graph", text: str, bindings: Mapping[Any, Any],
+                own_engine: bool = False) -> "Result":
+    """``graph.query(text, initBindings=bindings)`` (with ``own_engine``, by rdflib's engine even
+    over a store with its own). Where rdflib's engine evaluates, each distinct query text is
+    parsed once per set of prefixes: its pyparsing parser takes 20-50 ms for the queries of a
+    projection or a fetch, often more than evaluating them on a small graph, and a
+    traversal or a projection runs the same few texts on graph after graph."""
+    from rdflib.plugins.stores.memory import Memory, SimpleMemory
+
+    if own_engine or isinstance(graph.store, (Memory, SimpleMemory)):
+        query = _prepared(text, tuple(graph.namespaces()))
+        return graph.query(query, initBindings=dict(bindings), use_store_provided=False)
+    return graph.query(text, initBindings=dict(bindings))
+
+
 def _bound(graph: "rdflib.Graph") -> "rdflib.Graph":
     from ..vocab import PREFIXES
 
@@ -231,7 +260,7 @@ class MemoryBackend:
 
     def query(self, graph: "rdflib.Graph", text: str, bindings: Mapping[Any, Any],
               timeout: float | None = None) -> "Result":
-        return graph.query(text, initBindings=dict(bindings))
+        return graph_query(graph, text, bindings)
 
     def dump(self, graph: "rdflib.Graph") -> bytes:
         return graph.serialize(format="nt", encoding="utf-8")
@@ -271,13 +300,13 @@ class OxigraphBackend(MemoryBackend):
     def query(self, graph: "rdflib.Graph", text: str, bindings: Mapping[Any, Any],
               timeout: float | None = None) -> "Result":
         try:
-            return graph.query(text, initBindings=dict(bindings))
+            return graph_query(graph, text, bindings)
         except (ValueError, SyntaxError, TypeError, RuntimeError):
             if not bindings:
                 raise
             # Oxigraph refuses substitutions of variables outside the SELECT clause: evaluate
             # with rdflib's own engine over the same store instead.
-            return graph.query(text, initBindings=dict(bindings), use_store_provided=False)
+            return graph_query(graph, text, bindings, own_engine=True)
 
     def dump(self, graph: "rdflib.Graph") -> bytes:
         import pyoxigraph as ox
