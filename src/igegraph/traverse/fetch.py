@@ -229,7 +229,7 @@ def store_select(store: Any, default_graph: str | None = None) -> Select:
         result = store.query(query, substitutions=given, default_graph=graph)
         if isinstance(result, ox.QueryBoolean):
             return [(True,)] if bool(result) else []
-        return [tuple(read(t) for t in row) for row in result]
+        return [tuple(map(read, row)) for row in result]
 
     return select
 
