@@ -100,3 +100,35 @@ def test_oxigraph_graphs_read_each_term_once_and_as_oxrdflib_does(kg):
     assert [t for t in read if t[2] == typed][0][2] is typed and all(t[0] is a for t in read if t[0] == a)
     (node,) = {o for _s, _p, o in read if isinstance(o, BNode)}
     assert (node, a, Literal("y", lang="en")) in small  # one blank node, wherever it appears
+
+
+def test_rdflib_engine_joins_give_rdflibs_own_answer_in_its_order():
+    """The memory backend's indexed join: the same rows, in the same order, as rdflib's nested
+    loops, with left solutions binding all, some or none of the shared variables (OPTIONAL),
+    a variable only some right solutions bind (UNION) and an initial binding."""
+    import rdflib
+    from rdflib.plugins.sparql import CUSTOM_EVALS
+
+    from igegraph.backends.local import HASH_JOIN_MIN, graph_query
+
+    ex = rdflib.Namespace("urn:x:")
+    graph = rdflib.Graph()
+    for i in range(3 * HASH_JOIN_MIN):
+        graph.add((ex[f"a{i}"], ex.p, ex[f"b{i % 5}"]))
+        if i % 3:
+            graph.add((ex[f"a{i}"], ex.q, rdflib.Literal(i % 4)))
+        graph.add((ex[f"b{i % 5}"], ex.r, rdflib.Literal(i % 4)))
+        graph.add((ex[f"c{i}"], ex.s, ex[f"b{i % 7}"]))
+    text = """SELECT * WHERE {
+        { SELECT * WHERE { ?a <urn:x:p> ?b OPTIONAL { ?a <urn:x:q> ?n } } LIMIT 1000 }
+        { ?x <urn:x:r> ?n }
+        { ?b <urn:x:r> ?m } UNION { ?c <urn:x:s> ?b }
+    }"""
+    for bindings in ({}, {"b": ex.b2}):
+        ours = [tuple(row) for row in graph_query(graph, text, bindings)]
+        saved = CUSTOM_EVALS.pop("igegraph_hash_join")
+        try:
+            theirs = [tuple(row) for row in graph.query(text, initBindings=bindings)]
+        finally:
+            CUSTOM_EVALS["igegraph_hash_join"] = saved
+        assert ours == theirs and len(ours) > 2 * HASH_JOIN_MIN

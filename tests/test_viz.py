@@ -29,6 +29,12 @@ def pathway(kg):
 
 
 @pytest.fixture(scope="module")
+def whole(kg):
+    """The whole curated graph's view (laid out in Python; the tests only read it)."""
+    return graph_view(kg)
+
+
+@pytest.fixture(scope="module")
 def big_view(big_kg):
     """The whole graph with 400 synthetic cells (laying it out takes a few seconds: do it once)."""
     return graph_view(big_kg)
@@ -45,8 +51,8 @@ def test_styles_by_class_and_polarity():
     assert neutral["color"]["color"] == "#9e9e9e"
 
 
-def test_whole_graph_view(kg):
-    view = graph_view(kg)
+def test_whole_graph_view(kg, whole):
+    view = whole
     assert view.kind == "graph"
     assert set(view.graph) == set(kg.projection)
     assert view.graph.number_of_edges() == kg.projection.number_of_edges()
@@ -123,8 +129,8 @@ def test_make_view_refuses_mixed_options(kg):
     assert make_view(kg, focus="omalizumab").kind == "focus"
 
 
-def test_page_is_self_contained(kg, pathway):
-    for view in (graph_view(kg), pathway):
+def test_page_is_self_contained(whole, pathway):
+    for view in (whole, pathway):
         page = render_html(view)
         assert page.startswith("<!DOCTYPE html>")
         assert "bootstrap" not in page.lower()
@@ -181,13 +187,13 @@ def _overlapping(view):
     return [(a, b) for i, a in enumerate(nodes) for b in nodes[i + 1:] if overlaps(box[a], box[b])]
 
 
-def test_no_node_box_overlaps_another(kg, pathway, big_view):
-    for view in (pathway, focus_view(kg, "omalizumab", depth=2), graph_view(kg), big_view):
+def test_no_node_box_overlaps_another(kg, pathway, whole, big_view):
+    for view in (pathway, focus_view(kg, "omalizumab", depth=2), whole, big_view):
         assert set(view.positions) == set(view.graph)
         assert _overlapping(view) == [], view.title
 
 
-def test_large_views_label_the_nodes_that_matter(kg, pathway):
+def test_large_views_label_the_nodes_that_matter(kg, pathway, whole):
     from igegraph.viz import LABEL_ALL
 
     assert pathway.labelled is None and pathway.edge_labels  # a pathway labels everything
@@ -198,7 +204,6 @@ def test_large_views_label_the_nodes_that_matter(kg, pathway):
     neighbours = set(kg.projection.successors("ig:omalizumab")) | set(kg.projection.predecessors("ig:omalizumab"))
     assert {"ig:omalizumab"} | neighbours <= view.labelled
     assert view.labelled < set(view.graph)  # the others show their name on hover
-    whole = graph_view(kg)
     blockers = {u for u, _v, a in whole.graph.edges(data=True) if a.get("polarity") == -1}
     assert {"ig:omalizumab", "ig:ligelizumab", "ig:IgE", "ig:mast_cell"} <= whole.labelled
     assert blockers - whole.labelled == set()

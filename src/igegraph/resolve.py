@@ -18,6 +18,7 @@ Examples
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 import unicodedata
 from collections import defaultdict
@@ -35,6 +36,7 @@ __all__ = ["normalize", "fold_greek", "resolve", "match_names", "SearchHit", "en
 _GREEK = {
     "α": "a", "β": "b", "γ": "g", "δ": "d", "ε": "e", "ɛ": "e", "κ": "k", "λ": "l", "μ": "m",
 }
+_GREEK_TABLE = str.maketrans(_GREEK)
 # a Greek letter spelled out as its own word ("Fc epsilon RI", "IL-4R alpha", "FcεRI-alpha")
 _GREEK_WORDS = re.compile(r"(?<![a-z])(alpha|beta|gamma|delta|epsilon|kappa|lambda)(?![a-z])")
 _WORD_TO_LETTER = {"alpha": "a", "beta": "b", "gamma": "g", "delta": "d", "epsilon": "e", "kappa": "k", "lambda": "l"}
@@ -46,9 +48,17 @@ def fold_greek(text: str) -> str:
     >>> fold_greek("FcεRI and Cε3")
     'FceRI and Ce3'
     """
-    return "".join(_GREEK.get(ch, ch) for ch in text)
+    return text.translate(_GREEK_TABLE)
 
 
+#: what a matching key drops: everything but ASCII letters and digits
+_NOT_KEY = re.compile(r"[^A-Za-z0-9]+")
+#: Most names kept with their keys (:func:`normalize`); each entity index and name match
+#: folds every name of the graph again.
+NORMALIZED_NAMES = 1 << 16
+
+
+@functools.lru_cache(maxsize=NORMALIZED_NAMES)
 def normalize(text: str) -> str:
     """Fold a name to its matching key.
 
@@ -57,10 +67,14 @@ def normalize(text: str) -> str:
     >>> normalize("IgE+ B cells")
     'igebcells'
     """
-    text = fold_greek(text.lower())
+    text = text.lower()
+    ascii_only = text.isascii()  # no Greek letter to fold and nothing NFKD changes
+    if not ascii_only:
+        text = fold_greek(text)
     text = _GREEK_WORDS.sub(lambda m: _WORD_TO_LETTER[m.group(1)], text)
-    text = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in text if ch.isalnum() and ch.isascii())
+    if not ascii_only:
+        text = unicodedata.normalize("NFKD", text)
+    return _NOT_KEY.sub("", text)
 
 
 @dataclass(frozen=True)
@@ -199,7 +213,11 @@ def match_names(kg: "KnowledgeGraph", text: str) -> list[SearchHit]:
                 elif key in nkey:
                     offer(node, 50, _FIELD[kind], name)
                 else:
-                    ratio = difflib.SequenceMatcher(None, key, nkey).ratio()
+                    similar = difflib.SequenceMatcher(None, key, nkey)
+                    # the quick ratios are upper bounds of the ratio: most names fail them
+                    if similar.real_quick_ratio() < 0.6 or similar.quick_ratio() < 0.6:
+                        continue
+                    ratio = similar.ratio()
                     if ratio >= 0.6:
                         offer(node, int(40 * ratio), "similar name", name)
     ranked = sorted(best.items(), key=lambda item: (-item[1][0], g.nodes[item[0]]["label"].lower()))

@@ -28,6 +28,7 @@ igegraph.errors.QueryTimeout: query timed out after 0.2 s; narrow it or raise --
 from __future__ import annotations
 
 import contextlib
+import gc
 import math
 import os
 import signal
@@ -159,6 +160,10 @@ def run_in_worker(func: Callable[[], T], timeout: float) -> T:
     inherited = foreign_pipes(keep=(sender.fileno(),))
 
     def child() -> None:
+        # everything inherited from the parent out of the collector's sight: a collection would
+        # walk (and so copy, page by page) the parent's whole heap, and this short-lived
+        # process frees nothing of it anyway
+        gc.freeze()
         detach(inherited)
         _tie_to_parent(parent)
         try:

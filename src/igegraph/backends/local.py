@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from ..kg import KnowledgeGraph
 
 __all__ = ["MemoryBackend", "OxigraphBackend", "StoreBackend", "oxigraph_graph", "graph_of", "database_of",
-           "TermReader", "ox_term"]
+           "TermReader", "ox_term", "graph_query"]
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 #: Most distinct terms a :class:`TermReader` keeps; past it, it starts again (memory stays bounded).
@@ -188,6 +188,91 @@ def database_of(graph: "rdflib.Graph") -> "ox.Store | None":
     return store.database if isinstance(store, _caching_store()) else None
 
 
+#: Most distinct (query text, prefixes) pairs kept parsed for rdflib's engine (see :func:`graph_query`).
+QUERY_CACHE = 512
+
+
+@functools.lru_cache(maxsize=QUERY_CACHE)
+def _prepared(text: str, namespaces: tuple[tuple[str, Any], ...]) -> Any:
+    """``text`` parsed and translated to rdflib's algebra, prefixes not declared in it taken from
+    ``namespaces``, as ``Graph.query`` does with a string; a prepared query is meant to be
+    evaluated again, with other bindings."""
+    from rdflib.plugins.sparql import prepareQuery
+
+    return prepareQuery(text, initNs=dict(namespaces))
+
+
+#: Fewest solutions on a join's right side for which :func:`_hash_join` indexes them.
+HASH_JOIN_MIN = 8
+
+
+def _hash_join(ctx: Any, part: Any) -> Any:
+    """rdflib's eager join (``evalJoin``), with the right side's solutions indexed by the
+    variables they all bind: rdflib compares every left solution with every right one, which
+    made queries such as ``cq13-pathway-blockers`` take seconds on the curated graph.
+
+    The answer is the same sequence: a left solution is compared, by rdflib's own
+    ``compatible``, only with the right solutions of equal values on the indexed variables it
+    binds, in the order rdflib takes them (with none of them bound, with every right
+    solution, as rdflib does). Registered in rdflib's ``CUSTOM_EVALS`` (its extension point) by
+    :func:`_install_hash_join`; every other part is left to rdflib (``NotImplementedError``)."""
+    if part.name != "Join" or part.lazy:
+        raise NotImplementedError
+    from rdflib.plugins.sparql.evaluate import evalPart
+    from rdflib.plugins.sparql.evalutils import _join
+
+    left = evalPart(ctx, part.p1)
+    right = list(set(evalPart(ctx, part.p2)))  # as evalJoin: a set, taken in its order
+    if len(right) < HASH_JOIN_MIN:
+        return _join(left, right)
+    shared = set(right[0]).intersection(*right[1:])
+    if not shared:
+        return _join(left, right)
+    return _indexed_join(left, right, sorted(shared, key=str))
+
+
+def _indexed_join(left: Iterable[Any], right: list[Any], keys: list[Any]) -> Any:
+    indexes: dict[tuple, dict[tuple, list]] = {}  # by the indexed variables a left solution binds
+    for x in left:
+        bound = set(x)  # what x binds itself (x[k] would also answer the query's initial bindings)
+        on = tuple(k for k in keys if k in bound)
+        if on:
+            index = indexes.get(on)
+            if index is None:
+                index = indexes[on] = {}
+                for y in right:
+                    index.setdefault(tuple(y[k] for k in on), []).append(y)
+            candidates = index.get(tuple(x[k] for k in on), ())
+        else:
+            candidates = right
+        for y in candidates:
+            if x.compatible(y):
+                yield x.merge(y)
+
+
+@functools.cache
+def _install_hash_join() -> None:
+    from rdflib.plugins.sparql import CUSTOM_EVALS
+
+    CUSTOM_EVALS["igegraph_hash_join"] = _hash_join
+
+
+def graph_query(graph: "rdflib.Graph", text: str, bindings: Mapping[Any, Any],
+                own_engine: bool = False) -> "Result":
+    """``graph.query(text, initBindings=bindings)`` (with ``own_engine``, by rdflib's engine even
+    over a store with its own). Where rdflib's engine evaluates, each distinct query text is
+    parsed once per set of prefixes: its pyparsing parser takes 20-50 ms for the queries of a
+    projection or a fetch, often more than evaluating them on a small graph, and a
+    traversal or a projection runs the same few texts on graph after graph."""
+    from rdflib.plugins.stores.memory import Memory, SimpleMemory
+
+    if own_engine or isinstance(graph.store, (Memory, SimpleMemory)):
+        _install_hash_join()
+        query = _prepared(text, tuple(graph.namespaces()))
+        return graph.query(query, initBindings=dict(bindings), use_store_provided=False)
+    return graph.query(text, initBindings=dict(bindings))
+
+
 def _bound(graph: "rdflib.Graph") -> "rdflib.Graph":
     from ..vocab import PREFIXES
 
@@ -231,7 +316,7 @@ class MemoryBackend:
 
     def query(self, graph: "rdflib.Graph", text: str, bindings: Mapping[Any, Any],
               timeout: float | None = None) -> "Result":
-        return graph.query(text, initBindings=dict(bindings))
+        return graph_query(graph, text, bindings)
 
     def dump(self, graph: "rdflib.Graph") -> bytes:
         return graph.serialize(format="nt", encoding="utf-8")
@@ -271,13 +356,13 @@ class OxigraphBackend(MemoryBackend):
     def query(self, graph: "rdflib.Graph", text: str, bindings: Mapping[Any, Any],
               timeout: float | None = None) -> "Result":
         try:
-            return graph.query(text, initBindings=dict(bindings))
+            return graph_query(graph, text, bindings)
         except (ValueError, SyntaxError, TypeError, RuntimeError):
             if not bindings:
                 raise
             # Oxigraph refuses substitutions of variables outside the SELECT clause: evaluate
             # with rdflib's own engine over the same store instead.
-            return graph.query(text, initBindings=dict(bindings), use_store_provided=False)
+            return graph_query(graph, text, bindings, own_engine=True)
 
     def dump(self, graph: "rdflib.Graph") -> bytes:
         import pyoxigraph as ox

@@ -40,6 +40,8 @@ from .results import RouteCount
 from .views import Effect, Hop, activating, supply
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+
     from ..kg import KnowledgeGraph
     from .supplyindex import SupplyFacts
 
@@ -202,18 +204,28 @@ class Cone:
             out |= self._starved_loops(removed, members)
         return frozenset(out)
 
+    @cached_property
+    def _region_successors(self) -> dict[str, list[str]]:
+        """The supply region's edges as plain lists. What reaches a region node lies in the
+        region (it holds every supplier of its nodes), so searches from its roots need no other
+        edge; and removals are evaluated thousands of times per cut-set search, where
+        networkx's successor views cost more than the search itself."""
+        graph = supply(self.kg)
+        region = self._supply[1]
+        return {u: [v for v in graph.successors(u) if v in region] for u in region}
+
     def _starved_loops(self, removed: frozenset[str], members: list[str]) -> set[str]:
         """The root-loop members among ``members`` that no other live root feeds once
         ``removed`` is gone (a member's own supply does not count)."""
-        graph = supply(self.kg)
+        succ = self._region_successors
         live = [r for r in self._roots[0] if r not in removed]
-        return {v for v in members if not _reach(graph, [r for r in live if r != v], removed | {v}, goal=v)}
+        return {v for v in members if not _reach(succ, [r for r in live if r != v], removed | {v}, goal=v)}
 
     def _starved_together(self, removed: frozenset[str]) -> frozenset[str]:
         graph = supply(self.kg)
         roots, loops = self._roots
         live = [r for r in roots if r not in removed]
-        reached = _reach(graph, live, removed)
+        reached = _reach(self._region_successors, live, removed)
         out = set()
         for v in self.nodes:
             if v in removed or v not in graph or graph.in_degree(v) == 0 or v in loops:
@@ -246,7 +258,7 @@ class Cone:
             fed = any(u not in facts.covered for m in members for u in graph.predecessors(m))
             if cond.in_degree(c) == 0 and not fed:
                 seeds |= members - removed  # a root of the whole supply graph
-        reached = _reach(graph, sorted(seeds), removed)
+        reached = _reach(graph.adj, sorted(seeds), removed)
         return frozenset(v for v in self.nodes if v in facts.covered and v not in removed and v not in reached)
 
     # ------------------------------------------------------------------ reachability
@@ -521,13 +533,15 @@ def _bounded_bfs(neighbours, start: str, limit: int, stop: str, within: dict | N
     return dist
 
 
-def _reach(graph, seeds: list[str], removed: frozenset[str] | set[str], goal: str | None = None) -> set[str]:
-    """Nodes reachable from ``seeds`` in ``graph`` without entering ``removed``."""
+def _reach(successors: Mapping[str, Iterable[str]], seeds: list[str], removed: frozenset[str] | set[str],
+           goal: str | None = None) -> set[str]:
+    """Nodes reachable from ``seeds`` along ``successors`` (node -> its successors, every
+    node reached a key) without entering ``removed``."""
     seen = set(seeds)
     todo = deque(seeds)
     while todo:
         u = todo.popleft()
-        for v in graph.successors(u):
+        for v in successors[u]:
             if v == goal:
                 return {v}
             if v not in seen and v not in removed:

@@ -201,8 +201,10 @@ def graph_select(graph: "rdflib.Graph") -> Select:
     """A :data:`Select` over an rdflib Graph (Memory or Oxigraph store): SELECT rows as tuples,
     an ASK as ``[(True,)]`` or ``[]``."""
 
+    from ..backends.local import graph_query
+
     def select(query: str, bindings: Mapping[str, "Identifier"]) -> list[tuple]:
-        result = graph.query(query, initBindings=dict(bindings))
+        result = graph_query(graph, query, bindings)
         if result.type == "ASK":
             return [(True,)] if result.askAnswer else []
         return [tuple(row) for row in result]  # type: ignore[arg-type]
@@ -227,7 +229,7 @@ def store_select(store: Any, default_graph: str | None = None) -> Select:
         result = store.query(query, substitutions=given, default_graph=graph)
         if isinstance(result, ox.QueryBoolean):
             return [(True,)] if bool(result) else []
-        return [tuple(read(t) for t in row) for row in result]
+        return [tuple(map(read, row)) for row in result]
 
     return select
 
