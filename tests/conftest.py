@@ -20,12 +20,19 @@ def pytest_collection_modifyitems(config, items):
     names its group itself (the browser tests share "chromium"). The module fixtures (a store, a
     browser, parsed fixture graphs) and the session fixtures of one file (a server, a report) are
     then built on one worker instead of on each; the tests of tests/serve share the
-    ``igegraph serve`` process of their conftest. xdist sends the groups with the most tests first."""
+    ``igegraph serve`` process of their conftest, and the tests of other files that use the
+    Oxigraph server (``oxigraph_endpoint``) join tests/test_endpoint.py's group, so that one
+    server is started and loaded, not one per worker. xdist sends the groups with the most
+    tests first."""
     root = config.rootpath
     for item in items:
         if item.get_closest_marker("xdist_group") is None:
             path = Path(item.path).relative_to(root).as_posix()
-            item.add_marker(pytest.mark.xdist_group("tests/serve" if path.startswith("tests/serve/") else path))
+            if path.startswith("tests/serve/"):
+                path = "tests/serve"
+            elif "oxigraph_endpoint" in getattr(item, "fixturenames", ()):
+                path = "tests/test_endpoint.py"
+            item.add_marker(pytest.mark.xdist_group(path))
 
 
 @pytest.fixture(scope="session")
@@ -232,7 +239,7 @@ def wait_for_http(url: str, process, seconds: float = 60.0) -> None:
             httpx.get(url, timeout=1.0)
             return
         except httpx.HTTPError:
-            time.sleep(0.1)
+            time.sleep(0.02)  # a server binds its port within milliseconds: poll often
     pytest.fail(f"{url} did not answer within {seconds:g} s")
 
 
