@@ -17,19 +17,20 @@ import igegraph
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups (--dist loadgroup)
 def pytest_collection_modifyitems(config, items):
     """Each test file is one unit of work for ``make test``'s workers (``xdist_group``), unless it
-    names its group itself (the browser tests share "chromium"). The module fixtures (a store, a
-    browser, parsed fixture graphs) and the session fixtures of one file (a server, a report) are
-    then built on one worker instead of on each; the tests of tests/serve share the
-    ``igegraph serve`` process of their conftest, and the tests of other files that use the
-    Oxigraph server (``oxigraph_endpoint``) join tests/test_endpoint.py's group, so that one
-    server is started and loaded, not one per worker. xdist sends the groups with the most
-    tests first."""
+    names its group itself (the browser tests share "chromium": one Chromium at a time). The
+    module fixtures (a store, a browser, parsed fixture graphs) and the session fixtures of one
+    file (a server, a report) are then built on one worker instead of on each. The tests of
+    tests/serve share the ``igegraph serve`` process of their conftest; its explorer tests drive
+    Chromium, so they all join "chromium" (one serve process, not one on each of two workers).
+    The tests of other files that use the Oxigraph server (``oxigraph_endpoint``) join
+    tests/test_endpoint.py's group, so that one server is started and loaded, not one per
+    worker. xdist sends the groups with the most tests first."""
     root = config.rootpath
     for item in items:
         if item.get_closest_marker("xdist_group") is None:
             path = Path(item.path).relative_to(root).as_posix()
             if path.startswith("tests/serve/"):
-                path = "tests/serve"
+                path = "chromium"
             elif "oxigraph_endpoint" in getattr(item, "fixturenames", ()):
                 path = "tests/test_endpoint.py"
             item.add_marker(pytest.mark.xdist_group(path))
