@@ -17,15 +17,23 @@ import igegraph
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups (--dist loadgroup)
 def pytest_collection_modifyitems(config, items):
     """Each test file is one unit of work for ``make test``'s workers (``xdist_group``), unless it
-    names its group itself (the browser tests share "chromium"). The module fixtures (a store, a
-    browser, parsed fixture graphs) and the session fixtures of one file (a server, a report) are
-    then built on one worker instead of on each; the tests of tests/serve share the
-    ``igegraph serve`` process of their conftest. xdist sends the groups with the most tests first."""
+    names its group itself (the browser tests share "chromium": one Chromium at a time). The
+    module fixtures (a store, a browser, parsed fixture graphs) and the session fixtures of one
+    file (a server, a report) are then built on one worker instead of on each. The tests of
+    tests/serve share the ``igegraph serve`` process of their conftest; its explorer tests drive
+    Chromium, so they all join "chromium" (one serve process, not one on each of two workers).
+    The tests of other files that use the Oxigraph server (``oxigraph_endpoint``) join
+    tests/test_endpoint.py's group, so that one server is started and loaded, not one per
+    worker. xdist sends the groups with the most tests first."""
     root = config.rootpath
     for item in items:
         if item.get_closest_marker("xdist_group") is None:
             path = Path(item.path).relative_to(root).as_posix()
-            item.add_marker(pytest.mark.xdist_group("tests/serve" if path.startswith("tests/serve/") else path))
+            if path.startswith("tests/serve/"):
+                path = "chromium"
+            elif "oxigraph_endpoint" in getattr(item, "fixturenames", ()):
+                path = "tests/test_endpoint.py"
+            item.add_marker(pytest.mark.xdist_group(path))
 
 
 @pytest.fixture(scope="session")
@@ -232,7 +240,7 @@ def wait_for_http(url: str, process, seconds: float = 60.0) -> None:
             httpx.get(url, timeout=1.0)
             return
         except httpx.HTTPError:
-            time.sleep(0.1)
+            time.sleep(0.02)  # a server binds its port within milliseconds: poll often
     pytest.fail(f"{url} did not answer within {seconds:g} s")
 
 
@@ -292,14 +300,22 @@ OXIGRAPH = shutil.which("oxigraph", path=os.path.dirname(__import__("sys").execu
 def oxigraph_endpoint(tmp_path_factory, igegraph_command):
     """A real Oxigraph server (the ``oxigraph`` PyPI package) on a free loopback port, holding
     the curated graph uploaded by ``igegraph push``; its query URL. One per session, always
-    stopped."""
+    stopped.
+
+    Its database (RocksDB, as with any ``--location``) is in memory-backed /dev/shm where there is
+    one: the server syncs its files about 130 times per push (fsync, fdatasync), which on a disk
+    shared with other work made a test of three pushes wait 1-2 s more. The directory is removed
+    with the server."""
     import subprocess
+    import tempfile
 
     if OXIGRAPH is None:
         pytest.fail("the oxigraph server binary is missing: pip install -e '.[test]'")
+    shm = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
+    location = tempfile.mkdtemp(prefix="igegraph-oxigraph-", dir=shm) if shm else str(tmp_path_factory.mktemp("oxigraph"))
     port = free_port()
-    process = subprocess.Popen([OXIGRAPH, "serve", "--location", str(tmp_path_factory.mktemp("oxigraph")),
-                                "--bind", f"127.0.0.1:{port}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen([OXIGRAPH, "serve", "--location", location, "--bind", f"127.0.0.1:{port}"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         url = f"http://127.0.0.1:{port}/query"
         wait_for_http(url, process)
@@ -307,6 +323,8 @@ def oxigraph_endpoint(tmp_path_factory, igegraph_command):
         yield url
     finally:
         stop(process)
+        if shm:
+            shutil.rmtree(location, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

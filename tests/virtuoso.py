@@ -134,7 +134,7 @@ def _wait_until_up(proc: subprocess.Popen, base: str, directory: Path) -> None:
                     return
             except httpx.TransportError:
                 pass
-            time.sleep(0.2)
+            time.sleep(0.05)
     raise RuntimeError(f"Virtuoso did not answer within {STARTUP_LIMIT:g} s")
 
 
@@ -167,10 +167,11 @@ def virtuoso() -> Iterator[Virtuoso]:
                                     stdin=subprocess.DEVNULL, stdout=console, stderr=subprocess.STDOUT)
         _wait_until_up(proc, base, directory)
         dba, password = secrets.token_urlsafe(18), secrets.token_urlsafe(18)
-        # the fresh database's dba password is "dba": replace it before anything else
-        _isql(sql_port, "dba", f"USER_CHANGE_PASSWORD('dba', 'dba', '{dba}');\n")
-        _isql(sql_port, dba, f"DB.DBA.USER_CREATE('{USER}', '{password}');\n"
-                             f'GRANT SPARQL_UPDATE TO "{USER}";\n')
+        # the fresh database's dba password is "dba": replace it before anything else (the
+        # session stays logged in, so the same isql goes on to create the user)
+        _isql(sql_port, "dba", f"USER_CHANGE_PASSWORD('dba', 'dba', '{dba}');\n"
+                               f"DB.DBA.USER_CREATE('{USER}', '{password}');\n"
+                               f'GRANT SPARQL_UPDATE TO "{USER}";\n')
         yield Virtuoso(base, sql_port, USER, password, directory, time.monotonic() - started)
     finally:
         if proc is not None:
