@@ -7,10 +7,11 @@ STAMP := $(VENV)/.installed-stamp
 .PHONY: install demo test bench clean readme
 
 # uv installs the ~120 packages in a few seconds where pip takes about 20; pip (with its own index
-# settings, which uv does not read) is the fallback when uv cannot be had or cannot reach an index
+# settings, which uv does not read) is the fallback when uv cannot be had or cannot reach an index.
+# --compile-bytecode as pip does: else the suite's first processes all compile the same modules at once
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	($(BIN)/python -m pip install --quiet uv && $(BIN)/uv pip install --quiet --python $(BIN)/python -e '.[test]') \
+	($(BIN)/python -m pip install --quiet uv && $(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python -e '.[test]') \
 	  || $(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
