@@ -110,6 +110,14 @@ def _digest(path: Path) -> str:
     return h.hexdigest()
 
 
+@cache
+def _code_files() -> list[list[str]]:
+    """Path and digest of each of the package's modules: they count in the key, since the
+    projection they build is cached. Read once per process: the code that runs is the code
+    imported, whatever happens to the files later."""
+    return [[str(path.resolve()), _digest(path)] for path in sorted(Path(__file__).resolve().parent.rglob("*.py"))]
+
+
 def cache_key(data: Iterable[str | Path] = (), backend: str = "oxigraph") -> str:
     """The cache key of a graph: a SHA-256 over backend, versions, and the path and content
     of every input file and of the package's modules (so a code change never reads an old
@@ -139,9 +147,7 @@ def cache_key(data: Iterable[str | Path] = (), backend: str = "oxigraph") -> str
     """
     from . import __version__
 
-    # the package's own modules count too: the projection they build is cached
-    code = sorted(Path(__file__).resolve().parent.rglob("*.py"))
-    files = [[str(path.resolve()), _digest(path)] for path in [*_input_files(data), *code]]
+    files = [[str(path.resolve()), _digest(path)] for path in _input_files(data)] + _code_files()
     blob = json.dumps(
         {"format": _FORMAT, "backend": backend, "igegraph": __version__,
          "python": list(sys.version_info[:2]), "files": files},
