@@ -243,14 +243,17 @@ def build_store(
         mine = [path for path, kind in files if kind == "data"]
         for path, kind in files:
             if kind == "data" and path == mine[0]:
-                before = vocabulary_state(oxigraph_graph(db))
+                graph = oxigraph_graph(db)
+                before = vocabulary_state(graph)
+                graph.close()  # lets go of the database
             _load_file(db, path, on_bytes)
         if mine:
             check = KnowledgeGraph(oxigraph_graph(db), "oxigraph")
             check.vocabulary_changes = vocabulary_changes(before, vocabulary_state(check.graph, frozenset(before)))
             check_vocabulary_changes(check, allow_vocabulary_changes, mine)
             changes = check.vocabulary_changes
-            del check  # its wrapper holds the database, which is closed below
+            check.graph.close()  # its wrapper holds the database, which is closed below
+            del check
         else:
             changes = []
         triples = len(db)
@@ -259,8 +262,8 @@ def build_store(
         write_store_index(db)
         db.flush()
         # Dropping the last reference closes the database (releases its lock) before it is
-        # reopened and moved. The rdflib wrappers of the vocabulary check hold it in reference
-        # cycles: only then is a collection needed (a full one costs ~0.1 s in a large process).
+        # reopened and moved. The rdflib wrappers above are closed; should anything else still
+        # hold it (in reference cycles), collect (a full collection costs ~0.1 s in a large process).
         held_elsewhere = sys.getrefcount(db) > 2  # this frame's name and the call's argument
         db = None
         if held_elsewhere:
