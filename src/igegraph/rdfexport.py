@@ -102,8 +102,10 @@ def rdf_statements(kg: "KnowledgeGraph", fmt: str, view: "View | None" = None, o
     """
     if view is not None:
         triples = view_triples(kg, view, ordered)
+    elif ordered:
+        triples = _sorted(kg.graph)
     else:
-        triples = _sorted(kg.graph) if ordered else list(kg.graph)
+        triples = list(kg.graph)
     if fmt not in _DATASETS:
         return triples
     from rdflib import RDF
