@@ -26,6 +26,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -42,8 +43,9 @@ RDF_FORMATS = ("turtle", "ntriples", "jsonld", "trig", "nquads")
 _DATASETS = ("trig", "nquads")
 
 
-def view_triples(kg: "KnowledgeGraph", view: "View") -> list[tuple[Any, Any, Any]]:
-    """The triples of a view: its relations with their assertions, and its entities' descriptions."""
+def view_triples(kg: "KnowledgeGraph", view: "View", ordered: bool = True) -> list[tuple[Any, Any, Any]]:
+    """The triples of a view: its relations with their assertions, and its entities' descriptions
+    (sorted unless ``ordered`` is False)."""
     from rdflib import RDF, SKOS, Literal
 
     from .viz import STEP_EDGE
@@ -70,7 +72,7 @@ def view_triples(kg: "KnowledgeGraph", view: "View") -> list[tuple[Any, Any, Any
             describe(assertion, everything=True)
             for ref in graph.objects(assertion, IGE.reference):
                 describe(ref)
-    return _sorted(out)
+    return _sorted(out) if ordered else list(out)
 
 
 #: rdflib's order of term kinds (its ``Identifier`` comparisons)
@@ -93,9 +95,17 @@ def _sorted(triples: Iterable[tuple[Any, Any, Any]]) -> list[tuple[Any, Any, Any
     return sorted(triples, key=lambda t: (key(t[0]), key(t[1]), key(t[2])))
 
 
-def rdf_statements(kg: "KnowledgeGraph", fmt: str, view: "View | None" = None) -> list[tuple]:
-    """What an RDF export holds: triples, or for trig/nquads quads (graph None = default graph)."""
-    triples = _sorted(kg.graph) if view is None else view_triples(kg, view)  # sorted: stable output
+def rdf_statements(kg: "KnowledgeGraph", fmt: str, view: "View | None" = None, ordered: bool = True) -> list[tuple]:
+    """What an RDF export holds: triples, or for trig/nquads quads (graph None = default graph).
+
+    Sorted for a stable output; ``ordered=False`` skips the sort (to count them).
+    """
+    if view is not None:
+        triples = view_triples(kg, view, ordered)
+    elif ordered:
+        triples = _sorted(kg.graph)
+    else:
+        triples = list(kg.graph)
     if fmt not in _DATASETS:
         return triples
     from rdflib import RDF
@@ -127,11 +137,12 @@ def _oxigraph_text(statements: Iterable[tuple], fmt: str) -> str:
 
     formats = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES,
                "trig": ox.RdfFormat.TRIG, "nquads": ox.RdfFormat.N_QUADS}
+    term = functools.cache(_ox)  # each distinct term converted once: most recur in many statements
     items: list[Any] = []
     for st in statements:
-        s, p, o = (_ox(t) for t in st[:3])
+        s, p, o = (term(t) for t in st[:3])
         if fmt in _DATASETS:
-            items.append(ox.Quad(s, p, o, _ox(st[3]) if st[3] is not None else ox.DefaultGraph()))
+            items.append(ox.Quad(s, p, o, term(st[3]) if st[3] is not None else ox.DefaultGraph()))
         else:
             items.append(ox.Triple(s, p, o))
     prefixes = dict(PREFIXES) if fmt in ("turtle", "trig") else None

@@ -22,6 +22,7 @@ igegraph.errors.IgegraphError: x.json would not read back as cytoscape
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 from typing import TYPE_CHECKING, Any
@@ -89,16 +90,19 @@ def _rdf(fmt: str, text: str, statements: list[tuple]) -> str | None:
     parsed = list(ox.parse(text.encode("utf-8"), format=getattr(ox.RdfFormat, _RDF[fmt])))
     if len(parsed) != len(statements):
         return f"{len(parsed)} statements instead of {len(statements)}"
+    # a key per distinct term: the same subjects and predicates recur in most statements, and
+    # a literal's key costs an rdflib Literal
+    key, rdflib_key = functools.cache(_key), functools.cache(_rdflib_key)
     got = set()
     for q in parsed:
         terms = (q.subject, q.predicate, q.object)
         if not any(isinstance(t, ox.BlankNode) for t in terms):
             graph = getattr(q, "graph_name", ox.DefaultGraph())
-            got.add((*map(_key, terms), None if isinstance(graph, ox.DefaultGraph) else graph.value))
+            got.add((*map(key, terms), None if isinstance(graph, ox.DefaultGraph) else graph.value))
     for st in statements:
         if any(isinstance(t, BNode) for t in st[:3]):
             continue
-        want = (*map(_rdflib_key, st[:3]), str(st[3]) if len(st) > 3 and st[3] is not None else None)
+        want = (*map(rdflib_key, st[:3]), str(st[3]) if len(st) > 3 and st[3] is not None else None)
         if want not in got:
             return f"the statement {' '.join(t.n3() for t in st if t is not None)} is missing or changed"
     return None

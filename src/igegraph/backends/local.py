@@ -133,6 +133,12 @@ def _caching_store() -> Any:
             return (((read(q.subject), read(q.predicate), read(q.object)), iter((self.graph_named(q.graph_name),)))
                     for q in self.database.quads_for_pattern(s, p, o, where))
 
+        def close(self, commit_pending_transaction: bool = False) -> None:
+            # the store and its default graph refer to each other: without this, only a garbage
+            # collection would let go of the database (and close it)
+            super().close(commit_pending_transaction)
+            del self.database
+
         def graph_named(self, name: Any) -> Any:
             if isinstance(name, ox.DefaultGraph):
                 return self.default

@@ -91,7 +91,7 @@ def _run(fmt: str, out: str, force: bool, data, backend, store, view: dict | Non
         written = export_(kg, fmt, out, force=force, view=built, **extra)
     if fmt in RDF_FORMATS:
         kind = "statements" if fmt in ("trig", "nquads") else "triples"
-        size = f" ({len(rdf_statements(kg, fmt, built))} {kind}{': ' + built.title if built else ''})"
+        size = f" ({len(rdf_statements(kg, fmt, built, ordered=False))} {kind}{': ' + built.title if built else ''})"
     else:
         assert built is not None
         size = f" ({built.graph.number_of_nodes()} entities, {built.graph.number_of_edges()} relations: {built.title})"

@@ -11,6 +11,7 @@ import os
 import secrets
 import shutil
 import stat
+import sys
 import tempfile
 import traceback
 from collections.abc import Callable, Iterable
@@ -242,14 +243,17 @@ def build_store(
         mine = [path for path, kind in files if kind == "data"]
         for path, kind in files:
             if kind == "data" and path == mine[0]:
-                before = vocabulary_state(oxigraph_graph(db))
+                graph = oxigraph_graph(db)
+                before = vocabulary_state(graph)
+                graph.close()  # lets go of the database
             _load_file(db, path, on_bytes)
         if mine:
             check = KnowledgeGraph(oxigraph_graph(db), "oxigraph")
             check.vocabulary_changes = vocabulary_changes(before, vocabulary_state(check.graph, frozenset(before)))
             check_vocabulary_changes(check, allow_vocabulary_changes, mine)
             changes = check.vocabulary_changes
-            del check  # its wrapper holds the database, which is closed below
+            check.graph.close()  # its wrapper holds the database, which is closed below
+            del check
         else:
             changes = []
         triples = len(db)
@@ -257,8 +261,13 @@ def build_store(
         # dominator chains of their cone instead of its whole supply ancestry
         write_store_index(db)
         db.flush()
-        db = None  # closes the database (releases its lock) before it is reopened and moved
-        gc.collect()  # the rdflib wrappers above hold it in reference cycles
+        # Dropping the last reference closes the database (releases its lock) before it is
+        # reopened and moved. The rdflib wrappers above are closed; should anything else still
+        # hold it (in reference cycles), collect (a full collection costs ~0.1 s in a large process).
+        held_elsewhere = sys.getrefcount(db) > 2  # this frame's name and the call's argument
+        db = None
+        if held_elsewhere:
+            gc.collect()
 
         manifest = {
             "igegraph_store": _STORE_FORMAT,
@@ -417,8 +426,10 @@ def index_store(directory: str | Path) -> int:
                              "is another igegraph process using the store?") from None
         written = write_store_index(db)
         db.flush()
+        held_elsewhere = sys.getrefcount(db) > 2  # as in build_store: collect only if cycles hold it
         del db
-        gc.collect()
+        if held_elsewhere:
+            gc.collect()
     finally:
         _unlock(directory, lock)
     return written
