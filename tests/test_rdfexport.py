@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+
 import pyoxigraph as ox
 import pytest
 import rdflib
@@ -70,3 +75,14 @@ def test_cli_view_rdf(cli, tmp_path):
     assert result.output == f"wrote {out} (625 statements: Neighbourhood of omalizumab (depth 1))\n"
     whole = cli("export", "nquads", str(tmp_path / "all.nq"))
     assert whole.exit_code == 0 and "statements)" in whole.output
+
+
+def test_jsonld_is_the_same_whatever_the_hash_seed():
+    """rdflib lists JSON-LD nodes in the order of a set, which follows Python's per-process hash
+    seed: the export sorts them, so two runs write the same file."""
+    script = ("import igegraph; from igegraph.rdfexport import rdf_text; from igegraph.viz import pathway_view; "
+              "kg = igegraph.load(); print(rdf_text(kg, 'jsonld', pathway_view(kg, 'ige-fceri-degranulation')))")
+    texts = {subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                            env={**os.environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "2")}
+    assert len(texts) == 1
+    assert len(json.loads(texts.pop())["@graph"]) > 20

@@ -27,6 +27,7 @@ Examples
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -167,7 +168,11 @@ def _jsonld(triples: Iterable[tuple]) -> str:
         if isinstance(o, rdflib.Literal) and o.datatype == XSD.string:
             o = rdflib.Literal(str(o))
         g.add((s, p, o))
-    return g.serialize(format="json-ld", context=dict(PREFIXES), auto_compact=True, indent=1)
+    doc = json.loads(g.serialize(format="json-ld", context=dict(PREFIXES), auto_compact=True))
+    if isinstance(doc, dict) and isinstance(doc.get("@graph"), list):
+        # rdflib lists the nodes in the order of a set of subjects, which changes from run to run
+        doc["@graph"].sort(key=lambda node: str(node.get("@id", "")))
+    return json.dumps(doc, indent=1, sort_keys=True, ensure_ascii=False)
 
 
 def rdf_text(kg: "KnowledgeGraph", fmt: str, view: "View | None" = None,
