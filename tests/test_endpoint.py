@@ -199,6 +199,28 @@ def test_traversals_fetch_less_than_the_graph(endpoint_kg, kg):
     assert indexed.indexed and indexed.cone_nodes == 8 and indexed.triples < len(kg) / 2
 
 
+def test_a_graph_asks_its_vocabulary_and_names_once(oxigraph_endpoint, kg, monkeypatch):
+    from igegraph.backends.endpoint import EndpointBackend
+
+    sent: list[str] = []
+    request = EndpointBackend.request
+
+    def counted(self, method, url, **kwargs):  # the real request, recorded
+        sent.append(kwargs["data"]["query"])
+        return request(self, method, url, **kwargs)
+
+    monkeypatch.setattr(EndpointBackend, "request", counted)
+    remote = igegraph.load(backend="endpoint", location=oxigraph_endpoint)
+    for items, target in ((["FcεRI"], "mast cell degranulation"), (["omalizumab", "IgE"], "mast cell degranulation"),
+                          (["histamine"], "histamine")):
+        assert plain(knockout(remote, items, "allergen", target)) == plain(knockout(kg, items, "allergen", target))
+    # the relation properties, entity classes and named pathways: once for the three cones
+    assert [sum(part in q for q in sent) for part in ("?p ige:polarity ?pol", "rdfs:subClassOf* ige:Entity",
+                                                     "hasStep/ige:reference ?s")] == [1, 1, 1]
+    # the names looked up (allergen, FcεRI, mast cell degranulation, omalizumab, IgE, histamine): each once
+    assert sum("?needle" in q and "skos:altLabel }" in q for q in sent) == 6
+
+
 def test_blocks_prints_the_embedded_table(oxigraph_endpoint, cli):
     for args in (["blocks", "--pathway", "ige-fceri-degranulation"], ["path", "allergen", "histamine", "--all"],
                  ["knockout", "FcεRI", "--from", "allergen", "--to", "histamine"], ["pathways"],
