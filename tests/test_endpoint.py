@@ -77,17 +77,23 @@ def test_describe_fetches_the_neighbourhood(term, endpoint_kg, kg):
     assert len(part) < len(kg) / 2  # not the whole graph
 
 
-def test_describe_fetches_the_references_once(oxigraph_endpoint, kg, monkeypatch):
+@pytest.fixture
+def sent(monkeypatch) -> list[str]:
+    """The text of each query the endpoint backend sends during the test (the real requests)."""
     from igegraph.backends.endpoint import EndpointBackend
 
-    sent: list[str] = []
+    texts: list[str] = []
     request = EndpointBackend.request
 
-    def counted(self, method, url, **kwargs):  # the real request, recorded
-        sent.append(kwargs["data"]["query"])
+    def counted(self, method, url, **kwargs):
+        texts.append(kwargs["data"]["query"])
         return request(self, method, url, **kwargs)
 
     monkeypatch.setattr(EndpointBackend, "request", counted)
+    return texts
+
+
+def test_describe_fetches_the_references_once(oxigraph_endpoint, kg, sent):
     remote = igegraph.load(backend="endpoint", location=oxigraph_endpoint)
     assert describe(remote.about("Xolair"), "Xolair") == describe(kg, "Xolair")
     assert len(sent) == len(set(sent))
@@ -199,17 +205,7 @@ def test_traversals_fetch_less_than_the_graph(endpoint_kg, kg):
     assert indexed.indexed and indexed.cone_nodes == 8 and indexed.triples < len(kg) / 2
 
 
-def test_a_graph_asks_its_vocabulary_and_names_once(oxigraph_endpoint, kg, monkeypatch):
-    from igegraph.backends.endpoint import EndpointBackend
-
-    sent: list[str] = []
-    request = EndpointBackend.request
-
-    def counted(self, method, url, **kwargs):  # the real request, recorded
-        sent.append(kwargs["data"]["query"])
-        return request(self, method, url, **kwargs)
-
-    monkeypatch.setattr(EndpointBackend, "request", counted)
+def test_a_graph_asks_its_vocabulary_and_names_once(oxigraph_endpoint, kg, sent):
     remote = igegraph.load(backend="endpoint", location=oxigraph_endpoint)
     for items, target in ((["FcεRI"], "mast cell degranulation"), (["omalizumab", "IgE"], "mast cell degranulation"),
                           (["histamine"], "histamine")):
