@@ -77,17 +77,23 @@ def test_describe_fetches_the_neighbourhood(term, endpoint_kg, kg):
     assert len(part) < len(kg) / 2  # not the whole graph
 
 
-def test_describe_fetches_the_references_once(oxigraph_endpoint, kg, monkeypatch):
+@pytest.fixture
+def sent(monkeypatch) -> list[str]:
+    """The text of each query the endpoint backend sends during the test (the real requests)."""
     from igegraph.backends.endpoint import EndpointBackend
 
-    sent: list[str] = []
+    texts: list[str] = []
     request = EndpointBackend.request
 
-    def counted(self, method, url, **kwargs):  # the real request, recorded
-        sent.append(kwargs["data"]["query"])
+    def counted(self, method, url, **kwargs):
+        texts.append(kwargs["data"]["query"])
         return request(self, method, url, **kwargs)
 
     monkeypatch.setattr(EndpointBackend, "request", counted)
+    return texts
+
+
+def test_describe_fetches_the_references_once(oxigraph_endpoint, kg, sent):
     remote = igegraph.load(backend="endpoint", location=oxigraph_endpoint)
     assert describe(remote.about("Xolair"), "Xolair") == describe(kg, "Xolair")
     assert len(sent) == len(set(sent))
@@ -197,6 +203,18 @@ def test_traversals_fetch_less_than_the_graph(endpoint_kg, kg):
     cone_graph(endpoint_kg, ["ig:allergen"], ["ig:mast_cell_degranulation"], 8, stats=indexed,
                index=endpoint_kg.supply_index())
     assert indexed.indexed and indexed.cone_nodes == 8 and indexed.triples < len(kg) / 2
+
+
+def test_a_graph_asks_its_vocabulary_and_names_once(oxigraph_endpoint, kg, sent):
+    remote = igegraph.load(backend="endpoint", location=oxigraph_endpoint)
+    for items, target in ((["FcεRI"], "mast cell degranulation"), (["omalizumab", "IgE"], "mast cell degranulation"),
+                          (["histamine"], "histamine")):
+        assert plain(knockout(remote, items, "allergen", target)) == plain(knockout(kg, items, "allergen", target))
+    # the relation properties, entity classes and named pathways: once for the three cones
+    assert [sum(part in q for q in sent) for part in ("?p ige:polarity ?pol", "rdfs:subClassOf* ige:Entity",
+                                                     "hasStep/ige:reference ?s")] == [1, 1, 1]
+    # the names looked up (allergen, FcεRI, mast cell degranulation, omalizumab, IgE, histamine): each once
+    assert sum("?needle" in q and "skos:altLabel }" in q for q in sent) == 6
 
 
 def test_blocks_prints_the_embedded_table(oxigraph_endpoint, cli):

@@ -30,6 +30,8 @@ __all__ = ["EndpointKnowledgeGraph", "remote_stats", "STREAMED"]
 CANDIDATES = 200
 #: Most things a search fetches before ranking them here.
 SEARCH_CANDIDATES = 500
+#: Most terms whose candidates a graph keeps (the oldest is dropped first).
+KEPT_TERMS = 256
 
 
 # classes, properties and what declares them: what local projections need to be built
@@ -275,7 +277,20 @@ class EndpointKnowledgeGraph(KnowledgeGraph):
         return self.endpoint.construct(around, {key: found}, inline=True)
 
     def candidates(self, term: str) -> KnowledgeGraph:
-        """Entities a term may name (bounded): by IRI or CURIE, and by parts of its name."""
+        """Entities a term may name (bounded): by IRI or CURIE, and by parts of its name.
+
+        Looked up once per term for the life of this object (the last :data:`KEPT_TERMS`
+        terms), as its vocabulary, labels and cones are: a traversal resolves its ends and
+        items, the next one often the same names, and each look-up makes the store fold every
+        name with regular expressions (about 75 ms on Virtuoso for the curated graph)."""
+        kept = self.__dict__.setdefault("_candidates", {})
+        if term not in kept:
+            if len(kept) >= KEPT_TERMS:
+                del kept[next(iter(kept))]
+            kept[term] = self._look_up(term)
+        return kept[term]
+
+    def _look_up(self, term: str) -> KnowledgeGraph:
         from rdflib import Literal, URIRef
 
         from ..resolve import normalize

@@ -100,9 +100,11 @@ _CLASSES = _PREFIXES + """SELECT ?c ?q ?v WHERE {
   ?c ?q ?v . FILTER(?q IN (rdfs:subClassOf, rdfs:label))
 }"""
 
+# the subjects first and each once (a reference of several steps is not read again for each):
+# Virtuoso 7.2 spends half the time on it
 _PATHWAYS = _PREFIXES + """SELECT ?s ?q ?v WHERE {
-  { ?s a ige:Pathway } UNION { ?p a ige:Pathway ; ige:hasStep ?s }
-  UNION { ?p a ige:Pathway ; ige:hasStep/ige:reference ?s }
+  { SELECT DISTINCT ?s WHERE { { ?s a ige:Pathway } UNION { ?p a ige:Pathway ; ige:hasStep ?s }
+                               UNION { ?p a ige:Pathway ; ige:hasStep/ige:reference ?s } } }
   ?s ?q ?v .
 }"""
 
@@ -252,14 +254,25 @@ class _Fetcher:
     """Runs the queries (the batches of one step ``parallel`` at a time), keeps every triple
     received and counts the cost."""
 
-    def __init__(self, select: Select, stats: FetchStats | None = None, parallel: int = 1) -> None:
+    def __init__(self, select: Select, stats: FetchStats | None = None, parallel: int = 1,
+                 known: dict[str, list[tuple]] | None = None) -> None:
         self.select = select
         self.triples: set[tuple] = set()
         self.stats = FetchStats() if stats is None else stats
         self.parallel = parallel
+        self.known = known
 
     def rows(self, query: str, bindings: Mapping[str, "Identifier"] | None = None) -> list[tuple]:
         return self.many([query], bindings)
+
+    def vocabulary(self, query: str) -> list[tuple]:
+        """The rows of a query of the graph's vocabulary (step 1): from ``known`` when an
+        earlier fetch of the same graph asked it (not sent again, not counted), else sent."""
+        if self.known is None:
+            return self.rows(query)
+        if query not in self.known:
+            self.known[query] = self.rows(query)
+        return self.known[query]
 
     def many(self, queries: list[str], bindings: Mapping[str, "Identifier"] | None = None) -> list[tuple]:
         """The rows of all ``queries``, in their order."""
@@ -313,6 +326,7 @@ def fetch_cone(
     stats: FetchStats | None = None,
     index: Select | None = None,
     parallel: int = 1,
+    known: dict[str, list[tuple]] | None = None,
 ) -> "rdflib.Graph":
     """The subgraph that routes of at most ``max_length`` hops from ``sources`` to ``targets``
     need, fetched through ``select``.
@@ -341,6 +355,11 @@ def fetch_cone(
     parallel : int
         How many batched queries of one step ``select`` may run at once (threads): more than
         one helps with a SPARQL server, whose work then overlaps the reading of answers.
+    known : dict, optional
+        The answers of step 1 (the relation properties, entity classes and named pathways) by
+        query, filled by the first fetch and read by the next ones: give the same dict to the
+        fetches of one graph (:func:`cone_graph` keeps one per KnowledgeGraph) so that these
+        three queries, the costliest of a small cone on a SPARQL server, are sent once.
 
     Returns
     -------
@@ -358,13 +377,14 @@ def fetch_cone(
     True
     """
     return _fetch(select, sources, targets, max_length=max_length, items=items, every_action=every_action,
-                  stats=stats, index=index, parallel=parallel)[0]
+                  stats=stats, index=index, parallel=parallel, known=known)[0]
 
 
 @gc_paused
 def _fetch(select: Select, sources: Sequence[Any], targets: Sequence[Any], *, max_length: int,
            items: Sequence[Any], every_action: bool, stats: FetchStats | None,
-           index: Select | None, parallel: int = 1) -> tuple["rdflib.Graph", "SupplyFacts | None"]:
+           index: Select | None, parallel: int = 1,
+           known: dict[str, list[tuple]] | None = None) -> tuple["rdflib.Graph", "SupplyFacts | None"]:
     """:func:`fetch_cone`, and the :class:`~igegraph.traverse.supplyindex.SupplyFacts` of a
     fetch that used the index (None when it fetched the whole supply ancestry)."""
     import rdflib
@@ -372,17 +392,17 @@ def _fetch(select: Select, sources: Sequence[Any], targets: Sequence[Any], *, ma
     started = time.perf_counter()
     if max_length < 1:
         raise IgegraphError(f"max length must be at least 1, not {max_length}")
-    fetch = _Fetcher(select, parallel=parallel)
+    fetch = _Fetcher(select, parallel=parallel, known=known)
     sources = [rdflib.URIRef(_iri(s)[1:-1]) for s in sources]
     targets = [rdflib.URIRef(_iri(t)[1:-1]) for t in targets]
     items = [rdflib.URIRef(_iri(i)[1:-1]) for i in items]
 
     # 1. vocabulary
-    props = fetch.rows(_PROPERTIES)
+    props = fetch.vocabulary(_PROPERTIES)
     fetch.keep(props)
     activating, dependency, negative = _relation_sets(props)
-    fetch.keep(fetch.rows(_CLASSES))
-    fetch.keep(fetch.rows(_PATHWAYS))
+    fetch.keep(fetch.vocabulary(_CLASSES))
+    fetch.keep(fetch.vocabulary(_PATHWAYS))
 
     # 2. the cone: bidirectional levels, the smaller frontier first
     succ: dict[Any, set] = {}
@@ -702,7 +722,9 @@ def cone_graph(kg: "KnowledgeGraph", sources: Sequence[str], targets: Sequence[s
 
     graph, facts = _fetch(kg.select, [kg.iri(s) for s in sources], [kg.iri(t) for t in targets],
                           max_length=max_length, items=[kg.iri(i) for i in items], every_action=every_action,
-                          stats=stats, index=index, parallel=kg.parallel_queries)
+                          stats=stats, index=index, parallel=kg.parallel_queries,
+                          # read once per graph, as an endpoint graph's vocabulary and cones are
+                          known=kg.derived("traverse.fetch.vocabulary", dict))
     small = KnowledgeGraph(graph, "oxigraph", list(kg.sources))
     if facts is not None:  # the cone's Cone reads its supply from these, not from a partial graph
         small.derived(FACTS, lambda: facts)
