@@ -283,7 +283,7 @@ class EndpointKnowledgeGraph(KnowledgeGraph):
         terms), as its vocabulary, labels and cones are: a traversal resolves its ends and
         items, the next one often the same names, and each look-up makes the store fold every
         name with regular expressions (about 75 ms on Virtuoso for the curated graph)."""
-        kept = self.__dict__.setdefault("_candidates", {})
+        kept: dict[str, KnowledgeGraph] = self.derived("backends.remote.candidates", dict)
         if term not in kept:
             if len(kept) >= KEPT_TERMS:
                 del kept[next(iter(kept))]
