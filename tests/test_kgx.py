@@ -16,11 +16,12 @@ from igegraph.viz import STEP_EDGE, pathway_view
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
-bmt = pytest.importorskip("bmt", reason="the Biolink checks need the test extra (bmt, biolink-model)")
 
 
 @pytest.fixture(scope="module")
 def tk():
+    # imported here, not at collection: bmt and LinkML take ~1 s, on the one worker that needs them
+    pytest.importorskip("bmt", reason="the Biolink checks need the test extra (bmt, biolink-model)")
     from biolink_data import toolkit
 
     return toolkit()
