@@ -144,6 +144,26 @@ def _load_file(db: Any, path: Path, on_bytes: Callable[[int], None]) -> None:
     read_rdf_file(path, on_bytes, db.bulk_load)
 
 
+def _load_small_files(db: Any, paths: list[Path], on_bytes: Callable[[int], None]) -> None:
+    """Load small files (the curated ones) into the database with one bulk insert.
+
+    Each ``bulk_load`` call writes and ingests files of its own (about 20 ms of CPU and 80 ms
+    of disk each), which for the ~16 small curated files cost more than parsing them: parsed
+    here and inserted at once, a build takes 0.09 instead of 0.3 CPU-seconds. Blank nodes are
+    renamed apart per file, as ``bulk_load`` does.
+    """
+    import pyoxigraph as ox
+
+    quads: list[Any] = []
+
+    def parse(**kwargs: Any) -> None:
+        quads.extend(ox.parse(**kwargs, rename_blank_nodes=True))
+
+    for path in paths:
+        read_rdf_file(path, on_bytes, parse)
+    db.bulk_extend(quads)
+
+
 def build_store(
     directory: str | Path,
     data: Iterable[str | Path] = (),
@@ -240,14 +260,14 @@ def build_store(
             sources.append({"path": str(path.resolve()), "size": st.st_size, "mtime_ns": st.st_mtime_ns, "kind": kind})
         on_bytes = running_total(sum(s["size"] for s in sources), progress)
         db = ox.Store(str(staging / names["database"]))
+        _load_small_files(db, [path for path, kind in files if kind == "curated"], on_bytes)
         mine = [path for path, kind in files if kind == "data"]
-        for path, kind in files:
-            if kind == "data" and path == mine[0]:
-                graph = oxigraph_graph(db)
-                before = vocabulary_state(graph)
-                graph.close()  # lets go of the database
-            _load_file(db, path, on_bytes)
         if mine:
+            graph = oxigraph_graph(db)
+            before = vocabulary_state(graph)
+            graph.close()  # lets go of the database
+            for path in mine:
+                _load_file(db, path, on_bytes)
             check = KnowledgeGraph(oxigraph_graph(db), "oxigraph")
             check.vocabulary_changes = vocabulary_changes(before, vocabulary_state(check.graph, frozenset(before)))
             check_vocabulary_changes(check, allow_vocabulary_changes, mine)
