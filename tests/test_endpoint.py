@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -487,6 +488,34 @@ def broken():
     server.server_close()
 
 
+@pytest.fixture(scope="module")
+def self_signed(tmp_path_factory):
+    """The broken server's answers over HTTPS, with a certificate it signed itself (made by the
+    openssl command line tool)."""
+    import shutil
+    import ssl
+    import subprocess
+
+    from tests.conftest import required_tool
+
+    openssl = required_tool(shutil.which("openssl"), "openssl", "openssl")
+    where = tmp_path_factory.mktemp("tls")
+    cert, key = where / "cert.pem", where / "key.pem"
+    subprocess.run([openssl, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                    "-keyout", str(key), "-out", str(cert), "-days", "1", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1"], check=True, capture_output=True)
+    tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    tls.load_cert_chain(cert, key)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Broken)
+    server.daemon_threads = True
+    server.socket = tls.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    yield f"https://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
 def _one_error_line(result) -> str:
     assert result.exit_code == 1
     lines = result.output.strip().splitlines()
@@ -499,6 +528,14 @@ def test_unreachable_endpoint(cli, closed_port):
     url = f"http://127.0.0.1:{closed_port}/query"
     line = _one_error_line(cli("stats", "--endpoint", url))
     assert line == f"Error: cannot reach {url}: connection refused; is the SPARQL server running?"
+
+
+def test_a_self_signed_certificate_is_refused(cli, self_signed):
+    url = f"{self_signed}/auth"
+    line = _one_error_line(cli("query", "ASK {}", "--endpoint", url))
+    # OpenSSL 3 says "self-signed certificate", OpenSSL 1.1 "self signed certificate"
+    assert re.fullmatch(re.escape(f"Error: {url} is not trusted: its TLS certificate did not verify (self")
+                        + r"[- ]signed certificate\)", line), line
 
 
 def test_a_password_in_the_url_is_refused_and_never_echoed(cli, closed_port):

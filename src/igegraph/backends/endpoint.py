@@ -27,6 +27,7 @@ igegraph.errors.QueryError: <urn:a b> is not an IRI a SPARQL query can hold
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import re
 import threading
@@ -44,6 +45,7 @@ from . import PASSWORD_ENV
 from .local import OxigraphBackend, TermReader
 
 if TYPE_CHECKING:
+    import ssl
     from collections.abc import Generator, Iterator
 
     import rdflib
@@ -52,7 +54,7 @@ if TYPE_CHECKING:
     from ..kg import KnowledgeGraph
 
 __all__ = ["EndpointBackend", "values_clause", "sparql_term", "query_form", "PASSWORD_ENV", "push", "PushReport",
-           "PushProgress", "push_index"]
+           "PushProgress", "push_index", "tls_context"]
 
 _T = TypeVar("_T")
 _RESULTS_JSON = "application/sparql-results+json"
@@ -134,6 +136,26 @@ class _AnswerReader(TermReader):
 
 
 # ------------------------------------------------------------------ HTTP
+
+
+@functools.cache
+def tls_context() -> "ssl.SSLContext":
+    """The TLS settings of every endpoint client of this process: certificates checked against
+    certifi's CA bundle, host names checked.
+
+    Made once: loading the bundle costs 20-60 ms, and httpx would do it again for each client
+    (each backend), even one that only ever speaks plain HTTP.
+
+    >>> import ssl
+    >>> tls_context() is tls_context(), tls_context().verify_mode == ssl.CERT_REQUIRED
+    (True, True)
+    """
+    import ssl
+
+    import certifi
+
+    return ssl.create_default_context(cafile=certifi.where())
+
 
 
 class _Auth(httpx.Auth):
@@ -247,7 +269,7 @@ class EndpointBackend(OxigraphBackend):
 
     def _http(self) -> httpx.Client:
         if self._client is None:
-            self._client = httpx.Client(auth=self._auth, follow_redirects=True, trust_env=False)
+            self._client = httpx.Client(auth=self._auth, follow_redirects=True, trust_env=False, verify=tls_context())
         return self._client
 
     def close(self) -> None:
@@ -302,6 +324,10 @@ class EndpointBackend(OxigraphBackend):
         except httpx.TimeoutException:
             raise late from None
         except httpx.ConnectError as exc:
+            untrusted = _certificate_error(exc)
+            if untrusted is not None:  # the server is running: saying so would mislead
+                raise EndpointError(f"{url} is not trusted: its TLS certificate did not verify "
+                                    f"({untrusted.verify_message or 'no reason given'})") from None
             raise EndpointError(f"cannot reach {url}: {_reason(exc)}; is the SPARQL server running?") from None
         except httpx.HTTPError as exc:
             raise EndpointError(f"{url}: {_reason(exc)}") from None
@@ -513,6 +539,17 @@ def _within(seconds: float, work: "Callable[[], _T]", give_up: "Callable[[], Non
     if "error" in outcome:
         raise outcome["error"]
     return outcome["value"]
+
+
+def _certificate_error(exc: BaseException) -> "ssl.SSLCertVerificationError | None":
+    """The certificate check that failed under an httpx error (httpx and httpcore each wrap
+    the error below them), or None."""
+    import ssl
+
+    cause: BaseException | None = exc
+    while cause is not None and not isinstance(cause, ssl.SSLCertVerificationError):
+        cause = cause.__cause__ or cause.__context__
+    return cause
 
 
 def _reason(exc: BaseException) -> str:
