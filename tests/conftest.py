@@ -226,6 +226,18 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+@functools.cache
+def http():
+    """The one httpx.Client of the tests' own requests to the servers they start (proxy
+    settings of the environment not read). ``httpx.get`` and the like make a client per call,
+    and each client loads a CA bundle: 20-60 ms of CPU, for a request of a millisecond."""
+    import httpx
+
+    from igegraph.backends.endpoint import tls_context
+
+    return httpx.Client(trust_env=False, verify=tls_context())
+
+
 def wait_for_http(url: str, process, seconds: float = 60.0) -> None:
     """Wait until ``url`` answers (any HTTP status); fail if ``process`` dies or time runs out."""
     import time
@@ -237,7 +249,7 @@ def wait_for_http(url: str, process, seconds: float = 60.0) -> None:
         if process.poll() is not None:
             pytest.fail(f"the server exited with code {process.returncode} before answering {url}")
         try:
-            httpx.get(url, timeout=1.0)
+            http().get(url, timeout=1.0)
             return
         except httpx.HTTPError:
             time.sleep(0.02)  # a server binds its port within milliseconds: poll often

@@ -12,8 +12,8 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-import httpx
 import pytest
+from tests.conftest import http
 
 import igegraph
 from igegraph.describe import describe, stats
@@ -37,7 +37,7 @@ def count(url: str, graph: str | None = None) -> int:
     params = {"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"}
     if graph:
         params["default-graph-uri"] = graph
-    answer = httpx.post(url, data=params, headers={"Accept": "application/sparql-results+json"}).json()
+    answer = http().post(url, data=params, headers={"Accept": "application/sparql-results+json"}).json()
     return int(answer["results"]["bindings"][0]["n"]["value"])
 
 
@@ -302,7 +302,7 @@ def test_push_writes_the_supply_index_and_a_changed_graph_is_not_trusted(oxigrap
     # starves the route; the index no longer matches and is not used
     update = oxigraph_endpoint.rsplit("/", 1)[0] + "/update"
     edge = "<urn:x:other> <https://w3id.org/igegraph/vocab#differentiatesInto> <https://w3id.org/igegraph/id/mast_cell>"
-    httpx.post(update, data={"update": f"INSERT DATA {{ GRAPH <{graph}> {{ {edge} }} }}"}).raise_for_status()
+    http().post(update, data={"update": f"INSERT DATA {{ GRAPH <{graph}> {{ {edge} }} }}"}).raise_for_status()
     local.graph.update(f"INSERT DATA {{ {edge} }}")
     want_changed = blocks_pathway(local, "ige-fceri-degranulation").to_dict()
     assert not [b for b in want_changed["blockers"] if b["id"] == "urn:x:drug"]
@@ -318,7 +318,7 @@ def test_push_writes_the_supply_index_and_a_changed_graph_is_not_trusted(oxigrap
     assert done.exit_code == 0 and done.output.startswith(f"indexed {oxigraph_endpoint}: ")
     assert igegraph.load(backend="endpoint", location=oxigraph_endpoint, graph=graph).supply_index() is not None
     for name in (graph, index_graph(graph)):
-        httpx.post(update, data={"update": f"DROP GRAPH <{name}>"}).raise_for_status()
+        http().post(update, data={"update": f"DROP GRAPH <{name}>"}).raise_for_status()
 
 
 def test_the_index_of_an_endpoint_is_the_index_of_a_store(oxigraph_endpoint, kg, push_cli):
@@ -334,14 +334,14 @@ def test_the_index_of_an_endpoint_is_the_index_of_a_store(oxigraph_endpoint, kg,
     db.load(kg.engine.dump(kg.graph), format=ox.RdfFormat.N_QUADS)
     write_store_index(db, index_graph(graph))
     want = {q.triple for q in db.quads_for_pattern(None, None, None, ox.NamedNode(index_graph(graph)))}
-    answer = httpx.post(oxigraph_endpoint, data={"query": "CONSTRUCT WHERE { ?s ?p ?o }",
-                                                 "default-graph-uri": index_graph(graph)},
-                        headers={"Accept": "application/n-triples"})
+    answer = http().post(oxigraph_endpoint, data={"query": "CONSTRUCT WHERE { ?s ?p ?o }",
+                                                  "default-graph-uri": index_graph(graph)},
+                         headers={"Accept": "application/n-triples"})
     got = {q.triple for q in ox.parse(answer.content, format=ox.RdfFormat.N_TRIPLES)}
     assert got == want and len(want) > 20
     update = oxigraph_endpoint.rsplit("/", 1)[0] + "/update"
     for name in (graph, index_graph(graph)):
-        httpx.post(update, data={"update": f"DROP GRAPH <{name}>"}).raise_for_status()
+        http().post(update, data={"update": f"DROP GRAPH <{name}>"}).raise_for_status()
 
 
 def test_chunked_push_replaces_a_graph_and_repeats_harmlessly(oxigraph_endpoint, kg, tmp_path, push_cli):
@@ -386,7 +386,7 @@ def test_a_failed_index_upload_says_the_data_is_in(oxigraph_endpoint, kg, monkey
         f"the graph now holds the {len(kg):,} triples pushed, but its supply index was not written (the store "
         f"refused the supply index upload); run 'igegraph index --endpoint {oxigraph_endpoint}'")
     assert count(oxigraph_endpoint, graph) == len(kg)
-    httpx.post(oxigraph_endpoint.rsplit("/", 1)[0] + "/update", data={"update": f"DROP GRAPH <{graph}>"}).raise_for_status()
+    http().post(oxigraph_endpoint.rsplit("/", 1)[0] + "/update", data={"update": f"DROP GRAPH <{graph}>"}).raise_for_status()
 
 
 def test_push_refuses_bad_files_before_sending(oxigraph_endpoint, cli, tmp_path):

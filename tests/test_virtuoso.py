@@ -15,6 +15,7 @@ import subprocess
 import httpx
 import pytest
 from rdflib import XSD
+from tests.conftest import http
 
 # The endpoint suite, collected here again on Virtuoso (endpoint_kg below). Not describe, search
 # and name suggestions: their look-ups fold names with REPLACE and REGEX, which Virtuoso 7.2
@@ -64,8 +65,8 @@ def endpoint_kg(pushed):
 
 def select(server, text: str) -> list[dict]:
     """The SPARQL JSON bindings of a query on the server's anonymous endpoint, over GRAPH."""
-    r = httpx.post(server.sparql, data={"query": text, "default-graph-uri": GRAPH},
-                   headers={"Accept": "application/sparql-results+json"}, timeout=60, trust_env=False)
+    r = http().post(server.sparql, data={"query": text, "default-graph-uri": GRAPH},
+                    headers={"Accept": "application/sparql-results+json"}, timeout=60)
     assert r.status_code == 200, r.text[:300]
     return r.json()["results"]["bindings"]
 
@@ -82,12 +83,11 @@ def test_listens_on_loopback_only(virtuoso):
 def test_writes_need_the_user(pushed):
     nt = b"<urn:x:a> <urn:x:b> <urn:x:c> .\n"
     kind = {"Content-Type": "application/n-triples"}
-    anonymous = httpx.put(pushed.base + "/sparql-graph-crud", params={"graph": GRAPH}, content=nt, headers=kind,
-                          trust_env=False)
-    wrong = httpx.put(pushed.store, params={"graph": GRAPH}, content=nt, headers=kind,
-                      auth=httpx.DigestAuth(pushed.user, "not-the-password"), trust_env=False)
+    anonymous = http().put(pushed.base + "/sparql-graph-crud", params={"graph": GRAPH}, content=nt, headers=kind)
+    wrong = http().put(pushed.store, params={"graph": GRAPH}, content=nt, headers=kind,
+                       auth=httpx.DigestAuth(pushed.user, "not-the-password"))
     insert = f"INSERT DATA {{ GRAPH <{GRAPH}> {{ <urn:x:a> <urn:x:b> <urn:x:c> }} }}"
-    update = httpx.post(pushed.sparql, data={"query": insert}, trust_env=False)
+    update = http().post(pushed.sparql, data={"query": insert})
     assert (anonymous.status_code, wrong.status_code) == (403, 401)
     assert update.status_code == 500 and "SECURITY" in update.text
     assert select(pushed, "SELECT * WHERE { <urn:x:a> ?p ?o }") == []
@@ -197,14 +197,13 @@ _TINY_GRAPH = "urn:igegraph:test:differences"
 @pytest.fixture(scope="module")
 def tiny(virtuoso):
     """A few triples of each kind in their own named graph, as Virtuoso parsed them from Turtle."""
-    r = httpx.put(virtuoso.store, params={"graph": _TINY_GRAPH}, content=_TINY.encode(),
-                  headers={"Content-Type": "text/turtle"}, auth=httpx.DigestAuth(virtuoso.user, virtuoso.password),
-                  trust_env=False)
+    r = http().put(virtuoso.store, params={"graph": _TINY_GRAPH}, content=_TINY.encode(),
+                   headers={"Content-Type": "text/turtle"}, auth=httpx.DigestAuth(virtuoso.user, virtuoso.password))
     assert r.status_code in (200, 201, 204), r.text
 
     def bindings(text: str) -> list[dict]:
-        r = httpx.post(virtuoso.sparql, data={"query": text, "default-graph-uri": _TINY_GRAPH},
-                       headers={"Accept": "application/sparql-results+json"}, trust_env=False)
+        r = http().post(virtuoso.sparql, data={"query": text, "default-graph-uri": _TINY_GRAPH},
+                        headers={"Accept": "application/sparql-results+json"})
         assert r.status_code == 200, r.text[:300]
         return r.json()["results"]["bindings"]
 
@@ -253,8 +252,7 @@ def test_group_concat_of_nothing_is_empty_not_unbound(tiny):
 
 def test_group_concat_needs_its_separator(virtuoso):
     # SPARQL's default separator is a space; Virtuoso 7.2 refuses GROUP_CONCAT without one
-    r = httpx.post(virtuoso.sparql, data={"query": "SELECT (GROUP_CONCAT(?o) AS ?all) WHERE { ?s ?p ?o }"},
-                   trust_env=False)
+    r = http().post(virtuoso.sparql, data={"query": "SELECT (GROUP_CONCAT(?o) AS ?all) WHERE { ?s ?p ?o }"})
     assert r.status_code == 500 and "Required argument DELIM" in r.text
 
 
@@ -273,8 +271,7 @@ def test_ask_is_answered_as_a_select(virtuoso):
     # the SPARQL JSON answer to ASK is {"boolean": …}; Virtuoso 7.2 sends a one-column SELECT
     # answer instead (one row ?__ASK_RETVAL = 1, or no row), whatever the media type asked for
     def ask(text):
-        r = httpx.post(virtuoso.sparql, data={"query": text}, headers={"Accept": "application/sparql-results+json"},
-                       trust_env=False)
+        r = http().post(virtuoso.sparql, data={"query": text}, headers={"Accept": "application/sparql-results+json"})
         return r.json()
 
     assert ask("ASK { ?s ?p ?o }") == {"head": {"link": [], "vars": ["__ASK_RETVAL"]}, "results": {
@@ -287,7 +284,7 @@ def test_values_after_the_query_only_after_select_and_on_projected_variables(vir
     # SPARQL 1.1 allows a VALUES clause after any query form, on any variable in scope; Virtuoso 7.2
     # takes it only after SELECT, and only on variables the SELECT projects
     def post(text):
-        return httpx.post(virtuoso.sparql, data={"query": text}, trust_env=False)
+        return http().post(virtuoso.sparql, data={"query": text})
 
     after_ask = post("ASK { ?s ?p ?o } VALUES ?s { <urn:igegraph:a> }")
     not_projected = post("SELECT ?p WHERE { ?s ?p ?o } VALUES ?s { <urn:igegraph:a> }")

@@ -123,18 +123,19 @@ def _isql(port: int, password: str, sql: str) -> str:
 
 
 def _wait_until_up(proc: subprocess.Popen, base: str, directory: Path) -> None:
+    from tests.conftest import http  # here: conftest imports this module
+
     deadline = time.monotonic() + STARTUP_LIMIT
-    with httpx.Client(trust_env=False) as client:
-        while time.monotonic() < deadline:
-            if proc.poll() is not None:
-                raise RuntimeError(f"virtuoso-t exited with {proc.returncode}: "
-                                   f"{(directory / 'virtuoso.log').read_text(errors='replace')[-600:]}")
-            try:
-                if client.get(f"{base}/sparql", params={"query": "ASK {}"}, timeout=2).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            time.sleep(0.05)
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"virtuoso-t exited with {proc.returncode}: "
+                               f"{(directory / 'virtuoso.log').read_text(errors='replace')[-600:]}")
+        try:
+            if http().get(f"{base}/sparql", params={"query": "ASK {}"}, timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.05)
     raise RuntimeError(f"Virtuoso did not answer within {STARTUP_LIMIT:g} s")
 
 

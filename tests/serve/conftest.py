@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import httpx
 import pytest
+from tests.conftest import http
 
 TIMEOUT = 2.0
 MAX_ROWS = 200
@@ -45,7 +46,7 @@ def start_server(*args: str, ready_timeout: float = 60.0) -> Server:
     deadline = time.monotonic() + ready_timeout
     while True:
         try:
-            if httpx.get(server.sparql, timeout=2).status_code == 200:
+            if http().get(server.sparql, timeout=2).status_code == 200:
                 return server
         except httpx.TransportError:
             pass

@@ -5,8 +5,8 @@ from __future__ import annotations
 import signal
 import socket
 
-import httpx
 from click.testing import CliRunner
+from tests.conftest import http
 
 from igegraph.cli import main
 
@@ -41,10 +41,10 @@ def test_serves_a_persistent_store_then_stops_on_ctrl_c(tmp_path, xss_ttl):
     build_store(tmp_path / "kg", data=[xss_ttl])
     server = start_server("--store", str(tmp_path / "kg"), "--workers", "1")
     try:
-        ask = httpx.get(server.sparql, params={"query": "ASK { ig:xss_node ige:activates ig:mast_cell }"},
-                        headers={"Accept": "application/sparql-results+json"})
+        ask = http().get(server.sparql, params={"query": "ASK { ig:xss_node ige:activates ig:mast_cell }"},
+                         headers={"Accept": "application/sparql-results+json"})
         assert ask.json()["boolean"] is True
-        assert httpx.get(server.url + "/api/describe/Xolair").json()["id"] == "ig:omalizumab"
+        assert http().get(server.url + "/api/describe/Xolair").json()["id"] == "ig:omalizumab"
     finally:
         server.process.send_signal(signal.SIGINT)
     out, err = server.process.communicate(timeout=15)

@@ -8,11 +8,11 @@ import socket
 import threading
 import time
 
-import httpx
 import pyoxigraph as ox
 import pytest
 import rdflib
 from rdflib.query import Result
+from tests.conftest import http
 
 from .conftest import MAX_ROWS, TIMEOUT
 
@@ -221,15 +221,15 @@ def test_runaway_query_times_out_while_a_cheap_one_answers(server):
 
     def run_slow() -> None:
         start = time.monotonic()
-        slow["response"] = httpx.get(server.sparql, params={"query": runaway}, timeout=30)
+        slow["response"] = http().get(server.sparql, params={"query": runaway}, timeout=30)
         slow["seconds"] = time.monotonic() - start
 
     thread = threading.Thread(target=run_slow)
     thread.start()
     time.sleep(0.3)  # let the runaway query start first
     start = time.monotonic()
-    cheap = httpx.get(server.sparql, params={"query": "ASK { ig:omalizumab ige:neutralizes ig:free_IgE }"},
-                      headers={"Accept": "application/sparql-results+json"}, timeout=30)
+    cheap = http().get(server.sparql, params={"query": "ASK { ig:omalizumab ige:neutralizes ig:free_IgE }"},
+                       headers={"Accept": "application/sparql-results+json"}, timeout=30)
     cheap_seconds = time.monotonic() - start
     thread.join()
     assert cheap.json()["boolean"] is True
