@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import EndpointError, QueryError
 from ..kg import KnowledgeGraph
 from ..vocab import compact, expand_curie, local_name, prefixed
+from .local import merge_into
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -235,8 +236,7 @@ class EndpointKnowledgeGraph(KnowledgeGraph):
 
     def local(self, graph: "rdflib.Graph") -> KnowledgeGraph:
         """A local KnowledgeGraph of fetched triples plus the vocabulary."""
-        graph.addN((s, p, o, graph) for s, p, o in self.vocabulary)
-        return KnowledgeGraph(graph, "oxigraph", self.sources)
+        return KnowledgeGraph(merge_into(graph, self.vocabulary), "oxigraph", self.sources)
 
     @property
     def projection(self) -> "nx.MultiDiGraph":
@@ -298,12 +298,12 @@ class EndpointKnowledgeGraph(KnowledgeGraph):
         graph = self.endpoint.new_graph()
         iri = expand_curie(term.strip())
         if iri is not None:
-            graph += self._fetch(_BY_IRI, {"iri": URIRef(iri)}, _NAMES, "s")
+            merge_into(graph, self._fetch(_BY_IRI, {"iri": URIRef(iri)}, _NAMES, "s"))
         key = normalize(term)
         if key:
             # the whole key finds exact and containing names; its four-letter pieces find misspellings
             needles = sorted({key} | {key[i:i + 4] for i in range(0, max(len(key) - 3, 0), 2)})
-            graph += self._fetch(_CANDIDATES, {"needle": [Literal(n) for n in needles]}, _NAMES, "s")
+            merge_into(graph, self._fetch(_CANDIDATES, {"needle": [Literal(n) for n in needles]}, _NAMES, "s"))
         return self.local(graph)
 
     def resolve(self, term: str) -> str:
@@ -334,8 +334,8 @@ class EndpointKnowledgeGraph(KnowledgeGraph):
         nodes = [row[0] for row in self.endpoint.select(_ABOUT, {"e": self.iri(node)}, inline=True)]
         graph = self.endpoint.new_graph()
         for batch in _batches(nodes):
-            graph += self.endpoint.construct(_TRIPLES, {"s": batch}, inline=True)
-        graph += known
+            merge_into(graph, self.endpoint.construct(_TRIPLES, {"s": batch}, inline=True))
+        merge_into(graph, known)
         return self.local(graph)
 
     def entire(self) -> KnowledgeGraph:
@@ -379,7 +379,7 @@ class EndpointKnowledgeGraph(KnowledgeGraph):
             frontier = reached
         for template in (_DETAILS, _CLAIMS):
             for batch in _batches(sorted(seen)):
-                graph += self.endpoint.construct(template, {"n": batch}, inline=True)
+                merge_into(graph, self.endpoint.construct(template, {"n": batch}, inline=True))
         return self.local(graph)
 
     def matching(self, text: str) -> KnowledgeGraph:
