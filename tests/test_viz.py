@@ -264,3 +264,14 @@ def test_blocker_tooltip_lines_indent_the_mechanism_and_give_one_evidence_line(k
         "  evidence: Marketed",
         "  references: [30]",
     ]
+
+
+def test_pyvis_template_is_compiled_once_per_process(pathway, monkeypatch):
+    from jinja2 import Environment
+
+    first = render_html(pathway)  # compiles it, unless an earlier test did
+    compiled = []
+    compile_ = Environment.compile
+    monkeypatch.setattr(Environment, "compile", lambda env, *a, **k: compiled.append(a[1:2]) or compile_(env, *a, **k))
+    assert render_html(pathway) == first
+    assert compiled == []
