@@ -88,8 +88,9 @@ def rsvg_convert():
 def browser(chromium):
     """One headless Chromium per test module, driven by Playwright.
 
-    Module-scoped, not session-scoped: while it is open, Playwright's sync API owns this thread,
-    and a later in-process PNG export (which opens its own) would wait on it for ever.
+    Module-scoped, not session-scoped: while it is open, Playwright's sync API keeps an event loop
+    running in this thread, so ``asyncio.run`` (and what is built on it) would fail in every later
+    test of the worker. An in-process PNG export copes: it renders in a thread of its own.
     """
     from playwright.sync_api import sync_playwright
 
