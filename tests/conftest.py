@@ -88,8 +88,9 @@ def rsvg_convert():
 def browser(chromium):
     """One headless Chromium per test module, driven by Playwright.
 
-    Module-scoped, not session-scoped: while it is open, Playwright's sync API owns this thread,
-    and a later in-process PNG export (which opens its own) would wait on it for ever.
+    Module-scoped, not session-scoped: while it is open, Playwright's sync API keeps an event loop
+    running in this thread, so ``asyncio.run`` (and what is built on it) would fail in every later
+    test of the worker. An in-process PNG export copes: it renders in a thread of its own.
     """
     from playwright.sync_api import sync_playwright
 
@@ -194,13 +195,27 @@ def xss_payloads():
     return (XSS_IMG, XSS_SCRIPT, XSS_HREF)
 
 
+def mypy_cache_dir(fallback: Path) -> Path:
+    """``mypy/`` in igegraph's cache folder (``~/.cache/igegraph``), made 0700, so that mypy runs
+    of later sessions start from the cache of earlier ones (mypy re-checks what changed, by
+    content). ``fallback`` (a fresh folder) when ``IGEGRAPH_NO_CACHE`` is set, or when that folder
+    or its parent belongs to someone else or others may write it: a planted cache is not used."""
+    from igegraph.cache import cache_dir, cache_enabled
+    from igegraph.persist import private_dir
+
+    folder = cache_dir() / "mypy"
+    if cache_enabled() and private_dir(folder.parent) and private_dir(folder):
+        return folder
+    return fallback
+
+
 @pytest.fixture(scope="session")
 def mypy_cache(tmp_path_factory) -> Path:
-    """One fresh mypy cache for the session's mypy runs, outside the repository: nothing stale is
-    trusted and nothing is left behind. tests/test_hygiene.py checks src/ into it, and
-    tests/test_typing.py (same xdist group "mypy", so the same process, after it) checks a user
-    script against the API from it instead of analysing src/ and its libraries again."""
-    return tmp_path_factory.mktemp("mypy")
+    """The mypy cache of the session's mypy runs (see ``mypy_cache_dir``). tests/test_hygiene.py
+    checks src/ into it, and tests/test_typing.py (same xdist group "mypy", so the same process,
+    after it) checks a user script against the API from it instead of analysing src/ and its
+    libraries again."""
+    return mypy_cache_dir(tmp_path_factory.mktemp("mypy"))
 
 
 def same_graph(a, b) -> bool:

@@ -77,32 +77,41 @@ class Opened:
         return self.page.evaluate("document.querySelector('.vis-tooltip').innerText")
 
 
+@pytest.fixture(scope="module")
+def tab(browser):
+    """The module's one page, in which each test opens its files: a new document each time (no
+    script state carries over), without a new browser context and renderer for each. Every
+    http(s) request is aborted and recorded in ``tab.requests``, which ``open_page`` renews."""
+    page = browser.new_page()
+    page.requests = []
+
+    def block(route):
+        page.requests.append(route.request.url)
+        route.abort()
+
+    page.route("**/*", lambda route: block(route) if route.request.url.startswith(("http:", "https:"))
+               else route.continue_())
+    yield page
+    page.close()
+
+
 @pytest.fixture
-def open_page(browser, tmp_path):
-    pages = []
+def open_page(tab, tmp_path):
+    opened: list[Path] = []
 
     def run(html: str, width: int = 1400, height: int = 900) -> Opened:
-        path = tmp_path / f"view{len(pages)}.html"
+        path = tmp_path / f"view{len(opened)}.html"
         path.write_text(html, encoding="utf-8")
-        page = browser.new_page(viewport={"width": width, "height": height})
-        pages.append(page)
-        requests: list[str] = []
-
-        def block(route):
-            requests.append(route.request.url)
-            route.abort()
-
-        page.route("**/*", lambda route: block(route) if route.request.url.startswith(("http:", "https:"))
-                   else route.continue_())
+        opened.append(path)
+        tab.set_viewport_size({"width": width, "height": height})
+        tab.requests = []
         start = time.perf_counter()
-        page.goto(path.as_uri())
-        page.wait_for_function("typeof network !== 'undefined' && network.body.data.nodes.length > 0", timeout=20000)
-        page.wait_for_function("window.__igegraphReady === true", timeout=30000)
-        return Opened(page, requests, time.perf_counter() - start)
+        tab.goto(path.as_uri())
+        tab.wait_for_function("typeof network !== 'undefined' && network.body.data.nodes.length > 0", timeout=20000)
+        tab.wait_for_function("window.__igegraphReady === true", timeout=30000)
+        return Opened(tab, tab.requests, time.perf_counter() - start)
 
-    yield run
-    for page in pages:
-        page.close()
+    return run
 
 
 def test_whole_graph_renders_offline(kg, open_page):

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from igegraph.persist import private_dir, write_private
+
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.xdist_group("mypy")  # after tests/test_hygiene.py, whose mypy cache it reuses
 
@@ -25,10 +27,14 @@ text: str = result.serialize(format="csv")
 '''
 
 
-def test_mypy_sees_the_api(tmp_path, mypy_cache):
+def test_mypy_sees_the_api(mypy_cache):
     pytest.importorskip("mypy", reason="mypy is in the test extra")
-    user = tmp_path / "user.py"
-    user.write_text(SCRIPT)
+    # one path for every session: mypy reports a cached module's messages under the path it was
+    # cached from. Written atomically, as another checkout's session may be reading it.
+    folder = mypy_cache / "script"
+    assert private_dir(folder)
+    user = folder / "user.py"
+    write_private(user, SCRIPT.encode())
     # run as tests/test_hygiene.py runs mypy (the project's settings, from the checkout), so that
     # src/ and its libraries come from the cache that test filled, not analysed again
     out = subprocess.run([sys.executable, "-m", "mypy", "--cache-dir", str(mypy_cache), str(user)], cwd=ROOT,

@@ -187,6 +187,16 @@ def _overlapping(view):
     return [(a, b) for i, a in enumerate(nodes) for b in nodes[i + 1:] if overlaps(box[a], box[b])]
 
 
+def test_separate_pushes_along_the_shorter_overlap_around_fixed_nodes():
+    from igegraph.viz.layout import separate
+
+    square, small = (-10.0, -10.0, 10.0, 10.0), (-8.0, -8.0, 8.0, 8.0)
+    ext = {"a": square, "b": (-30.0, -5.0, 30.0, 25.0), "c": square, "d": small}
+    pos = separate({"a": (0, 0), "b": (5, 3), "c": (0, 0), "d": (12, -4)}, ext, fixed=["a"])
+    # exact: the pushes, their order and the ties (c on a) are the layout's, not approximations
+    assert pos == {"a": (0.0, 0.0), "b": (5.0, 35.125), "c": (32.0, 8.9375), "d": (30.0, -21.0625)}
+
+
 def test_no_node_box_overlaps_another(kg, pathway, whole, big_view):
     for view in (pathway, focus_view(kg, "omalizumab", depth=2), whole, big_view):
         assert set(view.positions) == set(view.graph)
@@ -264,3 +274,14 @@ def test_blocker_tooltip_lines_indent_the_mechanism_and_give_one_evidence_line(k
         "  evidence: Marketed",
         "  references: [30]",
     ]
+
+
+def test_pyvis_template_is_compiled_once_per_process(pathway, monkeypatch):
+    from jinja2 import Environment
+
+    first = render_html(pathway)  # compiles it, unless an earlier test did
+    compiled = []
+    compile_ = Environment.compile
+    monkeypatch.setattr(Environment, "compile", lambda env, *a, **k: compiled.append(a[1:2]) or compile_(env, *a, **k))
+    assert render_html(pathway) == first
+    assert compiled == []

@@ -54,7 +54,7 @@ if TYPE_CHECKING:  # kg imports rdflib; keep `igegraph --help` free of it
     from .backends import Backend
     from .kg import KnowledgeGraph
 
-__all__ = ["load_cached", "cache_dir", "cache_key", "clear_cache", "MAX_ENTRIES"]
+__all__ = ["load_cached", "cache_dir", "cache_enabled", "cache_key", "clear_cache", "MAX_ENTRIES"]
 
 #: How many cache entries (distinct sets of input files) are kept.
 MAX_ENTRIES = 8
@@ -87,6 +87,20 @@ def cache_dir() -> Path:
     xdg = os.environ.get("XDG_CACHE_HOME")
     base = Path(xdg).expanduser() if xdg else Path.home() / ".cache"
     return base / "igegraph"
+
+
+def cache_enabled() -> bool:
+    """False when ``IGEGRAPH_NO_CACHE`` is set to anything but ``0`` or blank.
+
+    Examples
+    --------
+    >>> import os
+    >>> os.environ["IGEGRAPH_NO_CACHE"] = "1"
+    >>> cache_enabled()
+    False
+    >>> del os.environ["IGEGRAPH_NO_CACHE"]
+    """
+    return os.environ.get("IGEGRAPH_NO_CACHE", "").strip() in ("", "0")
 
 
 def _input_files(data: Iterable[str | Path]) -> list[Path]:
@@ -325,7 +339,7 @@ def load_cached(data: Iterable[str | Path] = (), backend: "str | Backend" = "oxi
     def parse() -> "KnowledgeGraph":
         return engine.load(files, allow_vocabulary_changes=allow_vocabulary_changes, lenient=lenient)
 
-    if not getattr(engine, "cacheable", False) or os.environ.get("IGEGRAPH_NO_CACHE", "").strip() not in ("", "0"):
+    if not getattr(engine, "cacheable", False) or not cache_enabled():
         return parse()
     try:
         key = cache_key(files, engine.name)

@@ -12,9 +12,10 @@ import pytest
 pytestmark = pytest.mark.xdist_group("chromium")
 
 
-@pytest.fixture
-def page(browser, server):
-    """A page that may reach only the server; ``page.outside`` lists what else it tried.
+@pytest.fixture(scope="module")
+def explorer(browser, server):
+    """The module's one page (each test starts with a ``goto``, so a new document), which may
+    reach only the server; ``outside`` lists what else it tried, ``dialogs`` what it showed.
 
     The Content-Security-Policy is bypassed, so that escaping alone must keep payloads inert
     (and Playwright may evaluate its waits).
@@ -34,9 +35,17 @@ def page(browser, server):
     p.route("**/*", route)
     p.on("dialog", lambda d: (p.dialogs.append(d.message), d.dismiss()))
     yield p
-    assert p.outside == [], f"the explorer tried to reach {p.outside}"
-    assert p.dialogs == []
     context.close()
+
+
+@pytest.fixture
+def page(explorer):
+    """The explorer's page for one test, which must reach nothing outside the server and show no dialog."""
+    explorer.outside.clear()
+    explorer.dialogs.clear()
+    yield explorer
+    assert explorer.outside == [], f"the explorer tried to reach {explorer.outside}"
+    assert explorer.dialogs == []
 
 
 def test_search_then_entity_then_reference(page, server):

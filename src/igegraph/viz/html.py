@@ -176,6 +176,16 @@ def _blocker_lines(blocks: list[Any]) -> list[str]:
     return lines
 
 
+@cache
+def _templates(folder: str) -> Any:
+    """One Jinja environment for pyvis' templates per process. pyvis makes a new one for each
+    Network, so each page compiled its template again, vis-network's script included (about 0.1
+    s, most of a render). The templates are package files: no need to stat them on each use."""
+    from jinja2 import Environment, FileSystemLoader
+
+    return Environment(loader=FileSystemLoader(folder), auto_reload=False)
+
+
 def _pyvis_network(view: View) -> Any:
     from pyvis.network import Network
 
@@ -183,6 +193,7 @@ def _pyvis_network(view: View) -> Any:
     look = view.look
     parents = view.class_parents
     net = Network(height="100%", width="100%", directed=True, cdn_resources="in_line", heading="")
+    net.templateEnv = _templates(net.template_dir)
     extents = view.extents()
     refs_of: dict[str, set[int]] = {}
     for u, v, attrs in g.edges(data=True):

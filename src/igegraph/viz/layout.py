@@ -168,28 +168,55 @@ def _push_apart(pos: dict[Any, tuple[float, float]], extents: dict[Any, Extent],
     """Up to ``rounds`` rounds of :func:`separate`'s pushing, in place; True when overlaps remain.
 
     Each round sweeps the nodes from left to right, so a node is only compared with the nodes
-    whose boxes start before its own ends.
+    whose boxes start before its own ends. A round works on flat lists of coordinates and box
+    edges, updated as nodes move (the same sums as :func:`_box` and :func:`overlaps`, so the
+    same positions to the last bit): a view of 565 nodes compares about half a million pairs.
     """
+    slack = gap - 1.0  # a pixel of slack: pushed pairs end gap apart
     for _ in range(rounds):
         moved = False
         order = sorted(pos, key=lambda n: (pos[n][0] + extents[n][0], rank[n]))
-        for i, n in enumerate(order):
-            for m in order[i + 1:]:
-                a, b = _box(pos[n], extents[n]), _box(pos[m], extents[m])
-                if b[0] >= a[2] + gap:
+        xs, ys = [pos[n][0] for n in order], [pos[n][1] for n in order]
+        boxes, ranks, fixed = [extents[n] for n in order], [rank[n] for n in order], [n in keep for n in order]
+        # each box's left and top, and its right and bottom plus the slack, kept up to date as nodes move
+        lefts = [x + e[0] for x, e in zip(xs, boxes, strict=True)]
+        tops = [y + e[1] for y, e in zip(ys, boxes, strict=True)]
+        rights = [x + e[2] + slack for x, e in zip(xs, boxes, strict=True)]
+        bottoms = [y + e[3] + slack for y, e in zip(ys, boxes, strict=True)]
+        count = len(order)
+        for i in range(count):
+            left, top, right, bottom = boxes[i]
+            x, y, rank_n = xs[i], ys[i], ranks[i]
+            a0, a1, a2, a3 = x + left, y + top, x + right, y + bottom
+            reach, a2s, a3s = a2 + gap, a2 + slack, a3 + slack
+            for j in range(i + 1, count):
+                b0 = lefts[j]
+                if b0 >= reach:
                     break
-                if not overlaps(a, b, gap - 1.0):  # a pixel of slack: pushed pairs end gap apart
+                # overlaps(a, b, slack), the rarely true vertical test first
+                if not (a1 < bottoms[j] and tops[j] < a3s and a0 < rights[j] and b0 < a2s):
                     continue
-                push_x = min(a[2] - b[0], b[2] - a[0]) + gap
-                push_y = min(a[3] - b[1], b[3] - a[1]) + gap
-                sx = 1.0 if pos[m][0] > pos[n][0] or (pos[m][0] == pos[n][0] and rank[m] > rank[n]) else -1.0
-                sy = 1.0 if pos[m][1] > pos[n][1] or (pos[m][1] == pos[n][1] and rank[m] > rank[n]) else -1.0
+                m_left, m_top, m_right, m_bottom = boxes[j]
+                xm, ym = xs[j], ys[j]
+                b1, b2, b3 = tops[j], xm + m_right, ym + m_bottom
+                push_x = min(a2 - b0, b2 - a0) + gap
+                push_y = min(a3 - b1, b3 - a1) + gap
+                sx = 1.0 if xm > x or (xm == x and ranks[j] > rank_n) else -1.0
+                sy = 1.0 if ym > y or (ym == y and ranks[j] > rank_n) else -1.0
                 dx, dy = (sx * push_x, 0.0) if push_x <= push_y else (0.0, sy * push_y)
-                share_n = 0.0 if n in keep else (1.0 if m in keep else 0.5)
-                share_m = 0.0 if m in keep else 1.0 - share_n
-                pos[n] = (pos[n][0] - dx * share_n, pos[n][1] - dy * share_n)
-                pos[m] = (pos[m][0] + dx * share_m, pos[m][1] + dy * share_m)
+                share_n = 0.0 if fixed[i] else (1.0 if fixed[j] else 0.5)
+                share_m = 0.0 if fixed[j] else 1.0 - share_n
+                x, y = x - dx * share_n, y - dy * share_n
+                a0, a1, a2, a3 = x + left, y + top, x + right, y + bottom
+                reach, a2s, a3s = a2 + gap, a2 + slack, a3 + slack
+                xm, ym = xm + dx * share_m, ym + dy * share_m
+                xs[j], ys[j] = xm, ym
+                lefts[j], rights[j] = xm + m_left, xm + m_right + slack
+                tops[j], bottoms[j] = ym + m_top, ym + m_bottom + slack
                 moved = True
+            xs[i], ys[i] = x, y  # its box is not read again in this round
+        for n, x, y in zip(order, xs, ys, strict=True):
+            pos[n] = (x, y)
         if not moved:
             return False
     return True
