@@ -51,6 +51,22 @@ def test_shipped_data_counts(shipped_report: ValidationReport) -> None:
     assert shipped_report.assertions > 100
 
 
+def test_every_shape_has_its_own_target() -> None:
+    """A property shape reached through a node shape's sh:property is run once per focus node
+    by pySHACL; with its own target, once for all (see ontology/shapes.ttl)."""
+    import rdflib
+    from rdflib.namespace import RDF, SH
+
+    from igegraph.resources import shapes_file
+
+    shapes = rdflib.Graph().parse(shapes_file())
+    named = {s for kind in (SH.NodeShape, SH.PropertyShape) for s in shapes.subjects(RDF.type, kind)}
+    targets = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
+    assert len(named) == 48
+    assert sorted(s for s in named if not any((s, t, None) in shapes for t in targets)) == []
+    assert list(shapes.subject_objects(SH.property)) == []
+
+
 # ---------------------------------------------------------------- broken fixtures
 
 CASES = {
