@@ -176,6 +176,29 @@ def test_shacl_runs_once_for_the_same_triples_on_both_backends(monkeypatch: pyte
     assert runs == [ox]  # the memory graph's triples are the same: its SHACL results are reused
 
 
+@pytest.mark.parametrize("backend", ["oxigraph", "memory"])
+def test_assertion_of_a_triple_rdf_cannot_hold(backend: str, tmp_path: Path) -> None:
+    """A literal subject, a literal or blank predicate: no triple can be the claim (and the
+    Oxigraph backend refuses such a pattern rather than answering no)."""
+    data = tmp_path / "odd.ttl"
+    data.write_text(
+        "@prefix ig: <https://w3id.org/igegraph/id/> .\n@prefix ige: <https://w3id.org/igegraph/vocab#> .\n"
+        "@prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .\n"
+        'ig:a_lit a ige:Assertion ; rdf:subject "omalizumab" ; rdf:predicate ige:neutralizes ; '
+        "rdf:object ig:free_IgE ; ige:reference ig:ref_1 .\n"
+        'ig:a_pred a ige:Assertion ; rdf:subject ig:omalizumab ; rdf:predicate "ige:neutralizes", [] ; '
+        "rdf:object ig:free_IgE ; ige:reference ig:ref_1 .\n",
+        encoding="utf-8",
+    )
+    report = validate(igegraph.load(data=[data], backend=backend, lenient=True), shacl=False)
+    claims = sorted(re.sub(r"_:\w+", "_:b", v.message) for v in report.violations if v.rule == "assertion-claim")
+    assert claims == [
+        'asserts "omalizumab" ige:neutralizes ig:free_IgE but that triple is not in the graph',
+        'asserts ig:omalizumab "ige:neutralizes" ig:free_IgE but that triple is not in the graph',
+        "asserts ig:omalizumab _:b ig:free_IgE but that triple is not in the graph",
+    ]
+
+
 def test_shacl_and_integrity_can_run_alone() -> None:
     kg = igegraph.load(data=[FIXTURES / "malformed_identifier.ttl"])
     shapes_only = {v.rule for v in validate(kg, integrity=False).violations}  # one SHACL run for both checks
