@@ -132,3 +132,37 @@ def test_rdflib_engine_joins_give_rdflibs_own_answer_in_its_order():
         finally:
             CUSTOM_EVALS["igegraph_hash_join"] = saved
         assert ours == theirs and len(ours) > 2 * HASH_JOIN_MIN
+
+
+def test_memory_backend_parses_a_shipped_file_once_and_copies_it(tmp_path, monkeypatch):
+    import rdflib
+
+    import igegraph.kg
+    import igegraph.resources
+
+    shipped = tmp_path / "shipped.ttl"
+    shipped.write_text('<urn:a> <urn:p> [ <urn:q> "x" ] .\n', encoding="utf-8")
+    monkeypatch.setattr(igegraph.resources, "curated_files", lambda: [shipped])
+    parsed: list[Path] = []
+    parse_into = igegraph.kg.parse_into
+    monkeypatch.setattr(igegraph.kg, "parse_into", lambda g, path, b: parsed.append(path) or parse_into(g, path, b))
+    memory = get_backend("memory")
+
+    def load() -> rdflib.Graph:
+        graph = memory.new_graph()
+        memory.load_files(graph, [shipped])
+        return graph
+
+    first, second = load(), load()
+    assert parsed == [shipped]
+    assert len(first) == len(second) == 2 and first.isomorphic(second)
+    blanks = [{t for triple in g for t in triple if isinstance(t, rdflib.BNode)} for g in (first, second)]
+    assert len(blanks[0]) == len(blanks[1]) == 1 and not blanks[0] & blanks[1]  # as two parses would be
+    first.remove((None, rdflib.URIRef("urn:q"), None))
+    first.add((rdflib.URIRef("urn:b"), rdflib.URIRef("urn:p"), rdflib.URIRef("urn:c")))
+    third = load()
+    assert len(second) == len(third) == 2 and second.isomorphic(third)  # the copy of one is its own
+    assert (rdflib.URIRef("urn:b"), None, None) not in third
+    shipped.write_text("<urn:a> <urn:p> <urn:d> .\n", encoding="utf-8")  # the content is the key
+    assert sorted(load()) == [(rdflib.URIRef("urn:a"), rdflib.URIRef("urn:p"), rdflib.URIRef("urn:d"))]
+    assert parsed == [shipped, shipped]

@@ -51,6 +51,22 @@ def test_shipped_data_counts(shipped_report: ValidationReport) -> None:
     assert shipped_report.assertions > 100
 
 
+def test_every_shape_has_its_own_target() -> None:
+    """A property shape reached through a node shape's sh:property is run once per focus node
+    by pySHACL; with its own target, once for all (see ontology/shapes.ttl)."""
+    import rdflib
+    from rdflib.namespace import RDF, SH
+
+    from igegraph.resources import shapes_file
+
+    shapes = rdflib.Graph().parse(shapes_file())
+    named = {s for kind in (SH.NodeShape, SH.PropertyShape) for s in shapes.subjects(RDF.type, kind)}
+    targets = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
+    assert len(named) == 48
+    assert sorted(s for s in named if not any((s, t, None) in shapes for t in targets)) == []
+    assert list(shapes.subject_objects(SH.property)) == []
+
+
 # ---------------------------------------------------------------- broken fixtures
 
 CASES = {
@@ -143,6 +159,44 @@ def test_backends_agree(name: str) -> None:
     mem = validate(igegraph.load(data=[fixture], backend="memory"))
     assert ox.violations == mem.violations
     assert (ox.triples, ox.entities, ox.assertions) == (mem.triples, mem.entities, mem.assertions)
+
+
+def test_shacl_runs_once_for_the_same_triples_on_both_backends(monkeypatch: pytest.MonkeyPatch) -> None:
+    from collections import OrderedDict
+
+    import igegraph.validate as module
+
+    fixture = FIXTURES / "undefined_entity.ttl"
+    ox, mem = (igegraph.load(data=[fixture], backend=backend) for backend in ("oxigraph", "memory"))
+    runs: list[object] = []
+    real = module._run_shapes
+    monkeypatch.setattr(module, "_SHACL_SEEN", OrderedDict())
+    monkeypatch.setattr(module, "_run_shapes", lambda kg: runs.append(kg) or real(kg))
+    assert validate(ox).violations == validate(mem).violations
+    assert runs == [ox]  # the memory graph's triples are the same: its SHACL results are reused
+
+
+@pytest.mark.parametrize("backend", ["oxigraph", "memory"])
+def test_assertion_of_a_triple_rdf_cannot_hold(backend: str, tmp_path: Path) -> None:
+    """A literal subject, a literal or blank predicate: no triple can be the claim (and the
+    Oxigraph backend refuses such a pattern rather than answering no)."""
+    data = tmp_path / "odd.ttl"
+    data.write_text(
+        "@prefix ig: <https://w3id.org/igegraph/id/> .\n@prefix ige: <https://w3id.org/igegraph/vocab#> .\n"
+        "@prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .\n"
+        'ig:a_lit a ige:Assertion ; rdf:subject "omalizumab" ; rdf:predicate ige:neutralizes ; '
+        "rdf:object ig:free_IgE ; ige:reference ig:ref_1 .\n"
+        'ig:a_pred a ige:Assertion ; rdf:subject ig:omalizumab ; rdf:predicate "ige:neutralizes", [] ; '
+        "rdf:object ig:free_IgE ; ige:reference ig:ref_1 .\n",
+        encoding="utf-8",
+    )
+    report = validate(igegraph.load(data=[data], backend=backend, lenient=True), shacl=False)
+    claims = sorted(re.sub(r"_:\w+", "_:b", v.message) for v in report.violations if v.rule == "assertion-claim")
+    assert claims == [
+        'asserts "omalizumab" ige:neutralizes ig:free_IgE but that triple is not in the graph',
+        'asserts ig:omalizumab "ige:neutralizes" ig:free_IgE but that triple is not in the graph',
+        "asserts ig:omalizumab _:b ig:free_IgE but that triple is not in the graph",
+    ]
 
 
 def test_shacl_and_integrity_can_run_alone() -> None:
