@@ -102,6 +102,27 @@ def test_oxigraph_graphs_read_each_term_once_and_as_oxrdflib_does(kg):
     assert (node, a, Literal("y", lang="en")) in small  # one blank node, wherever it appears
 
 
+def test_oxigraph_reads_give_back_the_terms_of_the_pattern_and_count_the_default_graph():
+    """A bound position of a pattern not read before comes back as the caller's own object; len() is the
+    database's count when it has no named graph, else the default graph's own triples."""
+    import pyoxigraph as ox
+    from rdflib import Literal, URIRef
+    from rdflib.namespace import XSD
+
+    from igegraph.backends.local import oxigraph_graph
+
+    a, p = ox.NamedNode("urn:a"), ox.NamedNode("urn:p")
+    database = ox.Store()
+    database.extend([ox.Quad(a, p, ox.Literal("1", datatype=ox.NamedNode(XSD.integer))), ox.Quad(a, p, a)])
+    graph = oxigraph_graph(database)
+    s, one = URIRef("urn:a"), Literal("1", datatype=XSD.integer)
+    assert [t[2] is one for t in graph.triples((None, None, one))] == [True]
+    assert [t[0] is s for t in oxigraph_graph(database).triples((s, None, None))] == [True, True]
+    assert len(graph) == 2
+    database.add(ox.Quad(a, p, p, ox.NamedNode("urn:g")))
+    assert (len(graph), len(database)) == (2, 3)
+
+
 def test_rdflib_engine_joins_give_rdflibs_own_answer_in_its_order():
     """The memory backend's indexed join: the same rows, in the same order, as rdflib's nested
     loops, with left solutions binding all, some or none of the shared variables (OPTIONAL),
