@@ -138,7 +138,7 @@ def _caching_store() -> Any:
                 s, p, o = (ox_term(t) for t in triple_pattern)
             except (TypeError, ValueError):  # not an RDF term, or not an absolute IRI
                 return iter(())  # a pattern no triple can match (as oxrdflib answers it)
-            for given, converted in zip(triple_pattern, (s, p, o)):
+            for given, converted in zip(triple_pattern, (s, p, o), strict=True):
                 if converted is not None and converted not in read.terms:
                     read.remember(given, converted)  # matches give back the caller's term, unconverted
             return (((read(q.subject), read(q.predicate), read(q.object)), iter((self.graph_named(q.graph_name),)))
@@ -147,9 +147,9 @@ def _caching_store() -> Any:
         def __len__(self, context: Any = None) -> int:
             # oxrdflib counts with a SPARQL COUNT(DISTINCT ...) over every quad (about 12 ms on
             # the curated graph); with no named graph, the database's own count is that number
-            if context is None or context.identifier == DATASET_DEFAULT_GRAPH_ID:
-                if next(iter(self.database.named_graphs()), None) is None:
-                    return len(self.database)
+            default = context is None or context.identifier == DATASET_DEFAULT_GRAPH_ID
+            if default and next(iter(self.database.named_graphs()), None) is None:
+                return len(self.database)
             return int(super().__len__(context))
 
         def close(self, commit_pending_transaction: bool = False) -> None:
