@@ -348,7 +348,7 @@ class MemoryBackend:
 
         graph = self.new_graph()
         term = TermReader(plain_strings=True)  # equal terms become one object, as the parser makes them
-        quads = ox.parse(body, format=ox.RdfFormat.N_QUADS)
+        quads = ox.parse(body, format=ox.RdfFormat.N_QUADS, lenient=True)  # what dump() wrote
         graph.addN((term(q.subject), term(q.predicate), term(q.object), graph) for q in quads)
         return graph
 
@@ -398,7 +398,7 @@ class OxigraphBackend(MemoryBackend):
         import pyoxigraph as ox
 
         database = ox.Store()
-        database.load(input=body, format=ox.RdfFormat.N_QUADS)
+        database.load(input=body, format=ox.RdfFormat.N_QUADS, lenient=True)  # what dump() wrote
         return oxigraph_graph(database)
 
 
