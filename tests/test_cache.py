@@ -112,6 +112,21 @@ def test_key_covers_backend_and_files(mine, tmp_path):
     assert cache_key([mine]) == cache_key([str(mine)])
 
 
+def test_key_lists_the_resource_folders_each_time(monkeypatch, tmp_path):
+    """The folders are resolved once per process; a file added to one, or edited, still
+    makes a new key."""
+    folder = tmp_path / "data"
+    folder.mkdir()
+    (folder / "a.ttl").write_text(FIXTURE, encoding="utf-8")
+    monkeypatch.setattr(igegraph.cache, "_resource_folders", lambda: [folder])
+    before = cache_key()
+    (folder / "b.ttl").write_text(EXTRA, encoding="utf-8")
+    added = cache_key()
+    (folder / "b.ttl").write_text(EXTRA + EXTRA, encoding="utf-8")
+    assert len({before, added, cache_key()}) == 3 and cache_key() == cache_key()
+    assert [p.name for p in igegraph.cache._input_files([])] == ["a.ttl", "b.ttl"]
+
+
 @pytest.mark.parametrize("damage", [b"", b"not json", b'{"format": "igegraph-cache/3"}\n<a> <b> .'])
 def test_corrupt_entry_is_rebuilt(damage, isolated_cache, mine):
     expected = len(load_cached([mine]))

@@ -90,16 +90,24 @@ def cache_dir() -> Path:
     return base / "igegraph"
 
 
-def _input_files(data: Iterable[str | Path]) -> list[Path]:
-    """Every file whose change must invalidate the cache: shipped resources, then user data."""
+@cache
+def _resource_folders() -> list[Path]:
+    """The shipped resource folders, resolved once per process: where they are does not
+    change while it runs (what they hold may, and is listed for every key)."""
     from .resources import resource_dir
 
+    folders = (resource_dir(name) for name in ("ontology", "data", "queries"))
+    return [folder.resolve() for folder in folders if folder.is_dir()]
+
+
+def _input_files(data: Iterable[str | Path]) -> list[Path]:
+    """Every file whose change must invalidate the cache, resolved: shipped resources (one
+    directory read per folder, not a stat and a path resolution per file), then user data."""
     files: list[Path] = []
-    for name in ("ontology", "data", "queries"):
-        folder = resource_dir(name)
-        if folder.is_dir():
-            files.extend(sorted(p for p in folder.iterdir() if p.is_file()))
-    files.extend(Path(p) for p in data)
+    for folder in _resource_folders():
+        with os.scandir(folder) as entries:
+            files.extend(sorted(Path(entry.path) for entry in entries if entry.is_file()))
+    files.extend(Path(p).resolve() for p in data)
     return files
 
 
@@ -148,7 +156,7 @@ def cache_key(data: Iterable[str | Path] = (), backend: str = "oxigraph") -> str
     """
     from . import __version__
 
-    files = [[str(path.resolve()), _digest(path)] for path in _input_files(data)] + _code_files()
+    files = [[str(path), _digest(path)] for path in _input_files(data)] + _code_files()
     blob = json.dumps(
         {"format": _FORMAT, "backend": backend, "igegraph": __version__,
          "python": list(sys.version_info[:2]), "files": files},
