@@ -270,8 +270,29 @@ _SHACL_KEEP = 16
 
 
 def _digest(graph: "rdflib.Graph") -> str:
-    """A digest of the graph's triples (as N-Triples terms, sorted): equal for equal triple sets."""
-    lines = sorted(" ".join(term.n3() for term in triple) for triple in graph.triples((None, None, None)))
+    """A digest of the graph's triples (as N-Triples terms, sorted): equal for equal triple sets.
+
+    An ``xsd:string`` literal is written plain, as RDF 1.1 has them the same literal: the
+    Oxigraph backend reads them typed, rdflib's parsers (the memory backend) plain, and the same
+    data validated on both should be walked by pySHACL once.
+
+    >>> import rdflib
+    >>> typed, plain = rdflib.Graph(), rdflib.Graph()
+    >>> a = rdflib.URIRef("urn:a")
+    >>> _ = typed.add((a, a, rdflib.Literal("x", datatype=rdflib.XSD.string)))
+    >>> _ = plain.add((a, a, rdflib.Literal("x")))
+    >>> _digest(typed) == _digest(plain)
+    True
+    """
+    from rdflib import Literal
+    from rdflib.namespace import XSD
+
+    def n3(term: Any) -> str:
+        if isinstance(term, Literal) and term.datatype == XSD.string:
+            return Literal(str(term)).n3()
+        return str(term.n3())
+
+    lines = sorted(" ".join(map(n3, triple)) for triple in graph.triples((None, None, None)))
     return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
 
 
