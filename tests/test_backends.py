@@ -57,6 +57,23 @@ def test_dump_and_restore_keep_every_triple(first, second, kg):
     assert set(get_backend("oxigraph").restore(get_backend(second).dump(again))) == set(kg.graph)
 
 
+@pytest.mark.parametrize("name", ["oxigraph", "memory"])
+def test_restores_of_small_entries_share_their_terms(name, monkeypatch):
+    """Two restores of a small dump give one object per term; past SHARED_DUMP, each restore
+    has a reader of its own."""
+    from rdflib import URIRef
+
+    from igegraph.backends import local
+
+    backend = get_backend(name)
+    body = b"<urn:x:a> <urn:x:p> <urn:x:b> .\n"
+    a = URIRef("urn:x:a")
+    first, second = (next(s for s in backend.restore(body).subjects() if s == a) for _ in range(2))
+    assert first is second
+    monkeypatch.setattr(local, "SHARED_DUMP", len(body) - 1)
+    assert next(iter(backend.restore(body).subjects())) is not first
+
+
 def test_the_store_backend_opens_a_store(tmp_path):
     from igegraph.store import build_store
 

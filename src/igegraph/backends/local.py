@@ -26,11 +26,15 @@ if TYPE_CHECKING:
     from ..kg import KnowledgeGraph
 
 __all__ = ["MemoryBackend", "OxigraphBackend", "StoreBackend", "oxigraph_graph", "graph_of", "database_of",
-           "TermReader", "ox_term", "graph_query"]
+           "TermReader", "shared_reader", "ox_term", "graph_query"]
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 #: Most distinct terms a :class:`TermReader` keeps; past it, it starts again (memory stays bounded).
 TERM_CACHE = 1_000_000
+#: Largest cache entry (bytes of N-Quads) restored with the process's :func:`shared_reader`.
+SHARED_DUMP = 8 << 20
+#: Most distinct terms a :func:`shared_reader` keeps.
+SHARED_TERMS = 200_000
 
 
 @functools.cache
@@ -56,15 +60,17 @@ class TermReader:
     5
     """
 
-    def __init__(self, plain_strings: bool = False) -> None:
+    def __init__(self, plain_strings: bool = False, limit: int = TERM_CACHE) -> None:
         self.terms: dict[Any, Any] = {}
         #: make an ``xsd:string`` literal without a datatype, as rdflib's own parsers do
         self.plain_strings = plain_strings
+        #: most distinct terms kept
+        self.limit = limit
 
     def __call__(self, t: Any) -> Any:
         found = self.terms.get(t)
         if found is None and t is not None:
-            if len(self.terms) >= TERM_CACHE:
+            if len(self.terms) >= self.limit:
                 self.terms.clear()
             found = self.terms[t] = self._convert(t)
         return found
@@ -74,7 +80,8 @@ class TermReader:
         term: an IRI, or a literal with a datatype or a language (a plain literal comes back
         typed ``xsd:string``, a blank node with another label)."""
         _ox, URIRef, _BNode, Literal = _kinds()  # noqa: N806
-        if isinstance(term, URIRef) or (isinstance(term, Literal) and (term.datatype is not None or term.language)):
+        kind = type(term)  # not a subclass (a skolem IRI ...): the term may be read by other graphs
+        if kind is URIRef or (kind is Literal and (term.datatype is not None or term.language)):
             self.terms[converted] = term
 
     def _convert(self, t: Any) -> Any:
@@ -90,6 +97,20 @@ class TermReader:
                 return Literal(t.value)
             return Literal(t.value, datatype=self(t.datatype))
         return self(t.subject), self(t.predicate), self(t.object)  # an RDF-star triple term
+
+
+@functools.cache
+def shared_reader(plain_strings: bool = False) -> TermReader:
+    """The :class:`TermReader` of the graphs this process restores from small cache entries
+    (at most :data:`SHARED_DUMP` bytes): each CLI command run in a test process or a doctest
+    restores the same graph, and rdflib terms, immutable, can serve every copy (at most
+    :data:`SHARED_TERMS` of them are kept).
+
+    >>> import pyoxigraph as ox
+    >>> shared_reader()(ox.NamedNode("urn:a")) is shared_reader()(ox.NamedNode("urn:a"))
+    True
+    """
+    return TermReader(plain_strings, limit=SHARED_TERMS)
 
 
 def ox_term(term: Any) -> Any:
@@ -347,7 +368,8 @@ class MemoryBackend:
         import pyoxigraph as ox
 
         graph = self.new_graph()
-        term = TermReader(plain_strings=True)  # equal terms become one object, as the parser makes them
+        # equal terms become one object, as the parser makes them
+        term = shared_reader(plain_strings=True) if len(body) <= SHARED_DUMP else TermReader(plain_strings=True)
         quads = ox.parse(body, format=ox.RdfFormat.N_QUADS, lenient=True)  # what dump() wrote
         graph.addN((term(q.subject), term(q.predicate), term(q.object), graph) for q in quads)
         return graph
@@ -399,7 +421,7 @@ class OxigraphBackend(MemoryBackend):
 
         database = ox.Store()
         database.load(input=body, format=ox.RdfFormat.N_QUADS, lenient=True)  # what dump() wrote
-        return oxigraph_graph(database)
+        return oxigraph_graph(database, shared_reader() if len(body) <= SHARED_DUMP else None)
 
 
 class StoreBackend(OxigraphBackend):
