@@ -57,6 +57,23 @@ def test_dump_and_restore_keep_every_triple(first, second, kg):
     assert set(get_backend("oxigraph").restore(get_backend(second).dump(again))) == set(kg.graph)
 
 
+@pytest.mark.parametrize("name", ["oxigraph", "memory"])
+def test_restores_of_small_entries_share_their_terms(name, monkeypatch):
+    """Two restores of a small dump give one object per term; past SHARED_DUMP, each restore
+    has a reader of its own."""
+    from rdflib import URIRef
+
+    from igegraph.backends import local
+
+    backend = get_backend(name)
+    body = b"<urn:x:a> <urn:x:p> <urn:x:b> .\n"
+    a = URIRef("urn:x:a")
+    first, second = (next(s for s in backend.restore(body).subjects() if s == a) for _ in range(2))
+    assert first is second
+    monkeypatch.setattr(local, "SHARED_DUMP", len(body) - 1)
+    assert next(iter(backend.restore(body).subjects())) is not first
+
+
 def test_the_store_backend_opens_a_store(tmp_path):
     from igegraph.store import build_store
 
@@ -100,6 +117,27 @@ def test_oxigraph_graphs_read_each_term_once_and_as_oxrdflib_does(kg):
     assert [t for t in read if t[2] == typed][0][2] is typed and all(t[0] is a for t in read if t[0] == a)
     (node,) = {o for _s, _p, o in read if isinstance(o, BNode)}
     assert (node, a, Literal("y", lang="en")) in small  # one blank node, wherever it appears
+
+
+def test_oxigraph_reads_give_back_the_terms_of_the_pattern_and_count_the_default_graph():
+    """A bound position of a pattern not read before comes back as the caller's own object; len() is the
+    database's count when it has no named graph, else the default graph's own triples."""
+    import pyoxigraph as ox
+    from rdflib import Literal, URIRef
+    from rdflib.namespace import XSD
+
+    from igegraph.backends.local import oxigraph_graph
+
+    a, p = ox.NamedNode("urn:a"), ox.NamedNode("urn:p")
+    database = ox.Store()
+    database.extend([ox.Quad(a, p, ox.Literal("1", datatype=ox.NamedNode(XSD.integer))), ox.Quad(a, p, a)])
+    graph = oxigraph_graph(database)
+    s, one = URIRef("urn:a"), Literal("1", datatype=XSD.integer)
+    assert [t[2] is one for t in graph.triples((None, None, one))] == [True]
+    assert [t[0] is s for t in oxigraph_graph(database).triples((s, None, None))] == [True, True]
+    assert len(graph) == 2
+    database.add(ox.Quad(a, p, p, ox.NamedNode("urn:g")))
+    assert (len(graph), len(database)) == (2, 3)
 
 
 def test_rdflib_engine_joins_give_rdflibs_own_answer_in_its_order():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -111,7 +112,22 @@ def test_key_covers_backend_and_files(mine, tmp_path):
     assert cache_key([mine]) == cache_key([str(mine)])
 
 
-@pytest.mark.parametrize("damage", [b"", b"not json", b'{"format": "igegraph-cache/2"}\n<a> <b> .'])
+def test_key_lists_the_resource_folders_each_time(monkeypatch, tmp_path):
+    """The folders are resolved once per process; a file added to one, or edited, still
+    makes a new key."""
+    folder = tmp_path / "data"
+    folder.mkdir()
+    (folder / "a.ttl").write_text(FIXTURE, encoding="utf-8")
+    monkeypatch.setattr(igegraph.cache, "_resource_folders", lambda: [folder])
+    before = cache_key()
+    (folder / "b.ttl").write_text(EXTRA, encoding="utf-8")
+    added = cache_key()
+    (folder / "b.ttl").write_text(EXTRA + EXTRA, encoding="utf-8")
+    assert len({before, added, cache_key()}) == 3 and cache_key() == cache_key()
+    assert [p.name for p in igegraph.cache._input_files([])] == ["a.ttl", "b.ttl"]
+
+
+@pytest.mark.parametrize("damage", [b"", b"not json", b'{"format": "igegraph-cache/3"}\n<a> <b> .'])
 def test_corrupt_entry_is_rebuilt(damage, isolated_cache, mine):
     expected = len(load_cached([mine]))
     (entry,) = _entries(isolated_cache)
@@ -126,6 +142,22 @@ def test_truncated_entry_is_rebuilt(isolated_cache, mine):
     raw = entry.read_bytes()
     entry.write_bytes(raw[: len(raw) // 2])
     assert len(load_cached([mine])) == expected
+
+
+def test_entry_with_changed_triples_is_rebuilt(isolated_cache, mine):
+    """An entry is restored without validating its IRIs again; a byte changed in one, lines
+    and count intact, is still found (its SHA-256, checked before any backend restores) and
+    the entry rebuilt with the same answer."""
+    first = load_cached([mine])
+    (entry,) = _entries(isolated_cache)
+    raw = entry.read_bytes()
+    damaged = raw.replace(b"<https://w3id.org/igegraph/id/test_cell_a>", b"<https://w3id.org/igegraph/id/test cell>")
+    assert damaged != raw and damaged.count(b"\n") == raw.count(b"\n")
+    entry.write_bytes(damaged)
+    again = load_cached([mine])
+    assert _ground(again.graph) == _ground(first.graph) and again.label("ig:test_cell_a") == "test cell A"
+    head, _, body = entry.read_bytes().partition(b"\n")  # rewritten whole
+    assert json.loads(head)["sha256"] == hashlib.sha256(body).hexdigest() and b"test cell>" not in body
 
 
 def test_entry_with_wrong_count_is_rejected(isolated_cache, mine):

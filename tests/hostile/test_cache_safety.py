@@ -77,7 +77,7 @@ def test_cache_holds_no_pickle_and_is_private_under_umask_000(cache, cells):
         assert _mode(path) == 0o600
         assert not path.read_bytes().startswith(b"\x80")  # no pickle protocol header
     head = json.loads(files[0].read_bytes().partition(b"\n")[0])
-    assert head["format"] == "igegraph-cache/2" and head["count"] > 5000
+    assert head["format"] == "igegraph-cache/3" and head["count"] > 5000
 
 
 def test_planted_pickles_never_run(cache, cells, tmp_path):

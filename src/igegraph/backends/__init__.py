@@ -84,7 +84,8 @@ class Backend(Protocol):
         """The triples of ``graph`` as N-Quads (for the cache)."""
 
     def restore(self, body: bytes) -> "rdflib.Graph":
-        """A new graph holding the N-Quads that :meth:`dump` wrote."""
+        """A new graph holding the N-Quads that :meth:`dump` wrote, unchanged (the cache
+        checks their digest first, so IRIs and literals need not be validated again)."""
 
     def serialize(self, graph: "rdflib.Graph", fmt: str) -> bytes:
         """``graph`` in an rdflib serialization format (``turtle``, ``nt`` …)."""
