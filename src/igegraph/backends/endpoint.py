@@ -157,7 +157,6 @@ def tls_context() -> "ssl.SSLContext":
     return ssl.create_default_context(cafile=certifi.where())
 
 
-
 class _Auth(httpx.Auth):
     """HTTP Basic or Digest, whichever the server's first challenge asks for (then kept).
 

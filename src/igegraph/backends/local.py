@@ -113,6 +113,12 @@ def shared_reader(plain_strings: bool = False) -> TermReader:
     return TermReader(plain_strings, limit=SHARED_TERMS)
 
 
+def _restore_reader(body: bytes, plain_strings: bool = False) -> TermReader:
+    """The reader of a restored cache entry: the process's :func:`shared_reader` for a small
+    one, a reader of its own for a large one (whose terms would crowd the shared one out)."""
+    return shared_reader(plain_strings) if len(body) <= SHARED_DUMP else TermReader(plain_strings)
+
+
 def ox_term(term: Any) -> Any:
     """The pyoxigraph term of an rdflib term (None stays None: a wildcard in a pattern)."""
     if term is None:
@@ -440,7 +446,7 @@ class MemoryBackend:
 
         graph = self.new_graph()
         # equal terms become one object, as the parser makes them
-        term = shared_reader(plain_strings=True) if len(body) <= SHARED_DUMP else TermReader(plain_strings=True)
+        term = _restore_reader(body, plain_strings=True)
         quads = ox.parse(body, format=ox.RdfFormat.N_QUADS, lenient=True)  # what dump() wrote
         graph.addN((term(q.subject), term(q.predicate), term(q.object), graph) for q in quads)
         return graph
@@ -493,7 +499,7 @@ class OxigraphBackend(MemoryBackend):
 
         database = ox.Store()
         database.load(input=body, format=ox.RdfFormat.N_QUADS, lenient=True)  # what dump() wrote
-        return oxigraph_graph(database, shared_reader() if len(body) <= SHARED_DUMP else None)
+        return oxigraph_graph(database, _restore_reader(body))
 
 
 class StoreBackend(OxigraphBackend):
