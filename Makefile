@@ -6,13 +6,17 @@ STAMP := $(VENV)/.installed-stamp
 
 .PHONY: install demo test bench clean readme
 
-# uv installs the ~120 packages in a few seconds where pip takes about 20; pip (with its own index
-# settings, which uv does not read) is the fallback when uv cannot be had or cannot reach an index.
-# --compile-bytecode as pip does: else the suite's first processes all compile the same modules at once
+# uv installs the ~120 packages in a few seconds where pip takes about 20: from PATH, else put into
+# the venv by $(PYTHON)'s own pip (`pip --python`), else by the venv's pip. The venv starts without
+# pip (ensurepip compiles pip's ~1,000 modules: about 7 CPU-s). No --compile-bytecode: it compiled
+# every module of every package (about 20 CPU-s), where the suite imports a fraction of them and
+# writes the bytecode of those itself. pip (with its own index settings, which uv does not read) is
+# the fallback when uv cannot be had or cannot reach an index.
 $(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	($(BIN)/python -m pip install --quiet uv && $(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python -e '.[test]') \
-	  || $(BIN)/python -m pip install --quiet -e '.[test]'
+	$(PYTHON) -m venv --without-pip $(VENV)
+	uv=$$(command -v uv || { $(PYTHON) -m pip --python $(BIN)/python install --quiet uv >/dev/null 2>&1 && echo $(BIN)/uv; }); \
+	  ([ -n "$$uv" ] && $$uv pip install --quiet --python $(BIN)/python -e '.[test]') \
+	  || ($(BIN)/python -m ensurepip --default-pip >/dev/null && $(BIN)/python -m pip install --quiet -e '.[test]')
 	touch $(STAMP)
 
 install: $(STAMP)
