@@ -179,7 +179,7 @@ class _Tree:
         self.roots = array("i", (v for v in range(n) if not fed[comp[v]]))
         # numbered in the postorder of a search from the virtual root, which reaches every
         # node (every component is fed from a source one), a node's dominators all come after it
-        order = array("i", _postorder(self.roots, start, succ, bytearray(n)))
+        order = _postorder(self.roots, start, succ, bytearray(n))
         del start, succ
         self.idom = _idom(n, order, self.roots, into, pred)
 
@@ -209,37 +209,42 @@ def _rows(n: int, heads: array, tails: array) -> tuple[array, array]:
     return start, succ
 
 
-def _postorder(firsts: Iterable[int], start: array, succ: array, seen: bytearray) -> Iterator[int]:
+def _postorder(firsts: Iterable[int], start: array, succ: array, seen: bytearray) -> array:
     """The nodes a depth-first search from ``firsts`` reaches (those not ``seen`` yet, which it
-    marks), in postorder; iteratively: an explicit path of nodes, with the next edge of each."""
+    marks), in postorder; iteratively: an explicit path of nodes, and the next edge of each
+    node kept by node (a copy of ``start``), so that descending and returning move one number.
+    Appended to one array rather than yielded: resuming a generator once a node costs more
+    than the search itself."""
+    out = array("i")
+    done = out.append
+    edge = array("q", start)  # node -> its next edge to try
     for first in firsts:
         if seen[first]:
             continue
         seen[first] = 1
-        path, edge = array("i", [first]), array("q", [start[first]])
+        path = array("i", [first])
         while path:
             v = path[-1]
-            i, end = edge[-1], start[v + 1]
+            i, end = edge[v], start[v + 1]
             while i < end:
                 w = succ[i]
                 i += 1
                 if not seen[w]:  # descend into w, resume v at edge i afterwards
                     seen[w] = 1
-                    edge[-1] = i
+                    edge[v] = i
                     path.append(w)
-                    edge.append(start[w])
                     break
             else:  # v is done
                 path.pop()
-                edge.pop()
-                yield v
+                done(v)
+    return out
 
 
 def _components(n: int, start: array, succ: array, into: array, pred: array) -> tuple[array, int]:
     """Kosaraju's strongly connected components: node -> component number, and the number of
     components. A node's component is what reaches it backwards among the nodes not yet in one,
     taken in decreasing order of their finishing time in a search of the graph."""
-    finished = array("i", _postorder(range(n), start, succ, bytearray(n)))
+    finished = _postorder(range(n), start, succ, bytearray(n))
     comp = array("i", [-1]) * n
     count = 0
     for v in reversed(finished):
@@ -270,29 +275,51 @@ def _idom(n: int, order: array, roots: array, into: array, pred: array) -> array
     # dominators by postorder number: a node's dominators all have higher numbers than it
     dom = array("i", [-1]) * (n + 1)
     dom[n] = n
+    # The first pass visits every node in reverse postorder. A root's immediate dominator is
+    # the virtual root, and a node with one predecessor has that one (its parent in the
+    # search, so already visited): both are final at once, and later passes, until nothing
+    # changes, visit only the nodes with several predecessors (on a long chain, none).
+    several = array("i")
+    for b in range(n - 1, -1, -1):
+        v = order[b]
+        first, end = into[v], into[v + 1]
+        if fed[v]:
+            dom[b] = n
+        elif end - first == 1:
+            dom[b] = post[pred[first]]
+        else:
+            several.append(b)
+            dom[b] = _meet(dom, post, pred[first:end])
     changed = True
     while changed:
         changed = False
-        for b in range(n - 1, -1, -1):  # reverse postorder
+        for b in several:  # reverse postorder
             v = order[b]
-            new = n if fed[v] else -1
-            for p in pred[into[v]:into[v + 1]]:
-                p = post[p]
-                if dom[p] == -1:  # not reached yet in this pass
-                    continue
-                if new == -1:
-                    new = p
-                    continue
-                while p != new:  # their nearest common dominator so far
-                    while p < new:
-                        p = dom[p]
-                    while new < p:
-                        new = dom[new]
+            new = _meet(dom, post, pred[into[v]:into[v + 1]])
             if dom[b] != new:
                 dom[b] = new
                 changed = True
     order.append(n)  # the virtual root's number stands for itself
     return array("i", (order[dom[post[v]]] for v in range(n)))
+
+
+def _meet(dom: array, post: array, preds: array) -> int:
+    """The nearest common dominator so far of the predecessors ``preds`` reached already
+    (``dom`` not -1), by postorder number (Cooper, Harvey and Kennedy's ``intersect``)."""
+    new = -1
+    for p in preds:
+        p = post[p]
+        if dom[p] == -1:  # not reached yet in this pass
+            continue
+        if new == -1:
+            new = p
+            continue
+        while p != new:
+            while p < new:
+                p = dom[p]
+            while new < p:
+                new = dom[new]
+    return new
 
 
 def chain(idom: Mapping[N, N], node: N) -> list[N]:
