@@ -28,13 +28,40 @@ def _memory_copy(kg):
     return g
 
 
-@pytest.mark.parametrize("fmt,parse_as", [("turtle", "turtle"), ("jsonld", "json-ld"), ("ntriples", "nt")])
-def test_rdf_exports_reload_isomorphic(any_kg, tmp_path, fmt, parse_as):
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory):
+    """``export(kg, fmt, folder/graph.fmt)`` of the whole graph, made once per graph and format
+    in this module: the tests that read the same export share the file (and only read it)."""
+    done: dict = {}
+
+    def get(kg, fmt):
+        if (kg, fmt) not in done:
+            (done[kg, fmt],) = export(kg, fmt, tmp_path_factory.mktemp("export") / f"graph.{fmt}")
+        return done[kg, fmt]
+
+    return get
+
+
+_RELOADED: dict = {}
+
+
+def _reloaded(path, parse_as):
+    """The graph rdflib reads from ``path``: parsed once per content and format, as both backends
+    write the same bytes (the graph is only read)."""
     import rdflib
+
+    key = (path.read_bytes(), parse_as)
+    if key not in _RELOADED:
+        _RELOADED[key] = rdflib.Graph().parse(path, format=parse_as)
+    return _RELOADED[key]
+
+
+@pytest.mark.parametrize("fmt,parse_as", [("turtle", "turtle"), ("jsonld", "json-ld"), ("ntriples", "nt")])
+def test_rdf_exports_reload_isomorphic(any_kg, exported, fmt, parse_as):
     from tests.conftest import same_graph
 
-    (out,) = export(any_kg, fmt, tmp_path / f"graph.{fmt}")
-    back = rdflib.Graph().parse(out, format=parse_as)
+    out = exported(any_kg, fmt)
+    back = _reloaded(out, parse_as)
     assert len(back) == len(any_kg)
     assert same_graph(back, _memory_copy(any_kg))
 
@@ -47,8 +74,8 @@ def test_rdf_export_includes_user_data(xss_kg, tmp_path):
     assert (rdflib.URIRef("https://w3id.org/igegraph/id/xss_node"), None, None) in back
 
 
-def test_jsonld_is_compact_with_inline_context(kg, tmp_path):
-    (out,) = export(kg, "jsonld", tmp_path / "g.jsonld")
+def test_jsonld_is_compact_with_inline_context(kg, exported):
+    out = exported(kg, "jsonld")
     doc = json.loads(out.read_text())
     assert doc["@context"]["ige"] == "https://w3id.org/igegraph/vocab#"
     assert all(isinstance(v, str) for v in doc["@context"].values())  # nothing to fetch

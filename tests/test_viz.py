@@ -169,14 +169,49 @@ def test_big_views_get_a_python_layout(big_view):
 def test_spring_layout_is_deterministic_and_spread():
     import networkx as nx
 
+    from igegraph.viz import layout
+
     g = nx.grid_2d_graph(6, 6)
-    a, b = spring_layout(g), spring_layout(g)
+    a = spring_layout(g)
+    layout._spring_memo.clear()  # computed twice, not kept
+    b = spring_layout(g)
     assert a == b
     pts = list(a.values())
     closest = min(((x1 - x2) ** 2 + (y1 - y2) ** 2) ** 0.5
                   for i, (x1, y1) in enumerate(pts) for (x2, y2) in pts[i + 1:])
     assert closest > 20  # pixels: no two nodes on top of each other
 
+
+
+def test_spring_layout_memo_gives_what_the_arithmetic_gives():
+    """A kept force layout comes back only for the same nodes, edges, groups and parameters,
+    as a dict of the caller's own; and only so many layouts are kept."""
+    import networkx as nx
+
+    from igegraph.viz import layout
+
+    def fresh(graph, **options):
+        layout._spring_memo.clear()
+        return spring_layout(graph, **options)
+
+    g = nx.path_graph(12)
+    base = fresh(g)
+    mine = spring_layout(g)
+    assert mine == base
+    mine[0] = (1.0, 1.0)  # changing the answer does not change the kept layout
+    assert spring_layout(g) == base
+    longer = g.copy()
+    longer.add_edge(0, 6)
+    renamed = nx.relabel_nodes(g, {11: "z"})
+    for graph, options in [(longer, {}), (renamed, {}), (g, {"groups": {n: str(n % 2) for n in g}}),
+                           (g, {"seed": 8}),
+                           (g, {"iterations": 30}), (g, {"scale": 100.0})]:
+        assert spring_layout(g) == base  # the first layout kept …
+        got = spring_layout(graph, **options)  # … is not what another graph or option gets
+        assert got != base and got == fresh(graph, **options), options
+    for seed in range(layout.SPRING_MEMO + 3):
+        spring_layout(g, seed=seed)
+    assert len(layout._spring_memo) == layout.SPRING_MEMO
 
 def _overlapping(view):
     from igegraph.viz.layout import overlaps

@@ -256,6 +256,12 @@ def spring_layout(graph: "nx.Graph", *, seed: int = 7, iterations: int = 60, sca
     direction are ignored. With ``groups`` (node -> group name) the nodes of a group start
     together and are pulled towards their group's centre, so that classes form clusters.
 
+    The last :data:`SPRING_MEMO` layouts are kept for the process: a view laid out again (the
+    whole graph, by each page, picture and export of it) gets the same positions without the
+    work. They are looked up by everything the positions depend on (the nodes in their order,
+    the edges in the order they are summed, the groups and the parameters), so a kept layout is
+    exactly the one the arithmetic would give again.
+
     Examples
     --------
     >>> import networkx as nx
@@ -271,14 +277,33 @@ def spring_layout(graph: "nx.Graph", *, seed: int = 7, iterations: int = 60, sca
         return {nodes[0]: (0.0, 0.0)}
     index = {v: i for i, v in enumerate(nodes)}
     edges = {(min(index[u], index[v]), max(index[u], index[v])) for u, v in graph.edges() if u != v}
+    names = sorted(set((groups or {}).values()))
+    group_of = [names.index(groups[v]) if groups and v in groups else -1 for v in nodes]
+    # a set's order of equal members depends on how it was filled, and the sums on that order
+    key = (tuple(nodes), tuple(edges), tuple(names), tuple(group_of), seed, iterations, scale)
+    found = _spring_memo.get(key)
+    if found is None:
+        found = _spring_positions(n, edges, len(names), group_of, seed, iterations, scale)
+        while len(_spring_memo) >= SPRING_MEMO:
+            del _spring_memo[next(iter(_spring_memo))]  # the oldest
+        _spring_memo[key] = found
+    return dict(zip(nodes, found, strict=True))
+
+
+#: How many force layouts :func:`spring_layout` keeps (about 60 kB each for a view of 565 nodes).
+SPRING_MEMO = 16
+_spring_memo: dict[tuple, list[tuple[float, float]]] = {}
+
+
+def _spring_positions(n: int, edges: set[tuple[int, int]], n_groups: int, group_of: list[int], seed: int,
+                      iterations: int, scale: float) -> list[tuple[float, float]]:
+    """:func:`spring_layout`'s positions of nodes ``0 … n-1`` (``group_of[i]`` -1: in no group)."""
     rng = random.Random(seed)
     side = math.sqrt(n) * 1.3
     mid = side / 2
-    names = sorted(set((groups or {}).values()))
-    group_of = [names.index(groups[v]) if groups and v in groups else -1 for v in nodes]
-    if names:  # each group starts in its own sector
-        centres = [(mid + side / 3 * math.cos(2 * math.pi * k / len(names)),
-                    mid + side / 3 * math.sin(2 * math.pi * k / len(names))) for k in range(len(names))]
+    if n_groups:  # each group starts in its own sector
+        centres = [(mid + side / 3 * math.cos(2 * math.pi * k / n_groups),
+                    mid + side / 3 * math.sin(2 * math.pi * k / n_groups)) for k in range(n_groups)]
         xs = [centres[g][0] + rng.uniform(-1, 1) if g >= 0 else rng.uniform(0, side) for g in group_of]
         ys = [centres[g][1] + rng.uniform(-1, 1) if g >= 0 else rng.uniform(0, side) for g in group_of]
     else:
@@ -323,7 +348,7 @@ def spring_layout(graph: "nx.Graph", *, seed: int = 7, iterations: int = 60, sca
             dy[i] -= ddy * f
             dx[j] += ddx * f
             dy[j] += ddy * f
-        if names:
+        if n_groups:
             sums: dict[int, list[float]] = {}
             for i, g in enumerate(group_of):
                 s = sums.setdefault(g, [0.0, 0.0, 0.0])
@@ -343,7 +368,7 @@ def spring_layout(graph: "nx.Graph", *, seed: int = 7, iterations: int = 60, sca
                 step = min(d, t) / d
                 xs[i] += dx[i] * step
                 ys[i] += dy[i] * step
-    return {v: (round((xs[i] - mid) * scale, 1), round((ys[i] - mid) * scale, 1)) for v, i in index.items()}
+    return [(round((xs[i] - mid) * scale, 1), round((ys[i] - mid) * scale, 1)) for i in range(n)]
 
 
 def ring_layout(graph: "nx.Graph", center: Any, extents: dict[Any, Extent],
