@@ -120,3 +120,17 @@ def test_playwright_closes_after_a_worker_was_forked(chromium):
     done = subprocess.run([sys.executable, "-c", _PLAYWRIGHT_AFTER_A_FORK, chromium, *CHROMIUM_ARGS],
                           capture_output=True, text=True, timeout=120)
     assert (done.returncode, done.stdout) == (0, "closed\n"), done.stderr
+
+
+def test_query_workers_inherit_the_prepared_sparql_grammar(kg, monkeypatch):
+    """pyparsing prepares a grammar on its first parse; a query with a timeout prepares it here
+    before forking, so its worker (and every later one) does not do it again."""
+    from rdflib.plugins.sparql import parser
+
+    from igegraph import querycheck
+    from igegraph.sparql import run_query
+
+    monkeypatch.setattr(parser.Query, "streamlined", False)
+    querycheck.prime_parser.cache_clear()
+    assert run_query(kg, "ASK { ig:omalizumab ige:neutralizes ig:free_IgE }", timeout=30).boolean is True
+    assert parser.Query.streamlined  # the worker parsed the query; the grammar was prepared here

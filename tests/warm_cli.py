@@ -53,6 +53,8 @@ import igegraph.cli
 for name in ("networkx", "pyoxigraph", "oxrdflib", "pyshacl", "multiprocessing", "rdflib.plugins.sparql.processor",
              "rdflib.plugins.sparql.update", "rdflib.plugins.parsers.notation3", "rdflib.plugins.stores.memory"):
     importlib.import_module(name)
+# and what an igegraph process does before it forks a query's worker: prepare the SPARQL grammar
+igegraph.querycheck.prime_parser()
 
 def run(conn):
     head, fds, _flags, _addr = socket.recv_fds(conn, 1 << 16, 3)

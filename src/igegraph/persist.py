@@ -54,15 +54,23 @@ def private_dir(folder: Path) -> bool:
     """Make ``folder`` (mode 0700) if missing; True if it exists and is private.
 
     An existing folder owned by someone else, or writable by others, is left alone and
-    reported as not private (False): its files cannot be trusted.
+    reported as not private (False): its files cannot be trusted. Missing parent folders are
+    made 0700 as well: made with the umask's mode (``mkdir(parents=True)``), a cache folder
+    made under umask 000 to hold ``vouched/`` would be writable by all, and never used again.
     """
-    try:
-        folder.mkdir(mode=0o700, parents=True)
-        os.chmod(folder, 0o700)  # mkdir's mode is reduced by the umask, never widened: make sure
-    except FileExistsError:
-        pass
-    except OSError:
-        return False
+    missing = []
+    for level in (folder, *folder.parents):
+        if os.path.lexists(level):
+            break
+        missing.append(level)
+    for level in reversed(missing):
+        try:
+            level.mkdir(mode=0o700)
+            os.chmod(level, 0o700)  # mkdir's mode is reduced by the umask, never widened: make sure
+        except FileExistsError:
+            pass
+        except OSError:
+            return False
     try:
         st = os.stat(folder)
     except OSError:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import threading
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 from .errors import QueryError
@@ -96,6 +96,23 @@ def _variables(tree: Any) -> frozenset[str]:
 # rdflib's SPARQL grammar is a pyparsing grammar, which is not thread-safe: concurrent parses
 # (a server's threads) fail with spurious TypeErrors or parse errors, so they take turns
 _PARSE_LOCK = threading.Lock()
+
+
+@cache
+def prime_parser() -> None:
+    """Have pyparsing prepare rdflib's SPARQL grammar in this process, once.
+
+    pyparsing "streamlines" a grammar on its first parse (about 40 ms here). A query with a
+    timeout is parsed in a worker forked for it (see :mod:`igegraph.worker`), so without this
+    every such query paid it again; call it before forking and the workers inherit the prepared
+    grammar. The user's query itself is still parsed in the worker, under the timeout.
+
+    >>> prime_parser()
+    """
+    from rdflib.plugins.sparql.parser import parseQuery
+
+    with _PARSE_LOCK:
+        parseQuery("ASK {}")
 
 
 @lru_cache(maxsize=512)  # a verdict depends only on the text: repeated queries skip the parse

@@ -21,14 +21,14 @@ Examples
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .errors import IgegraphError, QueryError, shorten
-from .querycheck import MAX_QUERY_CHARS, _checked, _first_line, check_query, unescape_codepoints
+from .querycheck import MAX_QUERY_CHARS, _checked, _first_line, check_query, prime_parser, unescape_codepoints
 from .resources import resource_dir
 from .results import RESULT_FORMATS, QueryResult, format_result
 from .scales import result_footnote
@@ -47,6 +47,8 @@ __all__ = [
 ]
 
 DEFAULT_TIMEOUT = 30.0
+
+T = TypeVar("T")
 
 
 # ------------------------------------------------------------------ bindings
@@ -242,8 +244,16 @@ def run_query(
     def work() -> QueryResult:
         return _check_and_run(kg, text, bindings, allow_network, max_rows, timeout)
 
-    # a remote store enforces the timeout itself (the request's); a local one runs in a worker
-    return work() if timeout is None or kg.engine.remote else run_in_worker(work, timeout)
+    return _within(kg, work, timeout)
+
+
+def _within(kg: "KnowledgeGraph", work: Callable[[], T], timeout: float | None) -> T:
+    """``work()`` here without a timeout or on a remote store (which enforces the timeout itself,
+    the request's); else in a worker, forked after the SPARQL grammar is prepared here."""
+    if timeout is None or kg.engine.remote:
+        return work()
+    prime_parser()
+    return run_in_worker(work, timeout)
 
 
 def _iris(result: QueryResult) -> set["rdflib.URIRef"]:
@@ -281,7 +291,7 @@ def query_text(
         note = result_footnote(kg, result.rows) if fmt == "table" and result.kind == "SELECT" else ""
         return f"{out}\n\n{note}" if note else out
 
-    return formatted() if timeout is None or kg.engine.remote else run_in_worker(formatted, timeout)
+    return _within(kg, formatted, timeout)
 
 
 # ------------------------------------------------------------------ named queries

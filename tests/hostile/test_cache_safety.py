@@ -157,6 +157,21 @@ def test_projection_of_the_wrong_shape_is_rebuilt(cache, cells, monkeypatch, bad
     assert calls == [1]
 
 
+def test_folders_made_for_a_vouch_are_private_under_umask_000(tmp_path):
+    """``store build`` vouches in ``CACHE/vouched``: a cache folder it makes must be 0700 too, or
+    the cache would be ignored (and everything parsed again) from then on."""
+    from igegraph.persist import private_dir_ok, vouch, vouched
+
+    folder = tmp_path / "cache" / "vouched"
+    old = os.umask(0)
+    try:
+        vouch(folder, b"a projection")
+    finally:
+        os.umask(old)
+    assert _mode(tmp_path / "cache") == _mode(folder) == 0o700
+    assert private_dir_ok(tmp_path / "cache") and vouched(folder, b"a projection")
+
+
 def test_store_is_private_and_pickle_free(tmp_path):
     where = tmp_path / "kg"
     old = os.umask(0)
