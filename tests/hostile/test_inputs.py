@@ -35,13 +35,13 @@ ABBREVIATIONS = (
 _CHILD = """
 import json, resource, sys, time
 from igegraph.errors import IgegraphError
-started = time.perf_counter()
+from igegraph.kg import load
+from igegraph.store import build_store
+started = time.perf_counter()  # after the imports: the refusal is timed, not Python importing rdflib
 try:
     if sys.argv[1] == "store":
-        from igegraph.store import build_store
         build_store(sys.argv[3], data=[sys.argv[2]])
     else:
-        from igegraph.kg import load
         load([sys.argv[2]], backend=sys.argv[1])
     outcome = "loaded"
 except IgegraphError as exc:
