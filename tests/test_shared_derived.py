@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
+
 import pytest
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
@@ -46,6 +48,7 @@ def loader(request, tmp_path, monkeypatch):
     backend = request.param
     monkeypatch.setenv("IGEGRAPH_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.delenv("IGEGRAPH_NO_CACHE", raising=False)
+    monkeypatch.setattr(igegraph.kg, "_SHARED", OrderedDict())  # each test as in a new process
     return [lambda: igegraph.load(backend=backend), lambda: load_cached(backend=backend)]
 
 

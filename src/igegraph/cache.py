@@ -263,10 +263,13 @@ class _CachedProjection:
     """Mixin: the projection is read from (or written to) the cache entry next to the triples."""
 
     _cache_key: str
+    content_key: str | None
 
     def _build_projection(self) -> "nx.MultiDiGraph":
         from .project import build_projection
 
+        if self.content_key is None:  # changed since it was restored: the entry's is not its projection
+            return build_projection(self)  # type: ignore[arg-type]
         path = cache_dir() / f"{self._cache_key}{_PROJECTION_SUFFIX}"
         tag = {"cache_key": self._cache_key}
         projection = decode_projection(read_private(path), tag)
