@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import OrderedDict
 from pathlib import Path
 
 import pytest
@@ -28,6 +29,8 @@ EXTRA = "ig:test_cell_b ige:inhibits ig:test_cell_a .\n"
 @pytest.fixture(autouse=True)
 def isolated_cache(tmp_path, monkeypatch):
     monkeypatch.setenv("IGEGRAPH_CACHE_DIR", str(tmp_path / "cache"))
+    # projections shared in the process would answer before the disk cache these tests examine
+    monkeypatch.setattr(igegraph.kg, "_SHARED", OrderedDict())
     monkeypatch.delenv("IGEGRAPH_NO_CACHE", raising=False)
     return tmp_path / "cache"
 

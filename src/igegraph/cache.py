@@ -43,7 +43,7 @@ import json
 import os
 import sys
 from collections.abc import Iterable
-from functools import cache, cached_property
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -263,11 +263,13 @@ class _CachedProjection:
     """Mixin: the projection is read from (or written to) the cache entry next to the triples."""
 
     _cache_key: str
+    content_key: str | None
 
-    @cached_property
-    def projection(self) -> "nx.MultiDiGraph":
+    def _build_projection(self) -> "nx.MultiDiGraph":
         from .project import build_projection
 
+        if self.content_key is None:  # changed since it was restored: the entry's is not its projection
+            return build_projection(self)  # type: ignore[arg-type]
         path = cache_dir() / f"{self._cache_key}{_PROJECTION_SUFFIX}"
         tag = {"cache_key": self._cache_key}
         projection = decode_projection(read_private(path), tag)
@@ -293,6 +295,9 @@ def _cached_kg_class() -> type:
 def _cached_kg(graph: Any, backend: "Backend", sources: list[Path], key: str) -> "KnowledgeGraph":
     kg = _cached_kg_class()(graph, backend, sources)
     kg._cache_key = key
+    # the entry's triples in the entry's order (blank nodes keep its labels): every graph
+    # restored from it may share derived values
+    kg.content_key = f"entry:{key}"
     return kg
 
 
@@ -387,4 +392,5 @@ def load_cached(data: Iterable[str | Path] = (), backend: "str | Backend" = "oxi
         pass
     cached = _cached_kg(kg.graph, kg.engine, kg.sources, key)
     cached.vocabulary_changes = kg.vocabulary_changes
+    cached.content_key = None  # the parser's triple order, not the entry's: its values are its own
     return cached

@@ -185,13 +185,14 @@ def _docs(kg: "KnowledgeGraph", things: dict[str, _Thing]) -> list[tuple[str, st
 
 
 def text_index(kg: "KnowledgeGraph") -> TextIndex:
-    """The full-text index of a knowledge graph, built on first use and cached on it."""
+    """The full-text index of a knowledge graph, built on first use and cached on it (and shared
+    with the graphs of the same content: its connection is locked, its lists only read)."""
 
     def build() -> TextIndex:
         things = _things(kg)
         return TextIndex(things, _docs(kg, things))
 
-    return kg.derived("text_index", build)
+    return kg.derived("text_index", build, shared=True)
 
 
 def similar_words(kg: "KnowledgeGraph", text: str, n: int = 5) -> list[str]:

@@ -12,6 +12,8 @@ Examples
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from functools import cached_property
 from pathlib import Path
@@ -39,6 +41,32 @@ __all__ = ["KnowledgeGraph", "load", "rdf_format", "MAX_TERM_CHARS", "check_voca
 MAX_TERM_CHARS = 1_000
 
 T = TypeVar("T")
+
+#: Most distinct graph contents whose shared derived values a process keeps (see
+#: :meth:`KnowledgeGraph.derived`).
+SHARED_CONTENTS = 4
+# content key -> {derived value name -> value}, most recently used last
+_SHARED: OrderedDict[str, dict[str, Any]] = OrderedDict()
+_SHARED_LOCK = threading.Lock()
+
+
+def _shared_value(content: str, name: str, build: Callable[[], T]) -> T:
+    """The value ``name`` of the graphs whose content key is ``content``: built once per
+    process by the first graph that needs it (outside the lock: a build may need other
+    derived values), kept for the :data:`SHARED_CONTENTS` most recently used contents."""
+    with _SHARED_LOCK:
+        values = _SHARED.get(content)
+        if values is not None:
+            _SHARED.move_to_end(content)
+            if name in values:
+                return cast(T, values[name])
+    value = build()
+    with _SHARED_LOCK:
+        values = _SHARED.setdefault(content, {})
+        _SHARED.move_to_end(content)
+        while len(_SHARED) > SHARED_CONTENTS:
+            _SHARED.popitem(last=False)
+        return cast(T, values.setdefault(name, value))  # a racing thread's equal value is kept
 
 # file extension -> rdflib format name (each backend chooses its parser for it)
 _FORMATS = {
@@ -187,13 +215,18 @@ class KnowledgeGraph:
         self.sources = list(sources or [])
         #: Triples about curated ``ige:`` terms that user files added or removed (see load).
         self.vocabulary_changes: list[str] = []
+        #: Names the graph's content while it is as loaded (set by the loaders, None once it
+        #: changes): graphs of one content key share derived values (see :meth:`derived`).
+        self.content_key: str | None = None
         _forget_on_change(graph.store, self)
 
     def forget_derived(self) -> None:
         """Drop the projection, labels and other derived values; they are rebuilt when next used.
 
-        Called by itself whenever the graph changes (``kg.graph.update``, ``add``, ``remove``).
+        Called by itself whenever the graph changes (``kg.graph.update``, ``add``, ``remove``);
+        the graph no longer has the content its loader named, so it shares no value again.
         """
+        self.content_key = None
         for name in ("projection", "labels", "_derived", "_label_cache"):
             self.__dict__.pop(name, None)
 
@@ -205,7 +238,11 @@ class KnowledgeGraph:
 
     @cached_property
     def projection(self) -> "nx.MultiDiGraph":
-        """The networkx MultiDiGraph of entities and relations (see :mod:`igegraph.project`)."""
+        """The networkx MultiDiGraph of entities and relations (see :mod:`igegraph.project`);
+        shared by the graphs of one content, so it is never changed in place."""
+        return self.derived("projection", self._build_projection, shared=True)
+
+    def _build_projection(self) -> "nx.MultiDiGraph":
         from .project import build_projection
 
         return build_projection(self)
@@ -215,12 +252,15 @@ class KnowledgeGraph:
         """Compact id -> rdfs:label for every labelled IRI."""
         from rdflib.namespace import RDFS
 
-        out: dict[str, str] = {}
-        for s, o in self.graph.subject_objects(RDFS.label):
-            key = compact(s)
-            if key not in out or (getattr(o, "language", None) in (None, "en")):
-                out[key] = str(o)
-        return out
+        def build() -> dict[str, str]:
+            out: dict[str, str] = {}
+            for s, o in self.graph.subject_objects(RDFS.label):
+                key = compact(s)
+                if key not in out or (getattr(o, "language", None) in (None, "en")):
+                    out[key] = str(o)
+            return out
+
+        return self.derived("labels", build, shared=True)
 
     def labels_of(self, iris: Iterable["rdflib.URIRef"]) -> dict[str, str]:
         """Compact id -> label, at least for ``iris`` (all labels on a local graph, where they
@@ -278,15 +318,20 @@ class KnowledgeGraph:
         again without it."""
         return True
 
-    def derived(self, key: str, build: Callable[[], T]) -> T:
+    def derived(self, key: str, build: Callable[[], T], shared: bool = False) -> T:
         """A value derived from the graph, built once and kept for the life of this object.
 
         Traversal views, search indexes and the like live here, so a KnowledgeGraph is never
-        rebuilt from scratch by the functions that read it.
+        rebuilt from scratch by the functions that read it. With ``shared``, a graph that has
+        a :attr:`content_key` (loaded, and not changed since) takes the value from any graph
+        of the same content key in this process: each CLI command run in a test process or
+        a server loads the same graph again. Only a value that depends on nothing but the
+        triples, refers to no graph object and is never changed in place may be shared.
         """
         cache = self.__dict__.setdefault("_derived", {})
         if key not in cache:
-            cache[key] = build()
+            content = self.content_key if shared else None
+            cache[key] = build() if content is None else _shared_value(content, key, build)
         return cache[key]
 
     def links(self, predicate: str, inverse: bool = False) -> dict[str, list[str]]:
@@ -305,7 +350,7 @@ class KnowledgeGraph:
                 out.setdefault(key, []).append(value)
             return {k: sorted(set(v)) for k, v in out.items()}
 
-        return self.derived(f"links.{predicate}.{inverse}", build)
+        return self.derived(f"links.{predicate}.{inverse}", build, shared=True)
 
     def about(self, term: str) -> "KnowledgeGraph":
         """The part of the graph that describes one entity or reference, in this process.
@@ -377,24 +422,28 @@ def _forget_on_change(store: Any, kg: KnowledgeGraph) -> None:
     """Make every change through the store drop ``kg``'s derived values.
 
     Graph.add, remove, update, parse and ``+=`` all end in these four store methods, on both
-    backends; wrapping them here keeps a stale projection from answering after a change.
+    backends; wrapping them here keeps a stale projection from answering after a change. A
+    store read by several KnowledgeGraphs (a cache entry's graph rewrapped) tells each of them.
     """
     import weakref
 
-    ref = weakref.ref(kg)
+    owners = getattr(store, "_igegraph_owners", None)
+    if owners is not None:
+        owners.add(kg)
+        return
+    owners = weakref.WeakSet([kg])
+    store._igegraph_owners = owners
     for name in ("add", "addN", "remove", "update"):
         method = getattr(store, name, None)
-        if method is None or getattr(method, "_forgets", False):
+        if method is None:
             continue
 
         def changed(*args: Any, _method: Any = method, **kwargs: Any) -> Any:
             result = _method(*args, **kwargs)
-            owner = ref()
-            if owner is not None:
+            for owner in list(owners):
                 owner.forget_derived()
             return result
 
-        changed._forgets = True  # type: ignore[attr-defined]
         setattr(store, name, changed)
 
 
@@ -475,7 +524,33 @@ def load_files(backend: "Backend", data: Iterable[str | Path] = (), *, curated: 
         kg.vocabulary_changes = vocabulary_changes(before, vocabulary_state(graph, frozenset(before)))
         if not lenient:
             check_vocabulary_changes(kg, allow_vocabulary_changes, mine)
+    elif curated:
+        kg.content_key = _curated_content_key(kg)
     return kg
+
+
+# content key of the curated graph -> whether it holds a blank node
+_BLANK_NODES: dict[str, bool] = {}
+
+
+def _curated_content_key(kg: KnowledgeGraph) -> str | None:
+    """The content key of a fresh load of the curated files (see :meth:`KnowledgeGraph.derived`):
+    its cache key (a digest of every shipped file and module), for a backend whose parse of
+    the same files gives the same triples in the same order; None for a graph with blank
+    nodes, whose labels each parse makes anew."""
+    from .cache import cache_key
+
+    if not getattr(kg.engine, "cacheable", False):
+        return None
+    try:
+        key = cache_key((), kg.backend)
+    except OSError:  # a shipped file went away: nothing to share
+        return None
+    if key not in _BLANK_NODES:
+        from rdflib import BNode
+
+        _BLANK_NODES[key] = any(isinstance(t, BNode) for triple in kg.graph for t in triple)
+    return None if _BLANK_NODES[key] else f"parsed:{key}"
 
 
 def check_vocabulary_changes(kg: KnowledgeGraph, allowed: bool, files: Iterable[Path] = ()) -> None:

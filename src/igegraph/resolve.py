@@ -98,8 +98,9 @@ class SearchHit:
 
 
 def entity_index(kg: "KnowledgeGraph") -> dict[str, dict[str, set[str]]]:
-    """Matching keys of every entity: {"label"|"synonym"|"id": {key: {entity ids}}}, cached on kg."""
-    return kg.derived("entity_index", lambda: _build_index(kg))
+    """Matching keys of every entity: {"label"|"synonym"|"id": {key: {entity ids}}}, cached on kg
+    (and shared with the graphs of the same content: read it, never change it)."""
+    return kg.derived("entity_index", lambda: _build_index(kg), shared=True)
 
 
 def _build_index(kg: "KnowledgeGraph") -> dict[str, dict[str, set[str]]]:
@@ -112,7 +113,7 @@ def _build_index(kg: "KnowledgeGraph") -> dict[str, dict[str, set[str]]]:
         index["id"][normalize(node.split(":", 1)[-1])].add(node)
         for ident in attrs["identifiers"]:
             index["id"][normalize(ident)].add(node)
-    return index
+    return {kind: dict(keys) for kind, keys in index.items()}  # a look-up adds no empty entry
 
 
 def _by_identifier(kg: "KnowledgeGraph", term: str) -> str | None:

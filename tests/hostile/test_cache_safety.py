@@ -6,10 +6,12 @@ import json
 import os
 import pickle
 import stat
+from collections import OrderedDict
 from pathlib import Path
 
 import pytest
 
+import igegraph.kg
 import igegraph.project
 from igegraph.cache import cache_key, load_cached
 from igegraph.store import MANIFEST, build_store, open_store
@@ -34,6 +36,8 @@ def cache(shared, monkeypatch):
     """One cache for the module: the parsed graph is kept, projections are dropped after each test."""
     folder = shared / "cache"
     monkeypatch.setenv("IGEGRAPH_CACHE_DIR", str(folder))
+    # projections shared in the process would answer before the cache files these tests plant
+    monkeypatch.setattr(igegraph.kg, "_SHARED", OrderedDict())
     yield folder
     if folder.exists():
         os.chmod(folder, 0o700)
@@ -153,6 +157,7 @@ def test_projection_of_the_wrong_shape_is_rebuilt(cache, cells, monkeypatch, bad
     calls = []
     real = igegraph.project.build_projection
     monkeypatch.setattr(igegraph.project, "build_projection", lambda kg: calls.append(1) or real(kg))
+    monkeypatch.setattr(igegraph.kg, "_SHARED", OrderedDict())  # as in a new process
     assert set(load_cached([cells]).projection.edges(keys=True)) == edges
     assert calls == [1]
 

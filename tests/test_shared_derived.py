@@ -1,0 +1,109 @@
+"""Derived values shared by graphs of one content (kg.derived(..., shared=True)) never go stale."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+import pytest
+from rdflib import Literal, URIRef
+from rdflib.namespace import RDF, RDFS, SKOS
+
+import igegraph
+from igegraph.backends.local import _shipped_nquads
+from igegraph.cache import load_cached
+from igegraph.fulltext import search
+from igegraph.kg import KnowledgeGraph, parse_into
+from igegraph.resources import curated_files
+from igegraph.vocab import IGE
+
+NEW = URIRef("https://w3id.org/igegraph/id/zz_shared_probe")
+
+
+def _add_probe(kg: KnowledgeGraph) -> None:
+    """A new cell, named and linked to the mast cell, added through rdflib."""
+    kg.graph.add((NEW, RDF.type, IGE.Cell))
+    kg.graph.add((NEW, RDFS.label, Literal("zz shared probe")))
+    kg.graph.add((NEW, SKOS.altLabel, Literal("quokkacyte")))
+    kg.graph.add((NEW, IGE.activates, URIRef("https://w3id.org/igegraph/id/mast_cell")))
+
+
+def _sees_probe(kg: KnowledgeGraph) -> bool:
+    seen = [
+        "ig:zz_shared_probe" in kg.projection,
+        kg.projection.has_edge("ig:zz_shared_probe", "ig:mast_cell"),
+        kg.labels.get("ig:zz_shared_probe") == "zz shared probe",
+        any(h.id == "ig:zz_shared_probe" for h in search(kg, "quokkacyte")),
+    ]
+    try:
+        seen.append(kg.resolve("quokkacyte") == "ig:zz_shared_probe")
+    except igegraph.UnknownEntity:
+        seen.append(False)
+    assert len(set(seen)) == 1, seen  # all of them, or none
+    return seen[0]
+
+
+@pytest.fixture(params=["oxigraph", "memory"])
+def loader(request, tmp_path, monkeypatch):
+    """Graphs of one content from the library loader and from the CLI's cache."""
+    backend = request.param
+    monkeypatch.setenv("IGEGRAPH_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("IGEGRAPH_NO_CACHE", raising=False)
+    monkeypatch.setattr(igegraph.kg, "_SHARED", OrderedDict())  # each test as in a new process
+    return [lambda: igegraph.load(backend=backend), lambda: load_cached(backend=backend)]
+
+
+def test_loaded_graphs_share_derived_values(loader):
+    for load in loader:
+        a, b = load(), load()
+        assert a.content_key is not None and a.content_key == b.content_key
+        assert a.projection is b.projection
+        assert a.resolve("Xolair") == b.resolve("Xolair") == "ig:omalizumab"
+
+
+@pytest.mark.parametrize("when", ["before", "after"])
+def test_a_changed_graph_sees_its_change_and_the_others_do_not(loader, when):
+    for load in loader:
+        a, b = load(), load()
+        if when == "after":  # the shared values are built before the change
+            assert not _sees_probe(a) and not _sees_probe(b)
+        _add_probe(b)
+        assert b.content_key is None
+        assert _sees_probe(b)
+        assert not _sees_probe(a)
+        assert not _sees_probe(load())
+
+
+def test_an_update_is_seen_too(loader):
+    for load in loader:
+        a, b = load(), load()
+        a.projection  # noqa: B018 - built and shared before the change
+        b.graph.update('DELETE WHERE { <https://w3id.org/igegraph/id/omalizumab> '
+                       '<http://www.w3.org/2004/02/skos/core#altLabel> ?name }')
+        with pytest.raises(igegraph.UnknownEntity):
+            b.resolve("Xolair")
+        assert a.resolve("Xolair") == load().resolve("Xolair") == "ig:omalizumab"
+
+
+def test_every_graph_over_one_store_forgets_on_change():
+    a = igegraph.load()
+    again = KnowledgeGraph(a.graph, a.engine, a.sources)
+    a.projection, again.projection  # noqa: B018
+    _add_probe(again)
+    assert _sees_probe(a) and _sees_probe(again)
+
+
+def test_curated_load_keeps_the_parsers_triples_and_order():
+    fresh = igegraph.load()
+    fresh = igegraph.load()  # the second load reads the files' N-Quads kept by the first
+    parsed = igegraph.kg.new_graph("oxigraph")
+    for path in curated_files():
+        parse_into(parsed, path, "oxigraph")
+    assert list(fresh.graph) == list(parsed)
+
+
+def test_shipped_files_with_blank_nodes_are_parsed_each_time(tmp_path):
+    path = tmp_path / "blank.ttl"
+    path.write_text("<urn:a> <urn:b> [ <urn:c> 1 ] .\n", encoding="utf-8")
+    assert _shipped_nquads(path, path.read_bytes()) is None
+    path.write_text("<urn:a> <urn:b> <urn:c> .\n", encoding="utf-8")
+    assert _shipped_nquads(path, path.read_bytes()) == b"<urn:a> <urn:b> <urn:c> .\n"
