@@ -84,6 +84,22 @@ def test_an_update_is_seen_too(loader):
         assert a.resolve("Xolair") == load().resolve("Xolair") == "ig:omalizumab"
 
 
+def test_a_change_past_rdflibs_store_methods_is_seen(loader):
+    """oxrdflib's parser writes to the Oxigraph store directly, so no store method says so: the
+    triple count does."""
+    probe = ('<https://w3id.org/igegraph/id/zz_shared_probe> a <https://w3id.org/igegraph/vocab#Cell> ; '
+             '<http://www.w3.org/2000/01/rdf-schema#label> "zz shared probe" ; '
+             '<http://www.w3.org/2004/02/skos/core#altLabel> "quokkacyte" ; '
+             '<https://w3id.org/igegraph/vocab#activates> <https://w3id.org/igegraph/id/mast_cell> .')
+    for load in loader:
+        a, b = load(), load()
+        assert not _sees_probe(a)
+        b.graph.parse(data=probe, format="ox-turtle" if b.backend == "oxigraph" else "turtle")
+        assert b.content_key is None
+        assert _sees_probe(b)
+        assert not _sees_probe(a) and not _sees_probe(load())
+
+
 def test_every_graph_over_one_store_forgets_on_change():
     a = igegraph.load()
     again = KnowledgeGraph(a.graph, a.engine, a.sources)

@@ -215,10 +215,28 @@ class KnowledgeGraph:
         self.sources = list(sources or [])
         #: Triples about curated ``ige:`` terms that user files added or removed (see load).
         self.vocabulary_changes: list[str] = []
-        #: Names the graph's content while it is as loaded (set by the loaders, None once it
-        #: changes): graphs of one content key share derived values (see :meth:`derived`).
-        self.content_key: str | None = None
+        self.content_key = None
         _forget_on_change(graph.store, self)
+
+    @property
+    def content_key(self) -> str | None:
+        """Names the graph's content while it is as loaded (set by the loaders, None once it
+        changes): graphs of one content key share derived values (see :meth:`derived`).
+
+        A change that bypasses rdflib's store methods (oxrdflib's parsers and
+        :func:`igegraph.backends.local.merge_into` write to Oxigraph directly) is caught by the
+        triple count, kept when the key was set.
+        """
+        key: str | None = self.__dict__.get("_content_key")
+        if key is not None and len(self.graph) != self.__dict__["_content_count"]:
+            self.forget_derived()
+            return None
+        return key
+
+    @content_key.setter
+    def content_key(self, key: str | None) -> None:
+        self.__dict__["_content_key"] = key
+        self.__dict__["_content_count"] = len(self.graph) if key is not None else -1
 
     def forget_derived(self) -> None:
         """Drop the projection, labels and other derived values; they are rebuilt when next used.
