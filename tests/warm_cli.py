@@ -49,9 +49,11 @@ for info in pkgutil.walk_packages(igegraph.__path__, "igegraph."):
         importlib.import_module(info.name)
 import igegraph.cli
 # what the commands import lazily (about 0.2 s of each short command's CPU): networkx for the
-# projection, rdflib's SPARQL engine and parsers, the Oxigraph store, pyshacl for validate
+# projection, rdflib's SPARQL engine and parsers, the Oxigraph store, pyshacl for validate, pyvis
+# for HTML pages (it imports IPython: about 0.25 s of each `export html`)
 for name in ("networkx", "pyoxigraph", "oxrdflib", "pyshacl", "multiprocessing", "rdflib.plugins.sparql.processor",
-             "rdflib.plugins.sparql.update", "rdflib.plugins.parsers.notation3", "rdflib.plugins.stores.memory"):
+             "rdflib.plugins.sparql.update", "rdflib.plugins.parsers.notation3", "rdflib.plugins.stores.memory",
+             "pyvis.network"):
     importlib.import_module(name)
 # and what an igegraph process does before it forks a query's worker: prepare the SPARQL grammar
 igegraph.querycheck.prime_parser()
