@@ -167,6 +167,19 @@ def test_pathways_listed(kg):
         pathway(kg, "nope")
 
 
+def test_pathways_are_read_again_after_a_change():
+    """pathways() keeps its list per graph: each call gets its own copy, and a change to the
+    graph drops the kept list."""
+    kg = igegraph.load()
+    first = pathways(kg)
+    first[0].steps.clear()  # the caller's copy, not the kept list
+    assert pathways(kg)[0].steps
+    kg.graph.update("""PREFIX ige: <https://w3id.org/igegraph/vocab#>
+        DELETE { ?p ige:pathwayName "sensitization" } INSERT { ?p ige:pathwayName "renamed" }
+        WHERE { ?p ige:pathwayName "sensitization" }""")
+    assert [p.name for p in pathways(kg)] == ["allergic-cascade", "cd23-th2", "ige-fceri-degranulation", "renamed"]
+
+
 def test_no_route_is_empty(kg):
     report = blocks(kg, "histamine", "allergen")
     assert report.routes == [] and report.blockers == [] and report.count.n == 0

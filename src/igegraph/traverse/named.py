@@ -9,6 +9,7 @@ Examples
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, cast
 
@@ -29,7 +30,21 @@ def pathways(kg: "KnowledgeGraph") -> list[PathwayInfo]:
     >>> import igegraph
     >>> [p.name for p in pathways(igegraph.load())]
     ['allergic-cascade', 'cd23-th2', 'ige-fceri-degranulation', 'sensitization']
+
+    Notes
+    -----
+    On a local graph the list is read once per graph (``kg.derived``; a change to the graph
+    drops it) and each call gets its own copy: ``blocks --pathway`` and the server look the
+    pathways up on every request. A graph on an endpoint, which others may change, is asked
+    each time.
     """
+    if kg.engine.remote:
+        return _read_pathways(kg)
+    return copy.deepcopy(kg.derived("traverse.pathways", lambda: _read_pathways(kg)))
+
+
+def _read_pathways(kg: "KnowledgeGraph") -> list[PathwayInfo]:
+    """The named pathways, as the data says now (see :func:`pathways`)."""
     # through the backend, so that a graph on an endpoint is asked there
     rows = cast("Iterable[ResultRow]", kg.engine.query(kg.graph,  # a SELECT's result iterates as rows
         """
