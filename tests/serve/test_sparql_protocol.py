@@ -274,18 +274,19 @@ def test_cors_only_for_the_origins_given(kg):
         assert "access-control-allow-origin" not in app.get("/api/stats", headers={"Origin": allowed}).headers
 
 
-def test_same_query_same_format_is_answered_from_the_answer_cache():
-    from igegraph.serve import in_process
+def test_same_query_same_format_is_answered_from_the_answer_cache(kg):
+    from igegraph.serve import ServerConfig, in_process
 
-    client = in_process()
-    query = "SELECT ?d WHERE { ?d ige:neutralizes ig:free_IgE } ORDER BY ?d"
-    first = client.get("/sparql", params={"query": query, "format": "json"})
-    again = client.get("/sparql", params={"query": query, "format": "json"})
-    other = client.get("/sparql", params={"query": query, "format": "csv"})
-    assert first.status_code == again.status_code == other.status_code == 200
-    assert first.content == again.content and other.content != first.content
-    cached = client.app.state.sparql_answers
-    assert [key[0] for key in cached] == [query, query]  # one answer per query and format
-    # refusals are never cached
-    assert client.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p }"}).status_code == 400
-    assert len(cached) == 2
+    # the session's graph and one query process (closed at the end), not a fresh load and four
+    with in_process(kg, ServerConfig(workers=1)) as client:
+        query = "SELECT ?d WHERE { ?d ige:neutralizes ig:free_IgE } ORDER BY ?d"
+        first = client.get("/sparql", params={"query": query, "format": "json"})
+        again = client.get("/sparql", params={"query": query, "format": "json"})
+        other = client.get("/sparql", params={"query": query, "format": "csv"})
+        assert first.status_code == again.status_code == other.status_code == 200
+        assert first.content == again.content and other.content != first.content
+        cached = client.app.state.sparql_answers
+        assert [key[0] for key in cached] == [query, query]  # one answer per query and format
+        # refusals are never cached
+        assert client.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p }"}).status_code == 400
+        assert len(cached) == 2
