@@ -253,8 +253,7 @@ def in_process(kg: "KnowledgeGraph | None" = None, config: ServerConfig | None =
     """A client that sends requests to the application in this process, without a socket.
 
     For tests and notebooks (it needs httpx2, from the test extra); ``kg`` defaults to the
-    curated graph, ``config`` to one query process: the client sends one request at a time, and
-    every further forked process would copy the pages this process writes.
+    curated graph, ``config`` to one query process: the client sends one request at a time.
 
     >>> in_process().get("/api/search", params={"q": "Xolair", "limit": 1}).json()[0]["id"]
     'ig:omalizumab'
