@@ -33,14 +33,14 @@ def pathways(kg: "KnowledgeGraph") -> list[PathwayInfo]:
 
     Notes
     -----
-    On a local graph the list is read once per graph (``kg.derived``; a change to the graph
-    drops it) and each call gets its own copy: ``blocks --pathway`` and the server look the
-    pathways up on every request. A graph on an endpoint, which others may change, is asked
-    each time.
+    On a local graph the list is read once per content (``kg.derived``, shared by the graphs
+    of one content; a change to the graph drops it) and each call gets its own copy:
+    ``blocks --pathway`` and the server look the pathways up on every request. A graph on an
+    endpoint, which others may change, is asked each time.
     """
     if kg.engine.remote:
         return _read_pathways(kg)
-    return copy.deepcopy(kg.derived("traverse.pathways", lambda: _read_pathways(kg)))
+    return copy.deepcopy(kg.derived("traverse.pathways", lambda: _read_pathways(kg), shared=True))
 
 
 def _read_pathways(kg: "KnowledgeGraph") -> list[PathwayInfo]:
