@@ -424,9 +424,6 @@ class MemoryBackend:
     remote = False
     #: whole graphs of this backend are kept in the on-disk cache (see :mod:`igegraph.cache`)
     cacheable = True
-    #: the shipped files are parsed once per process and copied into each new graph: rdflib's
-    #: Turtle parser took about 0.25 s of each load of the curated graph, a copy takes 0.06-0.07 s
-    keeps_parsed = True
 
     def __repr__(self) -> str:
         return f"<backend {self.name}>"
@@ -441,15 +438,22 @@ class MemoryBackend:
         return _bound(rdflib.Graph())
 
     def load_files(self, graph: "rdflib.Graph", paths: Iterable[Path]) -> None:
+        """Parse ``paths`` into ``graph``; a shipped file is parsed once per process and added
+        from that copy after it (see :meth:`_add_shipped`)."""
         from ..kg import parse_into
         from ..resources import curated_files
 
-        shipped = set(curated_files()) if self.keeps_parsed else set()
+        shipped = set(curated_files())
         for path in paths:
-            if path in shipped:
-                _add_parsed(graph, Path(path))
-            else:
+            if not (path in shipped and self._add_shipped(graph, Path(path))):
                 parse_into(graph, path, self)
+
+    def _add_shipped(self, graph: "rdflib.Graph", path: Path) -> bool:
+        """Add a shipped file's triples from this process's parse of it (rdflib's Turtle parser
+        took about 0.25 s of each load of the curated graph, a copy takes 0.06-0.07 s); False
+        when the file must be parsed instead."""
+        _add_parsed(graph, path)
+        return True
 
     def load(self, data: Iterable[str | Path] = (), *, curated: bool = True, allow_vocabulary_changes: bool = False,
              lenient: bool = False) -> "KnowledgeGraph":
@@ -489,7 +493,6 @@ class OxigraphBackend(MemoryBackend):
     """rdflib over an embedded, in-memory Oxigraph store (fast; the default)."""
 
     name = "oxigraph"
-    keeps_parsed = False  # Oxigraph's parser is faster than a copy of rdflib's triples
 
     def parser_format(self, fmt: str) -> str:
         return f"ox-{fmt}"
@@ -499,22 +502,18 @@ class OxigraphBackend(MemoryBackend):
 
         return oxigraph_graph(ox.Store())
 
-    def load_files(self, graph: "rdflib.Graph", paths: Iterable[Path]) -> None:
-        """Parse ``paths`` into ``graph``; a shipped file is parsed once per process and its
-        triples loaded from N-Quads after that (see :func:`_shipped_nquads`)."""
+    def _add_shipped(self, graph: "rdflib.Graph", path: Path) -> bool:
+        """Load a shipped file's triples from the N-Quads of this process's parse of it (see
+        :func:`_shipped_nquads`: Oxigraph's parser is faster than a copy of rdflib's triples)."""
         import pyoxigraph as ox
 
-        from ..kg import parse_into
-        from ..resources import curated_files
-
-        shipped = set(curated_files())
         database = database_of(graph)
-        for path in paths:
-            body = _shipped_nquads(Path(path), Path(path).read_bytes()) if path in shipped else None
-            if database is None or body is None:
-                parse_into(graph, path, self)
-            else:  # straight into the store, as the parser loads it (no store method changes it)
-                database.load(input=body, format=ox.RdfFormat.N_QUADS, lenient=True)
+        body = _shipped_nquads(path, path.read_bytes()) if database is not None else None
+        if database is None or body is None:
+            return False
+        # straight into the store, as the parser loads it (no store method changes it)
+        database.load(input=body, format=ox.RdfFormat.N_QUADS, lenient=True)
+        return True
 
     def query(self, graph: "rdflib.Graph", text: str, bindings: Mapping[Any, Any],
               timeout: float | None = None) -> "Result":
