@@ -173,7 +173,7 @@ def test_spring_layout_is_deterministic_and_spread():
 
     g = nx.grid_2d_graph(6, 6)
     a = spring_layout(g)
-    layout._spring_memo.clear()  # computed twice, not kept
+    layout._spring_positions.cache_clear()  # computed twice, not kept
     b = spring_layout(g)
     assert a == b
     pts = list(a.values())
@@ -191,7 +191,7 @@ def test_spring_layout_memo_gives_what_the_arithmetic_gives():
     from igegraph.viz import layout
 
     def fresh(graph, **options):
-        layout._spring_memo.clear()
+        layout._spring_positions.cache_clear()
         return spring_layout(graph, **options)
 
     g = nx.path_graph(12)
@@ -211,7 +211,8 @@ def test_spring_layout_memo_gives_what_the_arithmetic_gives():
         assert got != base and got == fresh(graph, **options), options
     for seed in range(layout.SPRING_MEMO + 3):
         spring_layout(g, seed=seed)
-    assert len(layout._spring_memo) == layout.SPRING_MEMO
+    assert layout._spring_positions.cache_info().currsize == layout.SPRING_MEMO
+
 
 def _overlapping(view):
     from igegraph.viz.layout import overlaps

@@ -16,6 +16,7 @@ True
 
 from __future__ import annotations
 
+import functools
 import math
 import random
 from collections.abc import Iterable
@@ -258,9 +259,9 @@ def spring_layout(graph: "nx.Graph", *, seed: int = 7, iterations: int = 60, sca
 
     The last :data:`SPRING_MEMO` layouts are kept for the process: a view laid out again (the
     whole graph, by each page, picture and export of it) gets the same positions without the
-    work. They are looked up by everything the positions depend on (the nodes in their order,
-    the edges in the order they are summed, the groups and the parameters), so a kept layout is
-    exactly the one the arithmetic would give again.
+    work. They are looked up by everything the positions depend on (the number of nodes, the
+    edges between their indexes in the order they are summed, the groups and the parameters), so
+    a kept layout is exactly the one the arithmetic would give again.
 
     Examples
     --------
@@ -279,24 +280,19 @@ def spring_layout(graph: "nx.Graph", *, seed: int = 7, iterations: int = 60, sca
     edges = {(min(index[u], index[v]), max(index[u], index[v])) for u, v in graph.edges() if u != v}
     names = sorted(set((groups or {}).values()))
     group_of = [names.index(groups[v]) if groups and v in groups else -1 for v in nodes]
-    # a set's order of equal members depends on how it was filled, and the sums on that order
-    key = (tuple(nodes), tuple(edges), tuple(names), tuple(group_of), seed, iterations, scale)
-    found = _spring_memo.get(key)
-    if found is None:
-        found = _spring_positions(n, edges, len(names), group_of, seed, iterations, scale)
-        while len(_spring_memo) >= SPRING_MEMO:
-            del _spring_memo[next(iter(_spring_memo))]  # the oldest
-        _spring_memo[key] = found
+    # the edges in the set's order (equal sets filled differently differ in it, and the sums
+    # follow it); the node names are not needed: the positions are by index
+    found = _spring_positions(n, tuple(edges), len(names), tuple(group_of), seed, iterations, scale)
     return dict(zip(nodes, found, strict=True))
 
 
 #: How many force layouts :func:`spring_layout` keeps (about 60 kB each for a view of 565 nodes).
 SPRING_MEMO = 16
-_spring_memo: dict[tuple, list[tuple[float, float]]] = {}
 
 
-def _spring_positions(n: int, edges: set[tuple[int, int]], n_groups: int, group_of: list[int], seed: int,
-                      iterations: int, scale: float) -> list[tuple[float, float]]:
+@functools.lru_cache(maxsize=SPRING_MEMO)  # thread-safe: serve lays out views in its threads
+def _spring_positions(n: int, edges: tuple[tuple[int, int], ...], n_groups: int, group_of: tuple[int, ...],
+                      seed: int, iterations: int, scale: float) -> tuple[tuple[float, float], ...]:
     """:func:`spring_layout`'s positions of nodes ``0 … n-1`` (``group_of[i]`` -1: in no group)."""
     rng = random.Random(seed)
     side = math.sqrt(n) * 1.3
@@ -368,7 +364,7 @@ def _spring_positions(n: int, edges: set[tuple[int, int]], n_groups: int, group_
                 step = min(d, t) / d
                 xs[i] += dx[i] * step
                 ys[i] += dy[i] * step
-    return [(round((xs[i] - mid) * scale, 1), round((ys[i] - mid) * scale, 1)) for i in range(n)]
+    return tuple((round((xs[i] - mid) * scale, 1), round((ys[i] - mid) * scale, 1)) for i in range(n))
 
 
 def ring_layout(graph: "nx.Graph", center: Any, extents: dict[Any, Extent],
