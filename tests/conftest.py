@@ -101,6 +101,22 @@ def browser(chromium):
 
 
 @pytest.fixture
+def fresh_shared(monkeypatch):
+    """Derived values shared by the graphs of one content (``kg.derived(..., shared=True)``)
+    start empty, as in a new process; the process's own are back after the test. Returns a
+    function that empties them again (a second process)."""
+    from collections import OrderedDict
+
+    import igegraph.kg
+
+    def reset() -> None:
+        monkeypatch.setattr(igegraph.kg, "_SHARED", OrderedDict())
+
+    reset()
+    return reset
+
+
+@pytest.fixture
 def cli(monkeypatch):
     """Invoke the CLI in-process; returns click's Result.
 

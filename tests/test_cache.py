@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections import OrderedDict
 from pathlib import Path
 
 import pytest
@@ -27,10 +26,9 @@ EXTRA = "ig:test_cell_b ige:inhibits ig:test_cell_a .\n"
 
 
 @pytest.fixture(autouse=True)
-def isolated_cache(tmp_path, monkeypatch):
+def isolated_cache(tmp_path, monkeypatch, fresh_shared):
+    # fresh_shared: projections shared in the process would answer before the disk cache
     monkeypatch.setenv("IGEGRAPH_CACHE_DIR", str(tmp_path / "cache"))
-    # projections shared in the process would answer before the disk cache these tests examine
-    monkeypatch.setattr(igegraph.kg, "_SHARED", OrderedDict())
     monkeypatch.delenv("IGEGRAPH_NO_CACHE", raising=False)
     return tmp_path / "cache"
 

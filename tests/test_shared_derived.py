@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import OrderedDict
 
 import pytest
 from rdflib import Literal, URIRef
@@ -43,12 +42,11 @@ def _sees_probe(kg: KnowledgeGraph) -> bool:
 
 
 @pytest.fixture(params=["oxigraph", "memory"])
-def loader(request, tmp_path, monkeypatch):
+def loader(request, tmp_path, monkeypatch, fresh_shared):
     """Graphs of one content from the library loader and from the CLI's cache."""
     backend = request.param
     monkeypatch.setenv("IGEGRAPH_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.delenv("IGEGRAPH_NO_CACHE", raising=False)
-    monkeypatch.setattr(igegraph.kg, "_SHARED", OrderedDict())  # each test as in a new process
     return [lambda: igegraph.load(backend=backend), lambda: load_cached(backend=backend)]
 
 

@@ -6,12 +6,10 @@ import json
 import os
 import pickle
 import stat
-from collections import OrderedDict
 from pathlib import Path
 
 import pytest
 
-import igegraph.kg
 import igegraph.project
 from igegraph.cache import cache_key, load_cached
 from igegraph.store import MANIFEST, build_store, open_store
@@ -32,12 +30,11 @@ def shared(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def cache(shared, monkeypatch):
-    """One cache for the module: the parsed graph is kept, projections are dropped after each test."""
+def cache(shared, monkeypatch, fresh_shared):
+    """One cache for the module: the parsed graph is kept, projections are dropped after each test
+    (fresh_shared: projections shared in the process would answer before the files planted)."""
     folder = shared / "cache"
     monkeypatch.setenv("IGEGRAPH_CACHE_DIR", str(folder))
-    # projections shared in the process would answer before the cache files these tests plant
-    monkeypatch.setattr(igegraph.kg, "_SHARED", OrderedDict())
     yield folder
     if folder.exists():
         os.chmod(folder, 0o700)
@@ -148,7 +145,7 @@ def test_same_size_edit_with_mtime_restored_is_seen(cache, tmp_path):
     {"edges": [[0, 1, "ige:activates", {"polarity": {"nested": "dict"}}]]},
     {"nodes": [["ig:x", {}], ["ig:x", {}]]},
 ])
-def test_projection_of_the_wrong_shape_is_rebuilt(cache, cells, monkeypatch, bad):
+def test_projection_of_the_wrong_shape_is_rebuilt(cache, cells, monkeypatch, fresh_shared, bad):
     edges = set(load_cached([cells]).projection.edges(keys=True))
     (entry,) = cache.glob("*.projection.json")
     doc = json.loads(entry.read_bytes())
@@ -157,7 +154,7 @@ def test_projection_of_the_wrong_shape_is_rebuilt(cache, cells, monkeypatch, bad
     calls = []
     real = igegraph.project.build_projection
     monkeypatch.setattr(igegraph.project, "build_projection", lambda kg: calls.append(1) or real(kg))
-    monkeypatch.setattr(igegraph.kg, "_SHARED", OrderedDict())  # as in a new process
+    fresh_shared()  # as in a new process
     assert set(load_cached([cells]).projection.edges(keys=True)) == edges
     assert calls == [1]
 
