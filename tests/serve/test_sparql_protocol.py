@@ -275,10 +275,9 @@ def test_cors_only_for_the_origins_given(kg):
 
 
 def test_same_query_same_format_is_answered_from_the_answer_cache(kg):
-    from igegraph.serve import ServerConfig, in_process
+    from igegraph.serve import in_process
 
-    # the session's graph and one query process (closed at the end), not a fresh load and four
-    with in_process(kg, ServerConfig(workers=1)) as client:
+    with in_process(kg) as client:  # the session's graph, its query process closed at the end
         query = "SELECT ?d WHERE { ?d ige:neutralizes ig:free_IgE } ORDER BY ?d"
         first = client.get("/sparql", params={"query": query, "format": "json"})
         again = client.get("/sparql", params={"query": query, "format": "json"})
