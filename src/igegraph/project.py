@@ -67,11 +67,25 @@ def relation_properties(kg: "KnowledgeGraph") -> dict[str, dict]:
     """Properties that declare a polarity: compact id -> {iri, label, polarity, causal, dependency,
     abolishes}. ``abolishes`` is None for non-negative properties and defaults to False (weakens)
     for a negative property that does not say."""
+    graph = kg.graph
+    # each flag read in one pass (three pattern reads in all, not three per property): a
+    # projection reads these for every graph it is built on
+    flags = (IGE.causal, IGE.dependency, IGE.abolishes)
+    given: dict[Any, defaultdict[Any, list[Any]]] = {flag: defaultdict(list) for flag in flags}
+    for flag, by_prop in given.items():
+        for prop, value in graph.subject_objects(flag):
+            by_prop[prop].append(value)
+
+    def flag_value(prop: Any, flag: Any) -> "Literal | None":
+        found = given[flag].get(prop)
+        if found is not None and len(found) > 1:  # several values: the one graph.value picks
+            return cast("Literal | None", graph.value(prop, flag))
+        return cast("Literal", found[0]) if found else None
+
     props: dict[str, dict] = {}
-    for prop, pol in kg.graph.subject_objects(IGE.polarity):
+    for prop, pol in graph.subject_objects(IGE.polarity):
         polarity = int(cast("Literal", pol))
-        causal, dependency, abolishes = (cast("Literal | None", kg.graph.value(prop, flag))
-                                         for flag in (IGE.causal, IGE.dependency, IGE.abolishes))
+        causal, dependency, abolishes = (flag_value(prop, flag) for flag in flags)
         props[compact(prop)] = {
             "iri": prop,
             "label": kg.label(compact(prop)),
