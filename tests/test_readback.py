@@ -89,3 +89,19 @@ def test_verify_names_the_problem():
     with pytest.raises(IgegraphError, match="not a PNG picture"):
         verify("png", "p.png", b"GIF89a")
     verify("kgx-jsonl", "nodes.jsonl", '{"id": "x"}\n')
+
+
+def test_a_changed_statement_is_found_and_a_value_in_another_form_is_not_a_change():
+    """The read-back compares the statements read as written at once and the others by value:
+    one changed literal among statements of the same count is still reported, and a double
+    written in another lexical form (as JSON-LD may) is the same statement."""
+    from rdflib import Literal, URIRef
+    from rdflib.namespace import XSD
+
+    a, p = URIRef("https://example.org/a"), URIRef("https://example.org/p")
+    statements = [(a, p, Literal("1.52e-10", datatype=XSD.double)), (a, p, Literal("x"))]
+    verify("ntriples", "ok.nt", f'<{a}> <{p}> "0.000000000152"^^<{XSD.double}> .\n<{a}> <{p}> "x" .\n',
+           statements=statements)
+    with pytest.raises(IgegraphError, match=r'the statement .* "x" is missing or changed'):
+        verify("ntriples", "bad.nt", f'<{a}> <{p}> "1.52e-10"^^<{XSD.double}> .\n<{a}> <{p}> "y" .\n',
+               statements=statements)
