@@ -306,7 +306,9 @@ def _spring_positions(n: int, edges: tuple[tuple[int, int], ...], n_groups: int,
         xs = [rng.uniform(0, side) for _ in range(n)]
         ys = [rng.uniform(0, side) for _ in range(n)]
     k, cell = 1.0, 2.0
+    kk, reach = k * k, cell * cell
     t0 = side / 6
+    uniform = rng.uniform
     for it in range(iterations):
         t = t0 * (1 - it / iterations) + 0.01
         dx = [0.0] * n
@@ -315,23 +317,20 @@ def _spring_positions(n: int, edges: tuple[tuple[int, int], ...], n_groups: int,
         for i in range(n):
             grid.setdefault((int(xs[i] // cell), int(ys[i] // cell)), []).append(i)
         for (cx, cy), members in grid.items():
-            near: list[int] = []
-            for ox in (-1, 0, 1):
-                for oy in (-1, 0, 1):
-                    near.extend(grid.get((cx + ox, cy + oy), ()))
+            # the nodes of the 3x3 cells around, with their positions (fixed until the step below)
+            near = [(j, xs[j], ys[j]) for ox in (-1, 0, 1) for oy in (-1, 0, 1)
+                    for j in grid.get((cx + ox, cy + oy), ())]
             for i in members:
                 xi, yi = xs[i], ys[i]
                 fx = fy = 0.0
-                for j in near:
-                    if j == i:
-                        continue
-                    ddx, ddy = xi - xs[j], yi - ys[j]
+                for j, xj, yj in near:
+                    ddx, ddy = xi - xj, yi - yj
                     d2 = ddx * ddx + ddy * ddy
-                    if d2 > cell * cell:
+                    if d2 > reach or j == i:
                         continue
                     if d2 < 1e-6:
-                        ddx, ddy, d2 = rng.uniform(-0.1, 0.1), rng.uniform(-0.1, 0.1), 0.01
-                    f = k * k / d2
+                        ddx, ddy, d2 = uniform(-0.1, 0.1), uniform(-0.1, 0.1), 0.01
+                    f = kk / d2
                     fx += ddx * f
                     fy += ddy * f
                 dx[i] += fx
