@@ -69,3 +69,13 @@ def test_match_names_ranks_exact_first(kg):
     assert [(h.id, h.field, h.matched) for h in match_names(kg, "xolair")][:1] == [("ig:omalizumab", "synonym", "Xolair")]
     assert [(h.id, h.field) for h in match_names(kg, "omalizumob")][:1] == [("ig:omalizumab", "similar name")]
     assert match_names(kg, "   ") == []
+
+
+
+def test_name_keys_are_those_of_each_graph(kg, xss_kg):
+    # the names' keys are kept per graph content: the graph with one more entity finds it (by
+    # name and by close spelling), the graph without it, loaded first, still does not
+    for graph, expected in ((kg, []), (xss_kg, [("ig:xss_node", "identifier", 95)]), (kg, [])):
+        assert [(h.id, h.field, h.score) for h in match_names(graph, "xss_node")] == expected
+    assert [(h.id, h.field, h.score) for h in match_names(xss_kg, "xsq_nodd")] == [("ig:xss_node", "similar name", 28)]
+    assert match_names(kg, "xsq_nodd") == []

@@ -175,6 +175,35 @@ def resolve(kg: "KnowledgeGraph", term: str) -> str:
 
 
 _FIELD = {"label": "label", "synonym": "synonym", "id": "identifier", "close": "identifier"}
+_EXACT_SCORE = {"label": 100, "id": 95, "synonym": 90, "close": 85}
+
+
+def _name_keys(kg: "KnowledgeGraph") -> list[tuple[str, str, str, str, dict[str, int]]]:
+    """(entity, kind, name, key, character counts of the key) of every name of every entity, in
+    the order :func:`match_names` offers them; built once per graph content (shared: read it,
+    never change it), so a look-up neither folds nor counts the graph's names again."""
+
+    def build() -> list[tuple[str, str, str, str, dict[str, int]]]:
+        out: list[tuple[str, str, str, str, dict[str, int]]] = []
+        for node, attrs in kg.projection.nodes(data=True):
+            names = [("label", attrs["label"])] + [("synonym", s) for s in attrs["synonyms"]]
+            names += [("id", node)] + [("id", i) for i in attrs["exact_identifiers"]]
+            names += [("close", i) for i in attrs["identifiers"] if i not in attrs["exact_identifiers"]]
+            for kind, name in names:
+                keys = {normalize(name)}
+                if kind in ("id", "close"):
+                    keys.add(normalize(name.split(":", 1)[-1]))  # DB00043 finds DRUGBANK:DB00043
+                out.extend((node, kind, name, nkey, _counts(nkey)) for nkey in filter(None, keys))
+        return out
+
+    return kg.derived("name_keys", build, shared=True)
+
+
+def _counts(text: str) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for char in text:
+        counts[char] = counts.get(char, 0) + 1
+    return counts
 
 
 def match_names(kg: "KnowledgeGraph", text: str) -> list[SearchHit]:
@@ -198,29 +227,25 @@ def match_names(kg: "KnowledgeGraph", text: str) -> list[SearchHit]:
         if score > best.get(node, (-1,))[0]:
             best[node] = (score, field, matched)
 
-    for node, attrs in g.nodes(data=True):
-        names = [("label", attrs["label"])] + [("synonym", s) for s in attrs["synonyms"]]
-        names += [("id", node)] + [("id", i) for i in attrs["exact_identifiers"]]
-        names += [("close", i) for i in attrs["identifiers"] if i not in attrs["exact_identifiers"]]
-        for kind, name in names:
-            keys = {normalize(name)}
-            if kind in ("id", "close"):
-                keys.add(normalize(name.split(":", 1)[-1]))  # DB00043 finds DRUGBANK:DB00043
-            for nkey in filter(None, keys):
-                if nkey == key:
-                    offer(node, {"label": 100, "id": 95, "synonym": 90, "close": 85}[kind], _FIELD[kind], name)
-                elif nkey.startswith(key):
-                    offer(node, 70, _FIELD[kind], name)
-                elif key in nkey:
-                    offer(node, 50, _FIELD[kind], name)
-                else:
-                    similar = difflib.SequenceMatcher(None, key, nkey)
-                    # the quick ratios are upper bounds of the ratio: most names fail them
-                    if similar.real_quick_ratio() < 0.6 or similar.quick_ratio() < 0.6:
-                        continue
-                    ratio = similar.ratio()
-                    if ratio >= 0.6:
-                        offer(node, int(40 * ratio), "similar name", name)
+    key_counts = _counts(key)
+    for node, kind, name, nkey, counts in _name_keys(kg):
+        if nkey == key:
+            offer(node, _EXACT_SCORE[kind], _FIELD[kind], name)
+        elif nkey.startswith(key):
+            offer(node, 70, _FIELD[kind], name)
+        elif key in nkey:
+            offer(node, 50, _FIELD[kind], name)
+        else:
+            # difflib's real_quick_ratio and quick_ratio, upper bounds of the ratio that most
+            # names fail, computed as difflib does but without building a matcher per name
+            length = len(key) + len(nkey)
+            if 2.0 * min(len(key), len(nkey)) / length < 0.6:
+                continue
+            if 2.0 * sum(min(n, counts.get(c, 0)) for c, n in key_counts.items()) / length < 0.6:
+                continue
+            ratio = difflib.SequenceMatcher(None, key, nkey).ratio()
+            if ratio >= 0.6:
+                offer(node, int(40 * ratio), "similar name", name)
     ranked = sorted(best.items(), key=lambda item: (-item[1][0], g.nodes[item[0]]["label"].lower()))
     return [
         SearchHit(node, g.nodes[node]["label"], g.nodes[node]["category"], field, matched, score)

@@ -101,6 +101,7 @@ def test_fuzzed_requests_never_get_a_500(server):
     """schemathesis generates requests for every operation of the OpenAPI document."""
     # imported here, not at collection: schemathesis's import (and pytest's rewrite of its
     # modules) is paid only by the test process that runs this test
+    import requests
     import schemathesis
     from hypothesis import HealthCheck, given, settings
     from schemathesis.checks import not_a_server_error
@@ -109,17 +110,19 @@ def test_fuzzed_requests_never_get_a_500(server):
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) == 14
 
-    for operation in operations:
-        @given(case=operation.as_strategy())
-        @settings(max_examples=4, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True,
-                  database=None)
-        def check(case):
-            response = case.call(timeout=30)
-            case.validate_response(response, checks=[not_a_server_error])
-            if response.status_code >= 400:
-                assert set(response.json()) >= {"error", "detail"}
+    # one session for all the cases: a kept-alive connection, not a new client and connection each
+    with requests.Session() as session:
+        for operation in operations:
+            @given(case=operation.as_strategy())
+            @settings(max_examples=4, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True,
+                      database=None)
+            def check(case):
+                response = case.call(timeout=30, session=session)
+                case.validate_response(response, checks=[not_a_server_error])
+                if response.status_code >= 400:
+                    assert set(response.json()) >= {"error", "detail"}
 
-        check()
+            check()
 
 
 def test_repeated_requests_are_answered_alike(client):

@@ -5,6 +5,8 @@ right for one command but costs tens of milliseconds per request under load. The
 forks ``workers`` processes once; each answers queries with ``run_query`` (the same checks,
 bindings and row cap) on its copy-on-write copy of the graph. A query that is still running at
 the timeout has its process killed and replaced, so a runaway query never holds a slot.
+The SPARQL grammar is prepared once, before the first fork, so that no worker (nor any
+replacement) imports and prepares it again.
 
 Examples
 --------
@@ -24,6 +26,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..errors import IgegraphError, QueryError, QueryTimeout
+from ..querycheck import prime_parser
 from ..worker import detach, foreign_pipes
 
 if TYPE_CHECKING:
@@ -85,6 +88,7 @@ class QueryWorkers:
         self.kg = kg
         self.timeout = timeout
         self.max_rows = max_rows
+        prime_parser()  # once here, not in each worker (nor in each replacement)
         self._idle: queue.Queue[_Worker] = queue.Queue()
         for _ in range(size):
             self._idle.put(_Worker(kg))
