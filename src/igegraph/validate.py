@@ -284,16 +284,40 @@ def _digest(graph: "rdflib.Graph") -> str:
     >>> _ = plain.add((a, a, rdflib.Literal("x")))
     >>> _digest(typed) == _digest(plain)
     True
+
+    An Oxigraph graph's triples are read in the store's own terms, each converted once:
+
+    >>> from igegraph.backends.local import graph_of
+    >>> on_oxigraph = graph_of(typed)
+    >>> _digest(on_oxigraph) == _digest(plain)
+    True
+    >>> _ = on_oxigraph.add((a, a, rdflib.Literal("y")))
+    >>> _digest(on_oxigraph) == _digest(plain)
+    False
     """
     from rdflib import Literal
     from rdflib.namespace import XSD
+
+    from .backends.local import raw_triples
 
     def n3(term: Any) -> str:
         if isinstance(term, Literal) and term.datatype == XSD.string:
             return Literal(str(term)).n3()
         return str(term.n3())
 
-    lines = sorted(" ".join(map(n3, triple)) for triple in graph.triples((None, None, None)))
+    triples, term_of = raw_triples(graph)
+    if term_of is None:
+        lines = sorted(" ".join(map(n3, triple)) for triple in triples)
+    else:
+        texts: dict[Any, str] = {}  # each distinct store term is converted and written once
+
+        def text(raw: Any) -> str:
+            found = texts.get(raw)
+            if found is None:
+                found = texts[raw] = n3(term_of(raw))
+            return found
+
+        lines = sorted(f"{text(s)} {text(p)} {text(o)}" for s, p, o in triples)
     return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
 
 
