@@ -512,16 +512,24 @@ def _check_terms(kg: "KnowledgeGraph") -> Iterator[Violation]:
     """unknown-property and unknown-class: ige: terms used in the data exist in the ontology."""
     from rdflib.namespace import OWL, RDF, RDFS
 
+    from .backends.local import raw_triples
+
     graph = kg.graph
     properties = _declared(kg, (RDF.Property, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty))
     classes = _declared(kg, (OWL.Class, RDFS.Class))
-    used = {(s, p) for s, p, _ in graph.triples((None, None, None)) if str(p).startswith(str(IGE))}
+    # the few distinct predicates first (no rdflib term made for the rest of each triple),
+    # then the subjects of the unknown ones
+    triples, term_of = raw_triples(graph)
+    predicates = {p for _, p, _ in triples}
+    if term_of is not None:
+        predicates = {term_of(p) for p in predicates}
+    unknown = [p for p in predicates if str(p).startswith(str(IGE)) and str(p) not in properties]
+    used = {(s, p) for p in unknown for s in graph.subjects(p, None)}
     for s, p in used:
-        if str(p) not in properties:
-            yield Violation(
-                _short(s), "unknown-property",
-                f"uses property {_short(p)}, which the ontology does not define{_suggest(str(p), properties)}",
-            )
+        yield Violation(
+            _short(s), "unknown-property",
+            f"uses property {_short(p)}, which the ontology does not define{_suggest(str(p), properties)}",
+        )
     # str() of a literal is its text, as SPARQL's STR(): an ige: IRI written as a string counts
     named = {(s, via, p) for via in (RDF.predicate, IGE.interactionPredicate)
              for s, p in graph.subject_objects(via) if str(p).startswith(str(IGE))}
