@@ -91,6 +91,12 @@ CASES = {
     "assertion_without_reference.ttl": {
         ("ig:a_fixture_antibody_neutralizes_free_IgE", "assertion-reference"):
             r"^an assertion needs at least one ige:reference",
+        # a measurement needs one of several properties (an alternative path in the shapes)
+        ("ig:m_fixture_bare", "measurement-reference"):
+            r"^a measurement needs at least one ige:reference, or an ige:curatorNote",
+        ("ig:m_fixture_bare", "measurement-value"):
+            r"^a measurement needs ige:value, a range \(ige:minValue/ige:maxValue\) or ige:valueText$",
+        ("ig:m_fixture_bare", "measurement-unit"): r"^a numeric measurement needs an ige:unit",
     },
     "malformed_identifier.ttl": {
         ("ig:fixture_bad_ids_cell", "identifier-pattern"):

@@ -284,16 +284,40 @@ def _digest(graph: "rdflib.Graph") -> str:
     >>> _ = plain.add((a, a, rdflib.Literal("x")))
     >>> _digest(typed) == _digest(plain)
     True
+
+    An Oxigraph graph's triples are read in the store's own terms, each converted once:
+
+    >>> from igegraph.backends.local import graph_of
+    >>> on_oxigraph = graph_of(typed)
+    >>> _digest(on_oxigraph) == _digest(plain)
+    True
+    >>> _ = on_oxigraph.add((a, a, rdflib.Literal("y")))
+    >>> _digest(on_oxigraph) == _digest(plain)
+    False
     """
     from rdflib import Literal
     from rdflib.namespace import XSD
+
+    from .backends.local import raw_triples
 
     def n3(term: Any) -> str:
         if isinstance(term, Literal) and term.datatype == XSD.string:
             return Literal(str(term)).n3()
         return str(term.n3())
 
-    lines = sorted(" ".join(map(n3, triple)) for triple in graph.triples((None, None, None)))
+    triples, term_of = raw_triples(graph)
+    if term_of is None:
+        lines = sorted(" ".join(map(n3, triple)) for triple in triples)
+    else:
+        texts: dict[Any, str] = {}  # each distinct store term is converted and written once
+
+        def text(raw: Any) -> str:
+            found = texts.get(raw)
+            if found is None:
+                found = texts[raw] = n3(term_of(raw))
+            return found
+
+        lines = sorted(f"{text(s)} {text(p)} {text(o)}" for s, p, o in triples)
     return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
 
 
@@ -488,16 +512,24 @@ def _check_terms(kg: "KnowledgeGraph") -> Iterator[Violation]:
     """unknown-property and unknown-class: ige: terms used in the data exist in the ontology."""
     from rdflib.namespace import OWL, RDF, RDFS
 
+    from .backends.local import raw_triples
+
     graph = kg.graph
     properties = _declared(kg, (RDF.Property, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty))
     classes = _declared(kg, (OWL.Class, RDFS.Class))
-    used = {(s, p) for s, p, _ in graph.triples((None, None, None)) if str(p).startswith(str(IGE))}
+    # the few distinct predicates first (no rdflib term made for the rest of each triple),
+    # then the subjects of the unknown ones
+    triples, term_of = raw_triples(graph)
+    predicates = {p for _, p, _ in triples}
+    if term_of is not None:
+        predicates = {term_of(p) for p in predicates}
+    unknown = [p for p in predicates if str(p).startswith(str(IGE)) and str(p) not in properties]
+    used = {(s, p) for p in unknown for s in graph.subjects(p, None)}
     for s, p in used:
-        if str(p) not in properties:
-            yield Violation(
-                _short(s), "unknown-property",
-                f"uses property {_short(p)}, which the ontology does not define{_suggest(str(p), properties)}",
-            )
+        yield Violation(
+            _short(s), "unknown-property",
+            f"uses property {_short(p)}, which the ontology does not define{_suggest(str(p), properties)}",
+        )
     # str() of a literal is its text, as SPARQL's STR(): an ige: IRI written as a string counts
     named = {(s, via, p) for via in (RDF.predicate, IGE.interactionPredicate)
              for s, p in graph.subject_objects(via) if str(p).startswith(str(IGE))}

@@ -14,7 +14,7 @@ Examples
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -235,6 +235,33 @@ def database_of(graph: "rdflib.Graph") -> "ox.Store | None":
     without reaching into oxrdflib's internals."""
     store: Any = graph.store
     return store.database if isinstance(store, _caching_store()) else None
+
+
+def raw_triples(graph: "rdflib.Graph") -> tuple[Iterator[tuple[Any, Any, Any]], Callable[[Any], Any] | None]:
+    """Every triple of ``graph`` in the store's own terms, and the function that turns one of
+    them into the rdflib term ``graph.triples`` gives (None when they are rdflib terms): a
+    walk over every triple that needs something of each distinct term (a digest) can convert
+    each one once, not each time it is read (on the Oxigraph backend, building rdflib terms
+    is most of the cost of a walk). Pyoxigraph terms are equal only when they are the same
+    term; rdflib's are not a key for that (``"x"@EN == "x"@en``).
+
+    >>> import rdflib
+    >>> a = rdflib.URIRef("urn:a")
+    >>> triples, term = raw_triples(graph_of([(a, a, a)]))
+    >>> [tuple(map(term, t)) for t in triples] == [(a, a, a)]
+    True
+    >>> raw_triples(rdflib.Graph())[1] is None
+    True
+    """
+    from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+
+    database = database_of(graph)
+    if database is None or graph.identifier != DATASET_DEFAULT_GRAPH_ID:
+        return iter(graph.triples((None, None, None))), None
+    ox = _kinds()[0]
+    quads = database.quads_for_pattern(None, None, None, ox.DefaultGraph())
+    store: Any = graph.store  # the caching store of oxigraph_graph: its reader gives graph.triples' terms
+    return ((q.subject, q.predicate, q.object) for q in quads), store.read
 
 
 def merge_into(graph: "rdflib.Graph", other: "rdflib.Graph") -> "rdflib.Graph":
