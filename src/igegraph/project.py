@@ -68,10 +68,12 @@ def relation_properties(kg: "KnowledgeGraph") -> dict[str, dict]:
     abolishes}. ``abolishes`` is None for non-negative properties and defaults to False (weakens)
     for a negative property that does not say."""
     props: dict[str, dict] = {}
+    # each flag in one pass (first value of each property, as graph.value gives it): a look-up
+    # per property and flag cost more than the rest of a small graph's projection
+    flags = [_first_values(kg.graph, flag) for flag in (IGE.causal, IGE.dependency, IGE.abolishes)]
     for prop, pol in kg.graph.subject_objects(IGE.polarity):
         polarity = int(cast("Literal", pol))
-        causal, dependency, abolishes = (cast("Literal | None", kg.graph.value(prop, flag))
-                                         for flag in (IGE.causal, IGE.dependency, IGE.abolishes))
+        causal, dependency, abolishes = (cast("Literal | None", found.get(prop)) for found in flags)
         props[compact(prop)] = {
             "iri": prop,
             "label": kg.label(compact(prop)),
@@ -81,6 +83,14 @@ def relation_properties(kg: "KnowledgeGraph") -> dict[str, dict]:
             "abolishes": (bool(abolishes.toPython()) if abolishes is not None else False) if polarity < 0 else None,
         }
     return props
+
+
+def _first_values(graph: Any, prop: Any) -> dict[Any, Any]:
+    """Node -> its first value of ``prop`` (in the graph's order)."""
+    found: dict[Any, Any] = {}
+    for node, value in graph.subject_objects(prop):
+        found.setdefault(node, value)
+    return found
 
 
 def _assertions(kg: "KnowledgeGraph") -> dict[tuple[str, str, str], dict]:
@@ -170,6 +180,7 @@ def build_projection(kg: "KnowledgeGraph") -> "nx.MultiDiGraph":
     from rdflib.namespace import RDF, SKOS
 
     g = nx.MultiDiGraph()
+    labels = kg.labels  # first: one pass over every label beats a look-up per class, property and node
     classes = entity_classes(kg)
     for node, cls in kg.graph.subject_objects(RDF.type):
         ccls = compact(cls)
@@ -216,7 +227,6 @@ def build_projection(kg: "KnowledgeGraph") -> "nx.MultiDiGraph":
             if match == SKOS.exactMatch:
                 exact[compact(s)].append(compact(o))
     definitions = {compact(s): str(o) for s, o in kg.graph.subject_objects(SKOS.definition)}
-    labels = kg.labels  # one pass over every label beats a look-up per node
     for node, attrs in g.nodes(data=True):
         attrs["label"] = labels.get(node) or kg.label(node)
         if "category" not in attrs:
