@@ -225,3 +225,23 @@ def test_several_sources_and_targets_share_one_fetch(kg):
     for s, t in [("ig:allergen", "ig:histamine"), ("ig:IgE", "ig:Th2_activation"), ("ig:IgE", "ig:histamine")]:
         assert blocks(both, s, t).to_dict() == blocks(kg, s, t).to_dict()
         assert path(both, s, t, all=True).to_dict() == path(kg, s, t, all=True).to_dict()
+
+
+def test_a_changed_graph_fetches_its_cones_again(kg):
+    """The cones, query answers and quads kept from a graph's earlier fetches are dropped when
+    it changes: a drug added on the route is among the blockers of the next answer."""
+    import pyoxigraph as ox
+
+    from igegraph.backends.local import oxigraph_graph
+
+    db = ox.Store()
+    db.load(kg.engine.dump(kg.graph), format=ox.RdfFormat.N_QUADS)
+    mine = KnowledgeGraph(oxigraph_graph(db), "oxigraph")
+    mine.fetches_cones = True
+    before = blocks(mine, "ig:allergen", "ig:histamine").to_dict()
+    assert before == blocks(kg, "ig:allergen", "ig:histamine").to_dict()
+    mine.graph.update(f"""INSERT DATA {{ <urn:x:drug> a <{IGE.MonoclonalAntibody}> ;
+        <http://www.w3.org/2000/01/rdf-schema#label> "test blocker" ; <{IGE.neutralizes}> <{IG.IgE}> }}""")
+    after = blocks(mine, "ig:allergen", "ig:histamine").to_dict()
+    assert "urn:x:drug" not in {b["id"] for b in before["blockers"]}
+    assert "urn:x:drug" in {b["id"] for b in after["blockers"]}

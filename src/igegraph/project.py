@@ -184,6 +184,7 @@ def build_projection(kg: "KnowledgeGraph") -> "nx.MultiDiGraph":
     from rdflib.namespace import RDF, SKOS
 
     g = nx.MultiDiGraph()
+    labels = kg.labels  # first: one pass over every label beats a look-up per class, property and node
     classes = entity_classes(kg)
     for node, cls in kg.graph.subject_objects(RDF.type):
         ccls = compact(cls)
@@ -230,7 +231,6 @@ def build_projection(kg: "KnowledgeGraph") -> "nx.MultiDiGraph":
             if match == SKOS.exactMatch:
                 exact[compact(s)].append(compact(o))
     definitions = {compact(s): str(o) for s, o in kg.graph.subject_objects(SKOS.definition)}
-    labels = kg.labels  # one pass over every label beats a look-up per node
     for node, attrs in g.nodes(data=True):
         attrs["label"] = labels.get(node) or kg.label(node)
         if "category" not in attrs:

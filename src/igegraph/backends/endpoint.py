@@ -255,9 +255,19 @@ class EndpointBackend(OxigraphBackend):
         self._auth = _Auth(user, password or "") if user is not None else None
         self._client: httpx.Client | None = None
         self._read = _AnswerReader()  # kept: the same IRIs come back in query after query
+        # the graphs fetched (and the local graphs made of them) read their terms with one
+        # reader: a command's parts repeat the same vocabulary, names and assertions
+        self._graph_read = TermReader()
 
     def __repr__(self) -> str:
         return f"<backend endpoint {self.url}>"
+
+    def new_graph(self) -> "rdflib.Graph":
+        import pyoxigraph as ox
+
+        from .local import oxigraph_graph
+
+        return oxigraph_graph(ox.Store(), self._graph_read)
 
     @property
     def auth_pending(self) -> bool:
@@ -454,7 +464,7 @@ class EndpointBackend(OxigraphBackend):
             database.load(input=body, format=fmt, to_graph=ox.DefaultGraph())
         except (SyntaxError, ValueError, OSError) as exc:
             raise self._not_sparql(f"{kind} it could not parse: {_reason(exc)}") from None
-        return oxigraph_graph(database)
+        return oxigraph_graph(database, self._graph_read)
 
     def save(self, query: str, media_type: str, sink: BinaryIO, timeout: float | None = None) -> str:
         """Write the answer to a CONSTRUCT query to ``sink`` as it arrives; its media type."""

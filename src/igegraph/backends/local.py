@@ -25,8 +25,8 @@ if TYPE_CHECKING:
 
     from ..kg import KnowledgeGraph
 
-__all__ = ["MemoryBackend", "OxigraphBackend", "StoreBackend", "oxigraph_graph", "graph_of", "database_of",
-           "merge_into", "TermReader", "shared_reader", "ox_term", "graph_query"]
+__all__ = ["MemoryBackend", "OxigraphBackend", "StoreBackend", "oxigraph_graph", "graph_of", "QuadWriter",
+           "database_of", "merge_into", "TermReader", "shared_reader", "ox_term", "graph_query"]
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 #: Most distinct terms a :class:`TermReader` keeps; past it, it starts again (memory stays bounded).
@@ -203,30 +203,62 @@ def oxigraph_graph(database: "ox.Store", read: TermReader | None = None) -> "rdf
     return _bound(rdflib.Graph(store=store, identifier=DATASET_DEFAULT_GRAPH_ID))
 
 
-def graph_of(triples: Iterable[tuple[Any, Any, Any]]) -> "rdflib.Graph":
+class QuadWriter:
+    """rdflib triple -> pyoxigraph quad of the default graph, each distinct triple made once,
+    and the :class:`TermReader` that reads the quads' terms back as the very rdflib terms
+    given: what :func:`graph_of` converts with. One writer may serve many graphs (each fetched
+    cone of a graph repeats most of the previous one's triples: the vocabulary, the same
+    nodes); it keeps at most ``limit`` quads, then starts again.
+
+    A blank node is one ox blank node for every graph the writer fills: each store is its own
+    scope, so the graphs never share it.
+    """
+
+    def __init__(self, limit: int = TERM_CACHE) -> None:
+        self.quads: dict[tuple[Any, Any, Any], Any] = {}
+        self.terms: dict[Any, Any] = {}
+        self.read = TermReader()
+        #: most quads kept
+        self.limit = limit
+
+    def term(self, t: Any) -> Any:
+        """The pyoxigraph term of ``t``, remembered by the reader."""
+        ox, _URIRef, BNode, _Literal = _kinds()  # noqa: N806
+        found = self.terms.get(t)
+        if found is None:
+            found = self.terms[t] = ox.BlankNode() if isinstance(t, BNode) else ox_term(t)
+            self.read.remember(t, found)
+        return found
+
+    def quad(self, triple: tuple[Any, Any, Any]) -> Any:
+        """The pyoxigraph quad of an rdflib triple, in the default graph."""
+        found = self.quads.get(triple)
+        if found is None:
+            if len(self.quads) >= self.limit:
+                self.quads.clear()
+                self.terms.clear()
+            ox = _kinds()[0]
+            s, p, o = triple
+            found = self.quads[triple] = ox.Quad(self.term(s), self.term(p), self.term(o))
+        return found
+
+
+def graph_of(triples: Iterable[tuple[Any, Any, Any]], writer: QuadWriter | None = None) -> "rdflib.Graph":
     """An rdflib Graph over a new in-memory Oxigraph store holding rdflib ``triples``; reading
     it gives back the very term objects given (each term is converted once, and not again on
     the way back), which makes it the fastest way to a queryable graph of fetched triples.
+    ``writer`` (:class:`QuadWriter`) converts them, and keeps what it made for the next graph.
 
     >>> from rdflib import URIRef
     >>> a = URIRef("urn:a")
     >>> next(iter(graph_of([(a, a, a)])))[0] is a
     True
     """
-    ox, _URIRef, BNode, _Literal = _kinds()  # noqa: N806
-    read = TermReader()
-    made: dict[Any, Any] = {}
-
-    def term(t: Any) -> Any:
-        found = made.get(t)
-        if found is None:
-            found = made[t] = ox.BlankNode() if isinstance(t, BNode) else ox_term(t)
-            read.remember(t, found)
-        return found
-
+    ox = _kinds()[0]
+    writer = writer or QuadWriter()
     database = ox.Store()
-    database.extend([ox.Quad(term(s), term(p), term(o)) for s, p, o in triples])
-    return oxigraph_graph(database, read)
+    database.extend([writer.quad(t) for t in triples])
+    return oxigraph_graph(database, writer.read)
 
 
 def database_of(graph: "rdflib.Graph") -> "ox.Store | None":

@@ -68,6 +68,7 @@ if TYPE_CHECKING:
     import rdflib
     from rdflib.term import Identifier
 
+    from ..backends.local import QuadWriter
     from ..kg import KnowledgeGraph
     from .supplyindex import SupplyFacts
 
@@ -250,17 +251,54 @@ def _batches(items: Iterable[Any]) -> Iterable[list[Any]]:
         yield ordered[i: i + BATCH]
 
 
+#: Most rows an :class:`_Answers` keeps (the answers asked longest ago are dropped first).
+ANSWER_ROWS = 200_000
+
+
+class _Answers:
+    """The rows of the queries earlier fetches of one graph sent, by query text (at most
+    :data:`ANSWER_ROWS` rows, the oldest dropped first): the cones of one pair of ends for
+    ``blocks``, ``knockout`` (one per set of items) and ``cutsets`` ask most of the same
+    queries (the breadth-first levels, the supply, the details of the same nodes), and a
+    traversal run again asks all of them. Kept as long as the graph's cones
+    (:func:`~igegraph.traverse.views.scope`), and dropped with them."""
+
+    def __init__(self, limit: int = ANSWER_ROWS) -> None:
+        import threading
+
+        self.limit = limit
+        self.rows: dict[str, list[tuple]] = {}  # in the order asked: the first is the oldest
+        self.kept = 0
+        self.lock = threading.Lock()  # a server's threads may fetch cones of one graph at once
+
+    def get(self, query: str) -> list[tuple] | None:
+        """The rows of ``query`` if kept (never to be changed in place), else None."""
+        return self.rows.get(query)
+
+    def put(self, query: str, rows: list[tuple]) -> None:
+        """Keep the rows of ``query``, dropping the oldest answers past the limit."""
+        with self.lock:
+            if query in self.rows or len(rows) > self.limit:
+                return
+            self.rows[query] = rows
+            self.kept += len(rows)
+            while self.kept > self.limit:
+                self.kept -= len(self.rows.pop(next(iter(self.rows))))
+
+
 class _Fetcher:
     """Runs the queries (the batches of one step ``parallel`` at a time), keeps every triple
-    received and counts the cost."""
+    received and counts the cost; with ``answers``, a query asked by an earlier fetch of the
+    same graph is answered from there (not sent, not counted)."""
 
     def __init__(self, select: Select, stats: FetchStats | None = None, parallel: int = 1,
-                 known: dict[str, list[tuple]] | None = None) -> None:
+                 known: dict[str, list[tuple]] | None = None, answers: _Answers | None = None) -> None:
         self.select = select
         self.triples: set[tuple] = set()
         self.stats = FetchStats() if stats is None else stats
         self.parallel = parallel
         self.known = known
+        self.answers = answers
 
     def rows(self, query: str, bindings: Mapping[str, "Identifier"] | None = None) -> list[tuple]:
         return self.many([query], bindings)
@@ -277,18 +315,25 @@ class _Fetcher:
     def many(self, queries: list[str], bindings: Mapping[str, "Identifier"] | None = None) -> list[tuple]:
         """The rows of all ``queries``, in their order."""
         given = bindings or {}
-        if self.parallel > 1 and len(queries) > 1:
+        kept = self.answers if not given else None
+        answers = [None if kept is None else kept.get(query) for query in queries]
+        asked = [query for query, known in zip(queries, answers, strict=True) if known is None]
+        if self.parallel > 1 and len(asked) > 1:
             from concurrent.futures import ThreadPoolExecutor
 
-            with ThreadPoolExecutor(min(self.parallel, len(queries))) as pool:
-                answers = list(pool.map(lambda query: self.select(query, given), queries))
+            with ThreadPoolExecutor(min(self.parallel, len(asked))) as pool:
+                sent = list(pool.map(lambda query: self.select(query, given), asked))
         else:
-            answers = [self.select(query, given) for query in queries]
-        out: list[tuple] = []
-        for found in answers:
+            sent = [self.select(query, given) for query in asked]
+        for query, rows in zip(asked, sent, strict=True):
             self.stats.requests += 1
-            self.stats.rows += len(found)
-            out += found
+            self.stats.rows += len(rows)
+            if kept is not None:
+                kept.put(query, rows)
+        fresh = iter(sent)
+        out: list[tuple] = []
+        for known in answers:
+            out += next(fresh) if known is None else known
         return out
 
     def keep(self, rows: Iterable[tuple]) -> None:
@@ -384,15 +429,19 @@ def fetch_cone(
 def _fetch(select: Select, sources: Sequence[Any], targets: Sequence[Any], *, max_length: int,
            items: Sequence[Any], every_action: bool, stats: FetchStats | None,
            index: Select | None, parallel: int = 1,
-           known: dict[str, list[tuple]] | None = None) -> tuple["rdflib.Graph", "SupplyFacts | None"]:
+           known: dict[str, list[tuple]] | None = None,
+           answers: _Answers | None = None,
+           writer: "QuadWriter | None" = None) -> tuple["rdflib.Graph", "SupplyFacts | None"]:
     """:func:`fetch_cone`, and the :class:`~igegraph.traverse.supplyindex.SupplyFacts` of a
-    fetch that used the index (None when it fetched the whole supply ancestry)."""
+    fetch that used the index (None when it fetched the whole supply ancestry). ``answers``
+    answers the queries earlier fetches of the graph sent; ``writer`` makes the graph's quads
+    (:func:`~igegraph.backends.local.graph_of`), as it made those of earlier fetches."""
     import rdflib
 
     started = time.perf_counter()
     if max_length < 1:
         raise IgegraphError(f"max length must be at least 1, not {max_length}")
-    fetch = _Fetcher(select, parallel=parallel, known=known)
+    fetch = _Fetcher(select, parallel=parallel, known=known, answers=answers)
     sources = [rdflib.URIRef(_iri(s)[1:-1]) for s in sources]
     targets = [rdflib.URIRef(_iri(t)[1:-1]) for t in targets]
     items = [rdflib.URIRef(_iri(i)[1:-1]) for i in items]
@@ -522,7 +571,7 @@ def _fetch(select: Select, sources: Sequence[Any], targets: Sequence[Any], *, ma
     facts = None
     if indexed is not None:
         facts = _joint_removals(fetch, dependency, actions, cone, indexed[1])
-    graph = graph_of(fetch.triples)
+    graph = graph_of(fetch.triples, writer)
     fetch.stats.triples = len(graph)
     fetch.stats.seconds = time.perf_counter() - started
     if stats is not None:
@@ -717,14 +766,19 @@ def cone_graph(kg: "KnowledgeGraph", sources: Sequence[str], targets: Sequence[s
     ...     blocks(kg, "ig:allergen", "ig:mast_cell_degranulation").to_dict()
     True
     """
+    from ..backends.local import QuadWriter
     from ..kg import KnowledgeGraph
     from .supplyindex import FACTS
+    from .views import _ANSWERS
 
     graph, facts = _fetch(kg.select, [kg.iri(s) for s in sources], [kg.iri(t) for t in targets],
                           max_length=max_length, items=[kg.iri(i) for i in items], every_action=every_action,
                           stats=stats, index=index, parallel=kg.parallel_queries,
                           # read once per graph, as an endpoint graph's vocabulary and cones are
-                          known=kg.derived("traverse.fetch.vocabulary", dict))
+                          known=kg.derived("traverse.fetch.vocabulary", dict),
+                          # dropped with the cones when the supply index is found stale
+                          answers=kg.derived(_ANSWERS, _Answers),
+                          writer=kg.derived("traverse.fetch.writer", QuadWriter))
     small = KnowledgeGraph(graph, "oxigraph", list(kg.sources))
     if facts is not None:  # the cone's Cone reads its supply from these, not from a partial graph
         small.derived(FACTS, lambda: facts)

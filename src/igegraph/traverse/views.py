@@ -145,21 +145,24 @@ def scope(kg: "KnowledgeGraph", source: str, target: str, max_length: int,
 
 
 _CONES = "traverse.cone."
+#: Where a graph keeps the answers of its cone fetches' queries (dropped with the cones).
+_ANSWERS = "traverse.fetch.answers"
 
 
 def supply_checked(traversal: Callable[..., T]) -> Callable[..., T]:
     """A traversal whose answer depends on the supply, run on a cone that :func:`scope` may
     have fetched with the supply-dominator index: once the answer is made, the check that the
     index still matches the data (on an endpoint, a COUNT sent when the fetch began) is read;
-    if it does not, the cones are fetched again without the index and the traversal runs
-    again. The check thus overlaps the fetch and the traversal instead of delaying them."""
+    if it does not, the cones are fetched again without the index (their queries sent again,
+    not answered from those kept) and the traversal runs again. The check thus overlaps the
+    fetch and the traversal instead of delaying them."""
 
     @functools.wraps(traversal)
     def run(kg: "KnowledgeGraph", *args: Any, **kwargs: Any) -> T:
         answer = traversal(kg, *args, **kwargs)
         if kg.fetches_cones and not kg.supply_index_current():
             cache = kg.__dict__.get("_derived", {})
-            for key in [k for k in cache if k.startswith(_CONES)]:
+            for key in [k for k in cache if k.startswith(_CONES) or k == _ANSWERS]:
                 del cache[key]
             answer = traversal(kg, *args, **kwargs)
         return answer
