@@ -21,7 +21,7 @@ import difflib
 import functools
 import re
 import unicodedata
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -177,6 +177,26 @@ def resolve(kg: "KnowledgeGraph", term: str) -> str:
 _FIELD = {"label": "label", "synonym": "synonym", "id": "identifier", "close": "identifier"}
 
 
+def _name_keys(kg: "KnowledgeGraph") -> list[tuple[str, str, str, list[tuple[str, Counter[str]]]]]:
+    """Every name of every entity, in the projection's order: (entity, kind, name, its matching
+    keys with their letter counts), built once per graph (and shared like :func:`entity_index`)."""
+
+    def build() -> list[tuple[str, str, str, list[tuple[str, Counter[str]]]]]:
+        out = []
+        for node, attrs in kg.projection.nodes(data=True):
+            names = [("label", attrs["label"])] + [("synonym", s) for s in attrs["synonyms"]]
+            names += [("id", node)] + [("id", i) for i in attrs["exact_identifiers"]]
+            names += [("close", i) for i in attrs["identifiers"] if i not in attrs["exact_identifiers"]]
+            for kind, name in names:
+                keys = {normalize(name)}
+                if kind in ("id", "close"):
+                    keys.add(normalize(name.split(":", 1)[-1]))  # DB00043 finds DRUGBANK:DB00043
+                out.append((node, kind, name, [(k, Counter(k)) for k in keys if k]))
+        return out
+
+    return kg.derived("name_keys", build, shared=True)
+
+
 def match_names(kg: "KnowledgeGraph", text: str) -> list[SearchHit]:
     """Entities whose label, synonym or identifier matches ``text``, best first.
 
@@ -198,29 +218,30 @@ def match_names(kg: "KnowledgeGraph", text: str) -> list[SearchHit]:
         if score > best.get(node, (-1,))[0]:
             best[node] = (score, field, matched)
 
-    for node, attrs in g.nodes(data=True):
-        names = [("label", attrs["label"])] + [("synonym", s) for s in attrs["synonyms"]]
-        names += [("id", node)] + [("id", i) for i in attrs["exact_identifiers"]]
-        names += [("close", i) for i in attrs["identifiers"] if i not in attrs["exact_identifiers"]]
-        for kind, name in names:
-            keys = {normalize(name)}
-            if kind in ("id", "close"):
-                keys.add(normalize(name.split(":", 1)[-1]))  # DB00043 finds DRUGBANK:DB00043
-            for nkey in filter(None, keys):
-                if nkey == key:
-                    offer(node, {"label": 100, "id": 95, "synonym": 90, "close": 85}[kind], _FIELD[kind], name)
-                elif nkey.startswith(key):
-                    offer(node, 70, _FIELD[kind], name)
-                elif key in nkey:
-                    offer(node, 50, _FIELD[kind], name)
-                else:
-                    similar = difflib.SequenceMatcher(None, key, nkey)
-                    # the quick ratios are upper bounds of the ratio: most names fail them
-                    if similar.real_quick_ratio() < 0.6 or similar.quick_ratio() < 0.6:
-                        continue
-                    ratio = similar.ratio()
-                    if ratio >= 0.6:
-                        offer(node, int(40 * ratio), "similar name", name)
+    counts = Counter(key)
+    for node, kind, name, keys in _name_keys(kg):
+        for nkey, nkey_counts in keys:
+            if nkey == key:
+                offer(node, {"label": 100, "id": 95, "synonym": 90, "close": 85}[kind], _FIELD[kind], name)
+            elif nkey.startswith(key):
+                offer(node, 70, _FIELD[kind], name)
+            elif key in nkey:
+                offer(node, 50, _FIELD[kind], name)
+            else:
+                # difflib's real_quick_ratio and quick_ratio, upper bounds of the ratio that most
+                # names fail, computed as difflib does without building a matcher for each name
+                size = len(key) + len(nkey)
+                if 2.0 * min(len(key), len(nkey)) / size < 0.6:
+                    continue
+                shared = 0  # letters in common, counted with their multiplicity
+                for letter, n in counts.items():
+                    m = nkey_counts.get(letter, 0)
+                    shared += n if n < m else m
+                if 2.0 * shared / size < 0.6:
+                    continue
+                ratio = difflib.SequenceMatcher(None, key, nkey).ratio()
+                if ratio >= 0.6:
+                    offer(node, int(40 * ratio), "similar name", name)
     ranked = sorted(best.items(), key=lambda item: (-item[1][0], g.nodes[item[0]]["label"].lower()))
     return [
         SearchHit(node, g.nodes[node]["label"], g.nodes[node]["category"], field, matched, score)
