@@ -8,7 +8,7 @@ exit status, an uncaught exception prints its traceback and exits 1, atexit hand
 with the test's environment, working directory, stdout and stderr (its file descriptors).
 The test gets that process's own pid: signals sent to it reach the command itself, and
 :meth:`Forked.wait` returns its real exit status (``-N`` when killed by signal N), which the
-server reads with ``waitpid``. The server runs one command at a time.
+server reads with ``waitid``. The server runs one command at a time.
 
 Unlike ``tests/warm_cli.py`` (a client process that execs nothing but forwards to the
 server), there is no process in between to signal by mistake.
@@ -79,8 +79,12 @@ def run(message):
 
 channel = socket.socket(fileno=int(sys.argv[1]))
 channel.sendall(b"ready\n")
+previous = None
 while True:
     head, fds, _flags, _addr = socket.recv_fds(channel, 1 << 16, 2)
+    if previous is not None:  # reaped only now: until the next command its pid stays taken
+        os.waitpid(previous, 0)  # (and its CPU time counts in this process's)
+        previous = None
     if not head:
         break  # the test process is gone
     size = struct.unpack("!Q", head[:8])[0]
@@ -101,8 +105,11 @@ while True:
     for fd in fds:
         os.close(fd)
     channel.sendall(f"{pid}\n".encode())
-    _, status = os.waitpid(pid, 0)  # here, so the child's CPU time counts in this process's
-    channel.sendall(f"{os.waitstatus_to_exitcode(status)}\n".encode())
+    # its exit, leaving it a zombie (as a Popen's child is until waited for): a signal the test
+    # sends after the command ended cannot reach another process that got the pid again
+    info = os.waitid(os.P_PID, pid, os.WEXITED | os.WNOWAIT)
+    previous = pid
+    channel.sendall(f"{info.si_status if info.si_code == os.CLD_EXITED else -info.si_status}\n".encode())
 """
 
 
@@ -116,7 +123,8 @@ class Forked:
         self._out, self._err = stdout, stderr
 
     def send_signal(self, sig: int) -> None:
-        """Send ``sig`` to the command's process (nothing once it has been waited for)."""
+        """Send ``sig`` to the command's process (nothing once it has been waited for; until
+        then an ended command keeps its pid, as a zombie)."""
         if self.returncode is None:
             os.kill(self.pid, sig)
 
