@@ -10,8 +10,8 @@ The test gets that process's own pid: signals sent to it reach the command itsel
 :meth:`Forked.wait` returns its real exit status (``-N`` when killed by signal N), which the
 server reads with ``waitid``. The server runs one command at a time.
 
-Unlike ``tests/warm_cli.py`` (a client process that execs nothing but forwards to the
-server), there is no process in between to signal by mistake.
+Unlike ``tests/warm_cli.py``, whose ``igegraph`` is a client that forwards its arguments to
+the server, the process a test starts here is the command itself.
 """
 
 from __future__ import annotations
