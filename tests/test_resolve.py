@@ -71,7 +71,6 @@ def test_match_names_ranks_exact_first(kg):
     assert match_names(kg, "   ") == []
 
 
-
 def test_name_keys_are_those_of_each_graph(kg, xss_kg):
     # the names' keys are kept per graph content: the graph with one more entity finds it (by
     # name and by close spelling), the graph without it, loaded first, still does not
@@ -79,3 +78,18 @@ def test_name_keys_are_those_of_each_graph(kg, xss_kg):
         assert [(h.id, h.field, h.score) for h in match_names(graph, "xss_node")] == expected
     assert [(h.id, h.field, h.score) for h in match_names(xss_kg, "xsq_nodd")] == [("ig:xss_node", "similar name", 28)]
     assert match_names(kg, "xsq_nodd") == []
+
+
+def test_match_names_sees_a_name_added_after_its_first_use():
+    """The names are kept per graph (shared by graphs of one content): a change is not missed."""
+    from rdflib import RDF, RDFS, Literal, URIRef
+
+    import igegraph
+
+    mine = igegraph.load()
+    assert not [h for h in match_names(mine, "Zyxwort cell") if h.id == "ig:zyxwort"]
+    mine.graph.add((URIRef(mine.iri("ig:zyxwort")), RDF.type, URIRef(mine.iri("ige:Cell"))))
+    mine.graph.add((URIRef(mine.iri("ig:zyxwort")), RDFS.label, Literal("Zyxwort cell")))
+    assert [(h.id, h.field, h.score) for h in match_names(mine, "zyxwort cell")][:1] == [("ig:zyxwort", "label", 100)]
+    assert [(h.id, h.field) for h in match_names(mine, "zyxwart cell")][:1] == [("ig:zyxwort", "similar name")]
+    assert not [h for h in match_names(igegraph.load(), "Zyxwort cell") if h.id == "ig:zyxwort"]

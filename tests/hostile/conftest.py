@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -90,10 +91,41 @@ def clean_failure(result, codes=(1, 2)) -> str:
     return errors[0]
 
 
-def spawn(*args: str, **kwargs) -> subprocess.Popen:
-    """Start ``igegraph ARGS`` as a real process (for kill tests)."""
-    return subprocess.Popen([*IGEGRAPH, *map(str, args)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, **kwargs)
+def cold() -> bool:
+    """True when ``IGEGRAPH_HOSTILE_COLD`` asks for a new interpreter per process started."""
+    return os.environ.get("IGEGRAPH_HOSTILE_COLD", "").strip() not in ("", "0")
+
+
+# what an igegraph command imports (lazily) before and while it queries, exports or builds a store
+CLI_MODULES = ["igegraph.cli", "igegraph.cache", "igegraph.kg", "igegraph.store", "igegraph.sparql", "igegraph.export",
+               "igegraph.worker", "igegraph.project", "networkx", "pyoxigraph", "oxrdflib", "multiprocessing",
+               "rdflib.plugins.sparql.processor", "rdflib.plugins.sparql.parser", "rdflib.plugins.parsers.notation3",
+               "pyvis.network"]
+
+
+@pytest.fixture(scope="module")
+def forks():
+    """A factory of fork servers (:mod:`tests.hostile.forked`) for this module, all stopped after
+    it; None with ``IGEGRAPH_HOSTILE_COLD=1`` (a new interpreter per process)."""
+    if cold():
+        yield None
+        return
+    from tests.hostile.forked import ForkServer
+
+    servers: list[ForkServer] = []
+
+    def make(modules: list[str]) -> ForkServer:
+        servers.append(ForkServer(modules))
+        return servers[-1]
+
+    yield make
+    for server in servers:
+        server.stop()
+
+
+def spawn(*args: str) -> subprocess.Popen:
+    """Start ``igegraph ARGS`` as a new interpreter (for kill tests)."""
+    return subprocess.Popen([*IGEGRAPH, *map(str, args)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
 @pytest.fixture(scope="session")
@@ -114,13 +146,23 @@ def failed():
     return clean_failure
 
 
+@pytest.fixture(scope="module")
+def cli_forks(forks):
+    """A fork server that has imported what igegraph commands use (None when cold)."""
+    return forks and forks(CLI_MODULES)
+
+
 @pytest.fixture
-def start():
-    """:func:`spawn`, as a fixture; the processes' pipes are closed after the test."""
+def start(cli_forks):
+    """Start ``igegraph ARGS`` as a process of its own, whose pid is the command's: forked from
+    warm imports (:mod:`tests.hostile.forked`), or with ``IGEGRAPH_HOSTILE_COLD=1`` a new
+    interpreter (:func:`spawn`; its pipes are closed after the test)."""
     started: list[subprocess.Popen] = []
 
-    def run(*args: str, **kwargs) -> subprocess.Popen:
-        started.append(spawn(*args, **kwargs))
+    def run(*args: str):
+        if cli_forks is not None:
+            return cli_forks.start(["-m", "igegraph", *args])
+        started.append(spawn(*args))
         return started[-1]
 
     yield run
