@@ -224,7 +224,7 @@ def test_a_graph_asks_its_vocabulary_and_names_once(oxigraph_endpoint, kg, sent)
     assert [sum(part in q for q in sent) for part in ("?p ige:polarity ?pol", "rdfs:subClassOf* ige:Entity",
                                                      "hasStep/ige:reference ?s")] == [1, 1, 1]
     # the names looked up (allergen, FcεRI, mast cell degranulation, omalizumab, IgE, histamine): each once
-    assert sum("?needle" in q and "skos:altLabel }" in q for q in sent) == 6
+    assert sum("AS ?id)" in q and "skos:altLabel }" in q for q in sent) == 6
 
 
 def test_blocks_prints_the_embedded_table(oxigraph_endpoint, cli):
