@@ -73,10 +73,10 @@ def read_not_modelled(path: Path) -> list[dict[str, str]]:
 
 def uncovered(sents: list[str], quotes: list[str], rows: list[dict[str, str]]) -> list[str]:
     """Sentences that no quote comes from and no not-modelled row lists."""
-    quote_keys = [key(q) for q in quotes]
+    quote_keys = [k for k in map(key, quotes) if k]
     row_keys = [key(r["sentence"]) for r in rows]
-    return [s for s in sents
-            if not any(q and q in key(s) for q in quote_keys) and not any(r in key(s) for r in row_keys)]
+    return [s for s, skey in zip(sents, map(key, sents))
+            if not any(q in skey for q in quote_keys) and not any(r in skey for r in row_keys)]
 
 
 def stale_rows(sents: list[str], rows: list[dict[str, str]]) -> list[str]:
@@ -87,7 +87,8 @@ def stale_rows(sents: list[str], rows: list[dict[str, str]]) -> list[str]:
 
 def unaccounted_references(text: str, cited: set[int], sents: list[str], rows: list[dict[str, str]]) -> set[int]:
     """Reference numbers the review uses that no fact cites and no listed sentence carries."""
-    listed = {n for s in sents for r in rows if key(r["sentence"]) in key(s) for n in ref_numbers(s)}
+    row_keys = [key(r["sentence"]) for r in rows]
+    listed = {n for s in sents if any(r in key(s) for r in row_keys) for n in ref_numbers(s)}
     return ref_numbers(text) - cited - listed
 
 
