@@ -25,6 +25,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.forkrun import RUN_AS_MAIN
+
 # the client: stdlib only, started with -I -S (about 15 ms)
 _CLIENT = """#!{python} -IS
 import json, os, socket, struct, sys
@@ -40,8 +42,8 @@ sys.exit(int(status))
 """
 
 # the server: imports once, then forks one child per connection
-_SERVER = r"""
-import importlib, json, os, pkgutil, signal, socket, struct, sys, traceback
+_SERVER = RUN_AS_MAIN + r"""
+import importlib, json, os, pkgutil, signal, socket, struct, sys
 
 import igegraph
 for info in pkgutil.walk_packages(igegraph.__path__, "igegraph."):
@@ -72,29 +74,7 @@ def run(conn):
     os.environ.clear()
     os.environ.update(message["env"])
     sys.argv = ["igegraph", *message["argv"]]
-    import random
-    random.seed()  # as a new interpreter would be: not the state every child shares
-    try:
-        igegraph.cli.main(args=message["argv"], prog_name="igegraph")
-        code = 0
-    except SystemExit as exc:  # as the interpreter turns SystemExit into a status
-        if exc.code is None:
-            code = 0
-        elif isinstance(exc.code, int):
-            code = exc.code & 0xFF
-        else:
-            print(exc.code, file=sys.stderr)
-            code = 1
-    except BaseException:
-        traceback.print_exc()
-        code = 1
-    import atexit
-    atexit._run_exitfuncs()
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except Exception:
-            pass
+    code = run_as_main(lambda: igegraph.cli.main(args=message["argv"], prog_name="igegraph"))
     conn.sendall(str(code).encode())
     conn.close()
     os._exit(code)

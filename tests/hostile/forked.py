@@ -29,9 +29,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from tests.forkrun import RUN_AS_MAIN
+
 # the server: imports the modules named in argv[2:], then forks one child per request
-_SERVER = r"""
-import importlib, json, os, resource, socket, struct, sys, traceback
+_SERVER = RUN_AS_MAIN + r"""
+import importlib, json, os, resource, socket, struct, sys
 
 for name in sys.argv[2:]:
     importlib.import_module(name)
@@ -45,10 +47,9 @@ def run(message):
     os.environ.update(message["env"])
     if message["limit_as"] is not None:
         resource.setrlimit(resource.RLIMIT_AS, (message["limit_as"], message["limit_as"]))
-    import random
-    random.seed()  # as a new interpreter would be: not the state every child shares
     how, what, *args = message["argv"]
-    try:
+
+    def command():
         if how == "-m":
             import runpy
             sys.argv = [what, *args]
@@ -56,26 +57,8 @@ def run(message):
         else:
             sys.argv = ["-c", *args]
             exec(compile(what, "<string>", "exec"), {"__name__": "__main__"})
-        code = 0
-    except SystemExit as exc:  # as the interpreter turns SystemExit into a status
-        if exc.code is None:
-            code = 0
-        elif isinstance(exc.code, int):
-            code = exc.code & 0xFF
-        else:
-            print(exc.code, file=sys.stderr)
-            code = 1
-    except BaseException:
-        traceback.print_exc()
-        code = 1
-    import atexit
-    atexit._run_exitfuncs()
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except Exception:
-            pass
-    os._exit(code)
+
+    os._exit(run_as_main(command))
 
 channel = socket.socket(fileno=int(sys.argv[1]))
 channel.sendall(b"ready\n")
