@@ -216,6 +216,21 @@ def test_old_entries_are_pruned(isolated_cache, tmp_path, monkeypatch):
     assert load_cached([tmp_path / "f2.ttl"]).label("ig:test_cell_b") == "test cell B"
 
 
+def test_the_entries_kept_are_the_most_recently_used(isolated_cache, tmp_path, monkeypatch):
+    # f0 is read again after f1 was written: f2's write drops f1, the least recently used
+    monkeypatch.setattr(igegraph.cache, "MAX_ENTRIES", 2)
+    paths = []
+    for i in range(3):
+        paths.append(tmp_path / f"f{i}.ttl")
+        paths[-1].write_text(FIXTURE, encoding="utf-8")
+    keys = [cache_key([p]) for p in paths]
+    load_cached([paths[0]])
+    load_cached([paths[1]])
+    load_cached([paths[0]])
+    load_cached([paths[2]])
+    assert sorted(p.name.split(".")[0] for p in _entries(isolated_cache)) == sorted([keys[0], keys[2]])
+
+
 def test_clear_cache(isolated_cache, mine):
     load_cached([mine]).projection
     assert clear_cache() == 2
