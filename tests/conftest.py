@@ -56,8 +56,6 @@ def any_kg(request, kg, kg_memory):
 
 CHROMIUM = os.environ.get("IGEGRAPH_CHROMIUM") or shutil.which("chromium") or (
     "/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else None)
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
 def required_tool(path: str | None, name: str, package: str) -> str:
@@ -105,8 +103,10 @@ def browser(chromium):
     """
     from playwright.sync_api import sync_playwright
 
+    from igegraph.viz import chromium_launch_options
+
     with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        b = pw.chromium.launch(executable_path=chromium, **chromium_launch_options())
         yield b
         b.close()
 

@@ -77,6 +77,20 @@ class Opened:
         return self.page.evaluate("document.querySelector('.vis-tooltip').innerText")
 
 
+def test_launch_spares_the_omnibox_popup_and_keeps_playwrights_features(browser, tab):
+    """The browser starts without the omnibox popup's WebUI page (a renderer of its own), and
+    Playwright's own disabled features are passed on, merged, not lost."""
+    from igegraph.viz import chromium_launch_options
+
+    options = chromium_launch_options()
+    (ours,) = [a for a in options["args"] if a.startswith("--disable-features=")]
+    (playwrights,) = options["ignore_default_args"]
+    assert "HttpsUpgrades" in playwrights.split("=", 1)[1].split(",")
+    assert ours == playwrights + ",WebUIOmniboxAimPopup,WebUIOmniboxPopup"
+    targets = browser.new_browser_cdp_session().send("Target.getTargets")["targetInfos"]
+    assert not [t["url"] for t in targets if "omnibox" in t["url"]]
+
+
 @pytest.fixture(scope="module")
 def tab(browser):
     """The module's one page, in which each test opens its files: a new document each time (no

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from .html import render_html
 from .layout import spring_layout
-from .png import CHROMIUM_ARGS, chromium_path, render_png
+from .png import CHROMIUM_ARGS, chromium_launch_options, chromium_path, render_png
 from .style import (
     POLARITY_STYLES,
     LegendEntry,
@@ -51,6 +51,6 @@ from .views import (
 __all__ = [
     "View", "LAYOUT_THRESHOLD", "LABEL_ALL", "STEP_EDGE", "graph_view", "pathway_view", "focus_view",
     "query_view", "make_view", "lay_out", "render_html", "to_svg", "render_png", "chromium_path", "CHROMIUM_ARGS",
-    "spring_layout", "node_style", "edge_style", "node_tooltip", "edge_tooltip", "legend", "LegendEntry",
-    "POLARITY_STYLES",
+    "chromium_launch_options", "spring_layout", "node_style", "edge_style", "node_tooltip", "edge_tooltip", "legend",
+    "LegendEntry", "POLARITY_STYLES",
 ]
