@@ -204,9 +204,8 @@ def _prune(folder: Path, keep: int | None = None) -> None:
 
 def _mark_used(path: Path) -> None:
     """Make ``path`` the most recently used entry for :func:`_prune`: its mtime is now. Without
-    it, the graph read by every command (the curated one) went once :data:`MAX_ENTRIES` others
-    had been written after it, and was parsed and written again: twelve times in one run of the
-    tests, when eight were kept."""
+    it, the entry every command reads (the curated graph's) went as soon as :data:`MAX_ENTRIES`
+    others had been written after it, however often it was read meanwhile."""
     try:
         os.utime(path)
     except OSError:  # pruned by another process meanwhile, or a read-only cache
