@@ -9,10 +9,12 @@ from pathlib import Path
 import pytest
 
 import igegraph.cache
+import igegraph.fulltext
 import igegraph.kg
 import igegraph.project
 from igegraph.cache import cache_dir, cache_key, clear_cache, load_cached
 from igegraph.errors import DataError
+from igegraph.fulltext import search, similar_words, text_index
 
 FIXTURE = """\
 @prefix ige: <https://w3id.org/igegraph/vocab#> .
@@ -178,6 +180,63 @@ def test_corrupt_projection_is_rebuilt(isolated_cache, mine):
     assert set(load_cached([mine]).projection.edges(keys=True)) == edges
 
 
+# queries that find names, quotes, measurements, Table 1 cells and the user's file, and one that finds nothing
+_QUERIES = ["half-life", "thrombosis", "Ce3", "test cell", "omalizumob", "IgE receptor"]
+
+
+def _answers(kg) -> list:
+    return [search(kg, q, limit=50) for q in _QUERIES] + [similar_words(kg, "histamin degranulaton")]
+
+
+def test_fulltext_index_is_cached(isolated_cache, mine, monkeypatch, fresh_shared):
+    """A new process reads the index's texts from the entry: the same hits and scores as the
+    index built from the graph."""
+    built = load_cached([mine])
+    expected, index = _answers(built), text_index(built)
+    (entry,) = _entries(isolated_cache, ".fulltext.json")
+    fresh_shared()
+    _forbid(monkeypatch, igegraph.fulltext, "_things")
+    _forbid(monkeypatch, igegraph.fulltext, "_docs")
+    restored = load_cached([mine])
+    again = text_index(restored)
+    assert again is not index
+    assert (again.things, again.docs, again.words) == (index.things, index.docs, index.words)
+    assert _answers(restored) == expected
+    assert any(h.id == "ig:test_cell_a" for h in expected[3]) and expected[0][0].score == 60
+
+
+def test_changed_graph_does_not_read_the_cached_index(isolated_cache, mine, fresh_shared):
+    """A graph changed since it was restored has other texts: its index is built, not read."""
+    from rdflib import Literal, URIRef
+    from rdflib.namespace import SKOS
+
+    text_index(load_cached([mine]))
+    fresh_shared()
+    kg = load_cached([mine])
+    kg.graph.add((URIRef("https://w3id.org/igegraph/id/test_cell_a"), SKOS.definition, Literal("zanzibarite")))
+    assert [(h.id, h.field) for h in search(kg, "zanzibarite")] == [("ig:test_cell_a", "definition")]
+
+
+@pytest.mark.parametrize("damage", ["junk", "other key", "unknown thing", "bad field", "not a word list"])
+def test_corrupt_fulltext_index_is_rebuilt(damage, isolated_cache, mine, fresh_shared):
+    expected = _answers(load_cached([mine]))
+    (entry,) = _entries(isolated_cache, ".fulltext.json")
+    good = entry.read_bytes()
+    doc = json.loads(good)
+    if damage == "other key":
+        doc["tag"]["cache_key"] = "0" * 32
+    elif damage == "unknown thing":
+        doc["docs"][0][0] = "ig:nothing_at_all"
+    elif damage == "bad field":
+        doc["docs"][0][1] = "secret"
+    elif damage == "not a word list":
+        doc["words"] = [1, 2]
+    entry.write_bytes(b"junk" if damage == "junk" else json.dumps(doc).encode())
+    fresh_shared()
+    assert _answers(load_cached([mine])) == expected
+    assert entry.read_bytes() == good  # rewritten whole
+
+
 def test_unwritable_cache_directory_is_ignored(monkeypatch, tmp_path, mine):
     blocker = tmp_path / "a-file"
     blocker.write_text("not a directory")
@@ -211,8 +270,11 @@ def test_old_entries_are_pruned(isolated_cache, tmp_path, monkeypatch):
     for i in range(3):
         path = tmp_path / f"f{i}.ttl"
         path.write_text(FIXTURE, encoding="utf-8")
-        load_cached([path])
+        text_index(load_cached([path]))
     assert len(_entries(isolated_cache)) == 2
+    for suffix in (".projection.json", ".fulltext.json"):
+        assert [p.name.split(".")[0] for p in _entries(isolated_cache, suffix)] == \
+            [p.name.split(".")[0] for p in _entries(isolated_cache)]
     assert load_cached([tmp_path / "f2.ttl"]).label("ig:test_cell_b") == "test cell B"
 
 
@@ -232,6 +294,6 @@ def test_the_entries_kept_are_the_most_recently_used(isolated_cache, tmp_path, m
 
 
 def test_clear_cache(isolated_cache, mine):
-    load_cached([mine]).projection
-    assert clear_cache() == 2
+    text_index(load_cached([mine]))
+    assert clear_cache() == 3
     assert not _entries(isolated_cache)

@@ -2,9 +2,10 @@
 
 Every CLI command loads the graph through :func:`load_cached`. The first run parses the
 ontology, the curated data and any ``--data`` files and writes a cache entry; later runs load
-the triples from the entry (N-Quads, read by Oxigraph's bulk parser) and the networkx
-projection from compact JSON (see :mod:`igegraph.persist`), skipping the parsers and the
-projection build. Nothing in the cache can execute code.
+the triples from the entry (N-Quads, read by Oxigraph's bulk parser), and the networkx
+projection and the full-text index's texts from compact JSON next to it (see
+:mod:`igegraph.persist` and :mod:`igegraph.fulltext`), skipping the parsers and those
+builds. Nothing in the cache can execute code.
 
 Where the cache lives
     ``$IGEGRAPH_CACHE_DIR`` if set, else ``$XDG_CACHE_HOME/igegraph``, else
@@ -42,18 +43,18 @@ import hashlib
 import json
 import os
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from .persist import decode_projection, encode_projection, private_dir, read_private, write_private
+from .persist import private_dir, read_private, write_private
 
 if TYPE_CHECKING:  # kg imports rdflib; keep `igegraph --help` free of it
-    import networkx as nx
-
     from .backends import Backend
     from .kg import KnowledgeGraph
+
+T = TypeVar("T")
 
 __all__ = ["load_cached", "cache_dir", "cache_enabled", "cache_key", "clear_cache", "MAX_ENTRIES"]
 
@@ -63,7 +64,10 @@ MAX_ENTRIES = 16
 # Part of every key and entry, so that entries of another layout are simply never matched.
 _FORMAT = "igegraph-cache/3"
 _GRAPH_SUFFIX = ".graph.nq"
-_PROJECTION_SUFFIX = ".projection.json"
+# <key>.<name>.json: a derived value kept next to the entry (see _CachedValues)
+_VALUE_SUFFIX = ".json"
+#: The derived values kept next to an entry.
+_KEPT = ("projection", "fulltext")
 
 
 def cache_dir() -> Path:
@@ -193,7 +197,7 @@ def _prune(folder: Path, keep: int | None = None) -> None:
         entries = sorted(folder.glob(f"*{_GRAPH_SUFFIX}"), key=lambda p: p.stat().st_mtime, reverse=True)
         for old in entries[keep:]:
             key = old.name[: -len(_GRAPH_SUFFIX)]
-            for path in (old, folder / f"{key}{_PROJECTION_SUFFIX}"):
+            for path in (old, *(folder / f"{key}.{name}{_VALUE_SUFFIX}" for name in _KEPT)):
                 path.unlink(missing_ok=True)
         for tmp in folder.glob(".tmp-*"):  # an hour old: no live write is that slow
             if tmp.stat().st_mtime < time.time() - _STALE_TMP:
@@ -227,7 +231,7 @@ def clear_cache() -> int:
     removed = 0
     if folder.is_dir():
         for path in folder.iterdir():
-            if (path.is_file() and path.name.endswith((_GRAPH_SUFFIX, _PROJECTION_SUFFIX))
+            if (path.is_file() and path.name.endswith((_GRAPH_SUFFIX, *(f".{name}{_VALUE_SUFFIX}" for name in _KEPT)))
                     or path.name.startswith(".tmp-")):
                 path.unlink(missing_ok=True)
                 removed += 1
@@ -269,37 +273,37 @@ def _restore_graph(raw: bytes, key: str, backend: "Backend") -> "KnowledgeGraph"
     return kg
 
 
-class _CachedProjection:
-    """Mixin: the projection is read from (or written to) the cache entry next to the triples."""
+class _CachedValues:
+    """Mixin: derived values (the projection, the full-text index) are read from (or written
+    to) files next to the cache entry's triples."""
 
     _cache_key: str
     content_key: str | None
 
-    def _build_projection(self) -> "nx.MultiDiGraph":
-        from .project import build_projection
-
-        if self.content_key is None:  # changed since it was restored: the entry's is not its projection
-            return build_projection(self)  # type: ignore[arg-type]
-        path = cache_dir() / f"{self._cache_key}{_PROJECTION_SUFFIX}"
+    def _kept(self, name: str, build: Callable[[], T], encode: Callable[[T, dict[str, str]], bytes],
+              decode: Callable[[bytes | None, dict[str, str]], T | None]) -> T:
+        if self.content_key is None:  # changed since it was restored: the entry's value is not its own
+            return build()
+        path = cache_dir() / f"{self._cache_key}.{name}{_VALUE_SUFFIX}"
         tag = {"cache_key": self._cache_key}
-        projection = decode_projection(read_private(path), tag)
-        if projection is not None:
-            return projection
-        projection = build_projection(self)  # type: ignore[arg-type]
+        value = decode(read_private(path), tag)
+        if value is not None:
+            return value
+        value = build()
         try:
             if private_dir(path.parent):
-                write_private(path, encode_projection(projection, tag))
+                write_private(path, encode(value, tag))
         except (OSError, ValueError):  # a read-only cache, or values JSON cannot hold: no cache
             pass
-        return projection
+        return value
 
 
 @cache
 def _cached_kg_class() -> type:
-    """KnowledgeGraph with a cache-backed projection (made on first use: kg imports rdflib)."""
+    """KnowledgeGraph with cache-backed derived values (made on first use: kg imports rdflib)."""
     from .kg import KnowledgeGraph
 
-    return type("CachedKnowledgeGraph", (_CachedProjection, KnowledgeGraph), {"__module__": __name__})
+    return type("CachedKnowledgeGraph", (_CachedValues, KnowledgeGraph), {"__module__": __name__})
 
 
 def _cached_kg(graph: Any, backend: "Backend", sources: list[Path], key: str) -> "KnowledgeGraph":

@@ -20,6 +20,7 @@ Examples
 from __future__ import annotations
 
 import difflib
+import json
 import re
 import sqlite3
 import threading
@@ -70,9 +71,11 @@ class TextIndex:
         Compact id -> label, class and owning entity of everything that has a text.
     docs : list of (thing id, field, text)
         The texts; row ``i + 1`` of the FTS table holds ``docs[i]``, Greek letters folded.
+    words : list of str, optional
+        The distinct words of the texts, lower case and sorted (found in ``docs`` if not given).
     """
 
-    def __init__(self, things: dict[str, _Thing], docs: list[tuple[str, str, str]]):
+    def __init__(self, things: dict[str, _Thing], docs: list[tuple[str, str, str]], words: list[str] | None = None):
         self.things = things
         self.docs = docs
         # one connection shared by threads (a server); the lock serialises its use
@@ -81,7 +84,7 @@ class TextIndex:
         self._db.execute('CREATE VIRTUAL TABLE docs USING fts5(text, tokenize="porter unicode61 remove_diacritics 2")')
         self._db.executemany("INSERT INTO docs(rowid, text) VALUES (?, ?)",
                              ((i + 1, fold_greek(text)) for i, (_, _, text) in enumerate(docs)))
-        self.words = sorted({w.lower() for _, _, text in docs for w in _WORD.findall(text)})
+        self.words = sorted({w.lower() for _, _, text in docs for w in _WORD.findall(text)}) if words is None else words
 
     def match(self, text: str) -> list[tuple[str, str, str, float]]:
         """(thing id, field, snippet, weighted BM25 rank; lower is better) for each matching text."""
@@ -186,13 +189,54 @@ def _docs(kg: "KnowledgeGraph", things: dict[str, _Thing]) -> list[tuple[str, st
 
 def text_index(kg: "KnowledgeGraph") -> TextIndex:
     """The full-text index of a knowledge graph, built on first use and cached on it (and shared
-    with the graphs of the same content: its connection is locked, its lists only read)."""
+    with the graphs of the same content: its connection is locked, its lists only read).
+
+    A graph restored from the CLI cache reads its texts from the cache entry (see
+    :mod:`igegraph.cache`), so a command run in a new process only refills the FTS table.
+    """
 
     def build() -> TextIndex:
         things = _things(kg)
         return TextIndex(things, _docs(kg, things))
 
-    return kg.derived("text_index", build, shared=True)
+    return kg.derived("text_index", lambda: kg._kept("fulltext", build, _encode_index, _decode_index), shared=True)
+
+
+_FORMAT = "igegraph-fulltext/1"
+
+
+def _encode_index(index: TextIndex, tag: dict[str, str]) -> bytes:
+    """The texts, things and words of an index as compact JSON, for the cache entry ``tag`` names."""
+    things = [[thing, info.label, info.category, info.about] for thing, info in index.things.items()]
+    doc = {"format": _FORMAT, "tag": tag, "things": things, "docs": index.docs, "words": index.words}
+    return json.dumps(doc, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def _decode_index(raw: bytes | None, tag: dict[str, str]) -> TextIndex | None:
+    """The index :func:`_encode_index` wrote for ``tag``, or None if missing, malformed or another tag's."""
+    if raw is None:
+        return None
+    try:
+        doc = json.loads(raw)
+    except (ValueError, RecursionError):
+        return None
+    if type(doc) is not dict or doc.get("format") != _FORMAT or doc.get("tag") != tag:
+        return None
+    rows, docs, words = doc.get("things"), doc.get("docs"), doc.get("words")
+    if type(rows) is not list or type(docs) is not list or type(words) is not list \
+            or not all(type(w) is str for w in words):
+        return None
+    things = {}
+    for row in rows:
+        if type(row) is not list or len(row) != 4 or not all(type(x) is str for x in row[:3]) \
+                or not (row[3] is None or type(row[3]) is str) or row[0] in things:
+            return None
+        things[row[0]] = _Thing(row[1], row[2], row[3])
+    for text in docs:
+        if type(text) is not list or len(text) != 3 or text[0] not in things or text[1] not in _WEIGHT \
+                or type(text[2]) is not str:
+            return None
+    return TextIndex(things, [(a, b, c) for a, b, c in docs], words)
 
 
 def similar_words(kg: "KnowledgeGraph", text: str, n: int = 5) -> list[str]:

@@ -261,9 +261,20 @@ class KnowledgeGraph:
         return self.derived("projection", self._build_projection, shared=True)
 
     def _build_projection(self) -> "nx.MultiDiGraph":
+        from .persist import decode_projection, encode_projection
         from .project import build_projection
 
-        return build_projection(self)
+        return self._kept("projection", lambda: build_projection(self), encode_projection, decode_projection)
+
+    def _kept(self, name: str, build: Callable[[], T], encode: Callable[[T, dict[str, str]], bytes],
+              decode: Callable[[bytes | None, dict[str, str]], T | None]) -> T:
+        """The derived value ``name``: built here; a graph restored from the CLI cache reads it
+        from (or writes it to) its cache entry (see :mod:`igegraph.cache`).
+
+        ``encode(value, tag)`` makes the bytes kept; ``decode(raw, tag)`` returns the value, or
+        None for bytes that are missing, malformed or made for another tag.
+        """
+        return build()
 
     @cached_property
     def labels(self) -> dict[str, str]:

@@ -37,6 +37,7 @@ _GREEK = {
     "α": "a", "β": "b", "γ": "g", "δ": "d", "ε": "e", "ɛ": "e", "κ": "k", "λ": "l", "μ": "m",
 }
 _GREEK_TABLE = str.maketrans(_GREEK)
+_GREEK_LETTER = re.compile(f"[{''.join(_GREEK)}]")
 # a Greek letter spelled out as its own word ("Fc epsilon RI", "IL-4R alpha", "FcεRI-alpha")
 _GREEK_WORDS = re.compile(r"(?<![a-z])(alpha|beta|gamma|delta|epsilon|kappa|lambda)(?![a-z])")
 _WORD_TO_LETTER = {"alpha": "a", "beta": "b", "gamma": "g", "delta": "d", "epsilon": "e", "kappa": "k", "lambda": "l"}
@@ -48,6 +49,9 @@ def fold_greek(text: str) -> str:
     >>> fold_greek("FcεRI and Cε3")
     'FceRI and Ce3'
     """
+    # most texts have no Greek letter, and finding that is cheaper than translating each character
+    if text.isascii() or not _GREEK_LETTER.search(text):
+        return text
     return text.translate(_GREEK_TABLE)
 
 
