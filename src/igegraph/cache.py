@@ -39,6 +39,7 @@ True
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -210,10 +211,8 @@ def _mark_used(path: Path) -> None:
     """Make ``path`` the most recently used entry for :func:`_prune`: its mtime is now. Without
     it, the entry every command reads (the curated graph's) went as soon as :data:`MAX_ENTRIES`
     others had been written after it, however often it was read meanwhile."""
-    try:
+    with contextlib.suppress(OSError):  # pruned by another process meanwhile, or a read-only cache
         os.utime(path)
-    except OSError:  # pruned by another process meanwhile, or a read-only cache
-        pass
 
 
 def clear_cache() -> int:
