@@ -238,8 +238,13 @@ def _copy_template(directory: Path) -> None:
     if not template.exists():
         _build_template(folder, template)
     if private_dir_ok(template):
-        for name in _DATABASE_FILES:
-            shutil.copyfile(template / name, directory / name)
+        try:
+            for name in _DATABASE_FILES:
+                shutil.copyfile(template / name, directory / name)
+        except OSError:  # a template someone emptied: dropped (the next session builds it again)
+            shutil.rmtree(template, ignore_errors=True)
+            for name in _DATABASE_FILES:
+                (directory / name).unlink(missing_ok=True)
 
 
 @pytest.fixture(scope="session")
