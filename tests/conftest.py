@@ -222,18 +222,22 @@ def xss_payloads():
     return (XSS_IMG, XSS_SCRIPT, XSS_HREF)
 
 
-def private_cache_dir(name: str, fallback: Path) -> Path:
+def private_cache_folder(name: str) -> Path | None:
     """``name/`` in igegraph's cache folder (``~/.cache/igegraph``), made 0700, for a tool's cache
-    that later sessions start from. ``fallback`` (a fresh folder) when ``IGEGRAPH_NO_CACHE`` is
-    set, or when that folder or its parent belongs to someone else or others may write it: a
-    planted cache is not used."""
+    that later sessions start from. None when ``IGEGRAPH_NO_CACHE`` is set, or when that folder or
+    its parent belongs to someone else or others may write it: a planted cache is not used."""
     from igegraph.cache import cache_dir, cache_enabled
     from igegraph.persist import private_dir
 
     folder = cache_dir() / name
     if cache_enabled() and private_dir(folder.parent) and private_dir(folder):
         return folder
-    return fallback
+    return None
+
+
+def private_cache_dir(name: str, fallback: Path) -> Path:
+    """``private_cache_folder(name)``, or ``fallback`` (a fresh folder) when there is none."""
+    return private_cache_folder(name) or fallback
 
 
 def mypy_cache_dir(fallback: Path) -> Path:

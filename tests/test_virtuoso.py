@@ -33,7 +33,7 @@ from tests.test_endpoint import (  # noqa: F401
     test_stats_by_counting,
     test_traversals_fetch_less_than_the_graph,
 )
-from tests.virtuoso import GRAPH, ISQL
+from tests.virtuoso import _INI, GRAPH, ISQL, template_key
 
 import igegraph
 from igegraph.vocab import prefixed
@@ -78,6 +78,31 @@ def test_listens_on_loopback_only(virtuoso):
     log = virtuoso.log()
     assert f"HTTP server online at 127.0.0.1:{virtuoso.base.rsplit(':', 1)[1]}" in log
     assert f"Server online at 127.0.0.1:{virtuoso.sql_port} " in log
+
+
+def test_started_on_the_cached_template(virtuoso):
+    # a fresh database logs no "Database version" line; a copy of the template does
+    from tests.conftest import private_cache_folder
+
+    assert ("Database version" in virtuoso.log()) == (private_cache_folder("virtuoso") is not None)
+
+
+def test_template_key_follows_the_binary_and_the_ini(tmp_path):
+    # a template is only used by the binary and ini that built it: another Virtuoso (path,
+    # size or mtime) or an edited ini makes another key, hence a new template
+    binary, other = tmp_path / "virtuoso-t", tmp_path / "other-virtuoso-t"
+    binary.write_bytes(b"7.2.5")
+    os.utime(binary, ns=(10**18, 10**18))
+    key = template_key(str(binary), _INI)
+    assert template_key(str(binary), _INI) == key
+    assert template_key(str(binary), _INI.replace("= 5000", "= 6000")) != key
+    os.link(binary, other)
+    assert template_key(str(other), _INI) != key
+    binary.write_bytes(b"7.2.10")
+    os.utime(binary, ns=(10**18, 10**18))
+    assert template_key(str(binary), _INI) != key
+    binary.write_bytes(b"7.2.6")
+    assert template_key(str(binary), _INI) != key
 
 
 def test_writes_need_the_user(pushed):

@@ -9,12 +9,22 @@ endpoints ``/sparql-auth`` and ``/sparql-graph-crud-auth`` (Graph Store Protocol
 Anonymous ``/sparql`` stays read-only. The process is stopped and the directory removed
 whatever happens.
 
+Building a fresh database costs ``virtuoso-t`` about 2 CPU-s on top of starting on an existing
+one, so the first session keeps the fresh, empty database (before any password change) as a
+template in igegraph's cache folder (``virtuoso/``, see ``private_cache_folder``), and later
+sessions start on a copy of it. Its key covers the binary (path, size, mtime) and the ini, so a
+new Virtuoso or an edited ``_INI`` builds a new template. A template is built in a temporary
+folder and renamed into place whole, so a killed build is never used. ``IGEGRAPH_NO_CACHE``
+turns it off (each session then builds its database, as a first session does).
+
 Tests using it skip when ``virtuoso-t`` is not installed, unless CI is set (then they fail):
 ``.ci/run`` installs it.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import os
 import secrets
 import shutil
@@ -149,24 +159,107 @@ def _stop(proc: subprocess.Popen) -> None:
             proc.wait()
 
 
+def _start(directory: Path) -> tuple[subprocess.Popen, int, str]:
+    """Start ``virtuoso-t`` on the database in ``directory`` (a new one if there is none) with a
+    generated ini on two free loopback ports; return it once it answers, with its SQL port and
+    base URL. It is stopped if it does not come up."""
+    from tests.conftest import free_port  # here: conftest imports this module
+
+    assert VIRTUOSO is not None
+    sql_port, http_port = free_port(), free_port()
+    (directory / "virtuoso.ini").write_text(_INI.format(sql_port=sql_port, http_port=http_port), encoding="utf-8")
+    base = f"http://127.0.0.1:{http_port}"
+    with open(directory / "console.txt", "wb") as console:
+        proc = subprocess.Popen([VIRTUOSO, "+foreground", "+configfile", "virtuoso.ini"], cwd=directory,
+                                stdin=subprocess.DEVNULL, stdout=console, stderr=subprocess.STDOUT)
+    try:
+        _wait_until_up(proc, base, directory)
+    except BaseException:
+        _stop(proc)
+        raise
+    return proc, sql_port, base
+
+
+#: The files of a stopped database that a template keeps (the ini, log and lock are per run).
+_DATABASE_FILES = ("virtuoso.db", "virtuoso.trx")
+#: Seconds after which a template folder of another key, or a build that never finished, is
+#: deleted when a template is built.
+_STALE_AFTER = 3600.0
+
+
+def template_key(binary: str, ini: str) -> str:
+    """The key of the database template that ``binary`` builds under ``ini`` (the ``_INI``
+    text, before its ports are filled in): the binary's resolved path, size and mtime, and
+    the ini."""
+    st = os.stat(binary)
+    parts = ("virtuoso-template/1", os.path.realpath(binary), str(st.st_size), str(st.st_mtime_ns), ini)
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:32]
+
+
+def _build_template(folder: Path, template: Path) -> None:
+    """Build a fresh database in a temporary folder of ``folder``, checkpointed and stopped,
+    and rename it to ``template`` (whole or not at all). Stale builds and old templates go."""
+    now = time.time()
+    for entry in folder.iterdir():
+        try:
+            stale = entry != template and now - entry.lstat().st_mtime > _STALE_AFTER
+        except FileNotFoundError:  # another session removed it meanwhile
+            continue
+        if stale:
+            shutil.rmtree(entry, ignore_errors=True)
+    building = Path(tempfile.mkdtemp(prefix=".build-", dir=folder))
+    try:
+        proc, sql_port, _ = _start(building)
+        try:
+            _isql(sql_port, "dba", "checkpoint;\n")  # all in virtuoso.db: the transaction log left empty
+        finally:
+            _stop(proc)
+        for entry in building.iterdir():
+            if entry.name not in _DATABASE_FILES:
+                entry.unlink()
+        with contextlib.suppress(OSError):  # another session's template got there first: use that one
+            os.rename(building, template)
+    finally:
+        shutil.rmtree(building, ignore_errors=True)
+
+
+def _copy_template(directory: Path) -> None:
+    """Copy the database template into ``directory``, built first if missing; nothing when the
+    cache is off or not private (``virtuoso-t`` then builds the database itself)."""
+    from tests.conftest import private_cache_folder  # here: conftest imports this module
+
+    from igegraph.persist import private_dir_ok
+
+    assert VIRTUOSO is not None
+    folder = private_cache_folder("virtuoso")
+    if folder is None:
+        return
+    template = folder / template_key(VIRTUOSO, _INI)
+    if not template.exists():
+        _build_template(folder, template)
+    if private_dir_ok(template):
+        try:
+            for name in _DATABASE_FILES:
+                shutil.copyfile(template / name, directory / name)
+        except OSError:  # a template someone emptied: dropped (the next session builds it again)
+            shutil.rmtree(template, ignore_errors=True)
+            for name in _DATABASE_FILES:
+                (directory / name).unlink(missing_ok=True)
+
+
 @pytest.fixture(scope="session")
 def virtuoso() -> Iterator[Virtuoso]:
     """A Virtuoso server on a fresh temporary database, for the whole session."""
-    from tests.conftest import free_port, required_tool  # here: conftest imports this module
+    from tests.conftest import required_tool  # here: conftest imports this module
 
     required_tool(VIRTUOSO, "Virtuoso", "virtuoso-opensource-7-bin")
     required_tool(ISQL, "Virtuoso's isql", "virtuoso-opensource-7-bin")
     directory = Path(tempfile.mkdtemp(prefix="igegraph-virtuoso-"))
-    sql_port, http_port = free_port(), free_port()
-    (directory / "virtuoso.ini").write_text(_INI.format(sql_port=sql_port, http_port=http_port), encoding="utf-8")
-    base = f"http://127.0.0.1:{http_port}"
     proc = None
     try:
         started = time.monotonic()
-        with open(directory / "console.txt", "wb") as console:
-            proc = subprocess.Popen([VIRTUOSO, "+foreground", "+configfile", "virtuoso.ini"], cwd=directory,
-                                    stdin=subprocess.DEVNULL, stdout=console, stderr=subprocess.STDOUT)
-        _wait_until_up(proc, base, directory)
+        _copy_template(directory)
+        proc, sql_port, base = _start(directory)
         dba, password = secrets.token_urlsafe(18), secrets.token_urlsafe(18)
         # the fresh database's dba password is "dba": replace it before anything else (the
         # session stays logged in, so the same isql goes on to create the user)
