@@ -93,22 +93,70 @@ def rsvg_convert():
     return required_tool(RSVG_CONVERT, "rsvg-convert", "librsvg2-bin")
 
 
-@pytest.fixture(scope="module")
-def browser(chromium):
-    """One headless Chromium per test module, driven by Playwright.
+class SharedBrowser:
+    """One headless Chromium for the adjacent test modules that use ``browser``.
 
-    Module-scoped, not session-scoped: while it is open, Playwright's sync API keeps an event loop
+    Not open for the whole session: while it is open, Playwright's sync API keeps an event loop
     running in this thread, so ``asyncio.run`` (and what is built on it) would fail in every later
-    test of the worker. An in-process PNG export copes: it renders in a thread of its own.
+    test of the worker. It is closed after the last test of a run of modules using it (an
+    in-process PNG export in between copes: it renders in a thread of its own). Those modules
+    are moved next to each other, after any shuffling, so that they launch it once, not once
+    each (a launch costs about 2 CPU-s with Playwright's Node.js driver).
     """
-    from playwright.sync_api import sync_playwright
 
-    from igegraph.viz import chromium_launch_options
+    def __init__(self) -> None:
+        self.modules: set[Path] = set()
+        self.playwright = None
+        self.browser = None
 
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=chromium, **chromium_launch_options())
-        yield b
-        b.close()
+    @pytest.hookimpl(trylast=True)  # after any reordering of the modules (pytest-randomly, say)
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        self.modules = {item.path for item in items if "browser" in getattr(item, "fixturenames", ())}
+        users = [item for item in items if item.path in self.modules]
+        if users:
+            first = items.index(users[0])
+            rest = [item for item in items if item.path not in self.modules]
+            items[:] = rest[:first] + users + rest[first:]
+
+    def open(self, executable: str):
+        """The open browser, launched first if none is."""
+        if self.browser is None:
+            from playwright.sync_api import sync_playwright
+
+            from igegraph.viz import chromium_launch_options
+
+            self.playwright = sync_playwright().start()
+            self.browser = self.playwright.chromium.launch(executable_path=executable, **chromium_launch_options())
+        return self.browser
+
+    def close(self) -> None:
+        """Close the browser and stop Playwright's driver and event loop, if it is open."""
+        if self.browser is not None:
+            browser, playwright, self.browser, self.playwright = self.browser, self.playwright, None, None
+            try:
+                browser.close()
+            finally:
+                playwright.stop()
+
+    @pytest.hookimpl(wrapper=True)  # after the module fixtures using the browser are torn down
+    def pytest_runtest_teardown(self, item: pytest.Item, nextitem: pytest.Item | None):
+        result = yield
+        if nextitem is None or nextitem.path not in self.modules:
+            self.close()
+        return result
+
+    def pytest_sessionfinish(self) -> None:
+        self.close()  # a run stopped early (-x, --maxfail) may leave it open
+
+
+def pytest_configure(config):
+    config.pluginmanager.register(SharedBrowser(), "igegraph-shared-browser")
+
+
+@pytest.fixture(scope="module")
+def browser(chromium, pytestconfig):
+    """A headless Chromium driven by Playwright, shared by adjacent modules (see ``SharedBrowser``)."""
+    return pytestconfig.pluginmanager.get_plugin("igegraph-shared-browser").open(chromium)
 
 
 @pytest.fixture
