@@ -63,6 +63,14 @@ def entity_classes(kg: "KnowledgeGraph") -> dict[str, str]:
     return {cls: kg.label(cls) for cls in subclasses(kg, "ige:Entity")}
 
 
+def _values(graph: Any, prop: Any) -> defaultdict[Any, list[Any]]:
+    """node -> its values of ``prop``, in the graph's order (one pattern read)."""
+    found: defaultdict[Any, list[Any]] = defaultdict(list)
+    for node, value in graph.subject_objects(prop):
+        found[node].append(value)
+    return found
+
+
 def relation_properties(kg: "KnowledgeGraph") -> dict[str, dict]:
     """Properties that declare a polarity: compact id -> {iri, label, polarity, causal, dependency,
     abolishes}. ``abolishes`` is None for non-negative properties and defaults to False (weakens)
@@ -71,10 +79,7 @@ def relation_properties(kg: "KnowledgeGraph") -> dict[str, dict]:
     # each flag read in one pass (three pattern reads in all, not three per property): a
     # projection reads these for every graph it is built on
     flags = (IGE.causal, IGE.dependency, IGE.abolishes)
-    given: dict[Any, defaultdict[Any, list[Any]]] = {flag: defaultdict(list) for flag in flags}
-    for flag, by_prop in given.items():
-        for prop, value in graph.subject_objects(flag):
-            by_prop[prop].append(value)
+    given = {flag: _values(graph, flag) for flag in flags}
 
     def flag_value(prop: Any, flag: Any) -> "Literal | None":
         found = given[flag].get(prop)
@@ -109,11 +114,7 @@ def _assertions(kg: "KnowledgeGraph") -> dict[tuple[str, str, str], dict]:
     graph = kg.graph
 
     def values(prop: Any) -> defaultdict[Any, list[Any]]:
-        """node -> its values of ``prop``, in the graph's order."""
-        found: defaultdict[Any, list[Any]] = defaultdict(list)
-        for node, value in graph.subject_objects(prop):
-            found[node].append(value)
-        return found
+        return _values(graph, prop)
 
     subject, predicate, object_ = (values(p) for p in (RDF.subject, RDF.predicate, RDF.object))
     reference, number = values(IGE.reference), values(IGE.referenceNumber)
