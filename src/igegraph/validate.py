@@ -324,7 +324,8 @@ def _digest(graph: "rdflib.Graph") -> str:
 def _shacl(kg: "KnowledgeGraph") -> list[Violation]:
     """The shapes' violations: kept next to the graph's CLI cache entry (a graph restored from
     it), else computed once per set of triples in this process (see :data:`_SHACL_SEEN`)."""
-    return list(kg._kept("shacl", lambda: _shacl_seen(kg), _encode_violations, _decode_violations))
+    found: tuple[Violation, ...] = kg._kept("shacl", lambda: _shacl_seen(kg), _encode_violations, _decode_violations)
+    return list(found)
 
 
 def _shacl_seen(kg: "KnowledgeGraph") -> tuple[Violation, ...]:
