@@ -297,3 +297,72 @@ def test_clear_cache(isolated_cache, mine):
     text_index(load_cached([mine]))
     assert clear_cache() == 3
     assert not _entries(isolated_cache)
+
+
+UNLABELLED = FIXTURE.replace('ig:test_cell_b a ige:Cell ; rdfs:label "test cell B" .', "ig:test_cell_b a ige:Cell .")
+
+
+def _shacl_of(path: Path) -> list:
+    from igegraph.validate import _shacl
+
+    return _shacl(load_cached([path], lenient=True))
+
+
+def test_shacl_results_are_cached(isolated_cache, tmp_path, monkeypatch):
+    """A new process reads the shapes' results from the entry instead of running pySHACL; the
+    entry of a changed file is another, with its own results."""
+    import igegraph.validate
+
+    path = tmp_path / "unlabelled.ttl"
+    path.write_text(UNLABELLED, encoding="utf-8")
+    first = _shacl_of(path)
+    assert [(v.focus, v.rule) for v in first] == [("ig:test_cell_b", "entity-label")]
+    (entry,) = _entries(isolated_cache, ".shacl.json")
+    with monkeypatch.context() as m:
+        _forbid(m, igegraph.validate, "_run_shapes")
+        _forbid(m, igegraph.validate, "_digest")
+        assert _shacl_of(path) == first
+    path.write_text(FIXTURE, encoding="utf-8")  # labelled now: a new key, nothing stale read
+    assert _shacl_of(path) == []
+    assert len(_entries(isolated_cache, ".shacl.json")) == 2
+
+
+def test_changed_graph_does_not_read_the_cached_shacl_results(isolated_cache, tmp_path):
+    from rdflib import Literal, URIRef
+    from rdflib.namespace import RDFS
+
+    from igegraph.validate import _shacl
+
+    path = tmp_path / "unlabelled.ttl"
+    path.write_text(UNLABELLED, encoding="utf-8")
+    assert len(_shacl_of(path)) == 1
+    kg = load_cached([path], lenient=True)
+    kg.graph.add((URIRef("https://w3id.org/igegraph/id/test_cell_b"), RDFS.label, Literal("test cell B")))
+    assert _shacl(kg) == []
+
+
+@pytest.mark.parametrize("damage", ["junk", "other key", "other pyshacl", "bad row"])
+def test_corrupt_or_foreign_shacl_results_are_rebuilt(damage, isolated_cache, tmp_path, monkeypatch):
+    """Results of another entry, of another pySHACL or rdflib, or malformed, are not read."""
+    import igegraph.validate
+
+    path = tmp_path / "unlabelled.ttl"
+    path.write_text(UNLABELLED, encoding="utf-8")
+    expected = _shacl_of(path)
+    (entry,) = _entries(isolated_cache, ".shacl.json")
+    good = entry.read_bytes()
+    doc = json.loads(good)
+    if damage == "other key":
+        doc["tag"]["cache_key"] = "0" * 32
+    elif damage == "other pyshacl":
+        doc["engine"]["pyshacl"] = "0.0.1"
+    elif damage == "bad row":
+        doc["violations"][0][1] = 7
+    entry.write_bytes(b"junk" if damage == "junk" else json.dumps(doc).encode())
+    igegraph.validate._SHACL_SEEN.clear()  # the process's own memo would answer too
+    runs = []
+    real = igegraph.validate._run_shapes
+    monkeypatch.setattr(igegraph.validate, "_run_shapes", lambda kg: runs.append(1) or real(kg))
+    assert _shacl_of(path) == expected
+    assert runs == [1]
+    assert entry.read_bytes() == good  # rewritten whole

@@ -3,9 +3,9 @@
 Every CLI command loads the graph through :func:`load_cached`. The first run parses the
 ontology, the curated data and any ``--data`` files and writes a cache entry; later runs load
 the triples from the entry (N-Quads, read by Oxigraph's bulk parser), and the networkx
-projection and the full-text index's texts from compact JSON next to it (see
-:mod:`igegraph.persist` and :mod:`igegraph.fulltext`), skipping the parsers and those
-builds. Nothing in the cache can execute code.
+projection, the full-text index's texts and the SHACL shapes' results from compact JSON next
+to it (see :mod:`igegraph.persist`, :mod:`igegraph.fulltext` and :mod:`igegraph.validate`),
+skipping the parsers and those builds. Nothing in the cache can execute code.
 
 Where the cache lives
     ``$IGEGRAPH_CACHE_DIR`` if set, else ``$XDG_CACHE_HOME/igegraph``, else
@@ -68,7 +68,7 @@ _GRAPH_SUFFIX = ".graph.nq"
 # <key>.<name>.json: a derived value kept next to the entry (see _CachedValues)
 _VALUE_SUFFIX = ".json"
 #: The derived values kept next to an entry.
-_KEPT = ("projection", "fulltext")
+_KEPT = ("projection", "fulltext", "shacl")
 
 
 def cache_dir() -> Path:
@@ -273,8 +273,8 @@ def _restore_graph(raw: bytes, key: str, backend: "Backend") -> "KnowledgeGraph"
 
 
 class _CachedValues:
-    """Mixin: derived values (the projection, the full-text index) are read from (or written
-    to) files next to the cache entry's triples."""
+    """Mixin: derived values (the projection, the full-text index, the SHACL results) are read
+    from (or written to) files next to the cache entry's triples."""
 
     _cache_key: str
     content_key: str | None

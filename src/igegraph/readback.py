@@ -98,15 +98,21 @@ def _rdf(fmt: str, text: str, statements: list[tuple]) -> str | None:
     # them. Equal terms have equal keys: this decides as comparing every key would, in a
     # fraction of the time.
     exact = set(parsed)
-    term, default = functools.cache(ox_term), ox.DefaultGraph()
+    default = ox.DefaultGraph()
+
+    @functools.cache  # per distinct term: rdflib's terms are ABCs, so isinstance is slow
+    def term(t: Any) -> Any:
+        """Oxigraph's term of an rdflib term, None for a blank node (not compared)."""
+        return None if isinstance(t, BNode) else ox_term(t)
+
     written, rest = set(), []
     for st in statements:
-        s, p, o = st[0], st[1], st[2]
-        if isinstance(s, BNode) or isinstance(p, BNode) or isinstance(o, BNode):
+        s, p, o = term(st[0]), term(st[1]), term(st[2])
+        if s is None or p is None or o is None:
             continue
         graph = st[3] if len(st) > 3 else None
         if graph is None or type(graph) is URIRef:
-            quad = ox.Quad(term(s), term(p), term(o), default if graph is None else term(graph))
+            quad = ox.Quad(s, p, o, default if graph is None else term(graph))
             written.add(quad)
             if quad in exact:
                 continue

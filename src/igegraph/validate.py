@@ -322,14 +322,62 @@ def _digest(graph: "rdflib.Graph") -> str:
 
 
 def _shacl(kg: "KnowledgeGraph") -> list[Violation]:
-    """The shapes' violations, computed once per set of triples (see :data:`_SHACL_SEEN`)."""
+    """The shapes' violations: kept next to the graph's CLI cache entry (a graph restored from
+    it), else computed once per set of triples in this process (see :data:`_SHACL_SEEN`)."""
+    found: tuple[Violation, ...] = kg._kept("shacl", lambda: _shacl_seen(kg), _encode_violations, _decode_violations)
+    return list(found)
+
+
+def _shacl_seen(kg: "KnowledgeGraph") -> tuple[Violation, ...]:
     key = _digest(kg.graph)
     if key not in _SHACL_SEEN:
         _SHACL_SEEN[key] = tuple(_run_shapes(kg))
         while len(_SHACL_SEEN) > _SHACL_KEEP:
             _SHACL_SEEN.popitem(last=False)
     _SHACL_SEEN.move_to_end(key)
-    return list(_SHACL_SEEN[key])
+    return _SHACL_SEEN[key]
+
+
+_SHACL_FORMAT = "igegraph-shacl/1"
+
+
+@lru_cache(maxsize=1)
+def _shacl_engine() -> dict[str, str]:
+    """The versions of the libraries the kept results come from: the cache key covers igegraph's
+    code and the shapes, not an upgraded pySHACL or rdflib."""
+    from importlib.metadata import version
+
+    return {"pyshacl": version("pyshacl"), "rdflib": version("rdflib")}
+
+
+def _encode_violations(found: tuple[Violation, ...], tag: dict[str, str]) -> bytes:
+    """The shapes' violations as compact JSON, for the cache entry ``tag`` names."""
+    import json
+
+    rows = [[v.focus, v.rule, v.message, v.severity, v.file] for v in found]
+    doc = {"format": _SHACL_FORMAT, "tag": tag, "engine": _shacl_engine(), "violations": rows}
+    return json.dumps(doc, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def _decode_violations(raw: bytes | None, tag: dict[str, str]) -> tuple[Violation, ...] | None:
+    """The violations :func:`_encode_violations` wrote for ``tag`` with these library versions,
+    or None if missing, malformed or another's."""
+    import json
+
+    if raw is None:
+        return None
+    try:
+        doc = json.loads(raw)
+    except (ValueError, RecursionError):
+        return None
+    if type(doc) is not dict or doc.get("format") != _SHACL_FORMAT or doc.get("tag") != tag \
+            or doc.get("engine") != _shacl_engine() or type(doc.get("violations")) is not list:
+        return None
+    rows = doc["violations"]
+    if not all(type(r) is list and len(r) == 5 and all(type(x) is str for x in r[:4])
+               and (r[4] is None or type(r[4]) is str) for r in rows):
+        return None
+    return tuple(Violation(*r) for r in rows)
 
 
 def _run_shapes(kg: "KnowledgeGraph") -> list[Violation]:
