@@ -36,6 +36,7 @@ Examples
 from __future__ import annotations
 
 import hashlib
+import itertools
 from array import array
 from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -166,7 +167,10 @@ class _Tree:
         self.n = n
         start, succ = _rows(n, heads, tails)
         into, pred = _rows(n, tails, heads)
-        self.comp, count = _components(n, start, succ, into, pred)
+        # Kosaraju's first search may start anywhere: from the nodes nothing feeds (roots), then
+        # from every node, it is often the search from the roots that numbers the nodes below
+        firsts = array("i", (v for v in range(n) if into[v] == into[v + 1]))
+        self.comp, count, finished = _components(n, start, succ, into, pred, firsts)
         comp = self.comp
         fed = bytearray(count)  # fed from another component: not a source
         for h, t in zip(heads, tails, strict=True):
@@ -178,8 +182,12 @@ class _Tree:
             self.size[c] += 1
         self.roots = array("i", (v for v in range(n) if not fed[comp[v]]))
         # numbered in the postorder of a search from the virtual root, which reaches every
-        # node (every component is fed from a source one), a node's dominators all come after it
-        order = _postorder(self.roots, start, succ, bytearray(n))
+        # node (every component is fed from a source one), a node's dominators all come after it.
+        # Kosaraju's first search was that very search when its first starts were the roots in
+        # order (they reach everything, so it started nowhere else): a search fewer.
+        roots = self.roots
+        first_starts = array("i", itertools.islice(itertools.chain(firsts, range(n)), len(roots)))
+        order = finished if first_starts == roots else _postorder(roots, start, succ, bytearray(n))
         del start, succ
         self.idom = _idom(n, order, self.roots, into, pred)
 
@@ -240,11 +248,13 @@ def _postorder(firsts: Iterable[int], start: array, succ: array, seen: bytearray
     return out
 
 
-def _components(n: int, start: array, succ: array, into: array, pred: array) -> tuple[array, int]:
-    """Kosaraju's strongly connected components: node -> component number, and the number of
-    components. A node's component is what reaches it backwards among the nodes not yet in one,
-    taken in decreasing order of their finishing time in a search of the graph."""
-    finished = _postorder(range(n), start, succ, bytearray(n))
+def _components(n: int, start: array, succ: array, into: array, pred: array,
+                firsts: Iterable[int] = ()) -> tuple[array, int, array]:
+    """Kosaraju's strongly connected components: node -> component number, the number of
+    components, and the postorder of the first search (from ``firsts``, then every node). A
+    node's component is what reaches it backwards among the nodes not yet in one, taken in
+    decreasing order of their finishing time in that search."""
+    finished = _postorder(itertools.chain(firsts, range(n)), start, succ, bytearray(n))
     comp = array("i", [-1]) * n
     count = 0
     for v in reversed(finished):
@@ -259,7 +269,7 @@ def _components(n: int, start: array, succ: array, into: array, pred: array) -> 
                     comp[w] = count
                     todo.append(w)
         count += 1
-    return comp, count
+    return comp, count, finished
 
 
 def _idom(n: int, order: array, roots: array, into: array, pred: array) -> array:
