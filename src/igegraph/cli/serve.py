@@ -29,7 +29,7 @@ def serve(data, backend, store, host, port, timeout, max_rows, workers, cors):
 
     Example: igegraph serve --port 7878
     """
-    from ..serve import ServerConfig, listen, run
+    from ..serve import ServerConfig, listen, run, triple_count
 
     kg = load_graph(data, backend, store)
     config = ServerConfig(host=host, port=port, timeout=timeout, max_rows=max_rows, workers=workers,
@@ -39,7 +39,7 @@ def serve(data, backend, store, host, port, timeout, max_rows, workers, cors):
     sock = listen(host, port)
     bound_host, bound_port = sock.getsockname()[:2]
     shown = f"[{bound_host}]" if ":" in bound_host else bound_host
-    click.echo(f"igegraph serving {len(kg)} triples at http://{shown}:{bound_port}/ "
+    click.echo(f"igegraph serving {triple_count(kg)} triples at http://{shown}:{bound_port}/ "
                f"(SPARQL: /sparql, JSON: /api, Ctrl-C to stop)")
     run(kg, config, sock)
     click.echo("igegraph serve stopped")

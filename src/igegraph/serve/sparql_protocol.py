@@ -30,7 +30,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from ..errors import QueryError
-from .app import BodyTooLarge, error_response
+from .app import BodyTooLarge, error_response, triple_count
 
 if TYPE_CHECKING:
     from ..kg import KnowledgeGraph
@@ -256,10 +256,7 @@ def _description_graph(request: Request):
     g.add((dataset, RDF.type, sd.Dataset))
     g.add((dataset, sd.defaultGraph, default))
     g.add((default, RDF.type, sd.Graph))
-    kg = request.app.state.kg
-    # counted once until the graph changes: a store with named graphs counts with a query over
-    # every quad, and this runs on the event loop (every readiness probe of /sparql asks for it)
-    g.add((default, VOID.triples, Literal(kg.derived("serve.triples", lambda: len(kg)), datatype=XSD.integer)))
+    g.add((default, VOID.triples, Literal(triple_count(request.app.state.kg), datatype=XSD.integer)))
     return g
 
 
