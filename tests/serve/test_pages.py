@@ -119,3 +119,30 @@ def test_graph_json_for_the_explorer(client):
 def test_impossible_iris_are_not_found(client, path):
     r = client.get(path, headers={"Accept": "text/turtle"})
     assert r.status_code == 404
+
+
+def test_vocabulary_and_triple_count_are_remade_when_the_graph_changes():
+    # both are kept between requests; a change to the graph must not leave them stale
+    from igegraph.kg import KnowledgeGraph
+    from igegraph.serve import in_process
+
+    graph = rdflib.Graph()
+    graph.add((IGE.binds, rdflib.RDFS.label, rdflib.Literal("binds")))
+    kg = KnowledgeGraph(graph, "memory")
+    void_triples = rdflib.URIRef("http://rdfs.org/ns/void#triples")
+
+    def seen(client) -> tuple[set, str, int]:
+        turtle = rdflib.Graph().parse(data=client.get("/vocab", headers={"Accept": "text/turtle"}).content,
+                                      format="turtle")
+        page = client.get("/vocab", headers={"Accept": "text/html"}).text
+        description = rdflib.Graph().parse(data=client.get("/sparql", headers={"Accept": "text/turtle"}).text,
+                                           format="turtle")
+        return set(turtle.subjects()), page, int(next(description.objects(None, void_triples)))
+
+    with in_process(kg) as client:
+        assert seen(client) == seen(client)  # the second answer comes from what the first kept
+        terms, page, count = seen(client)
+        assert (terms, count) == ({IGE.binds}, 1) and '<tr id="binds">' in page and 'id="blocks"' not in page
+        graph.add((IGE.blocks, rdflib.RDFS.label, rdflib.Literal("blocks")))
+        terms, page, count = seen(client)
+        assert (terms, count) == ({IGE.binds, IGE.blocks}, 2) and '<tr id="blocks">' in page

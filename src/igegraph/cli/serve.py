@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import atexit
+import gc
+
 import click
 
 from .options import graph_options, load_graph
@@ -29,7 +32,7 @@ def serve(data, backend, store, host, port, timeout, max_rows, workers, cors):
 
     Example: igegraph serve --port 7878
     """
-    from ..serve import ServerConfig, listen, run
+    from ..serve import ServerConfig, listen, run, triple_count
 
     kg = load_graph(data, backend, store)
     config = ServerConfig(host=host, port=port, timeout=timeout, max_rows=max_rows, workers=workers,
@@ -39,10 +42,13 @@ def serve(data, backend, store, host, port, timeout, max_rows, workers, cors):
     sock = listen(host, port)
     bound_host, bound_port = sock.getsockname()[:2]
     shown = f"[{bound_host}]" if ":" in bound_host else bound_host
-    click.echo(f"igegraph serving {len(kg)} triples at http://{shown}:{bound_port}/ "
+    click.echo(f"igegraph serving {triple_count(kg)} triples at http://{shown}:{bound_port}/ "
                f"(SPARQL: /sparql, JSON: /api, Ctrl-C to stop)")
     run(kg, config, sock)
     click.echo("igegraph serve stopped")
+    # the interpreter's last collections walk the server's whole heap (seconds of CPU after a
+    # session's requests); the process is ending, so they are spared (runs at exit only)
+    atexit.register(gc.freeze)
 
 
 COMMANDS = [serve]

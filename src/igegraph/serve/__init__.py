@@ -11,6 +11,6 @@ FastAPI and uvicorn are imported only here, never by ``import igegraph``.
 
 from __future__ import annotations
 
-from .app import ServerConfig, create_app, in_process, listen, run
+from .app import ServerConfig, create_app, in_process, listen, run, triple_count
 
-__all__ = ["ServerConfig", "create_app", "in_process", "listen", "run"]
+__all__ = ["ServerConfig", "create_app", "in_process", "listen", "run", "triple_count"]

@@ -30,6 +30,8 @@ from .sparql_protocol import negotiate
 if TYPE_CHECKING:
     import rdflib
 
+    from ..kg import KnowledgeGraph
+
 __all__ = ["router", "RDF_TYPES"]
 
 router = APIRouter(include_in_schema=False)
@@ -51,9 +53,12 @@ def _graph(triples: Iterable[tuple]) -> "rdflib.Graph":
 
 
 def _rdf(g: "rdflib.Graph", media: str) -> Response:
+    return _rdf_bytes(g.serialize(format=RDF_TYPES[media], encoding="utf-8"), media)
+
+
+def _rdf_bytes(body: bytes, media: str) -> Response:
     charset = "" if media.endswith("+xml") else "; charset=utf-8"
-    return Response(g.serialize(format=RDF_TYPES[media], encoding="utf-8"), media_type=media + charset,
-                    headers={"Vary": "Accept"})
+    return Response(body, media_type=media + charset, headers={"Vary": "Accept"})
 
 
 def _not_acceptable() -> Response:
@@ -79,23 +84,33 @@ def entity(request: Request, name: str) -> Response:
 
 @router.get("/vocab")
 def vocabulary(request: Request) -> Response:
-    from rdflib import URIRef
-    from rdflib.namespace import RDFS, SKOS
-
     kg = request.app.state.kg
     media = negotiate(request.headers.get("accept"), _OFFERED)
     if media is None:
         return _not_acceptable()
+    # the same for every request until the graph changes (which drops derived values): kept per
+    # media type, since listing the terms walks every subject of the graph
+    made = kg.derived(f"serve.vocab.{media}", lambda: _vocabulary(kg, media))
+    if media == "text/html":
+        return layout("Vocabulary", made)
+    return _rdf_bytes(made, media)
+
+
+def _vocabulary(kg: "KnowledgeGraph", media: str) -> "str | bytes":
+    """The vocabulary as serialized RDF of ``media``, or as the HTML body of its page."""
+    from rdflib import URIRef
+    from rdflib.namespace import RDFS, SKOS
+
     terms = sorted({s for s in kg.graph.subjects() if isinstance(s, URIRef) and str(s).startswith(str(IGE))})
     if media != "text/html":
-        return _rdf(_graph(t for s in terms for t in kg.graph.triples((s, None, None))), media)
+        g = _graph(t for s in terms for t in kg.graph.triples((s, None, None)))
+        return g.serialize(format=RDF_TYPES[media], encoding="utf-8")
     rows = []
     for term in terms:
         local = str(term)[len(str(IGE)):]
         comment = kg.graph.value(term, SKOS.definition) or kg.graph.value(term, RDFS.comment) or ""
         rows.append(f'<tr id="{esc(local)}"><td><code>ige:{esc(local)}</code></td>'
                     f"<td>{esc(kg.label('ige:' + local))}</td><td>{esc(comment)}</td></tr>")
-    body = (f"<h1>Vocabulary</h1><p>{len(terms)} classes and relations under <code>{esc(IGE)}</code>.</p>"
+    return (f"<h1>Vocabulary</h1><p>{len(terms)} classes and relations under <code>{esc(IGE)}</code>.</p>"
             "<table><thead><tr><th>term</th><th>label</th><th>definition</th></tr></thead><tbody>"
             + "".join(rows) + "</tbody></table>")
-    return layout("Vocabulary", body)

@@ -30,7 +30,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from ..errors import QueryError
-from .app import BodyTooLarge, error_response
+from .app import BodyTooLarge, error_response, triple_count
 
 if TYPE_CHECKING:
     from ..kg import KnowledgeGraph
@@ -256,7 +256,7 @@ def _description_graph(request: Request):
     g.add((dataset, RDF.type, sd.Dataset))
     g.add((dataset, sd.defaultGraph, default))
     g.add((default, RDF.type, sd.Graph))
-    g.add((default, VOID.triples, Literal(len(request.app.state.kg), datatype=XSD.integer)))
+    g.add((default, VOID.triples, Literal(triple_count(request.app.state.kg), datatype=XSD.integer)))
     return g
 
 
