@@ -397,3 +397,18 @@ def test_any_agent_adds_endogenous_and_small_molecule_actors(cli):
     assert wider["blockers"] == []
     assert [(a["id"], a["acts_on"], a["action"]) for a in wider["acts_on_target"]] == [
         ("ig:celastrol", "ig:T_cell", "induces apoptosis of")]
+
+
+def test_the_heap_is_frozen_at_exit():
+    import subprocess
+    import sys
+
+    # checked after every exit handler the CLI registered: the interpreter's last collections then
+    # have nothing to walk
+    code = ("import atexit, gc, os\n"
+            "atexit.register(lambda: os.write(1, b'frozen=%d' % (gc.get_freeze_count() > 0)))\n"
+            "from igegraph.cli import main\n"
+            "main(['--version'])\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "frozen=1"

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import atexit
-import gc
-
 import click
 
 from .options import graph_options, load_graph
@@ -46,9 +43,6 @@ def serve(data, backend, store, host, port, timeout, max_rows, workers, cors):
                f"(SPARQL: /sparql, JSON: /api, Ctrl-C to stop)")
     run(kg, config, sock)
     click.echo("igegraph serve stopped")
-    # the interpreter's last collections walk the server's whole heap (seconds of CPU after a
-    # session's requests); the process is ending, so they are spared (runs at exit only)
-    atexit.register(gc.freeze)
 
 
 COMMANDS = [serve]
