@@ -18,13 +18,19 @@ from igegraph.viz import focus_view, graph_view, make_view, pathway_view, query_
 pytestmark = [pytest.mark.usefixtures("chromium"), pytest.mark.xdist_group("chromium")]
 
 
-def test_png_export(kg, tmp_path):
-    """The pathway PNG at 1440×900: its size, its title and its legend (by pixel sampling)."""
+def test_png_export(kg, tmp_path, browser):
+    """The pathway PNG at 1440×900: its size, its title and its legend (by pixel sampling).
+
+    Drawn in the module's browser (``png_browser``), which stays open with no context left
+    behind; the README's ``igegraph export png`` example draws one in a Chromium of its own."""
     from PIL import Image
 
     from igegraph.viz import legend
 
-    (out,) = export(kg, "png", tmp_path / "p.png", pathway="ige-fceri-degranulation", png_size=(1440, 900))
+    contexts = len(browser.contexts)
+    (out,) = export(kg, "png", tmp_path / "p.png", pathway="ige-fceri-degranulation", png_size=(1440, 900),
+                    png_browser=browser)
+    assert browser.is_connected() and len(browser.contexts) == contexts
     data = out.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     image = Image.open(out).convert("RGB")

@@ -39,6 +39,8 @@ from .viz.png import chromium_path, render_png
 from .viz.svg import to_svg
 
 if TYPE_CHECKING:
+    from playwright.sync_api import Browser
+
     from .kg import KnowledgeGraph
     from .viz import View
 
@@ -176,7 +178,7 @@ def atomic_write(path: str | Path, content: str | bytes, force: bool = False) ->
 @gc_paused
 def export(kg: "KnowledgeGraph", fmt: str, out: str | Path, *, force: bool = False,
            view: "View | None" = None, png_size: tuple[int, int] = (1600, 1000),
-           **view_options: Any) -> list[Path]:
+           png_browser: "Browser | None" = None, **view_options: Any) -> list[Path]:
     """Write the knowledge graph (or a view of it) in one format; return the files written.
 
     Parameters
@@ -199,6 +201,9 @@ def export(kg: "KnowledgeGraph", fmt: str, out: str | Path, *, force: bool = Fal
         when not given.
     png_size : (int, int)
         Width and height of a PNG picture, in pixels.
+    png_browser : playwright.sync_api.Browser, optional
+        An open Chromium to draw a PNG picture in (see :func:`igegraph.viz.render_png`);
+        by default one is launched for it.
 
     Returns
     -------
@@ -244,7 +249,7 @@ def export(kg: "KnowledgeGraph", fmt: str, out: str | Path, *, force: bool = Fal
         "cytoscape": lambda: to_cytoscape(drawn),
         "html": lambda: _html(drawn),
         "svg": lambda: to_svg(drawn),
-        "png": lambda: render_png(_html(drawn), width=png_size[0], height=png_size[1]),
+        "png": lambda: render_png(_html(drawn), width=png_size[0], height=png_size[1], browser=png_browser),
     }
     statements: list[tuple] | None = None  # an RDF export's, sorted once: written, then read back
     try:

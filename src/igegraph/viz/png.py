@@ -14,9 +14,12 @@ import re
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import IgegraphError
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 __all__ = ["render_png", "chromium_path", "CHROMIUM_ARGS", "chromium_launch_options"]
 
@@ -84,17 +87,51 @@ def chromium_path() -> str | None:
 
 
 def render_png(page: str, width: int = 1600, height: int = 1000, scale: float = 1.0,
-               timeout: float = 60.0) -> bytes:
+               timeout: float = 60.0, browser: "Browser | None" = None) -> bytes:
     """Screenshot an igegraph HTML page in headless Chromium (offline) and return PNG bytes.
 
     The page is opened from a ``file://`` URL with every http(s) request aborted; the picture
     is taken once the page sets ``window.__igegraphReady`` (layout finished, graph fitted).
+
+    Parameters
+    ----------
+    page : str
+        The HTML document (:func:`igegraph.viz.render_html`).
+    width, height : int
+        The viewport, in CSS pixels.
+    scale : float
+        Device pixels per CSS pixel.
+    timeout : float
+        Seconds to wait for the page to finish drawing.
+    browser : playwright.sync_api.Browser, optional
+        A Chromium the caller has open (Playwright's sync API, used from its own thread): the
+        page is drawn in a new context of it, closed afterwards, and the browser stays open.
+        Several pictures then cost one launch (about 2 CPU-s each with Playwright's Node.js
+        driver) instead of one each. By default a browser is launched and closed.
 
     Raises
     ------
     IgegraphError
         Playwright or Chromium is not available, or the page did not finish drawing.
     """
+    try:
+        from playwright.sync_api import Error as PlaywrightError
+    except ImportError:
+        raise IgegraphError("PNG export needs the 'playwright' Python package (pip install playwright)") from None
+    with tempfile.TemporaryDirectory(prefix="igegraph-png-") as tmp:
+        html_path = Path(tmp) / "view.html"
+        html_path.write_text(page, encoding="utf-8")
+        try:
+            if browser is not None:
+                return _screenshot(browser, html_path, width, height, scale, timeout)
+            return _launch_and_screenshot(html_path, width, height, scale, timeout)
+        except PlaywrightError as exc:
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise IgegraphError(f"Chromium could not render the page: {first}") from None
+
+
+def _launch_and_screenshot(html_path: Path, width: int, height: int, scale: float, timeout: float) -> bytes:
+    """:func:`_screenshot` in a Chromium launched for it, and closed."""
     import asyncio
 
     try:
@@ -105,32 +142,30 @@ def render_png(page: str, width: int = 1600, height: int = 1000, scale: float = 
         from concurrent.futures import ThreadPoolExecutor
 
         with ThreadPoolExecutor(1) as pool:
-            return pool.submit(render_png, page, width, height, scale, timeout).result()
-    try:
-        from playwright.sync_api import Error as PlaywrightError
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        raise IgegraphError("PNG export needs the 'playwright' Python package (pip install playwright)") from None
+            return pool.submit(_launch_and_screenshot, html_path, width, height, scale, timeout).result()
+    from playwright.sync_api import sync_playwright
+
     exe = chromium_path()
     if exe is None or not os.path.exists(exe):
         raise IgegraphError("PNG export needs Chromium: install it (apt-get install chromium) "
                             "or set IGEGRAPH_CHROMIUM to its path")
-    with tempfile.TemporaryDirectory(prefix="igegraph-png-") as tmp:
-        html_path = Path(tmp) / "view.html"
-        html_path.write_text(page, encoding="utf-8")
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=exe, **chromium_launch_options())
         try:
-            with sync_playwright() as pw:
-                browser = pw.chromium.launch(executable_path=exe, **chromium_launch_options())
-                try:
-                    ctx = browser.new_context(viewport={"width": width, "height": height},
-                                              device_scale_factor=scale)
-                    pg = ctx.new_page()
-                    pg.route("http*://**/*", lambda route: route.abort())
-                    pg.goto(html_path.as_uri())
-                    pg.wait_for_function("window.__igegraphReady === true", timeout=timeout * 1000)
-                    return pg.screenshot(full_page=False, type="png")
-                finally:
-                    browser.close()
-        except PlaywrightError as exc:
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise IgegraphError(f"Chromium could not render the page: {first}") from None
+            return _screenshot(browser, html_path, width, height, scale, timeout)
+        finally:
+            browser.close()
+
+
+def _screenshot(browser: "Browser", html_path: Path, width: int, height: int, scale: float,
+                timeout: float) -> bytes:
+    """The PNG of ``html_path`` drawn in a new context of ``browser`` (closed afterwards), offline."""
+    ctx = browser.new_context(viewport={"width": width, "height": height}, device_scale_factor=scale)
+    try:
+        pg = ctx.new_page()
+        pg.route("http*://**/*", lambda route: route.abort())
+        pg.goto(html_path.as_uri())
+        pg.wait_for_function("window.__igegraphReady === true", timeout=timeout * 1000)
+        return pg.screenshot(full_page=False, type="png")
+    finally:
+        ctx.close()
