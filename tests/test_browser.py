@@ -47,6 +47,27 @@ def test_png_export(kg, tmp_path, browser):
     assert sum(header.histogram()[:80]) > 500
 
 
+def test_a_picture_too_small_for_the_panels_says_so_at_once(kg, browser):
+    # 400×300, the smallest the CLI takes: the blockers panel and the legend leave the pathway's
+    # graph no room, where vis-network never draws (this used to wait out the 60 s timeout)
+    from igegraph.errors import IgegraphError
+    from igegraph.viz import render_png
+
+    page = render_html(pathway_view(kg, "ige-fceri-degranulation"))
+    contexts = len(browser.contexts)
+    started = time.monotonic()
+    with pytest.raises(IgegraphError, match=r"^a 400×300 picture leaves this view's graph no room beside its "
+                                            r"legend and panels; make it larger \(e\.g\. 800×500\)$"):
+        render_png(page, 400, 300, browser=browser)
+    assert time.monotonic() - started < 30 and len(browser.contexts) == contexts
+    # with room for the graph, as small as it gets: a picture of that size
+    from io import BytesIO
+
+    from PIL import Image
+
+    assert Image.open(BytesIO(render_png(page, 600, 400, browser=browser))).size == (600, 400)
+
+
 class Opened:
     """A page opened offline; ``requests`` lists every http(s) request it tried."""
 

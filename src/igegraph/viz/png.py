@@ -112,7 +112,8 @@ def render_png(page: str, width: int = 1600, height: int = 1000, scale: float = 
     Raises
     ------
     IgegraphError
-        Playwright or Chromium is not available, or the page did not finish drawing.
+        Playwright or Chromium is not available, the picture is too small to leave the graph
+        room beside the legend and panels, or the page did not finish drawing.
     """
     try:
         from playwright.sync_api import Error as PlaywrightError
@@ -165,7 +166,11 @@ def _screenshot(browser: "Browser", html_path: Path, width: int, height: int, sc
         pg = ctx.new_page()
         pg.route("http*://**/*", lambda route: route.abort())
         pg.goto(html_path.as_uri())
-        pg.wait_for_function("window.__igegraphReady === true", timeout=timeout * 1000)
+        pg.wait_for_function("window.__igegraphReady === true || window.__igegraphNoRoom === true",
+                             timeout=timeout * 1000)
+        if pg.evaluate("window.__igegraphNoRoom === true"):
+            raise IgegraphError(f"a {width}×{height} picture leaves this view's graph no room beside its legend "
+                                f"and panels; make it larger (e.g. 800×500)")
         return pg.screenshot(full_page=False, type="png")
     finally:
         ctx.close()

@@ -20,7 +20,11 @@
   });
   // the legend strip takes what it needs under the canvas
   var legend = document.getElementById("ig-legend");
-  document.querySelector(".card").style.bottom = legend.offsetHeight + "px";
+  var card = document.querySelector(".card");
+  card.style.bottom = legend.offsetHeight + "px";
+  // a screen too small for the panel and the legend leaves the graph no room, where vis-network
+  // never draws: say so (a picture of it could never become ready)
+  if (card.clientWidth < 40 || card.clientHeight < 40) { window.__igegraphNoRoom = true; }
   network.setSize("100%", "100%");
   // fit the nodes' boxes (labels included) to the canvas, closer than vis-network's own fit
   function fitAll() {
