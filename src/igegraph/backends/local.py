@@ -168,8 +168,34 @@ def _caching_store() -> Any:
             for given, converted in zip(triple_pattern, (s, p, o), strict=True):
                 if converted is not None and converted not in read.terms:
                     read.remember(given, converted)  # matches give back the caller's term, unconverted
-            return (((read(q.subject), read(q.predicate), read(q.object)), iter((self.graph_named(q.graph_name),)))
-                    for q in self.database.quads_for_pattern(s, p, o, where))
+            return self._matches(self.database.quads_for_pattern(s, p, o, where), s, p, o, where)
+
+        def _matches(self, quads: Any, s: Any, p: Any, o: Any, where: Any) -> Iterator[Any]:
+            # rdflib reads every triple through here (subject_objects, SPARQL's BGPs ...): a
+            # term the pattern gives is converted once, not per match, and the others are
+            # looked up in the reader's table before calling it
+            read = self.read
+            known = read.terms.get
+            fixed = [None if t is None else read(t) for t in (s, p, o)]
+            the_s, the_p, the_o = fixed
+            default = (self.default,) if isinstance(where, ox.DefaultGraph) else None
+            for q in quads:
+                ts = the_s
+                if ts is None:
+                    ts = known(q.subject)
+                    if ts is None:
+                        ts = read(q.subject)
+                tp = the_p
+                if tp is None:
+                    tp = known(q.predicate)
+                    if tp is None:
+                        tp = read(q.predicate)
+                to = the_o
+                if to is None:
+                    to = known(q.object)
+                    if to is None:
+                        to = read(q.object)
+                yield (ts, tp, to), iter(default or (self.graph_named(q.graph_name),))
 
         def __len__(self, context: Any = None) -> int:
             # oxrdflib counts with a SPARQL COUNT(DISTINCT ...) over every quad (about 12 ms on
