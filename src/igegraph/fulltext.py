@@ -20,7 +20,6 @@ Examples
 from __future__ import annotations
 
 import difflib
-import json
 import re
 import sqlite3
 import threading
@@ -31,6 +30,7 @@ from rdflib import URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 
 from .measurements import measurement, measurement_text
+from .persist import decode_kept, encode_kept
 from .references import reference_numbers
 from .resolve import SearchHit, fold_greek, match_names
 from .vocab import IGE, compact
@@ -208,19 +208,13 @@ _FORMAT = "igegraph-fulltext/1"
 def _encode_index(index: TextIndex, tag: dict[str, str]) -> bytes:
     """The texts, things and words of an index as compact JSON, for the cache entry ``tag`` names."""
     things = [[thing, info.label, info.category, info.about] for thing, info in index.things.items()]
-    doc = {"format": _FORMAT, "tag": tag, "things": things, "docs": index.docs, "words": index.words}
-    return json.dumps(doc, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    return encode_kept(_FORMAT, tag, {"things": things, "docs": index.docs, "words": index.words})
 
 
 def _decode_index(raw: bytes | None, tag: dict[str, str]) -> TextIndex | None:
     """The index :func:`_encode_index` wrote for ``tag``, or None if missing, malformed or another tag's."""
-    if raw is None:
-        return None
-    try:
-        doc = json.loads(raw)
-    except (ValueError, RecursionError):
-        return None
-    if type(doc) is not dict or doc.get("format") != _FORMAT or doc.get("tag") != tag:
+    doc = decode_kept(raw, _FORMAT, tag)
+    if doc is None:
         return None
     rows, docs, words = doc.get("things"), doc.get("docs"), doc.get("words")
     if type(rows) is not list or type(docs) is not list or type(words) is not list \

@@ -39,8 +39,8 @@ from typing import TYPE_CHECKING, Any, TypeGuard
 if TYPE_CHECKING:
     import networkx as nx
 
-__all__ = ["private_dir", "private_dir_ok", "is_private", "read_private", "write_private", "encode_projection",
-           "decode_projection", "vouch", "vouched"]
+__all__ = ["private_dir", "private_dir_ok", "is_private", "read_private", "write_private", "encode_kept", "decode_kept",
+           "encode_projection", "decode_projection", "vouch", "vouched"]
 
 _LOOSE = stat.S_IWGRP | stat.S_IWOTH
 
@@ -170,8 +170,7 @@ def encode_projection(graph: "nx.MultiDiGraph", tag: dict[str, str]) -> bytes:
             raise ValueError("projection attribute JSON cannot hold exactly")
     if not all(isinstance(n, str) for n in nodes) or not all(isinstance(e[2], str) for e in edges):
         raise ValueError("projection ids must be strings")
-    doc = {"format": _FORMAT, "tag": tag, "graph": dict(graph.graph), "nodes": rows, "edges": edges}
-    return json.dumps(doc, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode("utf-8")
+    return encode_kept(_FORMAT, tag, {"graph": dict(graph.graph), "nodes": rows, "edges": edges})
 
 
 _VALUE_TYPES = frozenset({str, int, float, bool, type(None)})
@@ -193,17 +192,44 @@ def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON number")
 
 
+def encode_kept(doc_format: str, tag: dict[str, str], body: dict[str, Any]) -> bytes:
+    """A value kept beside a cache entry, as one compact JSON object: its ``format``, the
+    ``tag`` of the entry it was built for, then ``body``'s fields (UTF-8; ValueError for NaN or
+    infinity, which JSON cannot hold).
+
+    Examples
+    --------
+    >>> raw = encode_kept("demo/1", {"key": "k"}, {"rows": [1, 2]})
+    >>> raw
+    b'{"format":"demo/1","tag":{"key":"k"},"rows":[1,2]}'
+    >>> decode_kept(raw, "demo/1", {"key": "k"})["rows"], decode_kept(raw, "demo/1", {"key": "other"})
+    ([1, 2], None)
+    """
+    doc = {"format": doc_format, "tag": tag, **body}
+    return json.dumps(doc, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode("utf-8")
+
+
+def decode_kept(raw: bytes | None, doc_format: str, tag: dict[str, str]) -> dict[str, Any] | None:
+    """The JSON object :func:`encode_kept` wrote for ``doc_format`` and ``tag``, or None when
+    ``raw`` is missing, is not JSON (NaN and infinity included), or is another format's or
+    another entry's. Its fields are the caller's to check."""
+    if raw is None:
+        return None
+    try:
+        doc = json.loads(raw, parse_constant=_refuse_constant)
+    except (ValueError, RecursionError):
+        return None
+    if type(doc) is not dict or doc.get("format") != doc_format or doc.get("tag") != tag:
+        return None
+    return doc
+
+
 def decode_projection(raw: bytes | None, tag: dict[str, str]) -> "nx.MultiDiGraph | None":
     """The MultiDiGraph in ``raw``, or None if it is missing, malformed or built for another tag."""
     import networkx as nx
 
-    if raw is None:
-        return None
-    try:
-        doc = json.loads(raw, parse_constant=_refuse_constant)  # no NaN or Infinity
-    except (ValueError, RecursionError):
-        return None
-    if not isinstance(doc, dict) or doc.get("format") != _FORMAT or doc.get("tag") != tag:
+    doc = decode_kept(raw, _FORMAT, tag)
+    if doc is None:
         return None
     rows, edges, meta = doc.get("nodes"), doc.get("edges"), doc.get("graph")
     if type(rows) is not list or type(edges) is not list or not _valid_attrs(meta):

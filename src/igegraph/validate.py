@@ -352,26 +352,19 @@ def _shacl_engine() -> dict[str, str]:
 
 def _encode_violations(found: tuple[Violation, ...], tag: dict[str, str]) -> bytes:
     """The shapes' violations as compact JSON, for the cache entry ``tag`` names."""
-    import json
+    from .persist import encode_kept
 
     rows = [[v.focus, v.rule, v.message, v.severity, v.file] for v in found]
-    doc = {"format": _SHACL_FORMAT, "tag": tag, "engine": _shacl_engine(), "violations": rows}
-    return json.dumps(doc, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    return encode_kept(_SHACL_FORMAT, tag, {"engine": _shacl_engine(), "violations": rows})
 
 
 def _decode_violations(raw: bytes | None, tag: dict[str, str]) -> tuple[Violation, ...] | None:
     """The violations :func:`_encode_violations` wrote for ``tag`` with these library versions,
     or None if missing, malformed or another's."""
-    import json
+    from .persist import decode_kept
 
-    if raw is None:
-        return None
-    try:
-        doc = json.loads(raw)
-    except (ValueError, RecursionError):
-        return None
-    if type(doc) is not dict or doc.get("format") != _SHACL_FORMAT or doc.get("tag") != tag \
-            or doc.get("engine") != _shacl_engine() or type(doc.get("violations")) is not list:
+    doc = decode_kept(raw, _SHACL_FORMAT, tag)
+    if doc is None or doc.get("engine") != _shacl_engine() or type(doc.get("violations")) is not list:
         return None
     rows = doc["violations"]
     if not all(type(r) is list and len(r) == 5 and all(type(x) is str for x in r[:4])
