@@ -769,7 +769,7 @@ def cone_graph(kg: "KnowledgeGraph", sources: Sequence[str], targets: Sequence[s
     from ..backends.local import QuadWriter
     from ..kg import KnowledgeGraph
     from .supplyindex import FACTS
-    from .views import _ANSWERS
+    from .views import FETCH_ANSWERS
 
     graph, facts = _fetch(kg.select, [kg.iri(s) for s in sources], [kg.iri(t) for t in targets],
                           max_length=max_length, items=[kg.iri(i) for i in items], every_action=every_action,
@@ -777,7 +777,7 @@ def cone_graph(kg: "KnowledgeGraph", sources: Sequence[str], targets: Sequence[s
                           # read once per graph, as an endpoint graph's vocabulary and cones are
                           known=kg.derived("traverse.fetch.vocabulary", dict),
                           # dropped with the cones when the supply index is found stale
-                          answers=kg.derived(_ANSWERS, _Answers),
+                          answers=kg.derived(FETCH_ANSWERS, _Answers),
                           writer=kg.derived("traverse.fetch.writer", QuadWriter))
     small = KnowledgeGraph(graph, "oxigraph", list(kg.sources))
     if facts is not None:  # the cone's Cone reads its supply from these, not from a partial graph

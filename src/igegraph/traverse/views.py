@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from ..kg import KnowledgeGraph
 
 __all__ = ["Effect", "Action", "activating", "supply", "actions", "actions_of", "effect_of", "action_effect",
-           "is_intervention", "node", "phase", "ends", "scope", "supply_checked"]
+           "is_intervention", "node", "phase", "ends", "scope", "supply_checked", "FETCH_ANSWERS"]
 
 Hop = tuple[str, str]
 T = TypeVar("T")
@@ -146,7 +146,7 @@ def scope(kg: "KnowledgeGraph", source: str, target: str, max_length: int,
 
 _CONES = "traverse.cone."
 #: Where a graph keeps the answers of its cone fetches' queries (dropped with the cones).
-_ANSWERS = "traverse.fetch.answers"
+FETCH_ANSWERS = "traverse.fetch.answers"
 
 
 def supply_checked(traversal: Callable[..., T]) -> Callable[..., T]:
@@ -162,7 +162,7 @@ def supply_checked(traversal: Callable[..., T]) -> Callable[..., T]:
         answer = traversal(kg, *args, **kwargs)
         if kg.fetches_cones and not kg.supply_index_current():
             cache = kg.__dict__.get("_derived", {})
-            for key in [k for k in cache if k.startswith(_CONES) or k == _ANSWERS]:
+            for key in [k for k in cache if k.startswith(_CONES) or k == FETCH_ANSWERS]:
                 del cache[key]
             answer = traversal(kg, *args, **kwargs)
         return answer
