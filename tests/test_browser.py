@@ -55,11 +55,12 @@ def test_a_picture_too_small_for_the_panels_says_so_at_once(kg, browser):
 
     page = render_html(pathway_view(kg, "ige-fceri-degranulation"))
     contexts = len(browser.contexts)
-    started = time.monotonic()
+    # this message, not the timeout's ("Chromium could not render the page: ... Timeout"): the page
+    # said it has no room instead of never getting ready
     with pytest.raises(IgegraphError, match=r"^a 400×300 picture leaves this view's graph no room beside its "
                                             r"legend and panels; make it larger \(e\.g\. 800×500\)$"):
         render_png(page, 400, 300, browser=browser)
-    assert time.monotonic() - started < 30 and len(browser.contexts) == contexts
+    assert len(browser.contexts) == contexts
     # with room for the graph, as small as it gets: a picture of that size
     from io import BytesIO
 
