@@ -12,8 +12,10 @@ STAMP := $(VENV)/.installed-stamp
 # every module of every package (about 20 CPU-s), where the suite imports a fraction of them and
 # writes the bytecode of those itself. uv first tries offline, from its own cache: asking the index
 # about each package again takes about 5 of the 6 s (a machine that installed them before, such as
-# CI's); a cache that lacks or cannot satisfy one falls back to the index. pip (with its own index
-# settings, which uv does not read) is the fallback when uv cannot be had or cannot reach an index.
+# CI's); a cache that lacks or cannot satisfy one falls back to the index. Offline, uv takes the
+# newest version its cache holds, which may trail the index's (`uv cache clean` refreshes it).
+# pip (with its own index settings, which uv does not read) is the fallback when uv cannot be had
+# or cannot reach an index.
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv --without-pip $(VENV)
 	uv=$$(command -v uv || { $(PYTHON) -m pip --python $(BIN)/python install --quiet --disable-pip-version-check uv >/dev/null 2>&1 && echo $(BIN)/uv; }); \
