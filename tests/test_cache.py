@@ -46,6 +46,28 @@ def _entries(folder: Path, suffix: str = ".graph.nq") -> list[Path]:
     return sorted(folder.glob(f"*{suffix}"))
 
 
+#: The damage every kept value may meet: a tag naming another entry.
+_OTHER_KEY = (("tag", "cache_key"), "0" * 32)
+
+
+def _damage(folder: Path, suffix: str, damage: str, edits: dict[str, tuple[tuple, object]]) -> tuple[Path, bytes]:
+    """Damage the one kept value ending in ``suffix``: ``"junk"`` bytes, or its JSON with the
+    field at ``edits[damage]``'s path set to its value. Returns the file and its good bytes."""
+    (entry,) = _entries(folder, suffix)
+    good = entry.read_bytes()
+    if damage == "junk":
+        entry.write_bytes(b"junk")
+        return entry, good
+    doc = json.loads(good)
+    (*path, last), value = edits[damage]
+    place = doc
+    for step in path:
+        place = place[step]
+    place[last] = value
+    entry.write_bytes(json.dumps(doc).encode())
+    return entry, good
+
+
 def _head(entry: Path) -> dict:
     """The JSON line that starts a cache entry."""
     return json.loads(entry.read_bytes().partition(b"\n")[0])
@@ -220,18 +242,9 @@ def test_changed_graph_does_not_read_the_cached_index(isolated_cache, mine, fres
 @pytest.mark.parametrize("damage", ["junk", "other key", "unknown thing", "bad field", "not a word list"])
 def test_corrupt_fulltext_index_is_rebuilt(damage, isolated_cache, mine, fresh_shared):
     expected = _answers(load_cached([mine]))
-    (entry,) = _entries(isolated_cache, ".fulltext.json")
-    good = entry.read_bytes()
-    doc = json.loads(good)
-    if damage == "other key":
-        doc["tag"]["cache_key"] = "0" * 32
-    elif damage == "unknown thing":
-        doc["docs"][0][0] = "ig:nothing_at_all"
-    elif damage == "bad field":
-        doc["docs"][0][1] = "secret"
-    elif damage == "not a word list":
-        doc["words"] = [1, 2]
-    entry.write_bytes(b"junk" if damage == "junk" else json.dumps(doc).encode())
+    entry, good = _damage(isolated_cache, ".fulltext.json", damage, {
+        "other key": _OTHER_KEY, "unknown thing": (("docs", 0, 0), "ig:nothing_at_all"),
+        "bad field": (("docs", 0, 1), "secret"), "not a word list": (("words",), [1, 2])})
     fresh_shared()
     assert _answers(load_cached([mine])) == expected
     assert entry.read_bytes() == good  # rewritten whole
@@ -349,16 +362,9 @@ def test_corrupt_or_foreign_shacl_results_are_rebuilt(damage, isolated_cache, tm
     path = tmp_path / "unlabelled.ttl"
     path.write_text(UNLABELLED, encoding="utf-8")
     expected = _shacl_of(path)
-    (entry,) = _entries(isolated_cache, ".shacl.json")
-    good = entry.read_bytes()
-    doc = json.loads(good)
-    if damage == "other key":
-        doc["tag"]["cache_key"] = "0" * 32
-    elif damage == "other pyshacl":
-        doc["engine"]["pyshacl"] = "0.0.1"
-    elif damage == "bad row":
-        doc["violations"][0][1] = 7
-    entry.write_bytes(b"junk" if damage == "junk" else json.dumps(doc).encode())
+    entry, good = _damage(isolated_cache, ".shacl.json", damage, {
+        "other key": _OTHER_KEY, "other pyshacl": (("engine", "pyshacl"), "0.0.1"),
+        "bad row": (("violations", 0, 1), 7)})
     igegraph.validate._SHACL_SEEN.clear()  # the process's own memo would answer too
     runs = []
     real = igegraph.validate._run_shapes
