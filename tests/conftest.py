@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import gc
 import os
 import shutil
 from pathlib import Path
@@ -34,6 +35,23 @@ def pytest_collection_modifyitems(config, items):
             elif "oxigraph_endpoint" in getattr(item, "fixturenames", ()):
                 path = "tests/test_endpoint.py"
             item.add_marker(pytest.mark.xdist_group(path))
+
+
+@pytest.hookimpl(wrapper=True)  # after the module fixtures are torn down
+def pytest_runtest_teardown(item, nextitem):
+    """At the end of each test file, collect its garbage and freeze what survives (session
+    fixtures: graphs, stores, servers' clients). The cyclic collector's full collections
+    otherwise walk that whole heap again and again: 7.6-7.8 s of each worker's ~115 CPU-s,
+    timed with ``gc.callbacks``, against 2.7-2.9 s with the freeze (the collections here
+    included), since a full collection then walks only the current file's objects.
+    Freezing never frees and never keeps an object alive: what reference counting frees is
+    freed as before, and only a cycle among frozen objects would stay (the collection before
+    each freeze takes the file's own cycles)."""
+    result = yield
+    if nextitem is None or nextitem.path != item.path:
+        gc.collect()
+        gc.freeze()
+    return result
 
 
 @pytest.fixture(scope="session")
