@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import stat
 import subprocess
+import sys
 import time
 
 import pytest
@@ -142,3 +143,21 @@ def test_query_workers_inherit_the_prepared_sparql_grammar(kg, monkeypatch):
     querycheck.prime_parser.cache_clear()
     assert run_query(kg, "ASK { ig:omalizumab ige:neutralizes ig:free_IgE }", timeout=30).boolean is True
     assert parser.Query.streamlined  # the worker parsed the query; the grammar was prepared here
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
+def test_workers_ask_for_sigkill_when_their_parent_dies():
+    """Each worker asks the kernel for SIGKILL when its parent dies, with a ``prctl`` looked up
+    here, in the parent, once: importing ctypes in each worker cost 30-40 ms of its start."""
+    import ctypes
+    import signal
+
+    from igegraph import worker
+
+    def death_signal() -> int:
+        value = ctypes.c_int()
+        ctypes.CDLL(None).prctl(2, ctypes.byref(value))  # PR_GET_PDEATHSIG
+        return value.value
+
+    assert run_in_worker(death_signal, timeout=30) == signal.SIGKILL
+    assert worker._prctl.cache_info().currsize == 1

@@ -28,6 +28,7 @@ igegraph.errors.QueryTimeout: query timed out after 0.2 s; narrow it or raise --
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import math
 import os
@@ -115,15 +116,24 @@ def detach(fds: list[int]) -> None:
         os.close(null)
 
 
-def _tie_to_parent(parent: int) -> None:
-    """Make this (forked) process exit as soon as ``parent`` is gone."""
-    if sys.platform.startswith("linux"):
-        try:
-            import ctypes
+@functools.cache
+def _prctl() -> Callable[..., int] | None:
+    """libc's ``prctl`` on Linux, else None. Looked up in the parent, once: importing ctypes
+    (which loads libffi) took 30-40 ms of each forked worker's start."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        import ctypes
 
-            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-        except (OSError, AttributeError):  # no libc symbol: the watcher below still works
-            pass
+        return ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):  # no libc symbol: the watcher of _tie_to_parent still works
+        return None
+
+
+def _tie_to_parent(parent: int, prctl: Callable[..., int] | None) -> None:
+    """Make this (forked) process exit as soon as ``parent`` is gone (``prctl`` from :func:`_prctl`)."""
+    if prctl is not None:
+        prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
     if os.getppid() != parent:  # the parent died before the line above took effect
         os._exit(1)
 
@@ -157,6 +167,7 @@ def run_in_worker(func: Callable[[], T], timeout: float) -> T:
     ctx = mp.get_context("fork")
     receiver, sender = ctx.Pipe(duplex=False)
     parent = os.getpid()
+    prctl = _prctl()
     inherited = foreign_pipes(keep=(sender.fileno(),))
 
     def child() -> None:
@@ -165,7 +176,7 @@ def run_in_worker(func: Callable[[], T], timeout: float) -> T:
         # process frees nothing of it anyway
         gc.freeze()
         detach(inherited)
-        _tie_to_parent(parent)
+        _tie_to_parent(parent, prctl)
         try:
             sender.send(("ok", func()))
         except BaseException as exc:  # the parent re-raises it
