@@ -84,7 +84,8 @@ def test_jsonld_is_the_same_whatever_the_hash_seed(kg):
     from igegraph.rdfexport import rdf_text
 
     script = ("import igegraph; from igegraph.rdfexport import rdf_text; from igegraph.viz import pathway_view; "
-              "kg = igegraph.load(); print(rdf_text(kg, 'jsonld', pathway_view(kg, 'ige-fceri-degranulation')), end='')")
+              "kg = igegraph.load(); "
+              "print(rdf_text(kg, 'jsonld', pathway_view(kg, 'ige-fceri-degranulation')), end='')")
     seed = "2" if os.environ.get("PYTHONHASHSEED") == "1" else "1"
     other = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
                            env={**os.environ, "PYTHONHASHSEED": seed}).stdout
