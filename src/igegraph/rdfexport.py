@@ -148,18 +148,24 @@ def _oxigraph_text(quads: list[Any], fmt: str) -> str:
 
 
 def _jsonld(triples: Iterable[tuple]) -> str:
-    """Compact JSON-LD by rdflib; ``xsd:string`` literals written plain (the same in RDF 1.1)."""
+    """Compact JSON-LD by rdflib; ``xsd:string`` literals written plain (the same in RDF 1.1).
+
+    The triples go into rdflib's SimpleMemory store (a plain graph has one context: the
+    default store's context bookkeeping is not needed), and rdflib's JSON-LD document is taken
+    as it is built (``from_rdf``) rather than written as text and parsed again.
+    """
     import rdflib
     from rdflib.namespace import XSD
+    from rdflib.plugins.serializers.jsonld import from_rdf
 
-    g = rdflib.Graph()
+    g = rdflib.Graph(store="SimpleMemory")
     for prefix, ns in PREFIXES.items():
         g.bind(prefix, ns, override=True)
     for s, p, o in triples:
         if isinstance(o, rdflib.Literal) and o.datatype == XSD.string:
             o = rdflib.Literal(str(o))
         g.add((s, p, o))
-    doc = json.loads(g.serialize(format="json-ld", context=dict(PREFIXES), auto_compact=True))
+    doc = from_rdf(g, dict(PREFIXES), auto_compact=True)
     if isinstance(doc, dict) and isinstance(doc.get("@graph"), list):
         # rdflib lists the nodes in the order of a set of subjects, which changes from run to run
         doc["@graph"].sort(key=lambda node: str(node.get("@id", "")))
