@@ -328,9 +328,11 @@ def same_graph(a, b) -> bool:
     from rdflib import BNode
     from rdflib.compare import isomorphic
 
-    if any(isinstance(term, BNode) for graph in (a, b) for triple in graph for term in triple):
+    triples = set(a), set(b)
+    # each distinct term tested once (rdflib's terms are ABCs: isinstance is slow)
+    if any(isinstance(term, BNode) for term in {term for found in triples for triple in found for term in triple}):
         return isomorphic(a, b)
-    return set(a) == set(b)
+    return triples[0] == triples[1]
 
 
 # ---------------------------------------------------------------- SPARQL endpoints (real servers)

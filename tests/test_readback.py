@@ -13,6 +13,7 @@ import rdflib
 import igegraph
 from igegraph.errors import IgegraphError
 from igegraph.export import export
+from igegraph.rdfexport import rdf_quads
 from igegraph.readback import verify
 from igegraph.viz import focus_view
 
@@ -100,8 +101,9 @@ def test_a_changed_statement_is_found_and_a_value_in_another_form_is_not_a_chang
 
     a, p = URIRef("https://example.org/a"), URIRef("https://example.org/p")
     statements = [(a, p, Literal("1.52e-10", datatype=XSD.double)), (a, p, Literal("x"))]
-    verify("ntriples", "ok.nt", f'<{a}> <{p}> "0.000000000152"^^<{XSD.double}> .\n<{a}> <{p}> "x" .\n',
-           statements=statements)
-    with pytest.raises(IgegraphError, match=r'the statement .* "x" is missing or changed'):
-        verify("ntriples", "bad.nt", f'<{a}> <{p}> "1.52e-10"^^<{XSD.double}> .\n<{a}> <{p}> "y" .\n',
-               statements=statements)
+    for quads in (None, rdf_quads(statements)):  # converted here, or as the writer converted them
+        verify("ntriples", "ok.nt", f'<{a}> <{p}> "0.000000000152"^^<{XSD.double}> .\n<{a}> <{p}> "x" .\n',
+               statements=statements, quads=quads)
+        with pytest.raises(IgegraphError, match=r'the statement .* "x" is missing or changed'):
+            verify("ntriples", "bad.nt", f'<{a}> <{p}> "1.52e-10"^^<{XSD.double}> .\n<{a}> <{p}> "y" .\n',
+                   statements=statements, quads=quads)

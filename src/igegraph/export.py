@@ -33,7 +33,7 @@ from .bulk import gc_paused
 from .errors import IgegraphError, OutputExists
 from .graphfiles import to_cytoscape, to_graphml
 from .kgx import kgx_document, kgx_paths
-from .rdfexport import RDF_FORMATS, rdf_statements, rdf_text
+from .rdfexport import RDF_FORMATS, rdf_quads, rdf_statements, rdf_text
 from .readback import verify
 from .viz.png import chromium_path, render_png
 from .viz.svg import to_svg
@@ -251,17 +251,20 @@ def export(kg: "KnowledgeGraph", fmt: str, out: str | Path, *, force: bool = Fal
         "svg": lambda: to_svg(drawn),
         "png": lambda: render_png(_html(drawn), width=png_size[0], height=png_size[1], browser=png_browser),
     }
-    statements: list[tuple] | None = None  # an RDF export's, sorted once: written, then read back
+    # an RDF export's statements, sorted once, and Oxigraph's quads of them: written, then read back
+    statements: list[tuple] | None = None
+    quads: list[Any] | None = None
     try:
         if fmt in RDF_FORMATS:
             statements = rdf_statements(kg, fmt, view)
-            content: str | bytes = rdf_text(kg, fmt, view, statements)
+            quads = None if fmt == "jsonld" else rdf_quads(statements)  # JSON-LD is rdflib's
+            content: str | bytes = rdf_text(kg, fmt, view, statements, quads)
         else:
             content = producers[fmt]()
     except ValueError as exc:  # Oxigraph refuses a term, e.g. an invalid IRI a --data file slipped in
         raise IgegraphError(f"cannot write {out.name} as {fmt}: {str(exc).splitlines()[0]}; "
                             "nothing was written") from None
-    verify(fmt, out.name, content, view=view, statements=statements)
+    verify(fmt, out.name, content, view=view, statements=statements, quads=quads)
     return [atomic_write(out, content, force)]
 
 

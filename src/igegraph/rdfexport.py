@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from .kg import KnowledgeGraph
     from .viz import View
 
-__all__ = ["RDF_FORMATS", "rdf_text", "rdf_statements", "view_triples"]
+__all__ = ["RDF_FORMATS", "rdf_text", "rdf_statements", "rdf_quads", "view_triples"]
 
 #: RDF formats; the dataset formats (named graphs) are trig and nquads.
 RDF_FORMATS = ("turtle", "ntriples", "jsonld", "trig", "nquads")
@@ -119,35 +119,26 @@ def rdf_statements(kg: "KnowledgeGraph", fmt: str, view: "View | None" = None, o
     return [(*t, g) for t in triples for g in claim_of.get(t, [None])]
 
 
-def _ox(term: Any) -> Any:
-    """An rdflib term as a pyoxigraph term."""
+def rdf_quads(statements: Iterable[tuple]) -> list[Any]:
+    """:func:`rdf_statements` as pyoxigraph quads (graph None: the default graph), in order."""
     import pyoxigraph as ox
-    from rdflib import BNode, Literal
 
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)) if term.datatype else None)
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    return ox.NamedNode(str(term))
+    from .backends.local import ox_term
+
+    term = functools.cache(ox_term)  # each distinct term converted once: most recur in many statements
+    default = ox.DefaultGraph()
+    return [ox.Quad(term(st[0]), term(st[1]), term(st[2]),
+                    default if len(st) < 4 or st[3] is None else term(st[3])) for st in statements]
 
 
-def _oxigraph_text(statements: Iterable[tuple], fmt: str) -> str:
+def _oxigraph_text(quads: list[Any], fmt: str) -> str:
+    """Oxigraph's serialisation of :func:`rdf_quads` (all in the default graph for a triple format)."""
     import pyoxigraph as ox
 
     formats = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES,
                "trig": ox.RdfFormat.TRIG, "nquads": ox.RdfFormat.N_QUADS}
-    term = functools.cache(_ox)  # each distinct term converted once: most recur in many statements
-    items: list[Any] = []
-    for st in statements:
-        s, p, o = (term(t) for t in st[:3])
-        if fmt in _DATASETS:
-            items.append(ox.Quad(s, p, o, term(st[3]) if st[3] is not None else ox.DefaultGraph()))
-        else:
-            items.append(ox.Triple(s, p, o))
     prefixes = dict(PREFIXES) if fmt in ("turtle", "trig") else None
-    data = ox.serialize(items, format=formats[fmt], prefixes=prefixes)
+    data = ox.serialize(quads, format=formats[fmt], prefixes=prefixes)
     text = data.decode("utf-8") if isinstance(data, bytes) else str(data)
     if fmt in ("ntriples", "nquads"):
         # sorted for stable diffs; split at line feeds only (U+2028 or a vertical tab inside a
@@ -157,18 +148,24 @@ def _oxigraph_text(statements: Iterable[tuple], fmt: str) -> str:
 
 
 def _jsonld(triples: Iterable[tuple]) -> str:
-    """Compact JSON-LD by rdflib; ``xsd:string`` literals written plain (the same in RDF 1.1)."""
+    """Compact JSON-LD by rdflib; ``xsd:string`` literals written plain (the same in RDF 1.1).
+
+    The triples go into rdflib's SimpleMemory store (a plain graph has one context: the
+    default store's context bookkeeping is not needed), and rdflib's JSON-LD document is taken
+    as it is built (``from_rdf``) rather than written as text and parsed again.
+    """
     import rdflib
     from rdflib.namespace import XSD
+    from rdflib.plugins.serializers.jsonld import from_rdf
 
-    g = rdflib.Graph()
+    g = rdflib.Graph(store="SimpleMemory")
     for prefix, ns in PREFIXES.items():
         g.bind(prefix, ns, override=True)
     for s, p, o in triples:
         if isinstance(o, rdflib.Literal) and o.datatype == XSD.string:
             o = rdflib.Literal(str(o))
         g.add((s, p, o))
-    doc = json.loads(g.serialize(format="json-ld", context=dict(PREFIXES), auto_compact=True))
+    doc = from_rdf(g, dict(PREFIXES), auto_compact=True)
     if isinstance(doc, dict) and isinstance(doc.get("@graph"), list):
         # rdflib lists the nodes in the order of a set of subjects, which changes from run to run
         doc["@graph"].sort(key=lambda node: str(node.get("@id", "")))
@@ -176,11 +173,12 @@ def _jsonld(triples: Iterable[tuple]) -> str:
 
 
 def rdf_text(kg: "KnowledgeGraph", fmt: str, view: "View | None" = None,
-             statements: list[tuple] | None = None) -> str:
+             statements: list[tuple] | None = None, quads: list[Any] | None = None) -> str:
     """The whole graph, or one view, in an RDF format (see the module docs).
 
-    ``statements`` are :func:`rdf_statements` of the same arguments, when the caller has
-    them already (an export reads them back too): they are not sorted again.
+    ``statements`` are :func:`rdf_statements` of the same arguments, and ``quads`` their
+    :func:`rdf_quads`, when the caller has them already (an export reads them back too): they
+    are not sorted or converted again.
 
     >>> import igegraph
     >>> kg = igegraph.load()
@@ -191,4 +189,6 @@ def rdf_text(kg: "KnowledgeGraph", fmt: str, view: "View | None" = None,
     """
     if statements is None:
         statements = rdf_statements(kg, fmt, view)
-    return _jsonld(statements) if fmt == "jsonld" else _oxigraph_text(statements, fmt)
+    if fmt == "jsonld":
+        return _jsonld(statements)
+    return _oxigraph_text(rdf_quads(statements) if quads is None else quads, fmt)

@@ -38,24 +38,26 @@ _RDF = {"turtle": "TURTLE", "ntriples": "N_TRIPLES", "jsonld": "JSON_LD", "trig"
 
 
 def verify(fmt: str, name: str, content: str | bytes, *, view: "View | None" = None,
-           statements: list[tuple] | None = None) -> None:
+           statements: list[tuple] | None = None, quads: list[Any] | None = None) -> None:
     """Raise :class:`IgegraphError` naming the file when ``content`` does not read back as ``fmt``.
 
     ``statements`` are the rdflib triples (quads for trig and nquads, graph None for the
-    default graph) an RDF export was written from; ``view`` the view a graph file draws.
+    default graph) an RDF export was written from, and ``quads`` the pyoxigraph quads Oxigraph
+    wrote of them (:func:`igegraph.rdfexport.rdf_quads`), when it wrote them: not converted
+    again; ``view`` the view a graph file draws.
     """
     try:
-        problem = _check(fmt, name, content, view, statements)
+        problem = _check(fmt, name, content, view, statements, quads)
     except (ValueError, SyntaxError, KeyError, TypeError) as exc:  # every reader's parse errors
         problem = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     if problem:
         raise IgegraphError(f"{name} would not read back as {fmt} ({problem}); nothing was written")
 
 
-def _check(fmt: str, name: str, content: str | bytes, view: Any, statements: Any) -> str | None:
+def _check(fmt: str, name: str, content: str | bytes, view: Any, statements: Any, quads: Any) -> str | None:
     text = content.decode("utf-8") if isinstance(content, bytes) and fmt != "png" else content
     if fmt in _RDF and statements is not None:
-        return _rdf(fmt, str(text), statements)
+        return _rdf(fmt, str(text), statements, quads)
     if fmt == "graphml":
         import networkx as nx
 
@@ -82,41 +84,27 @@ def _check(fmt: str, name: str, content: str | bytes, view: Any, statements: Any
     return None
 
 
-def _rdf(fmt: str, text: str, statements: list[tuple]) -> str | None:
+def _rdf(fmt: str, text: str, statements: list[tuple], quads: list[Any] | None) -> str | None:
     """Oxigraph's reading of ``text`` against the statements it was written from."""
     import pyoxigraph as ox
-    from rdflib import BNode, URIRef
+    from rdflib import BNode
 
-    from .backends.local import ox_term
+    from .rdfexport import rdf_quads
 
     parsed = list(ox.parse(text.encode("utf-8"), format=getattr(ox.RdfFormat, _RDF[fmt])))
     if len(parsed) != len(statements):
         return f"{len(parsed)} statements instead of {len(statements)}"
-    # A statement read back as the very terms it was written from is there (what Oxigraph
-    # writes always is); only the others are compared by value, first with the statements read
-    # back as no statement was written (a JSON-LD double in another form), then with all of
-    # them. Equal terms have equal keys: this decides as comparing every key would, in a
-    # fraction of the time.
+    # A statement read back as the very quad it was written as is there (what Oxigraph writes
+    # always is); only the others are compared by value, first with the statements read back
+    # as no statement was written (a JSON-LD double in another form), then with all of them.
+    # Equal terms have equal keys: this decides as comparing every key would, in a fraction of
+    # the time. Statements with a blank node are not compared (its label may change).
     exact = set(parsed)
-    default = ox.DefaultGraph()
-
-    @functools.cache  # per distinct term: rdflib's terms are ABCs, so isinstance is slow
-    def term(t: Any) -> Any:
-        """Oxigraph's term of an rdflib term, None for a blank node (not compared)."""
-        return None if isinstance(t, BNode) else ox_term(t)
-
-    written, rest = set(), []
-    for st in statements:
-        s, p, o = term(st[0]), term(st[1]), term(st[2])
-        if s is None or p is None or o is None:
-            continue
-        graph = st[3] if len(st) > 3 else None
-        if graph is None or type(graph) is URIRef:
-            quad = ox.Quad(s, p, o, default if graph is None else term(graph))
-            written.add(quad)
-            if quad in exact:
-                continue
-        rest.append(st)
+    if quads is None:  # written by rdflib (JSON-LD): the blank nodes are not converted either
+        statements = [st for st in statements if not any(isinstance(t, BNode) for t in st[:3])]
+        quads = rdf_quads(statements)
+    rest = [st for st, quad in zip(statements, quads, strict=True)
+            if quad not in exact and not any(isinstance(t, BNode) for t in st[:3])]
     if not rest:
         return None
     # a key per distinct term: the same subjects and predicates recur in most statements, and
@@ -132,6 +120,7 @@ def _rdf(fmt: str, text: str, statements: list[tuple]) -> str | None:
                 found.add((*map(key, terms), None if isinstance(graph, ox.DefaultGraph) else graph.value))
         return found
 
+    written = set(quads)
     got, everything = keys([q for q in parsed if q not in written]), False
     for st in rest:
         want = (*map(rdflib_key, st[:3]), str(st[3]) if len(st) > 3 and st[3] is not None else None)
