@@ -407,11 +407,67 @@ def _indexed_join(left: Iterable[Any], right: list[Any], keys: list[Any]) -> Any
                 yield x.merge(y)
 
 
+def _bgp(ctx: Any, part: Any) -> Any:
+    """rdflib's basic graph pattern (``evalBGP``) without a query context per matched triple.
+
+    rdflib pushes a new context, a copy of every binding so far, for each triple a pattern
+    matches, and most of a query's time on the memory backend went there. Here one mapping is
+    extended and taken back as the patterns are matched, and a solution is made only for a
+    complete match: the same solutions, with their variables in the same order, in the same
+    sequence (the patterns in rdflib's order, the same ``graph.triples`` calls in the same
+    order, values compared as rdflib does). Registered in ``CUSTOM_EVALS`` with :func:`_hash_join`; every other part is left
+    to rdflib (``NotImplementedError``)."""
+    if part.name != "BGP":
+        raise NotImplementedError
+    # as rdflib orders them: the patterns with the fewest unbound terms first
+    return _bgp_solutions(ctx, sorted(part.triples, key=lambda t: len([n for n in t if ctx[n] is None])))
+
+
+def _bgp_solutions(ctx: Any, patterns: list[tuple[Any, Any, Any]]) -> Iterator[Any]:
+    from rdflib.plugins.sparql.sparql import FrozenBindings
+    from rdflib.term import BNode, Variable
+
+    triples = ctx.graph.triples
+    solution = dict(ctx.bindings)  # rdflib's bindings: variables (and blank nodes, its labels) -> terms
+    last = len(patterns)
+    # which terms of each pattern are variables (rdflib reads a blank node as one too)
+    variable = [tuple(isinstance(t, (BNode, Variable)) for t in pattern) for pattern in patterns]
+
+    def match(i: int) -> Iterator[Any]:
+        if i == last:
+            yield FrozenBindings(ctx, solution)
+            return
+        pattern = patterns[i]
+        # each term of the pattern, or its value when it is a bound variable (None: unbound)
+        given = tuple(solution.get(t) if v else t for t, v in zip(pattern, variable[i]))
+        if given[0] is not None and given[1] is not None and given[2] is not None:
+            for _ in triples(given):
+                yield from match(i + 1)
+            return
+        for found in triples(given):
+            added = []
+            for term, value, new in zip(pattern, given, found):
+                if value is not None:
+                    continue
+                if term not in solution:
+                    solution[term] = new
+                    added.append(term)
+                elif solution[term] != new:  # a variable twice in the pattern, two values
+                    break
+            else:
+                yield from match(i + 1)
+            for term in added:
+                del solution[term]
+
+    return match(0)
+
+
 @functools.cache
 def _install_hash_join() -> None:
     from rdflib.plugins.sparql import CUSTOM_EVALS
 
     CUSTOM_EVALS["igegraph_hash_join"] = _hash_join
+    CUSTOM_EVALS["igegraph_bgp"] = _bgp
 
 
 def graph_query(graph: "rdflib.Graph", text: str, bindings: Mapping[Any, Any],
