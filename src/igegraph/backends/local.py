@@ -353,10 +353,14 @@ QUERY_CACHE = 512
 def _prepared(text: str, namespaces: tuple[tuple[str, Any], ...]) -> Any:
     """``text`` parsed and translated to rdflib's algebra, prefixes not declared in it taken from
     ``namespaces``, as ``Graph.query`` does with a string; a prepared query is meant to be
-    evaluated again, with other bindings."""
+    evaluated again, with other bindings. A query checked before it runs was translated by
+    its check already (:func:`igegraph.querycheck.checked_algebra`)."""
     from rdflib.plugins.sparql import prepareQuery
 
-    return prepareQuery(text, initNs=dict(namespaces))
+    from ..querycheck import checked_algebra
+
+    checked = checked_algebra(text)
+    return checked if checked is not None else prepareQuery(text, initNs=dict(namespaces))
 
 
 #: Fewest solutions on a join's right side for which :func:`_hash_join` indexes them.
@@ -415,8 +419,8 @@ def _bgp(ctx: Any, part: Any) -> Any:
     extended and taken back as the patterns are matched, and a solution is made only for a
     complete match: the same solutions, with their variables in the same order, in the same
     sequence (the patterns in rdflib's order, the same ``graph.triples`` calls in the same
-    order, values compared as rdflib does). Registered in ``CUSTOM_EVALS`` with :func:`_hash_join`; every other part is left
-    to rdflib (``NotImplementedError``)."""
+    order, values compared as rdflib does). Registered in ``CUSTOM_EVALS`` with
+    :func:`_hash_join`; every other part is left to rdflib (``NotImplementedError``)."""
     if part.name != "BGP":
         raise NotImplementedError
     # as rdflib orders them: the patterns with the fewest unbound terms first
@@ -437,16 +441,17 @@ def _bgp_solutions(ctx: Any, patterns: list[tuple[Any, Any, Any]]) -> Iterator[A
         if i == last:
             yield FrozenBindings(ctx, solution)
             return
-        pattern = patterns[i]
+        pattern = s, p, o = patterns[i]
+        vs, vp, vo = variable[i]
         # each term of the pattern, or its value when it is a bound variable (None: unbound)
-        given = tuple(solution.get(t) if v else t for t, v in zip(pattern, variable[i]))
+        given = (solution.get(s) if vs else s, solution.get(p) if vp else p, solution.get(o) if vo else o)
         if given[0] is not None and given[1] is not None and given[2] is not None:
             for _ in triples(given):
                 yield from match(i + 1)
             return
         for found in triples(given):
             added = []
-            for term, value, new in zip(pattern, given, found):
+            for term, value, new in zip(pattern, given, found, strict=True):
                 if value is not None:
                     continue
                 if term not in solution:
