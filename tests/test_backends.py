@@ -206,6 +206,31 @@ def test_rdflib_engine_graph_patterns_give_rdflibs_own_answer_in_its_order():
             assert ours == theirs, (text, bindings)
 
 
+def test_memory_store_read_from_its_indexes_as_rdflib_reads_it():
+    """The triples the basic graph patterns read from rdflib's Memory store's indexes: those of
+    ``graph.triples``, in its order, for every kind of pattern; not read that way from a store
+    holding other graphs too."""
+    import itertools
+
+    import rdflib
+
+    from igegraph.backends.local import _memory_triples
+
+    ex = rdflib.Namespace("urn:x:")
+    graph = rdflib.Graph()
+    for i in range(30):
+        graph.add((ex[f"s{i % 7}"], ex[f"p{i % 3}"], ex[f"s{(i * 5) % 7}"] if i % 2 else rdflib.Literal(i % 4)))
+    read = _memory_triples(graph)
+    terms = [None, ex.s1, ex.s3, ex.p2, ex.nothing, rdflib.Literal(2)]
+    for pattern in itertools.product(terms, repeat=3):
+        assert list(read(pattern)) == list(graph.triples(pattern)), pattern
+    dataset = rdflib.Dataset()
+    one, two = dataset.graph(ex.g1), dataset.graph(ex.g2)
+    one.add((ex.s1, ex.p1, ex.s2))
+    two.add((ex.s1, ex.p1, ex.s3))
+    assert _memory_triples(rdflib.Graph(store=dataset.store, identifier=ex.g1)) is None
+
+
 def test_memory_backend_parses_a_shipped_file_once_and_copies_it(tmp_path, monkeypatch):
     import rdflib
 

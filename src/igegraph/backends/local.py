@@ -428,14 +428,18 @@ def _bgp(ctx: Any, part: Any) -> Any:
 
 
 def _bgp_solutions(ctx: Any, patterns: list[tuple[Any, Any, Any]]) -> Iterator[Any]:
+    from rdflib.paths import Path as PropertyPath
     from rdflib.plugins.sparql.sparql import FrozenBindings
     from rdflib.term import BNode, Variable
 
-    triples = ctx.graph.triples
+    memory = _memory_triples(ctx.graph)
     solution = dict(ctx.bindings)  # rdflib's bindings: variables (and blank nodes, its labels) -> terms
     last = len(patterns)
     # which terms of each pattern are variables (rdflib reads a blank node as one too)
     variable = [tuple(isinstance(t, (BNode, Variable)) for t in pattern) for pattern in patterns]
+    # where each pattern's triples are read: a property path is evaluated by the graph
+    readers = [ctx.graph.triples if memory is None or isinstance(p, PropertyPath) else memory
+               for _, p, _ in patterns]
 
     def match(i: int) -> Iterator[Any]:
         if i == last:
@@ -443,6 +447,7 @@ def _bgp_solutions(ctx: Any, patterns: list[tuple[Any, Any, Any]]) -> Iterator[A
             return
         pattern = s, p, o = patterns[i]
         vs, vp, vo = variable[i]
+        triples = readers[i]
         # each term of the pattern, or its value when it is a bound variable (None: unbound)
         given = (solution.get(s) if vs else s, solution.get(p) if vp else p, solution.get(o) if vo else o)
         if given[0] is not None and given[1] is not None and given[2] is not None:
@@ -465,6 +470,60 @@ def _bgp_solutions(ctx: Any, patterns: list[tuple[Any, Any, Any]]) -> Iterator[A
                 del solution[term]
 
     return match(0)
+
+
+def _memory_triples(graph: Any) -> Callable[[tuple[Any, Any, Any]], Iterable[tuple[Any, Any, Any]]] | None:
+    """``graph.triples`` for a plain pattern (no property path) read from the indexes of
+    rdflib's Memory store when ``graph`` is the store's only graph; else None.
+
+    rdflib's ``Memory.triples`` checks and describes the graphs of each triple it finds, more
+    than half of a look-up's time, all of it idle when the store holds one graph. The
+    triples come in its order (the same indexes, read the same way)."""
+    import rdflib
+    from rdflib.plugins.stores.memory import Memory
+
+    store = graph.store
+    if type(graph) is not rdflib.Graph or type(store) is not Memory:
+        return None
+    identifier = graph.identifier
+    # rdflib keeps the graphs of a triple only when they are not those of the store's first
+    # triple: with none kept, each triple is in this graph if the first one is
+    contexts = store._Memory__defaultContexts
+    if store._Memory__tripleContexts or not contexts or f"{type(identifier).__name__}:{identifier}" not in contexts:
+        return None
+    spo, pos, osp = store._Memory__spo, store._Memory__pos, store._Memory__osp
+
+    def triples(pattern: tuple[Any, Any, Any]) -> Iterable[tuple[Any, Any, Any]]:
+        s, p, o = pattern
+        if s is not None:
+            by_p = spo.get(s)
+            if by_p is None:
+                return ()
+            if p is not None:
+                by_o = by_p.get(p)
+                if by_o is None:
+                    return ()
+                if o is not None:
+                    return (pattern,) if o in by_o else ()
+                return [(s, p, x) for x in list(by_o)]
+            if o is not None:
+                return [(s, x, o) for x in list(by_p) if o in by_p[x]]
+            return [(s, x, y) for x in list(by_p) for y in list(by_p[x])]
+        if p is not None:
+            by_o = pos.get(p)
+            if by_o is None:
+                return ()
+            if o is not None:
+                return [(x, p, o) for x in list(by_o[o])] if o in by_o else ()
+            return [(y, p, x) for x in list(by_o) for y in list(by_o[x])]
+        if o is not None:
+            by_s = osp.get(o)
+            if by_s is None:
+                return ()
+            return [(x, y, o) for x in list(by_s) for y in list(by_s[x])]
+        return graph.triples(pattern)
+
+    return triples
 
 
 @functools.cache
