@@ -488,10 +488,11 @@ def _memory_triples(graph: Any) -> Callable[[tuple[Any, Any, Any]], Iterable[tup
     identifier = graph.identifier
     # rdflib keeps the graphs of a triple only when they are not those of the store's first
     # triple: with none kept, each triple is in this graph if the first one is
-    contexts = store._Memory__defaultContexts
-    if store._Memory__tripleContexts or not contexts or f"{type(identifier).__name__}:{identifier}" not in contexts:
+    state = vars(store)  # its indexes are private: s -> p -> o, p -> o -> s, o -> s -> p
+    contexts = state["_Memory__defaultContexts"]
+    if state["_Memory__tripleContexts"] or not contexts or f"{type(identifier).__name__}:{identifier}" not in contexts:
         return None
-    spo, pos, osp = store._Memory__spo, store._Memory__pos, store._Memory__osp
+    spo, pos, osp = state["_Memory__spo"], state["_Memory__pos"], state["_Memory__osp"]
 
     def triples(pattern: tuple[Any, Any, Any]) -> Iterable[tuple[Any, Any, Any]]:
         s, p, o = pattern
