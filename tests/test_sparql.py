@@ -396,3 +396,27 @@ def test_project_prefixes_added_once_and_only_when_missing(kg):
     with pytest.raises(QueryError) as info:
         run_query(kg, "PREFIX ige: <https://w3id.org/igegraph/vocab#>\nSELECT ?x WHERE { ?x ?y }")
     assert (info.value.line, info.value.column) == (2, 19)
+
+
+def test_memory_backend_runs_the_algebra_its_check_made(kg_memory, monkeypatch):
+    """A checked query is parsed once: the memory backend evaluates the algebra its check made,
+    and parses only texts never checked (its own queries), with the graph's prefixes."""
+    import rdflib.plugins.sparql
+
+    from igegraph.querycheck import checked_algebra
+
+    prepared = []
+    prepare = rdflib.plugins.sparql.prepareQuery
+    monkeypatch.setattr(rdflib.plugins.sparql, "prepareQuery", lambda *a, **k: prepared.append(a) or prepare(*a, **k))
+    text = "SELECT ?l WHERE { ig:omalizumab rdfs:label ?l }  # checked, then run on the memory backend"
+    assert [r["l"] for r in run_query(kg_memory, text).records()] == ["omalizumab"]
+    other = "SELECT ?l WHERE { ig:omalizumab rdfs:label ?l }  # another text, same algebra"
+    assert [r["l"] for r in run_query(kg_memory, other).records()] == ["omalizumab"]
+    assert prepared == []
+    unchecked = "SELECT ?l WHERE { ig:omalizumab rdfs:label ?l }  # never checked, prefixes of the graph"
+    assert [str(row[0]) for row in kg_memory.engine.query(kg_memory.graph, unchecked, {})] == ["omalizumab"]
+    assert [a[0] for a in prepared] == [unchecked]
+    # rdflib writes a SERVICE request with the prefixes of the graph: such a query is prepared for it
+    service = "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }  # kept?"
+    assert check_query(service, allow_network=True) == "SELECT"
+    assert checked_algebra(service) is None

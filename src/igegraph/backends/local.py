@@ -353,10 +353,14 @@ QUERY_CACHE = 512
 def _prepared(text: str, namespaces: tuple[tuple[str, Any], ...]) -> Any:
     """``text`` parsed and translated to rdflib's algebra, prefixes not declared in it taken from
     ``namespaces``, as ``Graph.query`` does with a string; a prepared query is meant to be
-    evaluated again, with other bindings."""
+    evaluated again, with other bindings. A query checked before it runs was translated by
+    its check already (:func:`igegraph.querycheck.checked_algebra`)."""
     from rdflib.plugins.sparql import prepareQuery
 
-    return prepareQuery(text, initNs=dict(namespaces))
+    from ..querycheck import checked_algebra
+
+    checked = checked_algebra(text)
+    return checked if checked is not None else prepareQuery(text, initNs=dict(namespaces))
 
 
 #: Fewest solutions on a join's right side for which :func:`_hash_join` indexes them.
@@ -407,11 +411,128 @@ def _indexed_join(left: Iterable[Any], right: list[Any], keys: list[Any]) -> Any
                 yield x.merge(y)
 
 
+def _bgp(ctx: Any, part: Any) -> Any:
+    """rdflib's basic graph pattern (``evalBGP``) without a query context per matched triple.
+
+    rdflib pushes a new context, a copy of every binding so far, for each triple a pattern
+    matches, and most of a query's time on the memory backend went there. Here one mapping is
+    extended and taken back as the patterns are matched, and a solution is made only for a
+    complete match: the same solutions, with their variables in the same order, in the same
+    sequence (the patterns in rdflib's order, the same ``graph.triples`` calls in the same
+    order, values compared as rdflib does). Registered in ``CUSTOM_EVALS`` with
+    :func:`_hash_join`; every other part is left to rdflib (``NotImplementedError``)."""
+    if part.name != "BGP":
+        raise NotImplementedError
+    # as rdflib orders them: the patterns with the fewest unbound terms first
+    return _bgp_solutions(ctx, sorted(part.triples, key=lambda t: len([n for n in t if ctx[n] is None])))
+
+
+def _bgp_solutions(ctx: Any, patterns: list[tuple[Any, Any, Any]]) -> Iterator[Any]:
+    from rdflib.paths import Path as PropertyPath
+    from rdflib.plugins.sparql.sparql import FrozenBindings
+    from rdflib.term import BNode, Variable
+
+    memory = _memory_triples(ctx.graph)
+    solution = dict(ctx.bindings)  # rdflib's bindings: variables (and blank nodes, its labels) -> terms
+    last = len(patterns)
+    # which terms of each pattern are variables (rdflib reads a blank node as one too)
+    variable = [tuple(isinstance(t, (BNode, Variable)) for t in pattern) for pattern in patterns]
+    # where each pattern's triples are read: a property path is evaluated by the graph
+    readers = [ctx.graph.triples if memory is None or isinstance(p, PropertyPath) else memory
+               for _, p, _ in patterns]
+
+    def match(i: int) -> Iterator[Any]:
+        if i == last:
+            yield FrozenBindings(ctx, solution)
+            return
+        pattern = s, p, o = patterns[i]
+        vs, vp, vo = variable[i]
+        triples = readers[i]
+        # each term of the pattern, or its value when it is a bound variable (None: unbound)
+        given = (solution.get(s) if vs else s, solution.get(p) if vp else p, solution.get(o) if vo else o)
+        if given[0] is not None and given[1] is not None and given[2] is not None:
+            for _ in triples(given):
+                yield from match(i + 1)
+            return
+        for found in triples(given):
+            added = []
+            for term, value, new in zip(pattern, given, found, strict=True):
+                if value is not None:
+                    continue
+                if term not in solution:
+                    solution[term] = new
+                    added.append(term)
+                elif solution[term] != new:  # a variable twice in the pattern, two values
+                    break
+            else:
+                yield from match(i + 1)
+            for term in added:
+                del solution[term]
+
+    return match(0)
+
+
+def _memory_triples(graph: Any) -> Callable[[tuple[Any, Any, Any]], Iterable[tuple[Any, Any, Any]]] | None:
+    """``graph.triples`` for a plain pattern (no property path) read from the indexes of
+    rdflib's Memory store when ``graph`` is the store's only graph; else None.
+
+    rdflib's ``Memory.triples`` checks and describes the graphs of each triple it finds, more
+    than half of a look-up's time, all of it idle when the store holds one graph. The
+    triples come in its order (the same indexes, read the same way)."""
+    import rdflib
+    from rdflib.plugins.stores.memory import Memory
+
+    store = graph.store
+    if type(graph) is not rdflib.Graph or type(store) is not Memory:
+        return None
+    identifier = graph.identifier
+    # rdflib keeps the graphs of a triple only when they are not those of the store's first
+    # triple: with none kept, each triple is in this graph if the first one is
+    state = vars(store)  # its indexes are private: s -> p -> o, p -> o -> s, o -> s -> p
+    contexts = state["_Memory__defaultContexts"]
+    if state["_Memory__tripleContexts"] or not contexts or f"{type(identifier).__name__}:{identifier}" not in contexts:
+        return None
+    spo, pos, osp = state["_Memory__spo"], state["_Memory__pos"], state["_Memory__osp"]
+
+    def triples(pattern: tuple[Any, Any, Any]) -> Iterable[tuple[Any, Any, Any]]:
+        s, p, o = pattern
+        if s is not None:
+            by_p = spo.get(s)
+            if by_p is None:
+                return ()
+            if p is not None:
+                by_o = by_p.get(p)
+                if by_o is None:
+                    return ()
+                if o is not None:
+                    return (pattern,) if o in by_o else ()
+                return [(s, p, x) for x in list(by_o)]
+            if o is not None:
+                return [(s, x, o) for x in list(by_p) if o in by_p[x]]
+            return [(s, x, y) for x in list(by_p) for y in list(by_p[x])]
+        if p is not None:
+            by_o = pos.get(p)
+            if by_o is None:
+                return ()
+            if o is not None:
+                return [(x, p, o) for x in list(by_o[o])] if o in by_o else ()
+            return [(y, p, x) for x in list(by_o) for y in list(by_o[x])]
+        if o is not None:
+            by_s = osp.get(o)
+            if by_s is None:
+                return ()
+            return [(x, y, o) for x in list(by_s) for y in list(by_s[x])]
+        return graph.triples(pattern)
+
+    return triples
+
+
 @functools.cache
 def _install_hash_join() -> None:
     from rdflib.plugins.sparql import CUSTOM_EVALS
 
     CUSTOM_EVALS["igegraph_hash_join"] = _hash_join
+    CUSTOM_EVALS["igegraph_bgp"] = _bgp
 
 
 def graph_query(graph: "rdflib.Graph", text: str, bindings: Mapping[Any, Any],
