@@ -229,6 +229,11 @@ def test_memory_store_read_from_its_indexes_as_rdflib_reads_it():
     one.add((ex.s1, ex.p1, ex.s2))
     two.add((ex.s1, ex.p1, ex.s3))
     assert _memory_triples(rdflib.Graph(store=dataset.store, identifier=ex.g1)) is None
+    # a store laid out otherwise (another rdflib) is read as rdflib reads it
+    other = rdflib.Graph()
+    other.add((ex.s1, ex.p1, ex.s2))
+    del vars(other.store)["_Memory__osp"]
+    assert _memory_triples(other) is None
 
 
 def test_memory_backend_parses_a_shipped_file_once_and_copies_it(tmp_path, monkeypatch):

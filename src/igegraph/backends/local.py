@@ -489,10 +489,12 @@ def _memory_triples(graph: Any) -> Callable[[tuple[Any, Any, Any]], Iterable[tup
     # rdflib keeps the graphs of a triple only when they are not those of the store's first
     # triple: with none kept, each triple is in this graph if the first one is
     state = vars(store)  # its indexes are private: s -> p -> o, p -> o -> s, o -> s -> p
-    contexts = state["_Memory__defaultContexts"]
-    if state["_Memory__tripleContexts"] or not contexts or f"{type(identifier).__name__}:{identifier}" not in contexts:
+    names = ("_Memory__defaultContexts", "_Memory__tripleContexts", "_Memory__spo", "_Memory__pos", "_Memory__osp")
+    if not all(name in state for name in names):  # another rdflib's layout: read as rdflib reads
         return None
-    spo, pos, osp = state["_Memory__spo"], state["_Memory__pos"], state["_Memory__osp"]
+    contexts, kept, spo, pos, osp = (state[name] for name in names)
+    if kept or not contexts or f"{type(identifier).__name__}:{identifier}" not in contexts:
+        return None
 
     def triples(pattern: tuple[Any, Any, Any]) -> Iterable[tuple[Any, Any, Any]]:
         s, p, o = pattern
