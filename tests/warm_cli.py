@@ -46,9 +46,17 @@ _SERVER = RUN_AS_MAIN + r"""
 import importlib, json, os, pkgutil, signal, socket, struct, sys
 
 import igegraph
-for info in pkgutil.walk_packages(igegraph.__path__, "igegraph."):
-    if not info.name.endswith(".__main__"):  # that one runs the CLI
-        importlib.import_module(info.name)
+
+def import_all(package):
+    # every module but __main__ (it runs the CLI) and igegraph.serve: no command run here serves,
+    # and FastAPI and uvicorn take about 0.6 CPU-s to import (a `serve` would import them itself)
+    for info in pkgutil.iter_modules(package.__path__, package.__name__ + "."):
+        if not info.name.endswith(".__main__") and info.name != "igegraph.serve":
+            module = importlib.import_module(info.name)
+            if info.ispkg:
+                import_all(module)
+
+import_all(igegraph)
 import igegraph.cli
 # what the commands import lazily (about 0.2 s of each short command's CPU): networkx for the
 # projection, rdflib's SPARQL engine and parsers, the Oxigraph store, pyshacl for validate, pyvis

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import time
 from pathlib import Path
@@ -23,6 +24,13 @@ def _children(pid: int) -> list[int]:
         return []
 
 
+def _threads(pid: int) -> int:
+    try:
+        return len(os.listdir(f"/proc/{pid}/task"))
+    except OSError:
+        return 0
+
+
 def _alive(pid: int) -> bool:
     """Running (a zombie waiting for PID 1 to reap it counts as dead)."""
     try:
@@ -37,7 +45,7 @@ def _wait_for(predicate, seconds: float = 20.0) -> bool:
     while time.monotonic() < deadline:
         if predicate():
             return True
-        time.sleep(0.05)
+        time.sleep(0.01)  # a look at /proc costs microseconds
     return False
 
 
@@ -47,7 +55,10 @@ def test_killed_query_takes_its_worker_with_it(start, sig):
     try:
         assert _wait_for(lambda: _children(proc.pid)), "the query worker never started"
         (worker,) = _children(proc.pid)
-        time.sleep(0.2)
+        # its watcher thread is the last thing the worker starts before the query (it is tied to
+        # its parent by then): wait for that rather than a fixed time, then let the query run
+        assert _wait_for(lambda: _threads(worker) >= 2), "the query worker never got to the query"
+        time.sleep(0.05)
         proc.send_signal(sig)
         proc.wait(10)
         assert _wait_for(lambda: not _alive(worker), 5), "the worker outlived its parent"
