@@ -45,12 +45,14 @@ if TYPE_CHECKING:
     from ..kg import KnowledgeGraph
     from .supplyindex import SupplyFacts
 
-__all__ = ["Cone", "ENUMERATION_LIMIT", "RANKING_BUDGET"]
+__all__ = ["Cone", "ENUMERATION_LIMIT", "RANKING_BUDGET", "KEPT_CONES"]
 
 #: Routes listed at most when counting a cone with cycles (where dynamic programming over-counts).
 ENUMERATION_LIMIT = 20_000
 #: Routes looked at, shortest first, to pick the ones shown.
 RANKING_BUDGET = 2_000
+#: Cones a graph keeps for the traversals asked next (:meth:`Cone.of`).
+KEPT_CONES = 32
 
 _Context = tuple[dict, dict, dict]  # arm by node, arm by hop, forbidden cells: bit masks
 
@@ -83,6 +85,24 @@ class Cone:
         }
         self.succ.setdefault(target, [])
         self.edges = {(u, v) for u, vs in self.succ.items() for v in vs}
+
+    @classmethod
+    def of(cls, kg: "KnowledgeGraph", source: str, target: str, max_length: int) -> "Cone":
+        """The cone of ``kg`` between two projection nodes, kept with the graph (dropped when it
+        changes): ``blocks``, ``knockout``, ``cutsets`` and ``path`` of one pair of ends share
+        its searches and what it has decided (the nodes a removal starves, the routes left
+        after an effect). The :data:`KEPT_CONES` asked last are kept."""
+        kept = kg.derived("traverse.kept_cones", _Kept)
+        key = (source, target, max_length)
+        with kept.lock:  # a server's threads may run traversals of one graph at once
+            cone = kept.cones.pop(key, None)  # put back last: the oldest is dropped first
+        if cone is None:
+            cone = cls(kg, source, target, max_length)
+        with kept.lock:
+            kept.cones[key] = cone
+            while len(kept.cones) > KEPT_CONES:
+                del kept.cones[next(iter(kept.cones))]
+        return cone
 
     # ------------------------------------------------------------------ structure
 
@@ -514,6 +534,16 @@ class Cone:
                     and self.survives(Effect(nodes=frozenset({v})), frozenset()) is None):
                 out.append(v)
         return out
+
+
+class _Kept:
+    """The cones a graph keeps (:meth:`Cone.of`), oldest first."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.cones: dict[tuple[str, str, int], Cone] = {}
+        self.lock = threading.Lock()
 
 
 def _bounded_bfs(neighbours, start: str, limit: int, stop: str, within: dict | None = None) -> dict[str, int]:

@@ -81,13 +81,13 @@ def routes(
         Shortest first, then best evidence, then alphabetical by labels.
     """
     kg, src, dst, _ = scope(kg, source, target, max_length)
-    return ranked(kg, Cone(kg, src, dst, max_length), limit)
+    return ranked(kg, Cone.of(kg, src, dst, max_length), limit)
 
 
 def count_routes(kg: "KnowledgeGraph", source: str, target: str, max_length: int = DEFAULT_MAX_LENGTH) -> RouteCount:
     """How many routes of at most ``max_length`` hops lead from ``source`` to ``target``."""
     kg, src, dst, _ = scope(kg, source, target, max_length)
-    return Cone(kg, src, dst, max_length).count()
+    return Cone.of(kg, src, dst, max_length).count()
 
 
 def no_route_reason(kg: "KnowledgeGraph", source: str, target: str, max_length: int) -> str:
@@ -117,7 +117,7 @@ def path(
     ([2], '1 route')
     """
     kg, src, dst, _ = scope(kg, source, target, max_length)
-    cone = Cone(kg, src, dst, max_length)
+    cone = Cone.of(kg, src, dst, max_length)
     found = ranked(kg, cone, limit)
     if not all and found:
         found = [r for r in found if r.length == found[0].length]
