@@ -159,11 +159,13 @@ def test_kept_cones_follow_a_changed_graph(backend):
     src, dst = kg.resolve("toy source"), kg.resolve("toy target")
     assert Cone.of(kg, src, dst, 8) is Cone.of(kg, src, dst, 8)
     assert count_routes(kg, "toy source", "toy target").text() == "4 routes"
+    assert [r.labels for r in routes(kg, "toy source", "toy target")] == ROUTES  # their order kept
     ige, ex = "https://w3id.org/igegraph/vocab#", str(kg.iri(src))[: -len(src.split(":")[1])]
     kg.graph.update(f"INSERT DATA {{ <{kg.iri(src)}> <{ige}activates> <{ex}new_step> . "
                     f"<{ex}new_step> <{ige}activates> <{kg.iri(dst)}> . "
                     f"<{ex}new_step> a <{ige}Cell> }}")
     assert count_routes(kg, "toy source", "toy target").text() == "5 routes"
+    assert len(routes(kg, "toy source", "toy target")) == 5
     cone = Cone.of(kg, src, dst, 8)
     for length in range(1, KEPT_CONES + 2):  # the oldest are dropped past the limit
         Cone.of(kg, src, dst, 100 + length)

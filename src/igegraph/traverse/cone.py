@@ -34,16 +34,18 @@ from __future__ import annotations
 from collections import deque
 from functools import cached_property
 from itertools import pairwise
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from .results import RouteCount
 from .views import Effect, Hop, activating, supply
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Callable, Hashable, Iterable, Mapping
 
     from ..kg import KnowledgeGraph
     from .supplyindex import SupplyFacts
+
+T = TypeVar("T")
 
 __all__ = ["Cone", "ENUMERATION_LIMIT", "RANKING_BUDGET", "KEPT_CONES"]
 
@@ -103,6 +105,15 @@ class Cone:
             while len(kept.cones) > KEPT_CONES:
                 del kept.cones[next(iter(kept.cones))]
         return cone
+
+    def memo(self, key: "Hashable", build: "Callable[[], T]") -> T:
+        """A value that depends on the cone (and its graph) alone, built once: cones are kept
+        (:meth:`of`), and the traversals of one pair of ends ask for the same ones. Never to be
+        changed in place."""
+        kept = self.__dict__.setdefault("_memo", {})
+        if key not in kept:
+            kept[key] = build()
+        return kept[key]
 
     # ------------------------------------------------------------------ structure
 

@@ -783,7 +783,7 @@ def cone_graph(kg: "KnowledgeGraph", sources: Sequence[str], targets: Sequence[s
     # one of its blockers, a pair at two length limits): one graph and one KnowledgeGraph for
     # all, whose projection, views and cones are then built once. Dropped with the cones when
     # the supply index is found stale.
-    graphs = kg.derived(FETCHED, dict)
+    graphs: dict[frozenset, "rdflib.Graph"] = kg.derived(FETCHED, dict)
     graph, facts = _fetch(kg.select, [kg.iri(s) for s in sources], [kg.iri(t) for t in targets],
                           max_length=max_length, items=[kg.iri(i) for i in items], every_action=every_action,
                           stats=stats, index=index, parallel=kg.parallel_queries,

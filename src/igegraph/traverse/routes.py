@@ -44,19 +44,24 @@ def make_route(kg: "KnowledgeGraph", nodes: list[str]) -> Route:
 
 
 def ranked(kg: "KnowledgeGraph", cone: Cone, limit: int | None) -> list[Route]:
-    """The first ``limit`` routes of a cone (all when None), shortest first, then best evidence."""
-    found = cone.enumerated[0] if limit is None else cone.first_routes(limit)
+    """The first ``limit`` routes of a cone (all when None), shortest first, then best evidence.
+    Their order is kept with the cone (``ranked`` is asked again by each traversal of a pair)."""
     g = activating(kg)
-    names: dict[str, str] = {}
 
-    def key(nodes: list[str]) -> tuple:
-        evidence = min((max((p.get("evidence_rank") or 0) for p in g[a][b]["predicates"])
-                        for a, b in pairwise(nodes)), default=0)
-        labels = [names.setdefault(n, kg.label(n).lower()) for n in nodes]
-        return len(nodes), -evidence, labels
+    def order() -> list[list[str]]:
+        found = cone.enumerated[0] if limit is None else cone.first_routes(limit)
+        names: dict[str, str] = {}
 
-    found = sorted(found, key=key)
-    return [make_route(kg, nodes) for nodes in (found if limit is None else found[:limit])]
+        def key(nodes: list[str]) -> tuple:
+            evidence = min((max((p.get("evidence_rank") or 0) for p in g[a][b]["predicates"])
+                            for a, b in pairwise(nodes)), default=0)
+            labels = [names.setdefault(n, kg.label(n).lower()) for n in nodes]
+            return len(nodes), -evidence, labels
+
+        found = sorted(found, key=key)
+        return found if limit is None else found[:limit]
+
+    return [make_route(kg, nodes) for nodes in cone.memo(("ranked", limit), order)]
 
 
 def routes(
