@@ -34,6 +34,7 @@ from __future__ import annotations
 from collections import deque
 from functools import cached_property
 from itertools import pairwise
+from operator import add
 from typing import TYPE_CHECKING, TypeVar
 
 from .results import RouteCount
@@ -406,6 +407,7 @@ class Cone:
                     if node == self.target:
                         total += ways * sum(vec[: size - length])
                         continue
+                    scaled = vec if ways == 1 else [ways * b for b in vec]
                     for nxt in self.succ[node]:
                         if comp[nxt] == cid or nxt in blocked or (node, nxt) in effect.hops:
                             continue
@@ -414,8 +416,9 @@ class Cone:
                             continue
                         into = arrivals.setdefault(comp[nxt], {}).setdefault((nxt, out), [0] * size)
                         shift = length + 1
-                        # vec shifted by the hop: what would pass max_length falls off the end
-                        into[shift:] = [a + ways * b for a, b in zip(into[shift:], vec, strict=False)]
+                        # vec shifted by the hop: what would pass max_length falls off the end (map
+                        # stops at the shorter; a loop in Python here cost twice as much)
+                        into[shift:] = list(map(add, into[shift:], scaled))
         return RouteCount(total, True)
 
     def _inner_paths(self, entry: str, mask: int, cid: int, comp: dict[str, int], blocked: set[str],
