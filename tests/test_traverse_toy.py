@@ -147,3 +147,26 @@ def test_cutsets_of_entities(toy):
     assert found == [{"toy a", "toy b", "toy receptor"}, {"toy a", "toy receptor", "toy src–b binding"},
                      {"toy b", "toy receptor", "toy root"}, {"toy receptor", "toy root", "toy src–b binding"}]
     assert [c.labels for c in cutsets(toy, "toy source", "toy end", max_size=1, entities=True)] == [["toy hub"]]
+
+
+@pytest.mark.parametrize("backend", ["oxigraph", "memory"])
+def test_kept_cones_follow_a_changed_graph(backend):
+    """A graph keeps the cones its traversals built (Cone.of), and drops them when it changes:
+    a new route and a new supply show in the next answers."""
+    from igegraph.traverse.cone import KEPT_CONES, Cone
+
+    kg = igegraph.load([TOY], backend=backend)
+    src, dst = kg.resolve("toy source"), kg.resolve("toy target")
+    assert Cone.of(kg, src, dst, 8) is Cone.of(kg, src, dst, 8)
+    assert count_routes(kg, "toy source", "toy target").text() == "4 routes"
+    assert [r.labels for r in routes(kg, "toy source", "toy target")] == ROUTES  # their order kept
+    ige, ex = "https://w3id.org/igegraph/vocab#", str(kg.iri(src))[: -len(src.split(":")[1])]
+    kg.graph.update(f"INSERT DATA {{ <{kg.iri(src)}> <{ige}activates> <{ex}new_step> . "
+                    f"<{ex}new_step> <{ige}activates> <{kg.iri(dst)}> . "
+                    f"<{ex}new_step> a <{ige}Cell> }}")
+    assert count_routes(kg, "toy source", "toy target").text() == "5 routes"
+    assert len(routes(kg, "toy source", "toy target")) == 5
+    cone = Cone.of(kg, src, dst, 8)
+    for length in range(1, KEPT_CONES + 2):  # the oldest are dropped past the limit
+        Cone.of(kg, src, dst, 100 + length)
+    assert Cone.of(kg, src, dst, 8) is not cone and Cone.of(kg, src, dst, 8).count().n == 5

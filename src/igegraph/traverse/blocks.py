@@ -102,7 +102,7 @@ def blocks(
     ['anti-FcεRI Fab-conjugated celastrol-loaded polymeric micelles']
     """
     kg, src, dst, _ = scope(kg, source, target, max_length)
-    cone = Cone(kg, src, dst, max_length)
+    cone = Cone.of(kg, src, dst, max_length)
     shown = ranked(kg, cone, routes)
     count = cone.count()
     labels = {src: kg.label(src), dst: kg.label(dst)}

@@ -34,23 +34,28 @@ from __future__ import annotations
 from collections import deque
 from functools import cached_property
 from itertools import pairwise
-from typing import TYPE_CHECKING
+from operator import add
+from typing import TYPE_CHECKING, TypeVar
 
 from .results import RouteCount
 from .views import Effect, Hop, activating, supply
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Callable, Hashable, Iterable, Mapping
 
     from ..kg import KnowledgeGraph
     from .supplyindex import SupplyFacts
 
-__all__ = ["Cone", "ENUMERATION_LIMIT", "RANKING_BUDGET"]
+T = TypeVar("T")
+
+__all__ = ["Cone", "ENUMERATION_LIMIT", "RANKING_BUDGET", "KEPT_CONES"]
 
 #: Routes listed at most when counting a cone with cycles (where dynamic programming over-counts).
 ENUMERATION_LIMIT = 20_000
 #: Routes looked at, shortest first, to pick the ones shown.
 RANKING_BUDGET = 2_000
+#: Cones a graph keeps for the traversals asked next (:meth:`Cone.of`).
+KEPT_CONES = 32
 
 _Context = tuple[dict, dict, dict]  # arm by node, arm by hop, forbidden cells: bit masks
 
@@ -83,6 +88,33 @@ class Cone:
         }
         self.succ.setdefault(target, [])
         self.edges = {(u, v) for u, vs in self.succ.items() for v in vs}
+
+    @classmethod
+    def of(cls, kg: "KnowledgeGraph", source: str, target: str, max_length: int) -> "Cone":
+        """The cone of ``kg`` between two projection nodes, kept with the graph (dropped when it
+        changes): ``blocks``, ``knockout``, ``cutsets`` and ``path`` of one pair of ends share
+        its searches and what it has decided (the nodes a removal starves, the routes left
+        after an effect). The :data:`KEPT_CONES` asked last are kept."""
+        kept = kg.derived("traverse.kept_cones", _Kept)
+        key = (source, target, max_length)
+        with kept.lock:  # a server's threads may run traversals of one graph at once
+            cone = kept.cones.pop(key, None)  # put back last: the oldest is dropped first
+        if cone is None:
+            cone = cls(kg, source, target, max_length)
+        with kept.lock:
+            kept.cones[key] = cone
+            while len(kept.cones) > KEPT_CONES:
+                del kept.cones[next(iter(kept.cones))]
+        return cone
+
+    def memo(self, key: "Hashable", build: "Callable[[], T]") -> T:
+        """A value that depends on the cone (and its graph) alone, built once: cones are kept
+        (:meth:`of`), and the traversals of one pair of ends ask for the same ones. Never to be
+        changed in place."""
+        kept = self.__dict__.setdefault("_memo", {})
+        if key not in kept:
+            kept[key] = build()
+        return kept[key]
 
     # ------------------------------------------------------------------ structure
 
@@ -375,6 +407,7 @@ class Cone:
                     if node == self.target:
                         total += ways * sum(vec[: size - length])
                         continue
+                    scaled = vec if ways == 1 else [ways * b for b in vec]
                     for nxt in self.succ[node]:
                         if comp[nxt] == cid or nxt in blocked or (node, nxt) in effect.hops:
                             continue
@@ -383,8 +416,9 @@ class Cone:
                             continue
                         into = arrivals.setdefault(comp[nxt], {}).setdefault((nxt, out), [0] * size)
                         shift = length + 1
-                        # vec shifted by the hop: what would pass max_length falls off the end
-                        into[shift:] = [a + ways * b for a, b in zip(into[shift:], vec, strict=False)]
+                        # vec shifted by the hop: what would pass max_length falls off the end (map
+                        # stops at the shorter; a loop in Python here cost twice as much)
+                        into[shift:] = list(map(add, into[shift:], scaled))
         return RouteCount(total, True)
 
     def _inner_paths(self, entry: str, mask: int, cid: int, comp: dict[str, int], blocked: set[str],
@@ -514,6 +548,16 @@ class Cone:
                     and self.survives(Effect(nodes=frozenset({v})), frozenset()) is None):
                 out.append(v)
         return out
+
+
+class _Kept:
+    """The cones a graph keeps (:meth:`Cone.of`), oldest first."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.cones: dict[tuple[str, str, int], Cone] = {}
+        self.lock = threading.Lock()
 
 
 def _bounded_bfs(neighbours, start: str, limit: int, stop: str, within: dict | None = None) -> dict[str, int]:

@@ -431,11 +431,14 @@ def _fetch(select: Select, sources: Sequence[Any], targets: Sequence[Any], *, ma
            index: Select | None, parallel: int = 1,
            known: dict[str, list[tuple]] | None = None,
            answers: _Answers | None = None,
-           writer: "QuadWriter | None" = None) -> tuple["rdflib.Graph", "SupplyFacts | None"]:
+           writer: "QuadWriter | None" = None,
+           graphs: dict[frozenset, "rdflib.Graph"] | None = None) -> tuple["rdflib.Graph", "SupplyFacts | None"]:
     """:func:`fetch_cone`, and the :class:`~igegraph.traverse.supplyindex.SupplyFacts` of a
     fetch that used the index (None when it fetched the whole supply ancestry). ``answers``
     answers the queries earlier fetches of the graph sent; ``writer`` makes the graph's quads
-    (:func:`~igegraph.backends.local.graph_of`), as it made those of earlier fetches."""
+    (:func:`~igegraph.backends.local.graph_of`), as it made those of earlier fetches; with
+    ``graphs`` (triples -> graph, filled here), a fetch of the very triples an earlier one
+    fetched returns the graph made then (the same object)."""
     import rdflib
 
     started = time.perf_counter()
@@ -571,7 +574,12 @@ def _fetch(select: Select, sources: Sequence[Any], targets: Sequence[Any], *, ma
     facts = None
     if indexed is not None:
         facts = _joint_removals(fetch, dependency, actions, cone, indexed[1])
-    graph = graph_of(fetch.triples, writer)
+    content = frozenset(fetch.triples)  # from the set: its hashes are not computed again
+    graph = graphs.get(content) if graphs is not None else None
+    if graph is None:
+        graph = graph_of(content, writer)
+        if graphs is not None:
+            graphs[content] = graph
     fetch.stats.triples = len(graph)
     fetch.stats.seconds = time.perf_counter() - started
     if stats is not None:
@@ -769,17 +777,24 @@ def cone_graph(kg: "KnowledgeGraph", sources: Sequence[str], targets: Sequence[s
     from ..backends.local import QuadWriter
     from ..kg import KnowledgeGraph
     from .supplyindex import FACTS
-    from .views import FETCH_ANSWERS
+    from .views import FETCH_ANSWERS, FETCHED
 
+    # the cones of several traversals often hold the same triples (blocks and a knockout of
+    # one of its blockers, a pair at two length limits): one graph and one KnowledgeGraph for
+    # all, whose projection, views and cones are then built once. Dropped with the cones when
+    # the supply index is found stale.
+    graphs: dict[frozenset, "rdflib.Graph"] = kg.derived(FETCHED, dict)
     graph, facts = _fetch(kg.select, [kg.iri(s) for s in sources], [kg.iri(t) for t in targets],
                           max_length=max_length, items=[kg.iri(i) for i in items], every_action=every_action,
                           stats=stats, index=index, parallel=kg.parallel_queries,
                           # read once per graph, as an endpoint graph's vocabulary and cones are
                           known=kg.derived("traverse.fetch.vocabulary", dict),
-                          # dropped with the cones when the supply index is found stale
                           answers=kg.derived(FETCH_ANSWERS, _Answers),
-                          writer=kg.derived("traverse.fetch.writer", QuadWriter))
-    small = KnowledgeGraph(graph, "oxigraph", list(kg.sources))
-    if facts is not None:  # the cone's Cone reads its supply from these, not from a partial graph
-        small.derived(FACTS, lambda: facts)
+                          writer=kg.derived("traverse.fetch.writer", QuadWriter), graphs=graphs)
+    on: dict[int, KnowledgeGraph] = kg.derived(f"{FETCHED}.kg", dict)  # graph id -> its KnowledgeGraph
+    small = on.get(id(graph))  # the graph is kept in ``graphs``: its id stays its own
+    if small is None or small.derived(FACTS, lambda: None) != facts:
+        small = on[id(graph)] = KnowledgeGraph(graph, "oxigraph", list(kg.sources))
+        if facts is not None:  # the cone's Cone reads its supply from these, not from a partial graph
+            small.derived(FACTS, lambda: facts)
     return small

@@ -74,7 +74,7 @@ def knockout(
     kg, src, dst, chosen = scope(kg, source, target, max_length, items)
     if not chosen:
         raise IgegraphError("name at least one entity or intervention to knock out")
-    cone = Cone(kg, src, dst, max_length)
+    cone = Cone.of(kg, src, dst, max_length)
     shown = ranked(kg, cone, routes)
     before = cone.count()
     cut, weak = Effect(), Effect()
@@ -151,7 +151,7 @@ def cutsets(
     if max_size < 1:
         raise IgegraphError(f"max size must be at least 1, not {max_size}")
     kg, src, dst, _ = scope(kg, source, target, max_length, every_action=True)
-    cone = Cone(kg, src, dst, max_length)
+    cone = Cone.of(kg, src, dst, max_length)
     if cone.count().n == 0:
         return []
     effects = _entity_effects(kg, cone, src, dst) if entities else _intervention_effects(kg, cone)

@@ -44,19 +44,24 @@ def make_route(kg: "KnowledgeGraph", nodes: list[str]) -> Route:
 
 
 def ranked(kg: "KnowledgeGraph", cone: Cone, limit: int | None) -> list[Route]:
-    """The first ``limit`` routes of a cone (all when None), shortest first, then best evidence."""
-    found = cone.enumerated[0] if limit is None else cone.first_routes(limit)
+    """The first ``limit`` routes of a cone (all when None), shortest first, then best evidence.
+    Their order is kept with the cone (``ranked`` is asked again by each traversal of a pair)."""
     g = activating(kg)
-    names: dict[str, str] = {}
 
-    def key(nodes: list[str]) -> tuple:
-        evidence = min((max((p.get("evidence_rank") or 0) for p in g[a][b]["predicates"])
-                        for a, b in pairwise(nodes)), default=0)
-        labels = [names.setdefault(n, kg.label(n).lower()) for n in nodes]
-        return len(nodes), -evidence, labels
+    def order() -> list[list[str]]:
+        found = cone.enumerated[0] if limit is None else cone.first_routes(limit)
+        names: dict[str, str] = {}
 
-    found = sorted(found, key=key)
-    return [make_route(kg, nodes) for nodes in (found if limit is None else found[:limit])]
+        def key(nodes: list[str]) -> tuple:
+            evidence = min((max((p.get("evidence_rank") or 0) for p in g[a][b]["predicates"])
+                            for a, b in pairwise(nodes)), default=0)
+            labels = [names.setdefault(n, kg.label(n).lower()) for n in nodes]
+            return len(nodes), -evidence, labels
+
+        found = sorted(found, key=key)
+        return found if limit is None else found[:limit]
+
+    return [make_route(kg, nodes) for nodes in cone.memo(("ranked", limit), order)]
 
 
 def routes(
@@ -81,13 +86,13 @@ def routes(
         Shortest first, then best evidence, then alphabetical by labels.
     """
     kg, src, dst, _ = scope(kg, source, target, max_length)
-    return ranked(kg, Cone(kg, src, dst, max_length), limit)
+    return ranked(kg, Cone.of(kg, src, dst, max_length), limit)
 
 
 def count_routes(kg: "KnowledgeGraph", source: str, target: str, max_length: int = DEFAULT_MAX_LENGTH) -> RouteCount:
     """How many routes of at most ``max_length`` hops lead from ``source`` to ``target``."""
     kg, src, dst, _ = scope(kg, source, target, max_length)
-    return Cone(kg, src, dst, max_length).count()
+    return Cone.of(kg, src, dst, max_length).count()
 
 
 def no_route_reason(kg: "KnowledgeGraph", source: str, target: str, max_length: int) -> str:
@@ -117,7 +122,7 @@ def path(
     ([2], '1 route')
     """
     kg, src, dst, _ = scope(kg, source, target, max_length)
-    cone = Cone(kg, src, dst, max_length)
+    cone = Cone.of(kg, src, dst, max_length)
     found = ranked(kg, cone, limit)
     if not all and found:
         found = [r for r in found if r.length == found[0].length]

@@ -34,7 +34,8 @@ if TYPE_CHECKING:
     from ..kg import KnowledgeGraph
 
 __all__ = ["Effect", "Action", "activating", "supply", "actions", "actions_of", "effect_of", "action_effect",
-           "is_intervention", "node", "phase", "ends", "scope", "supply_checked", "FETCH_ANSWERS"]
+           "is_intervention", "node", "phase", "ends", "scope", "supply_checked", "FETCH_ANSWERS",
+           "FETCHED"]
 
 Hop = tuple[str, str]
 T = TypeVar("T")
@@ -147,6 +148,9 @@ def scope(kg: "KnowledgeGraph", source: str, target: str, max_length: int,
 _CONES = "traverse.cone."
 #: Where a graph keeps the answers of its cone fetches' queries (dropped with the cones).
 FETCH_ANSWERS = "traverse.fetch.answers"
+#: Where a graph keeps the graphs its cone fetches made, by their triples, and (the key and
+#: ``.kg``) a KnowledgeGraph of each: dropped with the cones.
+FETCHED = "traverse.fetch.graphs"
 
 
 def supply_checked(traversal: Callable[..., T]) -> Callable[..., T]:
@@ -162,7 +166,7 @@ def supply_checked(traversal: Callable[..., T]) -> Callable[..., T]:
         answer = traversal(kg, *args, **kwargs)
         if kg.fetches_cones and not kg.supply_index_current():
             cache = kg.__dict__.get("_derived", {})
-            for key in [k for k in cache if k.startswith(_CONES) or k == FETCH_ANSWERS]:
+            for key in [k for k in cache if k.startswith((_CONES, FETCHED)) or k == FETCH_ANSWERS]:
                 del cache[key]
             answer = traversal(kg, *args, **kwargs)
         return answer
