@@ -245,3 +245,26 @@ def test_a_changed_graph_fetches_its_cones_again(kg):
     after = blocks(mine, "ig:allergen", "ig:histamine").to_dict()
     assert "urn:x:drug" not in {b["id"] for b in before["blockers"]}
     assert "urn:x:drug" in {b["id"] for b in after["blockers"]}
+
+
+def test_fetched_cone_graphs_are_shared_and_only_the_last_kept():
+    """A fetch of the very triples an earlier one fetched gives back the same graph and
+    KnowledgeGraph (its projection and cones built once); only the KEPT_CONES made last are
+    kept, so a server's cones do not pile up."""
+    from igegraph.traverse.cone import KEPT_CONES
+    from igegraph.traverse.fetch import _keep_last
+    from igegraph.traverse.views import FETCHED
+
+    kg = igegraph.load()
+    first = cone_graph(kg, ["ig:allergen"], ["ig:mast_cell_degranulation"], 8)
+    assert cone_graph(kg, ["ig:allergen"], ["ig:mast_cell_degranulation"], 8) is first
+    other = cone_graph(kg, ["ig:allergen"], ["ig:histamine"], 8)
+    assert other is not first and set(other.graph) != set(first.graph)
+    graphs = kg.derived(FETCHED, dict)
+    assert len(graphs) == 2
+    for i in range(KEPT_CONES):  # newer fetches push the first two out
+        graphs[frozenset({(IG[f"n{i}"], IGE.activates, IG.x)})] = None
+    _keep_last(graphs)
+    assert len(graphs) == KEPT_CONES and frozenset(first.graph) not in graphs
+    again = cone_graph(kg, ["ig:allergen"], ["ig:mast_cell_degranulation"], 8)
+    assert again is not first and set(again.graph) == set(first.graph)

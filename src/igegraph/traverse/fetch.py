@@ -759,6 +759,18 @@ def is_entity(select: Select, term: str) -> str | None:
     return compact(URIRef(iri)) if select(_IS_ENTITY, {"s": URIRef(iri)}) else None
 
 
+def _keep_last(kept: dict[Any, Any]) -> None:
+    """Drop the oldest entries of ``kept`` (a dict keeps its insertion order) past
+    :data:`~igegraph.traverse.cone.KEPT_CONES`; another thread dropping the same is no error."""
+    from .cone import KEPT_CONES
+
+    while len(kept) > KEPT_CONES:
+        try:
+            kept.pop(next(iter(kept)), None)
+        except (RuntimeError, StopIteration):  # changed or emptied by another thread meanwhile
+            continue
+
+
 def cone_graph(kg: "KnowledgeGraph", sources: Sequence[str], targets: Sequence[str], max_length: int,
                items: Sequence[str] = (), every_action: bool = False,
                stats: FetchStats | None = None, index: Select | None = None) -> "KnowledgeGraph":
@@ -781,8 +793,9 @@ def cone_graph(kg: "KnowledgeGraph", sources: Sequence[str], targets: Sequence[s
 
     # the cones of several traversals often hold the same triples (blocks and a knockout of
     # one of its blockers, a pair at two length limits): one graph and one KnowledgeGraph for
-    # all, whose projection, views and cones are then built once. Dropped with the cones when
-    # the supply index is found stale.
+    # all, whose projection, views and cones are then built once. The KEPT_CONES made last are
+    # kept (a server's cones of an endpoint graph would otherwise pile up), and they are
+    # dropped with the cones when the supply index is found stale.
     graphs: dict[frozenset, "rdflib.Graph"] = kg.derived(FETCHED, dict)
     graph, facts = _fetch(kg.select, [kg.iri(s) for s in sources], [kg.iri(t) for t in targets],
                           max_length=max_length, items=[kg.iri(i) for i in items], every_action=every_action,
@@ -791,10 +804,16 @@ def cone_graph(kg: "KnowledgeGraph", sources: Sequence[str], targets: Sequence[s
                           known=kg.derived("traverse.fetch.vocabulary", dict),
                           answers=kg.derived(FETCH_ANSWERS, _Answers),
                           writer=kg.derived("traverse.fetch.writer", QuadWriter), graphs=graphs)
-    on: dict[int, KnowledgeGraph] = kg.derived(f"{FETCHED}.kg", dict)  # graph id -> its KnowledgeGraph
-    small = on.get(id(graph))  # the graph is kept in ``graphs``: its id stays its own
+    _keep_last(graphs)
+    # graph id -> the graph and its KnowledgeGraph (the graph itself is compared: an id is
+    # given again once its graph is gone)
+    made: dict[int, tuple["rdflib.Graph", KnowledgeGraph]] = kg.derived(f"{FETCHED}.kg", dict)
+    known = made.get(id(graph))
+    small = known[1] if known is not None and known[0] is graph else None
     if small is None or small.derived(FACTS, lambda: None) != facts:
-        small = on[id(graph)] = KnowledgeGraph(graph, "oxigraph", list(kg.sources))
+        small = KnowledgeGraph(graph, "oxigraph", list(kg.sources))
         if facts is not None:  # the cone's Cone reads its supply from these, not from a partial graph
             small.derived(FACTS, lambda: facts)
+        made[id(graph)] = (graph, small)
+        _keep_last(made)
     return small
