@@ -4,15 +4,11 @@ offline): categories, predicates, qualifiers, enumerations, required slots and i
 from __future__ import annotations
 
 import csv
-import hashlib
 import json
-import os
-import pickle
 import sys
 from pathlib import Path
 
 import pytest
-from tests.conftest import private_cache_folder
 
 from igegraph.export import export
 from igegraph.kgx import KGX_EDGE_COLUMNS, KGX_NODE_COLUMNS, biolink_data, kgx_document, kgx_paths
@@ -22,73 +18,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
 
 
-def toolkit_key() -> str:
-    """What the Biolink toolkit is built from: the packaged model's schema and the versions of
-    the libraries that read it and of Python (whose pickles :func:`kept_toolkit` keeps)."""
-    from importlib.metadata import version
-
-    import biolink_model
-
-    schema = Path(biolink_model.__path__[0]) / "schema" / "biolink_model.yaml"
-    facts = [schema.read_bytes(), sys.version.encode()] + [
-        f"{name}={version(name)}".encode() for name in ("bmt", "biolink-model", "linkml-runtime", "pyyaml", "pydantic")]
-    return hashlib.sha256(b"\0".join(facts)).hexdigest()[:16]
-
-
-def kept_toolkit():
-    """The toolkit over the packaged model, pickled in ``biolink-toolkit/KEY.pickle`` of
-    igegraph's cache (see ``private_cache_folder``, which refuses a folder others may write) as
-    it was built: building it from the model's YAML took about 1.1 CPU-s, unpickling 0.2. KEY
-    (:func:`toolkit_key`) follows the schema and the library versions, so a change to any of
-    them builds it again; an unreadable pickle is built again too."""
-    from biolink_data import toolkit
-
-    folder = private_cache_folder("biolink-toolkit")
-    if folder is None:
-        return toolkit()
-    path = folder / f"{toolkit_key()}.pickle"
-    try:
-        return pickle.loads(path.read_bytes())
-    except Exception:  # missing, or written by an interrupted run: build it
-        pass
-    built = toolkit()
-    staging = path.with_name(f".{path.name}.{os.getpid()}")
-    staging.write_bytes(pickle.dumps(built, protocol=pickle.HIGHEST_PROTOCOL))
-    staging.replace(path)  # whole, even with another worker writing the same
-    return built
-
-
-def test_kept_toolkit_key_follows_the_schema_and_the_libraries(monkeypatch, tmp_path):
-    """A kept toolkit is never one built from another schema or by other library versions."""
-    import importlib.metadata
-    import shutil
-
-    biolink_model = pytest.importorskip("biolink_model")
-    key = toolkit_key()
-    assert toolkit_key() == key
-    with monkeypatch.context() as m:
-        m.setattr(sys, "version", sys.version + "+other")
-        assert toolkit_key() != key
-    real = importlib.metadata.version
-    for name in ("bmt", "biolink-model", "linkml-runtime", "pyyaml", "pydantic"):
-        with monkeypatch.context() as m:
-            m.setattr(importlib.metadata, "version", lambda n, name=name: real(n) + ("+other" if n == name else ""))
-            assert toolkit_key() != key, name
-    package = tmp_path / "biolink_model"
-    schema = package / "schema" / "biolink_model.yaml"
-    schema.parent.mkdir(parents=True)
-    shutil.copy(Path(biolink_model.__path__[0]) / "schema" / "biolink_model.yaml", schema)
-    monkeypatch.setattr(biolink_model, "__path__", [str(package)])
-    assert toolkit_key() == key
-    schema.write_bytes(schema.read_bytes() + b"\n# changed\n")
-    assert toolkit_key() != key
-
-
 @pytest.fixture(scope="module")
 def tk():
     # imported here, not at collection: bmt and LinkML take ~1 s, on the one worker that needs them
     pytest.importorskip("bmt", reason="the Biolink checks need the test extra (bmt, biolink-model)")
-    return kept_toolkit()
+    from biolink_data import toolkit
+
+    return toolkit()
 
 
 @pytest.fixture(scope="module")
