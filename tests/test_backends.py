@@ -268,3 +268,84 @@ def test_memory_backend_parses_a_shipped_file_once_and_copies_it(tmp_path, monke
     shipped.write_text("<urn:a> <urn:p> <urn:d> .\n", encoding="utf-8")  # the content is the key
     assert sorted(load()) == [(rdflib.URIRef("urn:a"), rdflib.URIRef("urn:p"), rdflib.URIRef("urn:d"))]
     assert parsed == [shipped, shipped]
+
+
+def _memory_state(graph) -> dict:
+    """A Memory store's attributes, the indexes and triple sets flattened in their order (a
+    set as rdflib reads it: a copy of it)."""
+    out = {}
+    for name, value in vars(graph.store).items():
+        if name.endswith(("__spo", "__pos", "__osp")):
+            value = [(a, b, list(c)) for a, bc in value.items() for b, c in bc.items()]
+        elif name.endswith("__contextTriples"):
+            value = {ctx: list(triples.copy()) for ctx, triples in value.items()}
+        elif name == "dispatcher":
+            value = type(value)
+        out[name] = value
+    return out
+
+
+def test_memory_copies_are_the_store_the_adds_make(kg):
+    """_copy_memory writes rdflib Memory's private indexes: this fails when the rdflib
+    installed keeps them otherwise (then loads add each triple again, slower but right)."""
+    import rdflib
+
+    from igegraph.backends.local import _copy_memory
+
+    name = rdflib.URIRef("urn:x:graph")
+    triples = list(kg.graph)
+    added, source = rdflib.Graph(identifier=name), rdflib.Graph()
+    for graph in (added, source):
+        graph.addN((s, p, o, graph) for s, p, o in triples)
+    copied = rdflib.Graph(identifier=name)
+    assert _copy_memory(source, copied)
+    assert _memory_state(copied) == _memory_state(added)
+    assert list(copied) == list(added) and len(copied) == len(kg)
+    assert _copy_memory(rdflib.Graph(), rdflib.Graph())  # an empty one too
+    # refused, nothing changed: a target not empty, a source with quoted triples, another store
+    one = rdflib.Graph()
+    one.add(triples[0])
+    assert not _copy_memory(source, one) and list(one) == triples[:1]
+    quoted = rdflib.Graph()
+    quoted.store.add(triples[0], quoted, quoted=True)
+    empty = rdflib.Graph()
+    assert not _copy_memory(quoted, empty) and not len(empty)
+    assert not _copy_memory(source, get_backend("oxigraph").new_graph())
+
+
+@pytest.mark.parametrize("how", ["load", "restore"])
+def test_memory_graphs_of_one_content_are_copies_of_their_own(how, tmp_path, monkeypatch):
+    """From the second load (or restore) of one content on, a process copies a template: a
+    copy changed is its own, the template and later copies stay as the content, and another
+    content is not answered from it."""
+    import rdflib
+
+    import igegraph.resources
+    from igegraph.backends import local
+
+    monkeypatch.setattr(local, "_TEMPLATES", type(local._TEMPLATES)())
+    memory = get_backend("memory")
+    shipped = tmp_path / "shipped.ttl"
+    monkeypatch.setattr(igegraph.resources, "curated_files", lambda: [shipped])
+    a, b, c = (rdflib.URIRef(f"urn:{x}") for x in "abc")
+
+    def load() -> rdflib.Graph:
+        if how == "restore":
+            return memory.restore(shipped.read_bytes())
+        graph = memory.new_graph()
+        memory.load_files(graph, [shipped])
+        return graph
+
+    shipped.write_text("<urn:a> <urn:p> <urn:b> .\n<urn:b> <urn:p> <urn:c> .\n", encoding="utf-8")
+    graphs = [load() for _ in range(4)]
+    assert len(local._TEMPLATES) == 1 and next(iter(local._TEMPLATES.values())) is not None
+    p = rdflib.URIRef("urn:p")
+    graphs[2].remove((a, None, None))
+    graphs[3].add((c, p, a))
+    graphs[3].parse(data="<urn:c> <urn:p> <urn:b> .", format="nt")
+    expected = [(a, p, b), (b, p, c)]
+    assert sorted(graphs[0]) == sorted(graphs[1]) == sorted(load()) == expected
+    assert sorted(graphs[2]) == expected[1:] and len(graphs[3]) == 4
+    assert list(load().subjects(p, c)) == [b] and list(load().objects(c, p)) == []
+    shipped.write_text("<urn:a> <urn:p> <urn:c> .\n", encoding="utf-8")  # the content is the key
+    assert sorted(load()) == [(a, p, c)]

@@ -372,3 +372,46 @@ def test_corrupt_or_foreign_shacl_results_are_rebuilt(damage, isolated_cache, tm
     assert _shacl_of(path) == expected
     assert runs == [1]
     assert entry.read_bytes() == good  # rewritten whole
+
+
+def test_values_whose_entry_is_gone_are_pruned_and_not_written(isolated_cache, tmp_path, mine, monkeypatch,
+                                                                fresh_shared):
+    """A process that still holds a graph of a pruned entry writes none of its values (nothing
+    would ever remove them); values left without their entry go at the next prune; values go
+    next to their entry whatever the cache folder is by the time they are built."""
+    kg = load_cached([mine])
+    (entry,) = _entries(isolated_cache)
+    entry.unlink()  # pruned by another process
+    text_index(kg)
+    assert kg.projection.has_edge("ig:test_cell_a", "ig:test_cell_b")
+    assert not list(isolated_cache.glob("*.json"))
+    orphan = isolated_cache / f"{'f' * 32}.shacl.json"
+    orphan.write_bytes(b"{}")
+    kept = load_cached([mine])  # written again, and a prune
+    fresh_shared()
+    monkeypatch.setenv("IGEGRAPH_CACHE_DIR", str(tmp_path / "elsewhere"))
+    text_index(kept)
+    assert not orphan.exists() and not (tmp_path / "elsewhere").exists()
+    assert [p.name.split(".")[0] for p in _entries(isolated_cache, ".fulltext.json")] == [entry.name.split(".")[0]]
+
+
+def test_an_entry_written_again_does_not_read_the_values_of_the_one_before(isolated_cache, tmp_path, monkeypatch,
+                                                                           fresh_shared):
+    """Each parse gives blank nodes new labels: the entry written again after damage has
+    other triples, and the full-text index kept for the first is not its own."""
+    path = tmp_path / "blank.ttl"
+    path.write_text(FIXTURE + 'ig:test_cell_a ige:note [ rdfs:label "quokkacyte" ] .\n', encoding="utf-8")
+    text_index(load_cached([path]))
+    (entry,) = _entries(isolated_cache)
+    (index,) = _entries(isolated_cache, ".fulltext.json")
+    before = json.loads(index.read_bytes())["tag"]
+    assert before["entry"] == _head(entry)["sha256"]
+    entry.write_bytes(b"junk")
+    fresh_shared()
+    again = load_cached([path])
+    built = []
+    real = igegraph.fulltext._things
+    monkeypatch.setattr(igegraph.fulltext, "_things", lambda *a: built.append(1) or real(*a))
+    text_index(again)
+    after = json.loads(index.read_bytes())["tag"]
+    assert built == [1] and after["entry"] == _head(entry)["sha256"] != before["entry"]

@@ -190,7 +190,9 @@ _STALE_TMP = 3600
 
 def _prune(folder: Path, keep: int | None = None) -> None:
     """Drop all but the ``keep`` (default :data:`MAX_ENTRIES`) most recently used entries
-    (:func:`_mark_used`), and temporary files that killed runs left behind."""
+    (:func:`_mark_used`), derived values whose entry is gone (a process that still held a
+    graph of a pruned entry may have written one after), and temporary files that killed
+    runs left behind."""
     import time
 
     keep = MAX_ENTRIES if keep is None else keep
@@ -200,6 +202,10 @@ def _prune(folder: Path, keep: int | None = None) -> None:
             key = old.name[: -len(_GRAPH_SUFFIX)]
             for path in (old, *(folder / f"{key}.{name}{_VALUE_SUFFIX}" for name in _KEPT)):
                 path.unlink(missing_ok=True)
+        for name in _KEPT:
+            for value in folder.glob(f"*.{name}{_VALUE_SUFFIX}"):
+                if not (folder / (value.name[: -len(f".{name}{_VALUE_SUFFIX}")] + _GRAPH_SUFFIX)).exists():
+                    value.unlink(missing_ok=True)
         for tmp in folder.glob(".tmp-*"):  # an hour old: no live write is that slow
             if tmp.stat().st_mtime < time.time() - _STALE_TMP:
                 tmp.unlink(missing_ok=True)
@@ -250,7 +256,7 @@ def _dump_graph(kg: "KnowledgeGraph", key: str) -> bytes:
     return json.dumps(head, ensure_ascii=False).encode() + b"\n" + body
 
 
-def _restore_graph(raw: bytes, key: str, backend: "Backend") -> "KnowledgeGraph":
+def _restore_graph(raw: bytes, key: str, backend: "Backend", folder: Path) -> "KnowledgeGraph":
     """Rebuild a KnowledgeGraph from a cache entry; raise anything on mismatch."""
     line, _, body = raw.partition(b"\n")
     head = json.loads(line)
@@ -267,30 +273,37 @@ def _restore_graph(raw: bytes, key: str, backend: "Backend") -> "KnowledgeGraph"
     if head.get("sha256") != hashlib.sha256(body).hexdigest():
         raise ValueError("cache entry is corrupt")
     graph = backend.restore(body)
-    kg = _cached_kg(graph, backend, [Path(p) for p in head["sources"]], key)
+    kg = _cached_kg(graph, backend, [Path(p) for p in head["sources"]], key, (folder, head["sha256"]))
     kg.vocabulary_changes = head["vocabulary_changes"]
     return kg
 
 
 class _CachedValues:
     """Mixin: derived values (the projection, the full-text index, the SHACL results) are read
-    from (or written to) files next to the cache entry's triples."""
+    from (or written to) files next to the cache entry's triples. A value is tagged with the
+    entry's key and the SHA-256 of its triples: an entry written again (pruned, or rebuilt
+    after damage; its blank nodes have new labels, its triples may come in another order)
+    never reads the values of the one before."""
 
     _cache_key: str
+    # the folder of the entry the graph was restored from, and its triples' SHA-256
+    _cache_entry: tuple[Path, str] | None
     content_key: str | None
 
     def _kept(self, name: str, build: Callable[[], T], encode: Callable[[T, dict[str, str]], bytes],
               decode: Callable[[bytes | None, dict[str, str]], T | None]) -> T:
-        if self.content_key is None:  # changed since it was restored: the entry's value is not its own
-            return build()
-        path = cache_dir() / f"{self._cache_key}.{name}{_VALUE_SUFFIX}"
-        tag = {"cache_key": self._cache_key}
+        if self.content_key is None or self._cache_entry is None:
+            return build()  # changed since it was restored, or no entry: the entry's value is not its own
+        folder, digest = self._cache_entry
+        path = folder / f"{self._cache_key}.{name}{_VALUE_SUFFIX}"
+        tag = {"cache_key": self._cache_key, "entry": digest}
         value = decode(read_private(path), tag)
         if value is not None:
             return value
         value = build()
         try:
-            if private_dir(path.parent):
+            # not once the entry is gone (pruned by another process): nothing would remove it
+            if private_dir(folder) and (folder / f"{self._cache_key}{_GRAPH_SUFFIX}").exists():
                 write_private(path, encode(value, tag))
         except (OSError, ValueError):  # a read-only cache, or values JSON cannot hold: no cache
             pass
@@ -305,9 +318,11 @@ def _cached_kg_class() -> type:
     return type("CachedKnowledgeGraph", (_CachedValues, KnowledgeGraph), {"__module__": __name__})
 
 
-def _cached_kg(graph: Any, backend: "Backend", sources: list[Path], key: str) -> "KnowledgeGraph":
+def _cached_kg(graph: Any, backend: "Backend", sources: list[Path], key: str,
+               entry: tuple[Path, str] | None) -> "KnowledgeGraph":
     kg = _cached_kg_class()(graph, backend, sources)
     kg._cache_key = key
+    kg._cache_entry = entry
     # the entry's triples in the entry's order (blank nodes keep its labels): every graph
     # restored from it may share derived values
     kg.content_key = f"entry:{key}"
@@ -384,7 +399,7 @@ def load_cached(data: Iterable[str | Path] = (), backend: "str | Backend" = "oxi
     raw = read_private(path)
     if raw is not None:
         try:
-            kg = _restore_graph(raw, key, engine)
+            kg = _restore_graph(raw, key, engine, folder)
         except Exception:  # a corrupt or mismatched entry: rebuild it below
             pass
         else:
@@ -401,10 +416,10 @@ def load_cached(data: Iterable[str | Path] = (), backend: "str | Backend" = "oxi
             _prune(folder)
             # the entry's triple order, as every later run will have it: rows of a query
             # without ORDER BY come out the same on the first run as on the next ones
-            return _restore_graph(entry, key, engine)
+            return _restore_graph(entry, key, engine, folder)
     except Exception:  # an unwritable cache never fails a command
         pass
-    cached = _cached_kg(kg.graph, kg.engine, kg.sources, key)
+    cached = _cached_kg(kg.graph, kg.engine, kg.sources, key, None)
     cached.vocabulary_changes = kg.vocabulary_changes
     cached.content_key = None  # the parser's triple order, not the entry's: its values are its own
     return cached

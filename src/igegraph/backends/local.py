@@ -14,9 +14,13 @@ Examples
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable, Iterator, Mapping
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
+
+from ..bulk import gc_paused
 
 if TYPE_CHECKING:
     import pyoxigraph as ox
@@ -571,12 +575,12 @@ def _parsed(path: Path, content: bytes) -> tuple[tuple[tuple[Any, Any, Any], ...
     return triples, any(isinstance(t, rdflib.BNode) for s, _p, o in triples for t in (s, o))
 
 
-def _add_parsed(graph: "rdflib.Graph", path: Path) -> None:
+def _add_parsed(graph: "rdflib.Graph", path: Path, content: bytes) -> None:
     """Add a shipped file's triples to ``graph`` from :func:`_parsed`, each blank node renamed
     to a new one: two graphs never share a blank node, as two parses would not."""
     from rdflib import BNode
 
-    triples, blank = _parsed(path, path.read_bytes())
+    triples, blank = _parsed(path, content)
     if not blank:
         graph.addN((s, p, o, graph) for s, p, o in triples)
         return
@@ -591,6 +595,101 @@ def _add_parsed(graph: "rdflib.Graph", path: Path) -> None:
         return t
 
     graph.addN((renamed(s), p, renamed(o), graph) for s, p, o in triples)
+
+
+#: Most graph contents a process keeps a :func:`_filled` template of (or remembers seeing once).
+MEMORY_TEMPLATES = 8
+#: Largest graph (in triples) kept as a :func:`_filled` template.
+TEMPLATE_TRIPLES = 50_000
+# content key -> its template graph, or None when seen once; most recently used last
+_TEMPLATES: "OrderedDict[Hashable, rdflib.Graph | None]" = OrderedDict()
+_TEMPLATES_LOCK = threading.Lock()
+#: The instance attributes of rdflib's Memory store that :func:`_copy_memory` copies (or leaves,
+#: as a new store has them): a store with others is of a Memory this module does not know.
+MEMORY_FIELDS = frozenset({"identifier", "dispatcher", "_Store__node_pickler"} | {f"_Memory__{name}" for name in (
+    "spo", "pos", "osp", "namespace", "prefix", "context_obj_map", "tripleContexts", "contextTriples",
+    "all_contexts", "defaultContexts")})
+
+
+def _memory_state(graph: "rdflib.Graph") -> dict[str, Any] | None:
+    """The attributes of ``graph``'s store when it is rdflib's Memory as :func:`_copy_memory`
+    knows it (its own, not a subclass, nothing added: a KnowledgeGraph's watch on it, say)."""
+    from rdflib.plugins.stores.memory import Memory
+
+    store = graph.store
+    if type(store) is not Memory or vars(store).keys() != MEMORY_FIELDS:
+        return None
+    return vars(store)
+
+
+def _copy_index(index: dict[Any, dict[Any, dict[Any, int]]]) -> dict[Any, dict[Any, dict[Any, int]]]:
+    return {a: {b: c.copy() for b, c in bc.items()} for a, bc in index.items()}
+
+
+def _copy_memory(source: "rdflib.Graph", target: "rdflib.Graph") -> bool:
+    """Make the empty graph ``target`` hold ``source``'s triples, both on rdflib's Memory store,
+    by copying the store's indexes (a quarter of the time of adding each triple, which is
+    nearly all Python: an event, three indexes, the context records). The copy is the store
+    the adds would make, in the same order (checked by the tests, on the rdflib installed).
+
+    Returns False, changing nothing, when a store is not rdflib's Memory as this function
+    knows it, ``target`` is not empty, or ``source`` holds triples of another graph or quoted
+    ones: the caller then adds the triples.
+    """
+    src, dst = _memory_state(source), _memory_state(target)
+    if src is None or dst is None or len(target) or dst["_Memory__defaultContexts"] is not None:
+        return False
+    # rdflib's name of each graph in its store
+    mine = target.store._Memory__ctx_to_str(target)  # type: ignore[attr-defined]
+    theirs = source.store._Memory__ctx_to_str(source)  # type: ignore[attr-defined]
+    triples = src["_Memory__contextTriples"]
+    if src["_Memory__defaultContexts"] is None:  # nothing added yet
+        return not triples[None]
+    if src["_Memory__tripleContexts"] or triples.keys() != {None, theirs} \
+            or src["_Memory__defaultContexts"] != {theirs: False, None: False} \
+            or src["_Memory__all_contexts"] != {source} or len(triples[None]) != len(triples[theirs]):
+        return False
+    for name in ("spo", "pos", "osp"):
+        dst[f"_Memory__{name}"] = _copy_index(src[f"_Memory__{name}"])
+    # a copy of a set iterates as a copy of the set the adds make (the graph's iteration order)
+    dst["_Memory__contextTriples"] = {None: triples[None].copy(), mine: triples[theirs].copy()}
+    dst["_Memory__defaultContexts"] = {mine: False, None: False}
+    dst["_Memory__all_contexts"] = {target}
+    return True
+
+
+@gc_paused  # the copies are thousands of small dicts and sets
+def _filled(graph: "rdflib.Graph", key: Hashable | None, fill: Callable[["rdflib.Graph"], None]) -> None:
+    """``fill(graph)``, an empty graph of rdflib's Memory store; the second time a process
+    fills a graph with the content named ``key`` (None: one not to keep), it keeps a copy of
+    the result (a template, up to :data:`TEMPLATE_TRIPLES` triples) and later graphs of that
+    content are copies of it (:func:`_copy_memory`): each CLI command run in a test process
+    loads the same graph again. ``fill`` must give the same triples in the same order each
+    time for one key."""
+    import rdflib
+
+    if key is not None:
+        with _TEMPLATES_LOCK:
+            template = _TEMPLATES.get(key)
+            if key in _TEMPLATES:
+                _TEMPLATES.move_to_end(key)
+        if template is not None and _copy_memory(template, graph):
+            return
+    fill(graph)
+    if key is None or len(graph) > TEMPLATE_TRIPLES:
+        return
+    with _TEMPLATES_LOCK:
+        seen = key in _TEMPLATES
+    made = None
+    if seen:
+        made = rdflib.Graph()
+        if not _copy_memory(graph, made):
+            return
+    with _TEMPLATES_LOCK:
+        _TEMPLATES[key] = made
+        _TEMPLATES.move_to_end(key)
+        while len(_TEMPLATES) > MEMORY_TEMPLATES:
+            _TEMPLATES.popitem(last=False)
 
 
 @functools.lru_cache(maxsize=PARSED_KEEP)
@@ -646,21 +745,38 @@ class MemoryBackend:
         return _bound(rdflib.Graph())
 
     def load_files(self, graph: "rdflib.Graph", paths: Iterable[Path]) -> None:
-        """Parse ``paths`` into ``graph``; a shipped file is parsed once per process and added
+        """Parse ``paths`` into ``graph``; shipped files are parsed once per process and added
         from that copy after it (see :meth:`_add_shipped`)."""
         from ..kg import parse_into
         from ..resources import curated_files
 
         shipped = set(curated_files())
+        paths = [Path(p) for p in paths]
+        if paths and all(p in shipped for p in paths) and self._add_shipped(graph, paths):
+            return
         for path in paths:
-            if not (path in shipped and self._add_shipped(graph, Path(path))):
+            if not (path in shipped and self._add_shipped(graph, [path])):
                 parse_into(graph, path, self)
 
-    def _add_shipped(self, graph: "rdflib.Graph", path: Path) -> bool:
-        """Add a shipped file's triples from this process's parse of it (rdflib's Turtle parser
-        took about 0.25 s of each load of the curated graph, a copy takes 0.06-0.07 s); False
-        when the file must be parsed instead."""
-        _add_parsed(graph, path)
+    def _add_shipped(self, graph: "rdflib.Graph", paths: list[Path]) -> bool:
+        """Add shipped files' triples from this process's parse of each (rdflib's Turtle parser
+        took about 0.25 s of each load of the curated graph, a copy takes 0.06-0.07 s), into an
+        empty graph from a template of them all when the process has loaded them before
+        (:func:`_filled`); False when the files must be parsed instead."""
+        contents = [path.read_bytes() for path in paths]
+        if any(_parsed(path, content)[1] for path, content in zip(paths, contents, strict=True)):
+            key = None  # blank nodes: each load has new ones, a copy would not
+        else:
+            key = ("shipped", tuple(zip(paths, contents, strict=True)))
+
+        def fill(into: "rdflib.Graph") -> None:
+            for path, content in zip(paths, contents, strict=True):
+                _add_parsed(into, path, content)
+
+        if len(graph):
+            fill(graph)
+        else:
+            _filled(graph, key, fill)
         return True
 
     def load(self, data: Iterable[str | Path] = (), *, curated: bool = True, allow_vocabulary_changes: bool = False,
@@ -680,11 +796,15 @@ class MemoryBackend:
     def restore(self, body: bytes) -> "rdflib.Graph":
         import pyoxigraph as ox
 
+        def fill(graph: "rdflib.Graph") -> None:
+            # equal terms become one object, as the parser makes them
+            term = _restore_reader(body, plain_strings=True)
+            quads = ox.parse(body, format=ox.RdfFormat.N_QUADS, lenient=True)  # what dump() wrote
+            graph.addN((term(q.subject), term(q.predicate), term(q.object), graph) for q in quads)
+
         graph = self.new_graph()
-        # equal terms become one object, as the parser makes them
-        term = _restore_reader(body, plain_strings=True)
-        quads = ox.parse(body, format=ox.RdfFormat.N_QUADS, lenient=True)  # what dump() wrote
-        graph.addN((term(q.subject), term(q.predicate), term(q.object), graph) for q in quads)
+        # the same entry restored again is a copy (its blank nodes keep their labels either way)
+        _filled(graph, ("restored", body) if len(body) <= SHARED_DUMP else None, fill)
         return graph
 
     def serialize(self, graph: "rdflib.Graph", fmt: str) -> bytes:
@@ -710,17 +830,20 @@ class OxigraphBackend(MemoryBackend):
 
         return oxigraph_graph(ox.Store())
 
-    def _add_shipped(self, graph: "rdflib.Graph", path: Path) -> bool:
-        """Load a shipped file's triples from the N-Quads of this process's parse of it (see
+    def _add_shipped(self, graph: "rdflib.Graph", paths: list[Path]) -> bool:
+        """Load shipped files' triples from the N-Quads of this process's parse of each (see
         :func:`_shipped_nquads`: Oxigraph's parser is faster than a copy of rdflib's triples)."""
         import pyoxigraph as ox
 
         database = database_of(graph)
-        body = _shipped_nquads(path, path.read_bytes()) if database is not None else None
-        if database is None or body is None:
+        if database is None:
             return False
-        # straight into the store, as the parser loads it (no store method changes it)
-        database.load(input=body, format=ox.RdfFormat.N_QUADS, lenient=True)
+        bodies = [_shipped_nquads(path, path.read_bytes()) for path in paths]
+        if any(body is None for body in bodies):
+            return False
+        for body in bodies:
+            # straight into the store, as the parser loads it (no store method changes it)
+            database.load(input=body, format=ox.RdfFormat.N_QUADS, lenient=True)
         return True
 
     def query(self, graph: "rdflib.Graph", text: str, bindings: Mapping[Any, Any],
