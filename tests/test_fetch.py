@@ -252,7 +252,6 @@ def test_fetched_cone_graphs_are_shared_and_only_the_last_kept():
     KnowledgeGraph (its projection and cones built once); only the KEPT_CONES made last are
     kept, so a server's cones do not pile up."""
     from igegraph.traverse.cone import KEPT_CONES
-    from igegraph.traverse.fetch import _keep_last
     from igegraph.traverse.views import FETCHED
 
     kg = igegraph.load()
@@ -263,8 +262,7 @@ def test_fetched_cone_graphs_are_shared_and_only_the_last_kept():
     graphs = kg.derived(FETCHED, dict)
     assert len(graphs) == 2
     for i in range(KEPT_CONES):  # newer fetches push the first two out
-        graphs[frozenset({(IG[f"n{i}"], IGE.activates, IG.x)})] = None
-    _keep_last(graphs)
+        graphs.put(frozenset({(IG[f"n{i}"], IGE.activates, IG.x)}), None)
     assert len(graphs) == KEPT_CONES and frozenset(first.graph) not in graphs
     again = cone_graph(kg, ["ig:allergen"], ["ig:mast_cell_degranulation"], 8)
     assert again is not first and set(again.graph) == set(first.graph)

@@ -168,15 +168,14 @@ def test_backends_agree(name: str) -> None:
 
 
 def test_shacl_runs_once_for_the_same_triples_on_both_backends(monkeypatch: pytest.MonkeyPatch) -> None:
-    from collections import OrderedDict
-
     import igegraph.validate as module
+    from igegraph.recent import Recent
 
     fixture = FIXTURES / "undefined_entity.ttl"
     ox, mem = (igegraph.load(data=[fixture], backend=backend) for backend in ("oxigraph", "memory"))
     runs: list[object] = []
     real = module._run_shapes
-    monkeypatch.setattr(module, "_SHACL_SEEN", OrderedDict())
+    monkeypatch.setattr(module, "_SHACL_SEEN", Recent(module._SHACL_KEEP))
     monkeypatch.setattr(module, "_run_shapes", lambda kg: runs.append(kg) or real(kg))
     assert validate(ox).violations == validate(mem).violations
     assert runs == [ox]  # the memory graph's triples are the same: its SHACL results are reused

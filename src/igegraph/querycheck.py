@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import re
 import threading
-from collections import OrderedDict
 from functools import cache, lru_cache
 from typing import Any
 
 from .errors import QueryError
+from .recent import Recent
 
 __all__ = ["check_query", "unescape_codepoints", "caret", "MAX_QUERY_CHARS"]
 
@@ -130,9 +130,8 @@ def prime_parser() -> None:
 
 #: Most checked queries whose rdflib algebra is kept (see :func:`checked_algebra`).
 ALGEBRA_KEEP = 512
-# query text -> the algebra its check made, most recently checked last
-_ALGEBRA: OrderedDict[str, Any] = OrderedDict()
-_ALGEBRA_LOCK = threading.Lock()
+# query text -> the algebra its check made
+_ALGEBRA: Recent[str, Any] = Recent(ALGEBRA_KEEP)
 
 
 def checked_algebra(text: str) -> Any:
@@ -148,17 +147,12 @@ def checked_algebra(text: str) -> Any:
     >>> checked_algebra("ASK { ?s ?p ?o }").algebra.name
     'AskQuery'
     """
-    with _ALGEBRA_LOCK:
-        return _ALGEBRA.get(text)
+    return _ALGEBRA.get(text)
 
 
 def _keep_algebra(text: str, query: Any) -> None:
     query._original_args = (text, {}, None)  # as rdflib's prepareQuery leaves it
-    with _ALGEBRA_LOCK:
-        _ALGEBRA[text] = query
-        _ALGEBRA.move_to_end(text)
-        while len(_ALGEBRA) > ALGEBRA_KEEP:
-            _ALGEBRA.popitem(last=False)
+    _ALGEBRA.put(text, query)
 
 
 @lru_cache(maxsize=512)  # a verdict depends only on the text: repeated queries skip the parse

@@ -22,7 +22,6 @@ from __future__ import annotations
 import difflib
 import hashlib
 import re
-from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
@@ -31,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from .bulk import gc_paused
 from .declarations import VALUE_RULES, structure_problems, value_problems
+from .recent import Recent
 from .resources import resource_dir, shapes_file
 from .vocab import IGE, PREFIXES, compact
 
@@ -267,8 +267,8 @@ def _plain_copy(kg: "KnowledgeGraph") -> "rdflib.Graph":
 #: The SHACL results of the last few graphs validated in this process, by :func:`_digest`:
 #: a graph validated again with the same triples (a command after a test, another backend's
 #: copy of the same data) is not walked by pySHACL again.
-_SHACL_SEEN: "OrderedDict[str, tuple[Violation, ...]]" = OrderedDict()
 _SHACL_KEEP = 16
+_SHACL_SEEN: "Recent[str, tuple[Violation, ...]]" = Recent(_SHACL_KEEP)
 
 
 def _digest(graph: "rdflib.Graph") -> str:
@@ -331,12 +331,11 @@ def _shacl(kg: "KnowledgeGraph") -> list[Violation]:
 
 def _shacl_seen(kg: "KnowledgeGraph") -> tuple[Violation, ...]:
     key = _digest(kg.graph)
-    if key not in _SHACL_SEEN:
-        _SHACL_SEEN[key] = tuple(_run_shapes(kg))
-        while len(_SHACL_SEEN) > _SHACL_KEEP:
-            _SHACL_SEEN.popitem(last=False)
-    _SHACL_SEEN.move_to_end(key)
-    return _SHACL_SEEN[key]
+    found = _SHACL_SEEN.get(key)
+    if found is None:
+        found = tuple(_run_shapes(kg))
+        _SHACL_SEEN.put(key, found)
+    return found
 
 
 _SHACL_FORMAT = "igegraph-shacl/1"

@@ -14,13 +14,12 @@ Examples
 from __future__ import annotations
 
 import functools
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from ..bulk import gc_paused
+from ..recent import Recent
 
 if TYPE_CHECKING:
     import pyoxigraph as ox
@@ -602,8 +601,7 @@ MEMORY_TEMPLATES = 8
 #: Largest graph (in triples) kept as a :func:`_filled` template.
 TEMPLATE_TRIPLES = 50_000
 # content key -> its template graph, or None when seen once; most recently used last
-_TEMPLATES: "OrderedDict[Hashable, rdflib.Graph | None]" = OrderedDict()
-_TEMPLATES_LOCK = threading.Lock()
+_TEMPLATES: "Recent[Hashable, rdflib.Graph | None]" = Recent(MEMORY_TEMPLATES)
 #: The instance attributes of rdflib's Memory store that :func:`_copy_memory` copies (or leaves,
 #: as a new store has them): a store with others is of a Memory this module does not know.
 MEMORY_FIELDS = frozenset({"identifier", "dispatcher", "_Store__node_pickler"} | {f"_Memory__{name}" for name in (
@@ -668,28 +666,18 @@ def _filled(graph: "rdflib.Graph", key: Hashable | None, fill: Callable[["rdflib
     time for one key."""
     import rdflib
 
-    if key is not None:
-        with _TEMPLATES_LOCK:
-            template = _TEMPLATES.get(key)
-            if key in _TEMPLATES:
-                _TEMPLATES.move_to_end(key)
-        if template is not None and _copy_memory(template, graph):
-            return
+    template = None if key is None else _TEMPLATES.get(key)
+    if template is not None and _copy_memory(template, graph):
+        return
     fill(graph)
     if key is None or len(graph) > TEMPLATE_TRIPLES:
         return
-    with _TEMPLATES_LOCK:
-        seen = key in _TEMPLATES
     made = None
-    if seen:
+    if key in _TEMPLATES:  # seen once before: keep a template now
         made = rdflib.Graph()
         if not _copy_memory(graph, made):
             return
-    with _TEMPLATES_LOCK:
-        _TEMPLATES[key] = made
-        _TEMPLATES.move_to_end(key)
-        while len(_TEMPLATES) > MEMORY_TEMPLATES:
-            _TEMPLATES.popitem(last=False)
+    _TEMPLATES.put(key, made)
 
 
 @functools.lru_cache(maxsize=PARSED_KEEP)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import EndpointError, QueryError
 from ..kg import KnowledgeGraph
+from ..recent import Recent
 from ..vocab import compact, expand_curie, local_name, prefixed
 from .local import merge_into
 
@@ -297,12 +298,12 @@ class EndpointKnowledgeGraph(KnowledgeGraph):
         terms), as its vocabulary, labels and cones are: a traversal resolves its ends and
         items, the next one often the same names, and each look-up makes the store fold every
         name with regular expressions (about 75 ms on Virtuoso for the curated graph)."""
-        kept: dict[str, KnowledgeGraph] = self.derived("backends.remote.candidates", dict)
-        if term not in kept:
-            if len(kept) >= KEPT_TERMS:
-                del kept[next(iter(kept))]
-            kept[term] = self._look_up(term)
-        return kept[term]
+        kept: Recent[str, KnowledgeGraph] = self.derived("backends.remote.candidates", lambda: Recent(KEPT_TERMS))
+        found = kept.get(term)
+        if found is None:
+            found = self._look_up(term)
+            kept.put(term, found)
+        return found
 
     def _look_up(self, term: str) -> KnowledgeGraph:
         from rdflib import URIRef

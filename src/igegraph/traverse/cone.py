@@ -37,6 +37,7 @@ from itertools import pairwise
 from operator import add
 from typing import TYPE_CHECKING, TypeVar
 
+from ..recent import Recent
 from .results import RouteCount
 from .views import Effect, Hop, activating, supply
 
@@ -95,16 +96,12 @@ class Cone:
         changes): ``blocks``, ``knockout``, ``cutsets`` and ``path`` of one pair of ends share
         its searches and what it has decided (the nodes a removal starves, the routes left
         after an effect). The :data:`KEPT_CONES` asked last are kept."""
-        kept = kg.derived("traverse.kept_cones", _Kept)
+        kept: Recent[tuple[str, str, int], Cone] = kg.derived("traverse.kept_cones", lambda: Recent(KEPT_CONES))
         key = (source, target, max_length)
-        with kept.lock:  # a server's threads may run traversals of one graph at once
-            cone = kept.cones.pop(key, None)  # put back last: the oldest is dropped first
-        if cone is None:
+        cone = kept.get(key)
+        if cone is None:  # two threads may both build it: either cone answers alike
             cone = cls(kg, source, target, max_length)
-        with kept.lock:
-            kept.cones[key] = cone
-            while len(kept.cones) > KEPT_CONES:
-                del kept.cones[next(iter(kept.cones))]
+            kept.put(key, cone)
         return cone
 
     def memo(self, key: "Hashable", build: "Callable[[], T]") -> T:
@@ -548,16 +545,6 @@ class Cone:
                     and self.survives(Effect(nodes=frozenset({v})), frozenset()) is None):
                 out.append(v)
         return out
-
-
-class _Kept:
-    """The cones a graph keeps (:meth:`Cone.of`), oldest first."""
-
-    def __init__(self) -> None:
-        import threading
-
-        self.cones: dict[tuple[str, str, int], Cone] = {}
-        self.lock = threading.Lock()
 
 
 def _bounded_bfs(neighbours, start: str, limit: int, stop: str, within: dict | None = None) -> dict[str, int]:

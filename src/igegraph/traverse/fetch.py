@@ -61,8 +61,9 @@ from rdflib.namespace import RDF, RDFS, SKOS
 
 from ..bulk import gc_paused
 from ..errors import IgegraphError
+from ..recent import Recent
 from ..vocab import IGE, compact, expand_curie
-from .cone import _bounded_bfs
+from .cone import KEPT_CONES, _bounded_bfs
 
 if TYPE_CHECKING:
     import rdflib
@@ -432,12 +433,12 @@ def _fetch(select: Select, sources: Sequence[Any], targets: Sequence[Any], *, ma
            known: dict[str, list[tuple]] | None = None,
            answers: _Answers | None = None,
            writer: "QuadWriter | None" = None,
-           graphs: dict[frozenset, "rdflib.Graph"] | None = None) -> tuple["rdflib.Graph", "SupplyFacts | None"]:
+           graphs: Recent[frozenset, "rdflib.Graph"] | None = None) -> tuple["rdflib.Graph", "SupplyFacts | None"]:
     """:func:`fetch_cone`, and the :class:`~igegraph.traverse.supplyindex.SupplyFacts` of a
     fetch that used the index (None when it fetched the whole supply ancestry). ``answers``
     answers the queries earlier fetches of the graph sent; ``writer`` makes the graph's quads
     (:func:`~igegraph.backends.local.graph_of`), as it made those of earlier fetches; with
-    ``graphs`` (triples -> graph, filled here), a fetch of the very triples an earlier one
+    ``graphs`` (triples -> graph, kept here), a fetch of the very triples an earlier one
     fetched returns the graph made then (the same object)."""
     import rdflib
 
@@ -579,7 +580,7 @@ def _fetch(select: Select, sources: Sequence[Any], targets: Sequence[Any], *, ma
     if graph is None:
         graph = graph_of(content, writer)
         if graphs is not None:
-            graphs[content] = graph
+            graphs.put(content, graph)
     fetch.stats.triples = len(graph)
     fetch.stats.seconds = time.perf_counter() - started
     if stats is not None:
@@ -759,18 +760,6 @@ def is_entity(select: Select, term: str) -> str | None:
     return compact(URIRef(iri)) if select(_IS_ENTITY, {"s": URIRef(iri)}) else None
 
 
-def _keep_last(kept: dict[Any, Any]) -> None:
-    """Drop the oldest entries of ``kept`` (a dict keeps its insertion order) past
-    :data:`~igegraph.traverse.cone.KEPT_CONES`; another thread dropping the same is no error."""
-    from .cone import KEPT_CONES
-
-    while len(kept) > KEPT_CONES:
-        try:
-            kept.pop(next(iter(kept)), None)
-        except (RuntimeError, StopIteration):  # changed or emptied by another thread meanwhile
-            continue
-
-
 def cone_graph(kg: "KnowledgeGraph", sources: Sequence[str], targets: Sequence[str], max_length: int,
                items: Sequence[str] = (), every_action: bool = False,
                stats: FetchStats | None = None, index: Select | None = None) -> "KnowledgeGraph":
@@ -796,7 +785,7 @@ def cone_graph(kg: "KnowledgeGraph", sources: Sequence[str], targets: Sequence[s
     # all, whose projection, views and cones are then built once. The KEPT_CONES made last are
     # kept (a server's cones of an endpoint graph would otherwise pile up), and they are
     # dropped with the cones when the supply index is found stale.
-    graphs: dict[frozenset, "rdflib.Graph"] = kg.derived(FETCHED, dict)
+    graphs: Recent[frozenset, rdflib.Graph] = kg.derived(FETCHED, lambda: Recent(KEPT_CONES))
     graph, facts = _fetch(kg.select, [kg.iri(s) for s in sources], [kg.iri(t) for t in targets],
                           max_length=max_length, items=[kg.iri(i) for i in items], every_action=every_action,
                           stats=stats, index=index, parallel=kg.parallel_queries,
@@ -804,16 +793,14 @@ def cone_graph(kg: "KnowledgeGraph", sources: Sequence[str], targets: Sequence[s
                           known=kg.derived("traverse.fetch.vocabulary", dict),
                           answers=kg.derived(FETCH_ANSWERS, _Answers),
                           writer=kg.derived("traverse.fetch.writer", QuadWriter), graphs=graphs)
-    _keep_last(graphs)
     # graph id -> the graph and its KnowledgeGraph (the graph itself is compared: an id is
     # given again once its graph is gone)
-    made: dict[int, tuple["rdflib.Graph", KnowledgeGraph]] = kg.derived(f"{FETCHED}.kg", dict)
+    made: Recent[int, tuple[rdflib.Graph, KnowledgeGraph]] = kg.derived(f"{FETCHED}.kg", lambda: Recent(KEPT_CONES))
     known = made.get(id(graph))
     small = known[1] if known is not None and known[0] is graph else None
     if small is None or small.derived(FACTS, lambda: None) != facts:
         small = KnowledgeGraph(graph, "oxigraph", list(kg.sources))
         if facts is not None:  # the cone's Cone reads its supply from these, not from a partial graph
             small.derived(FACTS, lambda: facts)
-        made[id(graph)] = (graph, small)
-        _keep_last(made)
+        made.put(id(graph), (graph, small))
     return small
