@@ -21,7 +21,7 @@ def test_the_least_recently_used_goes_first():
     kept.put("e", 4)
     assert [key for key in "acde" if key in kept] == ["c", "d", "e"]
     assert kept.get("c") == 30 and kept.get("a", -1) == -1
-    assert kept.values() == [3, 4, 30]  # least recently used first ("c" was used last)
+    assert kept.keys() == ["d", "e", "c"] and kept.values() == [3, 4, 30]  # least recently used first
 
 
 def test_clear_and_a_limit_below_one():

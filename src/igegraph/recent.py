@@ -63,6 +63,11 @@ class Recent(Generic[K, V]):
             while len(self._entries) > self.limit:
                 self._entries.popitem(last=False)
 
+    def keys(self) -> list[K]:
+        """The keys kept, least recently used first (not a use)."""
+        with self._lock:
+            return list(self._entries)
+
     def values(self) -> list[V]:
         """The values kept, least recently used first (not a use)."""
         with self._lock:

@@ -285,7 +285,7 @@ def test_same_query_same_format_is_answered_from_the_answer_cache(kg):
         assert first.status_code == again.status_code == other.status_code == 200
         assert first.content == again.content and other.content != first.content
         cached = client.app.state.sparql_answers
-        assert [key[0] for key in cached] == [query, query]  # one answer per query and format
+        assert [key[0] for key in cached.keys()] == [query, query]  # one answer per query and format
         # refusals are never cached
         assert client.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p }"}).status_code == 400
         assert len(cached) == 2

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import logging
 import socket
-from collections import OrderedDict
 from collections.abc import Callable
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
@@ -29,6 +28,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from ..errors import IgegraphError, QueryError, QueryTimeout, UnknownEntity
+from ..recent import Recent
 
 if TYPE_CHECKING:
     from ..kg import KnowledgeGraph
@@ -120,17 +120,16 @@ class _ApiCache:
 
     def __init__(self, app: Any, size: int = 512):
         self.app = app
-        self.size = size
-        self.entries: OrderedDict[tuple[str, bytes], tuple[dict, bytes]] = OrderedDict()
+        self.entries: Recent[tuple[str, bytes], tuple[dict, bytes]] = Recent(size)
 
     async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
         if scope["type"] != "http" or scope["method"] != "GET" or not scope["path"].startswith("/api/"):
             await self.app(scope, receive, send)
             return
         key = (scope["path"], scope.get("query_string", b""))
-        if key in self.entries:
-            self.entries.move_to_end(key)
-            start, body = self.entries[key]
+        kept = self.entries.get(key)
+        if kept is not None:
+            start, body = kept
             await send(dict(start, headers=list(start["headers"])))
             await send({"type": "http.response.body", "body": body})
             return
@@ -143,9 +142,7 @@ class _ApiCache:
 
         await self.app(scope, receive, keep)
         if messages and messages[0]["type"] == "http.response.start" and messages[0]["status"] == 200:
-            self.entries[key] = (messages[0], b"".join(m.get("body", b"") for m in messages[1:]))
-            if len(self.entries) > self.size:
-                self.entries.popitem(last=False)
+            self.entries.put(key, (messages[0], b"".join(m.get("body", b"") for m in messages[1:])))
 
 
 def _add_error_handlers(app: FastAPI) -> None:

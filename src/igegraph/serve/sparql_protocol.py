@@ -20,7 +20,6 @@ Examples
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from functools import partial
 from typing import TYPE_CHECKING, Any, cast
@@ -30,6 +29,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from ..errors import QueryError
+from ..recent import Recent
 from .app import BodyTooLarge, error_response, triple_count
 
 if TYPE_CHECKING:
@@ -179,15 +179,13 @@ async def _answer(request: Request, params: Mapping[str, list[str]]) -> Response
         choices = (negotiate(accept, SELECT_TYPES), negotiate(accept, GRAPH_TYPES))
     answers = _answers(request)
     key = (queries[0], choices)
-    if key in answers:
-        answers.move_to_end(key)
-        kind, truncated, media, body = answers[key]
+    kept = answers.get(key)
+    if kept is not None:
+        kind, truncated, media, body = kept
     else:
         kind, truncated, media, body = await run_limited(request, queries[0], then=partial(_render, *choices))
         if len(body) <= _CACHED_BYTES:
-            answers[key] = (kind, truncated, media, body)
-            while len(answers) > _CACHED_ANSWERS:
-                answers.popitem(last=False)
+            answers.put(key, (kind, truncated, media, body))
     if media is None:
         offered = ", ".join(GRAPH_TYPES if kind in ("CONSTRUCT", "DESCRIBE") else SELECT_TYPES)
         if fmt:
@@ -207,10 +205,10 @@ _CACHED_ANSWERS = 512
 _CACHED_BYTES = 1 << 20
 
 
-def _answers(request: Request) -> "OrderedDict[tuple, tuple]":
+def _answers(request: Request) -> "Recent[tuple, tuple]":
     state = request.app.state
-    if not hasattr(state, "sparql_answers"):  # used from the event loop only: no lock needed
-        state.sparql_answers = OrderedDict()
+    if not hasattr(state, "sparql_answers"):  # made from the event loop only: no race
+        state.sparql_answers = Recent(_CACHED_ANSWERS)
     return state.sparql_answers
 
 
