@@ -167,7 +167,21 @@ class SharedBrowser:
         self.close()  # a run stopped early (-x, --maxfail) may leave it open
 
 
+#: the cyclic collector's thresholds in test processes (Python's default is 700, 10, 10)
+GC_THRESHOLDS = (5_000, 100, 1_000)
+
+
 def pytest_configure(config):
+    """Register the shared browser, and make the cyclic collector's automatic passes rarer.
+
+    The young generation is still collected (every 5,000 net allocations), but the middle one
+    a hundredth as often and the whole heap in practice only at the end of each test file
+    (``pytest_runtest_teardown`` above). Timed with ``gc.callbacks`` over the whole suite, the
+    workers' collections took 8.9-9.0 CPU-s against 14.3 with the defaults; 50,000 for the
+    young generation gave the same. A test file's cyclic garbage waits at most until the end
+    of that file.
+    """
+    gc.set_threshold(*GC_THRESHOLDS)
     config.pluginmanager.register(SharedBrowser(), "igegraph-shared-browser")
 
 
