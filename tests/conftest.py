@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from tests import warm_cli
+from tests.virtuoso import register as start_virtuoso_ahead
 from tests.virtuoso import virtuoso  # noqa: F401 - the Virtuoso server fixture, in its own module
 
 import igegraph
@@ -169,6 +170,7 @@ class SharedBrowser:
 
 def pytest_configure(config):
     config.pluginmanager.register(SharedBrowser(), "igegraph-shared-browser")
+    start_virtuoso_ahead(config)  # in pytest-xdist's controller
 
 
 @pytest.fixture(scope="module")
