@@ -127,8 +127,13 @@ try:
                 os._exit(70)
         conn.close()
         reap(block=False)
+except SystemExit:  # SIGTERM: stop
+    pass
 finally:
     reap(block=True)
+# without the interpreter's teardown, which frees the imported libraries object by object
+# (about a CPU-second of each stop)
+os._exit(0)
 """
 
 
