@@ -332,7 +332,8 @@ class StartedAhead:
 
 def register(config: pytest.Config) -> None:
     """Register ``StartedAhead`` in pytest-xdist's controller, if this process is one."""
-    if getattr(config.option, "numprocesses", None) and not hasattr(config, "workerinput"):
+    if (getattr(config.option, "numprocesses", None) and not config.option.collectonly
+            and not hasattr(config, "workerinput")):
         handoff = Path(tempfile.mkdtemp(prefix="igegraph-virtuoso-handoff-")) / "server.json"
         os.environ[HANDOFF_ENV] = str(handoff)  # before the workers start: they inherit it
         config.pluginmanager.register(StartedAhead(handoff), "igegraph-virtuoso-ahead")
