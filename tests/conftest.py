@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from tests import warm_cli
+from tests.virtuoso import register as start_virtuoso_ahead
 from tests.virtuoso import virtuoso  # noqa: F401 - the Virtuoso server fixture, in its own module
 
 import igegraph
@@ -183,6 +184,7 @@ def pytest_configure(config):
     """
     gc.set_threshold(*GC_THRESHOLDS)
     config.pluginmanager.register(SharedBrowser(), "igegraph-shared-browser")
+    start_virtuoso_ahead(config)  # in pytest-xdist's controller
 
 
 @pytest.fixture(scope="module")

@@ -426,7 +426,8 @@ class _Broken(BaseHTTPRequestHandler):
     "ann", password "secret"); /silent: answers after 5 s; /trickle: a byte every 0.1 s for 5 s;
     /late: its headers after 0.35 s, then a byte every 0.35 s (each wait shorter than the tests'
     0.5 s timeout, TIMEOUT); /slow: an empty answer (no rows, no triples) after 0.2 s;
-    /truncated: SPARQL JSON results that break off after a row."""
+    /truncated: SPARQL JSON results that break off after a row; /redirect?to=URL: a redirect
+    (307) to URL."""
 
     def log_message(self, *args):  # quiet
         pass
@@ -447,6 +448,8 @@ class _Broken(BaseHTTPRequestHandler):
         self.rfile.read(int(self.headers.get("Content-Length", 0)))
         if self.path == "/bad":
             self._send(400, "text/plain", b"Parser error at 1:8\nexpected a variable")
+        elif self.path.startswith("/redirect?to="):
+            self._send(307, "text/plain", b"", Location=self.path.removeprefix("/redirect?to="))
         elif self.path == "/html":
             self._send(200, "text/html", b"<html><body>Welcome</body></html>")
         elif self.path == "/auth":
@@ -545,6 +548,26 @@ def test_a_self_signed_certificate_is_refused(cli, self_signed):
     # OpenSSL 3 says "self-signed certificate", OpenSSL 1.1 "self signed certificate"
     assert re.fullmatch(re.escape(f"Error: {url} is not trusted: its TLS certificate did not verify (self")
                         + r"[- ]signed certificate\)", line), line
+
+
+def test_a_redirect_to_https_checks_its_certificate(cli, broken, self_signed):
+    # plain http:// and https:// requests go through different transports (the CA bundle is read
+    # for the first https:// one): a redirect from one to the other is checked all the same
+    url = f"{broken}/redirect?to={self_signed}/auth"
+    line = _one_error_line(cli("query", "ASK {}", "--endpoint", url))
+    assert re.fullmatch(re.escape(f"Error: {url} is not trusted: its TLS certificate did not verify (self")
+                        + r"[- ]signed certificate\)", line), line
+
+
+def test_plain_http_reads_no_certificates(broken, monkeypatch):
+    from igegraph.backends import endpoint, get_backend
+
+    def refuse():
+        raise AssertionError("the CA bundle was read for a plain http:// endpoint")
+
+    monkeypatch.setattr(endpoint, "tls_context", refuse)
+    backend = get_backend("endpoint", f"{broken}/auth", user="ann", password="secret")
+    assert [int(n) for n, in backend.select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")] == [7]
 
 
 def test_a_password_in_the_url_is_refused_and_never_echoed(cli, closed_port):

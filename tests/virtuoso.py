@@ -17,6 +17,10 @@ new Virtuoso or an edited ``_INI`` builds a new template. A template is built in
 folder and renamed into place whole, so a killed build is never used. ``IGEGRAPH_NO_CACHE``
 turns it off (each session then builds its database, as a first session does).
 
+Under pytest-xdist, the controller starts the server in the background as soon as a worker
+has collected tests that use it, and the worker that runs them takes it over (``StartedAhead``):
+its start-up then overlaps the tests that run first instead of idling that worker.
+
 Tests using it skip when ``virtuoso-t`` is not installed, unless CI is set (then they fail):
 ``.ci/run`` installs it.
 """
@@ -24,15 +28,18 @@ Tests using it skip when ``virtuoso-t`` is not installed, unless CI is set (then
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
+import json
 import os
 import secrets
 import shutil
 import signal
 import subprocess
 import tempfile
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -247,13 +254,10 @@ def _copy_template(directory: Path) -> None:
                 (directory / name).unlink(missing_ok=True)
 
 
-@pytest.fixture(scope="session")
-def virtuoso() -> Iterator[Virtuoso]:
-    """A Virtuoso server on a fresh temporary database, for the whole session."""
-    from tests.conftest import required_tool  # here: conftest imports this module
-
-    required_tool(VIRTUOSO, "Virtuoso", "virtuoso-opensource-7-bin")
-    required_tool(ISQL, "Virtuoso's isql", "virtuoso-opensource-7-bin")
+@contextlib.contextmanager
+def _running() -> Iterator[Virtuoso]:
+    """A Virtuoso server on a fresh temporary database (a copy of the template), its dba
+    password replaced and the writing user created; stopped and removed on leaving."""
     directory = Path(tempfile.mkdtemp(prefix="igegraph-virtuoso-"))
     proc = None
     try:
@@ -271,3 +275,94 @@ def virtuoso() -> Iterator[Virtuoso]:
         if proc is not None:
             _stop(proc)
         shutil.rmtree(directory, ignore_errors=True)
+
+
+#: The environment variable that tells pytest-xdist's workers where the controller describes
+#: the server it started for them (see ``StartedAhead``).
+HANDOFF_ENV = "IGEGRAPH_TEST_VIRTUOSO_HANDOFF"
+#: The tests that use the server: the controller starts it when they are collected.
+USERS = "tests/test_virtuoso.py::"
+
+
+def started_ahead(ids: Iterable[str]) -> bool:
+    """Whether, in a run of these test ids, pytest-xdist's controller starts the server."""
+    return VIRTUOSO is not None and ISQL is not None and any(i.startswith(USERS) for i in ids)
+
+
+class StartedAhead:
+    """pytest-xdist's controller starts the session's server, in a thread, as soon as the first
+    worker has collected tests that use it (``started_ahead``), so that its start-up (3 to 8 s
+    on a loaded 2-core machine, of which ``virtuoso-t`` itself sleeps 2 s and uses 1.5 CPU-s)
+    overlaps the other worker's collection and the test files run before tests/test_virtuoso.py,
+    instead of leaving the worker that runs it (and its core) idle. The worker that needs it
+    reads its URL and credentials from the file ``$IGEGRAPH_TEST_VIRTUOSO_HANDOFF``, written
+    once the server answers (or the error that stopped it). The controller stops it at the end.
+    """
+
+    def __init__(self, handoff: Path):
+        self.handoff = handoff
+        self.thread: threading.Thread | None = None
+        self.done = threading.Event()
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_xdist_node_collection_finished(self, node, ids: list[str]) -> None:
+        if self.thread is None and started_ahead(ids):
+            self.thread = threading.Thread(target=self._serve, name="virtuoso", daemon=True)
+            self.thread.start()
+
+    def _tell(self, message: dict) -> None:
+        ready = self.handoff.with_suffix(".tmp")
+        ready.write_text(json.dumps(message), encoding="utf-8")
+        os.replace(ready, self.handoff)
+
+    def _serve(self) -> None:
+        try:
+            with _running() as server:
+                self._tell({**dataclasses.asdict(server), "directory": str(server.directory)})
+                self.done.wait()
+        except BaseException as exc:  # the worker waiting for the server raises it
+            self._tell({"error": f"{type(exc).__name__}: {exc}"})
+
+    def pytest_unconfigure(self) -> None:
+        self.done.set()
+        if self.thread is not None:
+            self.thread.join()
+        shutil.rmtree(self.handoff.parent, ignore_errors=True)
+
+
+def register(config: pytest.Config) -> None:
+    """Register ``StartedAhead`` in pytest-xdist's controller, if this process is one."""
+    if (getattr(config.option, "numprocesses", None) and not config.option.collectonly
+            and not hasattr(config, "workerinput")):
+        handoff = Path(tempfile.mkdtemp(prefix="igegraph-virtuoso-handoff-")) / "server.json"
+        os.environ[HANDOFF_ENV] = str(handoff)  # before the workers start: they inherit it
+        config.pluginmanager.register(StartedAhead(handoff), "igegraph-virtuoso-ahead")
+
+
+def _handed_over(handoff: Path) -> Virtuoso:
+    """The server that pytest-xdist's controller started (see ``StartedAhead``), once it answers."""
+    deadline = time.monotonic() + STARTUP_LIMIT + 60
+    while not handoff.exists():
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the controller's Virtuoso did not start within {STARTUP_LIMIT:g} s")
+        time.sleep(0.02)
+    told = json.loads(handoff.read_text(encoding="utf-8"))
+    if "error" in told:
+        raise RuntimeError(f"the controller's Virtuoso did not start: {told['error']}")
+    return Virtuoso(**{**told, "directory": Path(told["directory"])})
+
+
+@pytest.fixture(scope="session")
+def virtuoso(request: pytest.FixtureRequest) -> Iterator[Virtuoso]:
+    """A Virtuoso server on a fresh temporary database, for the whole session: the one
+    pytest-xdist's controller started ahead (``StartedAhead``), else one started here."""
+    from tests.conftest import required_tool  # here: conftest imports this module
+
+    required_tool(VIRTUOSO, "Virtuoso", "virtuoso-opensource-7-bin")
+    required_tool(ISQL, "Virtuoso's isql", "virtuoso-opensource-7-bin")
+    handoff = os.environ.get(HANDOFF_ENV)
+    if handoff and "PYTEST_XDIST_WORKER" in os.environ and started_ahead(i.nodeid for i in request.session.items):
+        yield _handed_over(Path(handoff))
+        return
+    with _running() as server:
+        yield server

@@ -143,8 +143,9 @@ def tls_context() -> "ssl.SSLContext":
     """The TLS settings of every endpoint client of this process: certificates checked against
     certifi's CA bundle, host names checked.
 
-    Made once: loading the bundle costs 20-60 ms, and httpx would do it again for each client
-    (each backend), even one that only ever speaks plain HTTP.
+    Made once, when a client first sends a request to an ``https://`` URL: loading the bundle
+    costs 20-60 ms, and httpx would do it again for each client (each backend), even one that
+    only ever speaks plain HTTP.
 
     >>> import ssl
     >>> tls_context() is tls_context(), tls_context().verify_mode == ssl.CERT_REQUIRED
@@ -155,6 +156,48 @@ def tls_context() -> "ssl.SSLContext":
     import certifi
 
     return ssl.create_default_context(cafile=certifi.where())
+
+
+class _TlsTransport(httpx.BaseTransport):
+    """The transport of an endpoint client's ``https://`` requests, made for the first of them:
+    a command that only speaks plain HTTP (a local store) never reads the CA bundle of
+    :func:`tls_context` (40-60 ms of each such process's CPU)."""
+
+    def __init__(self) -> None:
+        self._transport: httpx.HTTPTransport | None = None
+        self._lock = threading.Lock()  # requests run in threads of their own (see _within)
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        with self._lock:
+            if self._transport is None:
+                self._transport = httpx.HTTPTransport(verify=tls_context())
+        return self._transport.handle_request(request)
+
+    def close(self) -> None:
+        if self._transport is not None:
+            self._transport.close()
+
+
+@functools.cache
+def _trusting_nothing() -> "ssl.SSLContext":
+    """TLS settings that check certificates and host names but trust no certificate (made
+    once: 2 ms)."""
+    import ssl
+
+    return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+
+
+def _client(auth: httpx.Auth | None) -> httpx.Client:
+    """An HTTP client of the endpoint backend: redirects followed, proxy settings of the
+    environment not read, ``https://`` certificates checked by :func:`tls_context`.
+
+    Plain ``http://`` requests go through a transport whose TLS settings trust no certificate
+    at all: they never use them (each URL, a redirect's too, is sent by its scheme's transport),
+    and would fail, not pass, if they did.
+    """
+    plain = httpx.HTTPTransport(verify=_trusting_nothing())
+    return httpx.Client(auth=auth, follow_redirects=True, trust_env=False, transport=plain,
+                        mounts={"https://": _TlsTransport()})
 
 
 class _Auth(httpx.Auth):
@@ -278,7 +321,7 @@ class EndpointBackend(OxigraphBackend):
 
     def _http(self) -> httpx.Client:
         if self._client is None:
-            self._client = httpx.Client(auth=self._auth, follow_redirects=True, trust_env=False, verify=tls_context())
+            self._client = _client(self._auth)
         return self._client
 
     def close(self) -> None:
