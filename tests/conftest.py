@@ -173,7 +173,8 @@ GC_THRESHOLDS = (5_000, 100, 1_000)
 
 
 def pytest_configure(config):
-    """Register the shared browser, and make the cyclic collector's automatic passes rarer.
+    """Register the shared browser and, in pytest-xdist's controller, the Virtuoso server started
+    ahead (``tests.virtuoso.StartedAhead``); make the cyclic collector's automatic passes rarer.
 
     The young generation is still collected (every 5,000 net allocations), but the middle one
     a hundredth as often and the whole heap in practice only at the end of each test file
