@@ -884,22 +884,21 @@ class OxigraphBackend(MemoryBackend):
         restore (about 13 ms for the curated graph)."""
         read = _restore_reader(body)
         if len(body) <= SHARED_DUMP:
-            known = _RESTORED.get(body, _UNSEEN)
-            if known is not _UNSEEN:
-                return oxigraph_graph(None, read, pending=(body, cast("int | None", known)))
+            known = _RESTORED.get(body)
+            if known is not None:
+                return oxigraph_graph(None, read, pending=(body, known[0]))
         database = _loaded(body)
         if len(body) <= SHARED_DUMP:
             # what a pending graph of the same bytes counts before it is loaded: the same
             # store's count, when it has no named graph (whose count needs the store)
-            _RESTORED.put(body, len(database) if next(iter(database.named_graphs()), None) is None else None)
+            _RESTORED.put(body, (len(database) if next(iter(database.named_graphs()), None) is None else None,))
         return oxigraph_graph(database, read)
 
 
 #: Most cache entries (their N-Quads) a process remembers restoring (see :meth:`OxigraphBackend.restore`).
 RESTORED_KEEP = 8
-# N-Quads restored in this process -> their store's triple count (None: it has named graphs)
-_RESTORED: "Recent[bytes, int | None]" = Recent(RESTORED_KEEP)
-_UNSEEN = object()
+# N-Quads restored in this process -> (their store's triple count, or None: it has named graphs)
+_RESTORED: "Recent[bytes, tuple[int | None]]" = Recent(RESTORED_KEEP)
 
 
 def _loaded(body: bytes) -> "ox.Store":
