@@ -11,10 +11,14 @@ from igegraph.backends.local import _shipped_nquads
 from igegraph.cache import load_cached
 from igegraph.fulltext import search
 from igegraph.kg import KnowledgeGraph, parse_into
+from igegraph.project import relation_properties
+from igegraph.references import references
 from igegraph.resources import curated_files
 from igegraph.vocab import IGE
 
 NEW = URIRef("https://w3id.org/igegraph/id/zz_shared_probe")
+PROBE_RELATION = IGE.zzSharedProbe
+PROBE_REFERENCE = URIRef("https://w3id.org/igegraph/id/ref_999")
 
 
 def _add_probe(kg: KnowledgeGraph) -> None:
@@ -23,10 +27,15 @@ def _add_probe(kg: KnowledgeGraph) -> None:
     kg.graph.add((NEW, RDFS.label, Literal("zz shared probe")))
     kg.graph.add((NEW, SKOS.altLabel, Literal("quokkacyte")))
     kg.graph.add((NEW, IGE.activates, URIRef("https://w3id.org/igegraph/id/mast_cell")))
+    kg.graph.add((PROBE_RELATION, IGE.polarity, Literal(1)))
+    kg.graph.add((PROBE_REFERENCE, IGE.referenceNumber, Literal(999)))
 
 
 def _sees_probe(kg: KnowledgeGraph) -> bool:
     seen = [
+        kg.label("ig:zz_shared_probe") == "zz shared probe",  # a look-up: before the label map is built
+        "ige:zzSharedProbe" in relation_properties(kg),
+        999 in references(kg),
         "ig:zz_shared_probe" in kg.projection,
         kg.projection.has_edge("ig:zz_shared_probe", "ig:mast_cell"),
         kg.labels.get("ig:zz_shared_probe") == "zz shared probe",
@@ -104,7 +113,9 @@ def test_a_change_past_rdflibs_store_methods_is_seen(loader):
     probe = ('<https://w3id.org/igegraph/id/zz_shared_probe> a <https://w3id.org/igegraph/vocab#Cell> ; '
              '<http://www.w3.org/2000/01/rdf-schema#label> "zz shared probe" ; '
              '<http://www.w3.org/2004/02/skos/core#altLabel> "quokkacyte" ; '
-             '<https://w3id.org/igegraph/vocab#activates> <https://w3id.org/igegraph/id/mast_cell> .')
+             '<https://w3id.org/igegraph/vocab#activates> <https://w3id.org/igegraph/id/mast_cell> . '
+             '<https://w3id.org/igegraph/vocab#zzSharedProbe> <https://w3id.org/igegraph/vocab#polarity> 1 . '
+             '<https://w3id.org/igegraph/id/ref_999> <https://w3id.org/igegraph/vocab#referenceNumber> 999 .')
     for load in loader:
         a, b = load(), load()
         assert not _sees_probe(a)

@@ -308,7 +308,9 @@ class KnowledgeGraph:
         if "labels" in self.__dict__:
             found = self.labels.get(key)
         else:
-            cache = self.__dict__.setdefault("_label_cache", {})
+            # the look-ups of the graphs of one content, shared (each CLI command run in a test
+            # process asks for the same labels again): an entry added is what any of them finds
+            cache: dict[str, str | None] = self.derived("kg.label_lookups", dict, shared=True)
             if key not in cache:
                 value = self.graph.value(self.iri(key), RDFS.label)
                 cache[key] = str(value) if value is not None else None

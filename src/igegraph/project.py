@@ -74,7 +74,15 @@ def _values(graph: Any, prop: Any) -> defaultdict[Any, list[Any]]:
 def relation_properties(kg: "KnowledgeGraph") -> dict[str, dict]:
     """Properties that declare a polarity: compact id -> {iri, label, polarity, causal, dependency,
     abolishes}. ``abolishes`` is None for non-negative properties and defaults to False (weakens)
-    for a negative property that does not say."""
+    for a negative property that does not say. Read anew each time, except on a graph with a
+    content key (:attr:`KnowledgeGraph.content_key`): built once per content and shared by its
+    graphs (each CLI command run in a test process asks again), so never change it in place."""
+    if kg.content_key is None:
+        return _relation_properties(kg)
+    return kg.derived("project.relation_properties", lambda: _relation_properties(kg), shared=True)
+
+
+def _relation_properties(kg: "KnowledgeGraph") -> dict[str, dict]:
     graph = kg.graph
     # each flag read in one pass (three pattern reads in all, not three per property): a
     # projection reads these for every graph it is built on

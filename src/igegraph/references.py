@@ -57,7 +57,8 @@ def reference_number(term: str) -> int | None:
 
 
 def references(kg: "KnowledgeGraph") -> dict[int, dict]:
-    """Every reference in the graph: number -> {``id``, ``label``, ``first_author``}, cached on kg."""
+    """Every reference in the graph: number -> {``id``, ``label``, ``first_author``}, built once
+    per graph content (shared by the graphs of one content, so never change it in place)."""
 
     def build() -> dict[int, dict]:
         out = {}
@@ -67,7 +68,7 @@ def references(kg: "KnowledgeGraph") -> dict[int, dict]:
                                 "first_author": str(author) if author is not None else None}
         return dict(sorted(out.items()))
 
-    return kg.derived("references", build)
+    return kg.derived("references", build, shared=True)
 
 
 def citation(kg: "KnowledgeGraph", number: int) -> str:
