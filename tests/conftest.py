@@ -168,13 +168,29 @@ class SharedBrowser:
         self.close()  # a run stopped early (-x, --maxfail) may leave it open
 
 
+def _keep_hypothesis_tables() -> None:
+    """Hypothesis keeps the Unicode tables its text strategies draw from (which code points a
+    codec encodes) in its storage folder, ``.hypothesis/`` of the current directory: a fresh
+    clone builds them again by encoding each of the 1.1 million code points, 2.3-3 CPU-s in each
+    worker that draws text (tests/hostile/test_properties.py, schemathesis in
+    tests/serve/test_api.py). ``hypothesis/`` of igegraph's cache folder keeps them for later
+    clones (see ``private_cache_folder``), unless HYPOTHESIS_STORAGE_DIRECTORY names a folder.
+    The tables depend only on the Unicode version, which names their subfolder. Hypothesis reads
+    the variable when it first needs its folder, after this."""
+    if "HYPOTHESIS_STORAGE_DIRECTORY" not in os.environ:
+        folder = private_cache_folder("hypothesis")
+        if folder is not None:
+            os.environ["HYPOTHESIS_STORAGE_DIRECTORY"] = str(folder)
+
+
 #: the cyclic collector's thresholds in test processes (Python's default is 700, 10, 10)
 GC_THRESHOLDS = (5_000, 100, 1_000)
 
 
 def pytest_configure(config):
     """Register the shared browser and, in pytest-xdist's controller, the Virtuoso server started
-    ahead (``tests.virtuoso.StartedAhead``); make the cyclic collector's automatic passes rarer.
+    ahead (``tests.virtuoso.StartedAhead``); keep Hypothesis's tables across clones; make the
+    cyclic collector's automatic passes rarer.
 
     The young generation is still collected (every 5,000 net allocations), but the middle one
     a hundredth as often and the whole heap in practice only at the end of each test file
@@ -186,6 +202,7 @@ def pytest_configure(config):
     gc.set_threshold(*GC_THRESHOLDS)
     config.pluginmanager.register(SharedBrowser(), "igegraph-shared-browser")
     start_virtuoso_ahead(config)  # in pytest-xdist's controller
+    _keep_hypothesis_tables()
 
 
 @pytest.fixture(scope="module")

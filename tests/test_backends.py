@@ -119,6 +119,34 @@ def test_oxigraph_graphs_read_each_term_once_and_as_oxrdflib_does(kg):
     assert (node, a, Literal("y", lang="en")) in small  # one blank node, wherever it appears
 
 
+def test_oxigraph_graph_reads_are_rdflibs_own(kg):
+    """The Oxigraph graph class reads its default graph without rdflib's generators (triples,
+    subjects, objects, predicate_objects, subject_objects); each gives rdflib's own answer, in
+    its order, for every pattern shape, unique terms, lists of terms and paths, and a graph it
+    makes with rdflib's operators (over another store) reads as rdflib does."""
+    from rdflib import Graph, URIRef
+    from rdflib.namespace import RDF, RDFS
+
+    graph = kg.graph
+    assert type(graph) is not Graph and isinstance(graph, Graph)
+    drug, cell = URIRef("https://w3id.org/igegraph/id/omalizumab"), URIRef("https://w3id.org/igegraph/vocab#Cell")
+    calls = [("triples", ((None, RDFS.label, None),)), ("triples", ((drug, None, None),)),
+             ("triples", ((None, None, None),)), ("triples", ((None, RDF.type / RDFS.subClassOf, None),)),
+             ("subjects", (RDF.type, cell)), ("subjects", (RDF.type, cell, True)), ("subjects", (RDF.type, [cell, drug])),
+             ("subjects", ()), ("objects", (drug, RDFS.label)), ("objects", ([drug, cell], None)),
+             ("objects", (None, RDF.type, True)), ("objects", (drug, RDF.type / RDFS.subClassOf)),
+             ("predicate_objects", (drug,)), ("predicate_objects", (drug, True)), ("predicate_objects", ()),
+             ("subject_objects", (RDFS.label,)), ("subject_objects", (RDF.type, True)), ("subject_objects", ()),
+             ("subject_objects", (RDFS.subClassOf * "+",))]
+    for name, args in calls:
+        assert list(getattr(graph, name)(*args)) == list(getattr(Graph, name)(graph, *args)), (name, args)
+    assert graph.value(drug, RDFS.label) == Graph.value(graph, drug, RDFS.label)
+    assert (drug, RDFS.label, None) in graph and (drug, RDFS.label, drug) not in graph
+    made = graph + Graph()
+    assert type(made) is type(graph) and type(made.store) is not type(graph.store)
+    assert sorted(made.subject_objects(RDFS.label)) == sorted(graph.subject_objects(RDFS.label))
+
+
 def test_oxigraph_reads_give_back_the_terms_of_the_pattern_and_count_the_default_graph():
     """A bound position of a pattern not read before comes back as the caller's own object; len() is the
     database's count when it has no named graph, else the default graph's own triples."""

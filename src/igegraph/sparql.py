@@ -132,9 +132,19 @@ _PREFIX_DECL = re.compile(r"(?im)^\s*PREFIX\s+([A-Za-z][\w.-]*)?:")
 
 
 def _with_prefixes(text: str) -> tuple[str, int]:
-    """Prepend, on one line, the PREFIXes the query does not declare; return text and lines added."""
+    """Prepend, on one line, the project's PREFIXes the query may use (``p:`` is somewhere in
+    its text) but does not declare; return text and lines added. Only those: each declaration
+    is parsed (pyparsing), and all twenty were half the check of a short query (10 -> 4.6 ms).
+    A prefix the text does not contain cannot be used by it, and one it names only in a string
+    or an IRI is declared unused, as every prefix used to be.
+
+    >>> _with_prefixes("ASK { ig:omalizumab ?p ?o }")[0].splitlines()
+    ['PREFIX ig: <https://w3id.org/igegraph/id/>', 'ASK { ig:omalizumab ?p ?o }']
+    >>> _with_prefixes("ASK { ?s ?p ?o }")
+    ('ASK { ?s ?p ?o }', 0)
+    """
     declared = {m.group(1) or "" for m in _PREFIX_DECL.finditer(text)}
-    missing = [f"PREFIX {p}: <{ns}>" for p, ns in PREFIXES.items() if p not in declared]
+    missing = [f"PREFIX {p}: <{ns}>" for p, ns in PREFIXES.items() if p not in declared and f"{p}:" in text]
     return (" ".join(missing) + "\n" + text, 1) if missing else (text, 0)
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import threading
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
+from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -139,16 +140,27 @@ def ox_term(term: Any) -> Any:
     raise TypeError(f"not an RDF term: {term!r}")
 
 
+_SUBJECT, _OBJECT = itemgetter(0), itemgetter(2)
+_PREDICATE_OBJECT, _SUBJECT_OBJECT = itemgetter(1, 2), itemgetter(0, 2)
+
+
 @functools.cache
 def _caching_store() -> Any:
     """oxrdflib's store class, whose triple-pattern reads (``graph.triples``,
     ``subject_objects``, ``value`` …) build each distinct rdflib term once (:class:`TermReader`)
     and name the default graph with one Graph object rather than a new one per triple (made on
     first use: importing oxrdflib imports rdflib)."""
+    return _oxigraph_classes()[0]
+
+
+@functools.cache
+def _oxigraph_classes() -> tuple[Any, Any]:
+    """The store class of :func:`_caching_store` and the Graph class of :func:`oxigraph_graph`."""
     import pyoxigraph as ox
     from oxrdflib import OxigraphStore
     from rdflib import Graph
     from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+    from rdflib.paths import Path as RdfPath
 
     class CachingStore(OxigraphStore):
         def __init__(self, database: "ox.Store | None", read: TermReader,
@@ -177,13 +189,21 @@ def _caching_store() -> Any:
             return self.database
 
         def triples(self, triple_pattern: Any, context: Any = None) -> Any:
-            read = self.read
             if context is None:
                 where = None
             elif context.identifier == DATASET_DEFAULT_GRAPH_ID:
                 where = ox.DefaultGraph()
             else:
                 where = ox_term(context.identifier)
+            return self._matches(triple_pattern, where, contexts=True)
+
+        def default_triples(self, triple_pattern: Any) -> Iterator[Any]:
+            """The triples of the default graph that match a pattern (no path), as
+            ``Graph.triples`` gives them, without the contexts ``triples`` pairs them with."""
+            return self._matches(triple_pattern, ox.DefaultGraph(), contexts=False)
+
+        def _matches(self, triple_pattern: Any, where: Any, contexts: bool) -> Iterator[Any]:
+            read = self.read
             try:
                 s, p, o = (ox_term(t) for t in triple_pattern)
             except (TypeError, ValueError):  # not an RDF term, or not an absolute IRI
@@ -191,9 +211,10 @@ def _caching_store() -> Any:
             for given, converted in zip(triple_pattern, (s, p, o), strict=True):
                 if converted is not None and converted not in read.terms:
                     read.remember(given, converted)  # matches give back the caller's term, unconverted
-            return self._matches(self.database.quads_for_pattern(s, p, o, where), s, p, o, where)
+            quads = self.database.quads_for_pattern(s, p, o, where)
+            return self._read(quads, s, p, o, where, contexts)
 
-        def _matches(self, quads: Any, s: Any, p: Any, o: Any, where: Any) -> Iterator[Any]:
+        def _read(self, quads: Any, s: Any, p: Any, o: Any, where: Any, contexts: bool) -> Iterator[Any]:
             # rdflib reads every triple through here (subject_objects, SPARQL's BGPs ...): a
             # term the pattern gives is converted once, not per match, and the others are
             # looked up in the reader's table before calling it
@@ -218,7 +239,10 @@ def _caching_store() -> Any:
                     to = known(q.object)
                     if to is None:
                         to = read(q.object)
-                yield (ts, tp, to), iter(default or (self.graph_named(q.graph_name),))
+                if contexts:
+                    yield (ts, tp, to), iter(default or (self.graph_named(q.graph_name),))
+                else:
+                    yield ts, tp, to
 
         def __len__(self, context: Any = None) -> int:
             # oxrdflib counts with a SPARQL COUNT(DISTINCT ...) over every quad (about 12 ms on
@@ -241,7 +265,42 @@ def _caching_store() -> Any:
                 return self.default
             return Graph(identifier=self.read(name), store=self)
 
-    return CachingStore
+    class OxigraphGraph(Graph):
+        """A Graph whose reads of its store's default graph skip the generator
+        ``Graph.triples`` wraps around the store's (which also pairs each triple with its
+        contexts, dropped there): about a sixth of a scan such as ``subject_objects``."""
+
+        def triples(self, triple: Any) -> Any:
+            store = self.store
+            if type(store) is CachingStore and self.identifier is DATASET_DEFAULT_GRAPH_ID \
+                    and not isinstance(triple[1], RdfPath):
+                return store.default_triples(triple)
+            return super().triples(triple)  # another store (graph + graph makes one), a path
+
+        # rdflib's are generators that take each triple of ``triples`` apart in Python; these
+        # pick the terms with a C iterator (rdflib's own for unique terms and lists of terms)
+
+        def subjects(self, predicate: Any = None, object: Any = None, unique: bool = False) -> Any:  # noqa: A002
+            if unique or isinstance(object, list):
+                return super().subjects(predicate, object, unique)
+            return map(_SUBJECT, self.triples((None, predicate, object)))
+
+        def objects(self, subject: Any = None, predicate: Any = None, unique: bool = False) -> Any:
+            if unique or isinstance(subject, list):
+                return super().objects(subject, predicate, unique)
+            return map(_OBJECT, self.triples((subject, predicate, None)))
+
+        def predicate_objects(self, subject: Any = None, unique: bool = False) -> Any:
+            if unique:
+                return super().predicate_objects(subject, unique)
+            return map(_PREDICATE_OBJECT, self.triples((subject, None, None)))
+
+        def subject_objects(self, predicate: Any = None, unique: bool = False) -> Any:
+            if unique:
+                return super().subject_objects(predicate, unique)
+            return map(_SUBJECT_OBJECT, self.triples((None, predicate, None)))
+
+    return CachingStore, OxigraphGraph
 
 
 def oxigraph_graph(database: "ox.Store | None", read: TermReader | None = None,
@@ -249,11 +308,11 @@ def oxigraph_graph(database: "ox.Store | None", read: TermReader | None = None,
     """An rdflib Graph over a pyoxigraph Store, reading and writing its default graph (its
     terms read by ``read``, else by a new :class:`TermReader`); with no ``database``, a Store
     loaded from ``pending`` N-Quads when first used (see :meth:`OxigraphBackend.restore`)."""
-    import rdflib
     from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
-    store = _caching_store()(database, read or TermReader(), pending)
-    return _bound(rdflib.Graph(store=store, identifier=DATASET_DEFAULT_GRAPH_ID))
+    store_class, graph_class = _oxigraph_classes()
+    store = store_class(database, read or TermReader(), pending)
+    return _bound(graph_class(store=store, identifier=DATASET_DEFAULT_GRAPH_ID))
 
 
 class QuadWriter:
