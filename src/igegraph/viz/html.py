@@ -200,7 +200,7 @@ def _network_class() -> type:
     def titled(item: dict[str, Any]) -> dict[str, Any]:
         return {("title" if key == "tip" else key): value for key, value in item.items()}
 
-    class TitledNetwork(Network):  # type: ignore[misc]  # pyvis has no type hints
+    class TitledNetwork(Network):
         def get_network_data(self) -> tuple[Any, ...]:
             nodes, edges, *rest = super().get_network_data()
             return ([titled(n) for n in nodes], [titled(e) for e in edges], *rest)
