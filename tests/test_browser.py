@@ -144,8 +144,8 @@ def open_page(tab, tmp_path):
     opened: list[Path] = []
 
     def run(html: str, width: int = 1400, height: int = 900) -> Opened:
-        """Open ``html`` at ``width``×``height``; tests that only count what was drawn take 800×500
-        (a smaller canvas to draw and composite)."""
+        """Open ``html`` at ``width``×``height``; tests whose checks do not depend on the size
+        (counts, a hover on a two-node view) take 800×500: a smaller canvas to draw and composite."""
         path = tmp_path / f"view{len(opened)}.html"
         path.write_text(html, encoding="utf-8")
         opened.append(path)
@@ -314,7 +314,7 @@ def test_page_from_cli_with_user_data(cli, tmp_path, xss_ttl, open_page):
     out = tmp_path / "x.html"
     result = cli("export", "html", str(out), "--data", str(xss_ttl), "--focus", "ig:xss_node")
     assert result.exit_code == 0, result.output
-    opened = open_page(Path(out).read_text(encoding="utf-8"))
+    opened = open_page(Path(out).read_text(encoding="utf-8"), 800, 500)
     opened.hover_node("ig:xss_node")
     assert opened.page.evaluate("typeof window.__xss") == "undefined"
     assert opened.requests == []
