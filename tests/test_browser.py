@@ -123,8 +123,10 @@ def test_launch_spares_the_omnibox_popup_and_keeps_playwrights_features(browser,
 def tab(browser):
     """The module's one page, in which each test opens its files: a new document each time (no
     script state carries over), without a new browser context and renderer for each. Every
-    http(s) request is aborted and recorded in ``tab.requests``, which ``open_page`` renews."""
-    page = browser.new_page()
+    http(s) request is aborted and recorded in ``tab.requests``, which ``open_page`` renews.
+    It prefers reduced motion: the search box then shows a match at once instead of zooming to
+    it for 400 ms (frames the renderer would draw for nothing here)."""
+    page = browser.new_page(reduced_motion="reduce")
     page.requests = []
 
     def block(route):
@@ -142,6 +144,8 @@ def open_page(tab, tmp_path):
     opened: list[Path] = []
 
     def run(html: str, width: int = 1400, height: int = 900) -> Opened:
+        """Open ``html`` at ``width``×``height``; tests whose checks do not depend on the size
+        (counts, a hover on a two-node view) take 800×500: a smaller canvas to draw and composite."""
         path = tmp_path / f"view{len(opened)}.html"
         path.write_text(html, encoding="utf-8")
         opened.append(path)
@@ -261,13 +265,17 @@ def test_focus_view_and_search_box(kg, open_page):
     assert "DRUGBANK:DB00043" in tip and "references of its relations here:" in tip
     assert opened.page.evaluate("igegraphFind('free IgE')") == "1 match"
     assert opened.page.evaluate("network.getSelectedNodes()") == ["ig:free_IgE"]
+    # with reduced motion the match is in the middle, at readable scale, at once (no zoom to wait for)
+    centre, at, scale = opened.page.evaluate("""() => [network.getViewPosition(),
+        network.getPositions(['ig:free_IgE'])['ig:free_IgE'], network.getScale()]""")
+    assert (centre["x"], centre["y"]) == pytest.approx((at["x"], at["y"]), abs=0.5) and scale >= 1.0
     assert opened.page.evaluate("igegraphFind('no such entity')") == "no match"
     assert opened.requests == []
 
 
 def test_query_view(kg, open_page):
     view = query_view(kg, "CONSTRUCT { ?d ige:neutralizes ?t } WHERE { ?d ige:neutralizes ?t }")
-    opened = open_page(render_html(view))
+    opened = open_page(render_html(view), 800, 500)
     assert opened.node_count() == view.graph.number_of_nodes()
     assert opened.requests == []
 
@@ -275,7 +283,7 @@ def test_query_view(kg, open_page):
 def test_big_synthetic_view_uses_python_layout(big_kg, open_page):
     view = graph_view(big_kg)
     assert view.graph.number_of_nodes() > 300
-    opened = open_page(render_html(view))
+    opened = open_page(render_html(view), 800, 500)
     assert opened.node_count() == view.graph.number_of_nodes()
     assert opened.page.evaluate("network.physics.physicsEnabled") is False
     assert opened.seconds < 15
@@ -306,7 +314,7 @@ def test_page_from_cli_with_user_data(cli, tmp_path, xss_ttl, open_page):
     out = tmp_path / "x.html"
     result = cli("export", "html", str(out), "--data", str(xss_ttl), "--focus", "ig:xss_node")
     assert result.exit_code == 0, result.output
-    opened = open_page(Path(out).read_text(encoding="utf-8"))
+    opened = open_page(Path(out).read_text(encoding="utf-8"), 800, 500)
     opened.hover_node("ig:xss_node")
     assert opened.page.evaluate("typeof window.__xss") == "undefined"
     assert opened.requests == []
@@ -314,5 +322,5 @@ def test_page_from_cli_with_user_data(cli, tmp_path, xss_ttl, open_page):
 
 def test_make_view_pages_match_subgraph(kg, open_page):
     view = make_view(kg, source="allergen", target="mast cell degranulation")
-    opened = open_page(render_html(view))
+    opened = open_page(render_html(view), 800, 500)
     assert opened.node_count() == view.graph.number_of_nodes()

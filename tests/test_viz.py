@@ -154,6 +154,8 @@ def test_user_text_is_escaped(xss_kg, xss_payloads):
         for payload in (*xss_payloads, 'onmouseover="window.__xss=1"'):
             assert payload not in page
         assert "&lt;b onmouseover=&quot;window.__xss=1&quot;&gt;evil class&lt;/b&gt;" in page  # legend
+        # a tooltip holding "href" reaches vis-network as its (plain-text) title, not pyvis' HTML popup
+        assert "popup.innerHTML" not in page and '"tip": ' not in page and '"title": "' in page
     title_page = render_html(focus_view(xss_kg, "ig:xss_node"))
     assert "<title>Neighbourhood of &lt;img src=x onerror=&quot;window.__xss=1&quot;&gt; (depth 1)</title>" in title_page
 
