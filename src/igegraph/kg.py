@@ -281,9 +281,11 @@ class KnowledgeGraph:
         """Compact id -> rdfs:label for every labelled IRI."""
         from rdflib.namespace import RDFS
 
+        from .backends.local import subject_objects
+
         def build() -> dict[str, str]:
             out: dict[str, str] = {}
-            for s, o in self.graph.subject_objects(RDFS.label):
+            for s, o in subject_objects(self.graph, RDFS.label):
                 key = compact(s)
                 if key not in out or (getattr(o, "language", None) in (None, "en")):
                     out[key] = str(o)
@@ -373,8 +375,10 @@ class KnowledgeGraph:
         """
 
         def build() -> dict[str, list[str]]:
+            from .backends.local import subject_objects
+
             out: dict[str, list[str]] = {}
-            for s, o in self.graph.subject_objects(self.iri(predicate)):
+            for s, o in subject_objects(self.graph, self.iri(predicate)):
                 key, value = (compact(o), compact(s)) if inverse else (compact(s), compact(o))
                 out.setdefault(key, []).append(value)
             return {k: sorted(set(v)) for k, v in out.items()}

@@ -25,6 +25,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, cast
 
+from .backends.local import subject_objects
 from .bulk import gc_paused
 from .vocab import IGE, compact
 
@@ -66,7 +67,7 @@ def entity_classes(kg: "KnowledgeGraph") -> dict[str, str]:
 def _values(graph: Any, prop: Any) -> defaultdict[Any, list[Any]]:
     """node -> its values of ``prop``, in the graph's order (one pattern read)."""
     found: defaultdict[Any, list[Any]] = defaultdict(list)
-    for node, value in graph.subject_objects(prop):
+    for node, value in subject_objects(graph, prop):
         found[node].append(value)
     return found
 
@@ -88,7 +89,7 @@ def relation_properties(kg: "KnowledgeGraph") -> dict[str, dict]:
         return cast("Literal", found[0]) if found else None
 
     props: dict[str, dict] = {}
-    for prop, pol in graph.subject_objects(IGE.polarity):
+    for prop, pol in subject_objects(graph, IGE.polarity):
         polarity = int(cast("Literal", pol))
         causal, dependency, abolishes = (flag_value(prop, flag) for flag in flags)
         props[compact(prop)] = {
@@ -187,14 +188,14 @@ def build_projection(kg: "KnowledgeGraph") -> "nx.MultiDiGraph":
     g = nx.MultiDiGraph()
     labels = kg.labels  # first: one pass over every label beats a look-up per class, property and node
     classes = entity_classes(kg)
-    for node, cls in kg.graph.subject_objects(RDF.type):
+    for node, cls in subject_objects(kg.graph, RDF.type):
         ccls = compact(cls)
         if ccls in classes and isinstance(node, URIRef):
             g.add_node(compact(node), category=ccls, category_label=classes[ccls])
 
     provenance = _assertions(kg)
     for pid, prop in relation_properties(kg).items():
-        for s, o in kg.graph.subject_objects(prop["iri"]):
+        for s, o in subject_objects(kg.graph, prop["iri"]):
             if not (isinstance(s, URIRef) and isinstance(o, URIRef)):
                 continue
             cs, co = compact(s), compact(o)
@@ -222,16 +223,16 @@ def build_projection(kg: "KnowledgeGraph") -> "nx.MultiDiGraph":
             )
 
     synonyms: dict[str, list[str]] = defaultdict(list)
-    for s, o in kg.graph.subject_objects(SKOS.altLabel):
+    for s, o in subject_objects(kg.graph, SKOS.altLabel):
         synonyms[compact(s)].append(str(o))
     identifiers: dict[str, list[str]] = defaultdict(list)
     exact: dict[str, list[str]] = defaultdict(list)
     for match in (SKOS.exactMatch, SKOS.closeMatch):
-        for s, o in kg.graph.subject_objects(match):
+        for s, o in subject_objects(kg.graph, match):
             identifiers[compact(s)].append(compact(o))
             if match == SKOS.exactMatch:
                 exact[compact(s)].append(compact(o))
-    definitions = {compact(s): str(o) for s, o in kg.graph.subject_objects(SKOS.definition)}
+    definitions = {compact(s): str(o) for s, o in subject_objects(kg.graph, SKOS.definition)}
     for node, attrs in g.nodes(data=True):
         attrs["label"] = labels.get(node) or kg.label(node)
         if "category" not in attrs:
