@@ -124,44 +124,48 @@ def _assertions(kg: "KnowledgeGraph") -> dict[tuple[str, str, str], dict]:
 
     def level_names(lv: Any) -> list[tuple[str, Any]]:
         if lv not in named:
-            named[lv] = [(str(name), r) for name in graph.objects(lv, RDFS.label) for r in (rank[lv] or [None])]
+            named[lv] = [(str(name), r) for name in graph.objects(lv, RDFS.label) for r in rank.get(lv, [None])]
         return named[lv]
 
     abolishes = values(IGE.abolishes)
-    scalars = {field: values(prop) for field, prop in
-               (("quote", IGE.evidenceQuote), ("section", IGE.section), ("note", IGE.curatorNote))}
-    contexts = {field: values(prop) for field, prop in
-                (("cell_context", IGE.cellContext), ("species_context", IGE.speciesContext))}
-    texts = {field: values(prop) for field, prop in
+    scalars = {field: values(prop) for field, prop in (("quote", IGE.evidenceQuote), ("section", IGE.section))}
+    sets = [(field, values(prop), compact) for field, prop in
+            (("cell_context", IGE.cellContext), ("species_context", IGE.speciesContext))]
+    sets += [(field, values(prop), str) for field, prop in
              (("experimental_context", IGE.experimentalContext), ("object_aspect", IGE.objectAspect),
-              ("condition", IGE.condition))}
+              ("condition", IGE.condition))]
     out: dict[tuple[str, str, str], dict] = {}
     for a in graph.subjects(RDF.type, IGE.Assertion):
-        claims = [(compact(s), compact(p), compact(o))
-                  for s in subject[a] for p in predicate[a] for o in object_[a]]
+        claims = [(compact(s), compact(p), compact(o)) for s in subject.get(a, ())
+                  for p in predicate.get(a, ()) for o in object_.get(a, ())]
         if not claims:
             continue
-        levels = [pair for lv in level[a] for pair in level_names(lv)]
+        # what the assertion says, made once for all its claims (look-ups with get: an absent
+        # property adds no empty entry)
+        refs = {int(cast("Literal", n)) for r in reference.get(a, ()) for n in number.get(r, ())}
+        said: list[tuple[str, Any]] = []  # fields the assertion sets
+        levels = [pair for lv in level.get(a, ()) for pair in level_names(lv)]
+        if levels:  # one value where the data give several, as the SELECT's last row did
+            evidence, last_rank = levels[-1]
+            said += [("evidence", evidence),
+                     ("evidence_rank", int(cast("Literal", last_rank)) if last_rank is not None else None)]
+        if a in abolishes:
+            said.append(("abolishes", bool(cast("Literal", abolishes[a][-1]).toPython())))
+        said += [(field, str(by_node[a][-1])) for field, by_node in scalars.items() if a in by_node]
+        added = [(field, {make(v) for v in by_node[a]}) for field, by_node, make in sets if a in by_node]
         for key in claims:
-            info = out.setdefault(key, {
-                "assertion": compact(a), "references": set(), "evidence": None, "evidence_rank": None,
-                "quote": None, "section": None, "note": None, "abolishes": None, "cell_context": set(),
-                "species_context": set(), "experimental_context": set(), "object_aspect": set(),
-                "condition": set(),
-            })
-            info["references"].update(int(cast("Literal", n)) for r in reference[a] for n in number[r])
-            if levels:  # one value where the data give several, as the SELECT's last row did
-                info["evidence"], last_rank = levels[-1]
-                info["evidence_rank"] = int(cast("Literal", last_rank)) if last_rank is not None else None
-            if abolishes[a]:
-                info["abolishes"] = bool(cast("Literal", abolishes[a][-1]).toPython())
-            for field, by_node in scalars.items():
-                if by_node[a]:
-                    info[field] = str(by_node[a][-1])
-            for field, by_node in contexts.items():
-                info[field].update(compact(v) for v in by_node[a])
-            for field, by_node in texts.items():
-                info[field].update(str(v) for v in by_node[a])
+            info = out.get(key)
+            if info is None:
+                info = out[key] = {
+                    "assertion": compact(a), "references": set(), "evidence": None, "evidence_rank": None,
+                    "quote": None, "section": None, "abolishes": None, "cell_context": set(),
+                    "species_context": set(), "experimental_context": set(), "object_aspect": set(),
+                    "condition": set(),
+                }
+            info["references"] |= refs
+            info.update(said)
+            for field, found in added:
+                info[field] |= found
     for info in out.values():  # several values are joined in a stable order, as the backends differ
         for field in ("experimental_context", "object_aspect", "condition"):
             info[field] = "; ".join(sorted(info[field])) or None
