@@ -12,6 +12,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
@@ -67,6 +68,12 @@ def _shared_value(content: str, name: str, build: Callable[[], T]) -> T:
         while len(_SHARED) > SHARED_CONTENTS:
             _SHARED.popitem(last=False)
         return cast(T, values.setdefault(name, value))  # a racing thread's equal value is kept
+
+@functools.lru_cache(maxsize=1 << 16)  # labels are asked of the same few thousand nodes again and again
+def _label_key(node: str) -> str:
+    """The compact id under which the labels of a node (compact id, CURIE or IRI) are kept."""
+    return compact(expand_curie(node) or node)
+
 
 # file extension -> rdflib format name (each backend chooses its parser for it)
 _FORMATS = {
@@ -304,14 +311,14 @@ class KnowledgeGraph:
         Uses the full label map when it has been built, else looks the one node up, so that
         a few labels on a million-triple store do not cost a pass over every label.
         """
-        from rdflib.namespace import RDFS
-
-        key = compact(expand_curie(node) or node)
+        key = _label_key(node)
         if "labels" in self.__dict__:
             found = self.labels.get(key)
         else:
             cache = self.__dict__.setdefault("_label_cache", {})
             if key not in cache:
+                from rdflib.namespace import RDFS
+
                 value = self.graph.value(self.iri(key), RDFS.label)
                 cache[key] = str(value) if value is not None else None
             found = cache[key]
