@@ -22,7 +22,7 @@ Examples
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, cast
 
 from .backends.local import subject_objects
@@ -129,8 +129,9 @@ def _assertions(kg: "KnowledgeGraph") -> dict[tuple[str, str, str], dict]:
 
     abolishes = values(IGE.abolishes)
     scalars = {field: values(prop) for field, prop in (("quote", IGE.evidenceQuote), ("section", IGE.section))}
-    sets = [(field, values(prop), compact) for field, prop in
-            (("cell_context", IGE.cellContext), ("species_context", IGE.speciesContext))]
+    sets: list[tuple[str, defaultdict[Any, list[Any]], Callable[[Any], str]]] = [
+        (field, values(prop), compact) for field, prop in
+        (("cell_context", IGE.cellContext), ("species_context", IGE.speciesContext))]
     sets += [(field, values(prop), str) for field, prop in
              (("experimental_context", IGE.experimentalContext), ("object_aspect", IGE.objectAspect),
               ("condition", IGE.condition))]
