@@ -134,3 +134,30 @@ def test_projection_and_labels_follow_graph_changes(backend):
     assert kg.labels["ig:mast_cell"] == kg.projection.nodes["ig:mast_cell"]["label"] == "MC"
     kg.graph.remove((kg.iri("ig:x"), None, None))
     assert "ig:x" not in kg.projection
+
+
+@pytest.mark.parametrize("backend", ["oxigraph", "memory"])
+def test_direct_pair_reads_are_rdflibs(backend, tmp_path):
+    """What projections, labels and links read (backends.local.subject_objects, straight from
+    the store) are rdflib's subject_objects: the same terms in the same order, for every
+    predicate and one no triple has; graphs the direct reads do not know (another store, a
+    Memory store holding two graphs) are read through rdflib."""
+    import rdflib
+    from rdflib.plugins.stores.memory import Memory
+
+    from igegraph.backends.local import subject_objects
+
+    user = tmp_path / "mine.ttl"
+    user.write_text('<urn:a> <http://www.w3.org/2000/01/rdf-schema#label> "a"@en, "A", "a"@EN .\n', encoding="utf-8")
+    kg = igegraph.load([user], backend=backend)
+    for p in sorted(set(kg.graph.predicates())) + [rdflib.URIRef("urn:none")]:
+        assert list(subject_objects(kg.graph, p)) == list(kg.graph.subject_objects(p)), p
+    p = rdflib.URIRef("urn:p")
+    store = Memory()
+    one, two = (rdflib.Graph(store, identifier=rdflib.URIRef(f"urn:g{i}")) for i in (1, 2))
+    one.add((rdflib.URIRef("urn:a"), p, rdflib.URIRef("urn:b")))
+    two.add((rdflib.URIRef("urn:c"), p, rdflib.URIRef("urn:d")))
+    simple = rdflib.Graph(store="SimpleMemory")
+    simple.add((rdflib.URIRef("urn:e"), p, rdflib.Literal("f")))
+    for graph in (one, two, simple):
+        assert list(subject_objects(graph, p)) == list(graph.subject_objects(p)) and len(graph) == 1

@@ -12,6 +12,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
@@ -67,6 +68,12 @@ def _shared_value(content: str, name: str, build: Callable[[], T]) -> T:
         while len(_SHARED) > SHARED_CONTENTS:
             _SHARED.popitem(last=False)
         return cast(T, values.setdefault(name, value))  # a racing thread's equal value is kept
+
+@functools.lru_cache(maxsize=1 << 16)  # labels are asked of the same few thousand nodes again and again
+def _label_key(node: str) -> str:
+    """The compact id under which the labels of a node (compact id, CURIE or IRI) are kept."""
+    return compact(expand_curie(node) or node)
+
 
 # file extension -> rdflib format name (each backend chooses its parser for it)
 _FORMATS = {
@@ -281,9 +288,11 @@ class KnowledgeGraph:
         """Compact id -> rdfs:label for every labelled IRI."""
         from rdflib.namespace import RDFS
 
+        from .backends.local import subject_objects
+
         def build() -> dict[str, str]:
             out: dict[str, str] = {}
-            for s, o in self.graph.subject_objects(RDFS.label):
+            for s, o in subject_objects(self.graph, RDFS.label):
                 key = compact(s)
                 if key not in out or (getattr(o, "language", None) in (None, "en")):
                     out[key] = str(o)
@@ -302,9 +311,7 @@ class KnowledgeGraph:
         Uses the full label map when it has been built, else looks the one node up, so that
         a few labels on a million-triple store do not cost a pass over every label.
         """
-        from rdflib.namespace import RDFS
-
-        key = compact(expand_curie(node) or node)
+        key = _label_key(node)
         if "labels" in self.__dict__:
             found = self.labels.get(key)
         else:
@@ -312,6 +319,8 @@ class KnowledgeGraph:
             # process asks for the same labels again): an entry added is what any of them finds
             cache: dict[str, str | None] = self.derived("kg.label_lookups", dict, shared=True)
             if key not in cache:
+                from rdflib.namespace import RDFS
+
                 value = self.graph.value(self.iri(key), RDFS.label)
                 cache[key] = str(value) if value is not None else None
             found = cache[key]
@@ -375,8 +384,10 @@ class KnowledgeGraph:
         """
 
         def build() -> dict[str, list[str]]:
+            from .backends.local import subject_objects
+
             out: dict[str, list[str]] = {}
-            for s, o in self.graph.subject_objects(self.iri(predicate)):
+            for s, o in subject_objects(self.graph, self.iri(predicate)):
                 key, value = (compact(o), compact(s)) if inverse else (compact(s), compact(o))
                 out.setdefault(key, []).append(value)
             return {k: sorted(set(v)) for k, v in out.items()}

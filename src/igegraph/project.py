@@ -22,9 +22,10 @@ Examples
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, cast
 
+from .backends.local import subject_objects
 from .bulk import gc_paused
 from .vocab import IGE, compact
 
@@ -66,7 +67,7 @@ def entity_classes(kg: "KnowledgeGraph") -> dict[str, str]:
 def _values(graph: Any, prop: Any) -> defaultdict[Any, list[Any]]:
     """node -> its values of ``prop``, in the graph's order (one pattern read)."""
     found: defaultdict[Any, list[Any]] = defaultdict(list)
-    for node, value in graph.subject_objects(prop):
+    for node, value in subject_objects(graph, prop):
         found[node].append(value)
     return found
 
@@ -96,7 +97,7 @@ def _relation_properties(kg: "KnowledgeGraph") -> dict[str, dict]:
         return cast("Literal", found[0]) if found else None
 
     props: dict[str, dict] = {}
-    for prop, pol in graph.subject_objects(IGE.polarity):
+    for prop, pol in subject_objects(graph, IGE.polarity):
         polarity = int(cast("Literal", pol))
         causal, dependency, abolishes = (flag_value(prop, flag) for flag in flags)
         props[compact(prop)] = {
@@ -131,44 +132,49 @@ def _assertions(kg: "KnowledgeGraph") -> dict[tuple[str, str, str], dict]:
 
     def level_names(lv: Any) -> list[tuple[str, Any]]:
         if lv not in named:
-            named[lv] = [(str(name), r) for name in graph.objects(lv, RDFS.label) for r in (rank[lv] or [None])]
+            named[lv] = [(str(name), r) for name in graph.objects(lv, RDFS.label) for r in rank.get(lv, [None])]
         return named[lv]
 
     abolishes = values(IGE.abolishes)
-    scalars = {field: values(prop) for field, prop in
-               (("quote", IGE.evidenceQuote), ("section", IGE.section), ("note", IGE.curatorNote))}
-    contexts = {field: values(prop) for field, prop in
-                (("cell_context", IGE.cellContext), ("species_context", IGE.speciesContext))}
-    texts = {field: values(prop) for field, prop in
+    scalars = {field: values(prop) for field, prop in (("quote", IGE.evidenceQuote), ("section", IGE.section))}
+    sets: list[tuple[str, defaultdict[Any, list[Any]], Callable[[Any], str]]] = [
+        (field, values(prop), compact) for field, prop in
+        (("cell_context", IGE.cellContext), ("species_context", IGE.speciesContext))]
+    sets += [(field, values(prop), str) for field, prop in
              (("experimental_context", IGE.experimentalContext), ("object_aspect", IGE.objectAspect),
-              ("condition", IGE.condition))}
+              ("condition", IGE.condition))]
     out: dict[tuple[str, str, str], dict] = {}
     for a in graph.subjects(RDF.type, IGE.Assertion):
-        claims = [(compact(s), compact(p), compact(o))
-                  for s in subject[a] for p in predicate[a] for o in object_[a]]
+        claims = [(compact(s), compact(p), compact(o)) for s in subject.get(a, ())
+                  for p in predicate.get(a, ()) for o in object_.get(a, ())]
         if not claims:
             continue
-        levels = [pair for lv in level[a] for pair in level_names(lv)]
+        # what the assertion says, made once for all its claims (look-ups with get: an absent
+        # property adds no empty entry)
+        refs = {int(cast("Literal", n)) for r in reference.get(a, ()) for n in number.get(r, ())}
+        said: list[tuple[str, Any]] = []  # fields the assertion sets
+        levels = [pair for lv in level.get(a, ()) for pair in level_names(lv)]
+        if levels:  # one value where the data give several, as the SELECT's last row did
+            evidence, last_rank = levels[-1]
+            said += [("evidence", evidence),
+                     ("evidence_rank", int(cast("Literal", last_rank)) if last_rank is not None else None)]
+        if a in abolishes:
+            said.append(("abolishes", bool(cast("Literal", abolishes[a][-1]).toPython())))
+        said += [(field, str(by_node[a][-1])) for field, by_node in scalars.items() if a in by_node]
+        added = [(field, {make(v) for v in by_node[a]}) for field, by_node, make in sets if a in by_node]
         for key in claims:
-            info = out.setdefault(key, {
-                "assertion": compact(a), "references": set(), "evidence": None, "evidence_rank": None,
-                "quote": None, "section": None, "note": None, "abolishes": None, "cell_context": set(),
-                "species_context": set(), "experimental_context": set(), "object_aspect": set(),
-                "condition": set(),
-            })
-            info["references"].update(int(cast("Literal", n)) for r in reference[a] for n in number[r])
-            if levels:  # one value where the data give several, as the SELECT's last row did
-                info["evidence"], last_rank = levels[-1]
-                info["evidence_rank"] = int(cast("Literal", last_rank)) if last_rank is not None else None
-            if abolishes[a]:
-                info["abolishes"] = bool(cast("Literal", abolishes[a][-1]).toPython())
-            for field, by_node in scalars.items():
-                if by_node[a]:
-                    info[field] = str(by_node[a][-1])
-            for field, by_node in contexts.items():
-                info[field].update(compact(v) for v in by_node[a])
-            for field, by_node in texts.items():
-                info[field].update(str(v) for v in by_node[a])
+            info = out.get(key)
+            if info is None:
+                info = out[key] = {
+                    "assertion": compact(a), "references": set(), "evidence": None, "evidence_rank": None,
+                    "quote": None, "section": None, "abolishes": None, "cell_context": set(),
+                    "species_context": set(), "experimental_context": set(), "object_aspect": set(),
+                    "condition": set(),
+                }
+            info["references"] |= refs
+            info.update(said)
+            for field, found in added:
+                info[field] |= found
     for info in out.values():  # several values are joined in a stable order, as the backends differ
         for field in ("experimental_context", "object_aspect", "condition"):
             info[field] = "; ".join(sorted(info[field])) or None
@@ -195,14 +201,14 @@ def build_projection(kg: "KnowledgeGraph") -> "nx.MultiDiGraph":
     g = nx.MultiDiGraph()
     labels = kg.labels  # first: one pass over every label beats a look-up per class, property and node
     classes = entity_classes(kg)
-    for node, cls in kg.graph.subject_objects(RDF.type):
+    for node, cls in subject_objects(kg.graph, RDF.type):
         ccls = compact(cls)
         if ccls in classes and isinstance(node, URIRef):
             g.add_node(compact(node), category=ccls, category_label=classes[ccls])
 
     provenance = _assertions(kg)
     for pid, prop in relation_properties(kg).items():
-        for s, o in kg.graph.subject_objects(prop["iri"]):
+        for s, o in subject_objects(kg.graph, prop["iri"]):
             if not (isinstance(s, URIRef) and isinstance(o, URIRef)):
                 continue
             cs, co = compact(s), compact(o)
@@ -230,16 +236,16 @@ def build_projection(kg: "KnowledgeGraph") -> "nx.MultiDiGraph":
             )
 
     synonyms: dict[str, list[str]] = defaultdict(list)
-    for s, o in kg.graph.subject_objects(SKOS.altLabel):
+    for s, o in subject_objects(kg.graph, SKOS.altLabel):
         synonyms[compact(s)].append(str(o))
     identifiers: dict[str, list[str]] = defaultdict(list)
     exact: dict[str, list[str]] = defaultdict(list)
     for match in (SKOS.exactMatch, SKOS.closeMatch):
-        for s, o in kg.graph.subject_objects(match):
+        for s, o in subject_objects(kg.graph, match):
             identifiers[compact(s)].append(compact(o))
             if match == SKOS.exactMatch:
                 exact[compact(s)].append(compact(o))
-    definitions = {compact(s): str(o) for s, o in kg.graph.subject_objects(SKOS.definition)}
+    definitions = {compact(s): str(o) for s, o in subject_objects(kg.graph, SKOS.definition)}
     for node, attrs in g.nodes(data=True):
         attrs["label"] = labels.get(node) or kg.label(node)
         if "category" not in attrs:

@@ -61,9 +61,16 @@ def references(kg: "KnowledgeGraph") -> dict[int, dict]:
     per graph content (shared by the graphs of one content, so never change it in place)."""
 
     def build() -> dict[int, dict]:
+        from .backends.local import subject_objects
+
+        # every first author in one read, not a look-up per reference
+        authors: dict[Node, list[Node]] = {}
+        for node, name in subject_objects(kg.graph, IGE.firstAuthor):
+            authors.setdefault(node, []).append(name)
         out = {}
-        for node, number in kg.graph.subject_objects(IGE.referenceNumber):
-            author = kg.graph.value(node, IGE.firstAuthor)
+        for node, number in subject_objects(kg.graph, IGE.referenceNumber):
+            named = authors.get(node, [])  # several: the one graph.value picks
+            author = kg.graph.value(node, IGE.firstAuthor) if len(named) > 1 else next(iter(named), None)
             out[int(cast(Literal, number))] = {"id": compact(node), "label": kg.label(compact(node)),
                                 "first_author": str(author) if author is not None else None}
         return dict(sorted(out.items()))
