@@ -383,8 +383,8 @@ def database_of(graph: "rdflib.Graph") -> "ox.Store | None":
 
 def subject_objects(graph: "rdflib.Graph", predicate: Any) -> Iterable[tuple[Any, Any]]:
     """``graph.subject_objects(predicate)``: the same pairs of rdflib terms in the same order,
-    read from the store directly where this module knows it (an Oxigraph graph of
-    :func:`oxigraph_graph`, a Memory store holding one graph), else through rdflib.
+    read from the indexes directly for a Memory store holding one graph (an Oxigraph graph of
+    :func:`oxigraph_graph` reads its store directly itself), else through rdflib.
 
     Projections, label maps and links read a dozen predicates of every graph they are built
     on; rdflib's three generator layers per triple (``Graph.triples``, the store's, and
@@ -395,36 +395,10 @@ def subject_objects(graph: "rdflib.Graph", predicate: Any) -> Iterable[tuple[Any
     >>> list(subject_objects(graph_of([(a, b, a), (b, a, b)]), b)) == [(a, a)]
     True
     """
-    import rdflib
-    from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
-
-    database = database_of(graph)
-    if database is not None and type(graph) is rdflib.Graph and graph.identifier == DATASET_DEFAULT_GRAPH_ID:
-        return _oxigraph_pairs(graph, database, predicate)
     memory = _memory_triples(graph)
     if memory is not None:
         return [(s, o) for s, _, o in memory((None, predicate, None))]
     return graph.subject_objects(predicate)
-
-
-def _oxigraph_pairs(graph: "rdflib.Graph", database: "ox.Store", predicate: Any) -> Iterator[tuple[Any, Any]]:
-    ox = _kinds()[0]
-    read: TermReader = cast(Any, graph.store).read
-    try:
-        converted = ox_term(predicate)
-    except (TypeError, ValueError):  # no triple can have it (as the store's triples answers)
-        return
-    if converted not in read.terms:
-        read.remember(predicate, converted)  # as the store's triples does: later reads give it back
-    known = read.terms.get
-    for q in database.quads_for_pattern(None, converted, None, ox.DefaultGraph()):
-        s = known(q.subject)
-        if s is None:
-            s = read(q.subject)
-        o = known(q.object)
-        if o is None:
-            o = read(q.object)
-        yield s, o
 
 
 def raw_triples(graph: "rdflib.Graph") -> tuple[Iterator[tuple[Any, Any, Any]], Callable[[Any], Any] | None]:
