@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -239,9 +241,32 @@ def test_changed_graph_does_not_read_the_cached_index(isolated_cache, mine, fres
     assert [(h.id, h.field) for h in search(kg, "zanzibarite")] == [("ig:test_cell_a", "definition")]
 
 
+def _seed(folder: Path, name: str, text: str, first: Callable[[Path], object]) -> tuple[Path, Path, object]:
+    """A data file ``name`` holding ``text`` in ``folder``, and a cache folder with the entry and
+    values a first run wrote for it, ``first(file)``'s answer in that run (in a process with no
+    shared value yet): made once per module, each test that damages a value copies it."""
+    from collections import OrderedDict
+
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    with pytest.MonkeyPatch.context() as m:
+        m.setenv("IGEGRAPH_CACHE_DIR", str(folder / "cache"))
+        m.delenv("IGEGRAPH_NO_CACHE", raising=False)
+        m.setattr(igegraph.kg, "_SHARED", OrderedDict())
+        answer = first(path)
+    return path, folder / "cache", answer
+
+
+@pytest.fixture(scope="module")
+def seeded_fulltext(tmp_path_factory) -> tuple[Path, Path, object]:
+    """:func:`_seed` of the FIXTURE with its full-text index, and the answers of that index."""
+    return _seed(tmp_path_factory.mktemp("fulltext"), "mine.ttl", FIXTURE, lambda path: _answers(load_cached([path])))
+
+
 @pytest.mark.parametrize("damage", ["junk", "other key", "unknown thing", "bad field", "not a word list"])
-def test_corrupt_fulltext_index_is_rebuilt(damage, isolated_cache, mine, fresh_shared):
-    expected = _answers(load_cached([mine]))
+def test_corrupt_fulltext_index_is_rebuilt(damage, isolated_cache, seeded_fulltext, fresh_shared):
+    mine, seed, expected = seeded_fulltext
+    shutil.copytree(seed, isolated_cache)  # the entry and values the first run wrote
     entry, good = _damage(isolated_cache, ".fulltext.json", damage, {
         "other key": _OTHER_KEY, "unknown thing": (("docs", 0, 0), "ig:nothing_at_all"),
         "bad field": (("docs", 0, 1), "secret"), "not a word list": (("words",), [1, 2])})
@@ -354,14 +379,19 @@ def test_changed_graph_does_not_read_the_cached_shacl_results(isolated_cache, tm
     assert _shacl(kg) == []
 
 
+@pytest.fixture(scope="module")
+def seeded_shacl(tmp_path_factory) -> tuple[Path, Path, object]:
+    """:func:`_seed` of UNLABELLED with its SHACL results, and those results."""
+    return _seed(tmp_path_factory.mktemp("shacl"), "unlabelled.ttl", UNLABELLED, _shacl_of)
+
+
 @pytest.mark.parametrize("damage", ["junk", "other key", "other pyshacl", "bad row"])
-def test_corrupt_or_foreign_shacl_results_are_rebuilt(damage, isolated_cache, tmp_path, monkeypatch):
+def test_corrupt_or_foreign_shacl_results_are_rebuilt(damage, isolated_cache, seeded_shacl, monkeypatch):
     """Results of another entry, of another pySHACL or rdflib, or malformed, are not read."""
     import igegraph.validate
 
-    path = tmp_path / "unlabelled.ttl"
-    path.write_text(UNLABELLED, encoding="utf-8")
-    expected = _shacl_of(path)
+    path, seed, expected = seeded_shacl
+    shutil.copytree(seed, isolated_cache)  # the entry and values the first run wrote
     entry, good = _damage(isolated_cache, ".shacl.json", damage, {
         "other key": _OTHER_KEY, "other pyshacl": (("engine", "pyshacl"), "0.0.1"),
         "bad row": (("violations", 0, 1), 7)})
