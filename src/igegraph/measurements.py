@@ -34,6 +34,7 @@ __all__ = ["measurement", "value_text", "shown_unit", "measurement_text", "json_
 
 # literal properties of an ige:Measurement, in display order
 FIELDS = ("quantity", "value", "minValue", "maxValue", "valueText", "unit", "comparator", "condition", "year")
+_FIELD_IRIS = tuple((field, IGE[field]) for field in FIELDS)
 
 
 @lru_cache(maxsize=1)
@@ -76,17 +77,30 @@ def json_value(value: Any) -> Any:
 def measurement(kg: "KnowledgeGraph", node: Node) -> dict:
     """One measurement as a dict: ``id``, ``label``, ``entity`` (what it measures, if stated),
     the literal :data:`FIELDS` it has, ``comparedTo`` (a label) and ``notes``."""
+    graph = kg.graph
     row: dict[str, Any] = {"id": compact(node), "label": kg.label(compact(node))}
-    owner = kg.graph.value(None, IGE.hasMeasurement, node)
+    owner = graph.value(None, IGE.hasMeasurement, node)
     row["entity"] = compact(owner) if owner is not None else None
-    for field in FIELDS:
-        value = kg.graph.value(node, IGE[field])
+    # every property of the node in one pattern read (a search index reads each measurement);
+    # a property with several values is asked of the graph, whose pick the read may not list first
+    found: dict[Any, list[Any]] = {}
+    for prop, value in graph.predicate_objects(node):
+        found.setdefault(prop, []).append(value)
+
+    def first(prop: Any) -> Any:
+        values = found.get(prop)
+        if not values:
+            return None
+        return values[0] if len(values) == 1 else graph.value(node, prop)
+
+    for field, prop in _FIELD_IRIS:
+        value = first(prop)
         if value is not None:
             row[field] = json_value(value)
-    compared = kg.graph.value(node, IGE.comparedTo)
+    compared = first(IGE.comparedTo)
     if compared is not None:
         row["comparedTo"] = kg.label(compact(compared))
-    notes = sorted(str(n) for n in kg.graph.objects(node, IGE.curatorNote))
+    notes = sorted(str(n) for n in found.get(IGE.curatorNote, ()))
     if notes:
         row["notes"] = notes
     return row
