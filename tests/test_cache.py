@@ -17,6 +17,7 @@ import igegraph.project
 from igegraph.cache import cache_dir, cache_key, clear_cache, load_cached
 from igegraph.errors import DataError
 from igegraph.fulltext import search, similar_words, text_index
+from igegraph.recent import Recent
 
 FIXTURE = """\
 @prefix ige: <https://w3id.org/igegraph/vocab#> .
@@ -212,35 +213,6 @@ def _answers(kg) -> list:
     return [search(kg, q, limit=50) for q in _QUERIES] + [similar_words(kg, "histamin degranulaton")]
 
 
-def test_fulltext_index_is_cached(isolated_cache, mine, monkeypatch, fresh_shared):
-    """A new process reads the index's texts from the entry: the same hits and scores as the
-    index built from the graph."""
-    built = load_cached([mine])
-    expected, index = _answers(built), text_index(built)
-    (entry,) = _entries(isolated_cache, ".fulltext.json")
-    fresh_shared()
-    _forbid(monkeypatch, igegraph.fulltext, "_things")
-    _forbid(monkeypatch, igegraph.fulltext, "_docs")
-    restored = load_cached([mine])
-    again = text_index(restored)
-    assert again is not index
-    assert (again.things, again.docs, again.words) == (index.things, index.docs, index.words)
-    assert _answers(restored) == expected
-    assert any(h.id == "ig:test_cell_a" for h in expected[3]) and expected[0][0].score == 60
-
-
-def test_changed_graph_does_not_read_the_cached_index(isolated_cache, mine, fresh_shared):
-    """A graph changed since it was restored has other texts: its index is built, not read."""
-    from rdflib import Literal, URIRef
-    from rdflib.namespace import SKOS
-
-    text_index(load_cached([mine]))
-    fresh_shared()
-    kg = load_cached([mine])
-    kg.graph.add((URIRef("https://w3id.org/igegraph/id/test_cell_a"), SKOS.definition, Literal("zanzibarite")))
-    assert [(h.id, h.field) for h in search(kg, "zanzibarite")] == [("ig:test_cell_a", "definition")]
-
-
 def _seed(folder: Path, name: str, text: str, first: Callable[[Path], object]) -> tuple[Path, Path, object]:
     """A data file ``name`` holding ``text`` in ``folder``, and a cache folder with the entry and
     values a first run wrote for it, ``first(file)``'s answer in that run (in a process with no
@@ -259,13 +231,46 @@ def _seed(folder: Path, name: str, text: str, first: Callable[[Path], object]) -
 
 @pytest.fixture(scope="module")
 def seeded_fulltext(tmp_path_factory) -> tuple[Path, Path, object]:
-    """:func:`_seed` of the FIXTURE with its full-text index, and the answers of that index."""
-    return _seed(tmp_path_factory.mktemp("fulltext"), "mine.ttl", FIXTURE, lambda path: _answers(load_cached([path])))
+    """:func:`_seed` of the FIXTURE with its full-text index, the answers of that index and the index."""
+
+    def first(path: Path) -> tuple[list, object]:
+        built = load_cached([path])
+        return _answers(built), text_index(built)
+
+    return _seed(tmp_path_factory.mktemp("fulltext"), "mine.ttl", FIXTURE, first)
+
+
+def test_fulltext_index_is_cached(isolated_cache, seeded_fulltext, monkeypatch):
+    """A new process reads the index's texts from the entry: the same hits and scores as the
+    index built from the graph."""
+    mine, seed, (expected, index) = seeded_fulltext
+    shutil.copytree(seed, isolated_cache)  # the entry and values the first run wrote
+    (entry,) = _entries(isolated_cache, ".fulltext.json")
+    _forbid(monkeypatch, igegraph.fulltext, "_things")
+    _forbid(monkeypatch, igegraph.fulltext, "_docs")
+    restored = load_cached([mine])
+    again = text_index(restored)
+    assert again is not index
+    assert (again.things, again.docs, again.words) == (index.things, index.docs, index.words)
+    assert _answers(restored) == expected
+    assert any(h.id == "ig:test_cell_a" for h in expected[3]) and expected[0][0].score == 60
+
+
+def test_changed_graph_does_not_read_the_cached_index(isolated_cache, seeded_fulltext):
+    """A graph changed since it was restored has other texts: its index is built, not read."""
+    from rdflib import Literal, URIRef
+    from rdflib.namespace import SKOS
+
+    mine, seed, _ = seeded_fulltext
+    shutil.copytree(seed, isolated_cache)  # the entry and its index, as the first run wrote them
+    kg = load_cached([mine])
+    kg.graph.add((URIRef("https://w3id.org/igegraph/id/test_cell_a"), SKOS.definition, Literal("zanzibarite")))
+    assert [(h.id, h.field) for h in search(kg, "zanzibarite")] == [("ig:test_cell_a", "definition")]
 
 
 @pytest.mark.parametrize("damage", ["junk", "other key", "unknown thing", "bad field", "not a word list"])
 def test_corrupt_fulltext_index_is_rebuilt(damage, isolated_cache, seeded_fulltext, fresh_shared):
-    mine, seed, expected = seeded_fulltext
+    mine, seed, (expected, _) = seeded_fulltext
     shutil.copytree(seed, isolated_cache)  # the entry and values the first run wrote
     entry, good = _damage(isolated_cache, ".fulltext.json", damage, {
         "other key": _OTHER_KEY, "unknown thing": (("docs", 0, 0), "ig:nothing_at_all"),
@@ -395,7 +400,9 @@ def test_corrupt_or_foreign_shacl_results_are_rebuilt(damage, isolated_cache, se
     entry, good = _damage(isolated_cache, ".shacl.json", damage, {
         "other key": _OTHER_KEY, "other pyshacl": (("engine", "pyshacl"), "0.0.1"),
         "bad row": (("violations", 0, 1), 7)})
-    igegraph.validate._SHACL_SEEN.clear()  # the process's own memo would answer too
+    # the process's own memo would answer too (emptied for this test only: later tests of the
+    # process keep theirs, the curated graph's above all)
+    monkeypatch.setattr(igegraph.validate, "_SHACL_SEEN", Recent(igegraph.validate._SHACL_KEEP))
     runs = []
     real = igegraph.validate._run_shapes
     monkeypatch.setattr(igegraph.validate, "_run_shapes", lambda kg: runs.append(1) or real(kg))
