@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 from rdflib import URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 
-from .measurements import measurement, measurement_text
+from .measurements import graph_value, measurement, measurement_text
 from .persist import decode_kept, encode_kept
 from .references import reference_numbers
 from .resolve import SearchHit, fold_greek, match_names
@@ -152,18 +152,6 @@ def _snippet(original: str, marked: str) -> str:
     return ("…" if lo else "") + "".join(out).strip() + ("…" if hi < len(original) else "")
 
 
-def _first(graph: "rdflib.Graph", found: dict[Any, list[Any]], node: Any, prop: Any, inverse: bool = False) -> Any:
-    """``graph.value(node, prop)`` (``graph.value(None, prop, node)`` when ``inverse``) from
-    ``found``, the values of ``prop`` by node read in one pass: asked of the graph only where
-    there are several, since the pass may list them in another order than the graph's pick."""
-    values = found.get(node)
-    if not values:
-        return None
-    if len(values) == 1:
-        return values[0]
-    return graph.value(None, prop, node) if inverse else graph.value(node, prop)
-
-
 def _by_node(graph: "rdflib.Graph", prop: Any, inverse: bool = False) -> dict[Any, list[Any]]:
     """Node -> its values of ``prop`` (its subjects when ``inverse``), in one pattern read."""
     found: dict[Any, list[Any]] = {}
@@ -191,11 +179,11 @@ def _things(kg: "KnowledgeGraph") -> dict[str, _Thing]:
                 continue
             about = None
             if link is not None:
-                value = _first(graph, links, node, *link)
+                value = graph_value(graph, links.get(node), node, *link)
                 about = compact(value) if value is not None else None
             text = label(compact(node))
             if cls == IGE.Assertion:
-                p, o = (_first(graph, parts[prop], node, prop) for prop in (RDF.predicate, RDF.object))
+                p, o = (graph_value(graph, parts[prop].get(node), node, prop) for prop in (RDF.predicate, RDF.object))
                 text = " — ".join(label(compact(x)) if x is not None else "?" for x in (about, p, o))
             things[compact(node)] = _Thing(text, compact(cls), about)
     return things

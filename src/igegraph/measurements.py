@@ -74,6 +74,22 @@ def json_value(value: Any) -> Any:
     return compact(value)
 
 
+def graph_value(graph: Any, values: list[Any] | None, node: Any, prop: Any, inverse: bool = False) -> Any:
+    """``graph.value(node, prop)`` (``graph.value(None, prop, node)`` when ``inverse``) from
+    ``values``, those of ``node`` in a read of many nodes' or properties' values at once: the
+    graph is asked only where there are several, since the read may list them in another
+    order than its pick.
+
+    >>> graph_value(None, [1], "a", "p"), graph_value(None, None, "a", "p")
+    (1, None)
+    """
+    if not values:
+        return None
+    if len(values) == 1:
+        return values[0]
+    return graph.value(None, prop, node) if inverse else graph.value(node, prop)
+
+
 def measurement(kg: "KnowledgeGraph", node: Node) -> dict:
     """One measurement as a dict: ``id``, ``label``, ``entity`` (what it measures, if stated),
     the literal :data:`FIELDS` it has, ``comparedTo`` (a label) and ``notes``."""
@@ -81,23 +97,16 @@ def measurement(kg: "KnowledgeGraph", node: Node) -> dict:
     row: dict[str, Any] = {"id": compact(node), "label": kg.label(compact(node))}
     owner = graph.value(None, IGE.hasMeasurement, node)
     row["entity"] = compact(owner) if owner is not None else None
-    # every property of the node in one pattern read (a search index reads each measurement);
-    # a property with several values is asked of the graph, whose pick the read may not list first
+    # every property of the node in one pattern read, not one per field (a search index reads
+    # each measurement)
     found: dict[Any, list[Any]] = {}
     for prop, value in graph.predicate_objects(node):
         found.setdefault(prop, []).append(value)
-
-    def first(prop: Any) -> Any:
-        values = found.get(prop)
-        if not values:
-            return None
-        return values[0] if len(values) == 1 else graph.value(node, prop)
-
     for field, prop in _FIELD_IRIS:
-        value = first(prop)
+        value = graph_value(graph, found.get(prop), node, prop)
         if value is not None:
             row[field] = json_value(value)
-    compared = first(IGE.comparedTo)
+    compared = graph_value(graph, found.get(IGE.comparedTo), node, IGE.comparedTo)
     if compared is not None:
         row["comparedTo"] = kg.label(compact(compared))
     notes = sorted(str(n) for n in found.get(IGE.curatorNote, ()))
