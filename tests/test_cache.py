@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -15,6 +17,7 @@ import igegraph.project
 from igegraph.cache import cache_dir, cache_key, clear_cache, load_cached
 from igegraph.errors import DataError
 from igegraph.fulltext import search, similar_words, text_index
+from igegraph.recent import Recent
 
 FIXTURE = """\
 @prefix ige: <https://w3id.org/igegraph/vocab#> .
@@ -210,13 +213,39 @@ def _answers(kg) -> list:
     return [search(kg, q, limit=50) for q in _QUERIES] + [similar_words(kg, "histamin degranulaton")]
 
 
-def test_fulltext_index_is_cached(isolated_cache, mine, monkeypatch, fresh_shared):
+def _seed(folder: Path, name: str, text: str, first: Callable[[Path], object]) -> tuple[Path, Path, object]:
+    """A data file ``name`` holding ``text`` in ``folder``, and a cache folder with the entry and
+    values a first run wrote for it, ``first(file)``'s answer in that run (in a process with no
+    shared value yet): made once per module, each test that damages a value copies it."""
+    from collections import OrderedDict
+
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    with pytest.MonkeyPatch.context() as m:
+        m.setenv("IGEGRAPH_CACHE_DIR", str(folder / "cache"))
+        m.delenv("IGEGRAPH_NO_CACHE", raising=False)
+        m.setattr(igegraph.kg, "_SHARED", OrderedDict())
+        answer = first(path)
+    return path, folder / "cache", answer
+
+
+@pytest.fixture(scope="module")
+def seeded_fulltext(tmp_path_factory) -> tuple[Path, Path, object]:
+    """:func:`_seed` of the FIXTURE with its full-text index, the answers of that index and the index."""
+
+    def first(path: Path) -> tuple[list, object]:
+        built = load_cached([path])
+        return _answers(built), text_index(built)
+
+    return _seed(tmp_path_factory.mktemp("fulltext"), "mine.ttl", FIXTURE, first)
+
+
+def test_fulltext_index_is_cached(isolated_cache, seeded_fulltext, monkeypatch):
     """A new process reads the index's texts from the entry: the same hits and scores as the
     index built from the graph."""
-    built = load_cached([mine])
-    expected, index = _answers(built), text_index(built)
+    mine, seed, (expected, index) = seeded_fulltext
+    shutil.copytree(seed, isolated_cache)  # the entry and values the first run wrote
     (entry,) = _entries(isolated_cache, ".fulltext.json")
-    fresh_shared()
     _forbid(monkeypatch, igegraph.fulltext, "_things")
     _forbid(monkeypatch, igegraph.fulltext, "_docs")
     restored = load_cached([mine])
@@ -227,21 +256,22 @@ def test_fulltext_index_is_cached(isolated_cache, mine, monkeypatch, fresh_share
     assert any(h.id == "ig:test_cell_a" for h in expected[3]) and expected[0][0].score == 60
 
 
-def test_changed_graph_does_not_read_the_cached_index(isolated_cache, mine, fresh_shared):
+def test_changed_graph_does_not_read_the_cached_index(isolated_cache, seeded_fulltext):
     """A graph changed since it was restored has other texts: its index is built, not read."""
     from rdflib import Literal, URIRef
     from rdflib.namespace import SKOS
 
-    text_index(load_cached([mine]))
-    fresh_shared()
+    mine, seed, _ = seeded_fulltext
+    shutil.copytree(seed, isolated_cache)  # the entry and its index, as the first run wrote them
     kg = load_cached([mine])
     kg.graph.add((URIRef("https://w3id.org/igegraph/id/test_cell_a"), SKOS.definition, Literal("zanzibarite")))
     assert [(h.id, h.field) for h in search(kg, "zanzibarite")] == [("ig:test_cell_a", "definition")]
 
 
 @pytest.mark.parametrize("damage", ["junk", "other key", "unknown thing", "bad field", "not a word list"])
-def test_corrupt_fulltext_index_is_rebuilt(damage, isolated_cache, mine, fresh_shared):
-    expected = _answers(load_cached([mine]))
+def test_corrupt_fulltext_index_is_rebuilt(damage, isolated_cache, seeded_fulltext, fresh_shared):
+    mine, seed, (expected, _) = seeded_fulltext
+    shutil.copytree(seed, isolated_cache)  # the entry and values the first run wrote
     entry, good = _damage(isolated_cache, ".fulltext.json", damage, {
         "other key": _OTHER_KEY, "unknown thing": (("docs", 0, 0), "ig:nothing_at_all"),
         "bad field": (("docs", 0, 1), "secret"), "not a word list": (("words",), [1, 2])})
@@ -354,18 +384,25 @@ def test_changed_graph_does_not_read_the_cached_shacl_results(isolated_cache, tm
     assert _shacl(kg) == []
 
 
+@pytest.fixture(scope="module")
+def seeded_shacl(tmp_path_factory) -> tuple[Path, Path, object]:
+    """:func:`_seed` of UNLABELLED with its SHACL results, and those results."""
+    return _seed(tmp_path_factory.mktemp("shacl"), "unlabelled.ttl", UNLABELLED, _shacl_of)
+
+
 @pytest.mark.parametrize("damage", ["junk", "other key", "other pyshacl", "bad row"])
-def test_corrupt_or_foreign_shacl_results_are_rebuilt(damage, isolated_cache, tmp_path, monkeypatch):
+def test_corrupt_or_foreign_shacl_results_are_rebuilt(damage, isolated_cache, seeded_shacl, monkeypatch):
     """Results of another entry, of another pySHACL or rdflib, or malformed, are not read."""
     import igegraph.validate
 
-    path = tmp_path / "unlabelled.ttl"
-    path.write_text(UNLABELLED, encoding="utf-8")
-    expected = _shacl_of(path)
+    path, seed, expected = seeded_shacl
+    shutil.copytree(seed, isolated_cache)  # the entry and values the first run wrote
     entry, good = _damage(isolated_cache, ".shacl.json", damage, {
         "other key": _OTHER_KEY, "other pyshacl": (("engine", "pyshacl"), "0.0.1"),
         "bad row": (("violations", 0, 1), 7)})
-    igegraph.validate._SHACL_SEEN.clear()  # the process's own memo would answer too
+    # the process's own memo would answer too (emptied for this test only: later tests of the
+    # process keep theirs, the curated graph's above all)
+    monkeypatch.setattr(igegraph.validate, "_SHACL_SEEN", Recent(igegraph.validate._SHACL_KEEP))
     runs = []
     real = igegraph.validate._run_shapes
     monkeypatch.setattr(igegraph.validate, "_run_shapes", lambda kg: runs.append(1) or real(kg))

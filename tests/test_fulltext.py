@@ -112,3 +112,29 @@ def test_index_is_cached_on_the_graph(kg):
     index = text_index(kg)
     assert text_index(kg) is index
     assert len(index.docs) > 1000 and len({thing for thing, _, _ in index.docs}) > 500
+
+
+def test_a_thing_or_measurement_with_several_values_takes_the_graphs_pick():
+    """Links, parts and fields are read one property (or node) at a time; where there are
+    several values, the one ``graph.value`` picks is used, as when each was asked alone."""
+    from rdflib import Literal
+    from rdflib.namespace import RDF
+
+    import igegraph
+    from igegraph.fulltext import _things
+    from igegraph.measurements import json_value, measurement
+    from igegraph.vocab import IGE, compact
+
+    kg = igegraph.load()
+    graph = kg.graph
+    node = kg.iri("ig:m_IgE_serum_half_life")
+    claim = next(graph.subjects(RDF.type, IGE.Assertion))
+    for value in (Literal(99), Literal(1)):
+        graph.add((node, IGE.value, value))
+    for other in ("ig:zz_first", "ig:zz_second"):
+        graph.add((claim, RDF.object, kg.iri(other)))
+        graph.add((kg.iri(other), IGE.hasMeasurement, node))
+    assert measurement(kg, node)["value"] == json_value(graph.value(node, IGE.value))
+    things = _things(kg)
+    assert things["ig:m_IgE_serum_half_life"].about == compact(graph.value(None, IGE.hasMeasurement, node))
+    assert things[compact(claim)].label.endswith(" — " + kg.label(compact(graph.value(claim, RDF.object))))

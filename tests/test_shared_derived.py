@@ -148,3 +148,40 @@ def test_shipped_files_with_blank_nodes_are_parsed_each_time(tmp_path):
     assert _shipped_nquads(path, path.read_bytes()) is None
     path.write_text("<urn:a> <urn:b> <urn:c> .\n", encoding="utf-8")
     assert _shipped_nquads(path, path.read_bytes()) == b"<urn:a> <urn:b> <urn:c> .\n"
+
+
+def test_the_curated_vocabulary_is_read_once_per_content(monkeypatch, tmp_path):
+    """The vocabulary state of the curated graph, before a --data file, is found once per
+    content: a load after it gives the same changes without it, and shipped files of other
+    content (or with blank nodes in it, named anew by each parse) make it found again."""
+    import igegraph.declarations
+    import igegraph.kg
+    from igegraph.recent import Recent
+
+    monkeypatch.setattr(igegraph.kg, "_VOCABULARIES", Recent(igegraph.kg.CURATED_VOCABULARIES))
+    mine = tmp_path / "mine.ttl"
+    mine.write_text("<https://w3id.org/igegraph/vocab#activates> "
+                    "<https://w3id.org/igegraph/vocab#biolinkCategory> \"biolink:Other\" .\n", encoding="utf-8")
+    whole = []  # states of every declared term, not of the terms given
+    real = igegraph.declarations.vocabulary_state
+    monkeypatch.setattr(igegraph.declarations, "vocabulary_state",
+                        lambda graph, terms=None: (terms is None and whole.append(1)) or real(graph, terms))
+
+    def changes() -> list[str]:
+        return igegraph.load([mine], allow_vocabulary_changes=True).vocabulary_changes
+
+    first = changes()
+    assert first == ['ige:activates ige:biolinkCategory "biolink:Other" (added)'] and whole == [1]
+    assert changes() == first and whole == [1]
+    shipped = igegraph.kg.curated_files()
+    small = min(shipped, key=lambda path: path.stat().st_size)  # parsed by rdflib from here on
+    others = [path for path in shipped if path != small]
+    other = tmp_path / "other.ttl"
+    other.write_bytes(small.read_bytes() + b"\n" + mine.read_bytes())
+    monkeypatch.setattr(igegraph.kg, "curated_files", lambda: [*others, other])
+    assert changes() == [] and whole == [1, 1]  # other content, which says it already: found again
+    blank = tmp_path / "blank.ttl"
+    blank.write_bytes(small.read_bytes() + b"\n<https://w3id.org/igegraph/vocab#activates> "
+                      b"<urn:b> [ <urn:c> <urn:d> ] .\n")
+    monkeypatch.setattr(igegraph.kg, "curated_files", lambda: [*others, blank])
+    assert changes() == first and changes() == first and whole == [1, 1, 1, 1]  # blank nodes: each time

@@ -24,18 +24,20 @@ import re
 import sqlite3
 import threading
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rdflib import URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 
-from .measurements import measurement, measurement_text
+from .measurements import graph_value, measurement, measurement_text
 from .persist import decode_kept, encode_kept
 from .references import reference_numbers
 from .resolve import SearchHit, fold_greek, match_names
 from .vocab import IGE, compact
 
 if TYPE_CHECKING:
+    import rdflib
+
     from .kg import KnowledgeGraph
 
 __all__ = ["search", "similar_words", "text_index", "TextIndex", "fts_query"]
@@ -150,23 +152,40 @@ def _snippet(original: str, marked: str) -> str:
     return ("…" if lo else "") + "".join(out).strip() + ("…" if hi < len(original) else "")
 
 
+def _by_node(graph: "rdflib.Graph", prop: Any, inverse: bool = False) -> dict[Any, list[Any]]:
+    """Node -> its values of ``prop`` (its subjects when ``inverse``), in one pattern read."""
+    found: dict[Any, list[Any]] = {}
+    for s, o in graph.subject_objects(prop):
+        node, value = (o, s) if inverse else (s, o)
+        found.setdefault(node, []).append(value)
+    return found
+
+
 def _things(kg: "KnowledgeGraph") -> dict[str, _Thing]:
     g = kg.projection
+    graph = kg.graph
     things = {node: _Thing(attrs["label"], attrs["category"], None) for node, attrs in g.nodes(data=True)}
+    labels = kg.labels  # built with the projection: a look-up, not a pattern read, per label
+
+    def label(node: str) -> str:
+        return labels.get(node) or kg.label(node)
+
+    # each property read in one pass (a few pattern reads in all, not several per thing)
+    parts = {prop: _by_node(graph, prop) for prop in (RDF.predicate, RDF.object)}
     for cls, link in _ABOUT.items():
-        for node in kg.graph.subjects(RDF.type, cls):
+        links = {} if link is None else _by_node(graph, *link)
+        for node in graph.subjects(RDF.type, cls):
             if not isinstance(node, URIRef) or compact(node) in things:
                 continue
             about = None
             if link is not None:
-                prop, inverse = link
-                value = kg.graph.value(None, prop, node) if inverse else kg.graph.value(node, prop)
+                value = graph_value(graph, links.get(node), node, *link)
                 about = compact(value) if value is not None else None
-            label = kg.label(compact(node))
+            text = label(compact(node))
             if cls == IGE.Assertion:
-                p, o = kg.graph.value(node, RDF.predicate), kg.graph.value(node, RDF.object)
-                label = " — ".join(kg.label(compact(x)) if x is not None else "?" for x in (about, p, o))
-            things[compact(node)] = _Thing(label, compact(cls), about)
+                p, o = (graph_value(graph, parts[prop].get(node), node, prop) for prop in (RDF.predicate, RDF.object))
+                text = " — ".join(label(compact(x)) if x is not None else "?" for x in (about, p, o))
+            things[compact(node)] = _Thing(text, compact(cls), about)
     return things
 
 

@@ -24,6 +24,7 @@ from xml.sax import SAXParseException
 from .bulk import gc_paused
 from .errors import DataError
 from .inputs import check_files, check_offline
+from .recent import Recent
 from .resources import curated_files
 from .vocab import compact, expand_curie, local_name
 
@@ -563,7 +564,7 @@ def load_files(backend: "Backend", data: Iterable[str | Path] = (), *, curated: 
     backend.load_files(graph, ours)
     kg = KnowledgeGraph(graph, backend, ours + mine)
     if mine:
-        before = vocabulary_state(graph)
+        before = _curated_vocabulary(kg, ours) if curated else vocabulary_state(graph)
         backend.load_files(graph, mine)
         kg.vocabulary_changes = vocabulary_changes(before, vocabulary_state(graph, frozenset(before)))
         if not lenient:
@@ -595,6 +596,39 @@ def _curated_content_key(kg: KnowledgeGraph) -> str | None:
 
         _BLANK_NODES[key] = any(isinstance(t, BNode) for triple in kg.graph for t in triple)
     return None if _BLANK_NODES[key] else f"parsed:{key}"
+
+
+#: Most curated contents whose :func:`_curated_vocabulary` a process keeps.
+CURATED_VOCABULARIES = 4
+# (backend, (path, content) of each curated file) -> the vocabulary state of their load (read
+# only: compared, never changed)
+_VOCABULARIES: "Recent[tuple[str, tuple[tuple[Path, bytes], ...]], dict[Any, frozenset]]" = \
+    Recent(CURATED_VOCABULARIES)
+
+
+def _curated_vocabulary(kg: KnowledgeGraph, files: list[Path]) -> dict[Any, frozenset]:
+    """:func:`igegraph.declarations.vocabulary_state` of ``kg``, a fresh load of the curated
+    ``files``, found once per backend and content of the files in this process: every load
+    with ``--data`` compares the vocabulary before and after the user's files, and the state
+    before is that of the curated graph (a pass over its type triples and a pattern read per
+    term: a quarter of a CLI load with ``--data`` whose cache entry is not written yet). A
+    state with blank nodes is not kept: each parse names them anew."""
+    from rdflib import BNode
+
+    from .declarations import vocabulary_state
+
+    if not getattr(kg.engine, "cacheable", False):  # a backend that may not parse the same way twice
+        return vocabulary_state(kg.graph)
+    try:
+        key = (kg.backend, tuple((path, path.read_bytes()) for path in files))
+    except OSError:  # a shipped file went away since: nothing to share
+        return vocabulary_state(kg.graph)
+    found = _VOCABULARIES.get(key)
+    if found is None:
+        found = vocabulary_state(kg.graph)
+        if not any(isinstance(term, BNode) for pairs in found.values() for pair in pairs for term in pair):
+            _VOCABULARIES.put(key, found)
+    return found
 
 
 def check_vocabulary_changes(kg: KnowledgeGraph, allowed: bool, files: Iterable[Path] = ()) -> None:

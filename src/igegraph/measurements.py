@@ -34,6 +34,7 @@ __all__ = ["measurement", "value_text", "shown_unit", "measurement_text", "json_
 
 # literal properties of an ige:Measurement, in display order
 FIELDS = ("quantity", "value", "minValue", "maxValue", "valueText", "unit", "comparator", "condition", "year")
+_FIELD_IRIS = tuple((field, IGE[field]) for field in FIELDS)
 
 
 @lru_cache(maxsize=1)
@@ -73,20 +74,42 @@ def json_value(value: Any) -> Any:
     return compact(value)
 
 
+def graph_value(graph: Any, values: list[Any] | None, node: Any, prop: Any, inverse: bool = False) -> Any:
+    """``graph.value(node, prop)`` (``graph.value(None, prop, node)`` when ``inverse``) from
+    ``values``, those of ``node`` in a read of many nodes' or properties' values at once: the
+    graph is asked only where there are several, since the read may list them in another
+    order than its pick.
+
+    >>> graph_value(None, [1], "a", "p"), graph_value(None, None, "a", "p")
+    (1, None)
+    """
+    if not values:
+        return None
+    if len(values) == 1:
+        return values[0]
+    return graph.value(None, prop, node) if inverse else graph.value(node, prop)
+
+
 def measurement(kg: "KnowledgeGraph", node: Node) -> dict:
     """One measurement as a dict: ``id``, ``label``, ``entity`` (what it measures, if stated),
     the literal :data:`FIELDS` it has, ``comparedTo`` (a label) and ``notes``."""
+    graph = kg.graph
     row: dict[str, Any] = {"id": compact(node), "label": kg.label(compact(node))}
-    owner = kg.graph.value(None, IGE.hasMeasurement, node)
+    owner = graph.value(None, IGE.hasMeasurement, node)
     row["entity"] = compact(owner) if owner is not None else None
-    for field in FIELDS:
-        value = kg.graph.value(node, IGE[field])
+    # every property of the node in one pattern read, not one per field (a search index reads
+    # each measurement)
+    found: dict[Any, list[Any]] = {}
+    for prop, value in graph.predicate_objects(node):
+        found.setdefault(prop, []).append(value)
+    for field, prop in _FIELD_IRIS:
+        value = graph_value(graph, found.get(prop), node, prop)
         if value is not None:
             row[field] = json_value(value)
-    compared = kg.graph.value(node, IGE.comparedTo)
+    compared = graph_value(graph, found.get(IGE.comparedTo), node, IGE.comparedTo)
     if compared is not None:
         row["comparedTo"] = kg.label(compact(compared))
-    notes = sorted(str(n) for n in kg.graph.objects(node, IGE.curatorNote))
+    notes = sorted(str(n) for n in found.get(IGE.curatorNote, ()))
     if notes:
         row["notes"] = notes
     return row
