@@ -656,6 +656,47 @@ def _copy_memory(source: "rdflib.Graph", target: "rdflib.Graph") -> bool:
     return True
 
 
+@gc_paused  # the indexes are thousands of small dicts and sets
+def fill_memory(graph: "rdflib.Graph", triples: Iterable[tuple[Any, Any, Any]]) -> bool:
+    """Make the empty graph ``graph``, on rdflib's Memory store, hold ``triples`` by building
+    the store's indexes directly: the store the adds would make, in the same order (checked by
+    the tests, on the rdflib installed), in about a third of the time (``Memory.add`` is all
+    Python: an event, three indexes, the context records for each triple).
+
+    Returns False, having read nothing of ``triples``, when the store is not rdflib's Memory as
+    this module knows it (see :func:`_memory_state`) or ``graph`` is not empty: the caller then
+    adds the triples.
+
+    >>> import rdflib
+    >>> a = rdflib.URIRef("urn:a")
+    >>> graph = rdflib.Graph()
+    >>> fill_memory(graph, [(a, a, a), (a, a, a)]), list(graph) == [(a, a, a)]
+    (True, True)
+    """
+    state = _memory_state(graph)
+    if state is None or state["_Memory__spo"] or state["_Memory__defaultContexts"] is not None:
+        return False
+    spo, pos, osp = (state[f"_Memory__{name}"] for name in ("spo", "pos", "osp"))
+    default: set[tuple[Any, Any, Any]] = state["_Memory__contextTriples"][None]
+    named: set[tuple[Any, Any, Any]] = set()
+    for triple in triples:
+        s, p, o = triple
+        objects = spo.setdefault(s, {}).setdefault(p, {})
+        if o in objects:
+            continue
+        objects[o] = 1
+        pos.setdefault(p, {}).setdefault(o, {})[s] = 1
+        osp.setdefault(o, {}).setdefault(s, {})[p] = 1
+        default.add(triple)
+        named.add(triple)
+    if named:
+        mine = graph.store._Memory__ctx_to_str(graph)  # type: ignore[attr-defined]  # rdflib's name of the graph
+        state["_Memory__contextTriples"][mine] = named
+        state["_Memory__defaultContexts"] = {mine: False, None: False}
+        state["_Memory__all_contexts"].add(graph)
+    return True
+
+
 @gc_paused  # the copies are thousands of small dicts and sets
 def _filled(graph: "rdflib.Graph", key: Hashable | None, fill: Callable[["rdflib.Graph"], None]) -> None:
     """``fill(graph)``, an empty graph of rdflib's Memory store; the second time a process
