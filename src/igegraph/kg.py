@@ -23,6 +23,7 @@ from xml.sax import SAXParseException
 from .bulk import gc_paused
 from .errors import DataError
 from .inputs import check_files, check_offline
+from .recent import Recent
 from .resources import curated_files
 from .vocab import compact, expand_curie, local_name
 
@@ -550,7 +551,7 @@ def load_files(backend: "Backend", data: Iterable[str | Path] = (), *, curated: 
     backend.load_files(graph, ours)
     kg = KnowledgeGraph(graph, backend, ours + mine)
     if mine:
-        before = vocabulary_state(graph)
+        before = _loaded_vocabulary(backend, graph, ours)
         backend.load_files(graph, mine)
         kg.vocabulary_changes = vocabulary_changes(before, vocabulary_state(graph, frozenset(before)))
         if not lenient:
@@ -558,6 +559,34 @@ def load_files(backend: "Backend", data: Iterable[str | Path] = (), *, curated: 
     elif curated:
         kg.content_key = _curated_content_key(kg)
     return kg
+
+
+#: Most curated contents whose vocabulary state a process keeps (see :func:`_loaded_vocabulary`).
+VOCABULARY_STATES = 4
+# (backend class, (path, content) of each file) -> the state of a fresh graph of those files
+_VOCABULARY_STATES: "Recent[Any, dict[Any, frozenset]]" = Recent(VOCABULARY_STATES)
+
+
+def _loaded_vocabulary(backend: "Backend", graph: "rdflib.Graph", paths: list[Path]) -> dict[Any, frozenset]:
+    """:func:`igegraph.declarations.vocabulary_state` of ``graph``, a new graph of ``backend``
+    that holds just ``paths`` (the curated files): kept per backend and content of the files,
+    for each load with user files takes it. None is kept that names a blank node (each parse
+    makes new ones); the caller only reads it."""
+    from rdflib import BNode
+
+    from .declarations import vocabulary_state
+
+    try:
+        key = (type(backend), tuple((str(path), path.read_bytes()) for path in paths))
+    except OSError:  # a file went away since: nothing to keep
+        return vocabulary_state(graph)
+    found = _VOCABULARY_STATES.get(key)
+    if found is None:
+        found = vocabulary_state(graph)
+        terms = [t for term, pairs in found.items() for t in (term, *(x for pair in pairs for x in pair))]
+        if not any(isinstance(t, BNode) for t in terms):
+            _VOCABULARY_STATES.put(key, found)
+    return found
 
 
 # content key of the curated graph -> whether it holds a blank node
