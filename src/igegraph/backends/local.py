@@ -330,7 +330,8 @@ def merge_into(graph: "rdflib.Graph", other: "rdflib.Graph") -> "rdflib.Graph":
 
     Between two graphs of this module the triples go store to store, as pyoxigraph quads:
     ``+=`` would make an rdflib term of each and convert it back (~10x slower), and the
-    endpoint backend merges its vocabulary into every graph it fetches.
+    endpoint backend merges its vocabulary into every graph it fetches. An empty graph of
+    rdflib's Memory store is filled by :func:`fill_memory`.
 
     >>> import pyoxigraph as ox
     >>> a, b = oxigraph_graph(ox.Store()), oxigraph_graph(ox.Store())
@@ -339,6 +340,8 @@ def merge_into(graph: "rdflib.Graph", other: "rdflib.Graph") -> "rdflib.Graph":
     >>> sorted(str(o) for o in merge_into(a, b).objects())
     ['urn:c', 'urn:d']
     """
+    if fill_memory(graph, other.triples((None, None, None))):  # (before database_of imports oxrdflib)
+        return graph
     ox, *_ = _kinds()
     target, source = database_of(graph), database_of(other)
     if target is None or source is None:
