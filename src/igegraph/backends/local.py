@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from ..kg import KnowledgeGraph
 
 __all__ = ["MemoryBackend", "OxigraphBackend", "StoreBackend", "oxigraph_graph", "graph_of", "QuadWriter",
-           "database_of", "merge_into", "TermReader", "shared_reader", "ox_term", "graph_query"]
+           "database_of", "merge_into", "fill_memory", "TermReader", "shared_reader", "ox_term", "graph_query"]
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 #: Most distinct terms a :class:`TermReader` keeps; past it, it starts again (memory stays bounded).
