@@ -341,6 +341,55 @@ def test_memory_copies_are_the_store_the_adds_make(kg):
     assert not _copy_memory(source, get_backend("oxigraph").new_graph())
 
 
+def test_memory_filled_is_the_store_the_adds_make(kg):
+    """fill_memory writes rdflib Memory's private indexes: this fails when the rdflib installed
+    keeps them otherwise (then the SHACL copy adds each triple, slower but right)."""
+    import rdflib
+
+    from igegraph.backends.local import fill_memory
+
+    name = rdflib.URIRef("urn:x:graph")
+    triples = list(kg.graph)
+    triples += triples[:3]  # a triple given twice is held once, as add() does
+    added, filled = rdflib.Graph(identifier=name), rdflib.Graph(identifier=name)
+    for triple in triples:
+        added.add(triple)
+    assert fill_memory(filled, iter(triples))
+    assert _memory_state(filled) == _memory_state(added)
+    assert list(filled) == list(added) and len(filled) == len(kg)
+    empty = rdflib.Graph(identifier=name)
+    assert fill_memory(empty, []) and _memory_state(empty) == _memory_state(rdflib.Graph(identifier=name))
+    # refused, nothing read: a graph not empty, another store
+    one = rdflib.Graph()
+    one.add(triples[0])
+    unread = iter(triples)
+    assert not fill_memory(one, unread) and list(one) == triples[:1] and next(unread) == triples[0]
+    assert not fill_memory(get_backend("oxigraph").new_graph(), unread) and next(unread) == triples[1]
+
+
+@pytest.mark.parametrize("backend", ["oxigraph", "memory"])
+def test_vocabulary_changes_follow_the_curated_files_content(backend, tmp_path, monkeypatch):
+    """A load with user files compares their vocabulary triples with the curated graph's, whose
+    state a process keeps per content of the curated files: a curated file changed is read anew."""
+    import igegraph.kg
+    import igegraph.resources
+
+    prefix = ("@prefix ige: <https://w3id.org/igegraph/vocab#> . @prefix owl: <http://www.w3.org/2002/07/owl#> . "
+              "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n")
+    shipped, user = tmp_path / "vocab.ttl", tmp_path / "user.ttl"
+    shipped.write_text(prefix + 'ige:p a owl:ObjectProperty ; rdfs:comment "one" .\n', encoding="utf-8")
+    user.write_text(prefix + 'ige:p rdfs:comment "two" .\n', encoding="utf-8")
+    for module in (igegraph.kg, igegraph.resources):
+        monkeypatch.setattr(module, "curated_files", lambda: [shipped])
+
+    def changes() -> list[str]:
+        return igegraph.load([user], backend=backend, allow_vocabulary_changes=True).vocabulary_changes
+
+    assert changes() == changes() == ['ige:p rdfs:comment "two" (added)']
+    shipped.write_text(prefix + 'ige:p a owl:ObjectProperty ; rdfs:comment "two" .\n', encoding="utf-8")
+    assert changes() == []
+
+
 @pytest.mark.parametrize("how", ["load", "restore"])
 def test_memory_graphs_of_one_content_are_copies_of_their_own(how, tmp_path, monkeypatch):
     """From the second load (or restore) of one content on, a process copies a template: a

@@ -626,7 +626,8 @@ def _curated_vocabulary(kg: KnowledgeGraph, files: list[Path]) -> dict[Any, froz
     found = _VOCABULARIES.get(key)
     if found is None:
         found = vocabulary_state(kg.graph)
-        if not any(isinstance(term, BNode) for pairs in found.values() for pair in pairs for term in pair):
+        terms = [t for term, pairs in found.items() for t in (term, *(x for pair in pairs for x in pair))]
+        if not any(isinstance(t, BNode) for t in terms):
             _VOCABULARIES.put(key, found)
     return found
 

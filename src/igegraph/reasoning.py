@@ -116,10 +116,12 @@ def entailed(kg: "KnowledgeGraph") -> "KnowledgeGraph":
         raise QueryError("RDFS reasoning runs on a graph in this process, not on an endpoint; "
                          "use the store's own reasoning, or write the subclass path (rdfs:subClassOf*) in the query")
 
+    from .backends.local import merge_into
+
     def build() -> KnowledgeGraph:
         graph = kg.engine.new_graph()
         context = graph  # addN takes quads; the default graph is the rdflib Graph itself
-        graph.addN((s, p, o, context) for s, p, o in kg.graph)
+        merge_into(graph, kg.graph)  # store to store (Oxigraph), or Memory's indexes built at once
         graph.addN((s, p, o, context) for s, p, o in rdfs_entailments(kg.graph))
         return KnowledgeGraph(graph, kg.engine, kg.sources)
 

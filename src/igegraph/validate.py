@@ -252,13 +252,16 @@ def _plain_copy(kg: "KnowledgeGraph") -> "rdflib.Graph":
     import rdflib
     from rdflib.namespace import RDFS
 
+    from .backends.local import fill_memory
+
     source = kg.graph
     if type(source.store).__name__ == "Memory" and (None, RDFS.subClassOf, IGE.Entity) in source:
         return source  # read only: inference="none" leaves the data graph untouched
     copy = rdflib.Graph()
-    add = copy.store.add  # the store's own add: Graph.add's checks of each term cost ~15 % more
-    for triple in source.triples((None, None, None)):
-        add(triple, copy)
+    if not fill_memory(copy, source.triples((None, None, None))):
+        add = copy.store.add  # the store's own add: Graph.add's checks of each term cost ~15 % more
+        for triple in source.triples((None, None, None)):
+            add(triple, copy)
     if (None, RDFS.subClassOf, IGE.Entity) not in copy:  # targets need the class hierarchy
         copy.parse(resource_dir("ontology") / "igegraph.ttl", format="turtle")
     return copy

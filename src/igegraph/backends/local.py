@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from ..kg import KnowledgeGraph
 
 __all__ = ["MemoryBackend", "OxigraphBackend", "StoreBackend", "oxigraph_graph", "graph_of", "QuadWriter",
-           "database_of", "merge_into", "TermReader", "shared_reader", "ox_term", "graph_query"]
+           "database_of", "merge_into", "fill_memory", "TermReader", "shared_reader", "ox_term", "graph_query"]
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 #: Most distinct terms a :class:`TermReader` keeps; past it, it starts again (memory stays bounded).
@@ -433,7 +433,8 @@ def merge_into(graph: "rdflib.Graph", other: "rdflib.Graph") -> "rdflib.Graph":
 
     Between two graphs of this module the triples go store to store, as pyoxigraph quads:
     ``+=`` would make an rdflib term of each and convert it back (~10x slower), and the
-    endpoint backend merges its vocabulary into every graph it fetches.
+    endpoint backend merges its vocabulary into every graph it fetches. An empty graph of
+    rdflib's Memory store is filled by :func:`fill_memory`.
 
     >>> import pyoxigraph as ox
     >>> a, b = oxigraph_graph(ox.Store()), oxigraph_graph(ox.Store())
@@ -442,6 +443,8 @@ def merge_into(graph: "rdflib.Graph", other: "rdflib.Graph") -> "rdflib.Graph":
     >>> sorted(str(o) for o in merge_into(a, b).objects())
     ['urn:c', 'urn:d']
     """
+    if fill_memory(graph, other.triples((None, None, None))):  # (before database_of imports oxrdflib)
+        return graph
     ox, *_ = _kinds()
     target, source = database_of(graph), database_of(other)
     if target is None or source is None:
@@ -756,6 +759,47 @@ def _copy_memory(source: "rdflib.Graph", target: "rdflib.Graph") -> bool:
     dst["_Memory__contextTriples"] = {None: triples[None].copy(), mine: triples[theirs].copy()}
     dst["_Memory__defaultContexts"] = {mine: False, None: False}
     dst["_Memory__all_contexts"] = {target}
+    return True
+
+
+@gc_paused  # the indexes are thousands of small dicts and sets
+def fill_memory(graph: "rdflib.Graph", triples: Iterable[tuple[Any, Any, Any]]) -> bool:
+    """Make the empty graph ``graph``, on rdflib's Memory store, hold ``triples`` by building
+    the store's indexes directly: the store the adds would make, in the same order (checked by
+    the tests, on the rdflib installed), in about a third of the time (``Memory.add`` is all
+    Python: an event, three indexes, the context records for each triple).
+
+    Returns False, having read nothing of ``triples``, when the store is not rdflib's Memory as
+    this module knows it (see :func:`_memory_state`) or ``graph`` is not empty: the caller then
+    adds the triples.
+
+    >>> import rdflib
+    >>> a = rdflib.URIRef("urn:a")
+    >>> graph = rdflib.Graph()
+    >>> fill_memory(graph, [(a, a, a), (a, a, a)]), list(graph) == [(a, a, a)]
+    (True, True)
+    """
+    state = _memory_state(graph)
+    if state is None or state["_Memory__spo"] or state["_Memory__defaultContexts"] is not None:
+        return False
+    spo, pos, osp = (state[f"_Memory__{name}"] for name in ("spo", "pos", "osp"))
+    default: set[tuple[Any, Any, Any]] = state["_Memory__contextTriples"][None]
+    named: set[tuple[Any, Any, Any]] = set()
+    for triple in triples:
+        s, p, o = triple
+        objects = spo.setdefault(s, {}).setdefault(p, {})
+        if o in objects:
+            continue
+        objects[o] = 1
+        pos.setdefault(p, {}).setdefault(o, {})[s] = 1
+        osp.setdefault(o, {}).setdefault(s, {})[p] = 1
+        default.add(triple)
+        named.add(triple)
+    if named:
+        mine = graph.store._Memory__ctx_to_str(graph)  # type: ignore[attr-defined]  # rdflib's name of the graph
+        state["_Memory__contextTriples"][mine] = named
+        state["_Memory__defaultContexts"] = {mine: False, None: False}
+        state["_Memory__all_contexts"].add(graph)
     return True
 
 
