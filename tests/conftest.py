@@ -317,6 +317,16 @@ def big_kg(big_ttl):
 
 
 @pytest.fixture(scope="session")
+def big_view(big_kg):
+    """The whole graph with 400 synthetic cells, laid out in Python (about 1.4 CPU-s: done once
+    per process; the tests only read it). Its tests in test_viz.py join the "chromium" group of
+    test_browser.py's, so that one worker builds it, not both."""
+    from igegraph.viz import graph_view
+
+    return graph_view(big_kg)
+
+
+@pytest.fixture(scope="session")
 def xss_payloads():
     """The script payloads written into ``xss_ttl`` (img onerror, script element, href link)."""
     return (XSS_IMG, XSS_SCRIPT, XSS_HREF)

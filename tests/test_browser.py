@@ -280,8 +280,8 @@ def test_query_view(kg, open_page):
     assert opened.requests == []
 
 
-def test_big_synthetic_view_uses_python_layout(big_kg, open_page):
-    view = graph_view(big_kg)
+def test_big_synthetic_view_uses_python_layout(big_view, open_page):
+    view = big_view
     assert view.graph.number_of_nodes() > 300
     opened = open_page(render_html(view), 800, 500)
     assert opened.node_count() == view.graph.number_of_nodes()

@@ -34,12 +34,6 @@ def whole(kg):
     return graph_view(kg)
 
 
-@pytest.fixture(scope="module")
-def big_view(big_kg):
-    """The whole graph with 400 synthetic cells (laying it out takes a few seconds: do it once)."""
-    return graph_view(big_kg)
-
-
 def test_styles_by_class_and_polarity():
     assert node_style("ige:Drug") == ("#7b3fa0", "box", "#ffffff")
     assert node_style("ige:Cell")[1] == "ellipse"
@@ -160,10 +154,12 @@ def test_user_text_is_escaped(xss_kg, xss_payloads):
     assert "<title>Neighbourhood of &lt;img src=x onerror=&quot;window.__xss=1&quot;&gt; (depth 1)</title>" in title_page
 
 
+@pytest.mark.xdist_group("chromium")  # shares the big view with test_browser.py (conftest's big_view)
 def test_big_views_get_a_python_layout(big_view):
     view = big_view
     assert view.graph.number_of_nodes() > LAYOUT_THRESHOLD
     assert view.positions is not None and set(view.positions) == set(view.graph)
+    assert _overlapping(view) == [], view.title  # as test_no_node_box_overlaps_another's views
     page = render_html(view)
     assert '"physics": {"enabled": false}' in page
 
@@ -251,8 +247,8 @@ def test_separate_pushes_along_the_shorter_overlap_around_fixed_nodes():
     assert pos == {"a": (0.0, 0.0), "b": (5.0, 35.125), "c": (32.0, 8.9375), "d": (30.0, -21.0625)}
 
 
-def test_no_node_box_overlaps_another(kg, pathway, whole, big_view):
-    for view in (pathway, focus_view(kg, "omalizumab", depth=2), whole, big_view):
+def test_no_node_box_overlaps_another(kg, pathway, whole):
+    for view in (pathway, focus_view(kg, "omalizumab", depth=2), whole):  # the big view: above
         assert set(view.positions) == set(view.graph)
         assert _overlapping(view) == [], view.title
 
