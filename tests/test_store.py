@@ -166,6 +166,41 @@ def test_store_info_reports_changed_sources(tmp_path):
     assert store_info(tmp_path / "kg").changed == [str(data.resolve())]
 
 
+def test_a_rebuild_of_the_same_files_reuses_their_projection_only(tmp_path, mine, monkeypatch):
+    """build_store keeps the projections of recent builds by the bytes they parsed: a rebuild
+    of the same bytes writes what a build from its database makes, without building it; one
+    of edited bytes (same path and size, modification time put back) never the one before."""
+    import igegraph.store.build
+    from igegraph.persist import encode_projection
+    from igegraph.store.graph import build_store_projection
+
+    def projection(where: Path) -> tuple[bytes, bytes]:
+        kept = where / json.loads((where / MANIFEST).read_text())["projection_file"]
+        kg = open_store(where)
+        return kept.read_bytes(), encode_projection(build_store_projection(kg, False), {"manifest_sha256": kg._digest})
+
+    data = tmp_path / "mine.ttl"
+    data.write_text(FIXTURE, encoding="utf-8")
+    built_first = []
+    real = igegraph.store.build.build_store_projection
+    monkeypatch.setattr(igegraph.store.build, "build_store_projection", lambda *a: built_first.append(1) or real(*a))
+    for name in ("a", "b"):
+        build_store(tmp_path / name, data=[data])
+        kept, fresh = projection(tmp_path / name)
+        assert kept == fresh
+    assert built_first == [1]  # the second build's was kept
+    assert open_store(tmp_path / "b").projection.has_edge("ig:test_cell_a", "ig:test_cell_b", "ige:activates")
+    stat = data.stat()
+    data.write_text(FIXTURE.replace("ige:activates", "ige:inhibits"), encoding="utf-8")
+    os.utime(data, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    build_store(tmp_path / "c", data=[data])
+    kept, fresh = projection(tmp_path / "c")
+    assert kept == fresh and built_first == [1, 1]
+    g = open_store(tmp_path / "c").projection
+    assert g.has_edge("ig:test_cell_a", "ig:test_cell_b", "ige:inhibits")
+    assert not g.has_edge("ig:test_cell_a", "ig:test_cell_b", "ige:activates")
+
+
 def test_progress_reports_all_bytes(tmp_path, mine):
     seen = []
     build_store(tmp_path / "kg", data=[mine], progress=lambda done, total: seen.append((done, total)))
