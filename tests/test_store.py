@@ -201,6 +201,29 @@ def test_a_rebuild_of_the_same_files_reuses_their_projection_only(tmp_path, mine
     assert not g.has_edge("ig:test_cell_a", "ig:test_cell_b", "ige:activates")
 
 
+def test_a_rebuild_after_the_curated_files_changed_finds_the_vocabulary_changes_anew(tmp_path, monkeypatch):
+    """build_store keeps the curated files' vocabulary state by the bytes it parsed: once they
+    declare what a data file adds, the data file no longer changes the vocabulary."""
+    import igegraph.store.build
+    from igegraph.resources import curated_files
+
+    copies = []
+    for path in curated_files():
+        copies.append(tmp_path / path.name)
+        shutil.copyfile(path, copies[-1])
+    monkeypatch.setattr(igegraph.store.build, "curated_files", lambda: copies)
+    triple = ('<https://w3id.org/igegraph/vocab#inhibits> <http://www.w3.org/2000/01/rdf-schema#comment> '
+              '"a test note" .\n')
+    data = tmp_path / "note.ttl"
+    data.write_text(triple, encoding="utf-8")
+    changed = ['ige:inhibits rdfs:comment "a test note" (added)']
+    assert build_store(tmp_path / "a", data=[data], allow_vocabulary_changes=True).vocabulary_changes == changed
+    assert build_store(tmp_path / "b", data=[data], allow_vocabulary_changes=True).vocabulary_changes == changed
+    with open(copies[0], "a", encoding="utf-8") as fh:
+        fh.write(triple)
+    assert build_store(tmp_path / "c", data=[data]).vocabulary_changes == []
+
+
 def test_progress_reports_all_bytes(tmp_path, mine):
     seen = []
     build_store(tmp_path / "kg", data=[mine], progress=lambda done, total: seen.append((done, total)))

@@ -17,7 +17,7 @@ import traceback
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..backends.local import oxigraph_graph
 from ..declarations import vocabulary_changes, vocabulary_state
@@ -40,9 +40,6 @@ from .manifest import (
     store_info,
 )
 
-if TYPE_CHECKING:
-    import networkx as nx
-
 __all__ = ["build_store", "index_store", "read_rdf_file", "running_total"]
 
 _LOCK = ".igegraph-build.lock"
@@ -54,9 +51,10 @@ _OURS = (MANIFEST, "oxigraph-*/", "projection-*.json")
 #: User data files up to this many bytes in all are parsed here and inserted at once, like
 #: the curated files (:func:`_load_small_files`); larger ones are bulk-loaded file by file.
 _SMALL_DATA = 8 << 20
-#: The projections of the last few builds of small files, by what they parsed (see
-#: :func:`_load_small_files`) and whether causal only: never changed (only encoded).
-_PROJECTIONS: Recent[str, "nx.MultiDiGraph"] = Recent(4)
+#: What the last few builds of small files derived from their triples, by what they parsed
+#: (see :func:`_load_small_files`): ``("projection", parsed, causal only)`` -> the projection,
+#: ``("vocabulary", parsed)`` -> the curated files' vocabulary state; never changed (only read).
+_DERIVED: Recent[tuple[str, ...], Any] = Recent(8)
 
 # kg.rdf_format name -> pyoxigraph RdfFormat attribute
 _OX_FORMATS = {"turtle": "TURTLE", "nt": "N_TRIPLES", "xml": "RDF_XML", "json-ld": "JSON_LD", "n3": "N3"}
@@ -165,7 +163,7 @@ def _load_small_files(db: Any, paths: list[Path], on_bytes: Callable[[int], None
 
     Returns the SHA-256 of what was parsed (each file's base IRI, format and bytes) when the
     triples hold no blank node, else None: the same bytes then make the same triples, which
-    the database stores, and reads back, in the same order (see :data:`_PROJECTIONS`).
+    the database stores, and reads back, in the same order (see :data:`_DERIVED`).
     """
     import pyoxigraph as ox
 
@@ -286,9 +284,13 @@ def build_store(
         content = _load_small_files(db, [path for path, kind in files if kind == "curated"], on_bytes)
         mine = [path for path, kind in files if kind == "data"]
         if mine:
-            graph = oxigraph_graph(db)
-            before = vocabulary_state(graph)
-            graph.close()  # lets go of the database
+            before = _DERIVED.get(("vocabulary", content)) if content is not None else None
+            if before is None:
+                graph = oxigraph_graph(db)
+                before = vocabulary_state(graph)
+                graph.close()  # lets go of the database
+                if content is not None:
+                    _DERIVED.put(("vocabulary", content), before)
             if sum(s["size"] for s in sources if s["kind"] == "data") <= _SMALL_DATA:
                 loaded = _load_small_files(db, mine, on_bytes)
                 content = None if content is None or loaded is None else f"{content}+{loaded}"
@@ -335,14 +337,14 @@ def build_store(
         # of the same bytes as one before in this process (small files, no blank node) has
         # the same triples in the same order, so the same projection.
         causal = manifest["projection"] == "causal"
-        kept = f"{content}.{causal}" if content is not None else None
-        projection = _PROJECTIONS.get(kept) if kept is not None else None
+        kept = ("projection", content, str(causal)) if content is not None else None
+        projection = _DERIVED.get(kept) if kept is not None else None
         if projection is None:
             staged = StoreKnowledgeGraph(oxigraph_graph(ox.Store.read_only(str(staging / names["database"]))), [],
                                          staging, manifest, digest)
             projection = build_store_projection(staged, causal)
             if kept is not None:
-                _PROJECTIONS.put(kept, projection)
+                _DERIVED.put(kept, projection)
         try:
             raw_projection = encode_projection(projection, {"manifest_sha256": digest})
             write_private(staging / names["projection_file"], raw_projection)
