@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -153,6 +154,25 @@ def test_key_lists_the_resource_folders_each_time(monkeypatch, tmp_path):
     (folder / "b.ttl").write_text(EXTRA + EXTRA, encoding="utf-8")
     assert len({before, added, cache_key()}) == 3 and cache_key() == cache_key()
     assert [p.name for p in igegraph.cache._input_files([])] == ["a.ttl", "b.ttl"]
+
+
+def test_a_kept_digest_is_never_read_for_an_edited_file(monkeypatch, tmp_path):
+    """cache_key keeps the digests of files not changed lately, by their stat: a file edited to
+    the same size with its mtime put back has another ctime, so another key."""
+    import time
+
+    path = (tmp_path / "mine.ttl").resolve()
+    path.write_text(FIXTURE, encoding="utf-8")
+    key = cache_key([path])
+    assert str(path) not in igegraph.cache._DIGESTS.keys()  # just written: not kept
+    monkeypatch.setattr(igegraph.cache, "_SETTLED_NS", -(10**18))  # keep every digest
+    assert cache_key([path]) == key and str(path) in igegraph.cache._DIGESTS.keys()
+    st = path.stat()
+    time.sleep(0.05)  # past a tick of the clock that stamps ctime
+    path.write_text(FIXTURE.replace("test cell A", "test cell Z"), encoding="utf-8")
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert (path.stat().st_size, path.stat().st_mtime_ns) == (st.st_size, st.st_mtime_ns)
+    assert cache_key([path]) != key
 
 
 @pytest.mark.parametrize("damage", [b"", b"not json", b'{"format": "igegraph-cache/3"}\n<a> <b> .'])
