@@ -51,6 +51,10 @@ _OURS = (MANIFEST, "oxigraph-*/", "projection-*.json")
 #: User data files up to this many bytes in all are parsed here and inserted at once, like
 #: the curated files (:func:`_load_small_files`); larger ones are bulk-loaded file by file.
 _SMALL_DATA = 8 << 20
+#: Files up to this many bytes whose triples hold no blank node keep them in :data:`_PARSED`.
+_KEEP_PARSED = 1 << 20
+# (base IRI, format, SHA-256 of the bytes) -> the triples parsed from them, pyoxigraph quads
+_PARSED: Recent[tuple[str, str, str], list[Any]] = Recent(32)
 #: What the last few builds of small files derived from their triples, by what they parsed
 #: (see :func:`_load_small_files`): ``("projection", parsed, causal only)`` -> the projection,
 #: ``("vocabulary", parsed)`` -> the curated files' vocabulary state; never changed (only read).
@@ -163,26 +167,34 @@ def _load_small_files(db: Any, paths: list[Path], on_bytes: Callable[[int], None
 
     Returns the SHA-256 of what was parsed (each file's base IRI, format and bytes) when the
     triples hold no blank node, else None: the same bytes then make the same triples, which
-    the database stores, and reads back, in the same order (see :data:`_DERIVED`).
+    the database stores, and reads back, in the same order (see :data:`_DERIVED`); such a
+    file's triples are kept (:data:`_PARSED`) for the next build that reads the same bytes.
     """
     import pyoxigraph as ox
 
     quads: list[Any] = []
-    parsed: list[list[str]] = []
+    parsed: list[tuple[str, str, str]] = []
+    named, literal = ox.NamedNode, ox.Literal
+    ground = True
 
-    def parse(**kwargs: Any) -> None:
-        digest = hashlib.sha256()
-        kwargs["input"] = _ProgressReader(kwargs["input"], digest.update)
-        quads.extend(ox.parse(**kwargs, rename_blank_nodes=True))
-        parsed.append([kwargs["base_iri"], str(kwargs["format"]), digest.hexdigest()])
+    def parse(input: Any, format: Any, base_iri: str) -> None:  # noqa: A002
+        nonlocal ground
+        data = b"".join(iter(lambda: input.read(1 << 16), b""))  # progress in steps, as a parser reads
+        what = (base_iri, str(format), hashlib.sha256(data).hexdigest())
+        found = _PARSED.get(what)
+        if found is None:
+            found = list(ox.parse(input=data, format=format, base_iri=base_iri, rename_blank_nodes=True))
+            if not all(type(q.subject) is named and type(q.object) in (named, literal) for q in found):
+                ground = False  # blank nodes (or RDF-star terms): each parse labels them anew
+            elif len(data) <= _KEEP_PARSED:
+                _PARSED.put(what, found)
+        quads.extend(found)
+        parsed.append(what)
 
     for path in paths:
         read_rdf_file(path, on_bytes, parse)
     db.bulk_extend(quads)
-    named, literal = ox.NamedNode, ox.Literal
-    if not all(type(q.subject) is named and type(q.object) in (named, literal) for q in quads):
-        return None  # blank nodes (or RDF-star terms): each parse labels them anew
-    return hashlib.sha256(json.dumps(parsed).encode()).hexdigest()
+    return hashlib.sha256(json.dumps(parsed).encode()).hexdigest() if ground else None
 
 
 def build_store(
