@@ -298,6 +298,27 @@ def test_failed_rebuild_keeps_the_old_store(tmp_path, mine):
     assert _layout(where) == ["igegraph-store.json", "oxigraph-ID", "projection-ID.json"]
 
 
+def test_a_rebuild_stopped_as_its_staging_folder_appears_leaves_nothing(built, tmp_path, monkeypatch):
+    """A SIGTERM unwinds a build (``KeyboardInterrupt`` here) the moment its staging folder
+    exists: the folder and the build lock go too, and the old store is as it was."""
+    where = tmp_path / "kg"
+    shutil.copytree(built, where)
+    before, triples = _layout(where), store_info(where).triples
+    real_mkdir = os.mkdir
+
+    def mkdir_then_stop(path, *args, **kwargs):
+        real_mkdir(path, *args, **kwargs)
+        if os.path.basename(path).startswith(".building-"):
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "mkdir", mkdir_then_stop)
+    with pytest.raises(KeyboardInterrupt):
+        build_store(where, force=True)
+    monkeypatch.undo()
+    assert _layout(where) == before == ["igegraph-store.json", "oxigraph-ID", "projection-ID.json"]
+    assert store_info(where).triples == triples
+
+
 # ------------------------------------------------------------------ building, CLI
 
 

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -33,6 +32,7 @@ from .bulk import gc_paused
 from .errors import IgegraphError, OutputExists
 from .graphfiles import to_cytoscape, to_graphml
 from .kgx import kgx_document, kgx_paths
+from .persist import temporary_beside
 from .rdfexport import RDF_FORMATS, rdf_quads, rdf_statements, rdf_text
 from .readback import verify
 from .viz.png import chromium_path, render_png
@@ -88,11 +88,10 @@ def _check_target(path: Path, force: bool) -> None:
     if not path.parent.is_dir():
         raise IgegraphError(f"{path.parent} does not exist; create the directory first")
     try:  # what a write would do, so that an unwritable place fails before any rendering
-        fd, probe = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        with temporary_beside(path.parent, f".{path.name}.", ".tmp"):
+            pass
     except OSError as exc:
         raise IgegraphError(f"cannot write {path}: {exc.strerror or exc}; choose another place") from None
-    os.close(fd)
-    os.unlink(probe)
 
 
 def check_targets(fmt: str, out: str | Path, force: bool = False) -> list[Path]:
@@ -126,15 +125,10 @@ def _atomic_path(path: str | Path, force: bool = False) -> Iterator[Path]:
     """Yield a temporary path next to ``path``; move it onto ``path`` when the block succeeds."""
     path = Path(path)
     _check_target(path, force)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        yield Path(tmp)
+    with temporary_beside(path.parent, f".{path.name}.", ".tmp") as tmp:
+        yield tmp
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
 
 
 def atomic_write(path: str | Path, content: str | bytes, force: bool = False) -> Path:

@@ -28,18 +28,21 @@ True
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
+import secrets
 import stat
-import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeGuard
 
 if TYPE_CHECKING:
     import networkx as nx
 
-__all__ = ["private_dir", "private_dir_ok", "is_private", "read_private", "write_private", "encode_kept", "decode_kept",
+__all__ = ["temporary_beside",
+           "private_dir", "private_dir_ok", "is_private", "read_private", "write_private", "encode_kept", "decode_kept",
            "encode_projection", "decode_projection", "vouch", "vouched"]
 
 _LOOSE = stat.S_IWGRP | stat.S_IWOTH
@@ -105,17 +108,40 @@ def private_dir_ok(folder: Path) -> bool:
     return stat.S_ISDIR(st.st_mode) and is_private(st)
 
 
+@contextlib.contextmanager
+def temporary_beside(folder: Path, prefix: str, suffix: str) -> Iterator[Path]:
+    """A new empty file ``PREFIX<random>SUFFIX`` in ``folder`` (mode 0600), removed on leaving
+    the block unless the block moved it away.
+
+    Unlike :func:`tempfile.mkstemp`, the name is chosen before the file exists and the file is
+    made inside the ``try``: a signal that unwinds the process at any moment (SIGTERM, Ctrl-C),
+    even just as the file appeared, leaves none behind.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> with temporary_beside(folder, ".a.", ".tmp") as tmp:
+    ...     tmp.name.startswith(".a.") and tmp.stat().st_size == 0
+    True
+    >>> list(folder.iterdir())
+    []
+    """
+    tmp = folder / f"{prefix}{secrets.token_hex(8)}{suffix}"  # 64 random bits: never an existing name
+    try:
+        os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        yield tmp
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
 def write_private(path: Path, payload: bytes) -> None:
     """Write a file readable by its owner alone, atomically (readers see old or new, whole)."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
-    try:
-        with os.fdopen(fd, "wb") as fh:
+    with temporary_beside(path.parent, ".tmp-", path.suffix) as tmp:
+        with open(tmp, "wb") as fh:
             os.fchmod(fh.fileno(), 0o600)
             fh.write(payload)
         os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 # ------------------------------------------------------------------ files made by this user

@@ -12,7 +12,6 @@ import secrets
 import shutil
 import stat
 import sys
-import tempfile
 import traceback
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
@@ -263,8 +262,15 @@ def build_store(
     _check_destination(directory, force)
 
     created: list[Path] = []  # directories this call made, removed again on failure
-    staging: Path | None = None
     lock: int | None = None
+    db: Any = None
+    staged: Any = None
+    old: dict | None = None
+    token = secrets.token_hex(8)
+    names = {"database": f"oxigraph-{token}", "projection_file": f"projection-{token}.json"}
+    # Named before it exists and made inside the one try below: a SIGTERM that unwinds the
+    # build at any point, even just after the folder appeared, finds it to remove.
+    staging = directory / f".building-{token}"
     try:
         for parent in reversed([directory, *directory.parents]):
             if not parent.exists():
@@ -273,20 +279,7 @@ def build_store(
                 created.append(parent)
         lock = _lock(directory)
         _sweep(directory)
-        staging = Path(tempfile.mkdtemp(prefix=".building-", dir=directory))
-    except OSError as exc:
-        _cleanup(directory, None, created, lock)
-        raise StoreError(f"cannot write the store in {directory}: {exc.strerror or exc}") from None
-    except StoreError:
-        _cleanup(directory, None, created, lock)
-        raise
-
-    db: Any = None
-    staged: Any = None
-    old: dict | None = None
-    token = secrets.token_hex(8)
-    names = {"database": f"oxigraph-{token}", "projection_file": f"projection-{token}.json"}
-    try:
+        staging.mkdir(mode=0o700)
         sources: list[dict[str, Any]] = []
         for path, kind in files:
             st = path.stat()
@@ -383,10 +376,11 @@ def build_store(
         db = staged = check = None
         traceback.clear_frames(exc.__traceback__)
         gc.collect()  # rdflib wrappers hold the database in reference cycles: close it now
-        if not (directory / MANIFEST).is_file() or _read_manifest_names(directory) != names:
-            _remove(directory, *names.values())
-        elif old is not None:  # stopped after the switch, while the old entries were removed
-            _remove(directory, *old.values())
+        if lock is not None:  # else stopped before the lock was ours, having written nothing there
+            if not (directory / MANIFEST).is_file() or _read_manifest_names(directory) != names:
+                _remove(directory, *names.values())
+            elif old is not None:  # stopped after the switch, while the old entries were removed
+                _remove(directory, *old.values())
         _cleanup(directory, staging, created, lock)
         if isinstance(exc, OSError):
             raise StoreError(f"cannot write the store in {directory}: {exc.strerror or _first_line(exc)}") from None
@@ -454,10 +448,9 @@ def _make_private(folder: Path) -> None:
                 os.chmod(path, 0o600)
 
 
-def _cleanup(directory: Path, staging: Path | None, created: list[Path], lock: int | None) -> None:
+def _cleanup(directory: Path, staging: Path, created: list[Path], lock: int | None) -> None:
     """Remove a failed build's staging folder, its lock and the directories it created."""
-    if staging is not None:
-        shutil.rmtree(staging, ignore_errors=True)
+    shutil.rmtree(staging, ignore_errors=True)
     _unlock(directory, lock)
     for folder in reversed(created):
         with contextlib.suppress(OSError):
