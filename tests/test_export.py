@@ -114,6 +114,29 @@ def test_atomic_write_cleans_up_on_failure(tmp_path):
         atomic_write(tmp_path / "missing" / "y.txt", "x")
 
 
+@pytest.mark.parametrize("nth", [1, 2])  # the writability probe, then the write's own file
+def test_a_write_stopped_as_its_temporary_file_appears_leaves_nothing(tmp_path, monkeypatch, nth):
+    """A SIGTERM unwinds the command (``KeyboardInterrupt`` here) the moment a temporary file
+    next to the output exists: the file goes too."""
+    import os
+
+    real_open, made = os.open, []
+
+    def open_then_stop(path, flags, *args):
+        fd = real_open(path, flags, *args)
+        if os.path.basename(path).startswith(".z.txt."):
+            made.append(path)
+            if len(made) == nth:
+                os.close(fd)
+                raise KeyboardInterrupt
+        return fd
+
+    monkeypatch.setattr(os, "open", open_then_stop)
+    with pytest.raises(KeyboardInterrupt):
+        atomic_write(tmp_path / "z.txt", "whole")
+    assert len(made) == nth and list(tmp_path.iterdir()) == []
+
+
 def test_unknown_format(kg, tmp_path):
     with pytest.raises(IgegraphError, match="unknown export format 'xls'"):
         export(kg, "xls", tmp_path / "x.xls")
