@@ -203,6 +203,7 @@ _view_command("graphml", """Write a view's graph as GraphML (for Gephi, yEd, Cyt
     """, _FILE)
 _view_command("cytoscape", """Write a view as Cytoscape JSON: elements with the view's layout and a style.
 
+    \b
     Example: igegraph export cytoscape out/pathway.json --pathway ige-fceri-degranulation
     """, _FILE)
 _view_command("kgx", """Write KGX TSV files: Biolink 4 nodes, edges and content metadata.

@@ -22,7 +22,9 @@ def store() -> None:
     A store holds the ontology, the curated data and your own files in an on-disk Oxigraph
     database plus a cached networkx projection. Use it with --store DIR on any command.
 
-    Example: igegraph store build out/kgstore --data mine.ttl && igegraph stats --store out/kgstore
+    \b
+    Example: igegraph store build out/kgstore --data mine.ttl
+             igegraph stats --store out/kgstore
     """
 
 
