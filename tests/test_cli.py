@@ -412,3 +412,52 @@ def test_the_heap_is_frozen_at_exit():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[-1] == "frozen=1"
+
+
+def _every_command():
+    """(path, command) for every command and subcommand of the CLI."""
+    from igegraph.cli import main
+
+    todo = [(("igegraph",), main)]
+    while todo:
+        path, command = todo.pop()
+        yield path, command
+        for name, sub in getattr(command, "commands", {}).items():
+            todo.append((path + (name,), sub))
+
+
+def test_help_examples_write_only_to_out():
+    """An example pasted in the project folder leaves nothing untracked: out/ is git-ignored."""
+    import shlex
+
+    written = {("igegraph", "export"): 0, ("igegraph", "store", "build"): 0, ("igegraph", "store", "info"): 0}
+    outside = []
+    for path, command in _every_command():
+        for line in (command.help or "").splitlines():
+            if not line.strip().startswith("Example: igegraph"):
+                continue
+            words = shlex.split(line.strip()[len("Example: "):].split("&&")[0])
+            for prefix in written:
+                if tuple(words[:len(prefix)]) == prefix and len(words) > len(prefix) + (prefix[-1] == "export"):
+                    target = words[len(prefix) + (prefix[-1] == "export")]
+                    if not target.startswith("out/"):
+                        outside.append(line.strip())
+    assert outside == []
+
+
+def test_help_examples_are_never_broken_across_lines():
+    """At 80 columns each example stays one line that can be copied whole into a shell."""
+    from click.testing import CliRunner
+
+    from igegraph.cli import main
+
+    broken = []
+    for path, command in _every_command():
+        example = next((line.strip() for line in (command.help or "").splitlines()
+                        if line.strip().startswith("Example: igegraph")), None)
+        if example is None:
+            continue
+        shown = CliRunner().invoke(main, [*path[1:], "--help"], terminal_width=80).output
+        if not any(line.strip() == example for line in shown.splitlines()):
+            broken.append(example)
+    assert broken == []

@@ -105,7 +105,7 @@ def export() -> None:
 
     Outputs are written atomically and never overwritten without --force.
 
-    Example: igegraph export html graph.html --pathway ige-fceri-degranulation
+    Example: igegraph export html out/graph.html --pathway ige-fceri-degranulation
     """
 
 
@@ -149,23 +149,23 @@ _rdf_command("turtle", """Write the whole RDF graph (curated data plus --data fi
     With --pathway, --from/--to, --focus or --query only that view's triples are written:
     its relations with their assertions, and its entities' descriptions.
 
-    Example: igegraph export turtle igegraph.ttl --data mine.ttl
+    Example: igegraph export turtle out/igegraph.ttl --data mine.ttl
     """)
 _rdf_command("ntriples", """Write the whole RDF graph, or a view, as sorted N-Triples.
 
-    Example: igegraph export ntriples igegraph.nt
+    Example: igegraph export ntriples out/igegraph.nt
     """)
 _rdf_command("jsonld", """Write the whole RDF graph, or a view, as compact JSON-LD with an inline @context.
 
-    Example: igegraph export jsonld igegraph.jsonld
+    Example: igegraph export jsonld out/igegraph.jsonld
     """)
 _rdf_command("trig", """Write the graph, or a view, as TriG: each claim in the named graph of its assertion.
 
-    Example: igegraph export trig omalizumab.trig --focus omalizumab
+    Example: igegraph export trig out/omalizumab.trig --focus omalizumab
     """)
 _rdf_command("nquads", """Write the graph, or a view, as sorted N-Quads: each claim in its assertion's named graph.
 
-    Example: igegraph export nquads igegraph.nq
+    Example: igegraph export nquads out/igegraph.nq
     """)
 
 
@@ -189,7 +189,7 @@ _view_command("html", """Write a self-contained interactive HTML page (works off
     blocking drug at the step it acts on; --focus draws a neighbourhood; --query a CONSTRUCT
     result. Hover for identifiers, evidence and references; type in the box to find a node.
 
-    Example: igegraph export html omalizumab.html --focus omalizumab --depth 2
+    Example: igegraph export html out/omalizumab.html --focus omalizumab --depth 2
     """, _FILE)
 _view_command("svg", """Write a static SVG picture of a view: title, graph and legend (no browser needed).
 
@@ -199,24 +199,25 @@ _view_command("svg", """Write a static SVG picture of a view: title, graph and l
     """, _FILE)
 _view_command("graphml", """Write a view's graph as GraphML (for Gephi, yEd, Cytoscape desktop); lists become text.
 
-    Example: igegraph export graphml igegraph.graphml
+    Example: igegraph export graphml out/igegraph.graphml
     """, _FILE)
 _view_command("cytoscape", """Write a view as Cytoscape JSON: elements with the view's layout and a style.
 
-    Example: igegraph export cytoscape pathway.json --pathway ige-fceri-degranulation
+    \b
+    Example: igegraph export cytoscape out/pathway.json --pathway ige-fceri-degranulation
     """, _FILE)
 _view_command("kgx", """Write KGX TSV files: Biolink 4 nodes, edges and content metadata.
 
     OUT is a directory (OUT/nodes.tsv, OUT/edges.tsv, OUT/content_metadata.json; an existing
     one, or a name ending in '/') or a prefix (OUT_nodes.tsv, OUT_edges.tsv, ...).
 
-    Example: igegraph export kgx kgx/
+    Example: igegraph export kgx out/kgx/
     """, click.Path())
 _view_command("kgx-jsonl", """Write KGX JSON Lines files: Biolink 4 nodes, edges and content metadata.
 
     OUT is a directory or a prefix, as for kgx; the files end in .jsonl.
 
-    Example: igegraph export kgx-jsonl kgx/
+    Example: igegraph export kgx-jsonl out/kgx/
     """, click.Path())
 
 

@@ -22,7 +22,9 @@ def store() -> None:
     A store holds the ontology, the curated data and your own files in an on-disk Oxigraph
     database plus a cached networkx projection. Use it with --store DIR on any command.
 
-    Example: igegraph store build kgstore --data mine.ttl && igegraph stats --store kgstore
+    \b
+    Example: igegraph store build out/kgstore --data mine.ttl
+             igegraph stats --store out/kgstore
     """
 
 
@@ -37,7 +39,7 @@ def build(directory: str, data: tuple[str, ...], force: bool) -> None:
 
     Nothing is overwritten without --force; a failed build leaves DIRECTORY as it was.
 
-    Example: igegraph store build kgstore --data mine.nt
+    Example: igegraph store build out/kgstore --data mine.nt
     """
     from ..progress import progress
     from ..store import build_store
@@ -66,7 +68,7 @@ def build(directory: str, data: tuple[str, ...], force: bool) -> None:
 def info(directory: str, fmt: str) -> None:
     """Show what a store holds: triples, source files, build time, staleness.
 
-    Example: igegraph store info kgstore
+    Example: igegraph store info out/kgstore
     """
     from ..store import store_info
 

@@ -227,6 +227,7 @@ def knockout(items, source, target, max_length, shown, data, backend, store, fmt
     """Remove ITEMS (genes, receptors, cells, mediators, processes) or apply them (interventions)
     together, and show which routes from --from to --to remain.
 
+    \b
     Example: igegraph knockout FcεRI --from allergen --to "mast cell degranulation"
     """
     from ..traverse import knockout as knockout_
