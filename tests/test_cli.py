@@ -412,3 +412,22 @@ def test_the_heap_is_frozen_at_exit():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[-1] == "frozen=1"
+
+
+def test_an_in_process_command_leaves_the_callers_alarm_alone(cli):
+    """A caller's SIGALRM handler and armed timer (pytest-timeout's, say) are as they were after
+    a command: the CLI takes SIGALRM only to deliver again a signal a finaliser swallowed."""
+    import signal
+
+    def mine(_signum, _frame):
+        pass
+
+    previous = signal.signal(signal.SIGALRM, mine)
+    timer = signal.setitimer(signal.ITIMER_REAL, 100)
+    try:
+        assert cli("--version").exit_code == 0
+        assert signal.getsignal(signal.SIGALRM) is mine
+        assert 90 < signal.getitimer(signal.ITIMER_REAL)[0] <= 100
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, *timer)
+        signal.signal(signal.SIGALRM, previous)
