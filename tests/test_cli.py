@@ -461,3 +461,22 @@ def test_help_examples_are_never_broken_across_lines():
         if not any(line.strip() == example for line in shown.splitlines()):
             broken.append(example)
     assert broken == []
+
+
+def test_an_in_process_command_leaves_the_callers_alarm_alone(cli):
+    """A caller's SIGALRM handler and armed timer (pytest-timeout's, say) are as they were after
+    a command: the CLI takes SIGALRM only to deliver again a signal a finaliser swallowed."""
+    import signal
+
+    def mine(_signum, _frame):
+        pass
+
+    previous = signal.signal(signal.SIGALRM, mine)
+    timer = signal.setitimer(signal.ITIMER_REAL, 100)
+    try:
+        assert cli("--version").exit_code == 0
+        assert signal.getsignal(signal.SIGALRM) is mine
+        assert 90 < signal.getitimer(signal.ITIMER_REAL)[0] <= 100
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, *timer)
+        signal.signal(signal.SIGALRM, previous)

@@ -319,6 +319,29 @@ def test_a_rebuild_stopped_as_its_staging_folder_appears_leaves_nothing(built, t
     assert store_info(where).triples == triples
 
 
+def test_a_rebuild_stopped_as_it_removes_its_staging_folder_leaves_nothing(built, tmp_path, monkeypatch):
+    """A SIGTERM that unwinds a build (``KeyboardInterrupt`` here) once the new store is in
+    place, just as the emptied staging folder is removed: the build lock goes too."""
+    where = tmp_path / "kg"
+    shutil.copytree(built, where)
+    real_rmtree = shutil.rmtree
+    stopped = []
+
+    def rmtree_then_stop(path, *args, **kwargs):
+        real_rmtree(path, *args, **kwargs)
+        if os.path.basename(path).startswith(".building-") and not stopped:
+            stopped.append(path)
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(shutil, "rmtree", rmtree_then_stop)
+    with pytest.raises(KeyboardInterrupt):
+        build_store(where, force=True)
+    monkeypatch.undo()
+    assert stopped
+    assert _layout(where) == ["igegraph-store.json", "oxigraph-ID", "projection-ID.json"]
+    assert len(open_store(where)) == store_info(where).triples > 5000  # the new store: the curated graph alone
+
+
 # ------------------------------------------------------------------ building, CLI
 
 

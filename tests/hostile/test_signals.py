@@ -135,3 +135,45 @@ def test_force_rebuilds_a_store_of_the_old_format(tmp_path):
     build_store(where, force=True)
     assert sorted(p.name.split("-")[0] for p in where.iterdir()) == ["igegraph", "oxigraph", "projection"]
     assert len(open_store(where)) == store_info(where).triples > 5000
+
+
+# a command whose finaliser is running when the SIGTERM is handled (it sends the signal itself,
+# so the handler runs there, every time): the exception the handler raises cannot leave a
+# finaliser, and the command must still stop, at once
+_FINALISER = r"""
+import signal, sys, time
+from igegraph.cli import main
+
+class SignalledWhileFinalised:
+    def __del__(self):
+        signal.raise_signal(signal.SIGTERM)  # handled before this call returns
+
+@main.command("linger")
+def linger():
+    SignalledWhileFinalised()  # unreferenced at once: its __del__ runs here
+    for _ in range(1000):  # 10 s if the signal was lost
+        time.sleep(0.01)
+    print("not stopped")
+
+main(["linger"], prog_name="igegraph")
+"""
+
+
+def test_a_signal_handled_inside_a_finaliser_still_stops_the_command(cli_forks):
+    import subprocess
+    import sys
+
+    if cli_forks is not None:
+        proc = cli_forks.start(["-c", _FINALISER])
+    else:
+        proc = subprocess.Popen([sys.executable, "-c", _FINALISER], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True)
+    started = time.monotonic()
+    try:
+        assert proc.wait(30) == 128 + signal.SIGTERM
+    finally:
+        proc.kill()
+        proc.wait()
+    assert time.monotonic() - started < 5  # not after the 10 s the command would have run on
+    assert proc.stdout.read() == ""
+    assert proc.stderr.read() == ""  # no "Exception ignored ..." traceback either

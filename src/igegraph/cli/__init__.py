@@ -11,6 +11,7 @@ import gc
 import signal
 import sys
 import threading
+from typing import Any
 
 import click
 
@@ -23,18 +24,55 @@ class _Terminated(BaseException):
     """SIGTERM or SIGHUP arrived: unwind (removing temporary files and staging folders)."""
 
 
+# a signal _redeliver put off (handled inside a finaliser), whether _redeliver is running, and
+# the SIGALRM handler it replaced meanwhile
+_owed: int | None = None
+_redelivering = False
+_alarm_handler: Any = signal.SIG_DFL
+_AGAIN = 0.001  # seconds: by then the finaliser has returned to ordinary code
+
+
 def _terminate(signum: int, _frame: object) -> None:
     raise _Terminated(signum)
 
 
+def _again(_signum: int, _frame: object) -> None:
+    """SIGALRM, set by :func:`_redeliver`: raise the signal it put off."""
+    if _redelivering:  # an exception raised here would be lost again: a moment later
+        signal.setitimer(signal.ITIMER_REAL, _AGAIN)
+        return
+    raise _Terminated(_take_back())
+
+
 def _redeliver(unraisable: "sys.UnraisableHookArgs") -> None:
-    """A signal that arrived inside a finaliser or weakref callback cannot unwind from there, and
-    Python would print a traceback: deliver it again, so that it unwinds the command from the
-    next line of ordinary code."""
+    """A signal handled inside a finaliser or weakref callback cannot unwind from there (Python
+    prints a traceback and goes on): deliver it again a moment later, as SIGALRM, so that it
+    unwinds the command from ordinary code.
+
+    Not with ``signal.raise_signal`` or ``os.kill``: its handler would run at once, still inside
+    this hook, and the signal would be lost as well.
+    """
+    global _owed, _redelivering, _alarm_handler
     if isinstance(unraisable.exc_value, _Terminated):
-        signal.raise_signal(unraisable.exc_value.args[0])
+        _redelivering = True
+        if _owed is None:
+            _alarm_handler = signal.signal(signal.SIGALRM, _again)
+        _owed = unraisable.exc_value.args[0]
+        signal.setitimer(signal.ITIMER_REAL, _AGAIN)
+        _redelivering = False
     else:
         sys.__unraisablehook__(unraisable)
+
+
+def _take_back() -> int | None:
+    """The signal :func:`_redeliver` put off, if any; its alarm is cancelled and SIGALRM's
+    handler put back."""
+    global _owed
+    owed, _owed = _owed, None
+    if owed is not None:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, _alarm_handler if _alarm_handler is not None else signal.SIG_DFL)
+    return owed
 
 
 class _Group(click.Group):
@@ -59,9 +97,12 @@ class _Group(click.Group):
         except _Terminated as exc:
             sys.exit(128 + exc.args[0])
         finally:
+            owed = _take_back()
             sys.unraisablehook = hook
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
+            if owed is not None:  # the command ended before the signal put off came again
+                sys.exit(128 + owed)
 
     def invoke(self, ctx: click.Context):
         try:

@@ -370,6 +370,11 @@ def build_store(
         os.replace(tmp, directory / MANIFEST)
         if old is not None:
             _remove(directory, *old.values())
+        # Still inside the try: a signal as the emptied staging folder or the lock file goes
+        # unwinds through the cleanup below, which removes both all the same. Only closing the
+        # lock is left after it (a signal there leaves nothing on disk).
+        shutil.rmtree(staging, ignore_errors=True)
+        (directory / _LOCK).unlink(missing_ok=True)
     except BaseException as exc:
         # The open database must be closed before its files can be removed: drop every
         # reference to it, including those held by the frames of the traceback.
@@ -385,8 +390,7 @@ def build_store(
         if isinstance(exc, OSError):
             raise StoreError(f"cannot write the store in {directory}: {exc.strerror or _first_line(exc)}") from None
         raise
-    shutil.rmtree(staging, ignore_errors=True)
-    _unlock(directory, lock)
+    os.close(lock)
     return store_info(directory)
 
 
