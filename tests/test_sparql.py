@@ -89,6 +89,22 @@ def test_malformed_query_position(kg, text, line, column):
     assert caret == "  " + " " * (column - 1) + "^"
 
 
+def test_an_unknown_prefix_is_named_where_it_is_used(kg):
+    # declared prefixes and the project's are no help; the one used first in code (not in a
+    # string, an IRI or a comment) is the one reported, on the user's own line
+    text = ('PREFIX ex: <http://example.org/>\n# nope:comment\nSELECT ?x WHERE {\n'
+            '  ?x rdfs:label "nope:" ; ex:p <urn:nope:x> ; ige:q nope:foo }')
+    with pytest.raises(QueryError) as info:
+        run_query(kg, text)
+    assert (info.value.line, info.value.column) == (4, 53)
+    first, source, caret = str(info.value).splitlines()
+    assert first.startswith("malformed SPARQL: the prefix 'nope:' is not declared; declare it (PREFIX nope: <IRI>) "
+                            "or use a predeclared prefix (ige:, ig:, rdf:, rdfs:,")
+    assert first.endswith(", interpro:, cas:) at line 4, column 53")
+    assert source == '    ?x rdfs:label "nope:" ; ex:p <urn:nope:x> ; ige:q nope:foo }'
+    assert caret == "  " + " " * 52 + "^"
+
+
 @pytest.mark.parametrize("text", [
     "INSERT DATA { ig:x rdfs:label 'x' }",
     "LOAD <http://example.org/data.ttl>",

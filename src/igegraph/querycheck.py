@@ -200,7 +200,7 @@ def _checked(text: str, allow_network: bool) -> tuple[str, frozenset[str]]:
         except RecursionError:
             raise
         except Exception as exc:
-            raise QueryError(f"malformed SPARQL: {_first_line(exc)}") from None
+            raise _translation_error(text, exc) from None
         if not service:
             _keep_algebra(text, query)
         return kind, _variables(tree)
@@ -267,6 +267,53 @@ def caret(line: str, column: int, width: int = 100) -> str:
     shown = line[start:start + width]
     lead = "…" if start else ""
     return f"  {lead}{shown}{'…' if start + width < len(line) else ''}\n  {' ' * (len(lead) + column - 1 - start)}^"
+
+
+# rdflib's words for a prefixed name whose prefix no PREFIX declares (None: the empty prefix)
+_UNKNOWN_PREFIX = re.compile(r"^Unknown namespace prefix : (.*)$")
+# strings, IRIs and comments: where text that looks like a prefix is none
+_NOT_CODE = re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
+                       r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>\s]*>|#[^\n]*')
+
+
+def _translation_error(text: str, exc: BaseException) -> QueryError:
+    """What rdflib's translation of a parsed query refused, in plain words; an undeclared prefix
+    with where it is first used and the prefixes that are predeclared.
+
+    >>> e = _translation_error("ASK { ?s nope:p ?o }", Exception("Unknown namespace prefix : nope"))
+    >>> e.message.split(";")[0], e.line, e.column
+    ("malformed SPARQL: the prefix 'nope:' is not declared", 1, 10)
+    >>> print(e.excerpt)
+      ASK { ?s nope:p ?o }
+             ^
+    """
+    from .errors import shorten
+    from .vocab import PREFIXES
+
+    first = _first_line(exc)
+    m = _UNKNOWN_PREFIX.match(first)
+    if m is None:
+        return QueryError(f"malformed SPARQL: {first}")
+    # blanked, newlines kept, so that offsets stay lines and columns
+    code = _NOT_CODE.sub(lambda s: re.sub(r"[^\n]", " ", s.group(0)), text)
+
+    def used(prefix: str) -> re.Match | None:  # as a whole prefix: not the end of a longer name
+        return re.search(rf"(?<![\w.:?$@\\-]){re.escape(prefix)}:", code)
+
+    prefix = m.group(1)
+    where = used(prefix)
+    if prefix == "None" and where is None:  # rdflib's words for the empty prefix
+        prefix, where = "", used("")
+    name = f"the prefix '{shorten(prefix)}:'" if prefix else "the empty prefix ':'"
+    message = (f"malformed SPARQL: {name} is not declared; declare it (PREFIX {shorten(prefix)}: <IRI>) or use a "
+               f"predeclared prefix ({', '.join(f'{p}:' for p in PREFIXES)})")
+    if where is None:
+        return QueryError(message)
+    start = text.rfind("\n", 0, where.start()) + 1
+    end = text.find("\n", where.start())
+    column = where.start() - start + 1
+    return QueryError(message, text.count("\n", 0, where.start()) + 1, column,
+                      caret(text[start:end if end >= 0 else len(text)], column))
 
 
 def _first_line(exc: BaseException) -> str:
