@@ -179,6 +179,15 @@ def test_check_query_kinds():
     assert check_query("DESCRIBE <http://x>") == "DESCRIBE"
 
 
+def test_check_query_knows_the_predeclared_prefixes_as_run_query_does():
+    # the error for an undeclared prefix lists them, so checking alone must accept them
+    assert check_query("ASK { ig:omalizumab ige:neutralizes ig:free_IgE }") == "ASK"
+    with pytest.raises(QueryError) as info:
+        check_query("ASK {\n  ig:omalizumab nope:p ?o }")
+    assert (info.value.line, info.value.column) == (2, 17)
+    assert info.value.message.startswith("malformed SPARQL: the prefix 'nope:' is not declared")
+
+
 # ---------------------------------------------------------------- named queries: portable and typed
 
 def _raw_oxigraph():
@@ -401,7 +410,7 @@ def test_unknown_or_missing_parameter_names_the_parameters(kg, query, bindings, 
 
 
 def test_project_prefixes_added_once_and_only_when_missing(kg):
-    from igegraph.sparql import _with_prefixes
+    from igegraph.querycheck import _with_prefixes
 
     # a named query declares its own: nothing it declares is added again, and a project prefix
     # it does not use is not declared
