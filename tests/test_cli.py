@@ -105,6 +105,26 @@ def test_malformed_sparql_position(cli):
     assert excerpt == ["  WHERE { ?x ?y }", "          ^"]
 
 
+def test_a_query_file_given_as_the_query_points_to_file(cli, tmp_path, monkeypatch):
+    rq = tmp_path / "q.rq"
+    rq.write_text("SELECT ?l WHERE { ig:omalizumab rdfs:label ?l }")
+    monkeypatch.chdir(tmp_path)
+    for given in (str(rq), "q.rq"):  # a word is taken for a named query's name otherwise
+        result = cli("query", given)
+        assert result.exit_code == 2 and "Traceback" not in result.output
+        assert result.output.splitlines()[-1] == (
+            "Error: the query argument is a file, not a SPARQL query; to run the query in it, use --file: "
+            f"igegraph query --file {given}")
+    for given in ("nowhere/q.sparql", "q.RQ"):
+        result = cli("query", given)
+        assert result.exit_code == 2
+        assert result.output.splitlines()[-1] == (
+            f"Error: '{given}' looks like a file name, not a SPARQL query, and there is no such file; "
+            "to run the query in a file, use --file PATH")
+    # a query that merely ends like a file name is still a query
+    assert cli("query", "ASK { ?s ?p ?o } # q.rq").output == "true\n"
+
+
 def test_service_refused(cli):
     line = one_line_error(cli("query", "SELECT * WHERE { SERVICE <http://127.0.0.1:9/q> { ?s ?p ?o } }"))
     assert "SERVICE reaches the network and is refused; pass --allow-network" in line
