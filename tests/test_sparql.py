@@ -89,6 +89,22 @@ def test_malformed_query_position(kg, text, line, column):
     assert caret == "  " + " " * (column - 1) + "^"
 
 
+def test_an_unknown_prefix_is_named_where_it_is_used(kg):
+    # declared prefixes and the project's are no help; the one used first in code (not in a
+    # string, an IRI or a comment) is the one reported, on the user's own line
+    text = ('PREFIX ex: <http://example.org/>\n# nope:comment\nSELECT ?x WHERE {\n'
+            '  ?x rdfs:label "nope:" ; ex:p <urn:nope:x> ; ige:q nope:foo }')
+    with pytest.raises(QueryError) as info:
+        run_query(kg, text)
+    assert (info.value.line, info.value.column) == (4, 53)
+    first, source, caret = str(info.value).splitlines()
+    assert first.startswith("malformed SPARQL: the prefix 'nope:' is not declared; declare it (PREFIX nope: <IRI>) "
+                            "or use a predeclared prefix (ige:, ig:, rdf:, rdfs:,")
+    assert first.endswith(", interpro:, cas:) at line 4, column 53")
+    assert source == '    ?x rdfs:label "nope:" ; ex:p <urn:nope:x> ; ige:q nope:foo }'
+    assert caret == "  " + " " * 52 + "^"
+
+
 @pytest.mark.parametrize("text", [
     "INSERT DATA { ig:x rdfs:label 'x' }",
     "LOAD <http://example.org/data.ttl>",
@@ -161,6 +177,15 @@ def test_check_query_kinds():
     assert check_query("SELECT * WHERE { ?s ?p ?o }") == "SELECT"
     assert check_query("CONSTRUCT WHERE { ?s ?p ?o }") == "CONSTRUCT"
     assert check_query("DESCRIBE <http://x>") == "DESCRIBE"
+
+
+def test_check_query_knows_the_predeclared_prefixes_as_run_query_does():
+    # the error for an undeclared prefix lists them, so checking alone must accept them
+    assert check_query("ASK { ig:omalizumab ige:neutralizes ig:free_IgE }") == "ASK"
+    with pytest.raises(QueryError) as info:
+        check_query("ASK {\n  ig:omalizumab nope:p ?o }")
+    assert (info.value.line, info.value.column) == (2, 17)
+    assert info.value.message.startswith("malformed SPARQL: the prefix 'nope:' is not declared")
 
 
 # ---------------------------------------------------------------- named queries: portable and typed
@@ -385,7 +410,7 @@ def test_unknown_or_missing_parameter_names_the_parameters(kg, query, bindings, 
 
 
 def test_project_prefixes_added_once_and_only_when_missing(kg):
-    from igegraph.sparql import _with_prefixes
+    from igegraph.querycheck import _with_prefixes
 
     # a named query declares its own: nothing it declares is added again, and a project prefix
     # it does not use is not declared

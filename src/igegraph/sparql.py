@@ -28,11 +28,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from .errors import IgegraphError, QueryError, shorten
-from .querycheck import MAX_QUERY_CHARS, _checked, _first_line, check_query, prime_parser, unescape_codepoints
+from .querycheck import MAX_QUERY_CHARS, _first_line, check_query, checked, prime_parser, unescape_codepoints
 from .resources import resource_dir
 from .results import RESULT_FORMATS, QueryResult, format_result
 from .scales import result_footnote
-from .vocab import PREFIXES, expand_curie
+from .vocab import expand_curie
 from .worker import run_in_worker
 
 if TYPE_CHECKING:
@@ -128,26 +128,6 @@ def _bound(kg: "KnowledgeGraph", bindings: Mapping[str, Any], variables: frozens
 
 # ------------------------------------------------------------------ running
 
-_PREFIX_DECL = re.compile(r"(?im)^\s*PREFIX\s+([A-Za-z][\w.-]*)?:")
-
-
-def _with_prefixes(text: str) -> tuple[str, int]:
-    """Prepend, on one line, the project's PREFIXes the query may use (``p:`` is somewhere in
-    its text) but does not declare; return text and lines added. Only those: each declaration
-    is parsed (pyparsing), and all twenty were half the check of a short query (10 -> 4.6 ms).
-    A prefix the text does not contain cannot be used by it, and one it names only in a string
-    or an IRI is declared unused, as every prefix used to be.
-
-    >>> _with_prefixes("ASK { ig:omalizumab ?p ?o }")[0].splitlines()
-    ['PREFIX ig: <https://w3id.org/igegraph/id/>', 'ASK { ig:omalizumab ?p ?o }']
-    >>> _with_prefixes("ASK { ?s ?p ?o }")
-    ('ASK { ?s ?p ?o }', 0)
-    """
-    declared = {m.group(1) or "" for m in _PREFIX_DECL.finditer(text)}
-    missing = [f"PREFIX {p}: <{ns}>" for p, ns in PREFIXES.items() if p not in declared and f"{p}:" in text]
-    return (" ".join(missing) + "\n" + text, 1) if missing else (text, 0)
-
-
 _ENGINE_POSITION = re.compile(r"^error at (\d+):(\d+): ")
 
 
@@ -193,13 +173,7 @@ def _check_and_run(kg: "KnowledgeGraph", text: str, bindings: Mapping[str, Any] 
                    allow_network: bool, max_rows: int | None = None, timeout: float | None = None) -> QueryResult:
     """Check a query and its bindings, then run it (all of it inside any timeout: parsing a
     pathological query can take as long as running it)."""
-    full, added = _with_prefixes(unescape_codepoints(text))
-    try:
-        kind, variables = _checked(full, allow_network)
-    except QueryError as exc:
-        if exc.line is not None:
-            raise QueryError(exc.message, max(exc.line - added, 1), exc.column, exc.excerpt) from None
-        raise
+    full, added, kind, variables = checked(text, allow_network)
     return _execute(kg, full, _bound(kg, bindings or {}, variables), kind, added, max_rows, timeout)
 
 

@@ -199,6 +199,16 @@ def test_malformed_query_gives_line_and_column(client):
     assert body["detail"].startswith("malformed SPARQL") and "line 3, column 3" in body["detail"]
 
 
+def test_an_unknown_prefix_gives_its_line_and_column(client):
+    r = client.get("/sparql", params={"query": "SELECT ?x WHERE {\n  ?x nope:p ige:Cell }"})
+    assert r.status_code == 400
+    body = r.json()
+    assert (body["line"], body["column"]) == (2, 6)
+    assert body["detail"].startswith("malformed SPARQL: the prefix 'nope:' is not declared; declare it "
+                                     "(PREFIX nope: <IRI>) or use a predeclared prefix (ige:, ig:,")
+    assert body["detail"].endswith(" at line 2, column 6\n    ?x nope:p ige:Cell }\n       ^")
+
+
 def test_oversized_requests_refused_with_413(client):
     big = client.post("/sparql", content=b"#" * (2 << 20), headers={"Content-Type": "application/sparql-query"})
     assert big.status_code == 413 and big.json()["error"] == "request too large"

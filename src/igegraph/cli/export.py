@@ -105,6 +105,7 @@ def export() -> None:
 
     Outputs are written atomically and never overwritten without --force.
 
+    \b
     Example: igegraph export html out/graph.html --pathway ige-fceri-degranulation
     """
 
@@ -125,6 +126,7 @@ def png(out, pathway, source, target, focus, depth, query_file, width, height, d
     pathway, the list of what blocks each step. Needs Chromium (apt-get install chromium, or
     IGEGRAPH_CHROMIUM=/path) and playwright.
 
+    \b
     Example: igegraph export png out/pathway.png --pathway ige-fceri-degranulation
     """
     _run("png", out, force, data, backend, store,
@@ -189,12 +191,14 @@ _view_command("html", """Write a self-contained interactive HTML page (works off
     blocking drug at the step it acts on; --focus draws a neighbourhood; --query a CONSTRUCT
     result. Hover for identifiers, evidence and references; type in the box to find a node.
 
+    \b
     Example: igegraph export html out/omalizumab.html --focus omalizumab --depth 2
     """, _FILE)
 _view_command("svg", """Write a static SVG picture of a view: title, graph and legend (no browser needed).
 
     SVG 1.1 only, so browsers, rsvg-convert and CairoSVG draw it the same.
 
+    \b
     Example: igegraph export svg out/pathway.svg --pathway ige-fceri-degranulation
     """, _FILE)
 _view_command("graphml", """Write a view's graph as GraphML (for Gephi, yEd, Cytoscape desktop); lists become text.

@@ -7,6 +7,7 @@ import sys
 
 import click
 
+from ..errors import shorten
 from ..table import wrap_text
 from .options import command_timeout, emit_json, format_option, graph_options, load_graph
 
@@ -24,6 +25,30 @@ def _parse_binds(values: tuple[str, ...], named: bool = False) -> dict[str, str]
             raise click.BadParameter(f"'{item}' is not VAR=VALUE (e.g. --bind drug=omalizumab)", param_hint="--bind")
         out[name.strip().lstrip("?$")] = value
     return out
+
+
+def _refuse_file_name(text: str) -> None:
+    """A UsageError pointing to --file when the query argument names a query file, as
+    'igegraph query q.rq' does, rather than holding a query (which is judged as it is)."""
+    import os
+    import shlex
+
+    from ..errors import QueryError
+    from ..sparql import check_query
+
+    is_file = os.path.isfile(text)
+    if not (is_file or text.lower().endswith((".rq", ".sparql"))):
+        return
+    try:
+        check_query(text, allow_network=True)
+        return
+    except QueryError:
+        pass
+    if is_file:  # its whole name is in the command to copy
+        raise click.UsageError("the query argument is a file, not a SPARQL query; to run the query in it, use "
+                               f"--file: igegraph query --file {shlex.quote(text)}")
+    raise click.UsageError(f"'{shorten(text)}' looks like a file name, not a SPARQL query, and there is no such file; "
+                           "to run the query in a file, use --file PATH")
 
 
 @click.command()
@@ -55,6 +80,8 @@ def query(sparql, file_, name, binds, labels, allow_network, reasoning, data, ba
     from ..sparql import named_query, query_text
 
     named = None
+    if sparql not in (None, "-") and name is None:
+        _refuse_file_name(sparql)
     if sparql is not None and name is None and re.fullmatch(r"[\w.-]+", sparql) and sparql != "-" \
             and sparql.upper() not in _KEYWORDS:
         # 'igegraph query cq05-table1-phases': a word is never a whole SPARQL query, though it may

@@ -72,6 +72,7 @@ def _closure_table(rows: list[dict]) -> str:
 def neighbors(term, depth, direction, predicates, data, backend, store, fmt):
     """List the entities around TERM, with the relation that reaches each.
 
+    \b
     Example: igegraph neighbors "mast cell" --direction down --predicate secretes
     """
     from ..traverse import neighbors as neighbors_
