@@ -255,6 +255,19 @@ def test_describe_shows_first_authors(cli, monkeypatch):
     assert next(line for line in out if line.startswith("→ blocks binding")).endswith("Gauvreau et al. [38], [39]")
 
 
+def test_describe_shows_study_outcomes(cli, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "200")  # one line per outcome
+    out = cli("describe", "quilizumab").output.splitlines()
+    start = out.index("study outcomes:")
+    assert out[start:start + 3] == [
+        "study outcomes:",
+        "  studied for allergic asthma (allergic asthma patients inadequately controlled by standard therapy): "
+        "no clinically meaningful benefit — Harris et al. [59]",
+        "",
+    ]
+    assert "study outcomes:" not in cli("describe", "omalizumab").output
+
+
 def test_reference_text(cli):
     out = cli("reference", "38").output
     assert out.splitlines()[:4] == [

@@ -46,6 +46,21 @@ def test_describe_cites_first_authors(any_kg):
     assert (half_life["entity"], half_life["references"], half_life["citations"]) == ("ig:IgE", [6], ["[6]"])
 
 
+def test_describe_gives_study_outcomes(any_kg):
+    # [59]: quilizumab "did not produce a clinically meaningful benefit in allergic asthma patients"
+    d = describe(any_kg, "quilizumab")
+    studied = [(r["predicate"], r["id"], r["outcome"], r["condition"], r["references"])
+               for r in d["outgoing"] if r["outcome"]]
+    assert studied == [("ige:studiedFor", "ig:allergic_asthma", "no clinically meaningful benefit",
+                        "allergic asthma patients inadequately controlled by standard therapy", [59])]
+    assert all(r["outcome"] is None for r in d["outgoing"] if r["predicate"] != "ige:studiedFor")
+    assert describe(any_kg, "NCT01582503")["attributes"]["ige:outcome"] == [
+        "lower total IgE and specific IgE levels in the serum of patients with asthma, lasting 6 months",
+        "no clinically meaningful benefit in allergic asthma patients inadequately controlled by standard "
+        "therapy, despite its high ability in reducing serum IgE levels and the good tolerability profile",
+    ]
+
+
 @pytest.mark.parametrize("term", ["38", "ref:38", "ig:ref_38", "[38]", "Gauvreau et al. [38]", "Gauvreau"])
 def test_describe_reference(kg, term):
     d = describe(kg, term)

@@ -9,7 +9,8 @@ annotated the same way), keyed by the predicate's compact id, with ``predicate``
 the action removes its object, False when it only lowers it; the assertion may override the
 property), ``assertion``, ``references``, ``evidence``, ``evidence_rank``, ``quote``, ``section`` and the
 assertion's context qualifiers ``cell_context`` (cell ids), ``species_context``,
-``experimental_context``, ``object_aspect`` and ``condition``.
+``experimental_context``, ``object_aspect`` and ``condition``, and the ``outcome`` a study
+found (``ige:outcome``, on ``ige:studiedFor`` claims).
 
 Examples
 --------
@@ -142,7 +143,7 @@ def _assertions(kg: "KnowledgeGraph") -> dict[tuple[str, str, str], dict]:
         (("cell_context", IGE.cellContext), ("species_context", IGE.speciesContext))]
     sets += [(field, values(prop), str) for field, prop in
              (("experimental_context", IGE.experimentalContext), ("object_aspect", IGE.objectAspect),
-              ("condition", IGE.condition))]
+              ("condition", IGE.condition), ("outcome", IGE.outcome))]
     out: dict[tuple[str, str, str], dict] = {}
     for a in graph.subjects(RDF.type, IGE.Assertion):
         claims = [(compact(s), compact(p), compact(o)) for s in subject.get(a, ())
@@ -169,14 +170,14 @@ def _assertions(kg: "KnowledgeGraph") -> dict[tuple[str, str, str], dict]:
                     "assertion": compact(a), "references": set(), "evidence": None, "evidence_rank": None,
                     "quote": None, "section": None, "abolishes": None, "cell_context": set(),
                     "species_context": set(), "experimental_context": set(), "object_aspect": set(),
-                    "condition": set(),
+                    "condition": set(), "outcome": set(),
                 }
             info["references"] |= refs
             info.update(said)
             for field, found in added:
                 info[field] |= found
     for info in out.values():  # several values are joined in a stable order, as the backends differ
-        for field in ("experimental_context", "object_aspect", "condition"):
+        for field in ("experimental_context", "object_aspect", "condition", "outcome"):
             info[field] = "; ".join(sorted(info[field])) or None
     return out
 
@@ -233,6 +234,7 @@ def build_projection(kg: "KnowledgeGraph") -> "nx.MultiDiGraph":
                 experimental_context=info.get("experimental_context"),
                 object_aspect=info.get("object_aspect"),
                 condition=info.get("condition"),
+                outcome=info.get("outcome"),
             )
 
     synonyms: dict[str, list[str]] = defaultdict(list)

@@ -66,6 +66,14 @@ def _echo_entity(d: dict, kg) -> None:
     if d["incoming"]:
         click.echo("\nrelations to it:")
         click.echo(_relations_table(d["incoming"], "←"))
+    studies = [r for r in d["outgoing"] if r["outcome"]]
+    if studies:  # what a study found, e.g. no benefit: the relation table does not say it
+        click.echo("\nstudy outcomes:")
+        for r in studies:
+            who = f" ({r['condition']})" if r["condition"] else ""
+            refs = f" — {', '.join(r['citations'])}" if r["citations"] else ""
+            click.echo(wrap_text(f"{r['predicate_label']} {r['label']}{who}: {r['outcome']}{refs}",
+                                 indent="  ", subsequent="    "))
     if d["measurements"]:
         click.echo("\nnumbers:")
         rows = [[m.get("quantity") or m["label"], value_text(m), shown_unit(m), m.get("condition", ""),
