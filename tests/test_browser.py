@@ -160,10 +160,26 @@ def open_page(tab, tmp_path):
     return run
 
 
+LABEL_SIZES = """() => Object.fromEntries(network.body.nodeIndices
+    .filter((id) => String(nodes.get(id).label).trim())
+    .map((id) => [id, network.body.nodes[id].options.font.size * network.getScale()]))"""
+
+
+def assert_readable_labels(page, expected: set[str]) -> None:
+    """Exactly ``expected`` carry a label, each at least 11 px on screen at the page's own zoom."""
+    sizes = page.evaluate(LABEL_SIZES)
+    assert set(sizes) == expected
+    small = {node: round(px, 1) for node, px in sizes.items() if px < 11}
+    assert small == {}, f"labels under 11 px: {small}"
+
+
 def test_whole_graph_renders_offline(kg, open_page):
     view = graph_view(kg)
     opened = open_page(render_html(view))
     assert_no_overlap(opened.page)
+    # the allergen starts every named pathway: labelled, as every entity of those pathways
+    assert_readable_labels(opened.page, view.labelled)  # the set itself: test_viz.WHOLE_LABELS
+    assert opened.page.evaluate("nodes.get('ig:allergen').label") == "allergen"
     assert opened.node_count() == view.graph.number_of_nodes()
     assert opened.page.evaluate("network.body.data.edges.length") == view.graph.number_of_edges()
     assert opened.requests == []
@@ -256,11 +272,13 @@ def test_focus_view_and_search_box(kg, open_page):
     opened = open_page(render_html(view))
     assert opened.node_count() == view.graph.number_of_nodes()
     assert_no_overlap(opened.page)
-    # a node drawn without its label shows it while hovered
+    assert_readable_labels(opened.page, view.labelled)  # the set itself: test_viz.FOCUS_LABELS
+    # a node drawn without its label shows it while hovered, at the labels' size
     quiet = sorted(set(view.graph) - view.labelled)[0]
-    assert opened.page.evaluate("(id) => nodes.get(id).label", quiet) == " "
+    assert opened.page.evaluate("(id) => [nodes.get(id).label, nodes.get(id).font.size]", quiet) == [" ", 11]
     opened.hover_node(quiet)
-    assert opened.page.evaluate("(id) => nodes.get(id).label", quiet) == view.graph.nodes[quiet]["label"]
+    assert opened.page.evaluate("(id) => [nodes.get(id).label, nodes.get(id).font.size]", quiet) == [
+        view.graph.nodes[quiet]["label"], view.look.node_font]
     tip = opened.hover_node("ig:omalizumab")
     assert "DRUGBANK:DB00043" in tip and "references of its relations here:" in tip
     assert opened.page.evaluate("igegraphFind('free IgE')") == "1 match"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 
 import pytest
@@ -253,6 +254,26 @@ def test_no_node_box_overlaps_another(kg, pathway, whole):
         assert _overlapping(view) == [], view.title
 
 
+#: The nodes a large view labels (igegraph.viz.views._nodes_that_matter): the focus and its neighbours …
+FOCUS_LABELS = {
+    "ig:CMAB007", "ig:Ce3", "ig:FDA", "ig:FcERI", "ig:IgE", "ig:IgE_FcERI_binding", "ig:MEDI4212", "ig:Novartis",
+    "ig:Th2_activation", "ig:XmAb7195", "ig:allergic_disease", "ig:antigen_presentation", "ig:arterial_thrombosis",
+    "ig:cardiovascular_disease", "ig:celastrol_micelles", "ig:chronic_spontaneous_urticaria", "ig:free_IgE",
+    "ig:inflammatory_cell", "ig:ligelizumab", "ig:omalizumab", "ig:severe_asthma",
+}
+#: … and in the whole graph the named pathways' entities, the interventions and the 15 most connected nodes
+WHOLE_LABELS = {
+    "ig:B_cell", "ig:CD23", "ig:CMAB007", "ig:CTLA4Fce", "ig:Ce3", "ig:FcERI", "ig:IgE", "ig:IgE_B_cell",
+    "ig:IgE_plasma_cell", "ig:IgEnio", "ig:LTC4", "ig:MEDI4212", "ig:MEDI4212_Fc_variant", "ig:PAF", "ig:PGD2",
+    "ig:T_cell", "ig:Th2_activation", "ig:XmAb7195", "ig:allergen", "ig:allergic_disease", "ig:allergic_reaction",
+    "ig:basophil", "ig:basophil_degranulation", "ig:bronchoconstriction", "ig:bsc_IgE_CD3", "ig:calcium_ion",
+    "ig:celastrol", "ig:celastrol_micelles", "ig:cell_bound_IgE", "ig:class_switching_to_IgE", "ig:dupilumab",
+    "ig:free_IgE", "ig:histamine", "ig:immunoadsorption", "ig:leukotriene", "ig:ligelizumab", "ig:mast_cell",
+    "ig:mast_cell_degranulation", "ig:mucosal_edema", "ig:mucus_secretion", "ig:omalizumab", "ig:plasmablast",
+    "ig:quilizumab",
+}
+
+
 def test_large_views_label_the_nodes_that_matter(kg, pathway, whole):
     from igegraph.viz import LABEL_ALL
 
@@ -267,6 +288,29 @@ def test_large_views_label_the_nodes_that_matter(kg, pathway, whole):
     blockers = {u for u, _v, a in whole.graph.edges(data=True) if a.get("polarity") == -1}
     assert {"ig:omalizumab", "ig:ligelizumab", "ig:IgE", "ig:mast_cell"} <= whole.labelled
     assert blockers - whole.labelled == set()
+    # exactly: the focus and its neighbours; the pathways' entities, the interventions and the hubs
+    assert view.labelled == {"ig:omalizumab"} | neighbours == FOCUS_LABELS
+    assert whole.labelled == WHOLE_LABELS
+
+
+def test_focus_ring_groups_classes_and_crosses_few_edges(kg):
+    """The first ring keeps each class together; its order crosses fewer edges than the class order.
+
+    The class-sorted circle this replaced drew 911 crossings of straight edges here."""
+    from igegraph.viz.layout import edge_crossings
+    from igegraph.viz.views import _top_class
+
+    view = focus_view(kg, "omalizumab", depth=2)
+    edges = [(u, v) for u, v in view.graph.edges() if u != v]
+    assert edge_crossings(view.positions, edges) == CROSSINGS
+    ring = sorted((n for n, d in view.rings.items() if d == 1),
+                  key=lambda n: math.atan2(view.positions[n][1], view.positions[n][0]))
+    classes = [_top_class(view.graph.nodes[n]["category"], view.class_parents) for n in ring]
+    runs = [c for i, c in enumerate(classes) if c != classes[i - 1]]  # around the ring (wraps)
+    assert sorted(runs) == sorted(set(classes)), classes  # one arc per class
+
+
+CROSSINGS = 430
 
 
 def test_focus_rings(kg):

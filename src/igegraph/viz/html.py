@@ -24,7 +24,7 @@ from typing import Any
 
 from ..errors import IgegraphError
 from ..table import wrap_text
-from .layout import crosses_node, edge_label_lines
+from .layout import QUIET_FONT, crosses_node, edge_label_lines
 from .style import (
     LABEL_INSIDE,
     edge_style,
@@ -241,7 +241,9 @@ def _pyvis_network(view: View) -> Any:
             "color": {"background": color, "border": "#d62728" if role == "blocker" else
                       ("#000000" if node == view.center else "#333333"),
                       "highlight": {"background": color, "border": "#000000"}},
-            "font": {"color": font_color if shape in LABEL_INSIDE else "#222222", "size": look.node_font,
+            "hoverFont": look.node_font,
+            "font": {"color": font_color if shape in LABEL_INSIDE else "#222222",
+                     "size": look.node_font if shown else QUIET_FONT,
                      "strokeWidth": 0 if shape in LABEL_INSIDE else 3, "strokeColor": "#ffffff"},
             "borderWidth": 4 if node == view.center or role == "blocker" else 1,
             "margin": look.margin,

@@ -34,6 +34,7 @@ __all__ = [
     "PATHWAY_LOOK",
     "OVERVIEW_LOOK",
     "LARGE_LOOK",
+    "QUIET_FONT",
     "text_width",
     "wrap_label",
     "node_extent",
@@ -43,6 +44,9 @@ __all__ = [
     "crosses_node",
     "spring_layout",
     "ring_layout",
+    "ring_orders",
+    "edge_crossings",
+    "SCREEN_ASPECT",
     "pathway_layout",
 ]
 
@@ -65,7 +69,11 @@ PATHWAY_LOOK = Look(node_font=15, edge_font=15, margin=7, max_width=112, shape_s
 #: every other view
 OVERVIEW_LOOK = Look(node_font=14, edge_font=12, margin=6, max_width=150, shape_size=11)
 #: views that label only the nodes that matter: those few labels are drawn larger
-LARGE_LOOK = Look(node_font=21, edge_font=12, margin=7, max_width=210, shape_size=11)
+LARGE_LOOK = Look(node_font=24, edge_font=12, margin=7, max_width=210, shape_size=11)
+
+#: font size of a node drawn without its label (its label shows on hover, at the view's size): the
+#: empty line of a label costs it little room
+QUIET_FONT = 11
 
 _NARROW = set("ijl.,:;'|!()[]fIt ")
 _WIDE = set("mwMWGOQDH@%")
@@ -109,12 +117,13 @@ def edge_label_lines(names: list[str], look: Look) -> list[str]:
 
 def node_extent(label: str, shape: str, look: Look, labelled: bool = True) -> Extent:
     """The box a node covers around its position, label included (as vis-network draws it)."""
-    # an unlabelled node is drawn with a one-space label (see :mod:`igegraph.viz.html`)
-    lines = wrap_label(label, look.node_font, look.max_width) if labelled else [" "]
-    tw = max((text_width(line, look.node_font) for line in lines), default=0.0)
+    # an unlabelled node is drawn with a one-space label in the small QUIET_FONT (see :mod:`igegraph.viz.html`)
+    size = look.node_font if labelled else QUIET_FONT
+    lines = wrap_label(label, size, look.max_width) if labelled else [" "]
+    tw = max((text_width(line, size) for line in lines), default=0.0)
     if len(lines) > 1:  # the browser may fill a wrapped line up to the maximum width
         tw = max(tw, look.max_width)
-    th = len(lines) * look.node_font
+    th = len(lines) * size
     if shape in LABEL_INSIDE:
         if shape == "box":  # vis-network's box, and its rounded corners around it
             w, h = tw + 2 * look.margin + 14, th + 2 * look.margin + 14
@@ -366,13 +375,21 @@ def _spring_positions(n: int, edges: tuple[tuple[int, int], ...], n_groups: int,
     return tuple((round((xs[i] - mid) * scale, 1), round((ys[i] - mid) * scale, 1)) for i in range(n))
 
 
-def ring_layout(graph: "nx.Graph", center: Any, extents: dict[Any, Extent],
-                groups: dict[Any, str]) -> dict[Any, tuple[float, float]]:
+#: width / height of the canvas a neighbourhood is laid out for (1440×900 and 1600×1000 screens,
+#: less the page's header and legend)
+SCREEN_ASPECT = 1.8
+
+
+def ring_layout(graph: "nx.Graph", center: Any, extents: dict[Any, Extent], groups: dict[Any, str],
+                aspect: float = SCREEN_ASPECT) -> dict[Any, tuple[float, float]]:
     """The focus in the middle, each further step of distance on a wider ring.
 
-    On the first ring nodes are ordered by group (class), so classes form arcs; on later rings
-    each node sits near the first-ring node it hangs from. A ring's radius leaves room for the
-    widths of its nodes.
+    The first ring is a circle, the next ones are ellipses stretched to the screen's shape
+    (``aspect``), each wholly outside the one before. On every ring the nodes of one group
+    (class) sit together; :func:`ring_orders` orders groups and nodes so that edges cross
+    little. Along a ring each node takes the room its box needs in the ring's direction there
+    (a wide label at the side of a ring needs only its height), so a ring of labels is as small
+    as they allow.
 
     >>> import networkx as nx
     >>> g = nx.star_graph(4)
@@ -380,44 +397,185 @@ def ring_layout(graph: "nx.Graph", center: Any, extents: dict[Any, Extent],
     >>> pos[0], round(math.hypot(*pos[1])) == round(math.hypot(*pos[3]))
     ((0.0, 0.0), True)
     """
+    und = graph.to_undirected(as_view=True)
+    pos: dict[Any, tuple[float, float]] = {center: (0.0, 0.0)}
+    if center not in graph:
+        return pos
+    best: tuple[int, int, dict[Any, tuple[float, float]]] | None = None
+    edges = [(u, v) for u, v in und.edges() if u != v]
+    for i, orders in enumerate(ring_orders(und, center, groups)):
+        placed = _place_rings(center, orders, extents, aspect)
+        # comparing the candidates costs edges² / 2 pairs: only for views of a few hundred edges
+        crossings = edge_crossings(placed, edges) if len(edges) <= 600 else 0
+        if best is None or crossings < best[0]:
+            best = (crossings, i, placed)
+        if len(edges) > 600:
+            break
+    assert best is not None
+    pos = best[2]
+    outer = max((math.hypot(*p) for p in pos.values()), default=0.0)
+    for n in graph:  # not connected to the focus (cannot happen in a neighbourhood, but a query view may)
+        pos.setdefault(n, (0.0, outer + 150.0))
+    return pos
+
+
+def ring_orders(und: "nx.Graph", center: Any, groups: dict[Any, str],
+                rounds: int = 6) -> Iterable[dict[int, list[Any]]]:
+    """Candidate orders of the rings around ``center`` (ring -> its nodes, clockwise from the top).
+
+    The first candidate sorts by group, then name. Each next one is a barycentre sweep: every
+    node of an outer ring goes to the mean direction of its neighbours on the ring inside, and
+    on the first ring the groups, then the nodes inside each group, are ordered by the mean
+    direction of their neighbours on the first two rings. Groups stay together on the first
+    ring; on the outer rings a node follows what it hangs from.
+    """
     import networkx as nx
 
-    dist = nx.single_source_shortest_path_length(graph.to_undirected(as_view=True), center)
+    dist = nx.single_source_shortest_path_length(und, center)
     rings: dict[int, list[Any]] = {}
     for node, d in dist.items():
-        rings.setdefault(d, []).append(node)
-    pos: dict[Any, tuple[float, float]] = {center: (0.0, 0.0)}
-    angle: dict[Any, float] = {center: 0.0}
-    und = graph.to_undirected(as_view=True)
-    radius = 0.0
-    prev_depth = max(extents[center][3] - extents[center][1], extents[center][2] - extents[center][0]) / 2
-    for d in sorted(k for k in rings if k > 0):
-        members = rings[d]
-        if d == 1:
-            members.sort(key=lambda n: (groups.get(n, ""), str(n)))
-        else:
-            def parent_angle(n: Any, up: int = d - 1) -> float:
-                ups = [angle[m] for m in und[n] if dist.get(m) == up]
-                return min(ups) if ups else 0.0
+        if d:
+            rings.setdefault(d, []).append(node)
+    order = {d: sorted(m, key=lambda n: (groups.get(n, ""), str(n))) for d, m in rings.items()}
+    yield {d: list(m) for d, m in order.items()}
 
-            members.sort(key=lambda n: (parent_angle(n), groups.get(n, ""), str(n)))
-        widths = [extents[n][2] - extents[n][0] + 14 for n in members]
-        depth = max(extents[n][3] - extents[n][1] for n in members)
-        # room for the boxes along the ring, and a band of edges between two rings
-        radius = max(radius + prev_depth / 2 + depth / 2 + 90, 1.15 * sum(widths) / (2 * math.pi), 150.0)
-        prev_depth = depth
-        a = -math.pi / 2
-        for n, w in zip(members, widths, strict=True):
-            step = w / radius
-            angle[n] = a + step / 2
-            a += step
-        spare = (2 * math.pi - (a + math.pi / 2)) / len(members)
-        for i, n in enumerate(members):
-            angle[n] += spare * (i + 0.5)
-            pos[n] = (radius * math.cos(angle[n]), radius * math.sin(angle[n]))
-    for n in graph:  # not connected to the focus (cannot happen in a neighbourhood, but a query view may)
-        pos.setdefault(n, (0.0, radius + 150.0))
+    def angles(d: int) -> dict[Any, float]:
+        members = order.get(d, [])
+        return {n: 2 * math.pi * i / len(members) for i, n in enumerate(members)}
+
+    def mean_angle(node: Any, where: dict[Any, float], fallback: float) -> float:
+        xs = [math.cos(where[m]) for m in und[node] if m in where]
+        ys = [math.sin(where[m]) for m in und[node] if m in where]
+        if not xs or (abs(sum(xs)) < 1e-9 and abs(sum(ys)) < 1e-9):
+            return fallback
+        return math.atan2(sum(ys), sum(xs)) % (2 * math.pi)
+
+    for _ in range(rounds):
+        for d in sorted(order)[1:]:  # outer rings follow the ring inside
+            inner, own = angles(d - 1), angles(d)
+            order[d].sort(key=lambda n: (mean_angle(n, inner, own[n]), groups.get(n, ""), str(n)))
+        if 1 in order:
+            own = angles(1)
+            near = {**own, **angles(2)}
+            want = {n: mean_angle(n, near, own[n]) for n in order[1]}
+            by_group: dict[str, list[Any]] = {}
+            for n in order[1]:
+                by_group.setdefault(groups.get(n, ""), []).append(n)
+
+            def group_angle(members: list[Any], want: dict[Any, float] = want) -> float:
+                x = sum(math.cos(want[n]) for n in members)
+                y = sum(math.sin(want[n]) for n in members)
+                return math.atan2(y, x) % (2 * math.pi)
+
+            ranked = sorted(by_group.items(), key=lambda kv: (group_angle(kv[1]), kv[0]))
+            order[1] = [n for _g, members in ranked for n in sorted(members, key=lambda n: (want[n], str(n)))]
+        yield {d: list(m) for d, m in order.items()}
+
+
+def _place_rings(center: Any, orders: dict[int, list[Any]], extents: dict[Any, Extent],
+                 aspect: float) -> dict[Any, tuple[float, float]]:
+    """Positions of :func:`ring_layout` for one order of the rings."""
+    pos: dict[Any, tuple[float, float]] = {center: (0.0, 0.0)}
+    reach = _corner(extents[center])  # how far the ring inside reaches out
+    for d in sorted(orders):
+        members = orders[d]
+        half_w = max(max(-extents[n][0], extents[n][2]) for n in members)
+        half_h = max(max(-extents[n][1], extents[n][3]) for n in members)
+        room = 90.0  # a band for the edges between two rings (and their labels in a small view)
+        if d == 1:
+            a = b = max(reach + max(half_w, half_h) + room, 150.0)
+        else:  # wholly outside the ring inside, stretched to the screen's shape
+            b = reach + half_h + room
+            a = max(aspect * b, reach + half_w + room)
+        placed, a, b = _on_ellipse(members, extents, a, b)
+        pos.update(placed)
+        reach = max(math.hypot(x, y) + _corner(extents[n]) for n, (x, y) in placed.items())
     return pos
+
+
+def _corner(e: Extent) -> float:
+    """How far a box reaches from its node's position, at most."""
+    return math.hypot(max(-e[0], e[2]), max(-e[1], e[3]))
+
+
+def _on_ellipse(members: list[Any], extents: dict[Any, Extent], a: float, b: float,
+                gap: float = 18.0) -> tuple[dict[Any, tuple[float, float]], float, float]:
+    """Nodes clockwise from the top of an ellipse of semi-axes a, b (grown until they fit).
+
+    A node needs, along the ellipse, the distance at which its box and the next one no longer
+    meet in the ellipse's direction there; what is left over is shared out evenly.
+    """
+    steps = 720
+    n = len(members)
+    share = [i / n for i in range(n)]  # each node's place, as a share of the way round
+    for _ in range(12):
+        ts = [-math.pi / 2 + 2 * math.pi * k / steps for k in range(steps + 1)]
+        pts = [(a * math.cos(t), b * math.sin(t)) for t in ts]
+        cum = [0.0]
+        for (x1, y1), (x2, y2) in pairwise(pts):
+            cum.append(cum[-1] + math.hypot(x2 - x1, y2 - y1))
+        perimeter = cum[-1]
+
+        def theta(f: float, cum: list[float] = cum, ts: list[float] = ts, perimeter: float = perimeter) -> float:
+            target = (f % 1.0) * perimeter
+            lo, hi = 0, steps
+            while hi - lo > 1:
+                mid = (lo + hi) // 2
+                lo, hi = (mid, hi) if cum[mid] <= target else (lo, mid)
+            span = cum[hi] - cum[lo] or 1.0
+            return ts[lo] + (ts[hi] - ts[lo]) * (target - cum[lo]) / span
+
+        needs = []
+        for node, f in zip(members, share, strict=True):
+            t = theta(f)
+            tx, ty = -a * math.sin(t), b * math.cos(t)
+            norm = math.hypot(tx, ty) or 1.0
+            tx, ty = abs(tx / norm), abs(ty / norm)
+            e = extents[node]
+            w, h = e[2] - e[0] + gap, e[3] - e[1] + gap
+            needs.append(min(w / tx if tx > 1e-6 else math.inf, h / ty if ty > 1e-6 else math.inf))
+        total = sum(needs)
+        if total > perimeter:
+            grow = total / perimeter * 1.02
+            a, b = a * grow, b * grow
+            continue
+        spare = (perimeter - total) / n
+        at, new = 0.0, []
+        for i in range(n):
+            new.append((at + (needs[i] + spare) / 2) / perimeter)
+            at += needs[i] + spare
+        moved = max(abs(x - y) for x, y in zip(new, share, strict=True))
+        share = new
+        if moved < 1e-3:
+            break
+    out = {}
+    for node, f in zip(members, share, strict=True):
+        t = theta(f)
+        out[node] = (a * math.cos(t), b * math.sin(t))
+    return out, a, b
+
+
+def edge_crossings(pos: dict[Any, tuple[float, float]], edges: Iterable[tuple[Any, Any]]) -> int:
+    """How many pairs of edges, drawn straight, cross (pairs that share an end never count).
+
+    >>> edge_crossings({"a": (0, 0), "b": (2, 2), "c": (0, 2), "d": (2, 0)}, [("a", "b"), ("c", "d")])
+    1
+    """
+    segs = sorted({(u, v) if str(u) <= str(v) else (v, u) for u, v in edges if u != v}, key=str)
+
+    def side(p: tuple[float, float], q: tuple[float, float], r: tuple[float, float]) -> float:
+        return (r[1] - p[1]) * (q[0] - p[0]) - (q[1] - p[1]) * (r[0] - p[0])
+
+    count = 0
+    for i, (a, b) in enumerate(segs):
+        pa, pb = pos[a], pos[b]
+        for c, d in segs[i + 1:]:
+            if c in (a, b) or d in (a, b):
+                continue
+            pc, pd = pos[c], pos[d]
+            if (side(pa, pb, pc) > 0) != (side(pa, pb, pd) > 0) and (side(pc, pd, pa) > 0) != (side(pc, pd, pb) > 0):
+                count += 1
+    return count
 
 
 # ---------------------------------------------------------------------------------- pathway layout

@@ -32,6 +32,7 @@ from .layout import (
     LARGE_LOOK,
     OVERVIEW_LOOK,
     PATHWAY_LOOK,
+    SCREEN_ASPECT,
     Extent,
     Look,
     node_extent,
@@ -64,6 +65,8 @@ __all__ = [
 LAYOUT_THRESHOLD = 300
 #: Views with at most this many nodes show every label; larger ones only the labels that matter.
 LABEL_ALL = 40
+#: Large views outside a neighbourhood label this many of their most connected nodes (and more).
+LABEL_HUBS = 15
 #: Key of the dotted edge that ties an acted-on entity off the routes to its pathway step.
 STEP_EDGE = "ige:atStep"
 
@@ -431,7 +434,7 @@ def lay_out(view: View, kg: "KnowledgeGraph") -> View:
     g = view.graph
     view.class_parents = kg.links("rdfs:subClassOf")
     if g.number_of_nodes() > LABEL_ALL:
-        view.labelled = _nodes_that_matter(view)
+        view.labelled = _nodes_that_matter(view, kg)
         view.edge_labels = False
         view.look = LARGE_LOOK
     extents = view.extents()
@@ -441,33 +444,53 @@ def lay_out(view: View, kg: "KnowledgeGraph") -> View:
 
         view.rings = dict(nx.single_source_shortest_path_length(g.to_undirected(as_view=True), view.center))
         pos = ring_layout(g, view.center, extents, groups)
+        pos = separate(pos, extents, fixed=[view.center])
     else:
         big = g.number_of_nodes() > LAYOUT_THRESHOLD
-        pos = spring_layout(g, groups=None if big else groups)
+        force = spring_layout(g, groups=None if big else groups)
         # without the class pull, a big force layout is denser in its middle: give it more room
-        pos = _spread(pos, g, extents, room=4.5 if big else 2.2)
-    view.positions = {n: (round(x, 1), round(y, 1))
-                      for n, (x, y) in separate(pos, extents, fixed=[view.center] if view.center else []).items()}
+        room, aspect = (4.5 if big else 1.6), SCREEN_ASPECT
+        for _ in range(4):  # pushing boxes apart changes the shape: aim wider until it has the screen's
+            pos = separate(_spread(force, g, extents, room=room, aspect=aspect), extents)
+            shape = _box_aspect(pos, extents)
+            if shape >= 0.95 * SCREEN_ASPECT:
+                break
+            aspect *= SCREEN_ASPECT / shape
+    view.positions = {n: (round(x, 1), round(y, 1)) for n, (x, y) in pos.items()}
     return view
 
 
-def _nodes_that_matter(view: View) -> set[str]:
-    """The focus, its direct neighbours, the interventions and the most connected nodes.
+def _box_aspect(pos: dict[str, tuple[float, float]], extents: dict[str, Extent]) -> float:
+    """Width / height of what the nodes' boxes cover."""
+    if not pos:
+        return SCREEN_ASPECT
+    w = max(x + extents[n][2] for n, (x, _y) in pos.items()) - min(x + extents[n][0] for n, (x, _y) in pos.items())
+    h = max(y + extents[n][3] for n, (_x, y) in pos.items()) - min(y + extents[n][1] for n, (_x, y) in pos.items())
+    return w / h if h else SCREEN_ASPECT
 
-    Interventions are nodes with a blocking (negative) relation out of them; "most connected"
-    are the 25 nodes of highest degree.
+
+def _nodes_that_matter(view: View, kg: "KnowledgeGraph") -> set[str]:
+    """The nodes a large view labels (the others show their name on hover): the one rule.
+
+    - A neighbourhood: its focus and the focus's direct neighbours (the first ring).
+    - Any other view: the entities of the named pathways (their source, target and the
+      entities of their steps, as the data declares them: allergen, IgE, FcεRI, mast cell,
+      degranulation, the mediators …), the interventions (every source of a blocking, −1,
+      relation that has a class of its own) and the :data:`LABEL_HUBS` most connected nodes.
     """
     g = view.graph
-    keep: set[str] = set()
     if view.center is not None:
-        keep.add(view.center)
-        keep.update(g.successors(view.center))
-        keep.update(g.predecessors(view.center))
-    if view.center is None or len(keep) < LABEL_ALL:
-        keep.update(u for u, _v, a in g.edges(data=True) if int(a.get("polarity") or 0) == -1
-                    and g.nodes[u].get("category") != "ige:Entity")
-    by_degree = sorted(g, key=lambda n: (-g.degree(n), str(n)))
-    keep.update(by_degree[:25])
+        return {view.center, *g.successors(view.center), *g.predecessors(view.center)}
+    from ..traverse import pathways
+
+    keep: set[str] = set()
+    for info in pathways(kg):
+        keep.update((info.source, info.target))
+        keep.update(e for step in info.steps for e in step["entities"])
+    keep.intersection_update(g)
+    keep.update(u for u, _v, a in g.edges(data=True) if int(a.get("polarity") or 0) == -1
+                and g.nodes[u].get("category") != "ige:Entity")
+    keep.update(sorted(g, key=lambda n: (-g.degree(n), str(n)))[:LABEL_HUBS])
     return keep
 
 
@@ -476,9 +499,9 @@ def _top_class(category: str, parents: dict[str, list[str]]) -> str:
     return node_style(category, parents)[1]
 
 
-def _spread(pos: dict[str, tuple[float, float]], g: "nx.MultiDiGraph",
-            extents: dict[str, Extent], room: float = 2.2) -> dict[str, tuple[float, float]]:
-    """Scale a force layout to ``room`` times the area its boxes cover, shaped like a screen (3:2).
+def _spread(pos: dict[str, tuple[float, float]], g: "nx.MultiDiGraph", extents: dict[str, Extent],
+            room: float = 2.2, aspect: float = SCREEN_ASPECT) -> dict[str, tuple[float, float]]:
+    """Scale a force layout to ``room`` times the area its boxes cover, shaped like the screen (``aspect``).
 
     Then the boxes need little pushing apart, and the picture is neither sparse nor crowded.
     """
@@ -488,8 +511,8 @@ def _spread(pos: dict[str, tuple[float, float]], g: "nx.MultiDiGraph",
     xs = [p[0] for p in pos.values()]
     ys = [p[1] for p in pos.values()]
     w, h = max(max(xs) - min(xs), 1.0), max(max(ys) - min(ys), 1.0)
-    kx = (room * area * 1.5) ** 0.5 / w
-    ky = (room * area / 1.5) ** 0.5 / h
+    kx = (room * area * aspect) ** 0.5 / w
+    ky = (room * area / aspect) ** 0.5 / h
     return {n: (x * kx, y * ky) for n, (x, y) in pos.items()}
 
 

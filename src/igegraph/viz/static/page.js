@@ -3,14 +3,18 @@
 // tooltips are plain-text titles (vis-network shows a string title as text).
 (function () {
   "use strict";
-  // nodes drawn without their label (large views) show it while hovered
+  // nodes drawn without their label (large views) show it while hovered, at the labels' size
+  var quiet = {};
   network.on("hoverNode", function (e) {
     var n = nodes.get(e.node);
-    if (n && n.hoverLabel) { nodes.update({id: n.id, label: n.name}); }
+    if (n && n.hoverLabel) {
+      if (!(n.id in quiet)) { quiet[n.id] = n.font.size; }
+      nodes.update({id: n.id, label: n.name, font: {size: n.hoverFont}});
+    }
   });
   network.on("blurNode", function (e) {
     var n = nodes.get(e.node);
-    if (n && n.hoverLabel) { nodes.update({id: n.id, label: " "}); }
+    if (n && n.hoverLabel) { nodes.update({id: n.id, label: " ", font: {size: quiet[n.id]}}); }
   });
   // the legend strip takes what it needs under the canvas
   var legend = document.getElementById("ig-legend");
