@@ -14,7 +14,8 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from ..errors import IgegraphError
-from .views import is_intervention
+from ..project import closure
+from .views import effect_of, is_intervention, reach
 from .views import node as entity_node
 
 if TYPE_CHECKING:
@@ -118,31 +119,70 @@ def _predicate_ids(kg: "KnowledgeGraph", predicates: Iterable[str]) -> set[str]:
     return out
 
 
+def _influences(kg: "KnowledgeGraph") -> tuple[dict[str, list], dict[str, list]]:
+    """The causal relations by the entity each acts on, built once per graph: forward, from
+    the subject to each entity the relation reaches, and backward, from each such entity to the
+    subject. An action reaches what :func:`~igegraph.traverse.views.reach` says (neutralizing
+    free IgE acts on IgE), an activating relation its object. Each item is ``(other end,
+    subject, object, predicate, edge data)``."""
+
+    def build() -> tuple[dict[str, list], dict[str, list]]:
+        forward: dict[str, list] = {}
+        backward: dict[str, list] = {}
+        g = kg.projection
+        for s, o, key, d in sorted(g.edges(keys=True, data=True), key=lambda e: (e[0], e[1], e[2])):
+            if not d["causal"]:
+                continue
+            for n in sorted(reach(kg, o) if d["polarity"] < 0 else {o}):
+                forward.setdefault(s, []).append((n, s, o, key, d))
+                backward.setdefault(n, []).append((s, s, o, key, d))
+        return forward, backward
+
+    return kg.derived("traverse.influences", build)
+
+
+def _through(kg: "KnowledgeGraph", o: str, n: str) -> str:
+    """Why a relation to ``o`` acts on ``n`` (empty when they are the same)."""
+    if n == o:
+        return ""
+    if n in closure(kg.links("ige:formOf"), [o]):
+        return f" ({kg.label(o)} is a form of {kg.label(n)})"
+    hops = effect_of(kg, o).hops
+    if hops:
+        return " (" + ", ".join(f"{kg.label(a)} → {kg.label(b)}" for a, b in sorted(hops) if b == n) + ")"
+    return f" ({kg.label(n)} is a kind of {kg.label(o)})"
+
+
 def _causal_closure(kg: "KnowledgeGraph", term: str, reverse: bool, max_depth: int | None,
                     predicates: Iterable[str]) -> list[dict]:
+    """Breadth first: an entity is listed at the depth it is first reached."""
     start = entity_node(kg, term)
     wanted = _causal_predicates(kg, predicates)
-    g = kg.projection
-    seen = {start: 0}
-    frontier = [start]
-    out = []
+    steps = _influences(kg)[1 if reverse else 0]
+    rows: dict[str, dict] = {}
+    signs: dict[str, set[int]] = {}
+    seen = {(start, 1)}
+    frontier = [(start, 1)]
     depth = 0
     while frontier and (max_depth is None or depth < max_depth):
         depth += 1
         nxt = []
-        for node in frontier:
-            edges = g.in_edges(node, keys=True, data=True) if reverse else g.out_edges(node, keys=True, data=True)
-            for s, o, key, d in sorted(edges, key=lambda e: (e[0], e[1], e[2])):
-                if not d["causal"] or (wanted and key not in wanted):
+        for node, sign in frontier:
+            for other, s, o, key, d in steps.get(node, ()):
+                if other == start or (wanted and key not in wanted):
                     continue
-                other = s if reverse else o
-                if other in seen:
+                state = (other, sign * d["polarity"])
+                if state in seen:
                     continue
-                seen[other] = depth
-                nxt.append(other)
-                out.append(_relation_row(kg, other, depth, s, o, key, d))
+                seen.add(state)
+                nxt.append(state)
+                signs.setdefault(other, set()).add(state[1])
+                if other not in rows:
+                    row = _relation_row(kg, other, depth, s, o, key, d)
+                    row["via"] += _through(kg, o, node if reverse else other)
+                    rows[other] = row
         frontier = nxt
-    return sorted(out, key=lambda r: (r["distance"], r["label"].lower()))
+    return sorted(rows.values(), key=lambda r: (r["distance"], r["label"].lower()))
 
 
 def _causal_predicates(kg: "KnowledgeGraph", predicates: Iterable[str]) -> set[str]:
@@ -167,8 +207,8 @@ def upstream(kg: "KnowledgeGraph", term: str, max_depth: int | None = None,
 
     >>> import igegraph
     >>> kg = igegraph.load()
-    >>> "ig:omalizumab" in {r["id"] for r in upstream(kg, "IgE", max_depth=1)}
-    False
+    >>> "ig:omalizumab" in {r["id"] for r in upstream(kg, "IgE", max_depth=1)}  # it neutralizes free IgE
+    True
     >>> sorted(r["label"] for r in upstream(kg, "IgE+ B cell", predicates=["kills", "induces apoptosis of"]))
     ['bsc-IgE/CD3', 'quilizumab']
     """
