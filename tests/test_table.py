@@ -377,3 +377,17 @@ def test_blocks_without_phases_or_evidence_has_no_footnote_and_no_blank_tail(kg)
     text = format_blocks(report, kg)
     assert "phase (development phase):" not in text and "evidence (" not in text
     assert text == text.rstrip() and not text.endswith("\n")
+
+
+def test_closure_tables_give_the_net_effect(cli):
+    out = cli("downstream", "omalizumab", "--max-depth", "1").output.splitlines()
+    assert out[1].split() == ["distance", "entity", "effect", "class", "via", "refs"]
+    assert [line.split()[:4] for line in out if line.startswith("1         arterial")] == [
+        ["1", "arterial", "thrombosis", "increases"]]
+    assert " ".join(out[-2:]) == ("effect: the net direction of omalizumab on each entity (the product of the "
+                                  "relations' signs; mixed where routes of opposite signs lead there)")
+    up = cli("upstream", "IgE", "--max-depth", "1").output
+    assert "1         omalizumab        decreases  monoclonal antibody" in up
+    assert "the net direction of each entity on IgE" in up
+    # neighbors lists single relations: no effect column
+    assert "effect" not in cli("neighbors", "mast cell", "--direction", "down").output

@@ -259,3 +259,36 @@ def test_downstream_follows_actions_on_forms_and_interactions(kg):
     assert {"FcεRI", "mast cell", "histamine", "mast cell degranulation"} <= mast
     assert [r["via"] for r in downstream(kg, "ligelizumab", max_depth=1) if r["label"] == "FcεRI"] == [
         "ligelizumab -[blocks binding]-> IgE–FcεRI binding (IgE → FcεRI)"]
+
+
+def test_closures_say_the_net_direction(kg):
+    down = {r["label"]: r["effect"] for r in downstream(kg, "omalizumab")}
+    assert {k: down[k] for k in ("histamine", "mast cell", "allergic asthma", "IgE", "arterial thrombosis",
+                                 "cardiovascular disease", "helminth infection")} == {
+        "histamine": "decreases", "mast cell": "decreases", "allergic asthma": "decreases", "IgE": "decreases",
+        "arterial thrombosis": "increases", "cardiovascular disease": "increases",
+        # omalizumab lowers IgE, which protects against helminths
+        "helminth infection": "increases"}
+    up = {r["label"]: r["effect"] for r in upstream(kg, "IgE")}
+    assert {up["omalizumab"], up["bsc-IgE/CD3"], up["CTLA4Fcε"]} == {"decreases"}
+    assert {up["allergen"], up["B cell"], up["CD23"]} == {"increases"}
+
+
+SIGNED = """@prefix ige: <https://w3id.org/igegraph/vocab#> .
+@prefix ex: <https://example.org/signed/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+ex:x a ige:Protein ; rdfs:label "x" .  ex:y a ige:Protein ; rdfs:label "y" .  ex:z a ige:Protein ; rdfs:label "z" .
+ex:s a ige:Protein ; rdfs:label "s" .  ex:p a ige:Protein ; rdfs:label "p" .  ex:q a ige:Protein ; rdfs:label "q" .
+ex:x ige:activates ex:y .  ex:x ige:inhibits ex:z .  ex:z ige:activates ex:y .
+ex:s ige:activates ex:p .  ex:p ige:activates ex:q .  ex:q ige:inhibits ex:p .
+"""
+
+
+def test_routes_of_both_signs_make_an_effect_mixed_and_a_feedback_loop_does_not(tmp_path):
+    (tmp_path / "signed.ttl").write_text(SIGNED)
+    g = igegraph.load([tmp_path / "signed.ttl"])
+    assert {r["label"]: r["effect"] for r in downstream(g, "x")} == {"y": "mixed", "z": "decreases"}
+    assert {r["label"]: r["effect"] for r in upstream(g, "y")} == {"x": "mixed", "z": "increases"}
+    # s → p → q → p is no route: the loop q ⊣ p alone does not make p or q mixed
+    assert {r["label"]: r["effect"] for r in downstream(g, "s")} == {"p": "increases", "q": "increases"}
+    assert {r["label"]: r["effect"] for r in downstream(g, "s", max_depth=1)} == {"p": "increases"}
