@@ -153,9 +153,16 @@ def _through(kg: "KnowledgeGraph", o: str, n: str) -> str:
     return f" ({kg.label(n)} is a kind of {kg.label(o)})"
 
 
+#: The effect column's words for the net polarity of the routes between two entities.
+EFFECTS = {1: "increases", -1: "decreases", 0: "mixed"}
+
+
 def _causal_closure(kg: "KnowledgeGraph", term: str, reverse: bool, max_depth: int | None,
                     predicates: Iterable[str]) -> list[dict]:
-    """Breadth first: an entity is listed at the depth it is first reached."""
+    """Breadth first over (entity, net sign) states: an entity is listed at the depth it is
+    first reached, and its ``effect`` is the product of the polarities along each walk to it,
+    ``mixed`` when walks of both signs reach it (each sign confirmed on a simple path, so a
+    negative feedback loop alone never makes an effect mixed)."""
     start = entity_node(kg, term)
     wanted = _causal_predicates(kg, predicates)
     steps = _influences(kg)[1 if reverse else 0]
@@ -182,7 +189,35 @@ def _causal_closure(kg: "KnowledgeGraph", term: str, reverse: bool, max_depth: i
                     row["via"] += _through(kg, o, node if reverse else other)
                     rows[other] = row
         frontier = nxt
+    limit = max_depth if max_depth is not None else len(kg.projection)
+    for node, found in signs.items():
+        if len(found) > 1:
+            found &= {sign for sign in found if _signed_route(steps, start, node, sign, limit, wanted)}
+        rows[node]["effect"] = EFFECTS[found.pop() if len(found) == 1 else 0]
     return sorted(rows.values(), key=lambda r: (r["distance"], r["label"].lower()))
+
+
+def _signed_route(steps: dict[str, list], start: str, end: str, sign: int, limit: int, wanted: set[str]) -> bool:
+    """Whether a simple path of at most ``limit`` relations with net ``sign`` leads from
+    ``start`` to ``end`` (depth first; asked only where walks of both signs reach ``end``)."""
+    path = {start}
+
+    def search(node: str, current: int, left: int) -> bool:
+        if node == end:
+            return current == sign
+        if not left:
+            return False
+        for other, _s, _o, key, d in steps.get(node, ()):
+            if other in path or (wanted and key not in wanted):
+                continue
+            path.add(other)
+            found = search(other, current * d["polarity"], left - 1)
+            path.discard(other)
+            if found:
+                return True
+        return False
+
+    return search(start, 1, limit)
 
 
 def _causal_predicates(kg: "KnowledgeGraph", predicates: Iterable[str]) -> set[str]:
