@@ -210,7 +210,8 @@ def test_upstream_separates_causes_from_agents_and_states_the_depth(cli, monkeyp
     causes, agents = out.index("causes:"), out.index("agents (drugs, procedures and other interventions):")
     assert [re.split(r"\s{2,}", line)[1] for line in out[causes + 3:agents - 1]] == [
         "class switching to IgE", "membrane-bound IgE"]
-    assert [re.split(r"\s{2,}", line)[1] for line in out[agents + 3:]] == [
+    # the agents' table ends at the blank line before the effect column's key
+    assert [re.split(r"\s{2,}", line)[1] for line in out[agents + 3:out.index("", agents)] if line[0].isdigit()] == [
         "bsc-IgE/CD3", "MEDI4212 Fc variant", "quilizumab", "XmAb7195"]
     whole = cli("upstream", "IgE+ B cell").output.splitlines()[0]
     assert whole == ("What acts on IgE+ B cell, at any depth "
@@ -390,4 +391,5 @@ def test_closure_tables_give_the_net_effect(cli):
     assert "1         omalizumab        decreases  monoclonal antibody" in up
     assert "the net direction of each entity on IgE" in up
     # neighbors lists single relations: no effect column
-    assert "effect" not in cli("neighbors", "mast cell", "--direction", "down").output
+    assert cli("neighbors", "mast cell", "--direction", "down").output.splitlines()[0].split() == [
+        "distance", "entity", "class", "via", "refs"]

@@ -124,7 +124,8 @@ def _closure_command(term, max_depth, predicates, data, backend, store, fmt, up:
         title = f"What acts on {name}" if up else f"What {name} acts on"
         _closure_tables(rows, f"{title}, {_depth(rows, max_depth)}", split=up)
         on = f"of each entity on {name}" if up else f"of {name} on each entity"
-        click.echo(wrap_text(f"\neffect: the net direction {on} (the product of the relations' signs; "
+        click.echo()
+        click.echo(wrap_text(f"effect: the net direction {on} (the product of the relations' signs; "
                              "mixed where routes of opposite signs lead there)"))
 
 
