@@ -393,3 +393,19 @@ def test_closure_tables_give_the_net_effect(cli):
     # neighbors lists single relations: no effect column
     assert cli("neighbors", "mast cell", "--direction", "down").output.splitlines()[0].split() == [
         "distance", "entity", "class", "via", "refs"]
+
+
+def test_an_unknown_predicate_lists_the_known_ones(cli):
+    import igegraph
+    from igegraph.project import relation_properties
+
+    kg = igegraph.load()
+    causal = sorted((p["label"] for p in relation_properties(kg).values() if p["causal"]), key=str.lower)
+    every = sorted((p["label"] for p in relation_properties(kg).values()), key=str.lower)
+    for command, known in (("upstream", causal), ("downstream", causal), ("neighbors", every)):
+        bad = cli(command, "IgE", "--predicate", "nosuch")
+        assert bad.exit_code == 1 and isinstance(bad.exception, SystemExit)
+        assert bad.output == f"Error: unknown predicate 'nosuch'; known: {', '.join(known)}\n"
+    close = cli("upstream", "IgE", "--predicate", "secrets")
+    assert close.exit_code == 1 and close.output.startswith(
+        "Error: unknown predicate 'secrets'; did you mean: secretes?")
