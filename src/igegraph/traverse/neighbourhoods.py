@@ -99,11 +99,14 @@ def neighbors(
     return sorted(out, key=lambda r: (r["distance"], r["label"].lower()))
 
 
-def _predicate_ids(kg: "KnowledgeGraph", predicates: Iterable[str]) -> set[str]:
+def _predicate_ids(kg: "KnowledgeGraph", predicates: Iterable[str], causal: bool = False) -> set[str]:
+    """The ids of named predicates; an unknown name is refused with the closest known ones or,
+    with none close, every known one (only the causal ones when ``causal``)."""
     from ..project import relation_properties
     from ..resolve import normalize
 
     props = relation_properties(kg)
+    offered = sorted((p["label"] for p in props.values() if p["causal"] or not causal), key=str.lower)
     by_name = {normalize(p["label"]): pid for pid, p in props.items()}
     by_name.update({normalize(pid.split(":", 1)[-1]): pid for pid in props})
     out = set()
@@ -112,8 +115,8 @@ def _predicate_ids(kg: "KnowledgeGraph", predicates: Iterable[str]) -> set[str]:
         if pid is None:
             import difflib
 
-            close = difflib.get_close_matches(name, sorted(p["label"] for p in props.values()), n=3)
-            hint = f"; did you mean: {', '.join(close)}?" if close else ""
+            close = difflib.get_close_matches(name, offered, n=3)
+            hint = f"; did you mean: {', '.join(close)}?" if close else f"; known: {', '.join(offered)}"
             raise IgegraphError(f"unknown predicate '{name}'{hint}")
         out.add(pid)
     return out
@@ -224,7 +227,7 @@ def _causal_predicates(kg: "KnowledgeGraph", predicates: Iterable[str]) -> set[s
     """The ids of the named predicates; one that is not causal cannot be followed up or downstream."""
     from ..project import relation_properties
 
-    wanted = _predicate_ids(kg, predicates)
+    wanted = _predicate_ids(kg, predicates, causal=True)
     props = relation_properties(kg)
     for pid in sorted(wanted):
         if not props[pid]["causal"]:
