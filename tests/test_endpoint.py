@@ -194,7 +194,8 @@ def test_neighbors_same_answer(term, depth, direction, predicates, endpoint_kg, 
     assert got and got == neighbors(kg, term, depth=depth, direction=direction, predicates=predicates)
 
 
-@pytest.mark.parametrize(("term", "max_depth"), [("histamine", None), ("histamine", 2), ("allergen", None)])
+@pytest.mark.parametrize(("term", "max_depth"), [("histamine", None), ("histamine", 2), ("allergen", None), ("IgE", None), ("omalizumab", 2),
+                                              ("mast cell degranulation", 4), ("plasmablast", 1), ("ligelizumab", 1)])
 def test_closures_same_answer(term, max_depth, endpoint_kg, kg):
     up, down = endpoint_kg.around(term, max_depth, "up", causal=True), endpoint_kg.around(term, max_depth, "down",
                                                                                             causal=True)

@@ -210,7 +210,8 @@ def test_upstream_separates_causes_from_agents_and_states_the_depth(cli, monkeyp
     causes, agents = out.index("causes:"), out.index("agents (drugs, procedures and other interventions):")
     assert [re.split(r"\s{2,}", line)[1] for line in out[causes + 3:agents - 1]] == [
         "class switching to IgE", "membrane-bound IgE"]
-    assert [re.split(r"\s{2,}", line)[1] for line in out[agents + 3:]] == [
+    # the agents' table ends at the blank line before the effect column's key
+    assert [re.split(r"\s{2,}", line)[1] for line in out[agents + 3:out.index("", agents)] if line[0].isdigit()] == [
         "bsc-IgE/CD3", "MEDI4212 Fc variant", "quilizumab", "XmAb7195"]
     whole = cli("upstream", "IgE+ B cell").output.splitlines()[0]
     assert whole == ("What acts on IgE+ B cell, at any depth "
@@ -377,3 +378,34 @@ def test_blocks_without_phases_or_evidence_has_no_footnote_and_no_blank_tail(kg)
     text = format_blocks(report, kg)
     assert "phase (development phase):" not in text and "evidence (" not in text
     assert text == text.rstrip() and not text.endswith("\n")
+
+
+def test_closure_tables_give_the_net_effect(cli):
+    out = cli("downstream", "omalizumab", "--max-depth", "1").output.splitlines()
+    assert out[1].split() == ["distance", "entity", "effect", "class", "via", "refs"]
+    assert [line.split()[:4] for line in out if line.startswith("1         arterial")] == [
+        ["1", "arterial", "thrombosis", "increases"]]
+    assert " ".join(out[-2:]) == ("effect: the net direction of omalizumab on each entity (the product of the "
+                                  "relations' signs; mixed where routes of opposite signs lead there)")
+    up = cli("upstream", "IgE", "--max-depth", "1").output
+    assert "1         omalizumab        decreases  monoclonal antibody" in up
+    assert "the net direction of each entity on IgE" in up
+    # neighbors lists single relations: no effect column
+    assert cli("neighbors", "mast cell", "--direction", "down").output.splitlines()[0].split() == [
+        "distance", "entity", "class", "via", "refs"]
+
+
+def test_an_unknown_predicate_lists_the_known_ones(cli):
+    import igegraph
+    from igegraph.project import relation_properties
+
+    kg = igegraph.load()
+    causal = sorted((p["label"] for p in relation_properties(kg).values() if p["causal"]), key=str.lower)
+    every = sorted((p["label"] for p in relation_properties(kg).values()), key=str.lower)
+    for command, known in (("upstream", causal), ("downstream", causal), ("neighbors", every)):
+        bad = cli(command, "IgE", "--predicate", "nosuch")
+        assert bad.exit_code == 1 and isinstance(bad.exception, SystemExit)
+        assert bad.output == f"Error: unknown predicate 'nosuch'; known: {', '.join(known)}\n"
+    close = cli("upstream", "IgE", "--predicate", "secrets")
+    assert close.exit_code == 1 and close.output.startswith(
+        "Error: unknown predicate 'secrets'; did you mean: secretes?")

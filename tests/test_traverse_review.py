@@ -221,3 +221,74 @@ def test_self_sustaining_loop_is_a_supply(tmp_path):
     kg = igegraph.load([path_])
     # the x <-> y loop makes the product too, so killing its other maker cuts nothing
     assert knockout(kg, ["loop killer"], "loop product", "loop target").surviving == [0]
+
+
+def _agents(rows: list[dict]) -> dict[str, int]:
+    return {r["label"]: r["distance"] for r in rows if r["intervention"]}
+
+
+def test_upstream_follows_actions_on_forms_as_blocks_does(kg):
+    # neutralizing or removing free IgE acts on IgE (free IgE is a form of IgE), as in blocks
+    assert _agents(upstream(kg, "IgE")) == {
+        "CMAB007": 1, "IgEnio": 1, "immunoadsorption": 1, "ligelizumab": 1, "MEDI4212": 1, "omalizumab": 1,
+        "quilizumab": 1, "XmAb7195": 1, "bsc-IgE/CD3": 2, "CTLA4Fcε": 2, "MEDI4212 Fc variant": 2}
+    # the causes are unchanged: forms and narrower types widen only what an action reaches
+    assert {r["label"] for r in upstream(kg, "IgE") if not r["intervention"]} == {
+        "allergen", "IgE+ B cell", "IgE-secreting plasma cell", "plasmablast", "class switching to IgE",
+        "membrane-bound IgE", "B cell", "CD23"}
+    # blocking IgE–FcεRI binding acts on the hop into FcεRI
+    assert _agents(upstream(kg, "mast cell degranulation")) == {
+        "anti-FcεRI Fab-conjugated celastrol-loaded polymeric micelles": 1, "ligelizumab": 3, "MEDI4212": 3,
+        "omalizumab": 3, "CMAB007": 4, "IgEnio": 4, "immunoadsorption": 4, "quilizumab": 4, "XmAb7195": 4,
+        "bsc-IgE/CD3": 5, "CTLA4Fcε": 5, "MEDI4212 Fc variant": 5}
+    via = {r["label"]: r["via"] for r in upstream(kg, "IgE", max_depth=1)}
+    assert via["omalizumab"] == "omalizumab -[neutralizes]-> free IgE (free IgE is a form of IgE)"
+    # every agent blocks puts at IgE acts on IgE
+    at_ige = {b.label for b in blocks(kg, "allergen", "mast cell degranulation").blockers if b.step == "ig:IgE"}
+    assert at_ige <= set(_agents(upstream(kg, "IgE")))
+    # killing IgE+ B cells kills the plasmablasts among them
+    assert {"bsc-IgE/CD3", "quilizumab"} <= set(_agents(upstream(kg, "plasmablast", max_depth=1)))
+
+
+def test_downstream_follows_actions_on_forms_and_interactions(kg):
+    down = {r["label"]: r for r in downstream(kg, "omalizumab")}
+    assert down["IgE"]["distance"] == 1 and down["IgE"]["via"] == (
+        "omalizumab -[neutralizes]-> free IgE (free IgE is a form of IgE)")
+    assert {"CD23", "helminth infection", "IgE-mediated allergic disease"} <= set(down)
+    mast = {r["label"] for r in downstream(kg, "ligelizumab")}
+    assert {"FcεRI", "mast cell", "histamine", "mast cell degranulation"} <= mast
+    assert [r["via"] for r in downstream(kg, "ligelizumab", max_depth=1) if r["label"] == "FcεRI"] == [
+        "ligelizumab -[blocks binding]-> IgE–FcεRI binding (IgE → FcεRI)"]
+
+
+def test_closures_say_the_net_direction(kg):
+    down = {r["label"]: r["effect"] for r in downstream(kg, "omalizumab")}
+    assert {k: down[k] for k in ("histamine", "mast cell", "allergic asthma", "IgE", "arterial thrombosis",
+                                 "cardiovascular disease", "helminth infection")} == {
+        "histamine": "decreases", "mast cell": "decreases", "allergic asthma": "decreases", "IgE": "decreases",
+        "arterial thrombosis": "increases", "cardiovascular disease": "increases",
+        # omalizumab lowers IgE, which protects against helminths
+        "helminth infection": "increases"}
+    up = {r["label"]: r["effect"] for r in upstream(kg, "IgE")}
+    assert {up["omalizumab"], up["bsc-IgE/CD3"], up["CTLA4Fcε"]} == {"decreases"}
+    assert {up["allergen"], up["B cell"], up["CD23"]} == {"increases"}
+
+
+SIGNED = """@prefix ige: <https://w3id.org/igegraph/vocab#> .
+@prefix ex: <https://example.org/signed/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+ex:x a ige:Protein ; rdfs:label "x" .  ex:y a ige:Protein ; rdfs:label "y" .  ex:z a ige:Protein ; rdfs:label "z" .
+ex:s a ige:Protein ; rdfs:label "s" .  ex:p a ige:Protein ; rdfs:label "p" .  ex:q a ige:Protein ; rdfs:label "q" .
+ex:x ige:activates ex:y .  ex:x ige:inhibits ex:z .  ex:z ige:activates ex:y .
+ex:s ige:activates ex:p .  ex:p ige:activates ex:q .  ex:q ige:inhibits ex:p .
+"""
+
+
+def test_routes_of_both_signs_make_an_effect_mixed_and_a_feedback_loop_does_not(tmp_path):
+    (tmp_path / "signed.ttl").write_text(SIGNED)
+    g = igegraph.load([tmp_path / "signed.ttl"])
+    assert {r["label"]: r["effect"] for r in downstream(g, "x")} == {"y": "mixed", "z": "decreases"}
+    assert {r["label"]: r["effect"] for r in upstream(g, "y")} == {"x": "mixed", "z": "increases"}
+    # s → p → q → p is no route: the loop q ⊣ p alone does not make p or q mixed
+    assert {r["label"]: r["effect"] for r in downstream(g, "s")} == {"p": "increases", "q": "increases"}
+    assert {r["label"]: r["effect"] for r in downstream(g, "s", max_depth=1)} == {"p": "increases"}

@@ -383,6 +383,8 @@ class EndpointKnowledgeGraph(KnowledgeGraph):
         graph = self.endpoint.new_graph()
         while frontier and chosen and (depth is None or level < depth):
             level += 1
+            if causal:
+                frontier = self._acted_through(graph, frontier, seen, direction)
             reached: list[URIRef] = []
             for query in steps:
                 for batch in _batches(frontier):
@@ -393,10 +395,44 @@ class EndpointKnowledgeGraph(KnowledgeGraph):
                                 seen.add(other)
                                 reached.append(other)
             frontier = reached
+        if causal:  # what an action on the last level reaches is listed at that level too
+            self._acted_through(graph, frontier, seen, direction)
         for template in (_DETAILS, _CLAIMS):
             for batch in _batches(sorted(seen)):
                 merge_into(graph, self.endpoint.construct(template, {"n": batch}, inline=True))
         return self.local(graph)
+
+    def _acted_through(self, graph: Any, frontier: list[Any], seen: set[Any], direction: str) -> list[Any]:
+        """The frontier with what an action reaches through it, by the rule of
+        :func:`igegraph.traverse.views.reach`, and the triples that say so added to ``graph``:
+        upstream, the forms of the frontier and of its broader types and the interactions into
+        it (an action on free IgE acts on IgE); downstream, the molecules the frontier is a form
+        of, their narrower types, and the objects of interactions."""
+        from ..vocab import IGE
+        from .endpoint import sparql_term
+
+        up = direction in ("up", "both")
+        down = direction in ("down", "both")
+        links = [(_OUT, IGE.subtypeOf, up), (_IN, IGE.formOf, up), (_IN, IGE.interactionObject, up),
+                 (_OUT, IGE.formOf, down), (_IN, IGE.subtypeOf, down), (_OUT, IGE.interactionObject, down),
+                 (_OUT, IGE.interactionSubject, True)]
+        out, todo = list(frontier), list(frontier)
+        while todo:
+            added = []
+            for template, prop, on in links:
+                if not on:
+                    continue
+                query = template.replace("PROPS", sparql_term(prop))
+                for batch in _batches(todo):
+                    for s, p, o in self.endpoint.select(query, {"n": batch}, inline=True):
+                        graph.add((s, p, o))
+                        other = o if template is _OUT else s
+                        if other not in seen and p != IGE.interactionSubject:
+                            seen.add(other)
+                            added.append(other)
+            out += added
+            todo = added
+        return out
 
     def matching(self, text: str) -> KnowledgeGraph:
         import re

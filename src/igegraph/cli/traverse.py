@@ -58,8 +58,10 @@ def _closure_table(rows: list[dict]) -> str:
     def glued(via: str) -> str:
         return re.sub(r"-\[([^\]]*)\]->", lambda m: "-[" + m.group(1).replace(" ", "\u00a0") + "]->", via)
 
-    return render_table(["distance", "entity", "class", "via", "refs"],
-                        [[r["distance"], r["label"], r["category"], glued(r["via"]), r["references"]] for r in rows])
+    effect = any("effect" in r for r in rows)  # neighbors lists relations, not their net direction
+    return render_table(["distance", "entity", *(["effect"] if effect else []), "class", "via", "refs"],
+                        [[r["distance"], r["label"], *([r["effect"]] if effect else []), r["category"],
+                          glued(r["via"]), r["references"]] for r in rows])
 
 
 @click.command()
@@ -122,6 +124,10 @@ def _closure_command(term, max_depth, predicates, data, backend, store, fmt, up:
     else:
         title = f"What acts on {name}" if up else f"What {name} acts on"
         _closure_tables(rows, f"{title}, {_depth(rows, max_depth)}", split=up)
+        on = f"of each entity on {name}" if up else f"of {name} on each entity"
+        click.echo()
+        click.echo(wrap_text(f"effect: the net direction {on} (the product of the relations' signs; "
+                             "mixed where routes of opposite signs lead there)"))
 
 
 @click.command()

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 
     from ..kg import KnowledgeGraph
 
-__all__ = ["Effect", "Action", "activating", "supply", "actions", "actions_of", "effect_of", "action_effect",
+__all__ = ["Effect", "Action", "activating", "supply", "actions", "actions_of", "effect_of", "action_effect", "reach",
            "is_intervention", "node", "phase", "ends", "scope", "supply_checked", "FETCH_ANSWERS",
            "FETCHED"]
 
@@ -279,6 +279,23 @@ def effect_of(kg: "KnowledgeGraph", entity: str) -> Effect:
             molecules = closure(kg.links("ige:formOf"), [entity])
             cache[entity] = Effect(nodes=frozenset(closure(kg.links("ige:subtypeOf", inverse=True), molecules)))
     return cache[entity]
+
+
+def reach(kg: "KnowledgeGraph", entity: str) -> frozenset[str]:
+    """The entities an action on ``entity`` (a relation of polarity -1) acts on, by the rule of
+    :func:`effect_of`: the entity, the molecules it is a form of and their narrower types, and
+    for an interaction the object of its hop (blocking IgE–FcεRI binding acts on what FcεRI
+    passes on). upstream and downstream follow actions through these, as blocks and knockout
+    cut by them; activating relations, like routes, reach their object alone.
+
+    >>> import igegraph
+    >>> sorted(reach(igegraph.load(), "ig:IgE_FcERI_binding"))
+    ['ig:FcERI', 'ig:IgE_FcERI_binding']
+    >>> sorted(reach(igegraph.load(), "ig:free_IgE"))
+    ['ig:IgE', 'ig:free_IgE']
+    """
+    effect = effect_of(kg, entity)
+    return frozenset({entity} | effect.nodes | {b for _a, b in effect.hops})
 
 
 def action_effect(kg: "KnowledgeGraph", action: Action) -> Effect:
