@@ -292,3 +292,17 @@ def test_routes_of_both_signs_make_an_effect_mixed_and_a_feedback_loop_does_not(
     # s → p → q → p is no route: the loop q ⊣ p alone does not make p or q mixed
     assert {r["label"]: r["effect"] for r in downstream(g, "s")} == {"p": "increases", "q": "increases"}
     assert {r["label"]: r["effect"] for r in downstream(g, "s", max_depth=1)} == {"p": "increases"}
+
+
+def test_a_broader_predicate_follows_its_subproperties(kg):
+    """A predicate the error lists as known ('acts against', 'depletes', 'produces') also follows
+    the relations declared below it (rdfs:subPropertyOf): it matched nothing before."""
+    up = upstream(kg, "IgE+ B cell", max_depth=1, predicates=["acts against"])
+    assert {r["label"] for r in up} == {"bsc-IgE/CD3", "MEDI4212 Fc variant", "quilizumab", "XmAb7195"}
+    assert {r["label"] for r in upstream(kg, "IgE+ B cell", max_depth=1, predicates=["depletes"])} == {
+        "bsc-IgE/CD3", "quilizumab"}
+    down = neighbors(kg, "mast cell", direction="down", predicates=["produces"])
+    assert {r["label"] for r in down} == {"LTC4", "PGD2", "histamine"}
+    # a relation that is not causal is named as given, not as one below it
+    with pytest.raises(IgegraphError, match="^'has part' is not a causal relation"):
+        upstream(kg, "IgE", predicates=["has part"])

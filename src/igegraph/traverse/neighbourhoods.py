@@ -55,7 +55,8 @@ def neighbors(
     direction : {"up", "down", "both"}
         Follow relations into the term (up), out of it (down) or both.
     predicates : iterable of str
-        Only these predicates (labels such as "secretes" or ids such as "ige:secretes").
+        Only these predicates (labels such as "secretes" or ids such as "ige:secretes") and the
+        relations below them ("produces" also follows "secretes" and "releases").
 
     Returns
     -------
@@ -75,7 +76,7 @@ def neighbors(
         raise IgegraphError(f"depth must be at least 1, not {depth}")
     start = entity_node(kg, term)
     g = kg.projection
-    wanted = _predicate_ids(kg, predicates)
+    wanted = _with_subproperties(kg, _predicate_ids(kg, predicates))
     seen = {start}
     frontier = [start]
     out: list[dict] = []
@@ -120,6 +121,12 @@ def _predicate_ids(kg: "KnowledgeGraph", predicates: Iterable[str], causal: bool
             raise IgegraphError(f"unknown predicate '{name}'{hint}")
         out.add(pid)
     return out
+
+
+def _with_subproperties(kg: "KnowledgeGraph", pids: set[str]) -> set[str]:
+    """The predicates and the relations declared below them (rdfs:subPropertyOf): a broader
+    one such as 'acts against' or 'depletes' labels no edge of its own."""
+    return closure(kg.links("rdfs:subPropertyOf", inverse=True), pids) if pids else pids
 
 
 def _influences(kg: "KnowledgeGraph") -> tuple[dict[str, list], dict[str, list]]:
@@ -233,7 +240,7 @@ def _causal_predicates(kg: "KnowledgeGraph", predicates: Iterable[str]) -> set[s
         if not props[pid]["causal"]:
             raise IgegraphError(f"'{props[pid]['label']}' is not a causal relation, so upstream and downstream "
                                 f"do not follow it; use neighbors --predicate '{props[pid]['label']}'")
-    return wanted
+    return _with_subproperties(kg, wanted)
 
 
 def upstream(kg: "KnowledgeGraph", term: str, max_depth: int | None = None,
