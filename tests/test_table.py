@@ -385,8 +385,10 @@ def test_closure_tables_give_the_net_effect(cli):
     assert out[1].split() == ["distance", "entity", "effect", "class", "via", "refs"]
     assert [line.split()[:4] for line in out if line.startswith("1         arterial")] == [
         ["1", "arterial", "thrombosis", "increases"]]
-    assert " ".join(out[-2:]) == ("effect: the net direction of omalizumab on each entity (the product of the "
-                                  "relations' signs; mixed where routes of opposite signs lead there)")
+    assert " ".join(out[-3:]) == (
+        "effect: the net direction of omalizumab on each entity, on its activity or level (not on cell numbers): "
+        "the product of the relations' signs along the way, mixed where routes of opposite signs lead there; "
+        "inferred from the graph, not a finding of the review")
     up = cli("upstream", "IgE", "--max-depth", "1").output
     assert "1         omalizumab        decreases  monoclonal antibody" in up
     assert "the net direction of each entity on IgE" in up

@@ -126,8 +126,11 @@ def _closure_command(term, max_depth, predicates, data, backend, store, fmt, up:
         _closure_tables(rows, f"{title}, {_depth(rows, max_depth)}", split=up)
         on = f"of each entity on {name}" if up else f"of {name} on each entity"
         click.echo()
-        click.echo(wrap_text(f"effect: the net direction {on} (the product of the relations' signs; "
-                             "mixed where routes of opposite signs lead there)"))
+        # a cell reached through "expressed on" is reached in its activity, not its numbers; and
+        # the sign is the graph's inference, which the review may never state for that pair
+        click.echo(wrap_text(f"effect: the net direction {on}, on its activity or level (not on cell numbers): "
+                             "the product of the relations' signs along the way, mixed where routes of opposite "
+                             "signs lead there; inferred from the graph, not a finding of the review"))
 
 
 @click.command()
