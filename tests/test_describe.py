@@ -61,6 +61,34 @@ def test_describe_gives_study_outcomes(any_kg):
     ]
 
 
+def test_describe_gives_the_curator_notes_of_each_claim(any_kg):
+    """The reason a claim reads as it does is on the claim, not on the entity: here why
+    immunoadsorption's removal of free IgE is a clinical study, not marketed."""
+    d = describe(any_kg, "immunoadsorption")
+    notes = {(r["predicate"], r["id"]): [n[:40] for n in r["notes"]] for r in d["outgoing"]}
+    assert notes == {
+        ("ige:removes", "ig:free_IgE"): [
+            "Evidence level clinical study, not marke", "IA removes immunoglobulins (and immune c"],
+        ("ige:treats", "ig:atopic_dermatitis"): ["The review cites the range [24–27]; each"],
+        ("ige:treats", "ig:autoimmune_disease"): ["The review says 'autoantibody-mediated d"],
+    }
+    assert d["notes"] == ["Table 1 gives the type 'Plasma-pheresis' and the phase 'Marketed'."]
+    # an incoming claim carries its own: omalizumab's down-regulation of FcεRI, in context
+    fceri = describe(any_kg, "FcεRI")
+    assert [n[:40] for r in fceri["incoming"] if r["id"] == "ig:omalizumab" for n in r["notes"]] == [
+        "Cell context decided by the curators: [3"]
+
+
+def test_describe_prints_the_claims_notes(cli):
+    out = cli("describe", "immunoadsorption").output
+    block = out[out.index("curator notes on its relations:"):]
+    assert block.splitlines()[1] == (
+        "  → removes free IgE: Evidence level clinical study, not marketed: the use the review calls")
+    assert "  → treats atopic dermatitis: The review cites the range [24–27]; each number is given." in block
+    fceri = cli("describe", "FcεRI").output
+    assert "\n  down-regulates ← MEDI4212: Seen on dendritic cells and basophils only (cell context);" in fceri
+
+
 @pytest.mark.parametrize("term", ["38", "ref:38", "ig:ref_38", "[38]", "Gauvreau et al. [38]", "Gauvreau"])
 def test_describe_reference(kg, term):
     d = describe(kg, term)

@@ -63,8 +63,8 @@ def describe(kg: "KnowledgeGraph", term: str) -> dict:
         ("entity"), ``id``, ``iri``, ``label``, ``class``, ``synonyms``, ``exact_matches``, ``close_matches``,
         ``definition``, ``references`` and ``citations``, ``notes`` (curator notes),
         ``outgoing`` and ``incoming`` relations (each with predicate, the other entity's id and
-        label, polarity, evidence, references and citations, and the claim's ``condition`` and
-        ``outcome``, what a study found, or None), ``measurements`` (value, unit,
+        label, polarity, evidence, references and citations, the claim's ``condition`` and
+        ``outcome``, what a study found, or None, and its curator ``notes``), ``measurements`` (value, unit,
         references, citations), ``attributes`` (other literal values) and
         ``mentions`` (Table 1 rows, trials and pathway steps that name it).
 
@@ -89,6 +89,9 @@ def describe(kg: "KnowledgeGraph", term: str) -> dict:
             "label": kg.label(other), "polarity": d["polarity"], "evidence": d["evidence"],
             "references": d["references"], "assertion": d["assertion"], "outcome": d.get("outcome"),
             "condition": d.get("condition"),
+            # why the claim reads as it does (an evidence level, a cell context, an inference)
+            "notes": sorted(str(n) for n in kg.graph.objects(kg.iri(d["assertion"]), IGE.curatorNote))
+            if d["assertion"] else [],
         })
 
     outgoing = [relation(s, o, k, d, o) for s, o, k, d in g.out_edges(node, keys=True, data=True)]

@@ -86,6 +86,14 @@ def _echo_entity(d: dict, kg) -> None:
         click.echo("\n" + wrap_text("mentioned in: " + ", ".join(m["label"] for m in d["mentions"]), subsequent="  "))
     for note in d["notes"]:
         click.echo("\n" + wrap_text(f"curator note: {note}", subsequent="  "))
+    # the curators' reasons behind single claims (an evidence level, a context), each named as in
+    # the relation tables above: "→ expressed on mast cell", "down-regulates ← omalizumab"
+    claims = [(f"→ {r['predicate_label']} {r['label']}", note) for r in d["outgoing"] for note in r["notes"]]
+    claims += [(f"{r['predicate_label']} ← {r['label']}", note) for r in d["incoming"] for note in r["notes"]]
+    if claims:
+        click.echo("\ncurator notes on its relations:")
+        for claim, note in claims:
+            click.echo(wrap_text(f"{claim}: {note}", indent="  ", subsequent="    "))
     _echo_scales(kg, [d["phase"] or ""], [r["evidence"] or "" for r in (*d["outgoing"], *d["incoming"])])
 
 
