@@ -44,20 +44,20 @@ PREDECLARED = ("ige:, ig:, rdf:, rdfs:, owl:, xsd:, skos:, dcterms:, obo:, bioli
                "drugbank:, chembl:, mesh:, pubchem:, nct:, interpro:, cas:")
 
 
-def test_an_unknown_prefix_is_named_with_its_position_and_the_predeclared_ones(run, failed):
-    result = run("query", "SELECT ?x WHERE { ?x nope:foo ?y }")
-    assert failed(result) == (
-        "Error: malformed SPARQL: the prefix 'nope:' is not declared; declare it (PREFIX nope: <IRI>) or use a "
-        f"predeclared prefix ({PREDECLARED}) at line 1, column 22")
-    assert result.output.splitlines()[1:] == ["  SELECT ?x WHERE { ?x nope:foo ?y }",
-                                              "                       ^"]
+@pytest.mark.parametrize(("query", "named", "position", "shown", "caret"), [
+    ("SELECT ?x WHERE { ?x nope:foo ?y }", "the prefix 'nope:' is not declared; declare it (PREFIX nope: <IRI>)",
+     "line 1, column 22", "  SELECT ?x WHERE { ?x nope:foo ?y }", "                       ^"),
     # the empty prefix, on the user's second line (after a prefix rdflib itself would know)
-    result = run("query", "SELECT ?x\nWHERE { ?x rdfs:label \"nope:\" ; :p ?y }")
+    ("SELECT ?x\nWHERE { ?x rdfs:label \"nope:\" ; :p ?y }",
+     "the empty prefix ':' is not declared; declare it (PREFIX : <IRI>)",
+     "line 2, column 33", "  WHERE { ?x rdfs:label \"nope:\" ; :p ?y }", "                                  ^"),
+])
+def test_an_unknown_prefix_is_named_with_its_position_and_the_predeclared_ones(run, failed, query, named, position,
+                                                                               shown, caret):
+    result = run("query", query)
     assert failed(result) == (
-        "Error: malformed SPARQL: the empty prefix ':' is not declared; declare it (PREFIX : <IRI>) or use a "
-        f"predeclared prefix ({PREDECLARED}) at line 2, column 33")
-    assert result.output.splitlines()[1:] == ["  WHERE { ?x rdfs:label \"nope:\" ; :p ?y }",
-                                              "                                  ^"]
+        f"Error: malformed SPARQL: {named} or use a predeclared prefix ({PREDECLARED}) at {position}")
+    assert result.output.splitlines()[1:] == [shown, caret]
 
 
 def test_a_huge_term_is_refused_at_once_without_echoing_it(run, failed):
