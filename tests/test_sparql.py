@@ -188,6 +188,27 @@ def test_check_query_knows_the_predeclared_prefixes_as_run_query_does():
     assert info.value.message.startswith("malformed SPARQL: the prefix 'nope:' is not declared")
 
 
+@pytest.mark.parametrize("prefix", ["schema", "foaf", "dc", "prov"])
+def test_rdflibs_own_prefixes_must_be_declared(kg, prefix):
+    """rdflib knows these without a PREFIX line; igegraph does not predeclare them, so a query
+    using one must declare it (else it ran against IRIs nobody chose and found nothing)."""
+    with pytest.raises(QueryError, match=f"the prefix '{prefix}:' is not declared"):
+        kg.query(f"SELECT ?o WHERE {{ ig:omalizumab {prefix}:name ?o }}")
+    declared = f"PREFIX {prefix}: <https://example.org/{prefix}#> SELECT ?o WHERE {{ ig:omalizumab {prefix}:name ?o }}"
+    assert check_query(declared) == "SELECT" and list(kg.query(declared)) == []
+    assert check_query(f'ASK {{ ?s ?p "1"^^{prefix}:x }}'.replace("ASK", f"PREFIX {prefix}: <urn:x:> ASK")) == "ASK"
+    with pytest.raises(QueryError, match=f"the prefix '{prefix}:' is not declared"):
+        check_query(f'ASK {{ ?s ?p "1"^^{prefix}:x }}')  # a datatype, not only a predicate
+
+
+def test_the_empty_prefix_is_not_a_prefix_named_prefix():
+    assert check_query("PREFIX : <urn:a:> PREFIX prefix: <urn:b:> ASK { :a prefix:b ?c }") == "ASK"
+    with pytest.raises(QueryError, match="the prefix 'prefix:' is not declared"):
+        check_query("PREFIX : <urn:a:> ASK { :a prefix:b ?c }")
+    with pytest.raises(QueryError, match="the empty prefix ':' is not declared"):
+        check_query("PREFIX prefix: <urn:b:> ASK { :a prefix:b ?c }")
+
+
 # ---------------------------------------------------------------- named queries: portable and typed
 
 def _raw_oxigraph():

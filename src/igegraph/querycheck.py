@@ -195,6 +195,14 @@ def _checked(text: str, allow_network: bool) -> tuple[str, frozenset[str]]:
                                  "pass --allow-network (allow_network=True) to permit it")
         if not kind:
             raise QueryError("not a SELECT, ASK, CONSTRUCT or DESCRIBE query")
+        # rdflib's translation knows some thirty prefixes of its own (schema:, foaf:, dc: …), so a
+        # query using one it never declared would run, against IRIs the user did not choose, and
+        # answer nothing: each prefix must be declared by the query or be one of the project's
+        nodes = list(_walk(tree))
+        declared = {_prefix(node) for node in nodes if node.name == "PrefixDecl"}
+        for node in nodes:
+            if node.name == "pname" and _prefix(node) not in declared:  # in rdflib's words (None: the empty one)
+                raise _translation_error(text, Exception(f"Unknown namespace prefix : {_prefix(node) or None}"))
         try:
             query = translateQuery(tree)  # undeclared prefixes and other errors the grammar lets through
         except RecursionError:
@@ -206,6 +214,12 @@ def _checked(text: str, allow_network: bool) -> tuple[str, frozenset[str]]:
         return kind, _variables(tree)
     except RecursionError:
         raise QueryError("the query is nested too deeply (groups, or a long chain of UNIONs); simplify it") from None
+
+
+def _prefix(node: Any) -> str:
+    """The prefix of a parsed PREFIX declaration or prefixed name ("" for the empty prefix;
+    CompValue.get would answer a missing key with the key's own name)."""
+    return str(node["prefix"]) if "prefix" in node else ""
 
 
 _QUERY_FORMS = {"SelectQuery": "SELECT", "ConstructQuery": "CONSTRUCT", "DescribeQuery": "DESCRIBE",

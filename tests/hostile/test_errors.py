@@ -51,6 +51,9 @@ PREDECLARED = ("ige:, ig:, rdf:, rdfs:, owl:, xsd:, skos:, dcterms:, obo:, bioli
     ("SELECT ?x\nWHERE { ?x rdfs:label \"nope:\" ; :p ?y }",
      "the empty prefix ':' is not declared; declare it (PREFIX : <IRI>)",
      "line 2, column 33", "  WHERE { ?x rdfs:label \"nope:\" ; :p ?y }", "                                  ^"),
+    # one of the prefixes rdflib knows itself: it would run, against schema.org, and answer nothing
+    ("SELECT * { ?s schema:name ?o }", "the prefix 'schema:' is not declared; declare it (PREFIX schema: <IRI>)",
+     "line 1, column 15", "  SELECT * { ?s schema:name ?o }", "                ^"),
 ])
 def test_an_unknown_prefix_is_named_with_its_position_and_the_predeclared_ones(run, failed, query, named, position,
                                                                                shown, caret):
