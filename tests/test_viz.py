@@ -254,12 +254,15 @@ def test_no_node_box_overlaps_another(kg, pathway, whole):
         assert _overlapping(view) == [], view.title
 
 
-#: The nodes a large view labels (igegraph.viz.views._nodes_that_matter): the focus and its neighbours …
+#: The nodes a large view labels (igegraph.viz.views._nodes_that_matter): the focus, its neighbours
+#: and the named pathways' entities in the view …
 FOCUS_LABELS = {
-    "ig:CMAB007", "ig:Ce3", "ig:FDA", "ig:FcERI", "ig:IgE", "ig:IgE_FcERI_binding", "ig:MEDI4212", "ig:Novartis",
-    "ig:Th2_activation", "ig:XmAb7195", "ig:allergic_disease", "ig:antigen_presentation", "ig:arterial_thrombosis",
-    "ig:cardiovascular_disease", "ig:celastrol_micelles", "ig:chronic_spontaneous_urticaria", "ig:free_IgE",
-    "ig:inflammatory_cell", "ig:ligelizumab", "ig:omalizumab", "ig:severe_asthma",
+    "ig:B_cell", "ig:CD23", "ig:CMAB007", "ig:Ce3", "ig:FDA", "ig:FcERI", "ig:IgE", "ig:IgE_B_cell",
+    "ig:IgE_FcERI_binding", "ig:IgE_plasma_cell", "ig:MEDI4212", "ig:Novartis", "ig:Th2_activation", "ig:XmAb7195",
+    "ig:allergen", "ig:allergic_disease", "ig:antigen_presentation", "ig:arterial_thrombosis", "ig:basophil",
+    "ig:cardiovascular_disease", "ig:celastrol_micelles", "ig:cell_bound_IgE", "ig:chronic_spontaneous_urticaria",
+    "ig:free_IgE", "ig:inflammatory_cell", "ig:ligelizumab", "ig:mast_cell", "ig:mast_cell_degranulation",
+    "ig:omalizumab", "ig:plasmablast", "ig:severe_asthma",
 }
 #: … and in the whole graph the named pathways' entities, the interventions and the 15 most connected nodes
 WHOLE_LABELS = {
@@ -288,8 +291,14 @@ def test_large_views_label_the_nodes_that_matter(kg, pathway, whole):
     blockers = {u for u, _v, a in whole.graph.edges(data=True) if a.get("polarity") == -1}
     assert {"ig:omalizumab", "ig:ligelizumab", "ig:IgE", "ig:mast_cell"} <= whole.labelled
     assert blockers - whole.labelled == set()
-    # exactly: the focus and its neighbours; the pathways' entities, the interventions and the hubs
-    assert view.labelled == {"ig:omalizumab"} | neighbours == FOCUS_LABELS
+    # exactly: the focus, its neighbours and the pathways' entities in the view (the allergen, the
+    # mast cell …, two steps from omalizumab); the pathways' entities, the interventions and the hubs
+    on_pathways = {"ig:allergen", "ig:mast_cell", "ig:mast_cell_degranulation", "ig:basophil", "ig:IgE_B_cell"}
+    assert on_pathways <= view.labelled - neighbours
+    from igegraph.traverse import pathways
+
+    steps = {e for p in pathways(kg) for e in (p.source, p.target, *(e for s in p.steps for e in s["entities"]))}
+    assert view.labelled == {"ig:omalizumab"} | neighbours | (steps & set(view.graph)) == FOCUS_LABELS
     assert whole.labelled == WHOLE_LABELS
 
 
@@ -310,7 +319,7 @@ def test_focus_ring_groups_classes_and_crosses_few_edges(kg):
     assert sorted(runs) == sorted(set(classes)), classes  # one arc per class
 
 
-CROSSINGS = 430
+CROSSINGS = 435
 
 
 def test_focus_rings(kg):

@@ -472,22 +472,23 @@ def _box_aspect(pos: dict[str, tuple[float, float]], extents: dict[str, Extent])
 def _nodes_that_matter(view: View, kg: "KnowledgeGraph") -> set[str]:
     """The nodes a large view labels (the others show their name on hover): the one rule.
 
-    - A neighbourhood: its focus and the focus's direct neighbours (the first ring).
-    - Any other view: the entities of the named pathways (their source, target and the
+    - In every view, the entities of the named pathways it holds (their source, target and the
       entities of their steps, as the data declares them: allergen, IgE, FcεRI, mast cell,
-      degranulation, the mediators …), the interventions (every source of a blocking, −1,
-      relation that has a class of its own) and the :data:`LABEL_HUBS` most connected nodes.
+      degranulation, the mediators …): the biology a reader looks for first.
+    - A neighbourhood: also its focus and the focus's direct neighbours (the first ring).
+    - Any other view: also the interventions (every source of a blocking, −1, relation that
+      has a class of its own) and the :data:`LABEL_HUBS` most connected nodes.
     """
-    g = view.graph
-    if view.center is not None:
-        return {view.center, *g.successors(view.center), *g.predecessors(view.center)}
     from ..traverse import pathways
 
+    g = view.graph
     keep: set[str] = set()
     for info in pathways(kg):
         keep.update((info.source, info.target))
         keep.update(e for step in info.steps for e in step["entities"])
     keep.intersection_update(g)
+    if view.center is not None:
+        return keep | {view.center, *g.successors(view.center), *g.predecessors(view.center)}
     keep.update(u for u, _v, a in g.edges(data=True) if int(a.get("polarity") or 0) == -1
                 and g.nodes[u].get("category") != "ige:Entity")
     keep.update(sorted(g, key=lambda n: (-g.degree(n), str(n)))[:LABEL_HUBS])
