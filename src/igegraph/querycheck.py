@@ -181,7 +181,8 @@ def _checked(text: str, allow_network: bool) -> tuple[str, frozenset[str]]:
                              "igegraph queries are read-only") from None
         kind = ""
         service = False
-        for node in _walk(tree):
+        nodes = list(_walk(tree))
+        for node in nodes:
             if node.name in {"SelectQuery", "AskQuery", "ConstructQuery", "DescribeQuery"} and not kind:
                 kind = node.name[: -len("Query")].upper()
             service = service or node.name == "ServiceGraphPattern"
@@ -198,17 +199,16 @@ def _checked(text: str, allow_network: bool) -> tuple[str, frozenset[str]]:
         # rdflib's translation knows some thirty prefixes of its own (schema:, foaf:, dc: …), so a
         # query using one it never declared would run, against IRIs the user did not choose, and
         # answer nothing: each prefix must be declared by the query or be one of the project's
-        nodes = list(_walk(tree))
         declared = {_prefix(node) for node in nodes if node.name == "PrefixDecl"}
         for node in nodes:
-            if node.name == "pname" and _prefix(node) not in declared:  # in rdflib's words (None: the empty one)
-                raise _translation_error(text, Exception(f"Unknown namespace prefix : {_prefix(node) or None}"))
+            if node.name == "pname" and _prefix(node) not in declared:
+                raise _undeclared_prefix(text, _prefix(node))
         try:
-            query = translateQuery(tree)  # undeclared prefixes and other errors the grammar lets through
+            query = translateQuery(tree)  # errors the grammar lets through
         except RecursionError:
             raise
         except Exception as exc:
-            raise _translation_error(text, exc) from None
+            raise QueryError(f"malformed SPARQL: {_first_line(exc)}") from None
         if not service:
             _keep_algebra(text, query)
         return kind, _variables(tree)
@@ -283,18 +283,23 @@ def caret(line: str, column: int, width: int = 100) -> str:
     return f"  {lead}{shown}{'…' if start + width < len(line) else ''}\n  {' ' * (len(lead) + column - 1 - start)}^"
 
 
-# rdflib's words for a prefixed name whose prefix no PREFIX declares (None: the empty prefix)
-_UNKNOWN_PREFIX = re.compile(r"^Unknown namespace prefix : (.*)$")
 # strings, IRIs and comments: where text that looks like a prefix is none
 _NOT_CODE = re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
                        r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>\s]*>|#[^\n]*')
 
 
-def _translation_error(text: str, exc: BaseException) -> QueryError:
-    """What rdflib's translation of a parsed query refused, in plain words; an undeclared prefix
-    with where it is first used and the prefixes that are predeclared.
+def _prefix_used(text: str, prefix: str) -> re.Match | None:
+    """Where ``prefix:`` is first used as a whole prefix (not the end of a longer name), outside
+    strings, IRIs and comments."""
+    code = _NOT_CODE.sub(lambda s: re.sub(r"[^\n]", " ", s.group(0)), text)  # newlines kept: lines stay lines
+    return re.search(rf"(?<![\w.:?$@\\-]){re.escape(prefix)}:", code)
 
-    >>> e = _translation_error("ASK { ?s nope:p ?o }", Exception("Unknown namespace prefix : nope"))
+
+def _undeclared_prefix(text: str, prefix: str) -> QueryError:
+    """The error for a prefix ("" the empty one) no PREFIX declares: where it is first used and
+    the prefixes that are predeclared.
+
+    >>> e = _undeclared_prefix("ASK { ?s nope:p ?o }", "nope")
     >>> e.message.split(";")[0], e.line, e.column
     ("malformed SPARQL: the prefix 'nope:' is not declared", 1, 10)
     >>> print(e.excerpt)
@@ -304,20 +309,7 @@ def _translation_error(text: str, exc: BaseException) -> QueryError:
     from .errors import shorten
     from .vocab import PREFIXES
 
-    first = _first_line(exc)
-    m = _UNKNOWN_PREFIX.match(first)
-    if m is None:
-        return QueryError(f"malformed SPARQL: {first}")
-    # blanked, newlines kept, so that offsets stay lines and columns
-    code = _NOT_CODE.sub(lambda s: re.sub(r"[^\n]", " ", s.group(0)), text)
-
-    def used(prefix: str) -> re.Match | None:  # as a whole prefix: not the end of a longer name
-        return re.search(rf"(?<![\w.:?$@\\-]){re.escape(prefix)}:", code)
-
-    prefix = m.group(1)
-    where = used(prefix)
-    if prefix == "None" and where is None:  # rdflib's words for the empty prefix
-        prefix, where = "", used("")
+    where = _prefix_used(text, prefix)
     name = f"the prefix '{shorten(prefix)}:'" if prefix else "the empty prefix ':'"
     message = (f"malformed SPARQL: {name} is not declared; declare it (PREFIX {shorten(prefix)}: <IRI>) or use a "
                f"predeclared prefix ({', '.join(f'{p}:' for p in PREFIXES)})")
