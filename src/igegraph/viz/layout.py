@@ -401,18 +401,11 @@ def ring_layout(graph: "nx.Graph", center: Any, extents: dict[Any, Extent], grou
     pos: dict[Any, tuple[float, float]] = {center: (0.0, 0.0)}
     if center not in graph:
         return pos
-    best: tuple[int, int, dict[Any, tuple[float, float]]] | None = None
     edges = [(u, v) for u, v in und.edges() if u != v]
-    for i, orders in enumerate(ring_orders(und, center, groups)):
-        placed = _place_rings(center, orders, extents, aspect)
-        # comparing the candidates costs edges² / 2 pairs: only for views of a few hundred edges
-        crossings = edge_crossings(placed, edges) if len(edges) <= 600 else 0
-        if best is None or crossings < best[0]:
-            best = (crossings, i, placed)
-        if len(edges) > 600:
-            break
-    assert best is not None
-    pos = best[2]
+    candidates = (_place_rings(center, orders, extents, aspect) for orders in ring_orders(und, center, groups))
+    # the first with the fewest crossings; comparing costs edges² / 2 pairs a candidate, so a
+    # view of more than a few hundred edges takes the first (the class order)
+    pos = min(candidates, key=lambda p: edge_crossings(p, edges)) if len(edges) <= 600 else next(candidates)
     outer = max((math.hypot(*p) for p in pos.values()), default=0.0)
     for n in graph:  # not connected to the focus (cannot happen in a neighbourhood, but a query view may)
         pos.setdefault(n, (0.0, outer + 150.0))
