@@ -129,7 +129,9 @@ def temporary_beside(folder: Path, prefix: str, suffix: str) -> Iterator[Path]:
     """
     tmp = folder / f"{prefix}{secrets.token_hex(8)}{suffix}"  # 64 random bits: never an existing name
     try:
-        os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        os.fchmod(fd, 0o600)  # whatever the umask took away: the block reopens it by name to write
+        os.close(fd)
         yield tmp
     finally:
         tmp.unlink(missing_ok=True)
@@ -138,9 +140,7 @@ def temporary_beside(folder: Path, prefix: str, suffix: str) -> Iterator[Path]:
 def write_private(path: Path, payload: bytes) -> None:
     """Write a file readable by its owner alone, atomically (readers see old or new, whole)."""
     with temporary_beside(path.parent, ".tmp-", path.suffix) as tmp:
-        with open(tmp, "wb") as fh:
-            os.fchmod(fh.fileno(), 0o600)
-            fh.write(payload)
+        tmp.write_bytes(payload)
         os.replace(tmp, path)
 
 
