@@ -165,10 +165,19 @@ def test_big_views_get_a_python_layout(big_view):
     assert '"physics": {"enabled": false}' in page
 
 
+def _layout_module():
+    """The module of the ``spring_layout`` this file calls, its memo included. A doctest run of
+    src/igegraph/viz/layout.py earlier in the same process imports that file again, so
+    ``igegraph.viz.layout`` may then name another module object than the function's."""
+    import types
+
+    return types.SimpleNamespace(**spring_layout.__globals__)
+
+
 def test_spring_layout_is_deterministic_and_spread():
     import networkx as nx
 
-    from igegraph.viz import layout
+    layout = _layout_module()
 
     g = nx.grid_2d_graph(6, 6)
     a = spring_layout(g)
@@ -189,7 +198,7 @@ def test_spring_layout_positions_are_pinned():
 
     import networkx as nx
 
-    from igegraph.viz import layout
+    layout = _layout_module()
 
     g = nx.gnm_random_graph(80, 160, seed=0)
     layout._spring_positions.cache_clear()
@@ -203,7 +212,7 @@ def test_spring_layout_memo_gives_what_the_arithmetic_gives():
     as a dict of the caller's own; and only so many layouts are kept."""
     import networkx as nx
 
-    from igegraph.viz import layout
+    layout = _layout_module()
 
     def fresh(graph, **options):
         layout._spring_positions.cache_clear()
